@@ -1,0 +1,12 @@
+//! # aether-scripting — the headless core of Creator Studio
+//!
+//! Everything the studio does, without a window: sample states and scenarios, and (as the
+//! pipeline grows) the visual-script graph, its checker and compiler to WebAssembly, the sandboxed
+//! controller host and mod loading. The GUI and the CLI are thin layers over this crate.
+//!
+//! **Architecture Invariant:** this crate never depends on egui, eframe, rfd or clap.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod scenario;
+
+pub use scenario::{Scenario, ScenarioError};

@@ -1,0 +1,22 @@
+//! `creator-studio`: the Creator Studio application.
+//!
+//! A thin binary: arguments are parsed into plain values ([`cli::Cli`]), then each command calls
+//! the headless core (`aether-scripting`, `mc-tactical-types`) and prints what it returns.
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+mod cli;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
