@@ -7,6 +7,11 @@
 //! **Architecture Invariant:** this crate never depends on egui, eframe, rfd or clap.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod host;
 pub mod scenario;
 
+pub use host::{
+    Controller, ControllerHost, ControllerLimits, ControllerSession, LoadError, TurnOutcome,
+    TurnReport,
+};
 pub use scenario::{Scenario, ScenarioError};

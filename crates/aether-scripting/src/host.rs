@@ -1,0 +1,194 @@
+//! The controller host: loads AI-controller modules and runs their turns under the game's caps.
+//!
+//! This is the last stage of the pipeline, shared by compiled graphs and hand-written Rust mods:
+//!
+//! 1. [`ControllerHost::load`] checks the bytes statically ([`LoadError`] names any import, any
+//!    missing or mistyped export, an oversized module or memory), compiles them once into an
+//!    `InstancePre`, then instantiates the module, calls `init` and reads the identity through the
+//!    address cells of `__ident_ptr` / `__ident_len` (the layout rustc gives `#[no_mangle]`
+//!    statics: the exported global holds the address of a cell, the cell holds the value).
+//! 2. A [`ControllerSession`] plays turns: it sends the visibility-filtered state (postcard) into
+//!    pages the host grows past everything the guest has claimed, calls `decide_turn` with fuel,
+//!    the memory cap, an epoch deadline and a bounded stack, decodes the reply and applies every
+//!    proposed action through the authoritative rules. The result is a [`TurnReport`].
+//! 3. A failed turn (out of fuel, deadline, memory limit, trap, bad return value, undecodable
+//!    reply) proposes nothing; the session discards the instance and the next turn starts from a
+//!    fresh one (`init` again).
+//! 4. [`check_determinism`] replays a `(state, slot, seed)` on two fresh instances and compares the
+//!    reply bytes.
+//!
+//! Nothing a module does can corrupt host state: its memory is its own, every read of it is
+//! bounds-checked, and actions only ever reach the state through `rules::apply`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::{Config, Engine, InstancePre, Linker, Module};
+
+mod identity;
+mod instance;
+mod limits;
+mod load;
+mod turn;
+
+pub use identity::{Identity, is_semver, semver_major};
+pub use limits::{
+    ControllerLimits, DEFAULT_DEADLINE, DEFAULT_FUEL_PER_TURN, DEFAULT_MAX_MODULE_BYTES,
+    DEFAULT_MAX_WASM_STACK, DEFAULT_MEMORY_BYTES, DEFAULT_REPLY_CAPACITY,
+};
+pub use load::LoadError;
+pub use turn::{
+    ActionReport, ControllerSession, Determinism, TurnOutcome, TurnReport, check_determinism,
+};
+
+use instance::{GuestLimiter, LiveInstance};
+
+/// How often the epoch advances; the deadline is counted in these ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// Why the host itself could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[error("the WebAssembly engine could not be configured: {0}")]
+pub struct HostError(String);
+
+/// The shared engine and caps. Create one per process (it owns a small epoch-ticking thread) and
+/// load every controller through it.
+#[derive(Clone)]
+pub struct ControllerHost {
+    engine: Engine,
+    limits: ControllerLimits,
+}
+
+impl std::fmt::Debug for ControllerHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControllerHost")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ControllerHost {
+    /// A host enforcing `limits`.
+    pub fn new(limits: ControllerLimits) -> Result<ControllerHost, HostError> {
+        let mut config = Config::new();
+        config
+            .consume_fuel(limits.fuel_per_turn.is_some())
+            .epoch_interruption(true)
+            .max_wasm_stack(limits.max_wasm_stack);
+        let engine = Engine::new(&config).map_err(|e| HostError(e.to_string()))?;
+        spawn_epoch_ticker(&engine);
+        Ok(ControllerHost { engine, limits })
+    }
+
+    /// The caps this host enforces.
+    pub fn limits(&self) -> &ControllerLimits {
+        &self.limits
+    }
+
+    /// Checks, compiles and initialises a controller module; see [`LoadError`] for refusals.
+    pub fn load(&self, bytes: &[u8]) -> Result<Controller, LoadError> {
+        let facts = load::check_module(
+            bytes,
+            self.limits.max_module_bytes,
+            self.limits.memory_bytes,
+        )?;
+        let started = Instant::now();
+        let module = Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
+            message: format!("{e:#}"),
+        })?;
+        let linker: Linker<GuestLimiter> = Linker::new(&self.engine);
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| LoadError::Compile {
+                message: format!("{e:#}"),
+            })?;
+        let compile_time = started.elapsed();
+        let mut controller = Controller {
+            inner: Arc::new(Inner {
+                pre,
+                limits: self.limits.clone(),
+                has_start: facts.has_start,
+                identity: Identity {
+                    name: String::new(),
+                    version: String::new(),
+                },
+                module_bytes: bytes.len(),
+                compile_time,
+            }),
+        };
+        // A trial instance proves the module starts, `init` accepts, and the identity reads.
+        let live = LiveInstance::start(&controller)?;
+        let identity = live.identity()?;
+        if let Some(inner) = Arc::get_mut(&mut controller.inner) {
+            inner.identity = identity;
+        }
+        Ok(controller)
+    }
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until the engine is dropped.
+fn spawn_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    let spawned = std::thread::Builder::new()
+        .name("controller-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        });
+    // Without the thread the deadline never fires, but fuel still bounds every call.
+    drop(spawned);
+}
+
+struct Inner {
+    pre: InstancePre<GuestLimiter>,
+    limits: ControllerLimits,
+    has_start: bool,
+    identity: Identity,
+    module_bytes: usize,
+    compile_time: Duration,
+}
+
+/// A loaded, checked controller module: compiled once, instantiated cheaply per session.
+#[derive(Clone)]
+pub struct Controller {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Controller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Controller")
+            .field("identity", &self.inner.identity)
+            .field("module_bytes", &self.inner.module_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Controller {
+    /// The identity the module announced.
+    pub fn identity(&self) -> &Identity {
+        &self.inner.identity
+    }
+
+    /// The caps it runs under.
+    pub fn limits(&self) -> &ControllerLimits {
+        &self.inner.limits
+    }
+
+    /// Size of the module in bytes.
+    pub fn module_bytes(&self) -> usize {
+        self.inner.module_bytes
+    }
+
+    /// How long compiling the module took.
+    pub fn compile_time(&self) -> Duration {
+        self.inner.compile_time
+    }
+
+    /// A session that plays turns with this controller.
+    pub fn session(&self) -> ControllerSession {
+        ControllerSession::new(self.clone())
+    }
+}

@@ -1,0 +1,74 @@
+//! The controller's identity string, `"<name> <semver>"`.
+
+use std::fmt;
+
+/// A parsed identity: the name and the semantic version a module announces.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Identity {
+    /// Everything before the last space, e.g. `learned-duel`.
+    pub name: String,
+    /// The version after the last space, e.g. `1.0.0-b`.
+    pub version: String,
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.version)
+    }
+}
+
+impl Identity {
+    /// Parses `"<name> <semver>"`; the error says what is wrong.
+    pub fn parse(text: &str) -> Result<Identity, String> {
+        let Some((name, version)) = text.rsplit_once(' ') else {
+            return Err(format!(
+                "\"{text}\" is not \"<name> <version>\" (for example \"my-ai 1.0.0\")"
+            ));
+        };
+        if name.trim().is_empty() {
+            return Err(format!("\"{text}\" has an empty name"));
+        }
+        if name.chars().any(char::is_control) {
+            return Err("the name contains control characters".into());
+        }
+        if !is_semver(version) {
+            return Err(format!(
+                "\"{version}\" is not a semantic version such as 1.0.0 or 1.2.0-beta"
+            ));
+        }
+        Ok(Identity {
+            name: name.to_owned(),
+            version: version.to_owned(),
+        })
+    }
+}
+
+/// Whether `v` is `MAJOR.MINOR.PATCH[-PRE][+BUILD]` as semver.org defines it.
+pub fn is_semver(v: &str) -> bool {
+    let (v, build) = match v.split_once('+') {
+        Some((v, b)) => (v, Some(b)),
+        None => (v, None),
+    };
+    let (core, pre) = match v.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (v, None),
+    };
+    let numeric = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
+    };
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| numeric(p))
+        && pre.is_none_or(ident)
+        && build.is_none_or(ident)
+}
+
+/// The major version number of a semantic version, if it has one.
+pub fn semver_major(v: &str) -> Option<u64> {
+    v.split('.').next()?.parse().ok()
+}

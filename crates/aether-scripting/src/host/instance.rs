@@ -1,0 +1,362 @@
+//! One live instance of a controller: its store (fuel, deadline, memory limiter), `init`, the
+//! identity cells, buffer placement and the `decide_turn` call.
+
+use std::time::{Duration, Instant};
+
+use wasmtime::{Memory, ResourceLimiter, Store, Trap, TypedFunc};
+
+use super::turn::TurnOutcome;
+use super::{Controller, EPOCH_TICK, Identity, LoadError};
+
+/// Longest identity string accepted, in bytes.
+const MAX_IDENTITY_BYTES: i32 = 256;
+
+const PAGE: u64 = 65536;
+
+/// The store's data: enforces the memory cap and remembers what it refused.
+#[derive(Debug)]
+pub(crate) struct GuestLimiter {
+    cap: u64,
+    /// The size a refused `memory.grow` asked for, since the last reset.
+    denied: Option<u64>,
+}
+
+impl ResourceLimiter for GuestLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let desired = desired as u64;
+        if desired > self.cap {
+            // The guest sees -1 from memory.grow, as the spec allows; if the turn then fails,
+            // the report blames the memory cap.
+            self.denied = Some(desired);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+type DecideFn = TypedFunc<(i32, i32, i32, i64, i32, i32), i32>;
+
+/// What one `decide_turn` call produced.
+pub(crate) struct Call {
+    /// The reply bytes, or why there are none.
+    pub result: Result<Vec<u8>, TurnOutcome>,
+    pub fuel_used: u64,
+    pub memory_bytes: u64,
+    pub wall_time: Duration,
+}
+
+/// An instantiated, initialised controller.
+pub(crate) struct LiveInstance {
+    store: Store<GuestLimiter>,
+    memory: Memory,
+    decide: DecideFn,
+    /// Values of the `__ident_ptr` and `__ident_len` globals: addresses of the identity cells.
+    ident_cells: (i32, i32),
+    /// Host-owned pages for the state and the reply: (offset, length).
+    region: Option<(u64, u64)>,
+    fuel: Option<u64>,
+    deadline_ticks: u64,
+    deadline: Duration,
+}
+
+/// What a failed start, init or turn call amounts to.
+enum Failure {
+    OutOfFuel,
+    Deadline,
+    Memory(u64),
+    Trap(String),
+}
+
+fn classify(err: &wasmtime::Error, denied: Option<u64>) -> Failure {
+    match err.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => denied.map_or(Failure::OutOfFuel, Failure::Memory),
+        Some(Trap::Interrupt) => denied.map_or(Failure::Deadline, Failure::Memory),
+        _ => match denied {
+            Some(bytes) => Failure::Memory(bytes),
+            None => Failure::Trap(trap_words(err)),
+        },
+    }
+}
+
+/// A trap in words a designer can act on.
+fn trap_words(err: &wasmtime::Error) -> String {
+    match err.downcast_ref::<Trap>() {
+        Some(Trap::StackOverflow) => {
+            "call stack exhausted (recursion too deep for the stack limit)".into()
+        }
+        Some(Trap::UnreachableCodeReached) => {
+            "wasm `unreachable` executed (a Rust mod panicked or aborted)".into()
+        }
+        Some(trap) => trap.to_string(),
+        None => format!("{err:#}"),
+    }
+}
+
+impl LiveInstance {
+    /// Instantiates (running any start function), calls `init`, and looks up the exports.
+    pub(crate) fn start(controller: &Controller) -> Result<LiveInstance, LoadError> {
+        let inner = &controller.inner;
+        let limits = &inner.limits;
+        let engine = inner.pre.module().engine();
+        let mut store = Store::new(
+            engine,
+            GuestLimiter {
+                cap: limits.memory_bytes,
+                denied: None,
+            },
+        );
+        store.limiter(|l| l);
+        let deadline_ticks = ticks(limits.deadline);
+        let live_fuel = |store: &mut Store<GuestLimiter>| {
+            if let Some(f) = limits.fuel_per_turn {
+                // Fuel is enabled on this engine whenever a budget is set.
+                let _ = store.set_fuel(f);
+            }
+            store.set_epoch_deadline(deadline_ticks);
+            store.epoch_deadline_trap();
+        };
+        live_fuel(&mut store);
+        let fail = |stage: &'static str, f: Failure| match f {
+            Failure::OutOfFuel => LoadError::OutOfFuel {
+                stage,
+                fuel: limits.fuel_per_turn.unwrap_or_default(),
+            },
+            Failure::Deadline => LoadError::Deadline {
+                stage,
+                millis: limits.deadline.as_millis(),
+            },
+            Failure::Memory(bytes) => LoadError::Memory {
+                problem: format!(
+                    "grew to {bytes} bytes during {stage}, above the cap of {} bytes",
+                    limits.memory_bytes
+                ),
+            },
+            Failure::Trap(message) if stage == "init" => LoadError::InitTrap { message },
+            Failure::Trap(message) => LoadError::Start { message },
+        };
+        let start_stage = if inner.has_start {
+            "the start function"
+        } else {
+            "instantiation"
+        };
+        let instance = inner
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| fail(start_stage, classify(&e, store.data().denied)))?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .ok_or(LoadError::MissingExport {
+                name: "memory",
+                expected: "a 32-bit linear memory",
+            })?;
+        let init = instance
+            .get_typed_func::<(), i32>(&mut store, "init")
+            .map_err(|e| LoadError::Compile {
+                message: format!("{e:#}"),
+            })?;
+        let decide = instance
+            .get_typed_func::<(i32, i32, i32, i64, i32, i32), i32>(&mut store, "decide_turn")
+            .map_err(|e| LoadError::Compile {
+                message: format!("{e:#}"),
+            })?;
+        let mut global = |name: &'static str| -> Result<i32, LoadError> {
+            instance
+                .get_global(&mut store, name)
+                .map(|g| g.get(&mut store))
+                .and_then(|v| v.i32())
+                .ok_or(LoadError::MissingExport {
+                    name,
+                    expected: "an i32 global",
+                })
+        };
+        let ident_cells = (global("__ident_ptr")?, global("__ident_len")?);
+        live_fuel(&mut store);
+        store.data_mut().denied = None;
+        match init.call(&mut store, ()) {
+            Ok(0) => return Err(LoadError::InitDeclined),
+            Ok(_) => {}
+            Err(e) => return Err(fail("init", classify(&e, store.data().denied))),
+        }
+        Ok(LiveInstance {
+            store,
+            memory,
+            decide,
+            ident_cells,
+            region: None,
+            fuel: limits.fuel_per_turn,
+            deadline_ticks,
+            deadline: limits.deadline,
+        })
+    }
+
+    /// Reads the identity through the address cells of `__ident_ptr` and `__ident_len`: each
+    /// exported global holds the address of a 4-byte little-endian cell, as rustc lays out a
+    /// `#[no_mangle] pub static`. Every read is bounds-checked.
+    pub(crate) fn identity(&self) -> Result<Identity, LoadError> {
+        let bad = |problem: String| LoadError::Identity { problem };
+        let data = self.memory.data(&self.store);
+        let cell = |name: &str, addr: i32| -> Result<i32, LoadError> {
+            let start = u32::try_from(addr).ok().map(|a| a as usize);
+            start
+                .and_then(|s| data.get(s..s.checked_add(4)?))
+                .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "`{name}` holds address {addr:#x}, outside the module's {}-byte memory",
+                        data.len()
+                    ))
+                })
+        };
+        let ptr = cell("__ident_ptr", self.ident_cells.0)?;
+        let len = cell("__ident_len", self.ident_cells.1)?;
+        if !(1..=MAX_IDENTITY_BYTES).contains(&len) {
+            return Err(bad(format!(
+                "the identity length is {len}; it must be 1 to {MAX_IDENTITY_BYTES} bytes"
+            )));
+        }
+        let bytes = u32::try_from(ptr)
+            .ok()
+            .and_then(|p| data.get(p as usize..(p as usize).checked_add(len as usize)?))
+            .ok_or_else(|| {
+                bad(format!(
+                    "the identity string ({len} bytes at {ptr:#x}) lies outside the module's {}-byte memory",
+                    data.len()
+                ))
+            })?;
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            bad(format!(
+                "the identity is not UTF-8 (invalid byte at position {})",
+                e.valid_up_to()
+            ))
+        })?;
+        Identity::parse(text).map_err(bad)
+    }
+
+    /// Places the state and the reply buffer in host-owned pages, runs `decide_turn`, and returns
+    /// the reply bytes or why there are none.
+    pub(crate) fn decide(&mut self, state: &[u8], slot: u8, seed: u64, reply_cap: u32) -> Call {
+        let started = Instant::now();
+        let (state_ptr, out_ptr) = match self.place(state, reply_cap) {
+            Ok(p) => p,
+            Err(outcome) => {
+                return Call {
+                    result: Err(outcome),
+                    fuel_used: 0,
+                    memory_bytes: self.memory.data_size(&self.store) as u64,
+                    wall_time: started.elapsed(),
+                };
+            }
+        };
+        if let Some(f) = self.fuel {
+            let _ = self.store.set_fuel(f);
+        }
+        self.store.set_epoch_deadline(self.deadline_ticks);
+        self.store.data_mut().denied = None;
+        // Addresses fit in i32: place() refuses offsets past i32::MAX.
+        let args = (
+            state_ptr as i32,
+            state.len() as i32,
+            i32::from(slot),
+            seed as i64,
+            out_ptr as i32,
+            reply_cap as i32,
+        );
+        let returned = self.decide.call(&mut self.store, args);
+        let wall_time = started.elapsed();
+        let fuel_used = match (self.fuel, self.store.get_fuel()) {
+            (Some(budget), Ok(left)) => budget.saturating_sub(left),
+            _ => 0,
+        };
+        let memory_bytes = self.memory.data_size(&self.store) as u64;
+        let cap = self.store.data().cap;
+        let result = match returned {
+            Err(e) => Err(match classify(&e, self.store.data().denied) {
+                Failure::OutOfFuel => TurnOutcome::OutOfFuel {
+                    fuel: self.fuel.unwrap_or_default(),
+                },
+                Failure::Deadline => TurnOutcome::Deadline {
+                    millis: self.deadline.as_millis() as u64,
+                },
+                Failure::Memory(requested) => TurnOutcome::MemoryLimit {
+                    requested,
+                    limit: cap,
+                },
+                Failure::Trap(message) => TurnOutcome::Trap { message },
+            }),
+            Ok(n) if n < 0 || n as u32 > reply_cap => Err(TurnOutcome::BadReturn {
+                value: n,
+                reply_capacity: reply_cap,
+            }),
+            Ok(n) => {
+                let mut reply = vec![0; n as usize];
+                match self.memory.read(&self.store, out_ptr as usize, &mut reply) {
+                    Ok(()) => Ok(reply),
+                    Err(e) => Err(TurnOutcome::BadReply {
+                        message: format!("the reply could not be read: {e}"),
+                    }),
+                }
+            }
+        };
+        Call {
+            result,
+            fuel_used,
+            memory_bytes,
+            wall_time,
+        }
+    }
+
+    /// Reserves (or reuses) pages past everything the guest has claimed and writes the state
+    /// there; returns the state and reply addresses.
+    fn place(&mut self, state: &[u8], reply_cap: u32) -> Result<(u64, u64), TurnOutcome> {
+        let state_len = (state.len() as u64).next_multiple_of(8);
+        let need = state_len + u64::from(reply_cap);
+        let (offset, _) = match self.region {
+            Some((offset, len)) if len >= need => (offset, len),
+            _ => {
+                let pages = need.div_ceil(PAGE);
+                let cap = self.store.data().cap;
+                let current = self.memory.data_size(&self.store) as u64;
+                let previous = self.memory.grow(&mut self.store, pages).map_err(|_| {
+                    TurnOutcome::MemoryLimit {
+                        requested: current + pages * PAGE,
+                        limit: cap,
+                    }
+                })?;
+                let region = (previous * PAGE, pages * PAGE);
+                self.region = Some(region);
+                region
+            }
+        };
+        if offset + need > i32::MAX as u64 {
+            return Err(TurnOutcome::MemoryLimit {
+                requested: offset + need,
+                limit: self.store.data().cap,
+            });
+        }
+        let data = self.memory.data_mut(&mut self.store);
+        let (o, s) = (offset as usize, state_len as usize);
+        data[o..o + state.len()].copy_from_slice(state);
+        // A clean reply buffer keeps a reused instance byte-identical to a fresh one.
+        data[o + state.len()..o + s + reply_cap as usize].fill(0);
+        Ok((offset, offset + state_len))
+    }
+}
+
+/// Ticks of [`EPOCH_TICK`] covering `deadline` (at least one).
+fn ticks(deadline: Duration) -> u64 {
+    (deadline.as_nanos() / EPOCH_TICK.as_nanos()).max(1) as u64 + 1
+}

@@ -1,0 +1,239 @@
+//! Load-time checks: what a module must be before the host runs any of it.
+//!
+//! The bytes are validated with `wasmparser` first, so every refusal names its cause precisely
+//! (the import, the export and its expected type, the memory size) rather than surfacing as a
+//! compiler error.
+
+use wasmparser::types::EntityType;
+use wasmparser::{CompositeInnerType, Parser, Payload, ValType, Validator};
+
+/// Why a module was refused at load. Nothing of a refused module ever runs again.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The module is larger than [`ControllerLimits::max_module_bytes`](super::ControllerLimits).
+    #[error("the module is {size} bytes; the host accepts at most {limit} bytes")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The bytes are not a valid WebAssembly module.
+    #[error("not a valid WebAssembly module (at byte {offset}): {message}")]
+    Invalid {
+        /// Byte offset of the problem.
+        offset: u64,
+        /// What the validator said.
+        message: String,
+    },
+    /// The module imports something; controllers may import nothing.
+    #[error(
+        "the module imports {kind} \"{module}.{name}\"; AI controllers get no host imports (no clock, files, network or randomness)"
+    )]
+    Import {
+        /// Import module name.
+        module: String,
+        /// Import field name.
+        name: String,
+        /// "a function", "a memory"…
+        kind: &'static str,
+    },
+    /// A required export is absent.
+    #[error("the module does not export `{name}` ({expected})")]
+    MissingExport {
+        /// The export's name.
+        name: &'static str,
+        /// What the contract requires.
+        expected: &'static str,
+    },
+    /// A required export has the wrong kind or type.
+    #[error("the export `{name}` is {found}, but the contract requires {expected}")]
+    WrongExport {
+        /// The export's name.
+        name: &'static str,
+        /// What the contract requires.
+        expected: &'static str,
+        /// What the module has.
+        found: String,
+    },
+    /// The module's memory is unusable under the cap.
+    #[error("the module's memory {problem}")]
+    Memory {
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// wasmtime could not compile the module.
+    #[error("the module could not be compiled: {message}")]
+    Compile {
+        /// What the compiler said.
+        message: String,
+    },
+    /// Instantiation (data segments, start function) failed.
+    #[error("the module could not start: {message}")]
+    Start {
+        /// What went wrong.
+        message: String,
+    },
+    /// The start function or `init` ran out of fuel.
+    #[error("{stage} ran out of fuel (the budget is {fuel} per call)")]
+    OutOfFuel {
+        /// "the start function" or "init".
+        stage: &'static str,
+        /// The budget.
+        fuel: u64,
+    },
+    /// The start function or `init` ran past the wall-clock deadline.
+    #[error("{stage} ran past the deadline of {millis} ms")]
+    Deadline {
+        /// "the start function" or "init".
+        stage: &'static str,
+        /// The deadline.
+        millis: u128,
+    },
+    /// `init` trapped.
+    #[error("init trapped: {message}")]
+    InitTrap {
+        /// The trap.
+        message: String,
+    },
+    /// `init` returned 0: the module declined to run.
+    #[error("init returned 0: the module reports it is not ready")]
+    InitDeclined,
+    /// The identity cells or string are out of memory bounds, not UTF-8, or badly formed.
+    #[error("bad identity: {problem}")]
+    Identity {
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// The exports the contract requires, with their expected types in words.
+pub(crate) const EXPECTED_EXPORTS: [(&str, &str); 5] = [
+    ("memory", "a 32-bit linear memory"),
+    ("init", "a function () -> i32"),
+    (
+        "decide_turn",
+        "a function (i32, i32, i32, i64, i32, i32) -> i32",
+    ),
+    ("__ident_ptr", "an i32 global"),
+    ("__ident_len", "an i32 global"),
+];
+
+/// What the static checks learn about a module.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ModuleFacts {
+    /// Whether the module has a start function.
+    pub has_start: bool,
+}
+
+/// Validates `bytes` and checks the contract's shape; see [`LoadError`] for what is refused.
+pub(crate) fn check_module(
+    bytes: &[u8],
+    max_bytes: usize,
+    memory_cap: u64,
+) -> Result<ModuleFacts, LoadError> {
+    if bytes.len() > max_bytes {
+        return Err(LoadError::TooLarge {
+            size: bytes.len(),
+            limit: max_bytes,
+        });
+    }
+    let types = Validator::new()
+        .validate_all(bytes)
+        .map_err(|e| LoadError::Invalid {
+            offset: e.offset(),
+            message: e.message().to_owned(),
+        })?;
+    let types = types.as_ref();
+    if let Some((module, name, ty)) = types.core_imports().into_iter().flatten().next() {
+        return Err(LoadError::Import {
+            module: module.to_owned(),
+            name: name.to_owned(),
+            kind: kind_words(&ty),
+        });
+    }
+    let exports: Vec<(&str, EntityType)> = types.core_exports().into_iter().flatten().collect();
+    for (name, expected) in EXPECTED_EXPORTS {
+        let Some(&(_, ty)) = exports.iter().find(|(n, _)| *n == name) else {
+            return Err(LoadError::MissingExport { name, expected });
+        };
+        let wrong = |found: String| LoadError::WrongExport {
+            name,
+            expected,
+            found,
+        };
+        match (name, ty) {
+            ("memory", EntityType::Memory(m)) => {
+                if m.memory64 || m.shared {
+                    return Err(wrong("a 64-bit or shared memory".into()));
+                }
+                let initial = m.initial.saturating_mul(65536);
+                if initial > memory_cap {
+                    return Err(LoadError::Memory {
+                        problem: format!(
+                            "starts at {} pages ({} bytes), above the cap of {} bytes",
+                            m.initial, initial, memory_cap
+                        ),
+                    });
+                }
+            }
+            ("init" | "decide_turn", EntityType::Func(id) | EntityType::FuncExact(id)) => {
+                let sub = &types[id];
+                let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
+                    return Err(wrong("not a plain function".into()));
+                };
+                let want: (&[ValType], &[ValType]) = if name == "init" {
+                    (&[], &[ValType::I32])
+                } else {
+                    (
+                        &[
+                            ValType::I32,
+                            ValType::I32,
+                            ValType::I32,
+                            ValType::I64,
+                            ValType::I32,
+                            ValType::I32,
+                        ],
+                        &[ValType::I32],
+                    )
+                };
+                if (f.params(), f.results()) != want {
+                    return Err(wrong(format!(
+                        "a function ({}) -> ({})",
+                        val_list(f.params()),
+                        val_list(f.results())
+                    )));
+                }
+            }
+            ("__ident_ptr" | "__ident_len", EntityType::Global(g)) => {
+                if g.content_type != ValType::I32 {
+                    return Err(wrong(format!("a {} global", g.content_type)));
+                }
+            }
+            (_, other) => return Err(wrong(kind_words(&other).into())),
+        }
+    }
+    let has_start = Parser::new(0)
+        .parse_all(bytes)
+        .filter_map(Result::ok)
+        .any(|p| matches!(p, Payload::StartSection { .. }));
+    Ok(ModuleFacts { has_start })
+}
+
+fn kind_words(ty: &EntityType) -> &'static str {
+    match ty {
+        EntityType::Func(_) | EntityType::FuncExact(_) => "a function",
+        EntityType::Table(_) => "a table",
+        EntityType::Memory(_) => "a memory",
+        EntityType::Global(_) => "a global",
+        EntityType::Tag(_) => "a tag",
+    }
+}
+
+fn val_list(types: &[ValType]) -> String {
+    types
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
