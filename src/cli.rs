@@ -5,18 +5,20 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
+mod run;
 mod show;
 
 const COMING: &str = "\
 Commands on the way (see the issues in the tracker):
-  run       run an AI mod, a .wasm module or a graph on a state and report the turn
+  run GRAPH run a visual-script graph directly (with the graph compiler)
   compile   check a visual-script graph and compile it to WebAssembly
   export    write a graph as an installable mod folder (manifest.json + .wasm)
   install   export straight into the game's mods directory
   validate  load a mod folder exactly as the game does and play it on the sample states
   scan      list the mods the game would register from a mods directory
   sign      sign a native mod binary with a publisher key
-  bench     measure compiled graphs against hand-written Rust controllers";
+
+Benchmarks: cargo bench --bench studio (see BENCHMARKS.md)";
 
 /// Creator Studio: build Magic Civilization AIs as node graphs, watch them play, publish them as mods.
 #[derive(Debug, Parser)]
@@ -29,6 +31,27 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Play one turn of an AI controller (a .wasm module or a mod folder) on a state, under the
+    /// game's caps, and report what it proposed and what the rules accepted.
+    ///
+    /// Exit status: 0 when the turn succeeded, 2 when the controller failed its turn (out of fuel,
+    /// trap…; the report says why), 1 when the module or state could not be used at all.
+    Run {
+        /// A .wasm module, or a mod folder holding one.
+        module: PathBuf,
+        /// The state or scenario file to play on.
+        #[arg(long)]
+        state: PathBuf,
+        /// The player slot the controller plays.
+        #[arg(long, default_value_t = 0)]
+        slot: u8,
+        /// The seed passed to the controller.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Print one JSON object instead of the readable report.
+        #[arg(long)]
+        json: bool,
+    },
     /// Inspect game states and scenarios.
     #[command(subcommand)]
     State(StateCommand),
@@ -56,6 +79,25 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Cli::command().print_help()?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Run {
+            module,
+            state,
+            slot,
+            seed,
+            json,
+        }) => {
+            let out = run::run(&module, &state, slot, seed)?;
+            if json {
+                emit(&format!("{}\n", run::render_json(&out)))?;
+            } else {
+                emit(&run::render_text(&out))?;
+            }
+            Ok(if out.report.outcome.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
         Some(Command::State(StateCommand::Show {
             file,
             units,
@@ -66,8 +108,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 all_units: units,
                 color: !no_color && show::color_wanted(),
             };
-            print!("{}", show::render(&scenario, &options));
+            emit(&show::render(&scenario, &options))?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Writes command output to stdout; a closed pipe (`| head`) ends the output quietly.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }

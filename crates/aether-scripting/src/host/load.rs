@@ -138,11 +138,19 @@ pub(crate) fn check_module(
             limit: max_bytes,
         });
     }
+    if !bytes.starts_with(b"\0asm") {
+        return Err(LoadError::Invalid {
+            offset: 0,
+            message: "the file does not start with the WebAssembly magic bytes \\0asm \
+                      (is it a text .wat file, or not a module at all?)"
+                .into(),
+        });
+    }
     let types = Validator::new()
         .validate_all(bytes)
         .map_err(|e| LoadError::Invalid {
             offset: e.offset(),
-            message: e.message().to_owned(),
+            message: e.message().split_whitespace().collect::<Vec<_>>().join(" "),
         })?;
     let types = types.as_ref();
     if let Some((module, name, ty)) = types.core_imports().into_iter().flatten().next() {

@@ -9,9 +9,13 @@ use std::sync::OnceLock;
 use aether_scripting::{ControllerHost, ControllerLimits, Scenario};
 use mc_tactical_types::TacticalState;
 
-/// The workspace root.
+/// The workspace root (this file is shared by the core's and the application's tests).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .find(|p| p.join("crates/aether-scripting").is_dir())
+        .unwrap_or(here)
+        .to_path_buf()
 }
 
 /// Builds `examples/controllers/<name>` for wasm32-unknown-unknown (release, as the contract
@@ -64,8 +68,8 @@ fn build_controller(name: &str) -> PathBuf {
 
 /// Path of a `.wat` fixture.
 pub fn fixture_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/controllers")
+    root()
+        .join("crates/aether-scripting/tests/fixtures/controllers")
         .join(format!("{name}.wat"))
 }
 

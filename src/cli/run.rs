@@ -1,0 +1,193 @@
+//! `run`: load an AI controller, play one turn on a state, and report it.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use aether_scripting::host::{Determinism, check_determinism, group_digits};
+use aether_scripting::{ControllerHost, ControllerLimits, Scenario, TurnReport};
+use anyhow::{Context as _, bail};
+
+/// Reads a module: a `.wasm` file, a `.wat` text file, or the one `.wasm` in a mod folder.
+pub fn module_bytes(path: &Path) -> anyhow::Result<(PathBuf, Vec<u8>)> {
+    let file = if path.is_dir() {
+        let mut wasm: Vec<PathBuf> = std::fs::read_dir(path)
+            .with_context(|| format!("{}: cannot list the folder", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .collect();
+        wasm.sort();
+        match wasm.len() {
+            1 => wasm.remove(0),
+            0 => bail!("{}: the mod folder holds no .wasm module", path.display()),
+            _ => bail!(
+                "{}: the mod folder holds {} .wasm modules; expected one",
+                path.display(),
+                wasm.len()
+            ),
+        }
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = std::fs::read(&file)
+        .with_context(|| format!("{}: cannot read the module", file.display()))?;
+    if file.extension().is_some_and(|x| x == "wat") {
+        let wasm = wat::parse_bytes(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: not valid WebAssembly text: {e}", file.display()))?;
+        return Ok((file, wasm.into_owned()));
+    }
+    Ok((file, bytes))
+}
+
+/// The result of `run`, ready to print.
+pub struct RunOutput {
+    /// The first run's report.
+    pub report: TurnReport,
+    /// Whether a second fresh run gave the same bytes.
+    pub deterministic: bool,
+    /// The module file.
+    pub module: PathBuf,
+    /// The state file.
+    pub state_file: PathBuf,
+}
+
+/// Loads `module`, checks `slot` against the state, plays one turn twice (determinism).
+pub fn run(module: &Path, state_file: &Path, slot: u8, seed: u64) -> anyhow::Result<RunOutput> {
+    let scenario = Scenario::load(state_file)?;
+    let players = scenario.state.players.len();
+    if usize::from(slot) >= players {
+        bail!(
+            "slot {slot}: {} has players in slots 0 to {}",
+            state_file.display(),
+            players.saturating_sub(1)
+        );
+    }
+    let (module_file, bytes) = module_bytes(module)?;
+    let host = ControllerHost::new(ControllerLimits::default())?;
+    let controller = host
+        .load(&bytes)
+        .with_context(|| format!("{}: refused", module_file.display()))?;
+    let (report, verdict) = check_determinism(&controller, &scenario.state, slot, seed);
+    Ok(RunOutput {
+        report,
+        deterministic: verdict == Determinism::Same,
+        module: module_file,
+        state_file: state_file.to_path_buf(),
+    })
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.2} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// The human-readable turn report.
+pub fn render_text(out: &RunOutput) -> String {
+    let r = &out.report;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} — slot {}, seed {}, turn {} on {}",
+        r.ident,
+        r.slot,
+        r.seed,
+        r.turn,
+        out.state_file.display()
+    );
+    let _ = writeln!(s, "Outcome:       {}", r.outcome);
+    let _ = writeln!(
+        s,
+        "Deterministic: {}",
+        if out.deterministic {
+            "yes (a fresh instance gave the same reply bytes)"
+        } else {
+            "NO: a fresh instance gave different reply bytes"
+        }
+    );
+    match r.fuel_limit {
+        Some(limit) => {
+            let _ = writeln!(
+                s,
+                "Fuel:          {} of {} ({:.2}%)",
+                group_digits(r.fuel_used),
+                group_digits(limit),
+                r.fuel_used as f64 * 100.0 / limit as f64
+            );
+        }
+        None => {
+            let _ = writeln!(s, "Fuel:          not metered");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "Memory:        {} of {}",
+        mib(r.memory_bytes),
+        mib(r.memory_limit)
+    );
+    let _ = writeln!(
+        s,
+        "Time:          {:.3} ms{}",
+        r.wall_time.as_secs_f64() * 1000.0,
+        r.instantiate_time
+            .map(|t| format!(
+                " (plus {:.3} ms to start the instance)",
+                t.as_secs_f64() * 1000.0
+            ))
+            .unwrap_or_default()
+    );
+    let accepted = r.accepted_count();
+    let _ = writeln!(
+        s,
+        "Actions:       {} proposed, {} accepted, {} rejected",
+        r.actions.len(),
+        accepted,
+        r.actions.len() - accepted
+    );
+    for a in &r.actions {
+        match &a.verdict {
+            Ok(_) => {
+                let _ = writeln!(s, "  accepted  {}", a.action);
+            }
+            Err(why) => {
+                let _ = writeln!(s, "  REJECTED  {}: {why}", a.action);
+            }
+        }
+    }
+    s
+}
+
+/// The report as one JSON object.
+pub fn render_json(out: &RunOutput) -> serde_json::Value {
+    let r = &out.report;
+    let actions: Vec<serde_json::Value> = r
+        .actions
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "action": serde_json::to_value(a.action).unwrap_or_default(),
+                "text": a.action.to_string(),
+                "accepted": a.accepted(),
+                "reason": a.verdict.as_ref().err().map(ToString::to_string),
+                "reason_code": a.verdict.as_ref().err().map(|e| e.code()),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "ident": r.ident,
+        "module": out.module.display().to_string(),
+        "state": out.state_file.display().to_string(),
+        "turn": r.turn,
+        "slot": r.slot,
+        "seed": r.seed,
+        "outcome": r.outcome.code(),
+        "outcome_message": r.outcome.to_string(),
+        "deterministic": out.deterministic,
+        "fuel_used": r.fuel_used,
+        "fuel_limit": r.fuel_limit,
+        "memory_bytes": r.memory_bytes,
+        "memory_limit": r.memory_limit,
+        "wall_time_ms": r.wall_time.as_secs_f64() * 1000.0,
+        "instantiate_time_ms": r.instantiate_time.map(|t| t.as_secs_f64() * 1000.0),
+        "state_bytes": r.state_bytes,
+        "reply_bytes": r.reply.len(),
+        "actions": actions,
+    })
+}
