@@ -7,7 +7,10 @@
 //! **Architecture Invariant:** this crate never depends on egui, eframe, rfd or clap.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod fsutil;
+pub mod graph;
 pub mod host;
+mod jsonfmt;
 pub mod scenario;
 
 pub use host::{

@@ -34,6 +34,8 @@
 //! one row, player or unit per line, so files diff well; it is deterministic.
 
 use std::fmt::Write as _;
+
+use crate::jsonfmt::{json_str, json_value, write_list};
 use std::path::{Path, PathBuf};
 
 use mc_tactical_types::rules::{StateProblem, check_state};
@@ -305,7 +307,7 @@ impl Scenario {
             path: None,
             line: e.line(),
             column: e.column(),
-            message: strip_position(&e.to_string()),
+            message: crate::jsonfmt::strip_position(&e.to_string()),
         })?;
         let map = parse_map(&doc.map)?;
         let units = doc
@@ -404,64 +406,5 @@ impl Scenario {
         write_list(&mut out, "units", &units, true);
         out.push_str("}\n");
         out
-    }
-}
-
-fn write_list(out: &mut String, key: &str, items: &[String], last: bool) {
-    let _ = write!(out, "  {}: [", json_str(key));
-    for (i, item) in items.iter().enumerate() {
-        let sep = if i + 1 < items.len() { "," } else { "" };
-        let _ = write!(out, "\n    {item}{sep}");
-    }
-    if !items.is_empty() {
-        out.push_str("\n  ");
-    }
-    out.push(']');
-    out.push_str(if last { "\n" } else { ",\n" });
-}
-
-fn json_str(s: &str) -> String {
-    json_value(&s)
-}
-
-fn json_value<T: Serialize + ?Sized>(v: &T) -> String {
-    let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, OneLine);
-    // Serialising strings, numbers and derive-generated structs into memory cannot fail.
-    if v.serialize(&mut ser).is_err() {
-        return String::from("null");
-    }
-    String::from_utf8(buf).unwrap_or_default()
-}
-
-/// Compact JSON on one line, with a space after each `:` and `,` for the human reader.
-struct OneLine;
-
-impl serde_json::ser::Formatter for OneLine {
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-    ) -> std::io::Result<()> {
-        writer.write_all(b": ")
-    }
-}
-
-/// serde_json appends " at line L column C"; we report the position separately.
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_owned(),
-        None => msg.to_owned(),
     }
 }

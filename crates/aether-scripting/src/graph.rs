@@ -1,0 +1,306 @@
+//! The visual-script graph: the first stage of the pipeline (graph → check → IR → wasm).
+//!
+//! A [`VisualScriptGraph`] is plain data: nodes with stable [`NodeId`]s, a kind from the node
+//! catalog, an editor position and inline values for their unconnected inputs and settings;
+//! links from an output port to an input port, each with a stable [`LinkId`]; graph variables;
+//! and comments. Ids are never reused within a graph, so diagnostics, undo history and the
+//! node-to-code map can refer to them safely.
+//!
+//! The model knows nothing of the node catalog's types: a graph may hold nodes of kinds this
+//! version does not know (from a newer file) or links between ports of the wrong type. Finding
+//! those is the checker's job, which reports them all as diagnostics. The file format lives in
+//! [`file`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub mod file;
+
+/// Identifies a node within its graph; never reused after the node is removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NodeId(pub u32);
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Identifies a link within its graph; never reused after the link is removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LinkId(pub u32);
+
+impl fmt::Display for LinkId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "link {}", self.0)
+    }
+}
+
+/// One port of one node: the node and the port's key in the catalog (`"then"`, `"target"`…).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PortRef {
+    /// The node.
+    pub node: NodeId,
+    /// The port's key, as the catalog names it.
+    pub port: String,
+}
+
+impl PortRef {
+    /// The port `port` of `node`.
+    pub fn new(node: NodeId, port: impl Into<String>) -> Self {
+        Self {
+            node,
+            port: port.into(),
+        }
+    }
+}
+
+impl fmt::Display for PortRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.node, self.port)
+    }
+}
+
+/// An inline value: a constant on an unconnected input, or a node setting.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// A whole number (the language's Number type is a 32-bit integer).
+    Number(i32),
+    /// True or false.
+    Bool(bool),
+    /// One of a setting's named choices (`"mine"`, `"enemies"`…), or a variable's name.
+    Choice(String),
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Number(n) => write!(f, "{n}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Choice(c) => write!(f, "{c}"),
+        }
+    }
+}
+
+/// One node of the graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Its id.
+    pub id: NodeId,
+    /// Its kind's key in the node catalog (`"on_turn"`, `"attack"`…).
+    pub kind: String,
+    /// Where the editor draws it (canvas units).
+    pub pos: [f32; 2],
+    /// Inline values by input or setting key; sorted, so files diff well.
+    pub values: BTreeMap<String, Value>,
+}
+
+/// A wire from an output port to an input port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// Its id.
+    pub id: LinkId,
+    /// The output port the value or execution comes from.
+    pub from: PortRef,
+    /// The input port it goes to.
+    pub to: PortRef,
+}
+
+/// The type of a graph variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VarType {
+    /// A whole number.
+    Number,
+    /// True or false.
+    Bool,
+    /// A unit handle, possibly "none".
+    Unit,
+    /// A tile position.
+    Position,
+}
+
+impl fmt::Display for VarType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            VarType::Number => "Number",
+            VarType::Bool => "Bool",
+            VarType::Unit => "Unit",
+            VarType::Position => "Position",
+        })
+    }
+}
+
+/// A named value that lives for one turn, read and written by Get / Set Variable nodes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variable {
+    /// Its name, unique in the graph.
+    pub name: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub ty: VarType,
+}
+
+/// A note on the canvas; it has no effect on behaviour.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    /// Where the editor draws it (top-left, canvas units).
+    pub pos: [f32; 2],
+    /// Its size (canvas units).
+    pub size: [f32; 2],
+    /// The text.
+    pub text: String,
+}
+
+/// Which kind of script a graph is: its entry node, allowed nodes, imports and ABI follow from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScriptKind {
+    /// An AI controller: entry On Turn, no imports, the controller contract's exports.
+    AiController,
+}
+
+/// A visual script: what the creator edits and the compiler compiles.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VisualScriptGraph {
+    /// The script kind.
+    pub kind: ScriptKind,
+    /// The AI's name as its identity announces it (`"melee-rusher"`).
+    pub name: String,
+    /// The AI's version as its identity announces it (`"1.0.0"`).
+    pub version: String,
+    /// One or two sentences for whoever picks this graph.
+    pub description: String,
+    nodes: BTreeMap<NodeId, Node>,
+    links: BTreeMap<LinkId, Link>,
+    /// Graph variables, in declaration order.
+    pub variables: Vec<Variable>,
+    /// Canvas comments.
+    pub comments: Vec<Comment>,
+    next_node: u32,
+    next_link: u32,
+}
+
+impl Default for VisualScriptGraph {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl VisualScriptGraph {
+    /// An empty AI-controller graph named `my-ai 0.1.0`.
+    pub fn new() -> Self {
+        Self {
+            kind: ScriptKind::AiController,
+            name: "my-ai".into(),
+            version: "0.1.0".into(),
+            description: String::new(),
+            nodes: BTreeMap::new(),
+            links: BTreeMap::new(),
+            variables: Vec::new(),
+            comments: Vec::new(),
+            next_node: 1,
+            next_link: 1,
+        }
+    }
+
+    /// Adds a node of `kind` at `pos`; returns its fresh id.
+    pub fn add_node(&mut self, kind: impl Into<String>, pos: [f32; 2]) -> NodeId {
+        let id = NodeId(self.next_node);
+        self.next_node += 1;
+        self.nodes.insert(
+            id,
+            Node {
+                id,
+                kind: kind.into(),
+                pos,
+                values: BTreeMap::new(),
+            },
+        );
+        id
+    }
+
+    /// Removes a node and every link touching it; returns the node if it existed.
+    pub fn remove_node(&mut self, id: NodeId) -> Option<Node> {
+        let node = self.nodes.remove(&id)?;
+        self.links
+            .retain(|_, l| l.from.node != id && l.to.node != id);
+        Some(node)
+    }
+
+    /// The node with this id.
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(&id)
+    }
+
+    /// The node with this id, to edit.
+    pub fn node_mut(&mut self, id: NodeId) -> Option<&mut Node> {
+        self.nodes.get_mut(&id)
+    }
+
+    /// Every node, by id.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.values()
+    }
+
+    /// Sets an inline value of a node (a constant input or a setting); false if no such node.
+    pub fn set_value(&mut self, node: NodeId, key: impl Into<String>, value: Value) -> bool {
+        match self.nodes.get_mut(&node) {
+            Some(n) => {
+                n.values.insert(key.into(), value);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Links `from` (an output) to `to` (an input) and returns the link's id. Does not check
+    /// types: the checker reports a bad link with its id, and the editor refuses one before it
+    /// gets here.
+    pub fn connect(&mut self, from: PortRef, to: PortRef) -> LinkId {
+        let id = LinkId(self.next_link);
+        self.next_link += 1;
+        self.links.insert(id, Link { id, from, to });
+        id
+    }
+
+    /// Removes a link; returns it if it existed.
+    pub fn disconnect(&mut self, id: LinkId) -> Option<Link> {
+        self.links.remove(&id)
+    }
+
+    /// The link with this id.
+    pub fn link(&self, id: LinkId) -> Option<&Link> {
+        self.links.get(&id)
+    }
+
+    /// Every link, by id.
+    pub fn links(&self) -> impl Iterator<Item = &Link> {
+        self.links.values()
+    }
+
+    /// The links arriving at input `port`.
+    pub fn links_into<'a>(&'a self, port: &'a PortRef) -> impl Iterator<Item = &'a Link> + 'a {
+        self.links.values().filter(move |l| &l.to == port)
+    }
+
+    /// The links leaving output `port`.
+    pub fn links_from<'a>(&'a self, port: &'a PortRef) -> impl Iterator<Item = &'a Link> + 'a {
+        self.links.values().filter(move |l| &l.from == port)
+    }
+
+    /// The variable named `name`.
+    pub fn variable(&self, name: &str) -> Option<&Variable> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+
+    /// The id the next added node will get.
+    pub fn next_node_id(&self) -> NodeId {
+        NodeId(self.next_node)
+    }
+}
