@@ -7,6 +7,7 @@
 //! **Architecture Invariant:** this crate never depends on egui, eframe, rfd or clap.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod catalog;
 pub mod fsutil;
 pub mod graph;
 pub mod host;

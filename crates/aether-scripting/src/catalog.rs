@@ -1,0 +1,790 @@
+//! The node catalog: every kind of node a creator can place, as data.
+//!
+//! One [`NodeSpec`] per kind holds what the editor shows (name, category, one-line help in the
+//! game's words), its typed ports with their defaults, its settings, and its [`Op`]: the
+//! semantics, which the reference interpreter and the compiler both implement (and which the
+//! differential test holds to the same bytes). Nothing else in the pipeline special-cases a node
+//! kind by its key.
+//!
+//! # Semantics shared by every node
+//!
+//! * **Number** is a 32-bit signed integer; arithmetic wraps on overflow; Divide truncates toward
+//!   zero, gives 0 when dividing by 0, and `-2147483648 / -1` gives `-2147483648`. No node traps.
+//! * **Unit** is a handle that may be *none*. Every query on *none* gives a defined value: HP,
+//!   Max HP, Attack and Range 0, Position (0, 0), Kind Is false, Unit Exists false; actions on
+//!   *none* do nothing and report false.
+//! * **Position** is a tile (x, y). Distance is Manhattan.
+//! * Data nodes (no execution pins) are evaluated when an execution node needs their value, each
+//!   time it is needed, inputs in port order; Random Number advances the generator on each
+//!   evaluation.
+//! * Action nodes apply their action to the script's own copy of the state with the game rules, so
+//!   later nodes see planned moves; an action the rules would refuse is not sent, and the node's
+//!   *Done* output is false.
+
+use std::fmt;
+
+/// The type of a port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PinType {
+    /// Execution flow (white wires): the order of effects.
+    Exec,
+    /// A whole number.
+    Number,
+    /// True or false.
+    Bool,
+    /// A unit handle, possibly "none".
+    Unit,
+    /// A tile position.
+    Position,
+    /// The type of the variable chosen in the node's `variable` setting.
+    OfVariable,
+}
+
+impl fmt::Display for PinType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PinType::Exec => "Exec",
+            PinType::Number => "Number",
+            PinType::Bool => "Bool",
+            PinType::Unit => "Unit",
+            PinType::Position => "Position",
+            PinType::OfVariable => "the variable's type",
+        })
+    }
+}
+
+/// The value an unconnected input takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortDefault {
+    /// Must be connected (units and positions have no sensible constant).
+    Required,
+    /// A number constant, editable on the node.
+    Number(i32),
+    /// A true/false constant, editable on the node.
+    Bool(bool),
+}
+
+/// One port of a node kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortSpec {
+    /// Stable key used in graph files (`"then"`, `"target"`).
+    pub key: &'static str,
+    /// Label on the node.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: PinType,
+    /// For inputs: what an unconnected port means.
+    pub default: PortDefault,
+}
+
+/// What a setting chooses from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choices {
+    /// A fixed list of `(key, label)` pairs; the first is the default.
+    List(&'static [(&'static str, &'static str)]),
+    /// One of the graph's variables, by name.
+    Variable,
+}
+
+/// A setting of a node (a choice made on the node, not a wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SettingSpec {
+    /// Stable key used in graph files.
+    pub key: &'static str,
+    /// Label on the node.
+    pub name: &'static str,
+    /// What it chooses from.
+    pub choices: Choices,
+}
+
+/// The palette's categories, in palette order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    /// Where a script starts.
+    Events,
+    /// Branches and loops.
+    Flow,
+    /// Questions about units and the map.
+    Units,
+    /// Numbers, comparisons and logic.
+    Math,
+    /// Remembering values during a turn.
+    Variables,
+    /// Orders to units.
+    Actions,
+}
+
+impl Category {
+    /// Every category, in palette order.
+    pub const ALL: [Category; 6] = [
+        Category::Events,
+        Category::Flow,
+        Category::Units,
+        Category::Math,
+        Category::Variables,
+        Category::Actions,
+    ];
+
+    /// The palette heading.
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Events => "Events",
+            Category::Flow => "Flow",
+            Category::Units => "Units",
+            Category::Math => "Math",
+            Category::Variables => "Variables",
+            Category::Actions => "Actions",
+        }
+    }
+}
+
+/// A unit statistic read by a Unit HP / Max HP / Attack / Range node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stat {
+    /// Current hit points.
+    Hp,
+    /// Hit points at full health.
+    MaxHp,
+    /// Attack strength.
+    Attack,
+    /// Attack range.
+    Range,
+}
+
+/// Arithmetic of the Add / Subtract / Multiply / Divide / Min / Max nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Arith {
+    /// a + b, wrapping.
+    Add,
+    /// a − b, wrapping.
+    Sub,
+    /// a × b, wrapping.
+    Mul,
+    /// a ÷ b truncated; 0 when b is 0; wraps for MIN ÷ −1.
+    Div,
+    /// The smaller.
+    Min,
+    /// The larger.
+    Max,
+}
+
+/// The semantics of a node kind; the interpreter and the compiler each implement every variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// Entry: runs `then` once per turn.
+    OnTurn,
+    /// Runs `true` or `false` by `condition`.
+    Branch,
+    /// Runs `first`, `second`, `third` in order.
+    Sequence,
+    /// Runs `body` per unit (setting `which`), in id order over a snapshot, skipping units that
+    /// died meanwhile; then `done`.
+    ForEachUnit,
+    /// The visible enemy nearest to `unit` (ties: lowest id); none if none.
+    NearestEnemy,
+    /// The enemy with least hp (ties: lowest id) within `unit`'s range from where it stands.
+    WeakestEnemyInRange,
+    /// Whether `unit` is not none (and still alive).
+    UnitExists,
+    /// A statistic of `unit`.
+    UnitStat(Stat),
+    /// Where `unit` stands.
+    UnitPosition,
+    /// Whether `unit` is of the kind in setting `kind`.
+    KindIs,
+    /// Manhattan distance between `a` and `b`.
+    Distance,
+    /// How many units (setting `which`) the script can see.
+    CountUnits,
+    /// Whether the tile at `position` is the terrain in setting `terrain` (false off the map).
+    TerrainAt,
+    /// The number typed on the node.
+    NumberConst,
+    /// The true/false chosen on the node.
+    BoolConst,
+    /// Arithmetic on `a` and `b`.
+    Arith(Arith),
+    /// `a` compared with `b` by setting `op`.
+    Compare,
+    /// `a` and `b`.
+    And,
+    /// `a` or `b`.
+    Or,
+    /// Not `a`.
+    Not,
+    /// A number from `min` to `max` inclusive, from the turn's seed (see `interp::Rng`).
+    RandomNumber,
+    /// The value of the variable in setting `variable`.
+    GetVariable,
+    /// Sets the variable in setting `variable` to `value`, then runs `then`.
+    SetVariable,
+    /// `unit` attacks `target`.
+    Attack,
+    /// `unit` moves to the reachable tile nearest to `to`, if nearer than where it stands.
+    MoveToward,
+    /// `unit` moves to the reachable tile farthest from `from`, if farther than where it stands.
+    MoveAwayFrom,
+    /// `unit` fortifies.
+    Fortify,
+    /// `unit` casts Fireball at `at`.
+    CastFireball,
+    /// `unit` casts Heal at `at`.
+    CastHeal,
+}
+
+/// One node kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeSpec {
+    /// Stable key used in graph files.
+    pub key: &'static str,
+    /// The name shown to creators.
+    pub name: &'static str,
+    /// Palette category.
+    pub category: Category,
+    /// One line, in the game's words.
+    pub help: &'static str,
+    /// Input ports, in order.
+    pub inputs: &'static [PortSpec],
+    /// Output ports, in order.
+    pub outputs: &'static [PortSpec],
+    /// Settings, in order.
+    pub settings: &'static [SettingSpec],
+    /// What it means.
+    pub op: Op,
+}
+
+impl NodeSpec {
+    /// The input port with this key.
+    pub fn input(&self, key: &str) -> Option<&'static PortSpec> {
+        self.inputs.iter().find(|p| p.key == key)
+    }
+
+    /// The output port with this key.
+    pub fn output(&self, key: &str) -> Option<&'static PortSpec> {
+        self.outputs.iter().find(|p| p.key == key)
+    }
+
+    /// The setting with this key.
+    pub fn setting(&self, key: &str) -> Option<&'static SettingSpec> {
+        self.settings.iter().find(|s| s.key == key)
+    }
+
+    /// Whether the node takes part in execution flow (has an execution input or output).
+    pub fn is_exec(&self) -> bool {
+        self.inputs
+            .iter()
+            .chain(self.outputs)
+            .any(|p| p.ty == PinType::Exec)
+    }
+}
+
+const fn port(key: &'static str, name: &'static str, ty: PinType) -> PortSpec {
+    PortSpec {
+        key,
+        name,
+        ty,
+        default: PortDefault::Required,
+    }
+}
+
+const fn num(key: &'static str, name: &'static str, value: i32) -> PortSpec {
+    PortSpec {
+        key,
+        name,
+        ty: PinType::Number,
+        default: PortDefault::Number(value),
+    }
+}
+
+const fn flag(key: &'static str, name: &'static str, value: bool) -> PortSpec {
+    PortSpec {
+        key,
+        name,
+        ty: PinType::Bool,
+        default: PortDefault::Bool(value),
+    }
+}
+
+const EXEC_IN: PortSpec = port("exec", "", PinType::Exec);
+const THEN: PortSpec = port("then", "", PinType::Exec);
+const UNIT_IN: PortSpec = port("unit", "Unit", PinType::Unit);
+const DONE: PortSpec = port("done", "Done", PinType::Bool);
+
+const WHICH: SettingSpec = SettingSpec {
+    key: "which",
+    name: "Units",
+    choices: Choices::List(&[("mine", "Mine"), ("enemies", "Enemies"), ("all", "All")]),
+};
+
+const VARIABLE: SettingSpec = SettingSpec {
+    key: "variable",
+    name: "Variable",
+    choices: Choices::Variable,
+};
+
+const STAT_INPUTS: &[PortSpec] = &[UNIT_IN];
+const STAT_OUTPUTS: &[PortSpec] = &[port("value", "Value", PinType::Number)];
+const ARITH_INPUTS: &[PortSpec] = &[num("a", "A", 0), num("b", "B", 0)];
+const ARITH_OUTPUTS: &[PortSpec] = &[port("result", "Result", PinType::Number)];
+const LOGIC_INPUTS: &[PortSpec] = &[flag("a", "A", false), flag("b", "B", false)];
+const LOGIC_OUTPUTS: &[PortSpec] = &[port("result", "Result", PinType::Bool)];
+const ACTION_OUTPUTS: &[PortSpec] = &[THEN, DONE];
+
+const fn stat(key: &'static str, name: &'static str, help: &'static str, s: Stat) -> NodeSpec {
+    NodeSpec {
+        key,
+        name,
+        category: Category::Units,
+        help,
+        inputs: STAT_INPUTS,
+        outputs: STAT_OUTPUTS,
+        settings: &[],
+        op: Op::UnitStat(s),
+    }
+}
+
+const fn arith(key: &'static str, name: &'static str, help: &'static str, a: Arith) -> NodeSpec {
+    NodeSpec {
+        key,
+        name,
+        category: Category::Math,
+        help,
+        inputs: ARITH_INPUTS,
+        outputs: ARITH_OUTPUTS,
+        settings: &[],
+        op: Op::Arith(a),
+    }
+}
+
+const fn logic(key: &'static str, name: &'static str, help: &'static str, op: Op) -> NodeSpec {
+    NodeSpec {
+        key,
+        name,
+        category: Category::Math,
+        help,
+        inputs: LOGIC_INPUTS,
+        outputs: LOGIC_OUTPUTS,
+        settings: &[],
+        op,
+    }
+}
+
+const fn action(
+    key: &'static str,
+    name: &'static str,
+    help: &'static str,
+    inputs: &'static [PortSpec],
+    op: Op,
+) -> NodeSpec {
+    NodeSpec {
+        key,
+        name,
+        category: Category::Actions,
+        help,
+        inputs,
+        outputs: ACTION_OUTPUTS,
+        settings: &[],
+        op,
+    }
+}
+
+/// Every node kind, in palette order.
+pub static CATALOG: &[NodeSpec] = &[
+    NodeSpec {
+        key: "on_turn",
+        name: "On Turn",
+        category: Category::Events,
+        help: "Starts here every turn: what is connected to it runs once, each turn.",
+        inputs: &[],
+        outputs: &[THEN],
+        settings: &[],
+        op: Op::OnTurn,
+    },
+    NodeSpec {
+        key: "branch",
+        name: "Branch",
+        category: Category::Flow,
+        help: "Goes on through True or False, depending on the condition.",
+        inputs: &[EXEC_IN, flag("condition", "Condition", false)],
+        outputs: &[
+            port("true", "True", PinType::Exec),
+            port("false", "False", PinType::Exec),
+        ],
+        settings: &[],
+        op: Op::Branch,
+    },
+    NodeSpec {
+        key: "sequence",
+        name: "Sequence",
+        category: Category::Flow,
+        help: "Does First, then Second, then Third.",
+        inputs: &[EXEC_IN],
+        outputs: &[
+            port("first", "First", PinType::Exec),
+            port("second", "Second", PinType::Exec),
+            port("third", "Third", PinType::Exec),
+        ],
+        settings: &[],
+        op: Op::Sequence,
+    },
+    NodeSpec {
+        key: "for_each_unit",
+        name: "For Each Unit",
+        category: Category::Flow,
+        help: "Does Each Unit once for every unit (yours, the enemies you see, or all), then Done.",
+        inputs: &[EXEC_IN],
+        outputs: &[
+            port("body", "Each Unit", PinType::Exec),
+            port("unit", "Unit", PinType::Unit),
+            port("done", "Done", PinType::Exec),
+        ],
+        settings: &[WHICH],
+        op: Op::ForEachUnit,
+    },
+    NodeSpec {
+        key: "nearest_enemy",
+        name: "Nearest Enemy",
+        category: Category::Units,
+        help: "The closest enemy you can see to this unit (none if you see no enemy).",
+        inputs: &[UNIT_IN],
+        outputs: &[port("enemy", "Enemy", PinType::Unit)],
+        settings: &[],
+        op: Op::NearestEnemy,
+    },
+    NodeSpec {
+        key: "weakest_enemy_in_range",
+        name: "Weakest Enemy In Range",
+        category: Category::Units,
+        help: "The enemy with the least HP this unit can hit from where it stands (none if none).",
+        inputs: &[UNIT_IN],
+        outputs: &[port("enemy", "Enemy", PinType::Unit)],
+        settings: &[],
+        op: Op::WeakestEnemyInRange,
+    },
+    NodeSpec {
+        key: "unit_exists",
+        name: "Unit Exists",
+        category: Category::Units,
+        help: "True if there is a unit here (not none, still alive).",
+        inputs: &[UNIT_IN],
+        outputs: &[port("value", "Exists", PinType::Bool)],
+        settings: &[],
+        op: Op::UnitExists,
+    },
+    stat(
+        "unit_hp",
+        "Unit HP",
+        "The unit's hit points now (0 for none).",
+        Stat::Hp,
+    ),
+    stat(
+        "unit_max_hp",
+        "Unit Max HP",
+        "The unit's hit points when fully healed (0 for none).",
+        Stat::MaxHp,
+    ),
+    stat(
+        "unit_attack",
+        "Unit Attack",
+        "How hard the unit hits (0 for none).",
+        Stat::Attack,
+    ),
+    stat(
+        "unit_range",
+        "Unit Range",
+        "How many tiles away the unit can attack (0 for none).",
+        Stat::Range,
+    ),
+    NodeSpec {
+        key: "unit_position",
+        name: "Unit Position",
+        category: Category::Units,
+        help: "The tile the unit stands on ((0, 0) for none).",
+        inputs: &[UNIT_IN],
+        outputs: &[port("position", "Position", PinType::Position)],
+        settings: &[],
+        op: Op::UnitPosition,
+    },
+    NodeSpec {
+        key: "kind_is",
+        name: "Kind Is",
+        category: Category::Units,
+        help: "True if the unit is of the chosen kind (warrior, archer, knight, mage, dwarf).",
+        inputs: &[UNIT_IN],
+        outputs: &[port("value", "Is", PinType::Bool)],
+        settings: &[SettingSpec {
+            key: "kind",
+            name: "Kind",
+            choices: Choices::List(&[
+                ("warrior", "Warrior"),
+                ("archer", "Archer"),
+                ("knight", "Knight"),
+                ("mage", "Mage"),
+                ("dwarf", "Dwarf"),
+            ]),
+        }],
+        op: Op::KindIs,
+    },
+    NodeSpec {
+        key: "distance",
+        name: "Distance",
+        category: Category::Units,
+        help: "How many steps apart two tiles are (moving across and down, not diagonally).",
+        inputs: &[
+            port("a", "From", PinType::Position),
+            port("b", "To", PinType::Position),
+        ],
+        outputs: &[port("value", "Tiles", PinType::Number)],
+        settings: &[],
+        op: Op::Distance,
+    },
+    NodeSpec {
+        key: "count_units",
+        name: "Count Units",
+        category: Category::Units,
+        help: "How many units you have, how many enemies you see, or both.",
+        inputs: &[],
+        outputs: &[port("value", "Count", PinType::Number)],
+        settings: &[WHICH],
+        op: Op::CountUnits,
+    },
+    NodeSpec {
+        key: "terrain_at",
+        name: "Terrain At",
+        category: Category::Units,
+        help: "True if the tile is the chosen terrain (false off the map).",
+        inputs: &[port("position", "Tile", PinType::Position)],
+        outputs: &[port("value", "Is", PinType::Bool)],
+        settings: &[SettingSpec {
+            key: "terrain",
+            name: "Terrain",
+            choices: Choices::List(&[
+                ("plains", "Plains"),
+                ("forest", "Forest"),
+                ("hills", "Hills"),
+                ("water", "Water"),
+                ("mountain", "Mountain"),
+            ]),
+        }],
+        op: Op::TerrainAt,
+    },
+    NodeSpec {
+        key: "number",
+        name: "Number",
+        category: Category::Math,
+        help: "A whole number you type in.",
+        inputs: &[num("value", "Value", 0)],
+        outputs: &[port("value", "Value", PinType::Number)],
+        settings: &[],
+        op: Op::NumberConst,
+    },
+    NodeSpec {
+        key: "bool",
+        name: "Bool",
+        category: Category::Math,
+        help: "True or false, as you tick it.",
+        inputs: &[flag("value", "Value", false)],
+        outputs: &[port("value", "Value", PinType::Bool)],
+        settings: &[],
+        op: Op::BoolConst,
+    },
+    arith("add", "Add", "A plus B.", Arith::Add),
+    arith("subtract", "Subtract", "A minus B.", Arith::Sub),
+    arith("multiply", "Multiply", "A times B.", Arith::Mul),
+    arith(
+        "divide",
+        "Divide",
+        "A divided by B, rounded toward zero (0 when B is 0).",
+        Arith::Div,
+    ),
+    arith("min", "Min", "The smaller of A and B.", Arith::Min),
+    arith("max", "Max", "The larger of A and B.", Arith::Max),
+    NodeSpec {
+        key: "compare",
+        name: "Compare",
+        category: Category::Math,
+        help: "True if A relates to B as chosen (less, equal, greater…).",
+        inputs: &[num("a", "A", 0), num("b", "B", 0)],
+        outputs: &[port("result", "Result", PinType::Bool)],
+        settings: &[SettingSpec {
+            key: "op",
+            name: "Is",
+            choices: Choices::List(&[
+                ("lt", "A < B"),
+                ("le", "A ≤ B"),
+                ("eq", "A = B"),
+                ("ne", "A ≠ B"),
+                ("ge", "A ≥ B"),
+                ("gt", "A > B"),
+            ]),
+        }],
+        op: Op::Compare,
+    },
+    logic("and", "And", "True if both A and B are true.", Op::And),
+    logic("or", "Or", "True if A or B (or both) is true.", Op::Or),
+    NodeSpec {
+        key: "not",
+        name: "Not",
+        category: Category::Math,
+        help: "True if A is false, false if A is true.",
+        inputs: &[flag("a", "A", false)],
+        outputs: &[port("result", "Result", PinType::Bool)],
+        settings: &[],
+        op: Op::Not,
+    },
+    NodeSpec {
+        key: "random_number",
+        name: "Random Number",
+        category: Category::Math,
+        help: "A number from Min to Max; the same turn always draws the same numbers.",
+        inputs: &[num("min", "Min", 1), num("max", "Max", 6)],
+        outputs: &[port("value", "Value", PinType::Number)],
+        settings: &[],
+        op: Op::RandomNumber,
+    },
+    NodeSpec {
+        key: "get_variable",
+        name: "Get Variable",
+        category: Category::Variables,
+        help: "The value last stored in the variable this turn.",
+        inputs: &[],
+        outputs: &[port("value", "Value", PinType::OfVariable)],
+        settings: &[VARIABLE],
+        op: Op::GetVariable,
+    },
+    NodeSpec {
+        key: "set_variable",
+        name: "Set Variable",
+        category: Category::Variables,
+        help: "Stores a value in the variable, for later nodes this turn.",
+        inputs: &[EXEC_IN, port("value", "Value", PinType::OfVariable)],
+        outputs: &[THEN],
+        settings: &[VARIABLE],
+        op: Op::SetVariable,
+    },
+    action(
+        "attack",
+        "Attack",
+        "The unit strikes the target, if the target is an enemy within its range.",
+        &[EXEC_IN, UNIT_IN, port("target", "Target", PinType::Unit)],
+        Op::Attack,
+    ),
+    action(
+        "move_toward",
+        "Move Toward",
+        "The unit walks as close to the tile as it can this turn.",
+        &[EXEC_IN, UNIT_IN, port("to", "Tile", PinType::Position)],
+        Op::MoveToward,
+    ),
+    action(
+        "move_away_from",
+        "Move Away From",
+        "The unit walks as far from the tile as it can this turn.",
+        &[EXEC_IN, UNIT_IN, port("from", "Tile", PinType::Position)],
+        Op::MoveAwayFrom,
+    ),
+    action(
+        "fortify",
+        "Fortify",
+        "The unit digs in: +2 defence until it next moves; it does nothing else this turn.",
+        &[EXEC_IN, UNIT_IN],
+        Op::Fortify,
+    ),
+    action(
+        "cast_fireball",
+        "Cast Fireball",
+        "A mage burns every unit on and next to the tile, yours too (3 mana, 3 tiles away at most).",
+        &[EXEC_IN, UNIT_IN, port("at", "Tile", PinType::Position)],
+        Op::CastFireball,
+    ),
+    action(
+        "cast_heal",
+        "Cast Heal",
+        "A mage heals your units on and next to the tile by 8 (2 mana, 3 tiles away at most).",
+        &[EXEC_IN, UNIT_IN, port("at", "Tile", PinType::Position)],
+        Op::CastHeal,
+    ),
+];
+
+/// The node kind with this key.
+pub fn spec(key: &str) -> Option<&'static NodeSpec> {
+    CATALOG.iter().find(|s| s.key == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn keys_and_names_are_unique_and_help_is_one_line() {
+        let keys: BTreeSet<_> = CATALOG.iter().map(|s| s.key).collect();
+        let names: BTreeSet<_> = CATALOG.iter().map(|s| s.name).collect();
+        assert_eq!(keys.len(), CATALOG.len());
+        assert_eq!(names.len(), CATALOG.len());
+        for s in CATALOG {
+            assert!(!s.help.is_empty() && !s.help.contains('\n'), "{}", s.key);
+            assert!(s.help.len() <= 100, "{}: help fits one line", s.key);
+            let ports: BTreeSet<_> = s.inputs.iter().chain(s.outputs).map(|p| p.key).collect();
+            let inputs: BTreeSet<_> = s.inputs.iter().map(|p| p.key).collect();
+            let outputs: BTreeSet<_> = s.outputs.iter().map(|p| p.key).collect();
+            assert_eq!(inputs.len(), s.inputs.len(), "{}", s.key);
+            assert_eq!(outputs.len(), s.outputs.len(), "{}", s.key);
+            assert!(ports.len() >= inputs.len().max(outputs.len()));
+            for p in s.inputs.iter().filter(|p| p.ty == PinType::Exec) {
+                assert_eq!(p.default, PortDefault::Required, "{}.{}", s.key, p.key);
+            }
+        }
+    }
+
+    #[test]
+    fn every_op_has_exactly_one_node_kind() {
+        let ops: BTreeSet<String> = CATALOG.iter().map(|s| format!("{:?}", s.op)).collect();
+        assert_eq!(ops.len(), CATALOG.len());
+    }
+
+    #[test]
+    fn the_briefs_minimum_catalog_is_there() {
+        for name in [
+            "On Turn",
+            "Branch",
+            "Sequence",
+            "For Each Unit",
+            "Nearest Enemy",
+            "Weakest Enemy In Range",
+            "Unit HP",
+            "Unit Max HP",
+            "Unit Attack",
+            "Unit Range",
+            "Unit Position",
+            "Kind Is",
+            "Distance",
+            "Count Units",
+            "Terrain At",
+            "Number",
+            "Bool",
+            "Add",
+            "Subtract",
+            "Multiply",
+            "Divide",
+            "Min",
+            "Max",
+            "Compare",
+            "And",
+            "Or",
+            "Not",
+            "Random Number",
+            "Get Variable",
+            "Set Variable",
+            "Attack",
+            "Move Toward",
+            "Move Away From",
+            "Fortify",
+            "Cast Fireball",
+            "Cast Heal",
+        ] {
+            assert!(CATALOG.iter().any(|s| s.name == name), "missing {name}");
+        }
+    }
+}
