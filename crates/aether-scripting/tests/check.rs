@@ -1,0 +1,306 @@
+//! The checker: a clean graph has no diagnostics; each broken graph gets its code at the right
+//! place; the text of every code is golden (`tests/golden/diagnostics.txt`, regenerated with
+//! `UPDATE_GOLDEN=1 cargo test -p aether-scripting --test check`).
+
+use aether_scripting::check::{Location, Severity, check, has_errors};
+use aether_scripting::graph::{
+    LinkId, NodeId, PortRef, Value, VarType, Variable, VisualScriptGraph,
+};
+
+/// For each of my units: attack the nearest enemy.
+fn rusher() -> (VisualScriptGraph, [NodeId; 4]) {
+    let mut g = VisualScriptGraph::new();
+    g.name = "rusher".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [200.0, 0.0]);
+    let near = g.add_node("nearest_enemy", [200.0, 200.0]);
+    let attack = g.add_node("attack", [400.0, 0.0]);
+    g.set_value(each, "which", Value::Choice("mine".into()));
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(attack, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(attack, "unit"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(near, "unit"));
+    g.connect(PortRef::new(near, "enemy"), PortRef::new(attack, "target"));
+    (g, [turn, each, near, attack])
+}
+
+fn codes(g: &VisualScriptGraph) -> Vec<(&'static str, Location)> {
+    check(g).into_iter().map(|d| (d.code, d.location)).collect()
+}
+
+#[test]
+fn a_clean_graph_has_no_diagnostics() {
+    let (g, _) = rusher();
+    assert_eq!(check(&g), vec![]);
+}
+
+/// Every broken variant: (name, graph) — each must produce its code.
+fn broken() -> Vec<(&'static str, VisualScriptGraph)> {
+    let mut cases = Vec::new();
+    let (mut g, _) = rusher();
+    g.version = "one".into();
+    cases.push(("bad-identity", g));
+
+    let (mut g, _) = rusher();
+    g.add_node("teleport", [0.0, 300.0]);
+    cases.push(("unknown-node-kind", g));
+
+    let (mut g, _) = rusher();
+    let get = g.add_node("get_variable", [0.0, 300.0]);
+    g.set_value(get, "variable", Value::Choice("ghost".into()));
+    cases.push(("unknown-variable", g));
+
+    let (mut g, [_, each, ..]) = rusher();
+    g.set_value(each, "which", Value::Choice("friends".into()));
+    cases.push(("bad-value", g));
+
+    let (mut g, [turn, ..]) = rusher();
+    g.remove_node(turn);
+    cases.push(("no-entry", g));
+
+    let (mut g, _) = rusher();
+    g.add_node("on_turn", [0.0, 400.0]);
+    cases.push(("multiple-entries", g));
+
+    let (mut g, [turn, _, _, attack]) = rusher();
+    g.connect(PortRef::new(turn, "later"), PortRef::new(attack, "exec"));
+    cases.push(("unknown-port", g));
+
+    let (mut g, [_, each, near, _]) = rusher();
+    g.connect(PortRef::new(near, "unit"), PortRef::new(each, "exec"));
+    cases.push(("wrong-direction", g));
+
+    let (mut g, [_, _, near, attack]) = rusher();
+    let n = g.add_node("number", [0.0, 300.0]);
+    let old: Vec<LinkId> = g
+        .links_into(&PortRef::new(attack, "target"))
+        .map(|l| l.id)
+        .collect();
+    g.disconnect(old[0]);
+    g.connect(PortRef::new(n, "value"), PortRef::new(attack, "target"));
+    let _ = near;
+    cases.push(("type-mismatch", g));
+
+    let (mut g, [_, each, near, _]) = rusher();
+    g.connect(PortRef::new(each, "unit"), PortRef::new(near, "unit"));
+    cases.push(("input-linked-twice", g));
+
+    let (mut g, [turn, _, _, attack]) = rusher();
+    g.connect(PortRef::new(turn, "then"), PortRef::new(attack, "exec"));
+    cases.push(("exec-output-linked-twice", g));
+
+    let (mut g, [_, _, _, attack]) = rusher();
+    let l: Vec<LinkId> = g
+        .links_into(&PortRef::new(attack, "target"))
+        .map(|l| l.id)
+        .collect();
+    g.disconnect(l[0]);
+    cases.push(("missing-input", g));
+
+    let (mut g, [_, _, _, attack]) = rusher();
+    let a = g.add_node("add", [0.0, 300.0]);
+    let b = g.add_node("add", [0.0, 400.0]);
+    let cmp = g.add_node("compare", [0.0, 500.0]);
+    let branch = g.add_node("branch", [600.0, 0.0]);
+    g.connect(PortRef::new(a, "result"), PortRef::new(b, "a"));
+    g.connect(PortRef::new(b, "result"), PortRef::new(a, "a"));
+    g.connect(PortRef::new(b, "result"), PortRef::new(cmp, "a"));
+    g.connect(PortRef::new(attack, "then"), PortRef::new(branch, "exec"));
+    g.connect(
+        PortRef::new(cmp, "result"),
+        PortRef::new(branch, "condition"),
+    );
+    cases.push(("data-cycle", g));
+
+    let (mut g, [_, each, _, attack]) = rusher();
+    let branch = g.add_node("branch", [600.0, 0.0]);
+    g.connect(PortRef::new(attack, "then"), PortRef::new(branch, "exec"));
+    g.connect(PortRef::new(branch, "true"), PortRef::new(each, "exec"));
+    cases.push(("exec-cycle", g));
+
+    let (mut g, [turn, each, _, _]) = rusher();
+    // Use the loop's unit after the loop is done.
+    let fort = g.add_node("fortify", [600.0, 0.0]);
+    g.connect(PortRef::new(each, "done"), PortRef::new(fort, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(fort, "unit"));
+    let _ = turn;
+    cases.push(("not-yet-computed", g));
+
+    let (mut g, _) = rusher();
+    g.add_node("fortify", [600.0, 300.0]);
+    cases.push(("unreachable", g));
+    cases
+}
+
+#[test]
+fn every_broken_graph_gets_its_code() {
+    for (code, g) in broken() {
+        let found = codes(&g);
+        assert!(
+            found.iter().any(|(c, _)| *c == code),
+            "{code}: got {found:?}"
+        );
+    }
+}
+
+#[test]
+fn diagnostics_point_at_the_right_place() {
+    let (mut g, [_, each, _, attack]) = rusher();
+    let fort = g.add_node("fortify", [600.0, 0.0]);
+    g.connect(PortRef::new(each, "done"), PortRef::new(fort, "exec"));
+    let bad = g.connect(PortRef::new(each, "unit"), PortRef::new(fort, "unit"));
+    assert_eq!(codes(&g), vec![("not-yet-computed", Location::Link(bad))]);
+
+    // An action's Done read by a node that runs before the action.
+    let (mut g, [turn, each, _, attack2]) = rusher();
+    let _ = (turn, attack);
+    let branch = g.add_node("branch", [100.0, 100.0]);
+    let links: Vec<LinkId> = g
+        .links_from(&PortRef::new(each, "body"))
+        .map(|l| l.id)
+        .collect();
+    g.disconnect(links[0]);
+    g.connect(PortRef::new(each, "body"), PortRef::new(branch, "exec"));
+    g.connect(PortRef::new(branch, "true"), PortRef::new(attack2, "exec"));
+    let bad = g.connect(
+        PortRef::new(attack2, "done"),
+        PortRef::new(branch, "condition"),
+    );
+    assert_eq!(codes(&g), vec![("not-yet-computed", Location::Link(bad))]);
+
+    // The checker reports every problem at once.
+    let (mut g, [turn, ..]) = rusher();
+    g.remove_node(turn);
+    g.add_node("teleport", [0.0, 0.0]);
+    let v = g.add_node("set_variable", [0.0, 0.0]);
+    let found = codes(&g);
+    assert!(found.contains(&("no-entry", Location::Graph)));
+    assert!(found.contains(&("unknown-node-kind", Location::Node(NodeId(5)))));
+    assert!(found.contains(&("unknown-variable", Location::Node(v))));
+}
+
+#[test]
+fn warnings_do_not_block_and_errors_do() {
+    let (mut g, _) = rusher();
+    g.add_node("fortify", [600.0, 300.0]);
+    let d = check(&g);
+    assert!(d.iter().all(|d| d.severity == Severity::Warning));
+    assert!(!has_errors(&d));
+    let (mut g, _) = rusher();
+    g.version = "x".into();
+    assert!(has_errors(&check(&g)));
+}
+
+#[test]
+fn variables_give_their_type_to_get_and_set() {
+    let (mut g, [_, each, _, attack]) = rusher();
+    g.variables.push(Variable {
+        name: "victim".into(),
+        ty: VarType::Unit,
+    });
+    g.variables.push(Variable {
+        name: "count".into(),
+        ty: VarType::Number,
+    });
+    let set = g.add_node("set_variable", [0.0, 0.0]);
+    g.set_value(set, "variable", Value::Choice("victim".into()));
+    let links: Vec<LinkId> = g
+        .links_from(&PortRef::new(each, "body"))
+        .map(|l| l.id)
+        .collect();
+    g.disconnect(links[0]);
+    g.connect(PortRef::new(each, "body"), PortRef::new(set, "exec"));
+    g.connect(PortRef::new(set, "then"), PortRef::new(attack, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(set, "value"));
+    assert_eq!(check(&g), vec![]);
+    // The same wire into a Number variable is a type mismatch.
+    g.set_value(set, "variable", Value::Choice("count".into()));
+    assert_eq!(codes(&g).first().map(|c| c.0), Some("type-mismatch"));
+}
+
+#[test]
+fn the_text_of_every_code_is_golden() {
+    let mut text = String::new();
+    for (code, g) in broken() {
+        text.push_str(&format!("## {code}\n"));
+        for d in check(&g) {
+            text.push_str(&d.render(&g));
+            text.push('\n');
+        }
+    }
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/diagnostics.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).expect("run once with UPDATE_GOLDEN=1");
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn random_graphs_never_panic_the_checker_and_give_the_same_answer_twice() {
+    use aether_scripting::catalog::CATALOG;
+    let mut state = 0x00C0_FFEE_u64;
+    let mut next = move |n: usize| {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % n.max(1) as u64) as usize
+    };
+    for _ in 0..500 {
+        let mut g = VisualScriptGraph::new();
+        if next(4) == 0 {
+            g.variables.push(Variable {
+                name: "v".into(),
+                ty: VarType::Unit,
+            });
+        }
+        let count = 1 + next(25);
+        let mut ids = Vec::new();
+        for _ in 0..count {
+            let kind = if next(30) == 0 {
+                "mystery"
+            } else {
+                CATALOG[next(CATALOG.len())].key
+            };
+            let id = g.add_node(kind, [0.0, 0.0]);
+            if next(5) == 0 {
+                let v = match next(3) {
+                    0 => Value::Number(next(100) as i32 - 50),
+                    1 => Value::Bool(true),
+                    _ => Value::Choice(["mine", "v", "lt", "nope"][next(4)].into()),
+                };
+                g.set_value(id, ["value", "which", "variable", "op", "a"][next(5)], v);
+            }
+            ids.push(id);
+        }
+        for _ in 0..next(count * 3) {
+            let a = ids[next(ids.len())];
+            let b = ids[next(ids.len())];
+            let port = |g: &VisualScriptGraph, id: NodeId, out: bool, r: usize| {
+                let spec = aether_scripting::catalog::spec(&g.node(id).unwrap().kind);
+                let ports = spec
+                    .map(|s| if out { s.outputs } else { s.inputs })
+                    .unwrap_or(&[]);
+                ports
+                    .get(r % ports.len().max(1))
+                    .map_or("x".to_owned(), |p| p.key.to_owned())
+            };
+            let (pa, pb) = (port(&g, a, true, next(8)), port(&g, b, false, next(8)));
+            g.connect(PortRef::new(a, pa), PortRef::new(b, pb));
+        }
+        let first = check(&g);
+        assert_eq!(first, check(&g), "deterministic");
+        // Every diagnostic points at something that exists.
+        for d in &first {
+            match &d.location {
+                Location::Graph => {}
+                Location::Node(n) => assert!(g.node(*n).is_some()),
+                Location::Port(p) => assert!(g.node(p.node).is_some()),
+                Location::Link(l) => assert!(g.link(*l).is_some()),
+            }
+        }
+    }
+}
