@@ -12,6 +12,7 @@ pub mod check;
 pub mod fsutil;
 pub mod graph;
 pub mod host;
+pub mod interp;
 mod jsonfmt;
 pub mod scenario;
 

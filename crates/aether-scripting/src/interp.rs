@@ -1,0 +1,562 @@
+//! The reference interpreter: the definition of what a graph means.
+//!
+//! [`interpret`] runs a checked graph on `(view, slot, seed)` in plain Rust and returns the actions
+//! it proposes and a [`Trace`] of every node run and every port value computed. A compiled module
+//! must reply with exactly `postcard(actions)` for the same inputs; the differential test holds
+//! the compiler to that.
+//!
+//! The rules of evaluation (see also the catalog's module documentation):
+//!
+//! 1. Execution starts at On Turn and follows execution wires; an unconnected execution output
+//!    ends that path. Sequence runs First, Second, Third in order.
+//! 2. For Each Unit takes a snapshot of the matching unit ids, sorted ascending, and runs Each Unit
+//!    once per id whose unit is still alive at that moment; then it runs Done.
+//! 3. A data input takes the value of its wire, or else the node's inline value, or else the
+//!    catalog default. Pure nodes are evaluated each time a value is needed, inputs in port order
+//!    (And and Or evaluate both inputs: there is no short-circuit).
+//! 4. Outputs of nodes with execution pins hold the value of their last run (the loop's current
+//!    unit, an action's Done); the checker guarantees they are read only after that.
+//! 5. Variables start each turn at 0, false, none or (0, 0) by type.
+//! 6. An action is applied to the script's working copy of its view with
+//!    [`rules::apply`](mc_tactical_types::rules::apply); if the rules accept it, it is appended to
+//!    the reply and Done is true; otherwise nothing is sent and Done is false.
+//! 7. Random Number draws from [`Rng`] seeded with the turn's seed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use mc_tactical_types::rules::{self, TurnLedger};
+use mc_tactical_types::{Action, Pos, Spell, TacticalState, Terrain, Unit, UnitKind};
+
+use crate::catalog::{self, Arith, NodeSpec, Op, PinType, PortDefault, Stat};
+use crate::check::{self, Diagnostic};
+use crate::graph::{NodeId, PortRef, Value, VarType, VisualScriptGraph};
+
+/// A graph the checker found free of errors; only such a graph can be interpreted or compiled.
+#[derive(Clone, Debug)]
+pub struct CheckedGraph {
+    graph: VisualScriptGraph,
+    warnings: Vec<Diagnostic>,
+}
+
+impl CheckedGraph {
+    /// Checks `graph`; `Err` holds every diagnostic when there is at least one error.
+    pub fn new(graph: VisualScriptGraph) -> Result<CheckedGraph, Vec<Diagnostic>> {
+        let diagnostics = check::check(&graph);
+        if check::has_errors(&diagnostics) {
+            return Err(diagnostics);
+        }
+        Ok(CheckedGraph {
+            graph,
+            warnings: diagnostics,
+        })
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &VisualScriptGraph {
+        &self.graph
+    }
+
+    /// The warnings the checker gave.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+}
+
+/// A value on a wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Val {
+    /// A whole number.
+    Number(i32),
+    /// True or false.
+    Bool(bool),
+    /// A unit id, or none.
+    Unit(Option<u32>),
+    /// A tile.
+    Position(Pos),
+}
+
+impl fmt::Display for Val {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Val::Number(n) => write!(f, "{n}"),
+            Val::Bool(b) => write!(f, "{b}"),
+            Val::Unit(Some(id)) => write!(f, "unit {id}"),
+            Val::Unit(None) => f.write_str("none"),
+            Val::Position(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+impl Val {
+    fn number(self) -> i32 {
+        match self {
+            Val::Number(n) => n,
+            _ => 0,
+        }
+    }
+
+    fn boolean(self) -> bool {
+        matches!(self, Val::Bool(true))
+    }
+
+    fn unit(self) -> Option<u32> {
+        match self {
+            Val::Unit(u) => u,
+            _ => None,
+        }
+    }
+
+    fn position(self) -> Pos {
+        match self {
+            Val::Position(p) => p,
+            _ => Pos::default(),
+        }
+    }
+
+    fn default_of(ty: VarType) -> Val {
+        match ty {
+            VarType::Number => Val::Number(0),
+            VarType::Bool => Val::Bool(false),
+            VarType::Unit => Val::Unit(None),
+            VarType::Position => Val::Position(Pos::default()),
+        }
+    }
+}
+
+/// The graph language's random numbers: SplitMix64 seeded with the turn's seed.
+///
+/// `next_u64`: `state += 0x9E3779B97F4A7C15; z = state; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+/// z = (z ^ (z >> 27)) * 0x94D049BB133111EB; return z ^ (z >> 31)` (wrapping arithmetic).
+/// A Random Number from `min` to `max` (swapped if `max < min`) is
+/// `lo + (next_u64() % (hi - lo + 1))`, computed in 64 bits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number from `a` to `b` inclusive (in either order).
+    pub fn between(&mut self, a: i32, b: i32) -> i32 {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let span = (i64::from(hi) - i64::from(lo) + 1) as u64;
+        (i64::from(lo) + (self.next_u64() % span) as i64) as i32
+    }
+}
+
+/// One step of a run, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceEvent {
+    /// A node with execution pins ran.
+    Ran(NodeId),
+    /// A port got a value (outputs as computed, inputs as read).
+    Value(PortRef, Val),
+    /// An action node sent this action (the rules accepted it on the working copy).
+    Sent(NodeId, Action),
+}
+
+/// Everything a run did, for debugging and per-node display.
+pub type Trace = Vec<TraceEvent>;
+
+/// What a run produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// The reply: the actions sent, in order.
+    pub actions: Vec<Action>,
+    /// Every node run and port value, in order.
+    pub trace: Trace,
+}
+
+/// Evaluation nested deeper than this many nodes stops (a defined result, not a stack overflow):
+/// the remaining values are taken as their defaults. The compiler uses the same limit.
+pub const MAX_DEPTH: usize = 512;
+
+/// Runs `graph` for `slot` on `view` (the state as the player sees it) with `seed`.
+pub fn interpret(graph: &CheckedGraph, view: &TacticalState, slot: u8, seed: u64) -> Run {
+    let g = &graph.graph;
+    let mut vm = Vm {
+        g,
+        specs: g
+            .nodes()
+            .filter_map(|n| Some((n.id, catalog::spec(&n.kind)?)))
+            .collect(),
+        state: view.clone(),
+        ledger: TurnLedger::new(slot),
+        slot,
+        rng: Rng::new(seed),
+        vars: g
+            .variables
+            .iter()
+            .map(|v| (v.name.clone(), Val::default_of(v.ty)))
+            .collect(),
+        stored: BTreeMap::new(),
+        actions: Vec::new(),
+        trace: Vec::new(),
+        depth: 0,
+    };
+    if let Some(entry) = vm
+        .specs
+        .iter()
+        .find(|(_, s)| s.op == Op::OnTurn)
+        .map(|(&id, _)| id)
+    {
+        vm.run(entry);
+    }
+    Run {
+        actions: vm.actions,
+        trace: vm.trace,
+    }
+}
+
+struct Vm<'g> {
+    g: &'g VisualScriptGraph,
+    specs: BTreeMap<NodeId, &'static NodeSpec>,
+    state: TacticalState,
+    ledger: TurnLedger,
+    slot: u8,
+    rng: Rng,
+    vars: BTreeMap<String, Val>,
+    /// Outputs of execution nodes: their last run's values.
+    stored: BTreeMap<PortRef, Val>,
+    actions: Vec<Action>,
+    trace: Trace,
+    depth: usize,
+}
+
+impl Vm<'_> {
+    fn setting(&self, node: NodeId, key: &str) -> Option<&str> {
+        match self.g.node(node)?.values.get(key) {
+            Some(Value::Choice(c)) => Some(c.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The first choice of a list setting is its default.
+    fn choice(&self, node: NodeId, key: &str) -> &str {
+        if let Some(c) = self.setting(node, key) {
+            return c;
+        }
+        self.specs
+            .get(&node)
+            .and_then(|s| s.setting(key))
+            .and_then(|s| match s.choices {
+                catalog::Choices::List(list) => list.first().map(|(k, _)| *k),
+                catalog::Choices::Variable => None,
+            })
+            .unwrap_or("")
+    }
+
+    /// Follows the execution wire leaving `port` of `node`, if any.
+    fn follow(&mut self, node: NodeId, port: &str) {
+        let from = PortRef::new(node, port);
+        let next = self.g.links_from(&from).next().map(|l| l.to.node);
+        if let Some(next) = next {
+            self.run(next);
+        }
+    }
+
+    fn run(&mut self, node: NodeId) {
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        let Some(spec) = self.specs.get(&node).copied() else {
+            return;
+        };
+        self.depth += 1;
+        self.trace.push(TraceEvent::Ran(node));
+        match spec.op {
+            Op::OnTurn => self.follow(node, "then"),
+            Op::Branch => {
+                let c = self.input(node, "condition").boolean();
+                self.follow(node, if c { "true" } else { "false" });
+            }
+            Op::Sequence => {
+                for port in ["first", "second", "third"] {
+                    self.follow(node, port);
+                }
+            }
+            Op::ForEachUnit => {
+                let mut ids: Vec<u32> = self
+                    .state
+                    .units
+                    .iter()
+                    .filter(|u| which(self.choice(node, "which"), u, self.slot))
+                    .map(|u| u.id)
+                    .collect();
+                ids.sort_unstable();
+                for id in ids {
+                    if self.state.unit(id).is_none() {
+                        continue;
+                    }
+                    self.store(node, "unit", Val::Unit(Some(id)));
+                    self.follow(node, "body");
+                }
+                self.follow(node, "done");
+            }
+            Op::SetVariable => {
+                let v = self.input(node, "value");
+                if let Some(name) = self.setting(node, "variable").map(str::to_owned) {
+                    self.vars.insert(name, v);
+                }
+                self.follow(node, "then");
+            }
+            Op::Attack
+            | Op::MoveToward
+            | Op::MoveAwayFrom
+            | Op::Fortify
+            | Op::CastFireball
+            | Op::CastHeal => {
+                let done = self.act(node, spec.op);
+                self.store(node, "done", Val::Bool(done));
+                self.follow(node, "then");
+            }
+            _ => {}
+        }
+        self.depth -= 1;
+    }
+
+    fn store(&mut self, node: NodeId, port: &str, v: Val) {
+        let p = PortRef::new(node, port);
+        self.trace.push(TraceEvent::Value(p.clone(), v));
+        self.stored.insert(p, v);
+    }
+
+    /// Works out and applies an action node's action; true if the rules accepted it.
+    fn act(&mut self, node: NodeId, op: Op) -> bool {
+        let unit = self.input(node, "unit").unit();
+        let action = match op {
+            Op::Attack => {
+                let target = self.input(node, "target").unit();
+                unit.zip(target)
+                    .map(|(unit, target)| Action::Attack { unit, target })
+            }
+            Op::MoveToward | Op::MoveAwayFrom => {
+                let key = if op == Op::MoveToward { "to" } else { "from" };
+                let goal = self.input(node, key).position();
+                unit.and_then(|id| self.state.unit(id).cloned())
+                    .and_then(|u| step(&self.state, &u, goal, op == Op::MoveToward))
+                    .zip(unit)
+                    .map(|(to, unit)| Action::Move { unit, to })
+            }
+            Op::Fortify => unit.map(|unit| Action::Fortify { unit }),
+            Op::CastFireball | Op::CastHeal => {
+                let at = self.input(node, "at").position();
+                let spell = if op == Op::CastFireball {
+                    Spell::Fireball
+                } else {
+                    Spell::Heal
+                };
+                unit.map(|unit| Action::Cast { unit, spell, at })
+            }
+            _ => None,
+        };
+        let Some(action) = action else {
+            return false;
+        };
+        if rules::apply(&mut self.state, &mut self.ledger, &action).is_ok() {
+            self.actions.push(action);
+            self.trace.push(TraceEvent::Sent(node, action));
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The value arriving at input `port` of `node`.
+    fn input(&mut self, node: NodeId, port: &str) -> Val {
+        let to = PortRef::new(node, port);
+        let source = self.g.links_into(&to).next().map(|l| l.from.clone());
+        let v = match source {
+            Some(from) => self.output(&from),
+            None => self.inline(node, port),
+        };
+        self.trace.push(TraceEvent::Value(to, v));
+        v
+    }
+
+    fn inline(&self, node: NodeId, port: &str) -> Val {
+        let spec = self.specs.get(&node).and_then(|s| s.input(port));
+        let value = self.g.node(node).and_then(|n| n.values.get(port));
+        match (spec.map(|p| (p.ty, p.default)), value) {
+            (Some((_, PortDefault::Number(_))), Some(Value::Number(n))) => Val::Number(*n),
+            (Some((_, PortDefault::Bool(_))), Some(Value::Bool(b))) => Val::Bool(*b),
+            (Some((_, PortDefault::Number(n))), _) => Val::Number(n),
+            (Some((_, PortDefault::Bool(b))), _) => Val::Bool(b),
+            (Some((PinType::Unit, _)), _) => Val::Unit(None),
+            (Some((PinType::Position, _)), _) => Val::Position(Pos::default()),
+            _ => Val::Number(0),
+        }
+    }
+
+    /// The value of output `port`: stored for execution nodes, computed for pure nodes.
+    fn output(&mut self, port: &PortRef) -> Val {
+        let Some(spec) = self.specs.get(&port.node).copied() else {
+            return Val::Number(0);
+        };
+        if spec.is_exec() {
+            return self.stored.get(port).copied().unwrap_or(Val::Bool(false));
+        }
+        if self.depth >= MAX_DEPTH {
+            return Val::Number(0);
+        }
+        self.depth += 1;
+        let v = self.pure(port.node, spec.op);
+        self.depth -= 1;
+        self.trace.push(TraceEvent::Value(port.clone(), v));
+        v
+    }
+
+    fn unit_of(&mut self, node: NodeId) -> Option<Unit> {
+        let id = self.input(node, "unit").unit()?;
+        self.state.unit(id).cloned()
+    }
+
+    fn pure(&mut self, node: NodeId, op: Op) -> Val {
+        match op {
+            Op::NearestEnemy => {
+                let Some(u) = self.unit_of(node) else {
+                    return Val::Unit(None);
+                };
+                Val::Unit(
+                    self.state
+                        .units
+                        .iter()
+                        .filter(|e| e.owner != u.owner)
+                        .min_by_key(|e| (u.pos.distance(e.pos), e.id))
+                        .map(|e| e.id),
+                )
+            }
+            Op::WeakestEnemyInRange => {
+                let Some(u) = self.unit_of(node) else {
+                    return Val::Unit(None);
+                };
+                Val::Unit(
+                    self.state
+                        .units
+                        .iter()
+                        .filter(|e| {
+                            e.owner != u.owner && u.pos.distance(e.pos) <= u32::from(u.range)
+                        })
+                        .min_by_key(|e| (e.hp, e.id))
+                        .map(|e| e.id),
+                )
+            }
+            Op::UnitExists => Val::Bool(self.unit_of(node).is_some()),
+            Op::UnitStat(stat) => Val::Number(self.unit_of(node).map_or(0, |u| match stat {
+                Stat::Hp => i32::from(u.hp),
+                Stat::MaxHp => i32::from(u.max_hp),
+                Stat::Attack => i32::from(u.attack),
+                Stat::Range => i32::from(u.range),
+            })),
+            Op::UnitPosition => Val::Position(self.unit_of(node).map_or(Pos::default(), |u| u.pos)),
+            Op::KindIs => {
+                let kind = UnitKind::from_name(self.choice(node, "kind"));
+                Val::Bool(self.unit_of(node).is_some_and(|u| Some(u.kind) == kind))
+            }
+            Op::Distance => {
+                let a = self.input(node, "a").position();
+                let b = self.input(node, "b").position();
+                Val::Number(a.distance(b) as i32)
+            }
+            Op::CountUnits => {
+                let w = self.choice(node, "which").to_owned();
+                Val::Number(
+                    self.state
+                        .units
+                        .iter()
+                        .filter(|u| which(&w, u, self.slot))
+                        .count() as i32,
+                )
+            }
+            Op::TerrainAt => {
+                let p = self.input(node, "position").position();
+                let want = terrain(self.choice(node, "terrain"));
+                Val::Bool(self.state.map.get(p).is_some_and(|t| Some(t) == want))
+            }
+            Op::NumberConst | Op::BoolConst => self.input(node, "value"),
+            Op::Arith(arith) => {
+                let a = self.input(node, "a").number();
+                let b = self.input(node, "b").number();
+                Val::Number(match arith {
+                    Arith::Add => a.wrapping_add(b),
+                    Arith::Sub => a.wrapping_sub(b),
+                    Arith::Mul => a.wrapping_mul(b),
+                    Arith::Div if b == 0 => 0,
+                    Arith::Div => a.wrapping_div(b),
+                    Arith::Min => a.min(b),
+                    Arith::Max => a.max(b),
+                })
+            }
+            Op::Compare => {
+                let a = self.input(node, "a").number();
+                let b = self.input(node, "b").number();
+                Val::Bool(match self.choice(node, "op") {
+                    "le" => a <= b,
+                    "eq" => a == b,
+                    "ne" => a != b,
+                    "ge" => a >= b,
+                    "gt" => a > b,
+                    _ => a < b,
+                })
+            }
+            Op::And | Op::Or => {
+                let a = self.input(node, "a").boolean();
+                let b = self.input(node, "b").boolean();
+                Val::Bool(if op == Op::And { a && b } else { a || b })
+            }
+            Op::Not => Val::Bool(!self.input(node, "a").boolean()),
+            Op::RandomNumber => {
+                let lo = self.input(node, "min").number();
+                let hi = self.input(node, "max").number();
+                Val::Number(self.rng.between(lo, hi))
+            }
+            Op::GetVariable => self
+                .setting(node, "variable")
+                .and_then(|name| self.vars.get(name))
+                .copied()
+                .unwrap_or(Val::Number(0)),
+            _ => Val::Number(0),
+        }
+    }
+}
+
+/// Whether unit `u` matches a For Each / Count setting for `slot`.
+fn which(setting: &str, u: &Unit, slot: u8) -> bool {
+    match setting {
+        "enemies" => u.owner != slot,
+        "all" => true,
+        _ => u.owner == slot,
+    }
+}
+
+fn terrain(name: &str) -> Option<Terrain> {
+    Terrain::ALL.into_iter().find(|t| t.name() == name)
+}
+
+/// Move Toward / Move Away From: the reachable tile that best serves the goal, if it is better
+/// than standing still. Toward: least distance to `goal`, then least move cost, then north-most,
+/// then west-most. Away: greatest distance, then the same tie-breaks.
+pub fn step(state: &TacticalState, unit: &Unit, goal: Pos, toward: bool) -> Option<Pos> {
+    let here = unit.pos.distance(goal);
+    let key = |d: u32| if toward { i64::from(d) } else { -i64::from(d) };
+    rules::reachable(state, unit)
+        .into_iter()
+        .filter(|&(p, _)| {
+            let d = p.distance(goal);
+            if toward { d < here } else { d > here }
+        })
+        .min_by_key(|&(p, cost)| (key(p.distance(goal)), cost, p.y, p.x))
+        .map(|(p, _)| p)
+}
