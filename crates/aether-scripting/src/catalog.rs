@@ -196,6 +196,11 @@ pub enum Op {
     Distance,
     /// How many units (setting `which`) the script can see.
     CountUnits,
+    /// The tile in the middle of the map: (width / 2, height / 2), rounded down.
+    MapCentre,
+    /// The passable tile nearest to `unit` that none of the script's units can see (ties: north
+    /// first, then west); the unit's own tile when the whole map is in sight or for none.
+    NearestHiddenTile,
     /// Whether the tile at `position` is the terrain in setting `terrain` (false off the map).
     TerrainAt,
     /// The number typed on the node.
@@ -547,6 +552,26 @@ pub static CATALOG: &[NodeSpec] = &[
         outputs: &[port("value", "Count", PinType::Number)],
         settings: &[WHICH],
         op: Op::CountUnits,
+    },
+    NodeSpec {
+        key: "map_centre",
+        name: "Map Centre",
+        category: Category::Units,
+        help: "The tile in the middle of the map: where to march while no enemy is in sight.",
+        inputs: &[],
+        outputs: &[port("position", "Tile", PinType::Position)],
+        settings: &[],
+        op: Op::MapCentre,
+    },
+    NodeSpec {
+        key: "nearest_hidden_tile",
+        name: "Nearest Hidden Tile",
+        category: Category::Units,
+        help: "The closest tile none of your units can see: where to scout for hidden enemies.",
+        inputs: &[UNIT_IN],
+        outputs: &[port("position", "Tile", PinType::Position)],
+        settings: &[],
+        op: Op::NearestHiddenTile,
     },
     NodeSpec {
         key: "terrain_at",

@@ -480,6 +480,16 @@ impl Vm<'_> {
                         .count() as i32,
                 )
             }
+            Op::MapCentre => Val::Position(Pos::new(
+                self.state.map.width / 2,
+                self.state.map.height / 2,
+            )),
+            Op::NearestHiddenTile => {
+                let Some(u) = self.unit_of(node) else {
+                    return Val::Position(Pos::default());
+                };
+                Val::Position(nearest_hidden(&self.state, &u, self.slot))
+            }
             Op::TerrainAt => {
                 let p = self.input(node, "position").position();
                 let want = terrain(self.choice(node, "terrain"));
@@ -530,6 +540,27 @@ impl Vm<'_> {
             _ => Val::Number(0),
         }
     }
+}
+
+/// The passable tile nearest to `u` outside the sight of every unit of `slot` (ties: north-most,
+/// then west-most); `u`'s own tile if there is none.
+pub fn nearest_hidden(state: &TacticalState, u: &Unit, slot: u8) -> Pos {
+    let map = &state.map;
+    let mut best: Option<(u32, u16, u16)> = None;
+    for y in 0..map.height {
+        for x in 0..map.width {
+            let p = Pos::new(x, y);
+            if !map.get(p).is_some_and(Terrain::is_passable) || rules::is_visible_to(state, slot, p)
+            {
+                continue;
+            }
+            let key = (u.pos.distance(p), y, x);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+    }
+    best.map_or(u.pos, |(_, y, x)| Pos::new(x, y))
 }
 
 /// Whether unit `u` matches a For Each / Count setting for `slot`.

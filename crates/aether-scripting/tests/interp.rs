@@ -204,3 +204,22 @@ fn random_numbers_follow_the_seed_and_stay_in_bounds() {
     // The documented algorithm, pinned: SplitMix64's first output for seed 0.
     assert_eq!(Rng::new(0).next_u64(), 0xE220_A839_7B1D_CDAF);
 }
+
+#[test]
+fn the_nearest_hidden_tile_is_the_closest_tile_out_of_sight() {
+    use aether_scripting::interp::nearest_hidden;
+    // A warrior (sight 3) at (0, 0) on an 8 x 8 field sees every tile at distance 3 or less.
+    let s = field(vec![Unit::new(1, 0, UnitKind::Warrior, Pos::new(0, 0))]);
+    let u = s.units[0].clone();
+    // Distance 4: (4, 0), (3, 1), (2, 2), (1, 3), (0, 4); the north-most, then west-most, wins.
+    assert_eq!(nearest_hidden(&s, &u, 0), Pos::new(4, 0));
+    // Enemy units do not lend their sight.
+    let mut s2 = s.clone();
+    s2.units
+        .push(Unit::new(9, 1, UnitKind::Archer, Pos::new(5, 0)));
+    assert_eq!(nearest_hidden(&s2, &u, 0), Pos::new(4, 0));
+    // With the whole map in sight, the unit's own tile.
+    let mut small = s.clone();
+    small.map = TileMap::filled(2, 2, Terrain::Plains);
+    assert_eq!(nearest_hidden(&small, &u, 0), Pos::new(0, 0));
+}

@@ -1,0 +1,345 @@
+//! Writes the graph templates in `examples/graphs/`.
+//!
+//! ```text
+//! cargo run --example make_templates
+//! ```
+//!
+//! The templates are built here, node by node, so they stay consistent and laid out readably; a
+//! test (`tests/templates.rs`) checks the committed files are exactly what this writes. To change
+//! a template, change it here (or edit it in the studio and save it over the file, then copy the
+//! change here).
+
+use std::path::Path;
+
+use aether_scripting::graph::{Comment, NodeId, PortRef, Value, VisualScriptGraph};
+
+/// A small helper for laying out graphs in code.
+struct Builder {
+    g: VisualScriptGraph,
+}
+
+impl Builder {
+    fn new(name: &str, description: &str) -> Self {
+        let mut g = VisualScriptGraph::new();
+        g.name = name.into();
+        g.version = "1.0.0".into();
+        g.description = description.into();
+        Builder { g }
+    }
+
+    fn node(&mut self, kind: &str, x: f32, y: f32) -> NodeId {
+        self.g.add_node(kind, [x, y])
+    }
+
+    fn set(&mut self, node: NodeId, key: &str, value: &str) {
+        self.g.set_value(node, key, Value::Choice(value.into()));
+    }
+
+    fn number(&mut self, node: NodeId, key: &str, value: i32) {
+        self.g.set_value(node, key, Value::Number(value));
+    }
+
+    fn wire(&mut self, from: NodeId, out: &str, to: NodeId, input: &str) {
+        self.g
+            .connect(PortRef::new(from, out), PortRef::new(to, input));
+    }
+
+    fn note(&mut self, x: f32, y: f32, w: f32, h: f32, text: &str) {
+        self.g.comments.push(Comment {
+            pos: [x, y],
+            size: [w, h],
+            text: text.into(),
+        });
+    }
+
+    /// On Turn → For Each Unit (mine); returns the loop node.
+    fn each_of_mine(&mut self) -> NodeId {
+        let turn = self.node("on_turn", 0.0, 0.0);
+        let each = self.node("for_each_unit", 180.0, 0.0);
+        self.set(each, "which", "mine");
+        self.wire(turn, "then", each, "exec");
+        each
+    }
+
+    /// Strike the weakest enemy in reach, else march on the nearest enemy (or scout toward the
+    /// nearest hidden tile while none is in sight) and strike if one came into reach. Runs from `from.port`, for the
+    /// loop's unit; laid out from (x, y).
+    fn charge(&mut self, each: NodeId, from: NodeId, port: &str, x: f32, y: f32) {
+        let weakest = self.node("weakest_enemy_in_range", x, y + 160.0);
+        let in_reach = self.node("unit_exists", x + 200.0, y + 160.0);
+        let fight = self.node("branch", x + 200.0, y);
+        let strike = self.node("attack", x + 400.0, y);
+        let nearest = self.node("nearest_enemy", x + 200.0, y + 320.0);
+        let seen = self.node("unit_exists", x + 400.0, y + 320.0);
+        let look = self.node("branch", x + 400.0, y + 160.0);
+        let where_ = self.node("unit_position", x + 400.0, y + 440.0);
+        let march = self.node("move_toward", x + 600.0, y + 160.0);
+        let strike_after = self.node("attack", x + 800.0, y + 160.0);
+        let hidden = self.node("nearest_hidden_tile", x + 400.0, y + 560.0);
+        let wander = self.node("move_toward", x + 600.0, y + 320.0);
+        self.wire(from, port, fight, "exec");
+        self.wire(each, "unit", weakest, "unit");
+        self.wire(weakest, "enemy", in_reach, "unit");
+        self.wire(in_reach, "value", fight, "condition");
+        self.wire(fight, "true", strike, "exec");
+        self.wire(each, "unit", strike, "unit");
+        self.wire(weakest, "enemy", strike, "target");
+        self.wire(fight, "false", look, "exec");
+        self.wire(each, "unit", nearest, "unit");
+        self.wire(nearest, "enemy", seen, "unit");
+        self.wire(seen, "value", look, "condition");
+        self.wire(look, "true", march, "exec");
+        self.wire(each, "unit", march, "unit");
+        self.wire(nearest, "enemy", where_, "unit");
+        self.wire(where_, "position", march, "to");
+        self.wire(march, "then", strike_after, "exec");
+        self.wire(each, "unit", strike_after, "unit");
+        self.wire(weakest, "enemy", strike_after, "target");
+        self.wire(look, "false", wander, "exec");
+        self.wire(each, "unit", wander, "unit");
+        self.wire(each, "unit", hidden, "unit");
+        self.wire(hidden, "position", wander, "to");
+    }
+
+    /// A `kind_is` test of the loop's unit feeding a new Branch run from `from.port`.
+    fn if_kind(
+        &mut self,
+        each: NodeId,
+        from: NodeId,
+        port: &str,
+        kind: &str,
+        x: f32,
+        y: f32,
+    ) -> NodeId {
+        let is = self.node("kind_is", x, y + 120.0);
+        self.set(is, "kind", kind);
+        let branch = self.node("branch", x, y);
+        self.wire(each, "unit", is, "unit");
+        self.wire(is, "value", branch, "condition");
+        self.wire(from, port, branch, "exec");
+        branch
+    }
+
+    /// Distance from the loop's unit to its nearest enemy (a Number output node and port).
+    fn distance_to_nearest(&mut self, each: NodeId, x: f32, y: f32) -> (NodeId, NodeId) {
+        let nearest = self.node("nearest_enemy", x, y);
+        let mine = self.node("unit_position", x, y + 120.0);
+        let theirs = self.node("unit_position", x + 180.0, y);
+        let dist = self.node("distance", x + 360.0, y);
+        self.wire(each, "unit", nearest, "unit");
+        self.wire(each, "unit", mine, "unit");
+        self.wire(nearest, "enemy", theirs, "unit");
+        self.wire(mine, "position", dist, "a");
+        self.wire(theirs, "position", dist, "b");
+        (dist, nearest)
+    }
+}
+
+fn melee_rusher() -> VisualScriptGraph {
+    let mut b = Builder::new(
+        "melee-rusher",
+        "Every unit charges: it strikes the weakest enemy within reach, otherwise marches on the nearest enemy it can see (or scouts the nearest hidden tile) and strikes if it got close.",
+    );
+    let each = b.each_of_mine();
+    b.note(
+        -20.0,
+        -80.0,
+        520.0,
+        60.0,
+        "For each of my units: attack, or march and attack.",
+    );
+    b.charge(each, each, "body", 380.0, 0.0);
+    b.g
+}
+
+fn archer_skirmisher() -> VisualScriptGraph {
+    let mut b = Builder::new(
+        "archer-skirmisher",
+        "Archers keep their distance: an archer with an enemy next to it steps back and shoots; otherwise it shoots what it can reach or closes in. Other units charge.",
+    );
+    let each = b.each_of_mine();
+    b.note(
+        -20.0,
+        -80.0,
+        640.0,
+        60.0,
+        "Archers step back from enemies next to them, then shoot. Everyone else charges.",
+    );
+    let archer = b.if_kind(each, each, "body", "archer", 380.0, 0.0);
+    let (dist, nearest) = b.distance_to_nearest(each, 380.0, 900.0);
+    let close = b.node("compare", 760.0, 760.0);
+    b.set(close, "op", "le");
+    b.number(close, "b", 1);
+    b.wire(dist, "value", close, "a");
+    let seen = b.node("unit_exists", 760.0, 900.0);
+    b.wire(nearest, "enemy", seen, "unit");
+    let both = b.node("and", 940.0, 760.0);
+    b.wire(close, "result", both, "a");
+    b.wire(seen, "value", both, "b");
+    let too_close = b.node("branch", 580.0, 600.0);
+    b.wire(archer, "true", too_close, "exec");
+    b.wire(both, "result", too_close, "condition");
+    let theirs = b.node("unit_position", 940.0, 900.0);
+    b.wire(nearest, "enemy", theirs, "unit");
+    let back = b.node("move_away_from", 1120.0, 600.0);
+    b.wire(too_close, "true", back, "exec");
+    b.wire(each, "unit", back, "unit");
+    b.wire(theirs, "position", back, "from");
+    let weakest = b.node("weakest_enemy_in_range", 1120.0, 760.0);
+    b.wire(each, "unit", weakest, "unit");
+    let shoot = b.node("attack", 1320.0, 600.0);
+    b.wire(back, "then", shoot, "exec");
+    b.wire(each, "unit", shoot, "unit");
+    b.wire(weakest, "enemy", shoot, "target");
+    b.charge(each, too_close, "false", 800.0, 1100.0);
+    b.charge(each, archer, "false", 580.0, 0.0);
+    b.g
+}
+
+fn mage_support() -> VisualScriptGraph {
+    let mut b = Builder::new(
+        "mage-support",
+        "Mages burn the nearest enemy within three tiles with a fireball, heal themselves when hurt, and otherwise fight like everyone else, who charges.",
+    );
+    let each = b.each_of_mine();
+    b.note(
+        -20.0,
+        -80.0,
+        640.0,
+        60.0,
+        "Mages: fireball an enemy within 3 tiles, else heal when hurt. Everyone else charges.",
+    );
+    let mage = b.if_kind(each, each, "body", "mage", 380.0, 0.0);
+    let (dist, nearest) = b.distance_to_nearest(each, 380.0, 900.0);
+    let near_enough = b.node("compare", 760.0, 760.0);
+    b.set(near_enough, "op", "le");
+    b.number(near_enough, "b", 3);
+    b.wire(dist, "value", near_enough, "a");
+    let seen = b.node("unit_exists", 760.0, 900.0);
+    b.wire(nearest, "enemy", seen, "unit");
+    let both = b.node("and", 940.0, 760.0);
+    b.wire(near_enough, "result", both, "a");
+    b.wire(seen, "value", both, "b");
+    let burn_it = b.node("branch", 580.0, 600.0);
+    b.wire(mage, "true", burn_it, "exec");
+    b.wire(both, "result", burn_it, "condition");
+    let theirs = b.node("unit_position", 940.0, 900.0);
+    b.wire(nearest, "enemy", theirs, "unit");
+    let fireball = b.node("cast_fireball", 1120.0, 600.0);
+    b.wire(burn_it, "true", fireball, "exec");
+    b.wire(each, "unit", fireball, "unit");
+    b.wire(theirs, "position", fireball, "at");
+    // Out of mana: fight instead.
+    let no_mana = b.node("not", 1320.0, 760.0);
+    b.wire(fireball, "done", no_mana, "a");
+    let fallback = b.node("branch", 1320.0, 600.0);
+    b.wire(fireball, "then", fallback, "exec");
+    b.wire(no_mana, "result", fallback, "condition");
+    b.charge(each, fallback, "true", 1500.0, 600.0);
+    // No enemy close: heal when hurt, else charge.
+    let hp = b.node("unit_hp", 760.0, 1200.0);
+    let max = b.node("unit_max_hp", 760.0, 1320.0);
+    b.wire(each, "unit", hp, "unit");
+    b.wire(each, "unit", max, "unit");
+    let hurt = b.node("compare", 940.0, 1200.0);
+    b.set(hurt, "op", "lt");
+    b.wire(hp, "value", hurt, "a");
+    b.wire(max, "value", hurt, "b");
+    let heal_me = b.node("branch", 940.0, 1080.0);
+    b.wire(burn_it, "false", heal_me, "exec");
+    b.wire(hurt, "result", heal_me, "condition");
+    let here = b.node("unit_position", 1120.0, 1200.0);
+    b.wire(each, "unit", here, "unit");
+    let heal = b.node("cast_heal", 1120.0, 1080.0);
+    b.wire(heal_me, "true", heal, "exec");
+    b.wire(each, "unit", heal, "unit");
+    b.wire(here, "position", heal, "at");
+    b.charge(each, heal_me, "false", 1120.0, 1400.0);
+    b.charge(each, mage, "false", 580.0, 0.0);
+    b.g
+}
+
+fn defender() -> VisualScriptGraph {
+    let mut b = Builder::new(
+        "hill-defender",
+        "Holds good ground when outnumbered: while the enemies in sight outnumber your army, a unit on forest or hills with an enemy within four tiles digs in; anything within reach is struck; otherwise units advance.",
+    );
+    let each = b.each_of_mine();
+    b.note(-20.0, -80.0, 640.0, 60.0, "Strike what is in reach; outnumbered on forest or hills with enemies near, fortify; else advance.");
+    let weakest = b.node("weakest_enemy_in_range", 380.0, 160.0);
+    b.wire(each, "unit", weakest, "unit");
+    let in_reach = b.node("unit_exists", 560.0, 160.0);
+    b.wire(weakest, "enemy", in_reach, "unit");
+    let fight = b.node("branch", 560.0, 0.0);
+    b.wire(each, "body", fight, "exec");
+    b.wire(in_reach, "value", fight, "condition");
+    let strike = b.node("attack", 760.0, 0.0);
+    b.wire(fight, "true", strike, "exec");
+    b.wire(each, "unit", strike, "unit");
+    b.wire(weakest, "enemy", strike, "target");
+    // Good ground?
+    let here = b.node("unit_position", 380.0, 400.0);
+    b.wire(each, "unit", here, "unit");
+    let forest = b.node("terrain_at", 560.0, 360.0);
+    b.set(forest, "terrain", "forest");
+    let hills = b.node("terrain_at", 560.0, 480.0);
+    b.set(hills, "terrain", "hills");
+    b.wire(here, "position", forest, "position");
+    b.wire(here, "position", hills, "position");
+    let good = b.node("or", 740.0, 400.0);
+    b.wire(forest, "value", good, "a");
+    b.wire(hills, "value", good, "b");
+    let (dist, nearest) = b.distance_to_nearest(each, 380.0, 620.0);
+    let near = b.node("compare", 740.0, 560.0);
+    b.set(near, "op", "le");
+    b.number(near, "b", 4);
+    b.wire(dist, "value", near, "a");
+    let seen = b.node("unit_exists", 740.0, 700.0);
+    b.wire(nearest, "enemy", seen, "unit");
+    let threatened = b.node("and", 920.0, 560.0);
+    b.wire(near, "result", threatened, "a");
+    b.wire(seen, "value", threatened, "b");
+    let theirs = b.node("count_units", 740.0, 840.0);
+    b.set(theirs, "which", "enemies");
+    let ours = b.node("count_units", 740.0, 960.0);
+    b.set(ours, "which", "mine");
+    let outnumbered = b.node("compare", 920.0, 840.0);
+    b.set(outnumbered, "op", "gt");
+    b.wire(theirs, "value", outnumbered, "a");
+    b.wire(ours, "value", outnumbered, "b");
+    let pressed = b.node("and", 1100.0, 560.0);
+    b.wire(threatened, "result", pressed, "a");
+    b.wire(outnumbered, "result", pressed, "b");
+    let hold = b.node("and", 1100.0, 400.0);
+    b.wire(good, "result", hold, "a");
+    b.wire(pressed, "result", hold, "b");
+    let dig_in = b.node("branch", 920.0, 240.0);
+    b.wire(fight, "false", dig_in, "exec");
+    b.wire(hold, "result", dig_in, "condition");
+    let fortify = b.node("fortify", 1100.0, 240.0);
+    b.wire(dig_in, "true", fortify, "exec");
+    b.wire(each, "unit", fortify, "unit");
+    b.charge(each, dig_in, "false", 1280.0, 240.0);
+    b.g
+}
+
+/// Every template: file name and graph.
+pub fn templates() -> Vec<(&'static str, VisualScriptGraph)> {
+    vec![
+        ("melee-rusher.mcgraph.json", melee_rusher()),
+        ("archer-skirmisher.mcgraph.json", archer_skirmisher()),
+        ("mage-support.mcgraph.json", mage_support()),
+        ("hill-defender.mcgraph.json", defender()),
+    ]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/graphs");
+    std::fs::create_dir_all(&dir)?;
+    for (file, graph) in templates() {
+        let path = dir.join(file);
+        graph.save(&path)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
