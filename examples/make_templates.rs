@@ -120,8 +120,9 @@ impl Builder {
         branch
     }
 
-    /// Distance from the loop's unit to its nearest enemy (a Number output node and port).
-    fn distance_to_nearest(&mut self, each: NodeId, x: f32, y: f32) -> (NodeId, NodeId) {
+    /// "An enemy is within `tiles` of the loop's unit": a Bool from an And node (port
+    /// `result`), and the Nearest Enemy node it looks at.
+    fn enemy_within(&mut self, each: NodeId, tiles: i32, x: f32, y: f32) -> (NodeId, NodeId) {
         let nearest = self.node("nearest_enemy", x, y);
         let mine = self.node("unit_position", x, y + 120.0);
         let theirs = self.node("unit_position", x + 180.0, y);
@@ -131,7 +132,16 @@ impl Builder {
         self.wire(nearest, "enemy", theirs, "unit");
         self.wire(mine, "position", dist, "a");
         self.wire(theirs, "position", dist, "b");
-        (dist, nearest)
+        let close = self.node("compare", x + 540.0, y);
+        self.set(close, "op", "le");
+        self.number(close, "b", tiles);
+        self.wire(dist, "value", close, "a");
+        let seen = self.node("unit_exists", x + 540.0, y + 140.0);
+        self.wire(nearest, "enemy", seen, "unit");
+        let both = self.node("and", x + 720.0, y);
+        self.wire(close, "result", both, "a");
+        self.wire(seen, "value", both, "b");
+        (both, nearest)
     }
 }
 
@@ -166,16 +176,7 @@ fn archer_skirmisher() -> VisualScriptGraph {
         "Archers step back from enemies next to them, then shoot. Everyone else charges.",
     );
     let archer = b.if_kind(each, each, "body", "archer", 380.0, 0.0);
-    let (dist, nearest) = b.distance_to_nearest(each, 380.0, 900.0);
-    let close = b.node("compare", 760.0, 760.0);
-    b.set(close, "op", "le");
-    b.number(close, "b", 1);
-    b.wire(dist, "value", close, "a");
-    let seen = b.node("unit_exists", 760.0, 900.0);
-    b.wire(nearest, "enemy", seen, "unit");
-    let both = b.node("and", 940.0, 760.0);
-    b.wire(close, "result", both, "a");
-    b.wire(seen, "value", both, "b");
+    let (both, nearest) = b.enemy_within(each, 1, 380.0, 900.0);
     let too_close = b.node("branch", 580.0, 600.0);
     b.wire(archer, "true", too_close, "exec");
     b.wire(both, "result", too_close, "condition");
@@ -210,16 +211,7 @@ fn mage_support() -> VisualScriptGraph {
         "Mages: fireball an enemy within 3 tiles, else heal when hurt. Everyone else charges.",
     );
     let mage = b.if_kind(each, each, "body", "mage", 380.0, 0.0);
-    let (dist, nearest) = b.distance_to_nearest(each, 380.0, 900.0);
-    let near_enough = b.node("compare", 760.0, 760.0);
-    b.set(near_enough, "op", "le");
-    b.number(near_enough, "b", 3);
-    b.wire(dist, "value", near_enough, "a");
-    let seen = b.node("unit_exists", 760.0, 900.0);
-    b.wire(nearest, "enemy", seen, "unit");
-    let both = b.node("and", 940.0, 760.0);
-    b.wire(near_enough, "result", both, "a");
-    b.wire(seen, "value", both, "b");
+    let (both, nearest) = b.enemy_within(each, 3, 380.0, 900.0);
     let burn_it = b.node("branch", 580.0, 600.0);
     b.wire(mage, "true", burn_it, "exec");
     b.wire(both, "result", burn_it, "condition");
@@ -289,16 +281,7 @@ fn defender() -> VisualScriptGraph {
     let good = b.node("or", 740.0, 400.0);
     b.wire(forest, "value", good, "a");
     b.wire(hills, "value", good, "b");
-    let (dist, nearest) = b.distance_to_nearest(each, 380.0, 620.0);
-    let near = b.node("compare", 740.0, 560.0);
-    b.set(near, "op", "le");
-    b.number(near, "b", 4);
-    b.wire(dist, "value", near, "a");
-    let seen = b.node("unit_exists", 740.0, 700.0);
-    b.wire(nearest, "enemy", seen, "unit");
-    let threatened = b.node("and", 920.0, 560.0);
-    b.wire(near, "result", threatened, "a");
-    b.wire(seen, "value", threatened, "b");
+    let (threatened, _) = b.enemy_within(each, 4, 380.0, 620.0);
     let theirs = b.node("count_units", 740.0, 840.0);
     b.set(theirs, "which", "enemies");
     let ours = b.node("count_units", 740.0, 960.0);
