@@ -186,12 +186,33 @@ pub const MAX_DEPTH: usize = 512;
 /// Runs `graph` for `slot` on `view` (the state as the player sees it) with `seed`.
 pub fn interpret(graph: &CheckedGraph, view: &TacticalState, slot: u8, seed: u64) -> Run {
     let g = &graph.graph;
+    let specs: BTreeMap<NodeId, &'static NodeSpec> = g
+        .nodes()
+        .filter_map(|n| Some((n.id, catalog::spec(&n.kind)?)))
+        .collect();
+    // The wiring, resolved once: lookups by the catalog's port keys allocate nothing. A checked
+    // graph has at most one wire per data input and per execution output.
+    let mut wire_into = BTreeMap::new();
+    let mut exec_next = BTreeMap::new();
+    for l in g.links() {
+        let out = specs.get(&l.from.node).and_then(|s| s.output(&l.from.port));
+        let inp = specs.get(&l.to.node).and_then(|s| s.input(&l.to.port));
+        let (Some(out), Some(inp)) = (out, inp) else {
+            continue;
+        };
+        if out.ty == PinType::Exec {
+            exec_next.entry((l.from.node, out.key)).or_insert(l.to.node);
+        } else {
+            wire_into
+                .entry((l.to.node, inp.key))
+                .or_insert((l.from.node, out.key));
+        }
+    }
     let mut vm = Vm {
         g,
-        specs: g
-            .nodes()
-            .filter_map(|n| Some((n.id, catalog::spec(&n.kind)?)))
-            .collect(),
+        specs,
+        wire_into,
+        exec_next,
         state: view.clone(),
         ledger: TurnLedger::new(slot),
         slot,
@@ -223,13 +244,17 @@ pub fn interpret(graph: &CheckedGraph, view: &TacticalState, slot: u8, seed: u64
 struct Vm<'g> {
     g: &'g VisualScriptGraph,
     specs: BTreeMap<NodeId, &'static NodeSpec>,
+    /// For each data input (node, port key): the output (node, port key) wired into it.
+    wire_into: BTreeMap<(NodeId, &'static str), (NodeId, &'static str)>,
+    /// For each execution output (node, port key): the node it leads to.
+    exec_next: BTreeMap<(NodeId, &'static str), NodeId>,
     state: TacticalState,
     ledger: TurnLedger,
     slot: u8,
     rng: Rng,
     vars: BTreeMap<String, Val>,
     /// Outputs of execution nodes: their last run's values.
-    stored: BTreeMap<PortRef, Val>,
+    stored: BTreeMap<(NodeId, &'static str), Val>,
     actions: Vec<Action>,
     trace: Trace,
     depth: usize,
@@ -259,10 +284,8 @@ impl Vm<'_> {
     }
 
     /// Follows the execution wire leaving `port` of `node`, if any.
-    fn follow(&mut self, node: NodeId, port: &str) {
-        let from = PortRef::new(node, port);
-        let next = self.g.links_from(&from).next().map(|l| l.to.node);
-        if let Some(next) = next {
+    fn follow(&mut self, node: NodeId, port: &'static str) {
+        if let Some(&next) = self.exec_next.get(&(node, port)) {
             self.run(next);
         }
     }
@@ -327,10 +350,10 @@ impl Vm<'_> {
         self.depth -= 1;
     }
 
-    fn store(&mut self, node: NodeId, port: &str, v: Val) {
-        let p = PortRef::new(node, port);
-        self.trace.push(TraceEvent::Value(p.clone(), v));
-        self.stored.insert(p, v);
+    fn store(&mut self, node: NodeId, port: &'static str, v: Val) {
+        self.trace
+            .push(TraceEvent::Value(PortRef::new(node, port), v));
+        self.stored.insert((node, port), v);
     }
 
     /// Works out and applies an action node's action; true if the rules accepted it.
@@ -375,14 +398,13 @@ impl Vm<'_> {
     }
 
     /// The value arriving at input `port` of `node`.
-    fn input(&mut self, node: NodeId, port: &str) -> Val {
-        let to = PortRef::new(node, port);
-        let source = self.g.links_into(&to).next().map(|l| l.from.clone());
-        let v = match source {
-            Some(from) => self.output(&from),
+    fn input(&mut self, node: NodeId, port: &'static str) -> Val {
+        let v = match self.wire_into.get(&(node, port)).copied() {
+            Some((from, out)) => self.output(from, out),
             None => self.inline(node, port),
         };
-        self.trace.push(TraceEvent::Value(to, v));
+        self.trace
+            .push(TraceEvent::Value(PortRef::new(node, port), v));
         v
     }
 
@@ -401,20 +423,25 @@ impl Vm<'_> {
     }
 
     /// The value of output `port`: stored for execution nodes, computed for pure nodes.
-    fn output(&mut self, port: &PortRef) -> Val {
-        let Some(spec) = self.specs.get(&port.node).copied() else {
+    fn output(&mut self, node: NodeId, port: &'static str) -> Val {
+        let Some(spec) = self.specs.get(&node).copied() else {
             return Val::Number(0);
         };
         if spec.is_exec() {
-            return self.stored.get(port).copied().unwrap_or(Val::Bool(false));
+            return self
+                .stored
+                .get(&(node, port))
+                .copied()
+                .unwrap_or(Val::Bool(false));
         }
         if self.depth >= MAX_DEPTH {
             return Val::Number(0);
         }
         self.depth += 1;
-        let v = self.pure(port.node, spec.op);
+        let v = self.pure(node, spec.op);
         self.depth -= 1;
-        self.trace.push(TraceEvent::Value(port.clone(), v));
+        self.trace
+            .push(TraceEvent::Value(PortRef::new(node, port), v));
         v
     }
 
@@ -546,16 +573,28 @@ impl Vm<'_> {
 /// then west-most); `u`'s own tile if there is none.
 pub fn nearest_hidden(state: &TacticalState, u: &Unit, slot: u8) -> Pos {
     let map = &state.map;
+    let (w, h) = (i32::from(map.width), i32::from(map.height));
+    // What the player sees, marked once: each of its units' sight diamonds.
+    let mut seen = vec![false; map.expected_len()];
+    for v in state.units_of(slot) {
+        let r = i32::from(v.sight);
+        let (vx, vy) = (i32::from(v.pos.x), i32::from(v.pos.y));
+        for y in (vy - r).max(0)..=(vy + r).min(h - 1) {
+            let reach = r - (y - vy).abs();
+            for x in (vx - reach).max(0)..=(vx + reach).min(w - 1) {
+                seen[(y * w + x) as usize] = true;
+            }
+        }
+    }
     let mut best: Option<(u32, u16, u16)> = None;
     for y in 0..map.height {
         for x in 0..map.width {
             let p = Pos::new(x, y);
-            if !map.get(p).is_some_and(Terrain::is_passable) || rules::is_visible_to(state, slot, p)
-            {
-                continue;
-            }
+            let hidden = map
+                .index(p)
+                .is_some_and(|i| !seen[i] && map.tiles[i].is_passable());
             let key = (u.pos.distance(p), y, x);
-            if best.is_none_or(|b| key < b) {
+            if hidden && best.is_none_or(|b| key < b) {
                 best = Some(key);
             }
         }

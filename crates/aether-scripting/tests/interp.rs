@@ -1,5 +1,7 @@
 //! The reference interpreter on small graphs and states whose answers are known.
 
+mod support;
+
 use aether_scripting::graph::{NodeId, PortRef, Value, VarType, Variable, VisualScriptGraph};
 use aether_scripting::interp::{CheckedGraph, Rng, TraceEvent, interpret};
 use mc_tactical_types::{
@@ -222,4 +224,32 @@ fn the_nearest_hidden_tile_is_the_closest_tile_out_of_sight() {
     let mut small = s.clone();
     small.map = TileMap::filled(2, 2, Terrain::Plains);
     assert_eq!(nearest_hidden(&small, &u, 0), Pos::new(0, 0));
+}
+
+#[test]
+fn the_nearest_hidden_tile_matches_its_definition_on_the_samples() {
+    use aether_scripting::interp::nearest_hidden;
+    use mc_tactical_types::rules;
+    // The definition, tile by tile: passable, out of every sight, nearest, then north, then west.
+    let brute = |s: &TacticalState, u: &Unit, slot: u8| {
+        (0..s.map.height)
+            .flat_map(|y| (0..s.map.width).map(move |x| Pos::new(x, y)))
+            .filter(|&p| s.map.get(p).is_some_and(Terrain::is_passable))
+            .filter(|&p| !rules::is_visible_to(s, slot, p))
+            .min_by_key(|p| (u.pos.distance(*p), p.y, p.x))
+            .unwrap_or(u.pos)
+    };
+    for name in support::SAMPLES {
+        let s = support::state(name);
+        for slot in 0..s.players.len() as u8 {
+            for u in s.units_of(slot).step_by(7).take(3) {
+                assert_eq!(
+                    nearest_hidden(&s, u, slot),
+                    brute(&s, u, slot),
+                    "{name} unit {}",
+                    u.id
+                );
+            }
+        }
+    }
 }
