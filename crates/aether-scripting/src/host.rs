@@ -103,26 +103,18 @@ impl ControllerHost {
                 message: format!("{e:#}"),
             })?;
         let compile_time = started.elapsed();
-        let mut controller = Controller {
+        // A trial instance proves the module starts, `init` accepts, and the identity reads.
+        let identity = LiveInstance::start(&pre, &self.limits, facts.has_start)?.identity()?;
+        Ok(Controller {
             inner: Arc::new(Inner {
                 pre,
                 limits: self.limits.clone(),
                 has_start: facts.has_start,
-                identity: Identity {
-                    name: String::new(),
-                    version: String::new(),
-                },
+                identity,
                 module_bytes: bytes.len(),
                 compile_time,
             }),
-        };
-        // A trial instance proves the module starts, `init` accepts, and the identity reads.
-        let live = LiveInstance::start(&controller)?;
-        let identity = live.identity()?;
-        if let Some(inner) = Arc::get_mut(&mut controller.inner) {
-            inner.identity = identity;
-        }
-        Ok(controller)
+        })
     }
 }
 

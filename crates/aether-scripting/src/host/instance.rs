@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use wasmtime::{Memory, ResourceLimiter, Store, Trap, TypedFunc};
+use wasmtime::{InstancePre, Memory, ResourceLimiter, Store, Trap, TypedFunc};
 
 use super::turn::TurnOutcome;
-use super::{Controller, EPOCH_TICK, Identity, LoadError};
+use super::{ControllerLimits, EPOCH_TICK, Identity, LoadError};
 
 /// Longest identity string accepted, in bytes.
 const MAX_IDENTITY_BYTES: i32 = 256;
@@ -108,10 +108,12 @@ fn trap_words(err: &wasmtime::Error) -> String {
 
 impl LiveInstance {
     /// Instantiates (running any start function), calls `init`, and looks up the exports.
-    pub(crate) fn start(controller: &Controller) -> Result<LiveInstance, LoadError> {
-        let inner = &controller.inner;
-        let limits = &inner.limits;
-        let engine = inner.pre.module().engine();
+    pub(crate) fn start(
+        pre: &InstancePre<GuestLimiter>,
+        limits: &ControllerLimits,
+        has_start: bool,
+    ) -> Result<LiveInstance, LoadError> {
+        let engine = pre.module().engine();
         let mut store = Store::new(
             engine,
             GuestLimiter {
@@ -148,13 +150,12 @@ impl LiveInstance {
             Failure::Trap(message) if stage == "init" => LoadError::InitTrap { message },
             Failure::Trap(message) => LoadError::Start { message },
         };
-        let start_stage = if inner.has_start {
+        let start_stage = if has_start {
             "the start function"
         } else {
             "instantiation"
         };
-        let instance = inner
-            .pre
+        let instance = pre
             .instantiate(&mut store)
             .map_err(|e| fail(start_stage, classify(&e, store.data().denied)))?;
         let memory = instance

@@ -241,7 +241,8 @@ impl ControllerSession {
         };
         if self.live.is_none() {
             let started = Instant::now();
-            match LiveInstance::start(&self.controller) {
+            let inner = &self.controller.inner;
+            match LiveInstance::start(&inner.pre, &inner.limits, inner.has_start) {
                 Ok(live) => self.live = Some(live),
                 Err(e) => {
                     report.outcome = TurnOutcome::Trap {
