@@ -8,27 +8,25 @@
 use std::path::Path;
 
 use aether_scripting::Scenario;
+use aether_scripting::interp::Rng;
 use mc_tactical_types::rules::{self, TurnLedger};
 use mc_tactical_types::{Action, Pos, Spell, TacticalState};
 
-struct Rng(u64);
+/// The core's documented SplitMix64, with a modulo draw for picking.
+struct Picker(Rng);
 
-impl Rng {
+impl Picker {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 }
 
-fn random_action(s: &TacticalState, slot: u8, rng: &mut Rng) -> Action {
+fn random_action(s: &TacticalState, slot: u8, rng: &mut Picker) -> Action {
     let own: Vec<_> = s.units_of(slot).collect();
-    let any = |rng: &mut Rng| -> u32 {
+    let any = |rng: &mut Picker| -> u32 {
         if s.units.is_empty() || rng.below(10) == 0 {
             rng.next() as u32 % 5000
         } else {
@@ -40,7 +38,7 @@ fn random_action(s: &TacticalState, slot: u8, rng: &mut Rng) -> Action {
     } else {
         own[rng.below(own.len())].id
     };
-    let near = |rng: &mut Rng| -> Pos {
+    let near = |rng: &mut Picker| -> Pos {
         let base = s.unit(unit).map(|u| u.pos).unwrap_or_default();
         let dx = rng.below(9) as i32 - 4;
         let dy = rng.below(9) as i32 - 4;
@@ -89,7 +87,7 @@ fn check_invariants(s: &TacticalState, context: &str) {
 fn play(file: &str, seed: u64, sequences: usize, rounds: u32, per_turn: usize) -> (usize, usize) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let start = Scenario::load(&path).unwrap().state;
-    let mut rng = Rng(seed);
+    let mut rng = Picker(Rng::new(seed));
     let (mut accepted, mut rejected) = (0, 0);
     for seq in 0..sequences {
         let mut s = start.clone();

@@ -241,14 +241,8 @@ fn the_text_of_every_code_is_golden() {
 #[test]
 fn random_graphs_never_panic_the_checker_and_give_the_same_answer_twice() {
     use aether_scripting::catalog::CATALOG;
-    let mut state = 0x00C0_FFEE_u64;
-    let mut next = move |n: usize| {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) % n.max(1) as u64) as usize
-    };
+    let mut rng = aether_scripting::interp::Rng::new(0x00C0_FFEE);
+    let mut next = move |n: usize| (rng.next_u64() % n.max(1) as u64) as usize;
     for _ in 0..500 {
         let mut g = VisualScriptGraph::new();
         if next(4) == 0 {

@@ -167,14 +167,8 @@ fn a_missing_file_is_named() {
 #[test]
 fn randomly_corrupted_files_never_panic() {
     let good = sample().to_json().into_bytes();
-    let mut state = 0x1234_5678_9abc_def0u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) as usize
-    };
+    let mut rng = aether_scripting::interp::Rng::new(0x1234_5678_9abc_def0);
+    let mut next = move || rng.next_u64() as usize;
     let mut refused = 0;
     for _ in 0..2000 {
         let mut bytes = good.clone();

@@ -13,6 +13,7 @@ use mc_tactical_types::{
 };
 
 use super::Scenario;
+use crate::interp::Rng;
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,27 +36,10 @@ pub struct GenParams {
     pub turn_limit: Option<u32>,
 }
 
-/// SplitMix64: tiny, fast and fully specified, so generated maps never change between versions.
-#[derive(Clone, Debug)]
-pub(crate) struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform-enough integer in `0..n` (n > 0).
-    pub(crate) fn below(&mut self, n: u32) -> u32 {
-        (((self.next_u64() >> 32) * u64::from(n)) >> 32) as u32
-    }
+/// A number in `0..n` (n > 0) from the next 32 high bits: the generator's only use of the
+/// language's documented PRNG ([`Rng`], SplitMix64), so generated maps never change.
+fn below(rng: &mut Rng, n: u32) -> u32 {
+    (((rng.next_u64() >> 32) * u64::from(n)) >> 32) as u32
 }
 
 /// Generates a scenario; see the module documentation.
@@ -67,7 +51,7 @@ pub fn generate(params: &GenParams, seed: u64) -> Scenario {
     // first or second attempt almost always succeeds. The bound keeps this total.
     let mut map = TileMap::filled(width, height, Terrain::Plains);
     for attempt in 0..64u64 {
-        let mut rng = SplitMix64::new(seed ^ attempt.wrapping_mul(0xA076_1D64_78BD_642F));
+        let mut rng = Rng::new(seed ^ attempt.wrapping_mul(0xA076_1D64_78BD_642F));
         map = terrain(width, height, players, &mut rng);
         if spawns_connected(&map, players) {
             break;
@@ -76,7 +60,7 @@ pub fn generate(params: &GenParams, seed: u64) -> Scenario {
     if !spawns_connected(&map, players) {
         map = TileMap::filled(width, height, Terrain::Plains);
     }
-    let mut rng = SplitMix64::new(seed.rotate_left(17) ^ 0x5851_F42D_4C95_7F2D);
+    let mut rng = Rng::new(seed.rotate_left(17) ^ 0x5851_F42D_4C95_7F2D);
     let units = armies(&map, players, params.units_per_player, &mut rng);
     let state = TacticalState {
         schema: SCHEMA_VERSION,
@@ -119,7 +103,7 @@ fn spawn_zone(w: u16, h: u16, players: u8) -> (std::ops::Range<u16>, std::ops::R
     }
 }
 
-fn terrain(w: u16, h: u16, players: u8, rng: &mut SplitMix64) -> TileMap {
+fn terrain(w: u16, h: u16, players: u8, rng: &mut Rng) -> TileMap {
     let mut map = TileMap::filled(w, h, Terrain::Plains);
     let area = u32::from(w) * u32::from(h);
     let put = |map: &mut TileMap, p: Pos, t: Terrain| {
@@ -138,13 +122,13 @@ fn terrain(w: u16, h: u16, players: u8, rng: &mut SplitMix64) -> TileMap {
     for (t, count, size) in features {
         for _ in 0..count {
             let mut p = Pos::new(
-                rng.below(u32::from(w)) as u16,
-                rng.below(u32::from(h)) as u16,
+                below(rng, u32::from(w)) as u16,
+                below(rng, u32::from(h)) as u16,
             );
-            let steps = 2 + rng.below(size * 2);
+            let steps = 2 + below(rng, size * 2);
             for _ in 0..steps {
                 put(&mut map, p, t);
-                let dir = rng.below(4);
+                let dir = below(rng, 4);
                 p = match dir {
                     0 if p.x + 1 < w => Pos::new(p.x + 1, p.y),
                     1 if p.x > 0 => Pos::new(p.x - 1, p.y),
@@ -183,7 +167,7 @@ fn spawns_connected(map: &TileMap, players: u8) -> bool {
         .all(|q| map.index(q).is_some_and(|i| seen[i]))
 }
 
-fn armies(map: &TileMap, players: u8, per_player: u32, rng: &mut SplitMix64) -> Vec<Unit> {
+fn armies(map: &TileMap, players: u8, per_player: u32, rng: &mut Rng) -> Vec<Unit> {
     let (xs, ys) = spawn_zone(map.width, map.height, players);
     let mut tiles: Vec<Pos> = ys
         .flat_map(|y| xs.clone().map(move |x| Pos::new(x, y)))
@@ -191,7 +175,7 @@ fn armies(map: &TileMap, players: u8, per_player: u32, rng: &mut SplitMix64) -> 
         .collect();
     // Fisher-Yates with our PRNG, then prefer tiles near the front line (east or south-east).
     for i in (1..tiles.len()).rev() {
-        let j = rng.below(i as u32 + 1) as usize;
+        let j = below(rng, i as u32 + 1) as usize;
         tiles.swap(i, j);
     }
     tiles.sort_by_key(|p| std::cmp::Reverse((p.x + if players == 4 { p.y } else { 0 }) / 2));
