@@ -77,3 +77,10 @@ pub(crate) fn strip_position(msg: &str) -> String {
         None => msg.to_owned(),
     }
 }
+
+/// `"<path>: "` for an error about a file, or nothing when the text did not come from a file.
+pub(crate) fn path_prefix(path: &Option<std::path::PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!("{}: ", p.display()))
+        .unwrap_or_default()
+}

@@ -72,7 +72,7 @@ pub enum ScenarioError {
         source: std::io::Error,
     },
     /// The file is not valid JSON or does not have the expected fields.
-    #[error("{}line {line}, column {column}: {message}", prefix(.path))]
+    #[error("{}line {line}, column {column}: {message}", crate::jsonfmt::path_prefix(.path))]
     Json {
         /// The file, when loaded from disk.
         path: Option<PathBuf>,
@@ -84,7 +84,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// The map rows are not a rectangle of known glyphs.
-    #[error("{}map row {row}{}: {message}", prefix(.path), column.map(|c| format!(", column {c}")).unwrap_or_default())]
+    #[error("{}map row {row}{}: {message}", crate::jsonfmt::path_prefix(.path), column.map(|c| format!(", column {c}")).unwrap_or_default())]
     Map {
         /// The file, when loaded from disk.
         path: Option<PathBuf>,
@@ -96,7 +96,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// A unit entry names an unknown kind.
-    #[error("{}unit {id} (units[{index}]): unknown kind \"{kind}\"; use warrior, archer, knight, mage or dwarf", prefix(.path))]
+    #[error("{}unit {id} (units[{index}]): unknown kind \"{kind}\"; use warrior, archer, knight, mage or dwarf", crate::jsonfmt::path_prefix(.path))]
     UnknownKind {
         /// The file, when loaded from disk.
         path: Option<PathBuf>,
@@ -108,19 +108,13 @@ pub enum ScenarioError {
         kind: String,
     },
     /// The state breaks the rules' invariants; every problem is listed.
-    #[error("{}{}", prefix(.path), problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    #[error("{}{}", crate::jsonfmt::path_prefix(.path), problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Invalid {
         /// The file, when loaded from disk.
         path: Option<PathBuf>,
         /// Every problem found, in file order.
         problems: Vec<StateProblem>,
     },
-}
-
-fn prefix(path: &Option<PathBuf>) -> String {
-    path.as_ref()
-        .map(|p| format!("{}: ", p.display()))
-        .unwrap_or_default()
 }
 
 impl ScenarioError {

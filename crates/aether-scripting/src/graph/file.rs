@@ -66,7 +66,7 @@ pub enum GraphFileError {
         source: std::io::Error,
     },
     /// Not JSON, or not the expected fields and types.
-    #[error("{}line {line}, column {column}: {message}", prefix(.path))]
+    #[error("{}line {line}, column {column}: {message}", crate::jsonfmt::path_prefix(.path))]
     Json {
         /// The file, when loaded from disk.
         path: Option<PathBuf>,
@@ -78,7 +78,7 @@ pub enum GraphFileError {
         message: String,
     },
     /// The JSON is not a visual-script graph (no or another `format` tag).
-    #[error("{}this is not a Creator Studio graph file (its \"format\" is {found}, expected \"{FORMAT}\")", prefix(.path))]
+    #[error("{}this is not a Creator Studio graph file (its \"format\" is {found}, expected \"{FORMAT}\")", crate::jsonfmt::path_prefix(.path))]
     NotAGraph {
         /// The file, when loaded from disk.
         path: Option<PathBuf>,
@@ -86,7 +86,7 @@ pub enum GraphFileError {
         found: String,
     },
     /// Written by a newer studio.
-    #[error("{}the file is format version {found}, written by a newer Creator Studio; this one reads up to version {VERSION}. Update Creator Studio to open it", prefix(.path))]
+    #[error("{}the file is format version {found}, written by a newer Creator Studio; this one reads up to version {VERSION}. Update Creator Studio to open it", crate::jsonfmt::path_prefix(.path))]
     FutureVersion {
         /// The file, when loaded from disk.
         path: Option<PathBuf>,
@@ -94,19 +94,13 @@ pub enum GraphFileError {
         found: u32,
     },
     /// The nodes, links or variables contradict each other.
-    #[error("{}{problem}", prefix(.path))]
+    #[error("{}{problem}", crate::jsonfmt::path_prefix(.path))]
     Structure {
         /// The file, when loaded from disk.
         path: Option<PathBuf>,
         /// What is wrong, naming the node, link or variable.
         problem: String,
     },
-}
-
-fn prefix(path: &Option<PathBuf>) -> String {
-    path.as_ref()
-        .map(|p| format!("{}: ", p.display()))
-        .unwrap_or_default()
 }
 
 impl GraphFileError {
