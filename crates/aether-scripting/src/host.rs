@@ -31,7 +31,7 @@ mod limits;
 mod load;
 mod turn;
 
-pub use identity::{Identity, is_semver, semver_major};
+pub use identity::{Identity, MAX_IDENTITY_BYTES, is_semver, semver_major};
 pub use limits::{
     ControllerLimits, DEFAULT_DEADLINE, DEFAULT_FUEL_PER_TURN, DEFAULT_MAX_MODULE_BYTES,
     DEFAULT_MAX_WASM_STACK, DEFAULT_MEMORY_BYTES, DEFAULT_REPLY_CAPACITY,

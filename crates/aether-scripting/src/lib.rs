@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod compile;
 pub mod fsutil;
 pub mod graph;
 pub mod host;
@@ -16,6 +17,10 @@ pub mod interp;
 mod jsonfmt;
 pub mod scenario;
 
+pub use compile::{
+    CompilationProfile, CompileError, ScriptArtifact, ScriptLanguage, VisualScriptCompiler,
+};
+pub use graph::{Node as VisualScriptNode, VisualScriptGraph};
 pub use host::{
     Controller, ControllerHost, ControllerLimits, ControllerSession, LoadError, TurnOutcome,
     TurnReport,

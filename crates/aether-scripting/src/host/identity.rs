@@ -17,9 +17,18 @@ impl fmt::Display for Identity {
     }
 }
 
+/// The longest identity string a controller may announce, in bytes.
+pub const MAX_IDENTITY_BYTES: usize = 256;
+
 impl Identity {
     /// Parses `"<name> <semver>"`; the error says what is wrong.
     pub fn parse(text: &str) -> Result<Identity, String> {
+        if text.len() > MAX_IDENTITY_BYTES {
+            return Err(format!(
+                "the identity is {} bytes long; at most {MAX_IDENTITY_BYTES} are allowed",
+                text.len()
+            ));
+        }
         let Some((name, version)) = text.rsplit_once(' ') else {
             return Err(format!(
                 "\"{text}\" is not \"<name> <version>\" (for example \"my-ai 1.0.0\")"

@@ -9,7 +9,7 @@ use super::turn::TurnOutcome;
 use super::{ControllerLimits, EPOCH_TICK, Identity, LoadError};
 
 /// Longest identity string accepted, in bytes.
-const MAX_IDENTITY_BYTES: i32 = 256;
+const MAX_IDENTITY_BYTES: i32 = super::identity::MAX_IDENTITY_BYTES as i32;
 
 const PAGE: u64 = 65536;
 

@@ -1,0 +1,506 @@
+//! IR → WebAssembly, with wasm-encoder.
+//!
+//! Module layout, in index order:
+//!
+//! * types: the runtime's, then `() -> ()`, `() -> i32` and `decide_turn`'s;
+//! * functions: the runtime's (bodies copied byte for byte), one per [`NodeFn`] in node-id
+//!   order, then `init` and `decide_turn`;
+//! * globals: the runtime's, one per [`Slot`], then the two identity globals;
+//! * one memory, 1 page to start and at most 256 (16 MiB), exported as `memory`;
+//! * data: the identity cells at 16 and 20 and the identity string at 128 (page 0, which the
+//!   runtime leaves to the compiler);
+//! * exports: `memory`, `init`, `decide_turn`, `__ident_ptr`, `__ident_len`;
+//! * in the debug profile, a name section (`node#12 Attack`, the runtime's own names).
+//!
+//! Every node function first checks the shared depth counter against
+//! [`MAX_DEPTH`](crate::interp::MAX_DEPTH), as the interpreter does: past it an execution node
+//! does nothing and a data node gives 0.
+
+use std::collections::BTreeMap;
+
+use wasm_encoder::{
+    BlockType, CodeSection, ConstExpr, CustomSection, DataSection, ExportKind, ExportSection,
+    Function, FunctionSection, GlobalSection, GlobalType, IndirectNameMap, InstructionSink,
+    MemorySection, MemoryType, Module, NameMap, NameSection, TypeSection, ValType,
+};
+
+use super::ir::{BinOp, Body, Expr, NodeFn, Program, Slot, Stmt};
+use super::runtime::{Runtime, Ty};
+use crate::graph::NodeId;
+use crate::interp::MAX_DEPTH;
+
+/// Where the identity cells and string live in page 0 (see `runtime.wat`).
+const IDENT_PTR_CELL: u32 = 16;
+const IDENT_LEN_CELL: u32 = 20;
+const IDENT_STRING: u32 = 128;
+/// The memory cap in pages: 16 MiB.
+const MAX_PAGES: u64 = 256;
+
+/// What the emitter produced.
+pub(crate) struct Emitted {
+    pub bytes: Vec<u8>,
+    /// Each lowered node's function index.
+    pub node_functions: BTreeMap<NodeId, u32>,
+}
+
+fn val(t: Ty) -> ValType {
+    match t {
+        Ty::I32 => ValType::I32,
+        Ty::I64 => ValType::I64,
+    }
+}
+
+struct Indices {
+    /// Function index of each node's function.
+    funcs: BTreeMap<NodeId, u32>,
+    /// Global index of each slot.
+    slots: BTreeMap<Slot, u32>,
+    depth: u32,
+    rt: &'static Runtime,
+}
+
+impl Indices {
+    fn routine(&self, name: &str) -> Result<u32, String> {
+        self.rt.index(name)
+    }
+}
+
+/// Builds the module for `program` with identity `identity`; `names` adds the name section.
+pub(crate) fn emit(
+    program: &Program,
+    rt: &'static Runtime,
+    identity: &str,
+    names: bool,
+) -> Result<Emitted, String> {
+    let rt_funcs = rt.bodies.len() as u32;
+    let rt_types = rt.types.len() as u32;
+    let rt_globals = rt.globals.len() as u32;
+    let ix = Indices {
+        funcs: program
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.node, rt_funcs + i as u32))
+            .collect(),
+        slots: program
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, rt_globals + i as u32))
+            .collect(),
+        depth: rt.index("depth")?,
+        rt,
+    };
+    let init_index = rt_funcs + program.functions.len() as u32;
+    let decide_index = init_index + 1;
+    let ident_ptr_global = rt_globals + program.slots.len() as u32;
+    let ident_len_global = ident_ptr_global + 1;
+
+    let mut types = TypeSection::new();
+    for (params, results) in &rt.types {
+        types.ty().function(
+            params.iter().map(|&t| val(t)),
+            results.iter().map(|&t| val(t)),
+        );
+    }
+    let (ty_exec, ty_data, ty_decide) = (rt_types, rt_types + 1, rt_types + 2);
+    types.ty().function([], []);
+    types.ty().function([], [ValType::I32]);
+    types.ty().function(
+        [
+            ValType::I32,
+            ValType::I32,
+            ValType::I32,
+            ValType::I64,
+            ValType::I32,
+            ValType::I32,
+        ],
+        [ValType::I32],
+    );
+
+    let mut functions = FunctionSection::new();
+    for &t in &rt.func_types {
+        functions.function(t);
+    }
+    for f in &program.functions {
+        functions.function(match f.body {
+            Body::Exec(_) => ty_exec,
+            Body::Data(_) => ty_data,
+        });
+    }
+    functions.function(ty_data);
+    functions.function(ty_decide);
+
+    let mut memories = MemorySection::new();
+    memories.memory(MemoryType {
+        minimum: 1,
+        maximum: Some(MAX_PAGES),
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+
+    let mut globals = GlobalSection::new();
+    for &t in &rt.globals {
+        let init = match t {
+            Ty::I32 => ConstExpr::i32_const(0),
+            Ty::I64 => ConstExpr::i64_const(0),
+        };
+        globals.global(
+            GlobalType {
+                val_type: val(t),
+                mutable: true,
+                shared: false,
+            },
+            &init,
+        );
+    }
+    for _ in &program.slots {
+        globals.global(
+            GlobalType {
+                val_type: ValType::I32,
+                mutable: true,
+                shared: false,
+            },
+            &ConstExpr::i32_const(0),
+        );
+    }
+    for cell in [IDENT_PTR_CELL, IDENT_LEN_CELL] {
+        globals.global(
+            GlobalType {
+                val_type: ValType::I32,
+                mutable: false,
+                shared: false,
+            },
+            &ConstExpr::i32_const(cell as i32),
+        );
+    }
+
+    let mut exports = ExportSection::new();
+    exports.export("memory", ExportKind::Memory, 0);
+    exports.export("init", ExportKind::Func, init_index);
+    exports.export("decide_turn", ExportKind::Func, decide_index);
+    exports.export("__ident_ptr", ExportKind::Global, ident_ptr_global);
+    exports.export("__ident_len", ExportKind::Global, ident_len_global);
+
+    let mut code = CodeSection::new();
+    for body in &rt.bodies {
+        code.raw(body);
+    }
+    for f in &program.functions {
+        code.function(&node_function(f, &ix)?);
+    }
+    let mut init = Function::new([]);
+    init.instructions().i32_const(1).end();
+    code.function(&init);
+    code.function(&decide_turn(program, &ix)?);
+
+    let mut data = DataSection::new();
+    let mut cells = Vec::with_capacity(8);
+    cells.extend_from_slice(&IDENT_STRING.to_le_bytes());
+    cells.extend_from_slice(&(identity.len() as u32).to_le_bytes());
+    data.active(0, &ConstExpr::i32_const(IDENT_PTR_CELL as i32), cells);
+    data.active(
+        0,
+        &ConstExpr::i32_const(IDENT_STRING as i32),
+        identity.bytes(),
+    );
+
+    let mut module = Module::new();
+    module
+        .section(&types)
+        .section(&functions)
+        .section(&memories)
+        .section(&globals)
+        .section(&exports)
+        .section(&code)
+        .section(&data);
+    if names {
+        let mut section = NameSection::new();
+        section.module(identity);
+        let mut funcs = NameMap::new();
+        for (i, n) in rt.func_names.iter().enumerate() {
+            funcs.append(i as u32, n);
+        }
+        for f in &program.functions {
+            funcs.append(ix.funcs[&f.node], &symbol(f));
+        }
+        funcs.append(init_index, "init");
+        funcs.append(decide_index, "decide_turn");
+        section.functions(&funcs);
+        let mut globs = NameMap::new();
+        for (i, n) in rt.global_names.iter().enumerate() {
+            globs.append(i as u32, n);
+        }
+        for (i, &s) in program.slots.iter().enumerate() {
+            globs.append(rt_globals + i as u32, &program.slot_name(s));
+        }
+        globs.append(ident_ptr_global, "__ident_ptr");
+        globs.append(ident_len_global, "__ident_len");
+        section.globals(&globs);
+        section.locals(&IndirectNameMap::new());
+        module.section(&section);
+    } else {
+        // A release build still says what made it, for support questions.
+        module.section(&CustomSection {
+            name: "creator-studio".into(),
+            data: identity.as_bytes().into(),
+        });
+    }
+    Ok(Emitted {
+        bytes: module.finish(),
+        node_functions: ix.funcs,
+    })
+}
+
+/// The symbol of a node's function: `node#12 Attack`.
+pub(crate) fn symbol(f: &NodeFn) -> String {
+    format!("node{} {}", f.node, f.name)
+}
+
+/// Locals of one function being built: the ones expressions ask for on top of the parameters.
+struct Locals {
+    first: u32,
+    count: u32,
+}
+
+impl Locals {
+    fn fresh(&mut self) -> u32 {
+        self.count += 1;
+        self.first + self.count - 1
+    }
+}
+
+fn node_function(f: &NodeFn, ix: &Indices) -> Result<Function, String> {
+    let needed = match &f.body {
+        Body::Exec(stmts) => stmts.iter().map(stmt_locals).sum(),
+        Body::Data(e) => expr_locals(e),
+    };
+    let mut func = Function::new([(needed, ValType::I32)]);
+    let mut locals = Locals { first: 0, count: 0 };
+    emit_body(f, ix, &mut func.instructions(), &mut locals)?;
+    debug_assert_eq!(locals.count, needed);
+    Ok(func)
+}
+
+/// Locals a statement's code takes: one per loop, two per Min / Max.
+fn stmt_locals(s: &Stmt) -> u32 {
+    match s {
+        Stmt::Run(_) => 0,
+        Stmt::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            expr_locals(cond)
+                + then.iter().map(stmt_locals).sum::<u32>()
+                + otherwise.iter().map(stmt_locals).sum::<u32>()
+        }
+        Stmt::ForEach { body, .. } => 1 + body.iter().map(stmt_locals).sum::<u32>(),
+        Stmt::Set(_, e) | Stmt::Eval(e) => expr_locals(e),
+    }
+}
+
+fn expr_locals(e: &Expr) -> u32 {
+    match e {
+        Expr::Const(_) | Expr::Get(_) | Expr::Node(_) => 0,
+        Expr::Call(_, args) => args.iter().map(expr_locals).sum(),
+        Expr::Not(a) => expr_locals(a),
+        Expr::Binary(op, a, b) => {
+            let own = if matches!(op, BinOp::Min | BinOp::Max) {
+                2
+            } else {
+                0
+            };
+            own + expr_locals(a) + expr_locals(b)
+        }
+    }
+}
+
+fn emit_body(
+    f: &NodeFn,
+    ix: &Indices,
+    s: &mut InstructionSink<'_>,
+    locals: &mut Locals,
+) -> Result<(), String> {
+    let depth = ix.depth;
+    let result = matches!(f.body, Body::Data(_));
+    // Past MAX_DEPTH: nothing (execution) or 0 (data).
+    s.global_get(depth)
+        .i32_const(MAX_DEPTH as i32)
+        .i32_ge_u()
+        .if_(BlockType::Empty);
+    if result {
+        s.i32_const(0);
+    }
+    s.return_().end();
+    s.global_get(depth).i32_const(1).i32_add().global_set(depth);
+    match &f.body {
+        Body::Exec(stmts) => emit_stmts(stmts, ix, s, locals)?,
+        Body::Data(e) => emit_expr(e, ix, s, locals)?,
+    }
+    s.global_get(depth).i32_const(1).i32_sub().global_set(depth);
+    s.end();
+    Ok(())
+}
+
+fn emit_stmts(
+    stmts: &[Stmt],
+    ix: &Indices,
+    s: &mut InstructionSink<'_>,
+    locals: &mut Locals,
+) -> Result<(), String> {
+    for stmt in stmts {
+        match stmt {
+            Stmt::Run(node) => {
+                s.call(func_of(ix, *node)?);
+            }
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                emit_expr(cond, ix, s, locals)?;
+                s.if_(BlockType::Empty);
+                emit_stmts(then, ix, s, locals)?;
+                if !otherwise.is_empty() {
+                    s.else_();
+                    emit_stmts(otherwise, ix, s, locals)?;
+                }
+                s.end();
+            }
+            Stmt::ForEach { which, unit, body } => {
+                let current = locals.fresh();
+                let next = ix.routine("rt_next_unit")?;
+                s.i32_const(0).local_set(current);
+                s.block(BlockType::Empty).loop_(BlockType::Empty);
+                s.i32_const(*which)
+                    .local_get(current)
+                    .call(next)
+                    .local_tee(current)
+                    .i32_eqz()
+                    .br_if(1);
+                if let Some(slot) = unit {
+                    s.local_get(current).global_set(global_of(ix, *slot)?);
+                }
+                emit_stmts(body, ix, s, locals)?;
+                s.br(0).end().end();
+            }
+            Stmt::Set(slot, e) => {
+                emit_expr(e, ix, s, locals)?;
+                s.global_set(global_of(ix, *slot)?);
+            }
+            Stmt::Eval(e) => {
+                emit_expr(e, ix, s, locals)?;
+                s.drop();
+            }
+        }
+    }
+    Ok(())
+}
+
+fn emit_expr(
+    e: &Expr,
+    ix: &Indices,
+    s: &mut InstructionSink<'_>,
+    locals: &mut Locals,
+) -> Result<(), String> {
+    match e {
+        Expr::Const(n) => {
+            s.i32_const(*n);
+        }
+        Expr::Get(slot) => {
+            s.global_get(global_of(ix, *slot)?);
+        }
+        Expr::Node(node) => {
+            s.call(func_of(ix, *node)?);
+        }
+        Expr::Call(routine, args) => {
+            for a in args {
+                emit_expr(a, ix, s, locals)?;
+            }
+            s.call(ix.routine(routine.symbol())?);
+        }
+        Expr::Not(a) => {
+            emit_expr(a, ix, s, locals)?;
+            s.i32_eqz();
+        }
+        Expr::Binary(op, a, b) => {
+            emit_expr(a, ix, s, locals)?;
+            if let BinOp::Min | BinOp::Max = op {
+                let (x, y) = (locals.fresh(), locals.fresh());
+                s.local_set(x);
+                emit_expr(b, ix, s, locals)?;
+                s.local_set(y);
+                s.local_get(x).local_get(y).local_get(x).local_get(y);
+                if *op == BinOp::Min {
+                    s.i32_lt_s();
+                } else {
+                    s.i32_gt_s();
+                }
+                s.select();
+                return Ok(());
+            }
+            emit_expr(b, ix, s, locals)?;
+            match op {
+                BinOp::Add => s.i32_add(),
+                BinOp::Sub => s.i32_sub(),
+                BinOp::Mul => s.i32_mul(),
+                BinOp::Lt => s.i32_lt_s(),
+                BinOp::Le => s.i32_le_s(),
+                BinOp::Eq => s.i32_eq(),
+                BinOp::Ne => s.i32_ne(),
+                BinOp::Ge => s.i32_ge_s(),
+                BinOp::Gt => s.i32_gt_s(),
+                BinOp::And => s.i32_and(),
+                BinOp::Or => s.i32_or(),
+                BinOp::Min | BinOp::Max => s,
+            };
+        }
+    }
+    Ok(())
+}
+
+fn func_of(ix: &Indices, node: NodeId) -> Result<u32, String> {
+    ix.funcs
+        .get(&node)
+        .copied()
+        .ok_or_else(|| format!("node {node} is called but was not lowered"))
+}
+
+fn global_of(ix: &Indices, slot: Slot) -> Result<u32, String> {
+    ix.slots
+        .get(&slot)
+        .copied()
+        .ok_or_else(|| format!("the global {slot:?} was not declared"))
+}
+
+/// `decide_turn(state_ptr, state_len, slot, seed, out_ptr, out_cap) -> i32`.
+fn decide_turn(program: &Program, ix: &Indices) -> Result<Function, String> {
+    let mut f = Function::new([(1, ValType::I32)]);
+    let code = 6;
+    let mut s = f.instructions();
+    s.local_get(0)
+        .local_get(1)
+        .local_get(2)
+        .local_get(3)
+        .call(ix.routine("rt_begin")?)
+        .local_tee(code)
+        .i32_const(0)
+        .i32_lt_s()
+        .if_(BlockType::Empty)
+        .local_get(code)
+        .return_()
+        .end();
+    for slot in &program.slots {
+        s.i32_const(0).global_set(global_of(ix, *slot)?);
+    }
+    if let Some(entry) = program.entry {
+        s.call(func_of(ix, entry)?);
+    }
+    s.local_get(4)
+        .local_get(5)
+        .call(ix.routine("rt_finish")?)
+        .end();
+    Ok(f)
+}

@@ -1,0 +1,640 @@
+//! The compiler's intermediate form: one function per node that runs, in terms the wasm emitter
+//! maps one-to-one onto instructions and runtime calls.
+//!
+//! Lowering follows the reference interpreter's evaluation rules exactly (see [`crate::interp`]):
+//! inputs are evaluated in port order, data nodes each time a value is needed, execution outputs
+//! are followed in port order. Only nodes that can run are lowered: execution nodes reachable
+//! from On Turn and the data nodes they read, transitively.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+
+use mc_tactical_types::UnitKind;
+
+use crate::catalog::{self, Arith, Choices, NodeSpec, Op, PinType, PortDefault, Stat};
+use crate::graph::{NodeId, Value, VisualScriptGraph};
+use crate::interp::CheckedGraph;
+
+/// A global the program keeps for one turn: an execution node's output, or a graph variable.
+/// All start each turn at 0 (false, none, (0, 0)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Slot {
+    /// Output `port` of execution node `node` (the loop's unit, an action's Done).
+    Stored(NodeId, &'static str),
+    /// The graph variable at this index of [`Program::variables`].
+    Variable(usize),
+}
+
+/// A routine of the runtime library (`runtime.wat`), by what it computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Routine {
+    /// `(unit) -> bool`: the unit is alive.
+    Live,
+    /// `(unit, k) -> number`: statistic k (0 hp, 1 max hp, 2 attack, 3 range).
+    Stat,
+    /// `(unit) -> position`.
+    Position,
+    /// `(unit, kind) -> bool`.
+    KindIs,
+    /// `(unit) -> unit`.
+    NearestEnemy,
+    /// `(unit) -> unit`.
+    WeakestInRange,
+    /// `(which) -> number`.
+    Count,
+    /// `(which, unit) -> unit`: For Each's next unit.
+    NextUnit,
+    /// `(position, position) -> number`.
+    Distance,
+    /// `() -> position`.
+    MapCentre,
+    /// `(position, terrain) -> bool`.
+    TerrainIs,
+    /// `(unit) -> position`.
+    NearestHidden,
+    /// `(min, max) -> number`, advancing the generator.
+    Random,
+    /// `(a, b) -> number`: division that never traps.
+    Divide,
+    /// `(unit, target) -> bool`.
+    Attack,
+    /// `(unit, tile, toward) -> bool`.
+    Move,
+    /// `(unit) -> bool`.
+    Fortify,
+    /// `(unit, spell, tile) -> bool`.
+    Cast,
+}
+
+impl Routine {
+    /// The runtime export that implements it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Routine::Live => "rt_live",
+            Routine::Stat => "rt_stat",
+            Routine::Position => "rt_pos",
+            Routine::KindIs => "rt_kind_is",
+            Routine::NearestEnemy => "rt_nearest_enemy",
+            Routine::WeakestInRange => "rt_weakest_in_range",
+            Routine::Count => "rt_count",
+            Routine::NextUnit => "rt_next_unit",
+            Routine::Distance => "rt_distance",
+            Routine::MapCentre => "rt_map_centre",
+            Routine::TerrainIs => "rt_terrain_is",
+            Routine::NearestHidden => "rt_nearest_hidden",
+            Routine::Random => "rt_random",
+            Routine::Divide => "rt_div",
+            Routine::Attack => "rt_attack",
+            Routine::Move => "rt_move",
+            Routine::Fortify => "rt_fortify",
+            Routine::Cast => "rt_cast",
+        }
+    }
+
+    /// Every routine, for checking the runtime exports them all.
+    pub const ALL: [Routine; 18] = [
+        Routine::Live,
+        Routine::Stat,
+        Routine::Position,
+        Routine::KindIs,
+        Routine::NearestEnemy,
+        Routine::WeakestInRange,
+        Routine::Count,
+        Routine::NextUnit,
+        Routine::Distance,
+        Routine::MapCentre,
+        Routine::TerrainIs,
+        Routine::NearestHidden,
+        Routine::Random,
+        Routine::Divide,
+        Routine::Attack,
+        Routine::Move,
+        Routine::Fortify,
+        Routine::Cast,
+    ];
+}
+
+/// A two-operand operation on numbers or bools that maps onto plain wasm instructions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// Wrapping a + b.
+    Add,
+    /// Wrapping a − b.
+    Sub,
+    /// Wrapping a × b.
+    Mul,
+    /// The smaller.
+    Min,
+    /// The larger.
+    Max,
+    /// a < b.
+    Lt,
+    /// a ≤ b.
+    Le,
+    /// a = b.
+    Eq,
+    /// a ≠ b.
+    Ne,
+    /// a ≥ b.
+    Ge,
+    /// a > b.
+    Gt,
+    /// Both (both operands are always evaluated).
+    And,
+    /// Either (both operands are always evaluated).
+    Or,
+}
+
+/// A computation of one i32 value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expr {
+    /// A constant.
+    Const(i32),
+    /// A global's value.
+    Get(Slot),
+    /// The value of a data node: a call of its function.
+    Node(NodeId),
+    /// A runtime routine on arguments evaluated left to right.
+    Call(Routine, Vec<Expr>),
+    /// `a op b`, `a` evaluated first.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// Not.
+    Not(Box<Expr>),
+}
+
+/// A step of an execution node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stmt {
+    /// Run an execution node.
+    Run(NodeId),
+    /// Run one branch or the other.
+    If {
+        /// The condition.
+        cond: Expr,
+        /// When true.
+        then: Vec<Stmt>,
+        /// When false.
+        otherwise: Vec<Stmt>,
+    },
+    /// Run `body` once per living unit selected by `which` (0 mine, 1 enemies, 2 all), in id
+    /// order, with the unit in `unit` if anything reads it.
+    ForEach {
+        /// Which units.
+        which: i32,
+        /// Where the current unit is kept.
+        unit: Option<Slot>,
+        /// The body.
+        body: Vec<Stmt>,
+    },
+    /// Keep a value.
+    Set(Slot, Expr),
+    /// Compute a value for its effect and drop it.
+    Eval(Expr),
+}
+
+/// What a node's function does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// An execution node: statements, no result.
+    Exec(Vec<Stmt>),
+    /// A data node: one value.
+    Data(Expr),
+}
+
+/// One node's function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeFn {
+    /// The node.
+    pub node: NodeId,
+    /// Its kind's user-facing name.
+    pub name: &'static str,
+    /// What it does.
+    pub body: Body,
+}
+
+/// A lowered graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    /// The On Turn node, if the graph has one.
+    pub entry: Option<NodeId>,
+    /// One function per node that can run, by node id.
+    pub functions: Vec<NodeFn>,
+    /// The globals, in the order the module declares them.
+    pub slots: Vec<Slot>,
+    /// The graph's variable names, by [`Slot::Variable`] index.
+    pub variables: Vec<String>,
+}
+
+/// Lowers a checked graph.
+pub fn lower(checked: &CheckedGraph) -> Program {
+    let g = checked.graph();
+    let specs: BTreeMap<NodeId, &'static NodeSpec> = g
+        .nodes()
+        .filter_map(|n| Some((n.id, catalog::spec(&n.kind)?)))
+        .collect();
+    let mut wire_into = BTreeMap::new();
+    let mut exec_next = BTreeMap::new();
+    let mut stored = BTreeSet::new();
+    for l in g.links() {
+        let from = specs.get(&l.from.node).copied();
+        let out = from.and_then(|s| s.output(&l.from.port));
+        let inp = specs.get(&l.to.node).and_then(|s| s.input(&l.to.port));
+        let (Some(from), Some(out), Some(inp)) = (from, out, inp) else {
+            continue;
+        };
+        if out.ty == PinType::Exec {
+            exec_next.entry((l.from.node, out.key)).or_insert(l.to.node);
+        } else {
+            wire_into
+                .entry((l.to.node, inp.key))
+                .or_insert((l.from.node, out.key));
+            if from.is_exec() {
+                stored.insert(Slot::Stored(l.from.node, out.key));
+            }
+        }
+    }
+    let mut variables: Vec<String> = Vec::new();
+    for v in &g.variables {
+        if !variables.contains(&v.name) {
+            variables.push(v.name.clone());
+        }
+    }
+    let entry = specs
+        .iter()
+        .find(|(_, s)| s.op == Op::OnTurn)
+        .map(|(&id, _)| id);
+    let mut lowering = Lowering {
+        g,
+        specs: &specs,
+        wire_into,
+        exec_next,
+        stored: &stored,
+        variables: &variables,
+        queue: VecDeque::new(),
+        seen: BTreeSet::new(),
+    };
+    let mut functions = BTreeMap::new();
+    if let Some(entry) = entry {
+        lowering.enqueue(entry);
+    }
+    while let Some(node) = lowering.queue.pop_front() {
+        let Some(spec) = specs.get(&node).copied() else {
+            continue;
+        };
+        let body = lowering.body(node, spec);
+        functions.insert(
+            node,
+            NodeFn {
+                node,
+                name: spec.name,
+                body,
+            },
+        );
+    }
+    let mut slots: Vec<Slot> = stored.into_iter().collect();
+    slots.extend((0..variables.len()).map(Slot::Variable));
+    Program {
+        entry,
+        functions: functions.into_values().collect(),
+        slots,
+        variables,
+    }
+}
+
+struct Lowering<'a> {
+    g: &'a VisualScriptGraph,
+    specs: &'a BTreeMap<NodeId, &'static NodeSpec>,
+    wire_into: BTreeMap<(NodeId, &'static str), (NodeId, &'static str)>,
+    exec_next: BTreeMap<(NodeId, &'static str), NodeId>,
+    stored: &'a BTreeSet<Slot>,
+    variables: &'a [String],
+    queue: VecDeque<NodeId>,
+    seen: BTreeSet<NodeId>,
+}
+
+impl Lowering<'_> {
+    fn enqueue(&mut self, node: NodeId) {
+        if self.seen.insert(node) {
+            self.queue.push_back(node);
+        }
+    }
+
+    fn setting(&self, node: NodeId, key: &str) -> Option<&str> {
+        match self.g.node(node)?.values.get(key) {
+            Some(Value::Choice(c)) => Some(c.as_str()),
+            _ => None,
+        }
+    }
+
+    /// As `interp`: the setting's value, else the first choice of its list.
+    fn choice(&self, node: NodeId, key: &str) -> &str {
+        if let Some(c) = self.setting(node, key) {
+            return c;
+        }
+        self.specs
+            .get(&node)
+            .and_then(|s| s.setting(key))
+            .and_then(|s| match s.choices {
+                Choices::List(list) => list.first().map(|(k, _)| *k),
+                Choices::Variable => None,
+            })
+            .unwrap_or("")
+    }
+
+    fn which(&self, node: NodeId) -> i32 {
+        match self.choice(node, "which") {
+            "enemies" => 1,
+            "all" => 2,
+            _ => 0,
+        }
+    }
+
+    fn variable(&self, node: NodeId) -> Option<Slot> {
+        let name = self.setting(node, "variable")?;
+        self.variables
+            .iter()
+            .position(|v| v == name)
+            .map(Slot::Variable)
+    }
+
+    /// The statements that follow execution output `port` of `node`.
+    fn follow(&mut self, node: NodeId, port: &'static str) -> Vec<Stmt> {
+        match self.exec_next.get(&(node, port)).copied() {
+            Some(next) => {
+                self.enqueue(next);
+                vec![Stmt::Run(next)]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// The value arriving at input `port` of `node`.
+    fn input(&mut self, node: NodeId, port: &'static str) -> Expr {
+        if let Some((from, out)) = self.wire_into.get(&(node, port)).copied() {
+            let Some(spec) = self.specs.get(&from) else {
+                return Expr::Const(0);
+            };
+            if spec.is_exec() {
+                return Expr::Get(Slot::Stored(from, out));
+            }
+            self.enqueue(from);
+            return Expr::Node(from);
+        }
+        // An unconnected input: its inline value, else the catalog's default, else 0 (none,
+        // false, (0, 0)), exactly as `interp`'s `inline`.
+        let spec = self.specs.get(&node).and_then(|s| s.input(port));
+        let value = self.g.node(node).and_then(|n| n.values.get(port));
+        Expr::Const(match (spec.map(|p| p.default), value) {
+            (Some(PortDefault::Number(_)), Some(Value::Number(n))) => *n,
+            (Some(PortDefault::Bool(_)), Some(Value::Bool(b))) => i32::from(*b),
+            (Some(PortDefault::Number(n)), _) => n,
+            (Some(PortDefault::Bool(b)), _) => i32::from(b),
+            _ => 0,
+        })
+    }
+
+    fn call(&mut self, routine: Routine, node: NodeId, ports: &[&'static str]) -> Expr {
+        let args = ports.iter().map(|p| self.input(node, p)).collect();
+        Expr::Call(routine, args)
+    }
+
+    fn body(&mut self, node: NodeId, spec: &'static NodeSpec) -> Body {
+        let stmts = match spec.op {
+            Op::OnTurn => self.follow(node, "then"),
+            Op::Branch => {
+                let cond = self.input(node, "condition");
+                let then = self.follow(node, "true");
+                let otherwise = self.follow(node, "false");
+                vec![Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                }]
+            }
+            Op::Sequence => {
+                let mut out = self.follow(node, "first");
+                out.extend(self.follow(node, "second"));
+                out.extend(self.follow(node, "third"));
+                out
+            }
+            Op::ForEachUnit => {
+                let unit = Slot::Stored(node, "unit");
+                let mut out = vec![Stmt::ForEach {
+                    which: self.which(node),
+                    unit: self.stored.contains(&unit).then_some(unit),
+                    body: self.follow(node, "body"),
+                }];
+                out.extend(self.follow(node, "done"));
+                out
+            }
+            Op::SetVariable => {
+                let value = self.input(node, "value");
+                let mut out = vec![match self.variable(node) {
+                    Some(slot) => Stmt::Set(slot, value),
+                    None => Stmt::Eval(value),
+                }];
+                out.extend(self.follow(node, "then"));
+                out
+            }
+            Op::Attack
+            | Op::MoveToward
+            | Op::MoveAwayFrom
+            | Op::Fortify
+            | Op::CastFireball
+            | Op::CastHeal => {
+                let act = self.action(node, spec.op);
+                let done = Slot::Stored(node, "done");
+                let mut out = vec![if self.stored.contains(&done) {
+                    Stmt::Set(done, act)
+                } else {
+                    Stmt::Eval(act)
+                }];
+                out.extend(self.follow(node, "then"));
+                out
+            }
+            op => return Body::Data(self.data(node, op)),
+        };
+        Body::Exec(stmts)
+    }
+
+    fn action(&mut self, node: NodeId, op: Op) -> Expr {
+        match op {
+            Op::Attack => self.call(Routine::Attack, node, &["unit", "target"]),
+            Op::MoveToward | Op::MoveAwayFrom => {
+                let toward = op == Op::MoveToward;
+                let unit = self.input(node, "unit");
+                let goal = self.input(node, if toward { "to" } else { "from" });
+                Expr::Call(
+                    Routine::Move,
+                    vec![unit, goal, Expr::Const(i32::from(toward))],
+                )
+            }
+            Op::Fortify => self.call(Routine::Fortify, node, &["unit"]),
+            _ => {
+                let unit = self.input(node, "unit");
+                let spell = Expr::Const(i32::from(op == Op::CastHeal));
+                let at = self.input(node, "at");
+                Expr::Call(Routine::Cast, vec![unit, spell, at])
+            }
+        }
+    }
+
+    fn data(&mut self, node: NodeId, op: Op) -> Expr {
+        match op {
+            Op::NearestEnemy => self.call(Routine::NearestEnemy, node, &["unit"]),
+            Op::WeakestEnemyInRange => self.call(Routine::WeakestInRange, node, &["unit"]),
+            Op::UnitExists => self.call(Routine::Live, node, &["unit"]),
+            Op::UnitStat(stat) => {
+                let unit = self.input(node, "unit");
+                let k = match stat {
+                    Stat::Hp => 0,
+                    Stat::MaxHp => 1,
+                    Stat::Attack => 2,
+                    Stat::Range => 3,
+                };
+                Expr::Call(Routine::Stat, vec![unit, Expr::Const(k)])
+            }
+            Op::UnitPosition => self.call(Routine::Position, node, &["unit"]),
+            Op::KindIs => {
+                let kind = UnitKind::from_name(self.choice(node, "kind"))
+                    .and_then(|k| UnitKind::ALL.iter().position(|&x| x == k))
+                    .map_or(-1, |i| i as i32);
+                let unit = self.input(node, "unit");
+                Expr::Call(Routine::KindIs, vec![unit, Expr::Const(kind)])
+            }
+            Op::Distance => self.call(Routine::Distance, node, &["a", "b"]),
+            Op::CountUnits => Expr::Call(Routine::Count, vec![Expr::Const(self.which(node))]),
+            Op::MapCentre => Expr::Call(Routine::MapCentre, Vec::new()),
+            Op::NearestHiddenTile => self.call(Routine::NearestHidden, node, &["unit"]),
+            Op::TerrainAt => {
+                let name = self.choice(node, "terrain");
+                let terrain = mc_tactical_types::Terrain::ALL
+                    .iter()
+                    .position(|t| t.name() == name)
+                    .map_or(-2, |i| i as i32);
+                let p = self.input(node, "position");
+                Expr::Call(Routine::TerrainIs, vec![p, Expr::Const(terrain)])
+            }
+            Op::NumberConst | Op::BoolConst => self.input(node, "value"),
+            Op::Arith(arith) => {
+                let a = self.input(node, "a");
+                let b = self.input(node, "b");
+                let op = match arith {
+                    Arith::Add => BinOp::Add,
+                    Arith::Sub => BinOp::Sub,
+                    Arith::Mul => BinOp::Mul,
+                    Arith::Min => BinOp::Min,
+                    Arith::Max => BinOp::Max,
+                    Arith::Div => return Expr::Call(Routine::Divide, vec![a, b]),
+                };
+                Expr::Binary(op, Box::new(a), Box::new(b))
+            }
+            Op::Compare => {
+                let a = self.input(node, "a");
+                let b = self.input(node, "b");
+                let op = match self.choice(node, "op") {
+                    "le" => BinOp::Le,
+                    "eq" => BinOp::Eq,
+                    "ne" => BinOp::Ne,
+                    "ge" => BinOp::Ge,
+                    "gt" => BinOp::Gt,
+                    _ => BinOp::Lt,
+                };
+                Expr::Binary(op, Box::new(a), Box::new(b))
+            }
+            Op::And | Op::Or => {
+                let a = self.input(node, "a");
+                let b = self.input(node, "b");
+                let op = if op == Op::And { BinOp::And } else { BinOp::Or };
+                Expr::Binary(op, Box::new(a), Box::new(b))
+            }
+            Op::Not => Expr::Not(Box::new(self.input(node, "a"))),
+            Op::RandomNumber => self.call(Routine::Random, node, &["min", "max"]),
+            Op::GetVariable => self.variable(node).map_or(Expr::Const(0), Expr::Get),
+            // Execution ops are lowered by `body`.
+            _ => Expr::Const(0),
+        }
+    }
+}
+
+impl fmt::Display for Program {
+    /// A readable listing, for `compile --ir` and for reviewing what a graph became.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(entry) = self.entry {
+            writeln!(f, "entry {entry}")?;
+        }
+        for s in &self.slots {
+            writeln!(f, "global {}", self.slot_name(*s))?;
+        }
+        for func in &self.functions {
+            match &func.body {
+                Body::Exec(stmts) => {
+                    writeln!(f, "\nexec {} {}:", func.node, func.name)?;
+                    self.stmts(f, stmts, 1)?;
+                }
+                Body::Data(e) => {
+                    writeln!(f, "\ndata {} {}:", func.node, func.name)?;
+                    writeln!(f, "  = {}", self.expr(e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Program {
+    /// A global's name as listings show it (`#4.done`, `var:target`).
+    pub fn slot_name(&self, slot: Slot) -> String {
+        match slot {
+            Slot::Stored(node, port) => format!("{node}.{port}"),
+            Slot::Variable(i) => {
+                format!("var:{}", self.variables.get(i).map_or("?", String::as_str))
+            }
+        }
+    }
+
+    fn stmts(&self, f: &mut fmt::Formatter<'_>, stmts: &[Stmt], depth: usize) -> fmt::Result {
+        let pad = "  ".repeat(depth);
+        for s in stmts {
+            match s {
+                Stmt::Run(n) => writeln!(f, "{pad}run {n}")?,
+                Stmt::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    writeln!(f, "{pad}if {}:", self.expr(cond))?;
+                    self.stmts(f, then, depth + 1)?;
+                    if !otherwise.is_empty() {
+                        writeln!(f, "{pad}else:")?;
+                        self.stmts(f, otherwise, depth + 1)?;
+                    }
+                }
+                Stmt::ForEach { which, unit, body } => {
+                    let into = unit.map_or(String::new(), |s| format!(" -> {}", self.slot_name(s)));
+                    writeln!(f, "{pad}for each unit ({which}){into}:")?;
+                    self.stmts(f, body, depth + 1)?;
+                }
+                Stmt::Set(slot, e) => {
+                    writeln!(f, "{pad}{} = {}", self.slot_name(*slot), self.expr(e))?
+                }
+                Stmt::Eval(e) => writeln!(f, "{pad}{}", self.expr(e))?,
+            }
+        }
+        Ok(())
+    }
+
+    fn expr(&self, e: &Expr) -> String {
+        match e {
+            Expr::Const(n) => n.to_string(),
+            Expr::Get(s) => self.slot_name(*s),
+            Expr::Node(n) => format!("{n}"),
+            Expr::Call(r, args) => {
+                let args: Vec<String> = args.iter().map(|a| self.expr(a)).collect();
+                format!("{}({})", r.symbol(), args.join(", "))
+            }
+            Expr::Binary(op, a, b) => format!("({} {op:?} {})", self.expr(a), self.expr(b)),
+            Expr::Not(a) => format!("not {}", self.expr(a)),
+        }
+    }
+}
