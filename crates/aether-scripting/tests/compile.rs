@@ -10,7 +10,7 @@ use aether_scripting::{ControllerSession, TurnOutcome};
 use mc_tactical_types::TacticalState;
 use mc_tactical_types::rules::{self, TurnLedger};
 
-use support::{SAMPLES, host, root, state};
+use support::{SAMPLES, host, random, root, state};
 
 fn template(name: &str) -> VisualScriptGraph {
     VisualScriptGraph::load(
@@ -113,4 +113,130 @@ fn templates_agree_through_whole_duels() {
             assert!(sent > 0, "{name} never acted on {duel}");
         }
     }
+}
+
+/// How many random graphs the differential test compiles: 150 by default; set
+/// `COMPILE_CAMPAIGN=<n>` for a longer campaign (see the README).
+fn campaign() -> usize {
+    std::env::var("COMPILE_CAMPAIGN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150)
+}
+
+/// A random turn: a state, a slot (now and then one no player holds) and a seed.
+fn random_turn(rng: &mut Rng) -> (TacticalState, u8, u64) {
+    let state = random::random_state(rng);
+    let slot = if rng.between(1, 20) == 1 {
+        state.players.len() as u8
+    } else {
+        rng.between(0, state.players.len() as i32 - 1) as u8
+    };
+    (state, slot, rng.next_u64())
+}
+
+#[test]
+fn compiled_and_interpreted_replies_are_identical_on_random_turns() {
+    let mut rng = Rng::new(0x5eed_0001);
+    let mut triples = 0;
+    let mut sent = 0;
+    for name in TEMPLATES {
+        let graph = template(name);
+        let checked = CheckedGraph::new(graph.clone()).unwrap();
+        let mut session = session(&graph);
+        for _ in 0..60 {
+            let (state, slot, seed) = random_turn(&mut rng);
+            sent += agree(&checked, &mut session, &state, slot, seed, name);
+            triples += 1;
+        }
+    }
+    let graphs = campaign();
+    for i in 0..graphs {
+        let size = rng.between(1, 24);
+        let graph = random::random_graph(&mut rng, size);
+        let checked = CheckedGraph::new(graph.clone()).unwrap_or_else(|d| {
+            panic!(
+                "random graph {i} should be valid:\n{}",
+                d.iter()
+                    .map(|d| d.render(&graph))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
+        let profile = if i % 2 == 0 {
+            CompilationProfile::Debug
+        } else {
+            CompilationProfile::Release
+        };
+        let artifact = VisualScriptCompiler::compile_checked(&checked, profile).unwrap();
+        let mut session = host()
+            .load(&artifact.wasm_bytes)
+            .unwrap_or_else(|e| panic!("random graph {i} does not load: {e}"))
+            .session();
+        for _ in 0..6 {
+            let (state, slot, seed) = random_turn(&mut rng);
+            sent += agree(
+                &checked,
+                &mut session,
+                &state,
+                slot,
+                seed,
+                &format!("random graph {i}:\n{}\n", graph.to_json()),
+            );
+            triples += 1;
+        }
+    }
+    eprintln!("{graphs} random graphs and 4 templates: {triples} turns, {sent} actions, identical");
+    assert!(triples >= 1000, "only {triples} turns compared");
+    // The comparison means something only if the graphs do things.
+    assert!(
+        sent > triples / 2,
+        "only {sent} actions over {triples} turns"
+    );
+}
+
+#[test]
+fn broken_graphs_get_a_diagnostic_at_the_right_place_and_never_compile() {
+    let mut rng = Rng::new(0x5eed_0002);
+    let mut broken = 0;
+    let mut codes = std::collections::BTreeSet::new();
+    for i in 0..400 {
+        let graph = random::random_graph(&mut rng, 12);
+        let Some(b) = random::break_graph(&mut rng, &graph) else {
+            continue;
+        };
+        let diagnostics = aether_scripting::check::check(&b.graph);
+        let hit = diagnostics.iter().any(|d| {
+            d.code == b.code
+                && b.at.iter().any(|at| {
+                    at == &d.location
+                        || at.node(&b.graph) == d.location.node(&b.graph)
+                            && !matches!(at, aether_scripting::check::Location::Graph)
+                })
+        });
+        assert!(
+            hit,
+            "graph {i} ({}): expected {} at {:?}, got:\n{}",
+            b.what,
+            b.code,
+            b.at,
+            diagnostics
+                .iter()
+                .map(|d| d.render(&b.graph))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        match VisualScriptCompiler::compile(&b.graph) {
+            Err(aether_scripting::CompileError::Diagnostics(d)) => assert_eq!(d, diagnostics),
+            other => panic!("graph {i} ({}) compiled: {other:?}", b.what),
+        }
+        codes.insert(b.code);
+        broken += 1;
+    }
+    assert!(broken >= 250, "only {broken} broken graphs");
+    assert_eq!(
+        codes.len(),
+        13,
+        "every way of breaking was tried: {codes:?}"
+    );
 }
