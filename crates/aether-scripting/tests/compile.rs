@@ -240,3 +240,269 @@ fn broken_graphs_get_a_diagnostic_at_the_right_place_and_never_compile() {
         "every way of breaking was tried: {codes:?}"
     );
 }
+
+/// A compiled module called directly, as the contract describes, without the host's checks:
+/// the state and the reply buffer in pages past the module's own.
+struct Raw {
+    store: wasmtime::Store<()>,
+    memory: wasmtime::Memory,
+    decide: wasmtime::TypedFunc<(i32, i32, i32, i64, i32, i32), i32>,
+    region: usize,
+}
+
+const REGION: usize = 1 << 20;
+
+impl Raw {
+    fn new(wasm: &[u8]) -> Raw {
+        let mut config = wasmtime::Config::new();
+        config.consume_fuel(true);
+        let engine = wasmtime::Engine::new(&config).unwrap();
+        let module = wasmtime::Module::new(&engine, wasm).unwrap();
+        let mut store = wasmtime::Store::new(&engine, ());
+        store.set_fuel(100_000_000).unwrap();
+        let instance = wasmtime::Instance::new(&mut store, &module, &[]).unwrap();
+        let memory = instance.get_memory(&mut store, "memory").unwrap();
+        let init = instance
+            .get_typed_func::<(), i32>(&mut store, "init")
+            .unwrap();
+        assert_eq!(init.call(&mut store, ()).unwrap(), 1);
+        let decide = instance.get_typed_func(&mut store, "decide_turn").unwrap();
+        let pages = memory.grow(&mut store, (REGION / 65536) as u64).unwrap();
+        Raw {
+            store,
+            memory,
+            decide,
+            region: pages as usize * 65536,
+        }
+    }
+
+    /// `decide_turn` on `input`; the return value and the reply (empty unless it is >= 0).
+    /// A trap fails the test.
+    fn call(&mut self, input: &[u8], slot: u8, seed: u64, cap: usize) -> (i32, Vec<u8>) {
+        assert!(input.len() + cap <= REGION);
+        let out = self.region + input.len().next_multiple_of(8);
+        self.memory
+            .write(&mut self.store, self.region, input)
+            .unwrap();
+        self.store.set_fuel(100_000_000).unwrap();
+        let args = (
+            self.region as i32,
+            input.len() as i32,
+            i32::from(slot),
+            seed as i64,
+            out as i32,
+            cap as i32,
+        );
+        let r = self
+            .decide
+            .call(&mut self.store, args)
+            .unwrap_or_else(|e| panic!("decide_turn trapped: {e:#}"));
+        let mut reply = vec![0; r.max(0) as usize];
+        self.memory.read(&self.store, out, &mut reply).unwrap();
+        (r, reply)
+    }
+}
+
+#[test]
+fn malformed_states_give_a_negative_code_never_a_trap() {
+    let graph = template("melee-rusher");
+    let checked = CheckedGraph::new(graph.clone()).unwrap();
+    let wasm = VisualScriptCompiler::compile(&graph).unwrap().wasm_bytes;
+    let mut raw = Raw::new(&wasm);
+    let mut rng = Rng::new(0x5eed_0003);
+    let (mut decoded_ok, mut refused) = (0, 0);
+    for _ in 0..40 {
+        let (state, slot, seed) = random_turn(&mut rng);
+        let view = rules::view_for(&state, slot);
+        let bytes = postcard::to_allocvec(&view).unwrap();
+        // Every cut of a valid state is malformed.
+        for cut in (0..bytes.len()).step_by(1 + bytes.len() / 60) {
+            let (r, _) = raw.call(&bytes[..cut], slot, seed, 65536);
+            assert!(
+                r < 0,
+                "a state cut to {cut} of {} bytes was accepted",
+                bytes.len()
+            );
+        }
+        // Random damage: refused, or understood exactly as postcard and the interpreter do.
+        for _ in 0..40 {
+            let mut bad = bytes.clone();
+            let i = rng.between(0, bad.len() as i32 - 1) as usize;
+            bad[i] = rng.between(0, 255) as u8;
+            let (r, reply) = raw.call(&bad, slot, seed, 65536);
+            match postcard::take_from_bytes::<TacticalState>(&bad) {
+                Ok((s, [])) if r >= 0 => {
+                    let want = postcard::to_allocvec(&interpret(&checked, &s, slot, seed).actions);
+                    assert_eq!(reply, want.unwrap(), "damaged byte {i} of {bad:?}");
+                    decoded_ok += 1;
+                }
+                // Bytes left over: postcard's `from_bytes` would ignore them; the module
+                // refuses them.
+                Ok((_, [_, ..])) => assert!(r < 0, "trailing bytes were accepted"),
+                // A state postcard reads but `check_state` would refuse (two units with one id,
+                // a unit off the map, a tile count that is not width x height).
+                Ok(_) => assert_eq!(r, -1),
+                Err(_) => {
+                    assert!(
+                        r < 0,
+                        "postcard refuses this state but the module accepted it"
+                    );
+                    refused += 1;
+                }
+            }
+        }
+    }
+    assert!(decoded_ok > 100 && refused > 100, "{decoded_ok} {refused}");
+    // Not schema 1.
+    let mut bytes = postcard::to_allocvec(&state("states/skirmish")).unwrap();
+    bytes[0] = 2;
+    assert_eq!(raw.call(&bytes, 0, 0, 65536).0, -4);
+}
+
+#[test]
+fn a_reply_larger_than_out_cap_gives_minus_two() {
+    let graph = template("melee-rusher");
+    let wasm = VisualScriptCompiler::compile(&graph).unwrap().wasm_bytes;
+    let mut raw = Raw::new(&wasm);
+    let state = state("states/battle");
+    let bytes = postcard::to_allocvec(&rules::view_for(&state, 0)).unwrap();
+    let (n, reply) = raw.call(&bytes, 0, 1, 65536);
+    assert!(n > 10, "the rusher acts on the battle sample");
+    assert_eq!(raw.call(&bytes, 0, 1, n as usize - 1).0, -2);
+    assert_eq!(raw.call(&bytes, 0, 1, 0).0, -2);
+    assert_eq!(raw.call(&bytes, 0, 1, n as usize), (n, reply));
+}
+
+#[test]
+fn compiling_is_deterministic_and_the_module_replies_deterministically() {
+    for name in TEMPLATES {
+        let graph = template(name);
+        for profile in [CompilationProfile::Debug, CompilationProfile::Release] {
+            let a = VisualScriptCompiler::compile_with(&graph, profile).unwrap();
+            let b = VisualScriptCompiler::compile_with(&graph.clone(), profile).unwrap();
+            assert_eq!(a, b, "{name} {profile}");
+            let controller = host().load(&a.wasm_bytes).unwrap();
+            assert_eq!(controller.identity(), &a.identity);
+            let (report, verdict) = aether_scripting::host::check_determinism(
+                &controller,
+                &state("states/battle"),
+                1,
+                99,
+            );
+            assert_eq!(verdict, aether_scripting::host::Determinism::Same, "{name}");
+            assert!(!report.reply.is_empty());
+        }
+    }
+}
+
+#[test]
+fn memory_stays_flat_over_many_turns_on_one_instance() {
+    let graph = template("archer-skirmisher");
+    let mut session = session(&graph);
+    let mut sizes = Vec::new();
+    for turn in 0..30u64 {
+        let sample = ["states/stress", "states/skirmish", "states/battle"][turn as usize % 3];
+        let report = session.play_turn(&state(sample), (turn % 2) as u8, turn);
+        assert_eq!(report.outcome, TurnOutcome::Ok);
+        sizes.push(report.memory_bytes);
+    }
+    assert!(sizes[3..].iter().all(|&s| s == sizes[2]), "{sizes:?}");
+    assert!(sizes[2] < 4 << 20, "{sizes:?}");
+}
+
+/// A graph whose reply shows how deep evaluation went: for each of my units, a chain of
+/// `chain` Set Variable nodes adding 1 to a counter, then a sum of `sum` Add nodes, then
+/// Fortify if the counter is positive and the sum is `sum`.
+fn deep(chain: usize, sum: usize) -> VisualScriptGraph {
+    use aether_scripting::graph::{PortRef, Value, VarType, Variable};
+    let mut g = VisualScriptGraph::new();
+    g.name = "deep".into();
+    g.version = "1.0.0".into();
+    g.variables.push(Variable {
+        name: "count".into(),
+        ty: VarType::Number,
+    });
+    let link = |g: &mut VisualScriptGraph, a, pa: &str, b, pb: &str| {
+        g.connect(PortRef::new(a, pa), PortRef::new(b, pb));
+    };
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [0.0, 0.0]);
+    link(&mut g, turn, "then", each, "exec");
+    let (mut from, mut port) = (each, "body");
+    for _ in 0..chain {
+        let set = g.add_node("set_variable", [0.0, 0.0]);
+        let get = g.add_node("get_variable", [0.0, 0.0]);
+        let add = g.add_node("add", [0.0, 0.0]);
+        for n in [set, get] {
+            g.set_value(n, "variable", Value::Choice("count".into()));
+        }
+        g.set_value(add, "b", Value::Number(1));
+        link(&mut g, get, "value", add, "a");
+        link(&mut g, add, "result", set, "value");
+        link(&mut g, from, port, set, "exec");
+        (from, port) = (set, "then");
+    }
+    let mut total = g.add_node("number", [0.0, 0.0]);
+    g.set_value(total, "value", Value::Number(0));
+    for i in 0..sum {
+        let add = g.add_node("add", [0.0, 0.0]);
+        g.set_value(add, "b", Value::Number(1));
+        link(
+            &mut g,
+            total,
+            if i == 0 { "value" } else { "result" },
+            add,
+            "a",
+        );
+        total = add;
+    }
+    let get = g.add_node("get_variable", [0.0, 0.0]);
+    g.set_value(get, "variable", Value::Choice("count".into()));
+    let positive = g.add_node("compare", [0.0, 0.0]);
+    g.set_value(positive, "op", Value::Choice("gt".into()));
+    link(&mut g, get, "value", positive, "a");
+    let full = g.add_node("compare", [0.0, 0.0]);
+    g.set_value(full, "op", Value::Choice("eq".into()));
+    g.set_value(full, "b", Value::Number(sum as i32));
+    let out = if sum == 0 { "value" } else { "result" };
+    link(&mut g, total, out, full, "a");
+    let both = g.add_node("and", [0.0, 0.0]);
+    link(&mut g, positive, "result", both, "a");
+    link(&mut g, full, "result", both, "b");
+    let branch = g.add_node("branch", [0.0, 0.0]);
+    link(&mut g, both, "result", branch, "condition");
+    link(&mut g, from, port, branch, "exec");
+    let fortify = g.add_node("fortify", [0.0, 0.0]);
+    link(&mut g, branch, "true", fortify, "exec");
+    link(&mut g, each, "unit", fortify, "unit");
+    g
+}
+
+#[test]
+fn the_depth_limit_cuts_compiled_and_interpreted_runs_at_the_same_place() {
+    let state = state("states/skirmish");
+    for (chain, sum, acts) in [
+        (10, 10, true),
+        (200, 200, true),
+        (500, 0, true),
+        (510, 0, false),
+        (600, 0, false),
+        (1, 500, true),
+        (1, 510, false),
+        (1, 700, false),
+        (300, 300, false),
+    ] {
+        let graph = deep(chain, sum);
+        let checked = CheckedGraph::new(graph.clone()).unwrap();
+        let mut session = session(&graph);
+        let n = agree(
+            &checked,
+            &mut session,
+            &state,
+            0,
+            0,
+            &format!("deep({chain}, {sum})"),
+        );
+        assert_eq!(n > 0, acts, "deep({chain}, {sum}) sent {n} actions");
+    }
+}
