@@ -5,13 +5,14 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
+mod compile;
 mod run;
 mod show;
 
+pub use compile::GraphErrors;
+
 const COMING: &str = "\
 Commands on the way (see the issues in the tracker):
-  run GRAPH run a visual-script graph directly (with the graph compiler)
-  compile   check a visual-script graph and compile it to WebAssembly
   export    write a graph as an installable mod folder (manifest.json + .wasm)
   install   export straight into the game's mods directory
   validate  load a mod folder exactly as the game does and play it on the sample states
@@ -31,13 +32,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Play one turn of an AI controller (a .wasm module or a mod folder) on a state, under the
-    /// game's caps, and report what it proposed and what the rules accepted.
+    /// Play one turn of an AI controller (a .wasm module, a mod folder, or a graph file, which is
+    /// compiled first) on a state, under the game's caps, and report what it proposed and what
+    /// the rules accepted.
     ///
     /// Exit status: 0 when the turn succeeded, 2 when the controller failed its turn (out of fuel,
     /// trap…; the report says why), 1 when the module or state could not be used at all.
     Run {
-        /// A .wasm module, or a mod folder holding one.
+        /// A .wasm (or .wat) module, a mod folder holding one, or a *.mcgraph.json graph.
         module: PathBuf,
         /// The state or scenario file to play on.
         #[arg(long)]
@@ -51,6 +53,27 @@ enum Command {
         /// Print one JSON object instead of the readable report.
         #[arg(long)]
         json: bool,
+    },
+    /// Check a visual-script graph (*.mcgraph.json) and compile it to a WebAssembly controller.
+    ///
+    /// Every problem the checker finds is printed, one per line, with the node's id and name and
+    /// how to fix it; with errors nothing is written and the exit status is 1.
+    Compile {
+        /// The graph file, e.g. examples/graphs/melee-rusher.mcgraph.json.
+        graph: PathBuf,
+        /// Where to write the module (default: beside the graph, .wasm or .wat); `-` for
+        /// standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Write the module as WebAssembly text instead of binary.
+        #[arg(long)]
+        wat: bool,
+        /// Build with the debug profile: functions named after their nodes (`node#12 Attack`).
+        #[arg(long)]
+        debug: bool,
+        /// Print the compiler's intermediate form instead of writing a module.
+        #[arg(long, conflicts_with_all = ["output", "wat"])]
+        ir: bool,
     },
     /// Inspect game states and scenarios.
     #[command(subcommand)]
@@ -97,6 +120,43 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(2)
             })
+        }
+        Some(Command::Compile {
+            graph,
+            output,
+            wat,
+            debug,
+            ir,
+        }) => {
+            let profile = if debug {
+                aether_scripting::CompilationProfile::Debug
+            } else {
+                aether_scripting::CompilationProfile::Release
+            };
+            if ir {
+                let compiled = compile::compile_file(&graph, profile)?;
+                let checked = aether_scripting::interp::CheckedGraph::new(compiled.graph)
+                    .map_err(|_| anyhow::anyhow!("the graph has errors"))?;
+                emit(&aether_scripting::compile::ir::lower(&checked).to_string())?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let written = compile::run(&graph, output.as_deref(), wat, profile)?;
+            for w in &written.compiled.warnings {
+                eprintln!("{w}");
+            }
+            match written.output {
+                Some(_) => emit(&compile::summary(&written))?,
+                None => {
+                    use std::io::Write as _;
+                    let mut out = std::io::stdout().lock();
+                    match out.write_all(&written.bytes).and_then(|()| out.flush()) {
+                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                        other => other?,
+                    }
+                    eprint!("{}", compile::summary(&written));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::State(StateCommand::Show {
             file,

@@ -15,6 +15,11 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(code) => code,
         Err(err) => {
+            if let Some(graph) = err.downcast_ref::<cli::GraphErrors>() {
+                for line in graph.warnings.iter().chain(&graph.lines) {
+                    eprintln!("{line}");
+                }
+            }
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }

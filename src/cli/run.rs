@@ -7,8 +7,14 @@ use aether_scripting::host::{Determinism, check_determinism, group_digits};
 use aether_scripting::{ControllerHost, ControllerLimits, Scenario, TurnReport};
 use anyhow::{Context as _, bail};
 
-/// Reads a module: a `.wasm` file, a `.wat` text file, or the one `.wasm` in a mod folder.
+/// Reads a module: a `.wasm` file, a `.wat` text file, the one `.wasm` in a mod folder, or a
+/// graph file compiled with the debug profile.
 pub fn module_bytes(path: &Path) -> anyhow::Result<(PathBuf, Vec<u8>)> {
+    if super::compile::is_graph(path) {
+        let compiled =
+            super::compile::compile_file(path, aether_scripting::CompilationProfile::Debug)?;
+        return Ok((path.to_path_buf(), compiled.artifact.wasm_bytes));
+    }
     let file = if path.is_dir() {
         let mut wasm: Vec<PathBuf> = std::fs::read_dir(path)
             .with_context(|| format!("{}: cannot list the folder", path.display()))?

@@ -506,3 +506,89 @@ fn the_depth_limit_cuts_compiled_and_interpreted_runs_at_the_same_place() {
         assert_eq!(n > 0, acts, "deep({chain}, {sum}) sent {n} actions");
     }
 }
+
+/// The part of a module's text the graph decides: its exports, then everything from the first
+/// node's function on (the runtime library before it is the same in every module).
+fn graph_part(wat: &str) -> String {
+    let exports = wat
+        .lines()
+        .filter(|l| l.trim_start().starts_with("(export "));
+    let start = wat.find("  (func $\"node#").expect("a node function");
+    let mut out: Vec<&str> = exports.collect();
+    out.extend(wat[start..].lines());
+    out.join("\n") + "\n"
+}
+
+/// Three small graphs in WebAssembly text, as the debug profile names them
+/// (`tests/golden/wat/*.wat`; regenerate with `UPDATE_GOLDEN=1`).
+#[test]
+fn small_graphs_compile_to_the_golden_text() {
+    use aether_scripting::graph::{PortRef, Value, VarType, Variable};
+    let link = |g: &mut VisualScriptGraph, a, pa: &str, b, pb: &str| {
+        g.connect(PortRef::new(a, pa), PortRef::new(b, pb));
+    };
+    let new = |name: &str| {
+        let mut g = VisualScriptGraph::new();
+        g.name = name.into();
+        g.version = "1.0.0".into();
+        g
+    };
+    // Nothing but On Turn.
+    let mut idle = new("idle");
+    idle.add_node("on_turn", [0.0, 0.0]);
+    // Every unit fortifies.
+    let mut dig_in = new("dig-in");
+    let turn = dig_in.add_node("on_turn", [0.0, 0.0]);
+    let each = dig_in.add_node("for_each_unit", [0.0, 0.0]);
+    let fortify = dig_in.add_node("fortify", [0.0, 0.0]);
+    link(&mut dig_in, turn, "then", each, "exec");
+    link(&mut dig_in, each, "body", fortify, "exec");
+    link(&mut dig_in, each, "unit", fortify, "unit");
+    // A die roll kept in a variable decides between two sums.
+    let mut dice = new("dice");
+    dice.variables.push(Variable {
+        name: "roll".into(),
+        ty: VarType::Number,
+    });
+    let turn = dice.add_node("on_turn", [0.0, 0.0]);
+    let set = dice.add_node("set_variable", [0.0, 0.0]);
+    let random = dice.add_node("random_number", [0.0, 0.0]);
+    let get = dice.add_node("get_variable", [0.0, 0.0]);
+    let min = dice.add_node("min", [0.0, 0.0]);
+    let div = dice.add_node("divide", [0.0, 0.0]);
+    let cmp = dice.add_node("compare", [0.0, 0.0]);
+    let branch = dice.add_node("branch", [0.0, 0.0]);
+    for n in [set, get] {
+        dice.set_value(n, "variable", Value::Choice("roll".into()));
+    }
+    dice.set_value(min, "b", Value::Number(4));
+    dice.set_value(div, "b", Value::Number(2));
+    dice.set_value(cmp, "op", Value::Choice("ge".into()));
+    dice.set_value(cmp, "b", Value::Number(2));
+    link(&mut dice, turn, "then", set, "exec");
+    link(&mut dice, random, "value", set, "value");
+    link(&mut dice, set, "then", branch, "exec");
+    link(&mut dice, get, "value", min, "a");
+    link(&mut dice, min, "result", div, "a");
+    link(&mut dice, div, "result", cmp, "a");
+    link(&mut dice, cmp, "result", branch, "condition");
+
+    let dir = root().join("crates/aether-scripting/tests/golden/wat");
+    for graph in [idle, dig_in, dice] {
+        let artifact =
+            VisualScriptCompiler::compile_with(&graph, CompilationProfile::Debug).unwrap();
+        let text = graph_part(&aether_scripting::compile::to_wat(&artifact.wasm_bytes).unwrap());
+        let path = dir.join(format!("{}.wat", graph.name));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{}: run once with UPDATE_GOLDEN=1", path.display()));
+        assert_eq!(
+            text, expected,
+            "{} changed; if that is intended, run with UPDATE_GOLDEN=1",
+            graph.name
+        );
+    }
+}

@@ -233,7 +233,14 @@ pub(crate) fn emit(
             globs.append(i as u32, n);
         }
         for (i, &s) in program.slots.iter().enumerate() {
-            globs.append(rt_globals + i as u32, &program.slot_name(s));
+            let name = match s {
+                Slot::Stored(node, port) => format!("node{node}.{port}"),
+                Slot::Variable(v) => format!(
+                    "var {}",
+                    program.variables.get(v).map_or("?", String::as_str)
+                ),
+            };
+            globs.append(rt_globals + i as u32, &name);
         }
         globs.append(ident_ptr_global, "__ident_ptr");
         globs.append(ident_len_global, "__ident_len");

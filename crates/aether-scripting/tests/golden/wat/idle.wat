@@ -1,0 +1,46 @@
+  (export "memory" (memory 0))
+  (export "init" (func $init))
+  (export "decide_turn" (func $decide_turn))
+  (export "__ident_ptr" (global $__ident_ptr))
+  (export "__ident_len" (global $__ident_len))
+  (func $"node#1 On Turn" (;47;) (type 11)
+    global.get $depth
+    i32.const 512
+    i32.ge_u
+    if ;; label = @1
+      return
+    end
+    global.get $depth
+    i32.const 1
+    i32.add
+    global.set $depth
+    global.get $depth
+    i32.const 1
+    i32.sub
+    global.set $depth
+  )
+  (func $init (;48;) (type 12) (result i32)
+    i32.const 1
+  )
+  (func $decide_turn (;49;) (type 13) (param i32 i32 i32 i64 i32 i32) (result i32)
+    (local i32)
+    local.get 0
+    local.get 1
+    local.get 2
+    local.get 3
+    call $rt_begin
+    local.tee 6
+    i32.const 0
+    i32.lt_s
+    if ;; label = @1
+      local.get 6
+      return
+    end
+    call $"node#1 On Turn"
+    local.get 4
+    local.get 5
+    call $rt_finish
+  )
+  (data (;0;) (i32.const 16) "\80\00\00\00\0a\00\00\00")
+  (data (;1;) (i32.const 128) "idle 1.0.0")
+)

@@ -1,0 +1,156 @@
+//! `compile`: check a visual-script graph and compile it to WebAssembly.
+
+use std::path::{Path, PathBuf};
+
+use aether_scripting::check::{Severity, check};
+use aether_scripting::compile::{self, CompilationProfile, ScriptArtifact, VisualScriptCompiler};
+use aether_scripting::graph::VisualScriptGraph;
+use anyhow::Context as _;
+
+/// The suffix of graph files.
+pub const GRAPH_SUFFIX: &str = ".mcgraph.json";
+
+/// Whether `path` names a graph file.
+pub fn is_graph(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(GRAPH_SUFFIX)
+}
+
+/// A compiled graph and the checker's text about it.
+pub struct Compiled {
+    /// The graph.
+    pub graph: VisualScriptGraph,
+    /// The module and its node map.
+    pub artifact: ScriptArtifact,
+    /// One line per warning, with the file, node id and name.
+    pub warnings: Vec<String>,
+}
+
+/// Loads, checks and compiles `path`. On errors, the message lists every diagnostic, one per
+/// line, each naming the file, the node (id and name) and how to fix it.
+pub fn compile_file(path: &Path, profile: CompilationProfile) -> anyhow::Result<Compiled> {
+    let graph = VisualScriptGraph::load(path)?;
+    let diagnostics = check(&graph);
+    let line = |d: &aether_scripting::check::Diagnostic| {
+        format!("{}: {}", path.display(), d.render(&graph))
+    };
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(line)
+        .collect();
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(line)
+        .collect();
+    if !errors.is_empty() {
+        return Err(GraphErrors {
+            file: path.to_path_buf(),
+            lines: errors,
+            warnings,
+        }
+        .into());
+    }
+    let artifact = VisualScriptCompiler::compile_with(&graph, profile)
+        .with_context(|| format!("{}: compiling failed", path.display()))?;
+    Ok(Compiled {
+        graph,
+        artifact,
+        warnings,
+    })
+}
+
+/// The checker's errors (and warnings) on a graph: `main` prints them one per line on stderr,
+/// then the one-line summary.
+#[derive(Debug)]
+pub struct GraphErrors {
+    /// The graph file.
+    pub file: PathBuf,
+    /// One line per error: file, severity and code, node id and name, what to do.
+    pub lines: Vec<String>,
+    /// One line per warning.
+    pub warnings: Vec<String>,
+}
+
+impl std::fmt::Display for GraphErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} has {} error{} to fix before it can be compiled; nothing was written",
+            self.file.display(),
+            self.lines.len(),
+            if self.lines.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for GraphErrors {}
+
+/// Where `compile` writes when `-o` is not given: beside the graph, `.wasm` or `.wat`.
+pub fn default_output(graph: &Path, wat: bool) -> PathBuf {
+    let name = graph
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(GRAPH_SUFFIX).unwrap_or(&name);
+    graph.with_file_name(format!("{stem}.{}", if wat { "wat" } else { "wasm" }))
+}
+
+/// What `compile` produced, for the summary line.
+pub struct Written {
+    /// The compiled graph.
+    pub compiled: Compiled,
+    /// The file written, or `None` for standard output.
+    pub output: Option<PathBuf>,
+    /// The bytes written.
+    pub bytes: Vec<u8>,
+}
+
+/// Compiles `graph` and renders the module (`wat`: as text) for `output` (`-` for stdout).
+pub fn run(
+    graph: &Path,
+    output: Option<&Path>,
+    wat: bool,
+    profile: CompilationProfile,
+) -> anyhow::Result<Written> {
+    let compiled = compile_file(graph, profile)?;
+    let bytes = if wat {
+        compile::to_wat(&compiled.artifact.wasm_bytes)
+            .map_err(|e| anyhow::anyhow!("printing the module as text failed: {e}"))?
+            .into_bytes()
+    } else {
+        compiled.artifact.wasm_bytes.clone()
+    };
+    let output = match output {
+        Some(p) if p == Path::new("-") => None,
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(default_output(graph, wat)),
+    };
+    if let Some(path) = &output {
+        aether_scripting::fsutil::write_atomic(path, &bytes)
+            .with_context(|| format!("{}: writing the module failed", path.display()))?;
+    }
+    Ok(Written {
+        compiled,
+        output,
+        bytes,
+    })
+}
+
+/// The summary printed after a successful compile.
+pub fn summary(w: &Written) -> String {
+    let a = &w.compiled.artifact;
+    let nodes = w.compiled.graph.nodes().count();
+    let to = match &w.output {
+        Some(p) => p.display().to_string(),
+        None => "standard output".into(),
+    };
+    format!(
+        "compiled \"{}\" ({}): {} of {} nodes run, {} bytes of WebAssembly -> {to}\n",
+        a.identity,
+        a.profile,
+        a.node_code.len(),
+        nodes,
+        aether_scripting::host::group_digits(a.wasm_bytes.len() as u64),
+    )
+}
