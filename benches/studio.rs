@@ -11,8 +11,11 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use aether_scripting::graph::VisualScriptGraph;
 use aether_scripting::host::group_digits;
-use aether_scripting::{ControllerHost, ControllerLimits};
+use aether_scripting::interp::{CheckedGraph, interpret};
+use aether_scripting::{ControllerHost, ControllerLimits, VisualScriptCompiler};
+use mc_tactical_types::TacticalState;
 
 /// Median of `samples` (sorted in place).
 fn median(samples: &mut [Duration]) -> Duration {
@@ -102,6 +105,127 @@ fn host_section() {
     println!();
 }
 
+/// Median fuel of one turn of `controller` on each state (slot 0, fixed seeds); every turn
+/// must succeed.
+fn fuel_on(
+    controller: &aether_scripting::Controller,
+    states: &[(&str, TacticalState)],
+) -> Vec<u64> {
+    states
+        .iter()
+        .map(|(name, state)| {
+            let mut session = controller.session();
+            let mut fuel: Vec<u64> = (0..5)
+                .map(|seed| {
+                    let report = session.play_turn(state, 0, seed);
+                    assert!(report.outcome.is_ok(), "{name}: {}", report.outcome);
+                    report.fuel_used
+                })
+                .collect();
+            fuel.sort_unstable();
+            fuel[fuel.len() / 2]
+        })
+        .collect()
+}
+
+fn compiler_section() {
+    const COMPILES: usize = 20;
+    const TURNS: usize = 20;
+    let host = ControllerHost::new(ControllerLimits::default()).expect("host");
+    let reference = host
+        .load(&support::rust_controller("learned-duel"))
+        .expect("the reference controller loads");
+    let names = ["states/skirmish", "states/battle", "states/stress"];
+    let states: Vec<(&str, TacticalState)> =
+        names.iter().map(|&n| (n, support::state(n))).collect();
+    let reference_fuel = fuel_on(&reference, &states);
+
+    println!(
+        "## Compiled templates against the reference Rust controller
+"
+    );
+    println!(
+        "Fuel of one turn (slot 0, median of 5 seeds); the ratio is template fuel / reference fuel \
+         on the same state. The reference ({}) is hand-written Rust built for wasm32.\n",
+        reference.identity()
+    );
+    println!("| controller | skirmish fuel | battle fuel | stress fuel |");
+    println!("| --- | ---: | ---: | ---: |");
+    println!(
+        "| reference (Rust) | {} | {} | {} |",
+        group_digits(reference_fuel[0]),
+        group_digits(reference_fuel[1]),
+        group_digits(reference_fuel[2])
+    );
+    let mut timing = Vec::new();
+    for entry in std::fs::read_dir(support::root().join("examples/graphs")).expect("templates") {
+        let path = entry.expect("a template").path();
+        let graph = VisualScriptGraph::load(&path).expect("a template loads");
+        let mut compile = Vec::new();
+        let mut artifact = None;
+        for _ in 0..COMPILES {
+            let started = Instant::now();
+            artifact = Some(VisualScriptCompiler::compile(&graph).expect("templates compile"));
+            compile.push(started.elapsed());
+        }
+        let artifact = artifact.expect("compiled at least once");
+        let started = Instant::now();
+        let controller = host
+            .load(&artifact.wasm_bytes)
+            .expect("compiled templates load");
+        let load = started.elapsed();
+        let fuel = fuel_on(&controller, &states);
+        let cell = |i: usize| {
+            format!(
+                "{} ({:.2}x)",
+                group_digits(fuel[i]),
+                fuel[i] as f64 / reference_fuel[i] as f64
+            )
+        };
+        println!(
+            "| {} | {} | {} | {} |",
+            graph.name,
+            cell(0),
+            cell(1),
+            cell(2)
+        );
+
+        // Wall time on the battle sample: the compiled turn and the reference interpreter.
+        let (_, battle) = &states[1];
+        let checked = CheckedGraph::new(graph.clone()).expect("templates are clean");
+        let view = mc_tactical_types::rules::view_for(battle, 0);
+        let mut session = controller.session();
+        session.play_turn(battle, 0, 0);
+        let mut decide = Vec::new();
+        let mut interp = Vec::new();
+        for seed in 0..TURNS as u64 {
+            decide.push(session.play_turn(battle, 0, seed).wall_time);
+            let started = Instant::now();
+            std::hint::black_box(interpret(&checked, &view, 0, seed));
+            interp.push(started.elapsed());
+        }
+        timing.push(format!(
+            "| {} | {} | {} | {} | {} | {} |",
+            graph.name,
+            ms(median(&mut compile)),
+            group_digits(artifact.wasm_bytes.len() as u64),
+            ms(load),
+            ms(median(&mut decide)),
+            ms(median(&mut interp)),
+        ));
+    }
+    println!();
+    println!(
+        "| template | compile (graph to wasm) | module bytes | host load | decide_turn on battle | interpreter on battle |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    timing.sort();
+    for row in timing {
+        println!("{row}");
+    }
+    println!();
+}
+
 fn report_state_bytes(state: &mc_tactical_types::TacticalState) -> usize {
     postcard::to_allocvec(&mc_tactical_types::rules::view_for(state, 0))
         .map(|b| b.len())
@@ -116,4 +240,5 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     host_section();
+    compiler_section();
 }

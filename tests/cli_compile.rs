@@ -1,0 +1,180 @@
+//! `creator-studio compile` and `run GRAPH` as a user runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn studio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_creator-studio"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli-compile")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn template(name: &str) -> String {
+    format!("examples/graphs/{name}.mcgraph.json")
+}
+
+#[test]
+fn compile_writes_a_module_the_host_loads() {
+    let dir = scratch("ok");
+    let graph = dir.join("rusher.mcgraph.json");
+    std::fs::copy(template("melee-rusher"), &graph).unwrap();
+    let out = studio(&["compile", graph.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let wasm = dir.join("rusher.wasm");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("compiled \"melee-rusher 1.0.0\" (release)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&wasm.display().to_string()), "{stdout}");
+    let bytes = std::fs::read(&wasm).unwrap();
+    wasmparser::Validator::new().validate_all(&bytes).unwrap();
+
+    let run = studio(&[
+        "run",
+        wasm.to_str().unwrap(),
+        "--state",
+        "assets/states/battle.json",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(text(&run.stdout).contains("accepted"));
+
+    // Text form, to a chosen file.
+    let wat = dir.join("out.wat");
+    let out = studio(&[
+        "compile",
+        graph.to_str().unwrap(),
+        "--wat",
+        "--debug",
+        "-o",
+        wat.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let source = std::fs::read_to_string(&wat).unwrap();
+    assert!(source.contains("(func $\"node#"), "debug names");
+    assert!(wat::parse_str(&source).unwrap().len() > 1000);
+}
+
+#[test]
+fn run_takes_a_graph_file_directly() {
+    let out = studio(&[
+        "run",
+        &template("archer-skirmisher"),
+        "--state",
+        "assets/duels/crossing.json",
+        "--slot",
+        "1",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["outcome"], "ok", "{v}");
+    assert!(
+        v["ident"]
+            .as_str()
+            .unwrap()
+            .starts_with("archer-skirmisher ")
+    );
+}
+
+#[test]
+fn a_broken_graph_lists_every_error_with_node_names_and_writes_nothing() {
+    let dir = scratch("broken");
+    let graph = dir.join("broken.mcgraph.json");
+    let mut g = aether_scripting::graph::VisualScriptGraph::load(Path::new(&format!(
+        "{}/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        template("melee-rusher")
+    )))
+    .unwrap();
+    // Unwire every input of the attack node, and add a second On Turn.
+    let attack = g.nodes().find(|n| n.kind == "attack").unwrap().id;
+    let wires: Vec<_> = g
+        .links()
+        .filter(|l| l.to.node == attack && l.to.port != "exec")
+        .map(|l| l.id)
+        .collect();
+    for l in wires {
+        g.disconnect(l);
+    }
+    let extra = g.add_node("on_turn", [0.0, 0.0]);
+    g.save(&graph).unwrap();
+    let old = dir.join("broken.wasm");
+    std::fs::write(&old, b"previous build").unwrap();
+
+    let out = studio(&["compile", graph.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "error[missing-input] node {attack} \"Attack\", port unit"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "error[missing-input] node {attack} \"Attack\", port target"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("error[multiple-entries] node {extra} \"On Turn\"")),
+        "{err}"
+    );
+    assert!(
+        err.contains("has 3 errors to fix before it can be compiled; nothing was written"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&old).unwrap(), b"previous build");
+
+    // `run` refuses it the same way.
+    let out = studio(&[
+        "run",
+        graph.to_str().unwrap(),
+        "--state",
+        "assets/states/skirmish.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error[multiple-entries]"));
+}
+
+#[test]
+fn a_corrupt_graph_file_is_named_in_the_error() {
+    let dir = scratch("corrupt");
+    let graph = dir.join("bad.mcgraph.json");
+    std::fs::write(
+        &graph,
+        "{\"format\": \"creator-studio/visual-script\", \"version\": 1, \"nodes\": [",
+    )
+    .unwrap();
+    let out = studio(&["compile", graph.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("bad.mcgraph.json"), "{err}");
+    assert!(!dir.join("bad.wasm").exists());
+}
+
+#[test]
+fn compile_ir_prints_one_function_per_node() {
+    let out = studio(&["compile", &template("mage-support"), "--ir"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ir = text(&out.stdout);
+    assert!(ir.starts_with("entry #"), "{ir}");
+    assert!(ir.contains("rt_cast("), "{ir}");
+}
