@@ -6,18 +6,15 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser, Subcommand};
 
 mod compile;
+mod mods;
 mod run;
 mod show;
 
 pub use compile::GraphErrors;
 
 const COMING: &str = "\
-Commands on the way (see the issues in the tracker):
-  export    write a graph as an installable mod folder (manifest.json + .wasm)
-  install   export straight into the game's mods directory
-  validate  load a mod folder exactly as the game does and play it on the sample states
-  scan      list the mods the game would register from a mods directory
-  sign      sign a native mod binary with a publisher key
+Environment: MC_MODS_DIR (the game's mods directory), MC_PUBLISHER_KEY (the public key native
+mods must be signed with).
 
 Benchmarks: cargo bench --bench studio (see BENCHMARKS.md)";
 
@@ -75,9 +72,99 @@ enum Command {
         #[arg(long, conflicts_with_all = ["output", "wat"])]
         ir: bool,
     },
+    /// Compile a graph and write it as a mod folder: manifest.json and <id>.opt.wasm.
+    ///
+    /// The folder is written beside its destination and moved into place at once; a folder
+    /// holding a different mod is never replaced unless --replace is given.
+    Export {
+        /// The graph file.
+        graph: PathBuf,
+        /// The mod folder to write.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        manifest: ManifestArgs,
+        /// Replace the folder even if it holds another mod or other files.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Export a graph into the game's mods directory, as <mods dir>/<id>/.
+    Install {
+        /// The graph file.
+        graph: PathBuf,
+        /// The game's mods directory (default: $MC_MODS_DIR, else
+        /// <documents>/MagicCivilization/mods).
+        #[arg(long)]
+        mods_dir: Option<PathBuf>,
+        #[command(flatten)]
+        manifest: ManifestArgs,
+        /// Replace the folder even if it holds another mod or other files.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Load a mod folder exactly as the game does and play it on the sample states (every slot,
+    /// with the determinism check). Exit status 1 if the game would refuse it or a turn fails.
+    Validate {
+        /// The mod folder.
+        folder: PathBuf,
+        /// The publisher public key for native mods: a key file or 64 hex digits
+        /// (default: $MC_PUBLISHER_KEY).
+        #[arg(long)]
+        publisher_key: Option<String>,
+    },
+    /// List the mods the game would register from a mods directory, and why it would skip the
+    /// others. Reads only.
+    Scan {
+        /// The mods directory (default: $MC_MODS_DIR, else <documents>/MagicCivilization/mods).
+        dir: Option<PathBuf>,
+        /// The publisher public key for native mods: a key file or 64 hex digits
+        /// (default: $MC_PUBLISHER_KEY).
+        #[arg(long)]
+        publisher_key: Option<String>,
+    },
+    /// Sign a native mod binary with a publisher's secret key (prints the signature), or make a
+    /// new key pair with --new-key.
+    Sign {
+        /// The native library to sign.
+        #[arg(required_unless_present = "new_key")]
+        binary: Option<PathBuf>,
+        /// The secret key file (64 hex digits).
+        #[arg(long, required_unless_present = "new_key")]
+        key: Option<PathBuf>,
+        /// Also write the signature into the manifest.json beside the binary.
+        #[arg(long)]
+        write_manifest: bool,
+        /// Create a new key pair: the secret key in this file, the public key in FILE.pub.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["binary", "key", "write_manifest"])]
+        new_key: Option<PathBuf>,
+    },
     /// Inspect game states and scenarios.
     #[command(subcommand)]
     State(StateCommand),
+}
+
+/// The manifest fields a publisher chooses; name and version come from the graph.
+#[derive(Debug, clap::Args)]
+struct ManifestArgs {
+    /// The mod's id, a lowercase slug (default: the graph's name as a slug).
+    #[arg(long)]
+    id: Option<String>,
+    /// The author (default: your user name).
+    #[arg(long)]
+    author: Option<String>,
+    /// The controller id, namespace:name (default: studio:<id>).
+    #[arg(long)]
+    controller_id: Option<String>,
+}
+
+impl ManifestArgs {
+    fn flags(self) -> mods::ManifestFlags {
+        mods::ManifestFlags {
+            id: self.id,
+            author: self.author,
+            controller_id: self.controller_id,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +243,62 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     eprint!("{}", compile::summary(&written));
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Export {
+            graph,
+            out,
+            manifest,
+            replace,
+        }) => {
+            emit(&mods::export(&graph, &out, &manifest.flags(), replace)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Install {
+            graph,
+            mods_dir,
+            manifest,
+            replace,
+        }) => {
+            emit(&mods::install(
+                &graph,
+                mods_dir.as_deref(),
+                &manifest.flags(),
+                replace,
+            )?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Validate {
+            folder,
+            publisher_key,
+        }) => {
+            let key = mods::publisher_key(publisher_key.as_deref())?;
+            let (text, passed) = mods::validate(&folder, key)?;
+            emit(&text)?;
+            Ok(if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Some(Command::Scan { dir, publisher_key }) => {
+            let key = mods::publisher_key(publisher_key.as_deref())?;
+            let dir = mods::mods_dir(dir.as_deref())?;
+            emit(&mods::scan(&dir, key)?.0)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Sign {
+            binary,
+            key,
+            write_manifest,
+            new_key,
+        }) => {
+            let text = match (new_key, binary, key) {
+                (Some(file), _, _) => mods::new_key(&file)?,
+                (None, Some(binary), Some(key)) => mods::sign(&binary, &key, write_manifest)?,
+                _ => anyhow::bail!("give a binary and --key, or --new-key FILE"),
+            };
+            emit(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::State(StateCommand::Show {

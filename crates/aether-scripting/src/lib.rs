@@ -15,6 +15,7 @@ pub mod graph;
 pub mod host;
 pub mod interp;
 mod jsonfmt;
+pub mod mods;
 pub mod scenario;
 
 pub use compile::{

@@ -1,0 +1,315 @@
+//! Writing a mod folder: `manifest.json` and `<id>.opt.wasm`, all at once or not at all.
+//!
+//! The folder is built beside its destination under a hidden name (`.<name>.export-<pid>`),
+//! every file flushed to disk, then put in place with one rename. When the destination already
+//! exists, Linux swaps the two folders atomically (`renameat2(RENAME_EXCHANGE)`), so a process
+//! killed at any moment leaves the old folder or the new one, never a mix or neither; the old one
+//! is then removed. Elsewhere the old folder is first renamed aside, and a later export (or
+//! [`recover`]) puts it back if the process died in between. Hidden folders are never mods, so a
+//! leftover staging folder is never registered; the next export to the same place removes it.
+
+use std::path::{Path, PathBuf};
+
+use super::manifest::{ModManifest, Sandbox};
+use crate::host::ControllerHost;
+
+/// The file name an exported module gets: `<id>.opt.wasm`.
+pub fn module_file_name(manifest: &ModManifest) -> String {
+    format!("{}.opt.wasm", manifest.id)
+}
+
+/// Environment variable naming a step at which an export aborts the process, for the crash
+/// tests: `staged` (new folder written, nothing replaced) or `swapped` (new folder in place, old
+/// one not yet removed).
+pub const ABORT_AT_ENV: &str = "CREATOR_STUDIO_EXPORT_ABORT_AT";
+
+fn checkpoint(step: &str) {
+    if std::env::var(ABORT_AT_ENV).is_ok_and(|s| s == step) {
+        std::process::abort();
+    }
+}
+
+/// Why an export did not happen. The destination is untouched in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The manifest has problems; each is listed.
+    #[error("the manifest is not valid: {}", .0.join("; "))]
+    Manifest(Vec<String>),
+    /// The module is not one the game would load.
+    #[error("the module would be refused by the game: {0}")]
+    Module(String),
+    /// The destination holds something else.
+    #[error("{path}: {why}")]
+    Destination {
+        /// The destination folder.
+        path: PathBuf,
+        /// What is there and what to do.
+        why: String,
+    },
+    /// Writing failed.
+    #[error("{path}: {action} failed: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What was being done.
+        action: &'static str,
+        /// The system's error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> ExportError + use<> {
+    let path = path.to_path_buf();
+    move |source| ExportError::Io {
+        path,
+        action,
+        source,
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug)]
+pub struct Exported {
+    /// The mod folder.
+    pub folder: PathBuf,
+    /// The module file in it.
+    pub module: PathBuf,
+    /// Whether an older version of the same mod was replaced.
+    pub replaced: bool,
+}
+
+/// Writes `wasm` with `manifest` as the mod folder `dest`.
+///
+/// Checks first, writing nothing if any check fails: the manifest is valid and says
+/// `sandbox: "wasm"`; the host accepts the module and its identity pairs with the manifest; `dest`
+/// is new, empty, or holds a mod with the same id (or `replace_other` is set).
+pub fn export(
+    host: &ControllerHost,
+    manifest: &ModManifest,
+    wasm: &[u8],
+    dest: &Path,
+    replace_other: bool,
+) -> Result<Exported, ExportError> {
+    let text = manifest.to_json();
+    let checked = ModManifest::parse(&text)
+        .map_err(|ps| ExportError::Manifest(ps.iter().map(ToString::to_string).collect()))?;
+    if checked.sandbox != Sandbox::Wasm {
+        return Err(ExportError::Manifest(vec![
+            "`sandbox` must be \"wasm\" for an exported graph".into(),
+        ]));
+    }
+    let controller = host
+        .load(wasm)
+        .map_err(|e| ExportError::Module(e.to_string()))?;
+    checked
+        .check_identity(controller.identity())
+        .map_err(|p| ExportError::Manifest(vec![p.to_string()]))?;
+    recover(dest)?;
+    let replaced = check_destination(dest, &checked.id, replace_other)?;
+
+    let staging = hidden_beside(dest, "export")?;
+    remove_if_present(&staging)?;
+    std::fs::create_dir_all(&staging).map_err(io(&staging, "creating the staging folder"))?;
+    let module_name = module_file_name(&checked);
+    write_synced(&staging.join("manifest.json"), text.as_bytes())?;
+    write_synced(&staging.join(&module_name), wasm)?;
+    sync_dir(&staging)?;
+    checkpoint("staged");
+
+    if replaced || dest.exists() {
+        swap_into_place(&staging, dest)?;
+        checkpoint("swapped");
+        remove_if_present(&staging)?;
+    } else {
+        std::fs::rename(&staging, dest).map_err(io(dest, "moving the new folder into place"))?;
+    }
+    if let Some(parent) = dest.parent() {
+        let _ = sync_dir(parent);
+    }
+    Ok(Exported {
+        folder: dest.to_path_buf(),
+        module: dest.join(module_name),
+        replaced,
+    })
+}
+
+/// Whether `dest` may be written: `Ok(true)` if it holds a mod to replace, `Ok(false)` if it is
+/// new or empty.
+fn check_destination(dest: &Path, id: &str, replace_other: bool) -> Result<bool, ExportError> {
+    if !dest.exists() {
+        return Ok(false);
+    }
+    let refuse = |why: String| {
+        Err(ExportError::Destination {
+            path: dest.to_path_buf(),
+            why,
+        })
+    };
+    if !dest.is_dir() {
+        return refuse("is a file, not a folder; choose a folder for the mod".into());
+    }
+    let mut entries = std::fs::read_dir(dest).map_err(io(dest, "listing the destination"))?;
+    if entries.next().is_none() {
+        return Ok(false);
+    }
+    if replace_other {
+        return Ok(true);
+    }
+    let existing = std::fs::read_to_string(dest.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned));
+    match existing {
+        Some(other) if other == id => Ok(true),
+        Some(other) => refuse(format!(
+            "holds the mod \"{other}\", not \"{id}\"; choose another folder, or replace it on purpose (--replace)"
+        )),
+        None => refuse(
+            "is not empty and holds no mod; choose a new or empty folder, or replace it on purpose (--replace)".into(),
+        ),
+    }
+}
+
+/// `.<name>.<what>-<pid>` beside `path`.
+fn hidden_beside(path: &Path, what: &str) -> Result<PathBuf, ExportError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| ExportError::Destination {
+            path: path.to_path_buf(),
+            why: "has no folder name".into(),
+        })?;
+    Ok(path.with_file_name(format!(".{name}.{what}-{}", std::process::id())))
+}
+
+/// Hidden folders a killed export left beside `dest`: `(staging, aside)`.
+fn leftovers(dest: &Path) -> Vec<PathBuf> {
+    let (Some(parent), Some(name)) = (dest.parent(), dest.file_name()) else {
+        return Vec::new();
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Finishes or undoes an export a killed process left half done at `dest`: if `dest` is gone and
+/// the old folder was set aside, it is put back; leftover staging folders are removed.
+pub fn recover(dest: &Path) -> Result<(), ExportError> {
+    for left in leftovers(dest) {
+        let name = left
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.contains(".aside-") && !dest.exists() {
+            std::fs::rename(&left, dest).map_err(io(dest, "restoring the previous folder"))?;
+        } else {
+            remove_if_present(&left)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn swap_into_place(staging: &Path, dest: &Path) -> Result<(), ExportError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, staging, CWD, dest, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // File systems without RENAME_EXCHANGE: set the old folder aside first.
+        Err(_) => swap_by_renames(staging, dest),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn swap_into_place(staging: &Path, dest: &Path) -> Result<(), ExportError> {
+    swap_by_renames(staging, dest)
+}
+
+/// Two renames; a crash between them is undone by [`recover`]. Leaves the old folder at
+/// `staging`'s name so the caller removes it the same way as after an exchange.
+fn swap_by_renames(staging: &Path, dest: &Path) -> Result<(), ExportError> {
+    let aside = hidden_beside(dest, "aside")?;
+    std::fs::rename(dest, &aside).map_err(io(dest, "setting the old folder aside"))?;
+    if let Err(e) = std::fs::rename(staging, dest) {
+        let _ = std::fs::rename(&aside, dest);
+        return Err(io(dest, "moving the new folder into place")(e));
+    }
+    std::fs::rename(&aside, staging).map_err(io(staging, "moving the old folder away"))
+}
+
+fn remove_if_present(path: &Path) -> Result<(), ExportError> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(io(path, "removing a leftover folder")(e))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    use std::io::Write as _;
+    let mut f = std::fs::File::create(path).map_err(io(path, "creating the file"))?;
+    f.write_all(bytes).map_err(io(path, "writing the file"))?;
+    f.sync_all().map_err(io(path, "flushing the file to disk"))
+}
+
+fn sync_dir(path: &Path) -> Result<(), ExportError> {
+    // Directories can be opened and synced on Unix; elsewhere this is a no-op.
+    #[cfg(unix)]
+    {
+        std::fs::File::open(path)
+            .and_then(|d| d.sync_all())
+            .map_err(io(path, "flushing the folder to disk"))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// The game's mods directory: `$MC_MODS_DIR` if set, else
+/// `<documents>/MagicCivilization/mods`, where `<documents>` is the platform's documents folder
+/// (`XDG_DOCUMENTS_DIR` or `~/.config/user-dirs.dirs` on Linux, `~/Documents` elsewhere).
+pub fn default_mods_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("MC_MODS_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    documents_dir().map(|d| d.join("MagicCivilization").join("mods"))
+}
+
+fn documents_dir() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .map(PathBuf::from)?;
+    if cfg!(target_os = "linux") {
+        if let Some(dir) = std::env::var_os("XDG_DOCUMENTS_DIR").filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(dir));
+        }
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".config"));
+        if let Ok(text) = std::fs::read_to_string(config.join("user-dirs.dirs")) {
+            for line in text.lines() {
+                if let Some(value) = line.trim().strip_prefix("XDG_DOCUMENTS_DIR=") {
+                    let value = value.trim().trim_matches('"');
+                    let path = match value.strip_prefix("$HOME") {
+                        Some(rest) => home.join(rest.trim_start_matches('/')),
+                        None => PathBuf::from(value),
+                    };
+                    return Some(path);
+                }
+            }
+        }
+    }
+    Some(home.join("Documents"))
+}

@@ -1,0 +1,253 @@
+//! Loading mod folders as the game does at start-up: one folder, or a whole mods directory.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::manifest::{ModManifest, Sandbox};
+use super::sign::PublisherKey;
+use crate::host::{Controller, ControllerHost};
+
+/// File extensions of native controller libraries.
+pub const NATIVE_EXTENSIONS: [&str; 3] = ["so", "dylib", "dll"];
+
+/// How mods are loaded: the host that runs WebAssembly controllers and the publisher key native
+/// signatures are checked against.
+#[derive(Debug)]
+pub struct ModLoader<'h> {
+    /// Runs and checks WebAssembly modules under the game's caps.
+    pub host: &'h ControllerHost,
+    /// The one key native mods must be signed with; `None` refuses every native mod.
+    pub publisher_key: Option<PublisherKey>,
+}
+
+/// A mod the game would register.
+#[derive(Debug)]
+pub struct LoadedMod {
+    /// Its folder.
+    pub folder: PathBuf,
+    /// Its manifest.
+    pub manifest: ModManifest,
+    /// The module or library file.
+    pub module: PathBuf,
+    /// For a WebAssembly mod: the loaded controller (its identity matches the manifest).
+    pub controller: Option<Controller>,
+}
+
+impl LoadedMod {
+    /// The identity the controller announces (for a native mod: the manifest's pairing).
+    pub fn identity(&self) -> String {
+        match &self.controller {
+            Some(c) => c.identity().to_string(),
+            None => self.manifest.identity(),
+        }
+    }
+}
+
+/// Why a folder is not a mod the game would register: one line per problem, each naming the
+/// file it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModError {
+    /// The folder.
+    pub folder: PathBuf,
+    /// What is wrong, one problem per entry.
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ModError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.folder.display(), self.problems.join("; "))
+    }
+}
+
+impl std::error::Error for ModError {}
+
+fn fail(folder: &Path, problems: Vec<String>) -> ModError {
+    ModError {
+        folder: folder.to_path_buf(),
+        problems,
+    }
+}
+
+impl ModLoader<'_> {
+    /// Loads one mod folder: the manifest, its one module, the identity pairing, and for native
+    /// mods the signature. Reads only; nothing on disk changes.
+    pub fn load(&self, folder: &Path) -> Result<LoadedMod, ModError> {
+        let manifest_path = folder.join("manifest.json");
+        if !folder.is_dir() {
+            return Err(fail(folder, vec!["is not a folder".into()]));
+        }
+        let text = match std::fs::read_to_string(&manifest_path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(fail(
+                    folder,
+                    vec![
+                        "has no manifest.json (a mod folder holds manifest.json beside its module)"
+                            .into(),
+                    ],
+                ));
+            }
+            Err(e) => {
+                return Err(fail(
+                    folder,
+                    vec![format!("manifest.json: cannot be read: {e}")],
+                ));
+            }
+        };
+        let manifest = ModManifest::parse(&text).map_err(|problems| {
+            fail(
+                folder,
+                problems
+                    .iter()
+                    .map(|p| format!("manifest.json: {p}"))
+                    .collect(),
+            )
+        })?;
+        let module = find_module(folder, manifest.sandbox)?;
+        let name = module
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = std::fs::read(&module)
+            .map_err(|e| fail(folder, vec![format!("{name}: cannot be read: {e}")]))?;
+        let controller = match manifest.sandbox {
+            Sandbox::Wasm => {
+                let controller = self
+                    .host
+                    .load(&bytes)
+                    .map_err(|e| fail(folder, vec![format!("{name}: refused: {e}")]))?;
+                manifest
+                    .check_identity(controller.identity())
+                    .map_err(|p| fail(folder, vec![format!("manifest.json: {p}")]))?;
+                Some(controller)
+            }
+            Sandbox::Native => {
+                let Some(key) = &self.publisher_key else {
+                    return Err(fail(
+                        folder,
+                        vec![format!(
+                            "{name}: native mod refused: no publisher key is configured (pass --publisher-key or set MC_PUBLISHER_KEY)"
+                        )],
+                    ));
+                };
+                let signature = manifest.signature.as_deref().unwrap_or_default();
+                key.verify(&bytes, signature)
+                    .map_err(|e| fail(folder, vec![format!("{name}: native mod refused: {e}")]))?;
+                None
+            }
+        };
+        Ok(LoadedMod {
+            folder: folder.to_path_buf(),
+            manifest,
+            module,
+            controller,
+        })
+    }
+
+    /// Lists a mods directory as the game does at start-up: every sub-folder in name order
+    /// (hidden ones, such as an export in progress, are not mods), each registered or skipped
+    /// with its reasons. A second mod with an id or controller id already taken is skipped.
+    pub fn scan(&self, dir: &Path) -> Result<ScanReport, ModError> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| fail(dir, vec![format!("cannot list the mods directory: {e}")]))?;
+        let mut folders: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        folders.sort();
+        let mut report = ScanReport::default();
+        let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let mut controllers: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for folder in folders {
+            match self.load(&folder) {
+                Ok(m) => {
+                    if let Some(first) = ids.get(&m.manifest.id) {
+                        report.skipped.push(fail(
+                            &folder,
+                            vec![format!(
+                                "manifest.json: `id` \"{}\" is already registered by {}",
+                                m.manifest.id,
+                                first.display()
+                            )],
+                        ));
+                    } else if let Some(first) = controllers.get(&m.manifest.controller_id) {
+                        report.skipped.push(fail(
+                            &folder,
+                            vec![format!(
+                                "manifest.json: `controller_id` \"{}\" is already registered by {}",
+                                m.manifest.controller_id,
+                                first.display()
+                            )],
+                        ));
+                    } else {
+                        ids.insert(m.manifest.id.clone(), folder.clone());
+                        controllers.insert(m.manifest.controller_id.clone(), folder.clone());
+                        report.registered.push(m);
+                    }
+                }
+                Err(e) => report.skipped.push(e),
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// What a scan found.
+#[derive(Debug, Default)]
+pub struct ScanReport {
+    /// Mods the game would register, in folder order.
+    pub registered: Vec<LoadedMod>,
+    /// Folders skipped, with why.
+    pub skipped: Vec<ModError>,
+}
+
+/// The one module of a mod folder: a `.wasm` for a WebAssembly mod, a `.so`, `.dylib` or `.dll`
+/// for a native one.
+fn find_module(folder: &Path, sandbox: Sandbox) -> Result<PathBuf, ModError> {
+    let wanted: &[&str] = match sandbox {
+        Sandbox::Wasm => &["wasm"],
+        Sandbox::Native => &NATIVE_EXTENSIONS,
+    };
+    let mut found: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map_err(|e| fail(folder, vec![format!("cannot list the folder: {e}")]))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| wanted.iter().any(|w| x == *w))
+        })
+        .collect();
+    found.sort();
+    let what = match sandbox {
+        Sandbox::Wasm => "a .wasm module",
+        Sandbox::Native => "a native library (.so, .dylib or .dll)",
+    };
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(fail(
+            folder,
+            vec![format!(
+                "holds no module: `sandbox` \"{}\" needs {what} beside manifest.json",
+                sandbox.name()
+            )],
+        )),
+        n => Err(fail(
+            folder,
+            vec![format!(
+                "holds {n} modules ({}); a mod holds exactly one",
+                found
+                    .iter()
+                    .filter_map(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )],
+        )),
+    }
+}

@@ -1,0 +1,339 @@
+//! `export`, `install`, `validate`, `scan` and `sign`: mod folders from the command line.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use aether_scripting::host::group_digits;
+use aether_scripting::mods::{
+    self, LoadedMod, ModLoader, ModManifest, PublisherKey, PublisherSecret, SampleRun, Sandbox,
+    ScanReport,
+};
+use aether_scripting::{CompilationProfile, ControllerHost, ControllerLimits, Scenario};
+use anyhow::{Context as _, anyhow, bail};
+use mc_tactical_types::TacticalState;
+
+/// The sample states, built into the binary so `validate` works from any folder.
+pub fn samples() -> anyhow::Result<Vec<(String, TacticalState)>> {
+    let files: [(&str, &str); 5] = [
+        (
+            "states/skirmish",
+            include_str!("../../assets/states/skirmish.json"),
+        ),
+        (
+            "states/battle",
+            include_str!("../../assets/states/battle.json"),
+        ),
+        (
+            "states/stress",
+            include_str!("../../assets/states/stress.json"),
+        ),
+        (
+            "duels/crossing",
+            include_str!("../../assets/duels/crossing.json"),
+        ),
+        (
+            "duels/highlands",
+            include_str!("../../assets/duels/highlands.json"),
+        ),
+    ];
+    files
+        .iter()
+        .map(|(name, text)| {
+            Scenario::from_json(text)
+                .map(|s| ((*name).to_owned(), s.state))
+                .map_err(|e| anyhow!("built-in sample {name}: {e}"))
+        })
+        .collect()
+}
+
+/// The manifest fields a user may choose; the rest come from the graph.
+#[derive(Debug, Default)]
+pub struct ManifestFlags {
+    /// `--id`; default: the graph's name as a slug.
+    pub id: Option<String>,
+    /// `--author`; default: the user name from the environment.
+    pub author: Option<String>,
+    /// `--controller-id`; default: `studio:<id>`.
+    pub controller_id: Option<String>,
+}
+
+/// A lowercase slug of `name`: letters and digits kept, everything else a single dash.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(64).collect()
+}
+
+/// Compiles `graph` (release profile) and builds its manifest from `flags`.
+fn compile_with_manifest(
+    graph: &Path,
+    flags: &ManifestFlags,
+) -> anyhow::Result<(ModManifest, Vec<u8>)> {
+    let compiled = super::compile::compile_file(graph, CompilationProfile::Release)?;
+    for w in &compiled.warnings {
+        eprintln!("{w}");
+    }
+    let g = &compiled.graph;
+    let id = flags.id.clone().unwrap_or_else(|| slug(&g.name));
+    let author = flags.author.clone().unwrap_or_else(|| {
+        std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "anonymous".into())
+    });
+    let manifest = ModManifest {
+        controller_id: flags
+            .controller_id
+            .clone()
+            .unwrap_or_else(|| format!("studio:{id}")),
+        id,
+        name: g.name.clone(),
+        author,
+        version: g.version.clone(),
+        sandbox: Sandbox::Wasm,
+        signature: None,
+        mc_tactical_types: mc_tactical_types::CRATE_VERSION.to_owned(),
+    };
+    // Every problem at once, before anything is written.
+    if let Err(problems) = ModManifest::parse(&manifest.to_json()) {
+        let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        bail!("the mod's manifest would be invalid:\n{}", lines.join("\n"));
+    }
+    Ok((manifest, compiled.artifact.wasm_bytes))
+}
+
+/// `export GRAPH --out DIR`: returns the report to print.
+pub fn export(
+    graph: &Path,
+    out: &Path,
+    flags: &ManifestFlags,
+    replace: bool,
+) -> anyhow::Result<String> {
+    let (manifest, wasm) = compile_with_manifest(graph, flags)?;
+    let host = ControllerHost::new(ControllerLimits::default())?;
+    let done = mods::export(&host, &manifest, &wasm, out, replace)?;
+    Ok(format!(
+        "{} mod \"{}\" ({}, controller {}) to {}\n  {}\n  {} ({} bytes)\n",
+        if done.replaced {
+            "replaced"
+        } else {
+            "exported"
+        },
+        manifest.id,
+        manifest.identity(),
+        manifest.controller_id,
+        done.folder.display(),
+        done.folder.join("manifest.json").display(),
+        done.module.display(),
+        group_digits(wasm.len() as u64),
+    ))
+}
+
+/// The mods directory: the flag, else `$MC_MODS_DIR`, else the documents folder's.
+pub fn mods_dir(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match flag {
+        Some(p) => Ok(p.to_path_buf()),
+        None => mods::default_mods_dir().ok_or_else(|| {
+            anyhow!("cannot find your documents folder; pass --mods-dir or set MC_MODS_DIR")
+        }),
+    }
+}
+
+/// `install GRAPH`: export into `<mods dir>/<id>/`.
+pub fn install(
+    graph: &Path,
+    mods_dir_flag: Option<&Path>,
+    flags: &ManifestFlags,
+    replace: bool,
+) -> anyhow::Result<String> {
+    let dir = mods_dir(mods_dir_flag)?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("{}: cannot create the mods directory", dir.display()))?;
+    let (manifest, _) = compile_with_manifest(graph, flags)?;
+    export(graph, &dir.join(&manifest.id), flags, replace)
+}
+
+/// The publisher key: the flag, else `$MC_PUBLISHER_KEY`, else none.
+pub fn publisher_key(flag: Option<&str>) -> anyhow::Result<Option<PublisherKey>> {
+    let value = match flag {
+        Some(v) => Some(v.to_owned()),
+        None => std::env::var("MC_PUBLISHER_KEY")
+            .ok()
+            .filter(|v| !v.is_empty()),
+    };
+    value
+        .map(|v| PublisherKey::from_arg(&v).map_err(|e| anyhow!("publisher key: {e}")))
+        .transpose()
+}
+
+fn describe(m: &LoadedMod) -> String {
+    format!(
+        "{} — {} by {}, controller {}, {} mod built against mc-tactical-types {} (this game: {}, schema {})",
+        m.manifest.id,
+        m.identity(),
+        m.manifest.author,
+        m.manifest.controller_id,
+        m.manifest.sandbox.name(),
+        m.manifest.mc_tactical_types,
+        mc_tactical_types::CRATE_VERSION,
+        mc_tactical_types::SCHEMA_VERSION,
+    )
+}
+
+/// `validate MOD_DIR`: the report, and whether the mod passed.
+pub fn validate(folder: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, bool)> {
+    let host = ControllerHost::new(ControllerLimits::default())?;
+    let loader = ModLoader {
+        host: &host,
+        publisher_key: key,
+    };
+    let m = match loader.load(folder) {
+        Ok(m) => m,
+        Err(e) => {
+            let mut out = format!("refused: {}\n", folder.display());
+            for p in &e.problems {
+                let _ = writeln!(out, "  {p}");
+            }
+            return Ok((out, false));
+        }
+    };
+    let mut out = format!("loads: {}\n", describe(&m));
+    if m.controller.is_none() {
+        out.push_str(
+            "  signature valid; the studio never runs native code, so no turns were played\n",
+        );
+        return Ok((out, true));
+    }
+    let runs = mods::validate(&m, &samples()?);
+    let _ = writeln!(
+        out,
+        "\n  {:<18} {:>4}  {:<10} {:>13}  {:>8}  {:>8}  deterministic",
+        "sample", "slot", "outcome", "fuel", "proposed", "accepted"
+    );
+    for r in &runs {
+        let _ = writeln!(out, "{}", run_line(r));
+    }
+    let passed = runs.iter().all(SampleRun::passed);
+    let _ = writeln!(
+        out,
+        "\n{}: {} of {} turns good",
+        if passed { "valid" } else { "NOT valid" },
+        runs.iter().filter(|r| r.passed()).count(),
+        runs.len()
+    );
+    Ok((out, passed))
+}
+
+fn run_line(r: &SampleRun) -> String {
+    format!(
+        "  {:<18} {:>4}  {:<10} {:>13}  {:>8}  {:>8}  {}",
+        r.sample,
+        r.slot,
+        r.outcome.code(),
+        group_digits(r.fuel),
+        r.proposed,
+        r.accepted,
+        if r.deterministic { "yes" } else { "NO" }
+    )
+}
+
+/// `scan [MODS_DIR]`: what the game would register and what it would skip.
+pub fn scan(dir: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, ScanReport)> {
+    let host = ControllerHost::new(ControllerLimits::default())?;
+    let loader = ModLoader {
+        host: &host,
+        publisher_key: key,
+    };
+    let report = loader.scan(dir)?;
+    let mut out = format!(
+        "{}: {} registered, {} skipped\n",
+        dir.display(),
+        report.registered.len(),
+        report.skipped.len()
+    );
+    for m in &report.registered {
+        let _ = writeln!(out, "  registered {}", describe(m));
+    }
+    for e in &report.skipped {
+        let _ = writeln!(out, "  skipped    {}", e.folder.display());
+        for p in &e.problems {
+            let _ = writeln!(out, "             {p}");
+        }
+    }
+    Ok((out, report))
+}
+
+/// `sign BINARY --key FILE [--write-manifest]`: the signature, and the manifest updated if asked.
+pub fn sign(binary: &Path, key_file: &Path, write_manifest: bool) -> anyhow::Result<String> {
+    let secret = PublisherSecret::load(key_file).map_err(|e| anyhow!(e))?;
+    let bytes = std::fs::read(binary)
+        .with_context(|| format!("{}: cannot read the binary", binary.display()))?;
+    let signature = secret.sign(&bytes);
+    let mut out = format!(
+        "{signature}\n  signature of {} ({} bytes) under public key {}\n",
+        binary.display(),
+        group_digits(bytes.len() as u64),
+        secret.public().to_hex()
+    );
+    if write_manifest {
+        let manifest = binary.with_file_name("manifest.json");
+        let text = std::fs::read_to_string(&manifest)
+            .with_context(|| format!("{}: cannot read", manifest.display()))?;
+        let mut m = ModManifest::parse(&text).or_else(|problems| {
+            // A native manifest without its signature yet: that is what we are adding.
+            let only_signature = problems.iter().all(|p| p.field == "signature");
+            let mut v: serde_json::Value = serde_json::from_str(&text)?;
+            if only_signature {
+                v["signature"] = serde_json::Value::String(signature.clone());
+                return ModManifest::parse(&v.to_string()).map_err(|p| anyhow!("{}", p[0]));
+            }
+            Err(anyhow!(
+                "{}: {}",
+                manifest.display(),
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
+        })?;
+        m.signature = Some(signature);
+        aether_scripting::fsutil::write_atomic(&manifest, m.to_json().as_bytes())
+            .with_context(|| format!("{}: cannot write", manifest.display()))?;
+        let _ = writeln!(out, "  written to {}", manifest.display());
+    }
+    Ok(out)
+}
+
+/// `sign --new-key FILE`: a new key pair; the secret in FILE, the public key in FILE.pub.
+pub fn new_key(file: &Path) -> anyhow::Result<String> {
+    if file.exists() {
+        bail!(
+            "{}: already exists; a key is never overwritten",
+            file.display()
+        );
+    }
+    let secret = PublisherSecret::generate().map_err(|e| anyhow!(e))?;
+    let public = secret.public().to_hex();
+    let public_file = PathBuf::from(format!("{}.pub", file.display()));
+    aether_scripting::fsutil::write_atomic(file, format!("{}\n", secret.to_hex()).as_bytes())
+        .with_context(|| format!("{}: cannot write", file.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+            .with_context(|| format!("{}: cannot make it private", file.display()))?;
+    }
+    aether_scripting::fsutil::write_atomic(&public_file, format!("{public}\n").as_bytes())
+        .with_context(|| format!("{}: cannot write", public_file.display()))?;
+    Ok(format!(
+        "secret key: {} (keep it private)\npublic key: {} ({public})\n",
+        file.display(),
+        public_file.display()
+    ))
+}
