@@ -142,7 +142,11 @@ fn install_finds_the_mods_directory_and_scan_lists_it() {
     let home = dir.join("home");
     let out = studio(
         &["install", "examples/graphs/melee-rusher.mcgraph.json"],
-        &[("HOME", home.to_str().unwrap()), ("XDG_DOCUMENTS_DIR", "")],
+        &[
+            ("HOME", home.to_str().unwrap()),
+            ("XDG_DOCUMENTS_DIR", ""),
+            ("XDG_CONFIG_HOME", home.join(".config").to_str().unwrap()),
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let installed = home.join("Documents/MagicCivilization/mods/melee-rusher");
