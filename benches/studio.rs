@@ -9,6 +9,9 @@
 #[path = "../crates/aether-scripting/tests/support/mod.rs"]
 mod support;
 
+#[path = "studio/versus.rs"]
+mod versus;
+
 use std::time::{Duration, Instant};
 
 use aether_scripting::graph::VisualScriptGraph;
@@ -241,4 +244,8 @@ fn main() {
     );
     host_section();
     compiler_section();
+    versus::twins_section();
+    versus::edit_to_preview_section();
+    versus::scaling_section();
+    versus::duel_and_metering_section();
 }

@@ -1,0 +1,313 @@
+//! The benchmark's comparison with hand-written Rust, and what a designer waits for.
+//! Included by `studio.rs`; see BENCHMARKS.md for what each table means.
+
+use std::time::{Duration, Instant};
+
+use aether_scripting::check::check;
+use aether_scripting::compile::CompilationProfile;
+use aether_scripting::graph::{PortRef, Value, VarType, Variable, VisualScriptGraph};
+use aether_scripting::host::group_digits;
+use aether_scripting::interp::CheckedGraph;
+use aether_scripting::{ControllerHost, ControllerLimits, VisualScriptCompiler};
+use mc_tactical_types::rules;
+
+use super::{median, ms, support};
+
+/// (graph template, Rust twin); `tests/twins.rs` proves each pair sends the same bytes.
+const TWINS: [(&str, &str); 2] = [
+    ("melee-rusher", "melee-rusher-twin"),
+    ("archer-skirmisher", "archer-skirmisher-twin"),
+];
+
+fn template(name: &str) -> VisualScriptGraph {
+    VisualScriptGraph::load(&support::root().join(format!("examples/graphs/{name}.mcgraph.json")))
+        .expect("templates load")
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+/// Median fuel and wall time of `turns` turns of `controller` on `state`, slot 0.
+fn turn_cost(
+    controller: &aether_scripting::Controller,
+    state: &mc_tactical_types::TacticalState,
+    turns: usize,
+) -> (u64, Duration) {
+    let mut session = controller.session();
+    session.play_turn(state, 0, 0);
+    let mut fuel = Vec::new();
+    let mut wall = Vec::new();
+    for seed in 0..turns as u64 {
+        let r = session.play_turn(state, 0, seed);
+        assert!(r.outcome.is_ok(), "{}", r.outcome);
+        fuel.push(r.fuel_used);
+        wall.push(r.wall_time);
+    }
+    fuel.sort_unstable();
+    (fuel[fuel.len() / 2], median(&mut wall))
+}
+
+/// Graph vs twin: fuel, wall time and module size.
+pub fn twins_section() {
+    const TURNS: usize = 15;
+    let host = ControllerHost::new(ControllerLimits::default()).expect("host");
+    let samples = ["states/skirmish", "states/battle", "states/stress"];
+    println!("## Compiled graph against its hand-written Rust twin\n");
+    println!(
+        "Each twin (`examples/controllers/*-twin`, rustc `opt-level = \"s\"`, LTO) decides exactly \
+         as its graph (`tests/twins.rs`). Slot 0, median of {TURNS} turns; ratio = graph / twin.\n"
+    );
+    println!(
+        "| template | sample | graph fuel | twin fuel | fuel ratio | graph time | twin time | time ratio |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let mut sizes = Vec::new();
+    for (graph_name, twin_name) in TWINS {
+        let wasm = VisualScriptCompiler::compile(&template(graph_name))
+            .expect("templates compile")
+            .wasm_bytes;
+        let twin_wasm = support::rust_controller(twin_name);
+        sizes.push((graph_name, wasm.len(), twin_wasm.len()));
+        let graph = host.load(&wasm).expect("graph loads");
+        let twin = host.load(&twin_wasm).expect("twin loads");
+        for sample in samples {
+            let state = support::state(sample);
+            let (gf, gt) = turn_cost(&graph, &state, TURNS);
+            let (tf, tt) = turn_cost(&twin, &state, TURNS);
+            println!(
+                "| {graph_name} | {sample} | {} | {} | {:.2}x | {} | {} | {:.2}x |",
+                group_digits(gf),
+                group_digits(tf),
+                gf as f64 / tf as f64,
+                ms(gt),
+                ms(tt),
+                gt.as_secs_f64() / tt.as_secs_f64()
+            );
+        }
+    }
+    println!();
+    println!("| template | graph module bytes | twin module bytes | ratio |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (name, g, t) in sizes {
+        println!(
+            "| {name} | {} | {} | {:.2}x |",
+            group_digits(g as u64),
+            group_digits(t as u64),
+            g as f64 / t as f64
+        );
+    }
+    println!();
+}
+
+/// Edit to preview: from a changed graph to a validated turn report, stage by stage.
+pub fn edit_to_preview_section() {
+    const RUNS: usize = 10;
+    let host = ControllerHost::new(ControllerLimits::default()).expect("host");
+    let state = support::state("states/battle");
+    println!("## Edit to preview\n");
+    println!(
+        "From a changed graph to a validated turn report on the battle sample (slot 0), median of \
+         {RUNS} runs per stage. *cranelift* is the part of *host load* spent compiling machine code; \
+         *rules* is filtering the state, encoding it, decoding the reply and validating each action.\n"
+    );
+    println!(
+        "| template | check | lower + emit | host load | of which cranelift | instantiate + init | decide_turn | rules | total |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let mut names: Vec<String> = std::fs::read_dir(support::root().join("examples/graphs"))
+        .expect("templates")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().replace(".mcgraph.json", ""))
+        .collect();
+    names.sort();
+    for name in names {
+        let graph = template(&name);
+        let mut stages: [Vec<Duration>; 8] = Default::default();
+        for _ in 0..RUNS {
+            let t0 = Instant::now();
+            let diagnostics = check(&graph);
+            let t1 = Instant::now();
+            let checked = CheckedGraph::new(graph.clone()).expect("clean");
+            let artifact =
+                VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Debug)
+                    .expect("compiles");
+            let t2 = Instant::now();
+            let controller = host.load(&artifact.wasm_bytes).expect("loads");
+            let t3 = Instant::now();
+            let report = controller.session().play_turn(&state, 0, 1);
+            let t4 = Instant::now();
+            std::hint::black_box(diagnostics);
+            let instantiate = report.instantiate_time.unwrap_or_default();
+            let play = t4 - t3;
+            stages[0].push(t1 - t0);
+            stages[1].push(t2 - t1);
+            stages[2].push(t3 - t2);
+            stages[3].push(controller.compile_time());
+            stages[4].push(instantiate);
+            stages[5].push(report.wall_time);
+            stages[6].push(play.saturating_sub(instantiate + report.wall_time));
+            stages[7].push(t4 - t0);
+        }
+        let cells: Vec<String> = stages.iter_mut().map(|s| ms(median(s))).collect();
+        println!("| {name} | {} |", cells.join(" | "));
+    }
+    println!();
+}
+
+/// A graph of about `nodes` nodes: On Turn, then a chain of "count = count + n" steps
+/// (Set Variable, Add, Get Variable, Number: four nodes each).
+fn synthetic(nodes: usize) -> VisualScriptGraph {
+    let mut g = VisualScriptGraph::new();
+    g.name = "synthetic".into();
+    g.version = "1.0.0".into();
+    g.variables.push(Variable {
+        name: "count".into(),
+        ty: VarType::Number,
+    });
+    let mut prev = (g.add_node("on_turn", [0.0, 0.0]), "then");
+    for i in 0..nodes.saturating_sub(1) / 4 {
+        let x = i as f32 * 200.0;
+        let set = g.add_node("set_variable", [x, 0.0]);
+        let add = g.add_node("add", [x, 100.0]);
+        let get = g.add_node("get_variable", [x, 200.0]);
+        let n = g.add_node("number", [x, 300.0]);
+        for v in [set, get] {
+            g.set_value(v, "variable", Value::Choice("count".into()));
+        }
+        g.set_value(n, "value", Value::Number(i as i32));
+        g.connect(PortRef::new(prev.0, prev.1), PortRef::new(set, "exec"));
+        g.connect(PortRef::new(get, "value"), PortRef::new(add, "a"));
+        g.connect(PortRef::new(n, "value"), PortRef::new(add, "b"));
+        g.connect(PortRef::new(add, "result"), PortRef::new(set, "value"));
+        prev = (set, "then");
+    }
+    g
+}
+
+/// How compiling scales with graph size.
+pub fn scaling_section() {
+    let host = ControllerHost::new(ControllerLimits::default()).expect("host");
+    println!("## Compile time against graph size\n");
+    println!(
+        "Synthetic graphs: On Turn and a chain of \"count = count + n\" steps. Median of 5 runs \
+         (3 for the largest).\n"
+    );
+    println!(
+        "| nodes | check | lower + emit | module bytes | host load | per node (check + emit) |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
+    for nodes in [10, 100, 1_000, 5_000] {
+        let graph = synthetic(nodes);
+        let runs = if nodes >= 5_000 { 3 } else { 5 };
+        let (mut c, mut e, mut l) = (Vec::new(), Vec::new(), Vec::new());
+        let mut bytes = 0;
+        for _ in 0..runs {
+            let t0 = Instant::now();
+            let checked = CheckedGraph::new(graph.clone()).expect("clean");
+            let t1 = Instant::now();
+            let artifact =
+                VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Release)
+                    .expect("compiles");
+            let t2 = Instant::now();
+            host.load(&artifact.wasm_bytes).expect("loads");
+            let t3 = Instant::now();
+            bytes = artifact.wasm_bytes.len();
+            c.push(t1 - t0);
+            e.push(t2 - t1);
+            l.push(t3 - t2);
+        }
+        let (c, e) = (median(&mut c), median(&mut e));
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            group_digits(graph.nodes().count() as u64),
+            ms(c),
+            ms(e),
+            group_digits(bytes as u64),
+            ms(median(&mut l)),
+            us((c + e) / graph.nodes().count() as u32),
+        );
+    }
+    println!();
+}
+
+/// Whole duels, host and rules included, single-threaded; and the cost of fuel metering.
+pub fn duel_and_metering_section() {
+    let metered = ControllerHost::new(ControllerLimits::default()).expect("host");
+    let unmetered = ControllerHost::new(ControllerLimits {
+        fuel_per_turn: None,
+        ..ControllerLimits::default()
+    })
+    .expect("host");
+    let a = VisualScriptCompiler::compile(&template("melee-rusher"))
+        .expect("compiles")
+        .wasm_bytes;
+    let b = VisualScriptCompiler::compile(&template("archer-skirmisher"))
+        .expect("compiles")
+        .wasm_bytes;
+    println!("## Duels and fuel metering\n");
+    println!(
+        "melee-rusher (slot 0) against archer-skirmisher (slot 1) to the end of each duel \
+         scenario, every turn through the host and the rules, one thread; best of 3 runs.\n"
+    );
+    println!("| duel | rounds | turns | turns per second |");
+    println!("| --- | ---: | ---: | ---: |");
+    for duel in ["duels/crossing", "duels/highlands"] {
+        let scenario = support::scenario(duel);
+        let limit = scenario.turn_limit.expect("duels have a limit");
+        let mut best = Duration::MAX;
+        let (mut turns, mut rounds) = (0, 0);
+        for _ in 0..3 {
+            let mut sessions = [
+                metered.load(&a).expect("loads").session(),
+                metered.load(&b).expect("loads").session(),
+            ];
+            let mut state = scenario.state.clone();
+            let started = Instant::now();
+            turns = 0;
+            rounds = 0;
+            while rules::match_result(&state, limit).is_none() {
+                for slot in 0..2u8 {
+                    if !state.player(slot).is_some_and(|p| p.alive) {
+                        continue;
+                    }
+                    let report = sessions[slot as usize].play_turn(&state, slot, turns as u64);
+                    state = report.state_after;
+                    turns += 1;
+                }
+                rules::end_round(&mut state);
+                rounds += 1;
+            }
+            best = best.min(started.elapsed());
+        }
+        println!(
+            "| {duel} | {rounds} | {turns} | {} |",
+            group_digits((turns as f64 / best.as_secs_f64()) as u64)
+        );
+    }
+    println!();
+    println!(
+        "The same turn with fuel metering on and off (the epoch deadline is on in both); median \
+         of 15 turns, slot 0.\n"
+    );
+    println!("| controller | sample | metered | unmetered | overhead |");
+    println!("| --- | --- | ---: | ---: | ---: |");
+    let twin = support::rust_controller("melee-rusher-twin");
+    for (name, wasm) in [
+        ("melee-rusher (graph)", &a),
+        ("melee-rusher-twin (Rust)", &twin),
+    ] {
+        for sample in ["states/battle", "states/stress"] {
+            let state = support::state(sample);
+            let (_, on) = turn_cost(&metered.load(wasm).expect("loads"), &state, 15);
+            let (_, off) = turn_cost(&unmetered.load(wasm).expect("loads"), &state, 15);
+            println!(
+                "| {name} | {sample} | {} | {} | {:+.0}% |",
+                ms(on),
+                ms(off),
+                (on.as_secs_f64() / off.as_secs_f64() - 1.0) * 100.0
+            );
+        }
+    }
+    println!();
+}
