@@ -161,8 +161,7 @@ fn compiler_section() {
         group_digits(reference_fuel[2])
     );
     let mut timing = Vec::new();
-    for entry in std::fs::read_dir(support::root().join("examples/graphs")).expect("templates") {
-        let path = entry.expect("a template").path();
+    for path in support::templates() {
         let graph = VisualScriptGraph::load(&path).expect("a template loads");
         let mut compile = Vec::new();
         let mut artifact = None;

@@ -115,12 +115,11 @@ pub fn edit_to_preview_section() {
         "| template | check | lower + emit | host load | of which cranelift | instantiate + init | decide_turn | rules | total |"
     );
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    let mut names: Vec<String> = std::fs::read_dir(support::root().join("examples/graphs"))
-        .expect("templates")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().replace(".mcgraph.json", ""))
+    let names: Vec<String> = support::templates()
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().replace(".mcgraph.json", ""))
         .collect();
-    names.sort();
     for name in names {
         let graph = template(&name);
         let mut stages: [Vec<Duration>; 8] = Default::default();

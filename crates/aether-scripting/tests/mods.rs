@@ -161,9 +161,8 @@ fn every_template_exports_scans_validates_and_plays() {
         .map(|s| (s.to_string(), support::state(s)))
         .collect();
     let mut ids = Vec::new();
-    for entry in std::fs::read_dir(root().join("examples/graphs")).unwrap() {
-        let graph =
-            aether_scripting::graph::VisualScriptGraph::load(&entry.unwrap().path()).unwrap();
+    for path in support::templates() {
+        let graph = aether_scripting::graph::VisualScriptGraph::load(&path).unwrap();
         let artifact = aether_scripting::VisualScriptCompiler::compile(&graph).unwrap();
         let id = graph.name.clone();
         let m = manifest_for(&graph, &id);

@@ -104,3 +104,15 @@ pub const SAMPLES: [&str; 5] = [
     "duels/crossing",
     "duels/highlands",
 ];
+
+/// The graph templates in `examples/graphs/`, in name order (only `*.mcgraph.json`: a module
+/// compiled beside them is not a template).
+pub fn templates() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("examples/graphs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".mcgraph.json"))
+        .collect();
+    out.sort();
+    out
+}
