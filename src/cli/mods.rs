@@ -115,8 +115,18 @@ pub fn export(
     replace: bool,
 ) -> anyhow::Result<String> {
     let (manifest, wasm) = compile_with_manifest(graph, flags)?;
+    write_mod(&manifest, &wasm, out, replace)
+}
+
+/// Writes a compiled mod to `out`; returns the report to print.
+fn write_mod(
+    manifest: &ModManifest,
+    wasm: &[u8],
+    out: &Path,
+    replace: bool,
+) -> anyhow::Result<String> {
     let host = ControllerHost::new(ControllerLimits::default())?;
-    let done = mods::export(&host, &manifest, &wasm, out, replace)?;
+    let done = mods::export(&host, manifest, wasm, out, replace)?;
     Ok(format!(
         "{} mod \"{}\" ({}, controller {}) to {}\n  {}\n  {} ({} bytes)\n",
         if done.replaced {
@@ -154,8 +164,8 @@ pub fn install(
     let dir = mods_dir(mods_dir_flag)?;
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("{}: cannot create the mods directory", dir.display()))?;
-    let (manifest, _) = compile_with_manifest(graph, flags)?;
-    export(graph, &dir.join(&manifest.id), flags, replace)
+    let (manifest, wasm) = compile_with_manifest(graph, flags)?;
+    write_mod(&manifest, &wasm, &dir.join(&manifest.id), replace)
 }
 
 /// The publisher key: the flag, else `$MC_PUBLISHER_KEY`, else none.
@@ -284,25 +294,14 @@ pub fn sign(binary: &Path, key_file: &Path, write_manifest: bool) -> anyhow::Res
         let manifest = binary.with_file_name("manifest.json");
         let text = std::fs::read_to_string(&manifest)
             .with_context(|| format!("{}: cannot read", manifest.display()))?;
-        let mut m = ModManifest::parse(&text).or_else(|problems| {
-            // A native manifest without its signature yet: that is what we are adding.
-            let only_signature = problems.iter().all(|p| p.field == "signature");
-            let mut v: serde_json::Value = serde_json::from_str(&text)?;
-            if only_signature {
-                v["signature"] = serde_json::Value::String(signature.clone());
-                return ModManifest::parse(&v.to_string()).map_err(|p| anyhow!("{}", p[0]));
-            }
-            Err(anyhow!(
-                "{}: {}",
-                manifest.display(),
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ))
+        // Put the signature in first: a native manifest is only valid with it.
+        let mut v: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not valid JSON", manifest.display()))?;
+        v["signature"] = serde_json::Value::String(signature);
+        let m = ModManifest::parse(&v.to_string()).map_err(|problems| {
+            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            anyhow!("{}: {}", manifest.display(), problems.join("; "))
         })?;
-        m.signature = Some(signature);
         aether_scripting::fsutil::write_atomic(&manifest, m.to_json().as_bytes())
             .with_context(|| format!("{}: cannot write", manifest.display()))?;
         let _ = writeln!(out, "  written to {}", manifest.display());

@@ -28,9 +28,10 @@ use std::fmt;
 use mc_tactical_types::rules::{self, TurnLedger};
 use mc_tactical_types::{Action, Pos, Spell, TacticalState, Terrain, Unit, UnitKind};
 
-use crate::catalog::{self, Arith, NodeSpec, Op, PinType, PortDefault, Stat};
+use crate::catalog::{Arith, Op, Stat};
 use crate::check::{self, Diagnostic};
-use crate::graph::{NodeId, PortRef, Value, VarType, VisualScriptGraph};
+use crate::graph::{NodeId, PortRef, VarType, VisualScriptGraph};
+use crate::wiring::Wiring;
 
 /// A graph the checker found free of errors; only such a graph can be interpreted or compiled.
 #[derive(Clone, Debug)]
@@ -186,33 +187,8 @@ pub const MAX_DEPTH: usize = 512;
 /// Runs `graph` for `slot` on `view` (the state as the player sees it) with `seed`.
 pub fn interpret(graph: &CheckedGraph, view: &TacticalState, slot: u8, seed: u64) -> Run {
     let g = &graph.graph;
-    let specs: BTreeMap<NodeId, &'static NodeSpec> = g
-        .nodes()
-        .filter_map(|n| Some((n.id, catalog::spec(&n.kind)?)))
-        .collect();
-    // The wiring, resolved once: lookups by the catalog's port keys allocate nothing. A checked
-    // graph has at most one wire per data input and per execution output.
-    let mut wire_into = BTreeMap::new();
-    let mut exec_next = BTreeMap::new();
-    for l in g.links() {
-        let out = specs.get(&l.from.node).and_then(|s| s.output(&l.from.port));
-        let inp = specs.get(&l.to.node).and_then(|s| s.input(&l.to.port));
-        let (Some(out), Some(inp)) = (out, inp) else {
-            continue;
-        };
-        if out.ty == PinType::Exec {
-            exec_next.entry((l.from.node, out.key)).or_insert(l.to.node);
-        } else {
-            wire_into
-                .entry((l.to.node, inp.key))
-                .or_insert((l.from.node, out.key));
-        }
-    }
     let mut vm = Vm {
-        g,
-        specs,
-        wire_into,
-        exec_next,
+        w: Wiring::new(g),
         state: view.clone(),
         ledger: TurnLedger::new(slot),
         slot,
@@ -227,12 +203,7 @@ pub fn interpret(graph: &CheckedGraph, view: &TacticalState, slot: u8, seed: u64
         trace: Vec::new(),
         depth: 0,
     };
-    if let Some(entry) = vm
-        .specs
-        .iter()
-        .find(|(_, s)| s.op == Op::OnTurn)
-        .map(|(&id, _)| id)
-    {
+    if let Some(entry) = vm.w.entry() {
         vm.run(entry);
     }
     Run {
@@ -242,12 +213,7 @@ pub fn interpret(graph: &CheckedGraph, view: &TacticalState, slot: u8, seed: u64
 }
 
 struct Vm<'g> {
-    g: &'g VisualScriptGraph,
-    specs: BTreeMap<NodeId, &'static NodeSpec>,
-    /// For each data input (node, port key): the output (node, port key) wired into it.
-    wire_into: BTreeMap<(NodeId, &'static str), (NodeId, &'static str)>,
-    /// For each execution output (node, port key): the node it leads to.
-    exec_next: BTreeMap<(NodeId, &'static str), NodeId>,
+    w: Wiring<'g>,
     state: TacticalState,
     ledger: TurnLedger,
     slot: u8,
@@ -260,32 +226,18 @@ struct Vm<'g> {
     depth: usize,
 }
 
-impl Vm<'_> {
-    fn setting(&self, node: NodeId, key: &str) -> Option<&str> {
-        match self.g.node(node)?.values.get(key) {
-            Some(Value::Choice(c)) => Some(c.as_str()),
-            _ => None,
-        }
+impl<'g> Vm<'g> {
+    fn setting(&self, node: NodeId, key: &str) -> Option<&'g str> {
+        self.w.setting(node, key)
     }
 
-    /// The first choice of a list setting is its default.
-    fn choice(&self, node: NodeId, key: &str) -> &str {
-        if let Some(c) = self.setting(node, key) {
-            return c;
-        }
-        self.specs
-            .get(&node)
-            .and_then(|s| s.setting(key))
-            .and_then(|s| match s.choices {
-                catalog::Choices::List(list) => list.first().map(|(k, _)| *k),
-                catalog::Choices::Variable => None,
-            })
-            .unwrap_or("")
+    fn choice(&self, node: NodeId, key: &str) -> &'g str {
+        self.w.choice(node, key)
     }
 
     /// Follows the execution wire leaving `port` of `node`, if any.
     fn follow(&mut self, node: NodeId, port: &'static str) {
-        if let Some(&next) = self.exec_next.get(&(node, port)) {
+        if let Some(&next) = self.w.exec_next.get(&(node, port)) {
             self.run(next);
         }
     }
@@ -294,7 +246,7 @@ impl Vm<'_> {
         if self.depth >= MAX_DEPTH {
             return;
         }
-        let Some(spec) = self.specs.get(&node).copied() else {
+        let Some(spec) = self.w.specs.get(&node).copied() else {
             return;
         };
         self.depth += 1;
@@ -399,32 +351,18 @@ impl Vm<'_> {
 
     /// The value arriving at input `port` of `node`.
     fn input(&mut self, node: NodeId, port: &'static str) -> Val {
-        let v = match self.wire_into.get(&(node, port)).copied() {
+        let v = match self.w.wire_into.get(&(node, port)).copied() {
             Some((from, out)) => self.output(from, out),
-            None => self.inline(node, port),
+            None => self.w.inline(node, port),
         };
         self.trace
             .push(TraceEvent::Value(PortRef::new(node, port), v));
         v
     }
 
-    fn inline(&self, node: NodeId, port: &str) -> Val {
-        let spec = self.specs.get(&node).and_then(|s| s.input(port));
-        let value = self.g.node(node).and_then(|n| n.values.get(port));
-        match (spec.map(|p| (p.ty, p.default)), value) {
-            (Some((_, PortDefault::Number(_))), Some(Value::Number(n))) => Val::Number(*n),
-            (Some((_, PortDefault::Bool(_))), Some(Value::Bool(b))) => Val::Bool(*b),
-            (Some((_, PortDefault::Number(n))), _) => Val::Number(n),
-            (Some((_, PortDefault::Bool(b))), _) => Val::Bool(b),
-            (Some((PinType::Unit, _)), _) => Val::Unit(None),
-            (Some((PinType::Position, _)), _) => Val::Position(Pos::default()),
-            _ => Val::Number(0),
-        }
-    }
-
     /// The value of output `port`: stored for execution nodes, computed for pure nodes.
     fn output(&mut self, node: NodeId, port: &'static str) -> Val {
-        let Some(spec) = self.specs.get(&node).copied() else {
+        let Some(spec) = self.w.specs.get(&node).copied() else {
             return Val::Number(0);
         };
         if spec.is_exec() {

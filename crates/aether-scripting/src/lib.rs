@@ -17,6 +17,7 @@ pub mod interp;
 mod jsonfmt;
 pub mod mods;
 pub mod scenario;
+mod wiring;
 
 pub use compile::{
     CompilationProfile, CompileError, ScriptArtifact, ScriptLanguage, VisualScriptCompiler,

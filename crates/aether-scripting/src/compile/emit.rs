@@ -265,16 +265,15 @@ pub(crate) fn symbol(f: &NodeFn) -> String {
     format!("node{} {}", f.node, f.name)
 }
 
-/// Locals of one function being built: the ones expressions ask for on top of the parameters.
+/// Locals of one node function (which has no parameters), handed out as expressions ask.
 struct Locals {
-    first: u32,
     count: u32,
 }
 
 impl Locals {
     fn fresh(&mut self) -> u32 {
         self.count += 1;
-        self.first + self.count - 1
+        self.count - 1
     }
 }
 
@@ -284,7 +283,7 @@ fn node_function(f: &NodeFn, ix: &Indices) -> Result<Function, String> {
         Body::Data(e) => expr_locals(e),
     };
     let mut func = Function::new([(needed, ValType::I32)]);
-    let mut locals = Locals { first: 0, count: 0 };
+    let mut locals = Locals { count: 0 };
     emit_body(f, ix, &mut func.instructions(), &mut locals)?;
     debug_assert_eq!(locals.count, needed);
     Ok(func)

@@ -11,9 +11,10 @@ use std::fmt;
 
 use mc_tactical_types::UnitKind;
 
-use crate::catalog::{self, Arith, Choices, NodeSpec, Op, PinType, PortDefault, Stat};
-use crate::graph::{NodeId, Value, VisualScriptGraph};
-use crate::interp::CheckedGraph;
+use crate::catalog::{Arith, NodeSpec, Op, Stat};
+use crate::graph::NodeId;
+use crate::interp::{CheckedGraph, Val};
+use crate::wiring::Wiring;
 
 /// A global the program keeps for one turn: an execution node's output, or a graph variable.
 /// All start each turn at 0 (false, none, (0, 0)).
@@ -228,46 +229,23 @@ pub struct Program {
 /// Lowers a checked graph.
 pub fn lower(checked: &CheckedGraph) -> Program {
     let g = checked.graph();
-    let specs: BTreeMap<NodeId, &'static NodeSpec> = g
-        .nodes()
-        .filter_map(|n| Some((n.id, catalog::spec(&n.kind)?)))
+    let w = Wiring::new(g);
+    // Execution nodes' outputs read by a wire are kept in globals.
+    let stored: BTreeSet<Slot> = w
+        .wire_into
+        .values()
+        .filter(|(from, _)| w.specs.get(from).is_some_and(|s| s.is_exec()))
+        .map(|&(from, out)| Slot::Stored(from, out))
         .collect();
-    let mut wire_into = BTreeMap::new();
-    let mut exec_next = BTreeMap::new();
-    let mut stored = BTreeSet::new();
-    for l in g.links() {
-        let from = specs.get(&l.from.node).copied();
-        let out = from.and_then(|s| s.output(&l.from.port));
-        let inp = specs.get(&l.to.node).and_then(|s| s.input(&l.to.port));
-        let (Some(from), Some(out), Some(inp)) = (from, out, inp) else {
-            continue;
-        };
-        if out.ty == PinType::Exec {
-            exec_next.entry((l.from.node, out.key)).or_insert(l.to.node);
-        } else {
-            wire_into
-                .entry((l.to.node, inp.key))
-                .or_insert((l.from.node, out.key));
-            if from.is_exec() {
-                stored.insert(Slot::Stored(l.from.node, out.key));
-            }
-        }
-    }
     let mut variables: Vec<String> = Vec::new();
     for v in &g.variables {
         if !variables.contains(&v.name) {
             variables.push(v.name.clone());
         }
     }
-    let entry = specs
-        .iter()
-        .find(|(_, s)| s.op == Op::OnTurn)
-        .map(|(&id, _)| id);
+    let entry = w.entry();
     let mut lowering = Lowering {
-        g,
-        specs: &specs,
-        wire_into,
-        exec_next,
+        w: &w,
         stored: &stored,
         variables: &variables,
         queue: VecDeque::new(),
@@ -278,7 +256,7 @@ pub fn lower(checked: &CheckedGraph) -> Program {
         lowering.enqueue(entry);
     }
     while let Some(node) = lowering.queue.pop_front() {
-        let Some(spec) = specs.get(&node).copied() else {
+        let Some(spec) = w.specs.get(&node).copied() else {
             continue;
         };
         let body = lowering.body(node, spec);
@@ -302,43 +280,26 @@ pub fn lower(checked: &CheckedGraph) -> Program {
 }
 
 struct Lowering<'a> {
-    g: &'a VisualScriptGraph,
-    specs: &'a BTreeMap<NodeId, &'static NodeSpec>,
-    wire_into: BTreeMap<(NodeId, &'static str), (NodeId, &'static str)>,
-    exec_next: BTreeMap<(NodeId, &'static str), NodeId>,
+    w: &'a Wiring<'a>,
     stored: &'a BTreeSet<Slot>,
     variables: &'a [String],
     queue: VecDeque<NodeId>,
     seen: BTreeSet<NodeId>,
 }
 
-impl Lowering<'_> {
+impl<'a> Lowering<'a> {
     fn enqueue(&mut self, node: NodeId) {
         if self.seen.insert(node) {
             self.queue.push_back(node);
         }
     }
 
-    fn setting(&self, node: NodeId, key: &str) -> Option<&str> {
-        match self.g.node(node)?.values.get(key) {
-            Some(Value::Choice(c)) => Some(c.as_str()),
-            _ => None,
-        }
+    fn setting(&self, node: NodeId, key: &str) -> Option<&'a str> {
+        self.w.setting(node, key)
     }
 
-    /// As `interp`: the setting's value, else the first choice of its list.
-    fn choice(&self, node: NodeId, key: &str) -> &str {
-        if let Some(c) = self.setting(node, key) {
-            return c;
-        }
-        self.specs
-            .get(&node)
-            .and_then(|s| s.setting(key))
-            .and_then(|s| match s.choices {
-                Choices::List(list) => list.first().map(|(k, _)| *k),
-                Choices::Variable => None,
-            })
-            .unwrap_or("")
+    fn choice(&self, node: NodeId, key: &str) -> &'a str {
+        self.w.choice(node, key)
     }
 
     fn which(&self, node: NodeId) -> i32 {
@@ -359,7 +320,7 @@ impl Lowering<'_> {
 
     /// The statements that follow execution output `port` of `node`.
     fn follow(&mut self, node: NodeId, port: &'static str) -> Vec<Stmt> {
-        match self.exec_next.get(&(node, port)).copied() {
+        match self.w.exec_next.get(&(node, port)).copied() {
             Some(next) => {
                 self.enqueue(next);
                 vec![Stmt::Run(next)]
@@ -370,8 +331,8 @@ impl Lowering<'_> {
 
     /// The value arriving at input `port` of `node`.
     fn input(&mut self, node: NodeId, port: &'static str) -> Expr {
-        if let Some((from, out)) = self.wire_into.get(&(node, port)).copied() {
-            let Some(spec) = self.specs.get(&from) else {
+        if let Some((from, out)) = self.w.wire_into.get(&(node, port)).copied() {
+            let Some(spec) = self.w.specs.get(&from) else {
                 return Expr::Const(0);
             };
             if spec.is_exec() {
@@ -380,16 +341,13 @@ impl Lowering<'_> {
             self.enqueue(from);
             return Expr::Node(from);
         }
-        // An unconnected input: its inline value, else the catalog's default, else 0 (none,
-        // false, (0, 0)), exactly as `interp`'s `inline`.
-        let spec = self.specs.get(&node).and_then(|s| s.input(port));
-        let value = self.g.node(node).and_then(|n| n.values.get(port));
-        Expr::Const(match (spec.map(|p| p.default), value) {
-            (Some(PortDefault::Number(_)), Some(Value::Number(n))) => *n,
-            (Some(PortDefault::Bool(_)), Some(Value::Bool(b))) => i32::from(*b),
-            (Some(PortDefault::Number(n)), _) => n,
-            (Some(PortDefault::Bool(b)), _) => i32::from(b),
-            _ => 0,
+        // An unconnected input: the interpreter's inline value, in the module's encoding.
+        Expr::Const(match self.w.inline(node, port) {
+            Val::Number(n) => n,
+            Val::Bool(b) => i32::from(b),
+            // Inline values are never a unit other than none.
+            Val::Unit(_) => 0,
+            Val::Position(p) => i32::from(p.x) | (i32::from(p.y) << 16),
         })
     }
 

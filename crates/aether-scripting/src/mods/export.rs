@@ -116,7 +116,8 @@ pub fn export(
     sync_dir(&staging)?;
     checkpoint("staged");
 
-    if replaced || dest.exists() {
+    // An existing destination (a mod to replace, or an empty folder) is swapped out.
+    if dest.exists() {
         swap_into_place(&staging, dest)?;
         checkpoint("swapped");
         remove_if_present(&staging)?;
