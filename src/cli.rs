@@ -29,6 +29,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Open the studio window (the default with no command): the graph given, else the last
+    /// project, else the Melee rusher template, with its turn previewed on the battle sample.
+    Edit {
+        /// A graph file (*.mcgraph.json) to open.
+        graph: Option<PathBuf>,
+        /// Save a PNG of the window once the preview shows, then quit (for documentation and CI;
+        /// run under Xvfb on a machine without a display).
+        #[arg(long, value_name = "PNG")]
+        screenshot: Option<PathBuf>,
+    },
     /// Play one turn of an AI controller (a .wasm module, a mod folder, or a graph file, which is
     /// compiled first) on a state, under the game's caps, and report what it proposed and what
     /// the rules accepted.
@@ -182,10 +192,26 @@ enum StateCommand {
     },
 }
 
+impl Cli {
+    /// The studio's start options when the command line asks for the window (no command, or
+    /// `edit`); `None` for every other command.
+    pub fn studio_options(&self) -> Option<creator_studio::studio::Options> {
+        match &self.command {
+            None => Some(creator_studio::studio::Options::from_env(None)),
+            Some(Command::Edit { graph, screenshot }) => {
+                let mut o = creator_studio::studio::Options::from_env(graph.clone());
+                o.screenshot = screenshot.clone();
+                Some(o)
+            }
+            Some(_) => None,
+        }
+    }
+}
+
 /// Runs the parsed command line; errors are printed by `main`.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None => {
+        None | Some(Command::Edit { .. }) => {
             Cli::command().print_help()?;
             Ok(ExitCode::SUCCESS)
         }

@@ -1,7 +1,8 @@
 //! `creator-studio`: the Creator Studio application.
 //!
-//! A thin binary: arguments are parsed into plain values ([`cli::Cli`]), then each command calls
-//! the headless core (`aether-scripting`, `mc-tactical-types`) and prints what it returns.
+//! A thin binary: with no command (or `edit`) it opens the studio window; otherwise arguments are
+//! parsed into plain values ([`cli::Cli`]), then each command calls the headless core
+//! (`aether-scripting`, `mc-tactical-types`) and prints what it returns.
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::ExitCode;
@@ -12,6 +13,15 @@ mod cli;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    if let Some(opts) = args.studio_options() {
+        return match creator_studio::studio::run(opts) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match cli::run(args) {
         Ok(code) => code,
         Err(err) => {

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 
 use aether_scripting::host::group_digits;
 use aether_scripting::mods::{
-    self, LoadedMod, ModLoader, ModManifest, PublisherKey, PublisherSecret, SampleRun, Sandbox,
-    ScanReport,
+    self, LoadedMod, ModLoader, ModManifest, PublisherKey, PublisherSecret, SampleRun, ScanReport,
 };
 use aether_scripting::{CompilationProfile, ControllerHost, ControllerLimits, Scenario};
 use anyhow::{Context as _, anyhow, bail};
@@ -57,19 +56,6 @@ pub struct ManifestFlags {
     pub controller_id: Option<String>,
 }
 
-/// A lowercase slug of `name`: letters and digits kept, everything else a single dash.
-pub fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').chars().take(64).collect()
-}
-
 /// Compiles `graph` (release profile) and builds its manifest from `flags`.
 fn compile_with_manifest(
     graph: &Path,
@@ -80,25 +66,17 @@ fn compile_with_manifest(
         eprintln!("{w}");
     }
     let g = &compiled.graph;
-    let id = flags.id.clone().unwrap_or_else(|| slug(&g.name));
-    let author = flags.author.clone().unwrap_or_else(|| {
-        std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "anonymous".into())
-    });
-    let manifest = ModManifest {
-        controller_id: flags
-            .controller_id
-            .clone()
-            .unwrap_or_else(|| format!("studio:{id}")),
-        id,
-        name: g.name.clone(),
-        author,
-        version: g.version.clone(),
-        sandbox: Sandbox::Wasm,
-        signature: None,
-        mc_tactical_types: mc_tactical_types::CRATE_VERSION.to_owned(),
-    };
+    let mut manifest = ModManifest::for_graph(&g.name, &g.version);
+    if let Some(id) = &flags.id {
+        manifest.controller_id = format!("studio:{id}");
+        manifest.id = id.clone();
+    }
+    if let Some(author) = &flags.author {
+        manifest.author = author.clone();
+    }
+    if let Some(c) = &flags.controller_id {
+        manifest.controller_id = c.clone();
+    }
     // Every problem at once, before anything is written.
     if let Err(problems) = ModManifest::parse(&manifest.to_json()) {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();

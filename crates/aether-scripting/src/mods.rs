@@ -15,7 +15,7 @@ pub mod scan;
 pub mod sign;
 
 pub use export::{ExportError, Exported, default_mods_dir, export};
-pub use manifest::{ModManifest, Sandbox};
+pub use manifest::{ModManifest, Sandbox, slug};
 pub use scan::{LoadedMod, ModError, ModLoader, ScanReport};
 pub use sign::{PublisherKey, PublisherSecret};
 

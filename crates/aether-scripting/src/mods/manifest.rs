@@ -96,7 +96,40 @@ pub fn is_signature_hex(s: &str) -> bool {
     s.len() == 128 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// A lowercase slug of `name`: letters and digits kept, everything else a single dash; at most
+/// 64 characters.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(64).collect()
+}
+
 impl ModManifest {
+    /// The manifest the studio proposes for a graph named `name` at `version`: id the name as a
+    /// slug, controller id `studio:<id>`, author the user's login name (`USER` / `USERNAME`, else
+    /// "anonymous"), `wasm` sandbox, this game's `mc_tactical_types`.
+    pub fn for_graph(name: &str, version: &str) -> ModManifest {
+        let id = slug(name);
+        ModManifest {
+            controller_id: format!("studio:{id}"),
+            id,
+            name: name.to_owned(),
+            author: std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_else(|_| "anonymous".into()),
+            version: version.to_owned(),
+            sandbox: Sandbox::Wasm,
+            signature: None,
+            mc_tactical_types: mc_tactical_types::CRATE_VERSION.to_owned(),
+        }
+    }
+
     /// Parses and validates `manifest.json` text; `Err` lists every problem, in field order.
     pub fn parse(text: &str) -> Result<ModManifest, Vec<ManifestProblem>> {
         let value: Value = serde_json::from_str(text).map_err(|e| {

@@ -1,0 +1,1454 @@
+//! The Creator Studio window: a thin view over the core.
+//!
+//! [`Studio`] owns one [`Document`] (the core graph, its history and diagnostics), the canvas that
+//! draws it, the palette, the preview and its worker thread, and the dialogs. Every change the
+//! user makes becomes a core edit through [`Document::edit`]; the canvas is re-synced from the
+//! core graph, never the other way round. Layout: menu bar on top, palette and variables on the
+//! left, the turn preview on the right, problems and the status line at the bottom, the canvas in
+//! the middle.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use aether_scripting::catalog::{self, Choices, PinType};
+use aether_scripting::check::{self, Severity};
+use aether_scripting::graph::{Comment, NodeId, PortRef, Value, VisualScriptGraph};
+use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
+
+pub mod canvas;
+pub mod document;
+pub mod export;
+pub mod files;
+pub mod map;
+pub mod palette;
+pub mod preview;
+
+use canvas::{Canvas, Intent};
+use document::Document;
+use export::{ExportAction, ExportDialog};
+use files::{Autosave, Picked, Pickers, Purpose, Session};
+use palette::{AddMenu, AddOutcome, Palette, PaletteAction, VariableAction, VariablesPanel};
+use preview::{Job, Preview, PreviewAction, Worker};
+
+/// The templates a new graph can start from: (title, file text).
+pub const TEMPLATES: [(&str, &str); 4] = [
+    (
+        "Melee rusher",
+        include_str!("../examples/graphs/melee-rusher.mcgraph.json"),
+    ),
+    (
+        "Archer skirmisher",
+        include_str!("../examples/graphs/archer-skirmisher.mcgraph.json"),
+    ),
+    (
+        "Hill defender",
+        include_str!("../examples/graphs/hill-defender.mcgraph.json"),
+    ),
+    (
+        "Mage support",
+        include_str!("../examples/graphs/mage-support.mcgraph.json"),
+    ),
+];
+
+/// The sample the preview starts on (the mid-size one).
+pub const DEFAULT_SAMPLE: &str = "states/battle";
+
+/// How long after the last edit the preview recompiles.
+const DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// How the studio starts.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// A graph file to open (else the last project, else a template).
+    pub file: Option<PathBuf>,
+    /// The studio's own folder (recent files, autosave).
+    pub home: PathBuf,
+    /// Try native file dialogs first.
+    pub native_dialogs: bool,
+    /// How often unsaved changes are written to the autosave.
+    pub autosave_every: Duration,
+    /// Save a screenshot of the window here once the preview shows, then quit.
+    pub screenshot: Option<PathBuf>,
+}
+
+impl Options {
+    /// The defaults for a user's machine.
+    pub fn from_env(file: Option<PathBuf>) -> Self {
+        Self {
+            file,
+            home: files::default_home(),
+            native_dialogs: Pickers::native_available(),
+            autosave_every: Duration::from_secs(20),
+            screenshot: None,
+        }
+    }
+}
+
+/// A template graph by index (0: the melee rusher).
+pub fn template(index: usize) -> VisualScriptGraph {
+    TEMPLATES
+        .get(index)
+        .and_then(|(_, text)| VisualScriptGraph::from_json(text).ok())
+        .unwrap_or_default()
+}
+
+/// What to do once unsaved changes are dealt with.
+#[derive(Clone, Debug, PartialEq)]
+enum Then {
+    Close,
+    New(Option<usize>),
+    Open(PathBuf),
+    PickOpen,
+}
+
+/// An open dialog asking about unsaved changes.
+#[derive(Clone, Debug)]
+struct Confirm {
+    then: Then,
+}
+
+/// The screenshot mode's progress.
+#[derive(Debug)]
+struct Shot {
+    path: PathBuf,
+    frames: u32,
+    requested: bool,
+    started: Instant,
+}
+
+/// The studio.
+pub struct Studio {
+    opts: Options,
+    doc: Document,
+    canvas: Canvas,
+    palette: Palette,
+    variables: VariablesPanel,
+    /// The preview's settings and last result.
+    pub preview: Preview,
+    worker: Worker,
+    jobs: u64,
+    edited_at: Option<Instant>,
+    requested: Option<(u64, usize, u8, u64, usize)>,
+    add_menu: Option<AddMenu>,
+    pickers: Pickers,
+    session: Session,
+    export: Option<ExportDialog>,
+    confirm: Option<Confirm>,
+    recovery: Option<Autosave>,
+    error: Option<String>,
+    status: String,
+    clipboard: Option<String>,
+    title: String,
+    autosaved: (u64, Instant),
+    allow_close: bool,
+    shot: Option<Shot>,
+    select_after_sync: Option<Vec<NodeId>>,
+    added: u32,
+    show_help: bool,
+    frames: u64,
+}
+
+impl std::fmt::Debug for Studio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Studio")
+            .field("doc", &self.doc.title())
+            .field("version", &self.doc.version())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Studio {
+    /// Opens the studio: the given file, else the last project, else the melee-rusher template;
+    /// the preview of its first turn on the mid-size sample is ready before the first frame.
+    pub fn new(opts: Options) -> Self {
+        let session = Session::load(&opts.home);
+        let recovery = Autosave::find(&opts.home);
+        let mut status = String::new();
+        let wanted = opts
+            .file
+            .clone()
+            .or_else(|| session.last_project().map(Path::to_path_buf));
+        let (graph, path) = match wanted {
+            Some(p) => match VisualScriptGraph::load(&p) {
+                Ok(g) => (g, Some(p)),
+                Err(e) => {
+                    status = format!("Could not open: {e}. Started from a template instead.");
+                    (template(0), None)
+                }
+            },
+            None => {
+                status = "New graph from the Melee rusher template. Edit it, watch the preview, save with Ctrl+S.".into();
+                (template(0), None)
+            }
+        };
+        let doc = Document::new(graph, path);
+        let shot = opts.screenshot.clone().map(|path| Shot {
+            path,
+            frames: 0,
+            requested: false,
+            started: Instant::now(),
+        });
+        let mut studio = Self {
+            pickers: Pickers::new(opts.native_dialogs),
+            doc,
+            canvas: Canvas::new(),
+            palette: Palette::default(),
+            variables: VariablesPanel::default(),
+            preview: Preview::new(preview::builtin_samples(), DEFAULT_SAMPLE),
+            worker: Worker::spawn(),
+            jobs: 0,
+            edited_at: None,
+            requested: None,
+            add_menu: None,
+            session,
+            export: None,
+            confirm: None,
+            recovery,
+            error: None,
+            status,
+            clipboard: None,
+            title: String::new(),
+            autosaved: (0, Instant::now()),
+            allow_close: false,
+            shot,
+            select_after_sync: None,
+            added: 0,
+            show_help: false,
+            frames: 0,
+            opts,
+        };
+        // The first preview is ready when the window opens.
+        studio.schedule_preview(None);
+        if let Some(done) = studio.worker.wait(Duration::from_secs(30)) {
+            studio.receive(done);
+        }
+        studio
+    }
+
+    /// The open document.
+    pub fn document(&self) -> &Document {
+        &self.doc
+    }
+
+    /// The canvas (for tests: where nodes and ports were drawn).
+    pub fn canvas(&self) -> &Canvas {
+        &self.canvas
+    }
+
+    /// The canvas, to change the view.
+    pub fn canvas_mut(&mut self) -> &mut Canvas {
+        &mut self.canvas
+    }
+
+    /// The status line's text.
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// The error dialog's text, if one is open.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// Whether the preview is waiting for the worker or for the debounce.
+    pub fn preview_pending(&self) -> bool {
+        self.preview.waiting.is_some() || self.requested != Some(self.preview_key())
+    }
+
+    /// Waits for the worker's next result and takes it in (tests).
+    pub fn wait_preview(&mut self, timeout: Duration) -> bool {
+        match self.worker.wait(timeout) {
+            Some(done) => {
+                self.receive(done);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn preview_key(&self) -> (u64, usize, u8, u64, usize) {
+        (
+            self.doc.version(),
+            self.preview.sample,
+            self.preview.slot,
+            self.preview.seed,
+            self.preview.history.len(),
+        )
+    }
+
+    fn receive(&mut self, done: preview::Finished) {
+        let advanced = done.advanced.is_some();
+        self.preview.receive(done, self.doc.version());
+        if advanced {
+            self.requested = Some(self.preview_key());
+        }
+    }
+
+    /// Sends a preview job now (with `advance`, stepping to the next turn first).
+    fn schedule_preview(&mut self, advance: Option<preview::Opponents>) {
+        let key = self.preview_key();
+        self.requested = Some(key);
+        if check::has_errors(self.doc.diagnostics()) {
+            let n = self
+                .doc
+                .diagnostics()
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            self.preview.stale = Some(format!(
+                "The graph has {n} error{}: showing the last turn that worked. Fix the problems \
+                 listed below the canvas.",
+                if n == 1 { "" } else { "s" }
+            ));
+            return;
+        }
+        let Some(state) = self.preview.state().cloned() else {
+            return;
+        };
+        self.jobs += 1;
+        self.preview.waiting = Some(self.jobs);
+        self.worker.send(Job {
+            id: self.jobs,
+            version: self.doc.version(),
+            graph: self.doc.graph().clone(),
+            state,
+            slot: self.preview.slot,
+            seed: self.preview.seed,
+            advance,
+        });
+    }
+
+    /// Everything the window shows, one frame.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let _ = self.worker.repaint.set(ctx.clone());
+        self.frames += 1;
+        for done in self.worker.poll() {
+            self.receive(done);
+        }
+        self.handle_close(&ctx);
+        self.shortcuts(&ctx);
+
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(&self.status).small());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(
+                        RichText::new(format!(
+                            "{} nodes · {} wires · zoom {:.0}%",
+                            self.doc.graph().nodes().count(),
+                            self.doc.graph().links().count(),
+                            self.canvas.zoom() * 100.0
+                        ))
+                        .small(),
+                    );
+                });
+            });
+        });
+        egui::Panel::bottom("problems")
+            .resizable(true)
+            .default_size(130.0)
+            .show(ui, |ui| self.problems_ui(ui));
+        egui::Panel::left("palette")
+            .resizable(true)
+            .default_size(210.0)
+            .show(ui, |ui| self.left_ui(ui));
+        egui::Panel::right("preview")
+            .resizable(true)
+            .default_size(440.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("preview-panel")
+                    .show(ui, |ui| {
+                        if let Some(a) = self.preview.ui(ui) {
+                            self.preview_action(a);
+                        }
+                    });
+            });
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                self.canvas
+                    .sync(self.doc.graph(), self.doc.diagnostics(), self.doc.version());
+                if let Some(sel) = self.select_after_sync.take() {
+                    self.canvas.select(&sel);
+                }
+                let intents = self.canvas.show(ui, &self.doc.graph().comments);
+                self.apply(intents);
+                if !ui.input(|i| i.pointer.any_down()) {
+                    self.doc.end_gesture();
+                }
+            });
+
+        self.dialogs(&ctx);
+        self.tick(&ctx);
+    }
+
+    /// Timers: the debounced preview, the autosave, the title, the screenshot.
+    fn tick(&mut self, ctx: &egui::Context) {
+        if self.requested != Some(self.preview_key()) {
+            let graph_changed = self.requested.is_none_or(|r| r.0 != self.doc.version());
+            let wait = if graph_changed {
+                self.edited_at
+                    .map_or(Duration::ZERO, |t| DEBOUNCE.saturating_sub(t.elapsed()))
+            } else {
+                Duration::ZERO
+            };
+            if wait.is_zero() {
+                self.schedule_preview(None);
+            } else {
+                ctx.request_repaint_after(wait);
+            }
+        }
+        if self.doc.is_dirty()
+            && self.doc.version() != self.autosaved.0
+            && self.autosaved.1.elapsed() >= self.opts.autosave_every
+        {
+            self.autosave();
+        } else if self.doc.is_dirty() && self.doc.version() != self.autosaved.0 {
+            ctx.request_repaint_after(self.opts.autosave_every);
+        }
+        let title = format!(
+            "{}{} — Creator Studio",
+            if self.doc.is_dirty() { "● " } else { "" },
+            self.doc.title()
+        );
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+        self.screenshot(ctx);
+    }
+
+    /// Writes the autosave in the background.
+    pub fn autosave(&mut self) {
+        self.autosaved = (self.doc.version(), Instant::now());
+        let save = Autosave {
+            text: self.doc.graph().to_json(),
+            original: self.doc.path.clone(),
+            written: files::now_secs(),
+        };
+        let home = self.opts.home.clone();
+        let _ = std::thread::Builder::new()
+            .name("autosave".into())
+            .spawn(move || {
+                if let Err(e) = save.write(&home) {
+                    eprintln!("warning: autosave to {} failed: {e}", home.display());
+                }
+            });
+    }
+
+    /// The window title (as last sent).
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    fn screenshot(&mut self, ctx: &egui::Context) {
+        let Some(shot) = self.shot.as_mut() else {
+            return;
+        };
+        shot.frames += 1;
+        ctx.request_repaint();
+        let shots: Vec<std::sync::Arc<egui::ColorImage>> = ctx.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Screenshot { image, .. } => Some(image.clone()),
+                    _ => None,
+                })
+                .collect()
+        });
+        if let Some(image) = shots.first() {
+            let path = shot.path.clone();
+            match write_png(&path, image) {
+                Ok(()) => println!("screenshot written to {}", path.display()),
+                Err(e) => eprintln!("error: cannot write the screenshot {}: {e}", path.display()),
+            }
+            self.allow_close = true;
+            self.shot = None;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        let ready = self.preview.shown.is_some() && self.preview.waiting.is_none();
+        if !shot.requested && ready && shot.frames > 20 {
+            shot.requested = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::default()));
+        }
+        if shot.started.elapsed() > Duration::from_secs(120) {
+            eprintln!("error: no screenshot after two minutes");
+            self.allow_close = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    fn handle_close(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| i.viewport().close_requested()) && !self.allow_close {
+            if self.doc.is_dirty() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.confirm = Some(Confirm { then: Then::Close });
+            } else {
+                self.allow_close = true;
+            }
+        }
+    }
+
+    /// Called once the window closes for good: the autosave is no longer needed.
+    pub fn exiting(&mut self) {
+        Autosave::discard(&self.opts.home);
+    }
+
+    // ----- menus and panels -----
+
+    fn menu_bar(&mut self, ui: &mut egui::Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                ui.menu_button("New", |ui| {
+                    for (i, (name, _)) in TEMPLATES.iter().enumerate() {
+                        if ui.button(format!("From template: {name}")).clicked() {
+                            self.guarded(Then::New(Some(i)));
+                        }
+                    }
+                    if ui.button("Empty graph").clicked() {
+                        self.guarded(Then::New(None));
+                    }
+                });
+                if ui.button("Open…  Ctrl+O").clicked() {
+                    self.guarded(Then::PickOpen);
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.session.recent.is_empty() {
+                        ui.weak("Nothing yet");
+                    }
+                    for p in self.session.recent.clone() {
+                        if ui.button(p.display().to_string()).clicked() {
+                            self.guarded(Then::Open(p));
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("Save  Ctrl+S").clicked() {
+                    self.save();
+                }
+                if ui.button("Save as…  Ctrl+Shift+S").clicked() {
+                    self.save_as();
+                }
+                ui.separator();
+                if ui.button("Export mod…  Ctrl+E").clicked() {
+                    self.open_export();
+                }
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("Edit", |ui| {
+                let undo = self.doc.undo_name().map(|n| format!("Undo {n}  Ctrl+Z"));
+                if ui
+                    .add_enabled(
+                        undo.is_some(),
+                        egui::Button::new(undo.unwrap_or("Undo".into())),
+                    )
+                    .clicked()
+                {
+                    self.undo();
+                }
+                let redo = self
+                    .doc
+                    .redo_name()
+                    .map(|n| format!("Redo {n}  Ctrl+Shift+Z"));
+                if ui
+                    .add_enabled(
+                        redo.is_some(),
+                        egui::Button::new(redo.unwrap_or("Redo".into())),
+                    )
+                    .clicked()
+                {
+                    self.redo();
+                }
+                ui.separator();
+                if ui.button("Cut  Ctrl+X").clicked() {
+                    self.copy(ui.ctx(), true);
+                }
+                if ui.button("Copy  Ctrl+C").clicked() {
+                    self.copy(ui.ctx(), false);
+                }
+                if ui.button("Paste  Ctrl+V").clicked() {
+                    if let Some(text) = self.clipboard.clone() {
+                        self.paste(&text, None);
+                    }
+                }
+                if ui.button("Duplicate  Ctrl+D").clicked() {
+                    self.duplicate();
+                }
+                if ui.button("Delete  Del").clicked() {
+                    self.delete_selection();
+                }
+                if ui.button("Select all  Ctrl+A").clicked() {
+                    self.select_all();
+                }
+                ui.separator();
+                if ui.button("Comment around selection  C").clicked() {
+                    self.add_comment();
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui.button("Frame all  F").clicked() {
+                    self.canvas.frame_all();
+                }
+                if ui.button("Zoom 100%").clicked() {
+                    self.canvas.zoom_to(1.0);
+                }
+                if ui.button("Zoom in  +").clicked() {
+                    let z = self.canvas.zoom();
+                    self.canvas.zoom_to(z * 1.25);
+                }
+                if ui.button("Zoom out  -").clicked() {
+                    let z = self.canvas.zoom();
+                    self.canvas.zoom_to(z / 1.25);
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Getting started").clicked() {
+                    self.show_help = true;
+                }
+            });
+            ui.separator();
+            ui.label(RichText::new(self.doc.title()).strong());
+            let g = self.doc.graph();
+            ui.label(RichText::new(format!("{} {}", g.name, g.version)).weak());
+        });
+    }
+
+    fn left_ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(PaletteAction::Add(kind)) = self.palette.ui(ui) {
+            let c = self.canvas.centre();
+            let k = self.added % 6;
+            self.added += 1;
+            let at = [c[0] - 80.0 + k as f32 * 24.0, c[1] - 40.0 + k as f32 * 24.0];
+            self.add_node(kind, at, None);
+        }
+        ui.separator();
+        if let Some(a) = self.variables.ui(ui, self.doc.graph()) {
+            match a {
+                VariableAction::Add(v) => {
+                    self.doc.edit("Add variable", None, |g| g.variables.push(v));
+                }
+                VariableAction::Remove(i) => {
+                    self.doc.edit("Remove variable", None, |g| {
+                        if i < g.variables.len() {
+                            g.variables.remove(i);
+                        }
+                    });
+                }
+            }
+        }
+        ui.separator();
+        ui.heading("Comments");
+        let mut change: Option<(usize, Option<String>)> = None;
+        for (i, c) in self.doc.graph().comments.iter().enumerate() {
+            let mut text = c.text.clone();
+            ui.horizontal(|ui| {
+                let r = ui.add(
+                    egui::TextEdit::singleline(&mut text)
+                        .id_salt(("comment", i))
+                        .desired_width(140.0),
+                );
+                if r.changed() {
+                    change = Some((i, Some(text.clone())));
+                }
+                if ui
+                    .small_button("✖")
+                    .on_hover_text("Remove the comment")
+                    .clicked()
+                {
+                    change = Some((i, None));
+                }
+            });
+        }
+        if let Some((i, text)) = change {
+            match text {
+                Some(t) => {
+                    self.doc
+                        .edit("Edit comment", Some(format!("comment {i}")), |g| {
+                            if let Some(c) = g.comments.get_mut(i) {
+                                c.text = t;
+                            }
+                        });
+                }
+                None => {
+                    self.doc.edit("Remove comment", None, |g| {
+                        if i < g.comments.len() {
+                            g.comments.remove(i);
+                        }
+                    });
+                }
+            }
+        }
+        if ui
+            .button("Comment around selection")
+            .on_hover_text("Select nodes, then press C")
+            .clicked()
+        {
+            self.add_comment();
+        }
+    }
+
+    fn problems_ui(&mut self, ui: &mut egui::Ui) {
+        let diags = self.doc.diagnostics().to_vec();
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        ui.horizontal(|ui| {
+            ui.heading("Problems");
+            if diags.is_empty() {
+                ui.label(
+                    RichText::new("✔ none: the graph compiles")
+                        .color(Color32::from_rgb(110, 210, 120)),
+                );
+            } else {
+                ui.label(format!(
+                    "{errors} error{}, {} warning{}",
+                    if errors == 1 { "" } else { "s" },
+                    diags.len() - errors,
+                    if diags.len() - errors == 1 { "" } else { "s" }
+                ));
+            }
+            if self.canvas.hidden_links > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "{} extra wire(s) into execution inputs are not drawn",
+                        self.canvas.hidden_links
+                    ))
+                    .color(Color32::from_rgb(240, 190, 60)),
+                );
+            }
+        });
+        egui::ScrollArea::vertical()
+            .id_salt("problems")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                for d in &diags {
+                    let (icon, color) = match d.severity {
+                        Severity::Error => ("⛔", Color32::from_rgb(255, 110, 110)),
+                        Severity::Warning => ("⚠", Color32::from_rgb(240, 190, 60)),
+                    };
+                    let text = format!("{icon} {}", d.render(self.doc.graph()));
+                    let r = ui.add(
+                        egui::Button::selectable(false, RichText::new(text).color(color))
+                            .frame(false),
+                    );
+                    let node = d.location.node(self.doc.graph());
+                    if r.clicked()
+                        && let Some(n) = node
+                    {
+                        self.canvas.focus(n);
+                        self.canvas.select(&[n]);
+                    }
+                    if node.is_some() {
+                        r.on_hover_text("Click to show the node");
+                    }
+                }
+            });
+    }
+
+    fn dialogs(&mut self, ctx: &egui::Context) {
+        if let Some(menu) = self.add_menu.as_mut() {
+            match menu.ui(ctx, self.doc.graph()) {
+                AddOutcome::Open => {}
+                AddOutcome::Cancel => self.add_menu = None,
+                AddOutcome::Add(kind) => {
+                    if let Some(menu) = self.add_menu.take() {
+                        self.add_node(kind, menu.at, menu.from);
+                    }
+                }
+            }
+        }
+        if let Some(picked) = self.pickers.ui(ctx) {
+            self.picked(picked);
+        }
+        if let Some(dialog) = self.export.as_mut() {
+            let errors = self
+                .doc
+                .diagnostics()
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            match dialog.ui(ctx, errors) {
+                Some(ExportAction::Close) => self.export = None,
+                Some(ExportAction::Browse) => {
+                    let dir = aether_scripting::mods::default_mods_dir().unwrap_or_default();
+                    self.pickers.open(Purpose::ExportFolder, &dir, "");
+                }
+                Some(ExportAction::Export) => self.export_now(),
+                None => {}
+            }
+        }
+        if let Some(confirm) = self.confirm.clone() {
+            egui::Modal::new(egui::Id::new("confirm")).show(ctx, |ui| {
+                ui.heading("Unsaved changes");
+                ui.label(format!("Save the changes to {} first?", self.doc.title()));
+                ui.horizontal(|ui| {
+                    if self.doc.path.is_some() {
+                        if ui.button("Save").clicked() {
+                            self.confirm = None;
+                            if self.save() {
+                                self.proceed(confirm.then.clone());
+                            }
+                        }
+                    } else if ui.button("Save as…").clicked() {
+                        self.confirm = None;
+                        self.save_as();
+                    }
+                    if ui.button("Don't save").clicked() {
+                        self.confirm = None;
+                        self.proceed(confirm.then.clone());
+                    }
+                    if ui.button("Cancel").clicked() {
+                        self.confirm = None;
+                    }
+                });
+            });
+        }
+        if let Some(found) = self.recovery.clone() {
+            egui::Modal::new(egui::Id::new("recover")).show(ctx, |ui| {
+                ui.heading("Recover unsaved work?");
+                ui.label(format!(
+                    "The studio did not close normally last time. An autosave of {} from {} is there.",
+                    found
+                        .original
+                        .as_ref()
+                        .map_or("an unsaved graph".to_owned(), |p| p.display().to_string()),
+                    ago(found.written)
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Recover").clicked() {
+                        self.recovery = None;
+                        match VisualScriptGraph::from_json(&found.text) {
+                            Ok(g) => {
+                                self.replace_document(Document::new(g, found.original.clone()));
+                                self.doc.mark_dirty();
+                                self.status = "Recovered the autosave; save it to keep it.".into();
+                            }
+                            Err(e) => {
+                                self.error = Some(format!("The autosave cannot be read: {e}"));
+                            }
+                        }
+                    }
+                    if ui.button("Discard").clicked() {
+                        self.recovery = None;
+                        Autosave::discard(&self.opts.home);
+                    }
+                });
+            });
+        }
+        if let Some(e) = self.error.clone() {
+            egui::Modal::new(egui::Id::new("error")).show(ctx, |ui| {
+                ui.set_max_width(520.0);
+                ui.heading("Something went wrong");
+                ui.label(e);
+                if ui.button("OK").clicked() {
+                    self.error = None;
+                }
+            });
+        }
+        if self.show_help {
+            let mut open = true;
+            egui::Window::new("Getting started")
+                .open(&mut open)
+                .show(ctx, |ui| {
+                    ui.label(HELP);
+                });
+            self.show_help = open;
+        }
+    }
+
+    // ----- keyboard -----
+
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let cmd = Modifiers::COMMAND;
+        let shift_cmd = Modifiers::COMMAND | Modifiers::SHIFT;
+        let pressed = |m: Modifiers, k: Key| {
+            ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(m, k)))
+        };
+        if pressed(shift_cmd, Key::S) {
+            self.save_as();
+        }
+        if pressed(cmd, Key::S) {
+            self.save();
+        }
+        if pressed(cmd, Key::O) {
+            self.guarded(Then::PickOpen);
+        }
+        if pressed(cmd, Key::N) {
+            self.guarded(Then::New(Some(0)));
+        }
+        if pressed(cmd, Key::E) {
+            self.open_export();
+        }
+        let modal_open = self.export.is_some()
+            || self.confirm.is_some()
+            || self.recovery.is_some()
+            || self.error.is_some()
+            || self.pickers.busy();
+        if ctx.egui_wants_keyboard_input() || modal_open || self.add_menu.is_some() {
+            return;
+        }
+        if pressed(shift_cmd, Key::Z) || pressed(cmd, Key::Y) {
+            self.redo();
+        }
+        if pressed(cmd, Key::Z) {
+            self.undo();
+        }
+        if pressed(cmd, Key::D) {
+            self.duplicate();
+        }
+        if pressed(cmd, Key::A) {
+            self.select_all();
+        }
+        if pressed(Modifiers::NONE, Key::Delete) || pressed(Modifiers::NONE, Key::Backspace) {
+            self.delete_selection();
+        }
+        if pressed(Modifiers::NONE, Key::F) {
+            self.canvas.frame_all();
+        }
+        if pressed(Modifiers::NONE, Key::C) {
+            self.add_comment();
+        }
+        if pressed(Modifiers::NONE, Key::Plus) || pressed(Modifiers::NONE, Key::Equals) {
+            let z = self.canvas.zoom();
+            self.canvas.zoom_to(z * 1.25);
+        }
+        if pressed(Modifiers::NONE, Key::Minus) {
+            let z = self.canvas.zoom();
+            self.canvas.zoom_to(z / 1.25);
+        }
+        let events: Vec<egui::Event> = ctx.input(|i| i.events.clone());
+        for e in events {
+            match e {
+                egui::Event::Copy => self.copy(ctx, false),
+                egui::Event::Cut => self.copy(ctx, true),
+                egui::Event::Paste(text) => {
+                    let at = ctx.pointer_hover_pos().map(|p| self.canvas.canvas_at(p));
+                    self.paste(&text, at);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // ----- edits -----
+
+    /// Applies what the user did on the canvas to the core graph.
+    pub fn apply(&mut self, intents: Vec<Intent>) {
+        for intent in intents {
+            match intent {
+                Intent::Connect { from, to } => {
+                    self.doc.edit("Connect", None, |g| connect(g, from, to));
+                    self.edited();
+                }
+                Intent::Disconnect { from, to } => {
+                    self.doc.edit("Disconnect", None, |g| {
+                        let ids: Vec<_> = g
+                            .links()
+                            .filter(|l| l.from == from && l.to == to)
+                            .map(|l| l.id)
+                            .collect();
+                        for id in ids {
+                            g.disconnect(id);
+                        }
+                    });
+                    self.edited();
+                }
+                Intent::Delete(nodes) => {
+                    self.doc.edit("Delete", None, |g| {
+                        for n in &nodes {
+                            g.remove_node(*n);
+                        }
+                    });
+                    self.edited();
+                }
+                Intent::Move { nodes, delta } => {
+                    self.doc.edit("Move", Some("move".into()), |g| {
+                        for n in &nodes {
+                            if let Some(node) = g.node_mut(*n) {
+                                node.pos[0] += delta[0];
+                                node.pos[1] += delta[1];
+                            }
+                        }
+                    });
+                }
+                Intent::SetValue {
+                    node,
+                    key,
+                    value,
+                    dragging,
+                } => {
+                    let gesture = dragging.then(|| format!("value {node} {key}"));
+                    self.doc
+                        .edit("Set value", gesture, |g| g.set_value(node, key, value));
+                    self.edited();
+                }
+                Intent::OpenAdd { screen, at, from } => {
+                    self.add_menu = Some(AddMenu::new(screen, at, from));
+                }
+            }
+        }
+    }
+
+    fn edited(&mut self) {
+        self.edited_at = Some(Instant::now());
+    }
+
+    /// Adds a node of `kind` at canvas point `at`; wired to `from` if given. Returns its id.
+    pub fn add_node(
+        &mut self,
+        kind: &'static str,
+        at: [f32; 2],
+        from: Option<(PortRef, bool, PinType)>,
+    ) -> NodeId {
+        let spec = catalog::spec(kind);
+        let graph = self.doc.graph();
+        let variable = from
+            .as_ref()
+            .and_then(|(_, _, ty)| palette::variable_for(graph, *ty))
+            .or_else(|| graph.variables.first().map(|v| v.name.clone()));
+        let id = self.doc.edit("Add node", None, |g| {
+            let id = g.add_node(kind, at);
+            if let Some(spec) = spec {
+                if spec.settings.iter().any(|s| s.choices == Choices::Variable)
+                    && let Some(v) = variable
+                {
+                    g.set_value(id, "variable", Value::Choice(v));
+                }
+                if let Some((port, from_output, ty)) = from
+                    && let Some(key) = palette::fitting_port(spec, ty, from_output, g)
+                {
+                    let mine = PortRef::new(id, key);
+                    if from_output {
+                        connect(g, port, mine);
+                    } else {
+                        connect(g, mine, port);
+                    }
+                }
+            }
+            id
+        });
+        self.select_after_sync = Some(vec![id]);
+        self.edited();
+        self.status = format!("Added {} {id}.", spec.map_or(kind, |s| s.name));
+        id
+    }
+
+    /// Undoes the last edit.
+    pub fn undo(&mut self) {
+        match self.doc.undo() {
+            Some(what) => self.status = format!("Undid {what}."),
+            None => self.status = "Nothing to undo.".into(),
+        }
+        self.edited();
+    }
+
+    /// Redoes the last undone edit.
+    pub fn redo(&mut self) {
+        match self.doc.redo() {
+            Some(what) => self.status = format!("Redid {what}."),
+            None => self.status = "Nothing to redo.".into(),
+        }
+        self.edited();
+    }
+
+    fn select_all(&mut self) {
+        let all: Vec<NodeId> = self.doc.graph().nodes().map(|n| n.id).collect();
+        self.canvas.select(&all);
+    }
+
+    /// Deletes the selected nodes.
+    pub fn delete_selection(&mut self) {
+        let sel = self.canvas.selection();
+        if sel.is_empty() {
+            return;
+        }
+        self.apply(vec![Intent::Delete(sel.clone())]);
+        self.status = format!("Deleted {} node(s).", sel.len());
+    }
+
+    /// Copies (or cuts) the selection to the clipboard as graph file text.
+    pub fn copy(&mut self, ctx: &egui::Context, cut: bool) {
+        let sel = self.canvas.selection();
+        if sel.is_empty() {
+            self.status = "Select nodes to copy first.".into();
+            return;
+        }
+        let text = self.doc.graph().fragment(&sel).to_json();
+        ctx.copy_text(text.clone());
+        self.clipboard = Some(text);
+        if cut {
+            self.apply(vec![Intent::Delete(sel.clone())]);
+        }
+        self.status = format!(
+            "{} {} node(s).",
+            if cut { "Cut" } else { "Copied" },
+            sel.len()
+        );
+    }
+
+    /// Pastes graph file text (from this or another graph) with its top-left node at `at`.
+    pub fn paste(&mut self, text: &str, at: Option<[f32; 2]>) {
+        let frag = match VisualScriptGraph::from_json(text) {
+            Ok(f) if f.nodes().next().is_some() => f,
+            _ => {
+                self.status = "The clipboard holds no nodes.".into();
+                return;
+            }
+        };
+        let min = frag.nodes().fold([f32::MAX, f32::MAX], |m, n| {
+            [m[0].min(n.pos[0]), m[1].min(n.pos[1])]
+        });
+        let target = at.unwrap_or_else(|| {
+            let c = self.canvas.centre();
+            [c[0] - 100.0, c[1] - 60.0]
+        });
+        let offset = [target[0] - min[0], target[1] - min[1]];
+        let ids = self.doc.edit("Paste", None, |g| g.merge(&frag, offset));
+        self.status = format!("Pasted {} node(s).", ids.len());
+        self.select_after_sync = Some(ids);
+        self.edited();
+    }
+
+    /// Duplicates the selection beside itself.
+    pub fn duplicate(&mut self) {
+        let sel = self.canvas.selection();
+        if sel.is_empty() {
+            return;
+        }
+        let frag = self.doc.graph().fragment(&sel);
+        let ids = self
+            .doc
+            .edit("Duplicate", None, |g| g.merge(&frag, [40.0, 40.0]));
+        self.status = format!("Duplicated {} node(s).", ids.len());
+        self.select_after_sync = Some(ids);
+        self.edited();
+    }
+
+    /// Adds a comment around the selected nodes (or in the middle of the view).
+    pub fn add_comment(&mut self) {
+        let sel = self.canvas.selection();
+        let rects: Vec<egui::Rect> = sel
+            .iter()
+            .filter_map(|n| self.canvas.node_rect(*n))
+            .collect();
+        let (pos, size) = if rects.is_empty() {
+            let c = self.canvas.centre();
+            ([c[0] - 150.0, c[1] - 80.0], [300.0, 160.0])
+        } else {
+            let r = rects.iter().fold(egui::Rect::NOTHING, |a, b| a.union(*b));
+            let min = self.canvas.canvas_at(r.min);
+            let max = self.canvas.canvas_at(r.max);
+            (
+                [min[0] - 20.0, min[1] - 40.0],
+                [max[0] - min[0] + 40.0, max[1] - min[1] + 60.0],
+            )
+        };
+        self.doc.edit("Add comment", None, |g| {
+            g.comments.push(Comment {
+                pos,
+                size,
+                text: "Comment".into(),
+            });
+        });
+        self.status = "Added a comment; edit its text in the Comments list.".into();
+    }
+
+    // ----- files -----
+
+    /// Asks about unsaved changes before doing `then`.
+    fn guarded(&mut self, then: Then) {
+        if self.doc.is_dirty() {
+            self.confirm = Some(Confirm { then });
+        } else {
+            self.proceed(then);
+        }
+    }
+
+    fn proceed(&mut self, then: Then) {
+        match then {
+            Then::Close => {
+                self.allow_close = true;
+                if let Some(ctx) = self.worker.repaint.get() {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+            Then::New(t) => {
+                let g = t.map_or_else(VisualScriptGraph::new, template);
+                self.replace_document(Document::new(g, None));
+                self.status = match t.and_then(|i| TEMPLATES.get(i)) {
+                    Some((name, _)) => format!("New graph from the {name} template."),
+                    None => "New empty graph: add an On Turn node from the palette first.".into(),
+                };
+            }
+            Then::Open(p) => self.open_path(&p),
+            Then::PickOpen => {
+                let dir = self.start_dir();
+                self.pickers.open(Purpose::OpenGraph, &dir, "");
+            }
+        }
+    }
+
+    fn start_dir(&self) -> PathBuf {
+        self.doc
+            .path
+            .as_ref()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default()
+    }
+
+    /// Opens a graph file (the current one is replaced; the caller asked about unsaved changes).
+    pub fn open_path(&mut self, path: &Path) {
+        match VisualScriptGraph::load(path) {
+            Ok(g) => {
+                self.replace_document(Document::new(g, Some(path.to_path_buf())));
+                self.session.opened(path);
+                let _ = self.session.save(&self.opts.home);
+                self.status = format!("Opened {}.", path.display());
+            }
+            Err(e) => self.error = Some(format!("Could not open the graph: {e}")),
+        }
+    }
+
+    fn replace_document(&mut self, doc: Document) {
+        self.doc = doc;
+        self.canvas = Canvas::new();
+        self.requested = None;
+        self.edited_at = None;
+        self.preview.shown = None;
+        self.preview.stale = None;
+    }
+
+    /// Saves to the document's file (or asks where); true when saved.
+    pub fn save(&mut self) -> bool {
+        match self.doc.path.clone() {
+            Some(p) => self.save_to(&p),
+            None => {
+                self.save_as();
+                false
+            }
+        }
+    }
+
+    fn save_as(&mut self) {
+        let name = format!("{}.mcgraph.json", self.doc.graph().name);
+        let dir = self.start_dir();
+        self.pickers.open(Purpose::SaveGraph, &dir, &name);
+    }
+
+    /// Saves to `path` (atomically) and makes it the document's file; true when saved.
+    pub fn save_to(&mut self, path: &Path) -> bool {
+        match self.doc.save_as(path) {
+            Ok(()) => {
+                self.session.opened(path);
+                let _ = self.session.save(&self.opts.home);
+                Autosave::discard(&self.opts.home);
+                self.status = format!("Saved {}.", path.display());
+                true
+            }
+            Err(e) => {
+                self.error = Some(format!(
+                    "Could not save; the file on disk is unchanged.\n{e}"
+                ));
+                false
+            }
+        }
+    }
+
+    fn picked(&mut self, picked: Picked) {
+        let Picked::Path(purpose, path) = picked else {
+            return;
+        };
+        match purpose {
+            Purpose::OpenGraph => self.open_path(&path),
+            Purpose::SaveGraph => {
+                let path = if path.to_string_lossy().ends_with(".json") {
+                    path
+                } else {
+                    PathBuf::from(format!("{}.mcgraph.json", path.display()))
+                };
+                self.save_to(&path);
+            }
+            Purpose::OpenState => self.open_state(&path),
+            Purpose::ExportFolder => {
+                if let Some(d) = self.export.as_mut() {
+                    d.set_dest(&path);
+                }
+            }
+        }
+    }
+
+    /// Adds a state or scenario file to the preview's list and plays on it.
+    pub fn open_state(&mut self, path: &Path) {
+        match aether_scripting::Scenario::load(path) {
+            Ok(scenario) => {
+                self.preview.add_sample(preview::Sample {
+                    name: path
+                        .file_name()
+                        .map_or("state".into(), |n| n.to_string_lossy().into_owned()),
+                    path: Some(path.to_path_buf()),
+                    scenario,
+                });
+                self.status = format!("Playing on {}.", path.display());
+            }
+            Err(e) => self.error = Some(format!("Could not use that state: {e}")),
+        }
+    }
+
+    fn preview_action(&mut self, a: PreviewAction) {
+        match a {
+            PreviewAction::Refresh => {}
+            PreviewAction::Next => self.schedule_preview(Some(self.preview.opponents)),
+            PreviewAction::Back => {
+                self.preview.history.pop();
+            }
+            PreviewAction::Reset => self.preview.history.truncate(1),
+            PreviewAction::OpenState => {
+                let dir = std::env::current_dir().unwrap_or_default().join("assets");
+                self.pickers.open(Purpose::OpenState, &dir, "");
+            }
+        }
+    }
+
+    /// Steps the preview to the next turn (as the Next turn button does).
+    pub fn next_turn(&mut self) {
+        self.preview_action(PreviewAction::Next);
+    }
+
+    /// Opens the export dialog, prefilled from the graph.
+    pub fn open_export(&mut self) {
+        self.export = Some(ExportDialog::new(self.doc.graph()));
+    }
+
+    /// The export dialog, if open.
+    pub fn export_dialog(&mut self) -> Option<&mut ExportDialog> {
+        self.export.as_mut()
+    }
+
+    /// Exports with the dialog's fields (renaming the graph's identity to match first).
+    pub fn export_now(&mut self) {
+        let Some(dialog) = self.export.clone() else {
+            return;
+        };
+        let (name, version) = (
+            dialog.manifest.name.clone(),
+            dialog.manifest.version.clone(),
+        );
+        if self.doc.graph().name != name || self.doc.graph().version != version {
+            self.doc.edit("Rename AI", None, |g| {
+                g.name = name;
+                g.version = version;
+            });
+            self.edited();
+        }
+        let result = export::write(self.doc.graph(), &dialog);
+        if let Ok(text) = &result {
+            self.status = text.clone();
+        }
+        if let Some(d) = self.export.as_mut() {
+            d.result = Some(result);
+        }
+    }
+}
+
+/// Connects `from` to `to`, replacing the wire already into `to` and, for an execution output,
+/// the wire already out of `from` (each takes one).
+fn connect(g: &mut VisualScriptGraph, from: PortRef, to: PortRef) {
+    let exec_out = check::port_type(g, &from, true) == Some(PinType::Exec);
+    let old: Vec<_> = g
+        .links()
+        .filter(|l| l.to == to || (exec_out && l.from == from))
+        .map(|l| l.id)
+        .collect();
+    for id in old {
+        g.disconnect(id);
+    }
+    g.connect(from, to);
+}
+
+fn ago(written: u64) -> String {
+    let secs = files::now_secs().saturating_sub(written);
+    match secs {
+        0..=89 => "a minute ago".into(),
+        90..=5399 => format!("{} minutes ago", secs / 60),
+        _ => format!("{} hours ago", secs / 3600),
+    }
+}
+
+fn write_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+    let [w, h] = image.size;
+    let mut bytes = Vec::with_capacity(w * h * 4);
+    for c in &image.pixels {
+        bytes.extend_from_slice(&c.to_srgba_unmultiplied());
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(
+            &mut out,
+            u32::try_from(w).map_err(|e| e.to_string())?,
+            u32::try_from(h).map_err(|e| e.to_string())?,
+        );
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(&bytes).map_err(|e| e.to_string())?;
+    }
+    aether_scripting::fsutil::write_atomic(path, &out).map_err(|e| e.to_string())
+}
+
+const HELP: &str = "\
+Build an AI: the graph runs from On Turn every turn.
+• Add nodes from the palette on the left (type to search, Enter adds), by right-clicking the canvas, \
+or by dragging a wire from a port into empty space (only nodes that fit are offered).
+• Connect ports by dragging from one to another; colours are types, and only matching types connect. \
+White wires are the order things happen in.
+• Type numbers and tick boxes on the nodes; pick settings from their lists.
+• Select with a click, Shift+click or a box drag; Del deletes, Ctrl+D duplicates, Ctrl+C / Ctrl+V copy \
+and paste (also between graphs), Ctrl+Z / Ctrl+Shift+Z undo and redo.
+• Wheel zooms, middle-drag or Shift+wheel pans, F frames everything.
+• Problems below the canvas: click one to jump to its node. The preview on the right replays the \
+turn after every edit; Next turn steps the match.
+• File → Export mod writes a folder the game loads.";
+
+/// Runs the studio window; returns when it closes.
+pub fn run(opts: Options) -> Result<(), String> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Creator Studio")
+            .with_inner_size([1500.0, 900.0])
+            .with_min_inner_size([900.0, 560.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Creator Studio",
+        native,
+        Box::new(move |_cc| Ok(Box::new(App(Studio::new(opts))))),
+    )
+    .map_err(|e| {
+        format!(
+            "the window could not open ({e}). On a machine without a display, use the command-line \
+             tools (creator-studio --help) or run under Xvfb."
+        )
+    })
+}
+
+/// The eframe application around [`Studio`].
+struct App(Studio);
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.0.frame(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.0.exiting();
+    }
+}

@@ -1,0 +1,179 @@
+//! The open document: the core graph (the truth), where it lives on disk, and its edit history.
+//!
+//! No egui here. Every change to the graph goes through [`Document::edit`], which records the
+//! graph as it was for undo. Edits that belong to one gesture (dragging a node, dragging a number)
+//! share a *gesture key* and become one undo step.
+
+use std::path::{Path, PathBuf};
+
+use aether_scripting::VisualScriptGraph;
+use aether_scripting::check::{self, Diagnostic};
+
+/// How many undo steps are kept.
+const HISTORY: usize = 500;
+
+/// One open graph.
+#[derive(Debug)]
+pub struct Document {
+    graph: VisualScriptGraph,
+    /// The file it was opened from or last saved to; `None` for a new, unsaved graph.
+    pub path: Option<PathBuf>,
+    /// Bumped on every change (edit, undo, redo, load); the canvas and the preview compare it.
+    version: u64,
+    /// `version` when last saved or opened (a new graph counts as saved until edited).
+    saved_version: Option<u64>,
+    undo: Vec<(VisualScriptGraph, &'static str)>,
+    redo: Vec<(VisualScriptGraph, &'static str)>,
+    /// The key of the gesture the last edit belonged to; a new edit with the same key merges.
+    gesture: Option<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Document {
+    /// A document holding `graph`, from `path` if it was read from a file.
+    pub fn new(graph: VisualScriptGraph, path: Option<PathBuf>) -> Self {
+        let diagnostics = check::check(&graph);
+        Self {
+            graph,
+            saved_version: Some(0),
+            path,
+            version: 0,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            gesture: None,
+            diagnostics,
+        }
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &VisualScriptGraph {
+        &self.graph
+    }
+
+    /// The checker's findings for the current graph.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Changes on every edit, undo and redo.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Whether there are changes not yet saved to `path`.
+    pub fn is_dirty(&self) -> bool {
+        self.saved_version != Some(self.version)
+    }
+
+    /// The file name to show: the file's name, or "Untitled".
+    pub fn title(&self) -> String {
+        self.path.as_deref().and_then(Path::file_name).map_or_else(
+            || "Untitled".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// Applies `change` to the graph as one undoable step called `what` ("Add Attack").
+    /// With a `gesture` key equal to the previous edit's, the two become one step.
+    pub fn edit<R>(
+        &mut self,
+        what: &'static str,
+        gesture: Option<String>,
+        change: impl FnOnce(&mut VisualScriptGraph) -> R,
+    ) -> R {
+        let merge = gesture.is_some() && gesture == self.gesture;
+        if !merge {
+            self.undo.push((self.graph.clone(), what));
+            if self.undo.len() > HISTORY {
+                self.undo.remove(0);
+            }
+        }
+        self.gesture = gesture;
+        self.redo.clear();
+        let out = change(&mut self.graph);
+        self.changed();
+        out
+    }
+
+    /// Ends the current gesture: the next edit starts a new undo step even with the same key.
+    pub fn end_gesture(&mut self) {
+        self.gesture = None;
+    }
+
+    /// Undoes the last step; returns its name, or `None` when there is nothing to undo.
+    pub fn undo(&mut self) -> Option<&'static str> {
+        let (graph, what) = self.undo.pop()?;
+        let now = std::mem::replace(&mut self.graph, graph);
+        self.redo.push((now, what));
+        self.gesture = None;
+        self.changed();
+        Some(what)
+    }
+
+    /// Redoes the last undone step; returns its name.
+    pub fn redo(&mut self) -> Option<&'static str> {
+        let (graph, what) = self.redo.pop()?;
+        let now = std::mem::replace(&mut self.graph, graph);
+        self.undo.push((now, what));
+        self.gesture = None;
+        self.changed();
+        Some(what)
+    }
+
+    /// The name of the step Undo would undo.
+    pub fn undo_name(&self) -> Option<&'static str> {
+        self.undo.last().map(|(_, w)| *w)
+    }
+
+    /// The name of the step Redo would redo.
+    pub fn redo_name(&self) -> Option<&'static str> {
+        self.redo.last().map(|(_, w)| *w)
+    }
+
+    /// Writes the graph to `path` atomically and makes it the document's file.
+    pub fn save_as(&mut self, path: &Path) -> Result<(), String> {
+        self.graph.save(path).map_err(|e| e.to_string())?;
+        self.path = Some(path.to_path_buf());
+        self.saved_version = Some(self.version);
+        Ok(())
+    }
+
+    /// Marks the document as holding unsaved changes (a recovered autosave).
+    pub fn mark_dirty(&mut self) {
+        self.saved_version = None;
+    }
+
+    fn changed(&mut self) {
+        self.version += 1;
+        self.diagnostics = check::check(&self.graph);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undo_redo_and_gestures() {
+        let mut doc = Document::new(VisualScriptGraph::new(), None);
+        assert!(!doc.is_dirty(), "nothing to save before the first edit");
+        let a = doc.edit("Add", None, |g| g.add_node("on_turn", [0.0, 0.0]));
+        assert!(doc.is_dirty());
+        for step in 0..5 {
+            doc.edit("Move", Some(format!("move {a}")), |g| {
+                if let Some(n) = g.node_mut(a) {
+                    n.pos[0] = step as f32;
+                }
+            });
+        }
+        assert_eq!(doc.graph().node(a).map(|n| n.pos[0]), Some(4.0));
+        assert_eq!(doc.undo(), Some("Move"));
+        assert_eq!(doc.graph().node(a).map(|n| n.pos[0]), Some(0.0), "one step");
+        assert_eq!(doc.undo(), Some("Add"));
+        assert!(doc.graph().node(a).is_none());
+        assert_eq!(doc.undo(), None);
+        assert_eq!(doc.redo(), Some("Add"));
+        assert_eq!(doc.redo(), Some("Move"));
+        assert_eq!(doc.graph().node(a).map(|n| n.pos[0]), Some(4.0));
+    }
+}

@@ -1,0 +1,203 @@
+//! The export dialog: the manifest's fields, prefilled and checked as the user types, and the
+//! destination folder. Writing goes through the core's exporter (`mods::export`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use aether_scripting::mods::{self, ModManifest};
+use aether_scripting::{
+    CompilationProfile, ControllerHost, ControllerLimits, VisualScriptCompiler, VisualScriptGraph,
+};
+use egui::Color32;
+
+/// The dialog's fields.
+#[derive(Clone, Debug)]
+pub struct ExportDialog {
+    /// The manifest being edited (`name` and `version` are the graph's identity).
+    pub manifest: ModManifest,
+    /// Where to write the mod folder.
+    pub dest: String,
+    /// Whether the destination was typed by hand (else it follows the id).
+    dest_typed: bool,
+    /// Replace a folder that holds another mod or other files.
+    pub replace: bool,
+    /// The result of the last export, in words.
+    pub result: Option<Result<String, String>>,
+}
+
+/// What the dialog asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExportAction {
+    /// Write the mod.
+    Export,
+    /// Pick the destination folder.
+    Browse,
+    /// Close the dialog.
+    Close,
+}
+
+fn mods_dir() -> PathBuf {
+    mods::default_mods_dir().unwrap_or_else(|| PathBuf::from("mods"))
+}
+
+impl ExportDialog {
+    /// The dialog for `graph`, prefilled.
+    pub fn new(graph: &VisualScriptGraph) -> Self {
+        let manifest = ModManifest::for_graph(&graph.name, &graph.version);
+        let dest = mods_dir().join(&manifest.id).display().to_string();
+        Self {
+            manifest,
+            dest,
+            dest_typed: false,
+            replace: false,
+            result: None,
+        }
+    }
+
+    /// Every problem with the fields, by field name.
+    pub fn problems(&self) -> BTreeMap<&'static str, Vec<String>> {
+        let mut out: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+        if let Err(ps) = ModManifest::parse(&self.manifest.to_json()) {
+            for p in ps {
+                out.entry(p.field).or_default().push(p.message);
+            }
+        }
+        if let Err(e) = aether_scripting::host::Identity::parse(&self.manifest.identity()) {
+            out.entry("name").or_default().push(e);
+        }
+        if self.dest.trim().is_empty() {
+            out.entry("folder")
+                .or_default()
+                .push("choose where to write the mod".into());
+        }
+        out
+    }
+
+    /// Sets the destination folder (from a picker).
+    pub fn set_dest(&mut self, path: &Path) {
+        self.dest = path.display().to_string();
+        self.dest_typed = true;
+    }
+
+    /// Draws the dialog.
+    pub fn ui(&mut self, ctx: &egui::Context, graph_errors: usize) -> Option<ExportAction> {
+        let mut action = None;
+        egui::Modal::new(egui::Id::new("export-dialog")).show(ctx, |ui| {
+            ui.set_width(560.0);
+            ui.heading("Export as a mod");
+            ui.label("The game loads the folder written here: manifest.json and the compiled module.");
+            let problems = self.problems();
+            let old_id = self.manifest.id.clone();
+            egui::Grid::new("export-fields")
+                .num_columns(2)
+                .spacing([10.0, 6.0])
+                .show(ui, |ui| {
+                    let m = &mut self.manifest;
+                    for (field, label, value, hint) in [
+                        ("id", "Id", &mut m.id, "a lowercase slug, e.g. melee-rusher"),
+                        ("name", "Name", &mut m.name, "the AI's name (its identity)"),
+                        ("author", "Author", &mut m.author, "you"),
+                        ("version", "Version", &mut m.version, "semver, e.g. 1.0.0"),
+                        (
+                            "controller_id",
+                            "Controller id",
+                            &mut m.controller_id,
+                            "namespace:name, e.g. studio:melee-rusher",
+                        ),
+                    ] {
+                        ui.label(label);
+                        ui.vertical(|ui| {
+                            ui.add(
+                                egui::TextEdit::singleline(value)
+                                    .hint_text(hint)
+                                    .id_salt(("export", field))
+                                    .desired_width(360.0),
+                            );
+                            for p in problems.get(field).into_iter().flatten() {
+                                ui.colored_label(Color32::from_rgb(255, 110, 110), p);
+                            }
+                        });
+                        ui.end_row();
+                    }
+                    ui.label("Folder");
+                    ui.vertical(|ui| {
+                        ui.horizontal(|ui| {
+                            if ui
+                                .add(
+                                    egui::TextEdit::singleline(&mut self.dest)
+                                        .id_salt(("export", "folder"))
+                                        .desired_width(290.0),
+                                )
+                                .changed()
+                            {
+                                self.dest_typed = true;
+                            }
+                            if ui.button("Browse…").clicked() {
+                                action = Some(ExportAction::Browse);
+                            }
+                        });
+                        for p in problems.get("folder").into_iter().flatten() {
+                            ui.colored_label(Color32::from_rgb(255, 110, 110), p);
+                        }
+                        ui.checkbox(&mut self.replace, "Replace the folder even if it holds another mod");
+                    });
+                    ui.end_row();
+                });
+            if self.manifest.id != old_id && !self.dest_typed {
+                self.manifest.controller_id = format!("studio:{}", self.manifest.id);
+                self.dest = mods_dir().join(&self.manifest.id).display().to_string();
+            }
+            if graph_errors > 0 {
+                ui.colored_label(
+                    Color32::from_rgb(255, 110, 110),
+                    format!(
+                        "The graph has {graph_errors} error{}; fix them (see Problems) before exporting.",
+                        if graph_errors == 1 { "" } else { "s" }
+                    ),
+                );
+            }
+            match &self.result {
+                Some(Ok(done)) => {
+                    ui.colored_label(Color32::from_rgb(110, 210, 120), done);
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(Color32::from_rgb(255, 110, 110), e);
+                }
+                None => {}
+            }
+            ui.horizontal(|ui| {
+                let ok = problems.is_empty() && graph_errors == 0;
+                if ui.add_enabled(ok, egui::Button::new("Export")).clicked() {
+                    action = Some(ExportAction::Export);
+                }
+                if ui.button("Close").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                    action = Some(ExportAction::Close);
+                }
+            });
+        });
+        action
+    }
+}
+
+/// Compiles `graph` (release profile) and writes the mod folder through the core's exporter.
+/// The graph's name and version must already be the manifest's.
+pub fn write(graph: &VisualScriptGraph, dialog: &ExportDialog) -> Result<String, String> {
+    let artifact = VisualScriptCompiler::compile_with(graph, CompilationProfile::Release)
+        .map_err(|e| format!("the graph does not compile: {e}"))?;
+    let host = ControllerHost::new(ControllerLimits::default()).map_err(|e| e.to_string())?;
+    let dest = PathBuf::from(dialog.dest.trim());
+    let done = mods::export(
+        &host,
+        &dialog.manifest,
+        &artifact.wasm_bytes,
+        &dest,
+        dialog.replace,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{} {} ({} bytes). The game registers it from its mods folder.",
+        if done.replaced { "Replaced" } else { "Wrote" },
+        done.folder.display(),
+        artifact.wasm_bytes.len()
+    ))
+}

@@ -1,0 +1,685 @@
+//! The live preview: a worker thread that compiles the graph, loads it in the real host (real
+//! caps) and plays one turn twice (determinism), and the panel that shows the result.
+//!
+//! The UI thread only sends [`Job`]s and reads [`Finished`] results; it never waits. A newer job
+//! replaces any older one still queued, so a burst of edits compiles once.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use aether_scripting::check;
+use aether_scripting::host::{Determinism, check_determinism, group_digits};
+use aether_scripting::{
+    CompilationProfile, CompileError, Controller, ControllerHost, ControllerLimits, Scenario,
+    TurnOutcome, TurnReport, VisualScriptCompiler, VisualScriptGraph,
+};
+use egui::{Color32, RichText};
+use mc_tactical_types::TacticalState;
+use mc_tactical_types::rules::{self, MatchResult, WinReason};
+
+use super::map;
+
+/// A state the preview can play on.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// Shown in the picker (`states/battle`, or a file name).
+    pub name: String,
+    /// The file it came from, if opened from disk.
+    pub path: Option<PathBuf>,
+    /// The scenario.
+    pub scenario: Scenario,
+}
+
+/// The samples shipped with the studio (built into the binary, so it runs from any folder).
+pub fn builtin_samples() -> Vec<Sample> {
+    let files: [(&str, &str); 5] = [
+        (
+            "states/skirmish",
+            include_str!("../../assets/states/skirmish.json"),
+        ),
+        (
+            "states/battle",
+            include_str!("../../assets/states/battle.json"),
+        ),
+        (
+            "states/stress",
+            include_str!("../../assets/states/stress.json"),
+        ),
+        (
+            "duels/crossing",
+            include_str!("../../assets/duels/crossing.json"),
+        ),
+        (
+            "duels/highlands",
+            include_str!("../../assets/duels/highlands.json"),
+        ),
+    ];
+    files
+        .iter()
+        .filter_map(|(name, text)| {
+            Scenario::from_json(text).ok().map(|scenario| Sample {
+                name: (*name).to_owned(),
+                path: None,
+                scenario,
+            })
+        })
+        .collect()
+}
+
+/// Who plays the other slots when stepping to the next turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opponents {
+    /// The same AI plays every slot (a mirror match).
+    SameAi,
+    /// The other players do nothing.
+    Pass,
+}
+
+/// One request to the worker.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// Increases with every job; results carry it back.
+    pub id: u64,
+    /// The document version the graph was taken from.
+    pub version: u64,
+    /// The graph to compile.
+    pub graph: VisualScriptGraph,
+    /// The authoritative state before the turn.
+    pub state: TacticalState,
+    /// The slot the AI plays.
+    pub slot: u8,
+    /// The seed passed to `decide_turn`.
+    pub seed: u64,
+    /// Play this turn, then the other slots, end the round, and preview the next turn.
+    pub advance: Option<Opponents>,
+}
+
+/// A previewed turn.
+#[derive(Clone, Debug)]
+pub struct TurnView {
+    /// The host's report of the first run.
+    pub report: TurnReport,
+    /// Whether a second fresh instance gave the same reply bytes.
+    pub deterministic: bool,
+    /// The state the turn was played on.
+    pub before: TacticalState,
+}
+
+/// What became of a job.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// The turn was played (it may still have failed: see the report's outcome).
+    Turn(TurnView),
+    /// The graph has errors (the problems panel lists them).
+    GraphErrors(usize),
+    /// The compiler or the host refused the module: a fault of the studio, reported in words.
+    Failed(String),
+}
+
+/// A finished job.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    /// The job's id.
+    pub id: u64,
+    /// The document version it previewed.
+    pub version: u64,
+    /// What happened.
+    pub outcome: Outcome,
+    /// For an advancing job: the state the new turn starts from.
+    pub advanced: Option<TacticalState>,
+    /// Graph to module.
+    pub compile_time: Duration,
+    /// Module to loaded controller (cranelift).
+    pub load_time: Duration,
+}
+
+/// The worker thread's handle.
+#[derive(Debug)]
+pub struct Worker {
+    jobs: Sender<Job>,
+    results: Receiver<Finished>,
+    /// Asked to repaint when a result arrives (set once the UI has a context).
+    pub repaint: Arc<OnceLock<egui::Context>>,
+}
+
+impl Worker {
+    /// Starts the worker thread.
+    pub fn spawn() -> Self {
+        let (jobs, job_rx) = channel::<Job>();
+        let (result_tx, results) = channel::<Finished>();
+        let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
+        let ctx = repaint.clone();
+        let spawned = std::thread::Builder::new()
+            .name("preview".into())
+            .spawn(move || worker_loop(&job_rx, &result_tx, &ctx));
+        if let Err(e) = spawned {
+            eprintln!("warning: the preview thread could not start: {e}");
+        }
+        Self {
+            jobs,
+            results,
+            repaint,
+        }
+    }
+
+    /// Queues a job (replacing any still queued).
+    pub fn send(&self, job: Job) {
+        let _ = self.jobs.send(job);
+    }
+
+    /// The results that arrived since the last call.
+    pub fn poll(&self) -> Vec<Finished> {
+        self.results.try_iter().collect()
+    }
+
+    /// Waits up to `timeout` for the next result (tests and start-up).
+    pub fn wait(&self, timeout: Duration) -> Option<Finished> {
+        self.results.recv_timeout(timeout).ok()
+    }
+}
+
+fn worker_loop(jobs: &Receiver<Job>, results: &Sender<Finished>, ctx: &OnceLock<egui::Context>) {
+    let host = match ControllerHost::new(ControllerLimits::default()) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("warning: the preview host could not start: {e}");
+            return;
+        }
+    };
+    let mut cache: Option<(VisualScriptGraph, Controller, Duration, Duration)> = None;
+    while let Ok(mut job) = jobs.recv() {
+        while let Ok(newer) = jobs.try_recv() {
+            job = newer;
+        }
+        let finished = run_job(&host, &mut cache, job);
+        if results.send(finished).is_err() {
+            return;
+        }
+        if let Some(ctx) = ctx.get() {
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// Compiles (or reuses) the controller and plays the job's turn.
+fn run_job(
+    host: &ControllerHost,
+    cache: &mut Option<(VisualScriptGraph, Controller, Duration, Duration)>,
+    job: Job,
+) -> Finished {
+    let mut done = Finished {
+        id: job.id,
+        version: job.version,
+        outcome: Outcome::Failed(String::new()),
+        advanced: None,
+        compile_time: Duration::ZERO,
+        load_time: Duration::ZERO,
+    };
+    if cache.as_ref().is_none_or(|(g, ..)| *g != job.graph) {
+        let started = Instant::now();
+        let artifact =
+            match VisualScriptCompiler::compile_with(&job.graph, CompilationProfile::Debug) {
+                Ok(a) => a,
+                Err(CompileError::Diagnostics(d)) => {
+                    done.outcome = Outcome::GraphErrors(
+                        d.iter()
+                            .filter(|d| d.severity == check::Severity::Error)
+                            .count(),
+                    );
+                    return done;
+                }
+                Err(e) => {
+                    done.outcome = Outcome::Failed(format!("the compiler failed: {e}"));
+                    return done;
+                }
+            };
+        let compile_time = started.elapsed();
+        let started = Instant::now();
+        match host.load(&artifact.wasm_bytes) {
+            Ok(c) => *cache = Some((job.graph.clone(), c, compile_time, started.elapsed())),
+            Err(e) => {
+                done.outcome =
+                    Outcome::Failed(format!("the host refused the compiled module: {e}"));
+                return done;
+            }
+        }
+    }
+    let Some((_, controller, compile_time, load_time)) = cache.as_ref() else {
+        return done;
+    };
+    done.compile_time = *compile_time;
+    done.load_time = *load_time;
+    let mut state = job.state.clone();
+    if let Some(opponents) = job.advance {
+        state = advance(controller, &state, job.slot, job.seed, opponents);
+        done.advanced = Some(state.clone());
+    }
+    let (report, verdict) = check_determinism(controller, &state, job.slot, job.seed);
+    done.outcome = Outcome::Turn(TurnView {
+        report,
+        deterministic: verdict == Determinism::Same,
+        before: state,
+    });
+    done
+}
+
+/// Plays `slot`'s turn, then every other living slot in round order (or lets them pass), ending
+/// the round where it wraps; returns the state at the start of `slot`'s next turn.
+pub fn advance(
+    controller: &Controller,
+    state: &TacticalState,
+    slot: u8,
+    seed: u64,
+    opponents: Opponents,
+) -> TacticalState {
+    let mut s = state.clone();
+    let mut session = controller.session();
+    s = session.play_turn(&s, slot, seed).state_after;
+    let n = u8::try_from(s.players.len()).unwrap_or(u8::MAX);
+    let others: Vec<u8> = (slot + 1..n).chain(0..slot).collect();
+    let mut wrapped = false;
+    for other in others {
+        if other < slot && !wrapped {
+            rules::end_round(&mut s);
+            wrapped = true;
+        }
+        if opponents == Opponents::SameAi && s.player(other).is_some_and(|p| p.alive) {
+            s = controller.session().play_turn(&s, other, seed).state_after;
+        }
+    }
+    if !wrapped {
+        rules::end_round(&mut s);
+    }
+    s
+}
+
+/// A turn's outcome in plain words.
+pub fn plain_outcome(outcome: &TurnOutcome) -> String {
+    match outcome {
+        TurnOutcome::Ok => "The turn finished normally.".into(),
+        TurnOutcome::OutOfFuel { fuel } => format!(
+            "The AI ran out of fuel: it used all {} units of work allowed in one turn, so the game \
+             discards its turn. Look for loops that do more than they need.",
+            group_digits(*fuel)
+        ),
+        TurnOutcome::Deadline { millis } => format!(
+            "The AI took longer than {millis} ms, so the game stopped it and discarded its turn."
+        ),
+        TurnOutcome::MemoryLimit { requested, limit } => format!(
+            "The AI needed more memory ({} bytes) than the {} bytes allowed; its turn is discarded.",
+            group_digits(*requested),
+            group_digits(*limit)
+        ),
+        TurnOutcome::Trap { message } => {
+            format!("The AI crashed ({message}); its turn is discarded.")
+        }
+        TurnOutcome::BadReturn { value, .. } => format!(
+            "The AI reported a reply of impossible length ({value}); its turn is discarded."
+        ),
+        TurnOutcome::BadReply { message } => {
+            format!("The AI's reply could not be read ({message}); its turn is discarded.")
+        }
+    }
+}
+
+/// The match result in words.
+pub fn plain_result(result: MatchResult) -> String {
+    match result {
+        MatchResult::Won { slot, by } => match by {
+            WinReason::Elimination => format!("Player {slot} won: everyone else is eliminated."),
+            WinReason::TurnLimit => format!("Player {slot} won on total hp at the turn limit."),
+        },
+        MatchResult::Draw { .. } => "The match is a draw.".into(),
+    }
+}
+
+/// What the preview panel asks the app to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PreviewAction {
+    /// Play again with the current settings.
+    Refresh,
+    /// Step to the next turn.
+    Next,
+    /// Go back one step.
+    Back,
+    /// Return to the sample's first turn.
+    Reset,
+    /// Open a state file.
+    OpenState,
+}
+
+/// The preview's settings and what it shows.
+#[derive(Debug)]
+pub struct Preview {
+    /// The states to pick from.
+    pub samples: Vec<Sample>,
+    /// The picked one.
+    pub sample: usize,
+    /// The slot the AI plays.
+    pub slot: u8,
+    /// The seed.
+    pub seed: u64,
+    /// Who plays the other slots when stepping.
+    pub opponents: Opponents,
+    /// States of earlier steps (for Back); the last is the current turn's state.
+    pub history: Vec<TacticalState>,
+    /// The last turn played on a graph without errors.
+    pub shown: Option<(TurnView, u64)>,
+    /// Why the shown turn is not the current graph's, if it is not.
+    pub stale: Option<String>,
+    /// A failure of the compiler or host, in words.
+    pub failure: Option<String>,
+    /// Timing of the last compile and load.
+    pub timings: (Duration, Duration),
+    /// The id of the job whose result is awaited, if any.
+    pub waiting: Option<u64>,
+}
+
+impl Preview {
+    /// A preview of `sample` (by name; the first sample if not found).
+    pub fn new(samples: Vec<Sample>, sample: &str) -> Self {
+        let index = samples.iter().position(|s| s.name == sample).unwrap_or(0);
+        let history = samples
+            .get(index)
+            .map(|s| vec![s.scenario.state.clone()])
+            .unwrap_or_default();
+        Self {
+            samples,
+            sample: index,
+            slot: 0,
+            seed: 0,
+            opponents: Opponents::SameAi,
+            history,
+            shown: None,
+            stale: None,
+            failure: None,
+            timings: (Duration::ZERO, Duration::ZERO),
+            waiting: None,
+        }
+    }
+
+    /// The state the previewed turn starts from.
+    pub fn state(&self) -> Option<&TacticalState> {
+        self.history.last()
+    }
+
+    /// Picks sample `index` and starts over from its first turn.
+    pub fn pick(&mut self, index: usize) {
+        if let Some(s) = self.samples.get(index) {
+            self.sample = index;
+            self.history = vec![s.scenario.state.clone()];
+            let players = s.scenario.state.players.len();
+            if usize::from(self.slot) >= players {
+                self.slot = 0;
+            }
+        }
+    }
+
+    /// Adds a state opened from a file and picks it.
+    pub fn add_sample(&mut self, sample: Sample) {
+        self.samples.push(sample);
+        self.pick(self.samples.len() - 1);
+    }
+
+    /// The match result on the current state, if the match is over.
+    pub fn result(&self) -> Option<MatchResult> {
+        let limit = self
+            .samples
+            .get(self.sample)
+            .and_then(|s| s.scenario.turn_limit)
+            .unwrap_or(u32::MAX);
+        rules::match_result(self.state()?, limit)
+    }
+
+    /// Takes in a finished job.
+    pub fn receive(&mut self, done: Finished, current_version: u64) {
+        if self.waiting == Some(done.id) {
+            self.waiting = None;
+        }
+        self.timings = (done.compile_time, done.load_time);
+        if let Some(next) = done.advanced {
+            self.history.push(next);
+        }
+        match done.outcome {
+            Outcome::Turn(view) => {
+                self.failure = None;
+                self.stale = (done.version != current_version)
+                    .then(|| "The graph changed since; updating…".to_owned());
+                self.shown = Some((view, done.version));
+            }
+            Outcome::GraphErrors(n) => {
+                self.stale = Some(format!(
+                    "The graph has {n} error{}: showing the last turn that worked. Fix the \
+                     problems listed below the canvas.",
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+            Outcome::Failed(why) => {
+                self.failure = Some(why);
+                self.stale = Some("Showing the last turn that worked.".into());
+            }
+        }
+    }
+
+    /// Draws the panel; returns what to do.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<PreviewAction> {
+        let mut action = None;
+        ui.heading("Turn preview");
+        egui::Grid::new("preview-settings")
+            .num_columns(2)
+            .spacing([8.0, 4.0])
+            .show(ui, |ui| {
+                ui.label("State");
+                ui.horizontal(|ui| {
+                    let current = self
+                        .samples
+                        .get(self.sample)
+                        .map_or("(none)".to_owned(), |s| s.name.clone());
+                    let mut picked = None;
+                    egui::ComboBox::from_id_salt("preview-state")
+                        .selected_text(current)
+                        .show_ui(ui, |ui| {
+                            for (i, s) in self.samples.iter().enumerate() {
+                                if ui
+                                    .selectable_label(i == self.sample, &s.name)
+                                    .on_hover_text(&s.scenario.description)
+                                    .clicked()
+                                {
+                                    picked = Some(i);
+                                }
+                            }
+                        });
+                    if let Some(i) = picked {
+                        self.pick(i);
+                        action = Some(PreviewAction::Refresh);
+                    }
+                    if ui
+                        .button("Open…")
+                        .on_hover_text("Play on a state or scenario file (JSON)")
+                        .clicked()
+                    {
+                        action = Some(PreviewAction::OpenState);
+                    }
+                });
+                ui.end_row();
+                ui.label("Slot");
+                ui.horizontal(|ui| {
+                    let players = self.state().map_or(1, |s| s.players.len());
+                    let before = (self.slot, self.seed);
+                    egui::ComboBox::from_id_salt("preview-slot")
+                        .selected_text(format!("player {}", self.slot))
+                        .show_ui(ui, |ui| {
+                            for p in 0..players {
+                                let p = u8::try_from(p).unwrap_or(u8::MAX);
+                                ui.selectable_value(&mut self.slot, p, format!("player {p}"));
+                            }
+                        });
+                    ui.label("Seed");
+                    ui.add(egui::DragValue::new(&mut self.seed));
+                    if (self.slot, self.seed) != before {
+                        action = Some(PreviewAction::Refresh);
+                    }
+                });
+                ui.end_row();
+                ui.label("Others");
+                egui::ComboBox::from_id_salt("preview-opponents")
+                    .selected_text(match self.opponents {
+                        Opponents::SameAi => "play this AI too",
+                        Opponents::Pass => "pass their turns",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(
+                            &mut self.opponents,
+                            Opponents::SameAi,
+                            "play this AI too",
+                        );
+                        ui.selectable_value(
+                            &mut self.opponents,
+                            Opponents::Pass,
+                            "pass their turns",
+                        );
+                    })
+                    .response
+                    .on_hover_text(
+                        "Who plays the other players' turns when you step to the next turn",
+                    );
+                ui.end_row();
+            });
+        ui.horizontal(|ui| {
+            let busy = self.waiting.is_some();
+            let over = self.result();
+            if ui
+                .add_enabled(self.history.len() > 1 && !busy, egui::Button::new("◀ Back"))
+                .clicked()
+            {
+                action = Some(PreviewAction::Back);
+            }
+            if ui
+                .add_enabled(
+                    self.shown.is_some() && self.stale.is_none() && !busy && over.is_none(),
+                    egui::Button::new("Next turn ▶"),
+                )
+                .on_hover_text("Apply the accepted actions, let the other players move, and preview this AI's next turn")
+                .clicked()
+            {
+                action = Some(PreviewAction::Next);
+            }
+            if ui
+                .add_enabled(self.history.len() > 1 && !busy, egui::Button::new("Reset"))
+                .clicked()
+            {
+                action = Some(PreviewAction::Reset);
+            }
+            if busy {
+                ui.spinner();
+            }
+        });
+        if let Some(r) = self.result() {
+            ui.colored_label(Color32::from_rgb(240, 200, 90), plain_result(r));
+        }
+        if let Some(why) = &self.failure {
+            ui.colored_label(Color32::from_rgb(255, 110, 110), why);
+        }
+        if let Some(stale) = &self.stale {
+            ui.colored_label(
+                Color32::from_rgb(240, 190, 60),
+                RichText::new(format!("⏸ Stale: {stale}")),
+            );
+        }
+        let Some((view, _)) = &self.shown else {
+            if self.waiting.is_some() {
+                ui.label("Compiling and playing the first turn…");
+            } else {
+                ui.label("No preview yet: the graph has never compiled.");
+            }
+            return action;
+        };
+        let r = &view.report;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(format!("Turn {} · player {} · {}", r.turn, r.slot, r.ident))
+                    .strong(),
+            );
+            if view.deterministic {
+                ui.label(RichText::new("✔ deterministic").color(Color32::from_rgb(110, 210, 120)))
+                    .on_hover_text("A second, fresh instance gave the same reply bytes");
+            } else {
+                ui.label(
+                    RichText::new("✖ NOT deterministic").color(Color32::from_rgb(255, 90, 90)),
+                )
+                .on_hover_text("A second, fresh instance gave different reply bytes");
+            }
+        });
+        let stale = self.stale.is_some();
+        map::map_ui(ui, view, stale);
+        let fuel_limit = r.fuel_limit.unwrap_or(1).max(1);
+        ui.add(
+            egui::ProgressBar::new(r.fuel_used as f32 / fuel_limit as f32).text(format!(
+                "fuel {} of {}",
+                group_digits(r.fuel_used),
+                group_digits(fuel_limit)
+            )),
+        );
+        ui.add(
+            egui::ProgressBar::new(r.memory_bytes as f32 / r.memory_limit.max(1) as f32).text(
+                format!(
+                    "memory {:.2} of {:.0} MiB",
+                    r.memory_bytes as f64 / 1048576.0,
+                    r.memory_limit as f64 / 1048576.0
+                ),
+            ),
+        );
+        ui.label(format!(
+            "time {:.3} ms · compile {:.1} ms · load {:.1} ms",
+            r.wall_time.as_secs_f64() * 1000.0,
+            self.timings.0.as_secs_f64() * 1000.0,
+            self.timings.1.as_secs_f64() * 1000.0,
+        ));
+        let color = if r.outcome.is_ok() {
+            Color32::from_rgb(110, 210, 120)
+        } else {
+            Color32::from_rgb(255, 110, 110)
+        };
+        ui.colored_label(color, plain_outcome(&r.outcome));
+        let accepted = r.accepted_count();
+        ui.label(
+            RichText::new(format!(
+                "Actions: {} proposed, {} accepted, {} rejected",
+                r.actions.len(),
+                accepted,
+                r.actions.len() - accepted
+            ))
+            .strong(),
+        );
+        egui::ScrollArea::vertical()
+            .id_salt("preview-actions")
+            .show(ui, |ui| {
+                if r.actions.is_empty() {
+                    ui.weak("No actions proposed.");
+                }
+                for (i, a) in r.actions.iter().enumerate() {
+                    match &a.verdict {
+                        Ok(_) => {
+                            ui.label(
+                                RichText::new(format!("{}. ✔ {}", i + 1, a.action))
+                                    .color(Color32::from_rgb(170, 220, 170)),
+                            );
+                        }
+                        Err(why) => {
+                            ui.label(
+                                RichText::new(format!(
+                                    "{}. ✖ {} — rejected: {why}",
+                                    i + 1,
+                                    a.action
+                                ))
+                                .color(Color32::from_rgb(255, 130, 130)),
+                            );
+                        }
+                    }
+                }
+            });
+        action
+    }
+}
