@@ -27,8 +27,10 @@ impl Builder {
         Builder { g }
     }
 
+    /// Adds a node; the layout below is drawn on a compact grid, spread out by [`SPREAD`] so the
+    /// editor's nodes do not overlap.
     fn node(&mut self, kind: &str, x: f32, y: f32) -> NodeId {
-        self.g.add_node(kind, [x, y])
+        self.g.add_node(kind, [x * SPREAD[0], y * SPREAD[1]])
     }
 
     fn set(&mut self, node: NodeId, key: &str, value: &str) {
@@ -46,8 +48,8 @@ impl Builder {
 
     fn note(&mut self, x: f32, y: f32, w: f32, h: f32, text: &str) {
         self.g.comments.push(Comment {
-            pos: [x, y],
-            size: [w, h],
+            pos: [x * SPREAD[0], y * SPREAD[1]],
+            size: [w * SPREAD[0], h * SPREAD[1]],
             text: text.into(),
         });
     }
@@ -315,6 +317,9 @@ pub fn templates() -> Vec<(&'static str, VisualScriptGraph)> {
         ("hill-defender.mcgraph.json", defender()),
     ]
 }
+
+/// Horizontal and vertical spread of the layout grid (canvas units per grid unit).
+const SPREAD: [f32; 2] = [1.45, 1.3];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/graphs");

@@ -143,7 +143,6 @@ pub struct Studio {
     allow_close: bool,
     shot: Option<Shot>,
     select_after_sync: Option<Vec<NodeId>>,
-    added: u32,
     show_help: bool,
     frames: u64,
 }
@@ -212,7 +211,6 @@ impl Studio {
             allow_close: false,
             shot,
             select_after_sync: None,
-            added: 0,
             show_help: false,
             frames: 0,
             opts,
@@ -622,10 +620,7 @@ impl Studio {
 
     fn left_ui(&mut self, ui: &mut egui::Ui) {
         if let Some(PaletteAction::Add(kind)) = self.palette.ui(ui) {
-            let c = self.canvas.centre();
-            let k = self.added % 6;
-            self.added += 1;
-            let at = [c[0] - 80.0 + k as f32 * 24.0, c[1] - 40.0 + k as f32 * 24.0];
+            let at = free_spot(self.doc.graph(), self.canvas.centre());
             self.add_node(kind, at, None);
         }
         ui.separator();
@@ -1374,6 +1369,35 @@ fn connect(g: &mut VisualScriptGraph, from: PortRef, to: PortRef) {
     g.connect(from, to);
 }
 
+/// Where a node added from the palette goes: the free place nearest to `centre` on a grid of
+/// node-sized cells, so new nodes never cover each other.
+pub fn free_spot(g: &VisualScriptGraph, centre: [f32; 2]) -> [f32; 2] {
+    const CELL: [f32; 2] = [240.0, 150.0];
+    let start = [centre[0] - 100.0, centre[1] - 60.0];
+    let taken = |p: [f32; 2]| {
+        g.nodes().any(|n| {
+            (n.pos[0] - p[0]).abs() < CELL[0] - 10.0 && (n.pos[1] - p[1]).abs() < CELL[1] - 10.0
+        })
+    };
+    for ring in 0..40i32 {
+        for dy in -ring..=ring {
+            for dx in -ring..=ring {
+                if dx.abs().max(dy.abs()) != ring {
+                    continue;
+                }
+                let p = [
+                    start[0] + dx as f32 * CELL[0],
+                    start[1] + dy as f32 * CELL[1],
+                ];
+                if !taken(p) {
+                    return p;
+                }
+            }
+        }
+    }
+    start
+}
+
 fn ago(written: u64) -> String {
     let secs = files::now_secs().saturating_sub(written);
     match secs {
@@ -1423,7 +1447,7 @@ pub fn run(opts: Options) -> Result<(), String> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Creator Studio")
-            .with_inner_size([1500.0, 900.0])
+            .with_inner_size([1600.0, 960.0])
             .with_min_inner_size([900.0, 560.0]),
         ..Default::default()
     };

@@ -19,6 +19,8 @@ use egui_graph_edit as ge;
 const NODE_MARGIN: Vec2 = Vec2::new(15.0, 5.0);
 const MIN_ZOOM: f32 = 0.2;
 const MAX_ZOOM: f32 = 2.0;
+/// Frame All never zooms out further than this (smaller text is unreadable).
+const FRAME_MIN_ZOOM: f32 = 0.5;
 
 /// What the library keeps per node: which core node it shows.
 #[derive(Clone, Debug)]
@@ -779,6 +781,11 @@ impl Canvas {
         self.pending = Some(ViewOp::ZoomTo(zoom));
     }
 
+    /// Whether a wire is being dragged (for tests).
+    pub fn dragging(&self) -> bool {
+        self.state.connection_in_progress.is_some()
+    }
+
     /// The zoom factor.
     pub fn zoom(&self) -> f32 {
         self.state.pan_zoom.zoom
@@ -1016,11 +1023,19 @@ impl Canvas {
                 let fit = (self.rect.width() / bounds.width().max(1.0))
                     .min(self.rect.height() / bounds.height().max(1.0))
                     * 0.92;
-                let target = fit.clamp(MIN_ZOOM, 1.0);
+                // Below half size the text is too small to read: then show the top-left part.
+                let target = fit.clamp(FRAME_MIN_ZOOM, 1.0);
                 let c = self.rect.center();
                 self.set_zoom(ui, target, c);
                 let z = self.state.pan_zoom.zoom;
-                self.state.pan_zoom.pan = self.rect.size() / 2.0 - bounds.center().to_vec2() * z;
+                let margin = Vec2::splat(24.0);
+                self.state.pan_zoom.pan = if bounds.width() * z + 2.0 * margin.x > self.rect.width()
+                    || bounds.height() * z + 2.0 * margin.y > self.rect.height()
+                {
+                    margin - bounds.min.to_vec2() * z
+                } else {
+                    self.rect.size() / 2.0 - bounds.center().to_vec2() * z
+                };
             }
         }
     }

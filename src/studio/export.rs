@@ -105,14 +105,15 @@ impl ExportDialog {
                             "namespace:name, e.g. studio:melee-rusher",
                         ),
                     ] {
-                        ui.label(label);
+                        let label = ui.label(label);
                         ui.vertical(|ui| {
                             ui.add(
                                 egui::TextEdit::singleline(value)
                                     .hint_text(hint)
                                     .id_salt(("export", field))
                                     .desired_width(360.0),
-                            );
+                            )
+                            .labelled_by(label.id);
                             for p in problems.get(field).into_iter().flatten() {
                                 ui.colored_label(Color32::from_rgb(255, 110, 110), p);
                             }

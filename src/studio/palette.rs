@@ -87,12 +87,18 @@ impl Palette {
     pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<PaletteAction> {
         let mut chosen = None;
         ui.heading("Nodes");
-        let search = ui.add(
-            egui::TextEdit::singleline(&mut self.query)
-                .hint_text("Search nodes (Enter adds)")
-                .id_salt("palette-search")
-                .desired_width(f32::INFINITY),
-        );
+        let search = ui
+            .horizontal(|ui| {
+                let label = ui.label("Find node");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.query)
+                        .hint_text("type, Enter adds")
+                        .id_salt("palette-search")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id)
+            })
+            .inner;
         let hits = ranked(&self.query, CATALOG.iter());
         if search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             if let Some(first) = hits.first() {
@@ -213,11 +219,17 @@ impl AddMenu {
                         None => "Add a node".to_owned(),
                     };
                     ui.strong(title);
-                    let edit = ui.add(
-                        egui::TextEdit::singleline(&mut self.query)
-                            .hint_text("Type to search, Enter adds")
-                            .id_salt("add-node-search"),
-                    );
+                    let edit = ui
+                        .horizontal(|ui| {
+                            let label = ui.label("Search");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.query)
+                                    .hint_text("type, Enter adds")
+                                    .id_salt("add-node-search"),
+                            )
+                            .labelled_by(label.id)
+                        })
+                        .inner;
                     if !self.focused {
                         edit.request_focus();
                         self.focused = true;

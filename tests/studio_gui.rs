@@ -1,0 +1,560 @@
+//! The studio window driven as a user would, through egui_kittest: the real app state, the real
+//! core, the real host on the worker thread, real files in a temporary folder.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use aether_scripting::VisualScriptGraph;
+use aether_scripting::check::Severity;
+use aether_scripting::graph::{NodeId, PortRef, Value, VarType, Variable};
+use creator_studio::studio::{Options, Studio};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cs-gui-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn options(home: &Path, file: Option<PathBuf>) -> Options {
+    Options {
+        file,
+        home: home.to_path_buf(),
+        native_dialogs: false,
+        autosave_every: Duration::from_millis(100),
+        screenshot: None,
+    }
+}
+
+fn harness(opts: Options) -> Harness<'static, Studio> {
+    let studio = Studio::new(opts);
+    Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .build_ui_state(|ui, s: &mut Studio| s.frame(ui), studio)
+}
+
+/// Steps frames until the preview has caught up with the graph (or 60 s pass).
+fn settle(h: &mut Harness<'_, Studio>) {
+    let started = Instant::now();
+    for _ in 0..4 {
+        h.step();
+    }
+    while h.state().preview_pending() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the preview never caught up"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.step();
+    h.step();
+}
+
+fn nodes_of(h: &Harness<'_, Studio>, kind: &str) -> Vec<NodeId> {
+    h.state()
+        .document()
+        .graph()
+        .nodes()
+        .filter(|n| n.kind == kind)
+        .map(|n| n.id)
+        .collect()
+}
+
+fn only(h: &Harness<'_, Studio>, kind: &str) -> NodeId {
+    let found = nodes_of(h, kind);
+    assert_eq!(found.len(), 1, "one {kind} node: {found:?}");
+    found[0]
+}
+
+/// Drags a wire from output `from` to input `to` with the mouse.
+fn wire(h: &mut Harness<'_, Studio>, from: (NodeId, &str), to: (NodeId, &str)) {
+    let a = h
+        .state()
+        .canvas()
+        .port_pos(from.0, from.1, true)
+        .unwrap_or_else(|| panic!("output {}.{} is drawn", from.0, from.1));
+    let b = h
+        .state()
+        .canvas()
+        .port_pos(to.0, to.1, false)
+        .unwrap_or_else(|| panic!("input {}.{} is drawn", to.0, to.1));
+    drag(h, a, b);
+}
+
+fn drag(h: &mut Harness<'_, Studio>, a: egui::Pos2, b: egui::Pos2) {
+    h.hover_at(a);
+    h.step();
+    h.drag_at(a);
+    h.step();
+    for i in 1..=6 {
+        h.hover_at(a + (b - a) * (i as f32 / 6.0));
+        h.step();
+    }
+    h.drop_at(b);
+    h.step();
+    h.step();
+}
+
+/// Adds a node by typing its name in the palette's search box and pressing Enter.
+fn add_from_palette(h: &mut Harness<'_, Studio>, name: &str) {
+    let before = h.state().document().graph().nodes().count();
+    h.get_by_role_and_label(Role::TextInput, "Find node")
+        .focus();
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Find node")
+        .type_text(name);
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Find node")
+        .focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.step();
+    assert_eq!(
+        h.state().document().graph().nodes().count(),
+        before + 1,
+        "clicking {name} in the palette adds one node"
+    );
+}
+
+fn actions_line(h: &Harness<'_, Studio>) -> String {
+    let n = h.get_by_label_contains("proposed,");
+    n.accesskit_node()
+        .label()
+        .map(|l| l.to_string())
+        .or_else(|| n.value())
+        .unwrap_or_default()
+}
+
+fn link_exists(g: &VisualScriptGraph, from: (NodeId, &str), to: (NodeId, &str)) -> bool {
+    g.links()
+        .any(|l| l.from == PortRef::new(from.0, from.1) && l.to == PortRef::new(to.0, to.1))
+}
+
+#[test]
+fn builds_an_ai_from_the_palette_and_sees_it_play() {
+    let dir = temp_dir("build");
+    let file = dir.join("mine.mcgraph.json");
+    VisualScriptGraph::new()
+        .save(&file)
+        .expect("save empty graph");
+    let mut h = harness(options(&dir.join("home"), Some(file.clone())));
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("there is no On Turn").is_some()
+            || h.query_by_label_contains("no-entry").is_some()
+    );
+
+    // The search box: type, Enter adds the best match ("on turn" finds On Turn).
+    add_from_palette(&mut h, "on turn");
+    let turn = only(&h, "on_turn");
+    // A click on a palette entry adds it too.
+    h.get_all_by_label("For Each Unit")
+        .next()
+        .expect("palette entry")
+        .click();
+    h.step();
+    h.step();
+    add_from_palette(&mut h, "Branch");
+    add_from_palette(&mut h, "Move Toward");
+    add_from_palette(&mut h, "Map Centre");
+    let each = only(&h, "for_each_unit");
+    let branch = only(&h, "branch");
+    let walk = only(&h, "move_toward");
+    let centre = only(&h, "map_centre");
+    h.state_mut().canvas_mut().zoom_to(0.8);
+    h.step();
+    h.state_mut().canvas_mut().frame_all();
+    h.step();
+    h.step();
+
+    // Wires, dragged port to port.
+    wire(&mut h, (turn, "then"), (each, "exec"));
+    wire(&mut h, (each, "body"), (branch, "exec"));
+    wire(&mut h, (branch, "true"), (walk, "exec"));
+    wire(&mut h, (each, "unit"), (walk, "unit"));
+    wire(&mut h, (centre, "position"), (walk, "to"));
+    let g = h.state().document().graph().clone();
+    for (from, to) in [
+        ((turn, "then"), (each, "exec")),
+        ((each, "body"), (branch, "exec")),
+        ((branch, "true"), (walk, "exec")),
+        ((each, "unit"), (walk, "unit")),
+        ((centre, "position"), (walk, "to")),
+    ] {
+        assert!(link_exists(&g, from, to), "wire {from:?} -> {to:?}");
+    }
+    // A wire between ports of different types is refused: Unit into a Bool condition.
+    let links = g.links().count();
+    wire(&mut h, (each, "unit"), (branch, "condition"));
+    assert_eq!(h.state().document().graph().links().count(), links);
+
+    settle(&mut h);
+    assert!(
+        h.state()
+            .document()
+            .diagnostics()
+            .iter()
+            .all(|d| d.severity != Severity::Error),
+        "{:?}",
+        h.state().document().diagnostics()
+    );
+    assert!(
+        actions_line(&h).starts_with("Actions: 0 proposed"),
+        "the condition is false: nobody moves ({})",
+        actions_line(&h)
+    );
+
+    // Tick the constant on the Branch: every unit now walks to the centre.
+    h.get_by_role_and_label(Role::CheckBox, "Condition").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state()
+            .document()
+            .graph()
+            .node(branch)
+            .and_then(|n| n.values.get("condition")),
+        Some(&Value::Bool(true))
+    );
+    let line = actions_line(&h);
+    assert!(!line.starts_with("Actions: 0 proposed"), "{line}");
+    assert!(h.query_all_by_label_contains("moves to").next().is_some());
+    assert!(h.query_by_label_contains("✔ deterministic").is_some());
+
+    // Step three turns.
+    let turn_before = h.state().preview.shown.as_ref().map(|(v, _)| v.report.turn);
+    for _ in 0..3 {
+        h.get_by_label("Next turn ▶").click();
+        settle(&mut h);
+    }
+    assert_eq!(h.state().preview.history.len(), 4);
+    let turn_after = h.state().preview.shown.as_ref().map(|(v, _)| v.report.turn);
+    assert_eq!(turn_after, turn_before.map(|t| t + 3));
+
+    // Save (Ctrl+S writes the file it was opened from), then reopen it.
+    assert!(
+        h.state().title().starts_with("● "),
+        "unsaved changes show in the title"
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.step();
+    h.step();
+    assert!(
+        !h.state().title().starts_with("● "),
+        "{}",
+        h.state().title()
+    );
+    let saved = VisualScriptGraph::load(&file).expect("saved file loads");
+    assert_eq!(&saved, h.state().document().graph());
+    let reopened = harness(options(&dir.join("home"), None));
+    assert_eq!(
+        reopened.state().document().graph(),
+        &saved,
+        "with no file given, the studio opens the last project"
+    );
+}
+
+/// A graph where a Get Variable (a tile) feeds Move Toward's destination.
+fn variable_graph() -> (VisualScriptGraph, NodeId) {
+    let mut g = VisualScriptGraph::new();
+    g.variables.push(Variable {
+        name: "goal".into(),
+        ty: VarType::Position,
+    });
+    g.variables.push(Variable {
+        name: "leader".into(),
+        ty: VarType::Unit,
+    });
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [260.0, 0.0]);
+    let walk = g.add_node("move_toward", [560.0, 0.0]);
+    let get = g.add_node("get_variable", [260.0, 220.0]);
+    g.set_value(get, "variable", Value::Choice("goal".into()));
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(walk, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(walk, "unit"));
+    g.connect(PortRef::new(get, "value"), PortRef::new(walk, "to"));
+    (g, get)
+}
+
+#[test]
+fn a_type_error_is_listed_marked_and_undone() {
+    let dir = temp_dir("typeerror");
+    let file = dir.join("vars.mcgraph.json");
+    let (g, get) = variable_graph();
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    assert!(h.state().preview.stale.is_none());
+    assert!(
+        h.query_by_label_contains("none: the graph compiles")
+            .is_some()
+    );
+
+    // Switch the Get Variable to the Unit variable: its wire into a tile input is now wrong.
+    h.get_all_by_value("goal")
+        .find(|n| n.accesskit_node().role() == Role::ComboBox)
+        .expect("the Get Variable's setting")
+        .click();
+    h.step();
+    h.get_by_label("leader").click();
+    settle(&mut h);
+    let diags = h.state().document().diagnostics().to_vec();
+    assert!(diags.iter().any(|d| d.code == "type-mismatch"), "{diags:?}");
+    assert!(
+        h.query_by_label_contains("type-mismatch").is_some(),
+        "listed in Problems"
+    );
+    let walk = only(&h, "move_toward");
+    assert!(
+        h.state()
+            .canvas()
+            .badges(walk)
+            .iter()
+            .any(|b| b.severity == Severity::Error),
+        "the node the wire ends at is marked"
+    );
+    assert!(
+        h.query_by_label_contains("Stale").is_some(),
+        "the last good preview is kept, marked stale"
+    );
+    assert!(h.state().preview.shown.is_some());
+
+    // Clicking the problem selects the node.
+    h.get_by_label_contains("type-mismatch").click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().canvas().selection(), vec![walk]);
+
+    // Ctrl+Z puts the variable back.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut h);
+    assert_eq!(
+        h.state()
+            .document()
+            .graph()
+            .node(get)
+            .and_then(|n| n.values.get("variable")),
+        Some(&Value::Choice("goal".into()))
+    );
+    assert!(
+        h.state()
+            .document()
+            .diagnostics()
+            .iter()
+            .all(|d| d.severity != Severity::Error)
+    );
+    assert!(h.query_by_label_contains("type-mismatch").is_none());
+    assert!(h.state().preview.stale.is_none());
+    // And Ctrl+Shift+Z redoes it.
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    h.step();
+    assert!(
+        h.state()
+            .document()
+            .diagnostics()
+            .iter()
+            .any(|d| d.code == "type-mismatch")
+    );
+}
+
+#[test]
+fn a_wire_dropped_on_empty_canvas_offers_fitting_nodes() {
+    let dir = temp_dir("dropwire");
+    let file = dir.join("drop.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [260.0, 0.0]);
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let from = h
+        .state()
+        .canvas()
+        .port_pos(each, "unit", true)
+        .expect("drawn");
+    drag(&mut h, from, from + egui::vec2(-150.0, 250.0));
+    // The menu offers only nodes taking a Unit.
+    assert!(
+        h.query_by_label_contains("Add a node taking Unit")
+            .is_some()
+    );
+    h.get_by_role_and_label(Role::TextInput, "Search")
+        .type_text("nearest enemy");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    let enemy = only(&h, "nearest_enemy");
+    assert!(link_exists(
+        h.state().document().graph(),
+        (each, "unit"),
+        (enemy, "unit")
+    ));
+}
+
+#[test]
+fn copy_paste_between_files_duplicate_delete_and_undo() {
+    let dir = temp_dir("clipboard");
+    let a = dir.join("a.mcgraph.json");
+    let b = dir.join("b.mcgraph.json");
+    let (g, get) = variable_graph();
+    g.save(&a).expect("save a");
+    VisualScriptGraph::new().save(&b).expect("save b");
+    let home = dir.join("home");
+    let mut h = harness(options(&home, Some(a)));
+    settle(&mut h);
+    let walk = only(&h, "move_toward");
+    h.state_mut().canvas_mut().select(&[walk, get]);
+    h.event(egui::Event::Copy);
+    h.step();
+    let text = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .expect("copied to the system clipboard");
+    assert!(text.contains("move_toward") && text.contains("get_variable"));
+
+    // Duplicate and delete in this file.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::D);
+    h.step();
+    h.step();
+    assert_eq!(nodes_of(&h, "move_toward").len(), 2);
+    assert_eq!(
+        h.state().canvas().selection().len(),
+        2,
+        "the copies are selected"
+    );
+    h.key_press(egui::Key::Delete);
+    h.step();
+    assert_eq!(nodes_of(&h, "move_toward").len(), 1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.step();
+    assert_eq!(
+        nodes_of(&h, "move_toward").len(),
+        2,
+        "undo brings the copies back"
+    );
+
+    // Paste into another file: the nodes, their wire and the variable they use arrive.
+    let mut other = harness(options(&home, Some(b)));
+    settle(&mut other);
+    other.event(egui::Event::Paste(text));
+    other.step();
+    other.step();
+    let g = other.state().document().graph();
+    assert_eq!(g.nodes().count(), 2);
+    assert_eq!(g.links().count(), 1);
+    assert!(g.variable("goal").is_some());
+}
+
+#[test]
+fn autosave_is_offered_back_after_a_crash() {
+    let dir = temp_dir("autosave");
+    let home = dir.join("home");
+    let file = dir.join("x.mcgraph.json");
+    let (g, _) = variable_graph();
+    g.save(&file).expect("save");
+    let mut h = harness(options(&home, Some(file.clone())));
+    settle(&mut h);
+    add_from_palette(&mut h, "Fortify");
+    let edited = h.state().document().graph().clone();
+    std::thread::sleep(Duration::from_millis(150));
+    h.step();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !home.join("autosave.mcgraph.json").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "autosave written in the background"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    // The process "crashes": no clean exit. The file on disk was never touched.
+    drop(h);
+    assert_eq!(VisualScriptGraph::load(&file).expect("loads"), g);
+    let mut again = harness(options(&home, Some(file.clone())));
+    again.step();
+    assert!(
+        again
+            .query_by_label_contains("Recover unsaved work?")
+            .is_some()
+    );
+    again.get_by_label("Recover").click();
+    again.step();
+    again.step();
+    assert_eq!(again.state().document().graph(), &edited);
+    assert!(
+        again.state().document().is_dirty(),
+        "recovered work is not saved yet"
+    );
+}
+
+#[test]
+fn exports_a_mod_the_game_loads() {
+    let dir = temp_dir("export");
+    let file = dir.join("e.mcgraph.json");
+    creator_studio::studio::template(0)
+        .save(&file)
+        .expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    h.state_mut().open_export();
+    h.step();
+    let dest = dir.join("out").join("my-rusher");
+    {
+        let d = h.state_mut().export_dialog().expect("open");
+        d.set_dest(&dest);
+    }
+    h.step();
+    // The id is checked as it is typed.
+    h.get_by_role_and_label(Role::TextInput, "Id").focus();
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Id")
+        .type_text(" X");
+    h.step();
+    h.step();
+    let id = h.state_mut().export_dialog().map(|d| d.manifest.id.clone());
+    assert_eq!(id.as_deref(), Some("melee-rusher X"));
+    assert!(
+        h.query_by_label_contains("lowercase").is_some(),
+        "a bad id is explained"
+    );
+    h.key_press(egui::Key::Backspace);
+    h.key_press(egui::Key::Backspace);
+    h.step();
+    h.step();
+    assert!(h.query_by_label_contains("lowercase").is_none());
+    h.get_by_label("Export").click();
+    h.step();
+    h.step();
+    assert!(
+        dest.join("manifest.json").is_file(),
+        "{}",
+        h.state().status()
+    );
+    let host = aether_scripting::ControllerHost::new(aether_scripting::ControllerLimits::default())
+        .expect("host");
+    let loaded = aether_scripting::mods::ModLoader {
+        host: &host,
+        publisher_key: None,
+    }
+    .load(&dest)
+    .expect("the game loads the exported mod");
+    assert_eq!(loaded.manifest.id, "melee-rusher");
+}
