@@ -9,6 +9,8 @@
 #[path = "../crates/aether-scripting/tests/support/mod.rs"]
 mod support;
 
+#[path = "studio/editor.rs"]
+mod editor;
 #[path = "studio/versus.rs"]
 mod versus;
 
@@ -241,10 +243,23 @@ fn main() {
         "Machine: {} cores; medians of repeated runs in one process.\n",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    host_section();
-    compiler_section();
-    versus::twins_section();
-    versus::edit_to_preview_section();
-    versus::scaling_section();
-    versus::duel_and_metering_section();
+    // `cargo bench --bench studio -- editor` runs only the sections whose names are given.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let sections: [(&str, fn()); 7] = [
+        ("host", host_section),
+        ("compiler", compiler_section),
+        ("twins", versus::twins_section),
+        ("preview", versus::edit_to_preview_section),
+        ("scaling", versus::scaling_section),
+        ("duels", versus::duel_and_metering_section),
+        ("editor", editor::editor_section),
+    ];
+    for (name, section) in sections {
+        if only.is_empty() || only.iter().any(|o| o == name) {
+            section();
+        }
+    }
 }

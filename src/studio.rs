@@ -571,10 +571,10 @@ impl Studio {
                 if ui.button("Copy  Ctrl+C").clicked() {
                     self.copy(ui.ctx(), false);
                 }
-                if ui.button("Paste  Ctrl+V").clicked() {
-                    if let Some(text) = self.clipboard.clone() {
-                        self.paste(&text, None);
-                    }
+                if ui.button("Paste  Ctrl+V").clicked()
+                    && let Some(text) = self.clipboard.clone()
+                {
+                    self.paste(&text, None);
                 }
                 if ui.button("Duplicate  Ctrl+D").clicked() {
                     self.duplicate();

@@ -558,3 +558,45 @@ fn exports_a_mod_the_game_loads() {
     .expect("the game loads the exported mod");
     assert_eq!(loaded.manifest.id, "melee-rusher");
 }
+
+/// The graph the README walks a new user through: for each of my units, attack the nearest enemy
+/// if in range, else move toward it.
+#[test]
+fn the_readme_walkthrough_graph_plays() {
+    let dir = temp_dir("readme");
+    let file = dir.join("readme.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [260.0, 0.0]);
+    let enemy = g.add_node("nearest_enemy", [260.0, 200.0]);
+    let attack = g.add_node("attack", [560.0, 0.0]);
+    let branch = g.add_node("branch", [820.0, 0.0]);
+    let walk = g.add_node("move_toward", [1080.0, 0.0]);
+    let at = g.add_node("unit_position", [560.0, 240.0]);
+    for (from, to) in [
+        ((turn, "then"), (each, "exec")),
+        ((each, "unit"), (enemy, "unit")),
+        ((each, "body"), (attack, "exec")),
+        ((each, "unit"), (attack, "unit")),
+        ((enemy, "enemy"), (attack, "target")),
+        ((attack, "then"), (branch, "exec")),
+        ((attack, "done"), (branch, "condition")),
+        ((branch, "false"), (walk, "exec")),
+        ((each, "unit"), (walk, "unit")),
+        ((enemy, "enemy"), (at, "unit")),
+        ((at, "position"), (walk, "to")),
+    ] {
+        g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
+    }
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    assert!(
+        h.state().document().diagnostics().is_empty(),
+        "{:?}",
+        h.state().document().diagnostics()
+    );
+    let line = actions_line(&h);
+    assert!(!line.starts_with("Actions: 0 proposed"), "{line}");
+    assert!(h.query_all_by_label_contains("moves to").next().is_some());
+}

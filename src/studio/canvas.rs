@@ -88,6 +88,10 @@ impl ge::NodeTemplateTrait for NoTemplate {
 }
 
 type ViewGraph = ge::Graph<NodeData, Pin, Inline>;
+/// A node's inputs as the view builds them: key, type, constant, whether it takes a constant.
+type ViewInputs = Vec<(String, Pin, Inline, ge::InputParamKind)>;
+/// A node's outputs as the view builds them: key and type.
+type ViewOutputs = Vec<(String, Pin)>;
 type EditorState = ge::GraphEditorState<NodeData, Pin, Inline, NoTemplate, NodeUi>;
 
 /// The colour of wires and ports of each type.
@@ -618,10 +622,7 @@ impl Canvas {
                 .node_positions
                 .insert(view, Pos2::new(node.pos[0] * zoom, node.pos[1] * zoom));
             // Ports: the catalog's, or for an unknown kind the ports its links name.
-            let (ins, outs): (
-                Vec<(String, Pin, Inline, ge::InputParamKind)>,
-                Vec<(String, Pin)>,
-            ) = match spec {
+            let (ins, outs): (ViewInputs, ViewOutputs) = match spec {
                 Some(spec) => (
                     spec.inputs
                         .iter()
@@ -658,8 +659,8 @@ impl Canvas {
                         .collect(),
                 ),
                 None => {
-                    let mut ins: Vec<(String, Pin, Inline, ge::InputParamKind)> = Vec::new();
-                    let mut outs: Vec<(String, Pin)> = Vec::new();
+                    let mut ins: ViewInputs = Vec::new();
+                    let mut outs: ViewOutputs = Vec::new();
                     for l in graph.links() {
                         if l.to.node == node.id && !ins.iter().any(|(k, ..)| *k == l.to.port) {
                             ins.push((
@@ -699,13 +700,7 @@ impl Canvas {
     }
 
     /// Makes the view node's ports exactly `ins` and `outs`, reusing the ones that exist.
-    fn set_ports(
-        &mut self,
-        view: ge::NodeId,
-        core: NodeId,
-        ins: Vec<(String, Pin, Inline, ge::InputParamKind)>,
-        outs: Vec<(String, Pin)>,
-    ) {
+    fn set_ports(&mut self, view: ge::NodeId, core: NodeId, ins: ViewInputs, outs: ViewOutputs) {
         let g = &mut self.state.graph;
         let old_ins = g[view].inputs.clone();
         let same_ins =
@@ -909,16 +904,16 @@ impl Canvas {
                         delta: [drag_delta.x / zoom, drag_delta.y / zoom],
                     });
                 }
-                ge::NodeResponse::SelectNode(n) => {
-                    if ui.input(|i| i.modifiers.shift || i.modifiers.command) {
-                        let mut sel = before.clone();
-                        if let Some(at) = sel.iter().position(|v| *v == n) {
-                            sel.remove(at);
-                        } else {
-                            sel.push(n);
-                        }
-                        self.state.selected_nodes = sel;
+                ge::NodeResponse::SelectNode(n)
+                    if ui.input(|i| i.modifiers.shift || i.modifiers.command) =>
+                {
+                    let mut sel = before.clone();
+                    if let Some(at) = sel.iter().position(|v| *v == n) {
+                        sel.remove(at);
+                    } else {
+                        sel.push(n);
                     }
+                    self.state.selected_nodes = sel;
                 }
                 _ => {}
             }

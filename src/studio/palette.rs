@@ -100,10 +100,11 @@ impl Palette {
             })
             .inner;
         let hits = ranked(&self.query, CATALOG.iter());
-        if search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-            if let Some(first) = hits.first() {
-                chosen = Some(PaletteAction::Add(first.key));
-            }
+        if search.lost_focus()
+            && ui.input(|i| i.key_pressed(egui::Key::Enter))
+            && let Some(first) = hits.first()
+        {
+            chosen = Some(PaletteAction::Add(first.key));
         }
         ui.label(
             egui::RichText::new(
@@ -234,10 +235,10 @@ impl AddMenu {
                         edit.request_focus();
                         self.focused = true;
                     }
-                    if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                        if let Some(first) = kinds.first() {
-                            outcome = AddOutcome::Add(first.key);
-                        }
+                    if ui.input(|i| i.key_pressed(egui::Key::Enter))
+                        && let Some(first) = kinds.first()
+                    {
+                        outcome = AddOutcome::Add(first.key);
                     }
                     if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                         outcome = AddOutcome::Cancel;

@@ -111,7 +111,7 @@ pub struct TurnView {
 #[derive(Clone, Debug)]
 pub enum Outcome {
     /// The turn was played (it may still have failed: see the report's outcome).
-    Turn(TurnView),
+    Turn(Box<TurnView>),
     /// The graph has errors (the problems panel lists them).
     GraphErrors(usize),
     /// The compiler or the host refused the module: a fault of the studio, reported in words.
@@ -257,11 +257,11 @@ fn run_job(
         done.advanced = Some(state.clone());
     }
     let (report, verdict) = check_determinism(controller, &state, job.slot, job.seed);
-    done.outcome = Outcome::Turn(TurnView {
+    done.outcome = Outcome::Turn(Box::new(TurnView {
         report,
         deterministic: verdict == Determinism::Same,
         before: state,
-    });
+    }));
     done
 }
 
@@ -447,7 +447,7 @@ impl Preview {
                 self.failure = None;
                 self.stale = (done.version != current_version)
                     .then(|| "The graph changed since; updating…".to_owned());
-                self.shown = Some((view, done.version));
+                self.shown = Some((*view, done.version));
             }
             Outcome::GraphErrors(n) => {
                 self.stale = Some(format!(
