@@ -600,3 +600,56 @@ fn the_readme_walkthrough_graph_plays() {
     assert!(!line.starts_with("Actions: 0 proposed"), "{line}");
     assert!(h.query_all_by_label_contains("moves to").next().is_some());
 }
+
+/// Without a native dialog, Save asks for the path inside the window; the save is atomic and
+/// the title stops showing unsaved changes.
+#[test]
+fn save_as_through_the_in_app_path_prompt() {
+    let dir = temp_dir("prompt");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    assert!(
+        h.state().title().contains("Untitled"),
+        "{}",
+        h.state().title()
+    );
+    add_from_palette(&mut h, "Fortify");
+    assert!(h.state().title().starts_with("● "));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.step();
+    h.step();
+    let target = dir.join("saved.mcgraph.json");
+    let prompt = "Type the file to save to:";
+    h.get_by_role_and_label(Role::TextInput, prompt).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, prompt)
+        .type_text(&target.display().to_string());
+    h.step();
+    h.get_by_label("OK").click();
+    h.step();
+    h.step();
+    let saved = VisualScriptGraph::load(&target).unwrap_or_else(|e| {
+        panic!(
+            "saved through the prompt: {e}; status {:?}, error {:?}",
+            h.state().status(),
+            h.state().error()
+        )
+    });
+    assert_eq!(&saved, h.state().document().graph());
+    assert!(
+        h.state().title().starts_with("saved.mcgraph.json"),
+        "{}",
+        h.state().title()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary file left beside the save"
+    );
+}

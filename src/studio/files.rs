@@ -187,6 +187,7 @@ pub struct PathPrompt {
     pub text: String,
     /// Why the last attempt failed.
     pub error: Option<String>,
+    focused: bool,
 }
 
 /// What the pickers produced.
@@ -273,6 +274,7 @@ impl Pickers {
             purpose,
             text: start.display().to_string(),
             error: None,
+            focused: false,
         });
     }
 
@@ -308,17 +310,22 @@ impl Pickers {
         egui::Modal::new(egui::Id::new("path-prompt")).show(ctx, |ui| {
             ui.set_width(520.0);
             ui.heading(prompt.purpose.title());
-            ui.label(match prompt.purpose {
+            let label = ui.label(match prompt.purpose {
                 Purpose::ExportFolder => "Type the folder to write the mod to:",
                 Purpose::SaveGraph => "Type the file to save to:",
                 _ => "Type the path of the file:",
             });
-            let edit = ui.add(
-                egui::TextEdit::singleline(&mut prompt.text)
-                    .id_salt("path-prompt-text")
-                    .desired_width(f32::INFINITY),
-            );
-            edit.request_focus();
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut prompt.text)
+                        .id_salt("path-prompt-text")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+            if !prompt.focused {
+                edit.request_focus();
+                prompt.focused = true;
+            }
             // Files in the folder typed so far, to click instead of typing.
             let typed = PathBuf::from(&prompt.text);
             let dir = if typed.is_dir() {
@@ -343,8 +350,11 @@ impl Pickers {
                     })
                     .collect();
                 names.sort();
+                // A fixed height, so the dialog does not jump as the listing changes.
                 egui::ScrollArea::vertical()
                     .max_height(160.0)
+                    .min_scrolled_height(160.0)
+                    .auto_shrink([false, false])
                     .show(ui, |ui| {
                         for p in names.iter().take(200) {
                             let name = p

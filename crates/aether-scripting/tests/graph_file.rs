@@ -199,3 +199,65 @@ fn randomly_corrupted_files_never_panic() {
         "most corruptions are caught: {refused} of 2000"
     );
 }
+
+/// Copy and paste: a fragment keeps the chosen nodes, the wires between them and the variables
+/// they use; merging it renumbers everything and keeps the original graph intact.
+#[test]
+fn fragment_and_merge_copy_nodes_wires_and_variables() {
+    use aether_scripting::check;
+
+    let mut g = VisualScriptGraph::new();
+    g.variables.push(Variable {
+        name: "goal".into(),
+        ty: VarType::Position,
+    });
+    g.variables.push(Variable {
+        name: "unused".into(),
+        ty: VarType::Number,
+    });
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [200.0, 0.0]);
+    let walk = g.add_node("move_toward", [400.0, 0.0]);
+    let get = g.add_node("get_variable", [200.0, 200.0]);
+    g.set_value(get, "variable", Value::Choice("goal".into()));
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(walk, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(walk, "unit"));
+    g.connect(PortRef::new(get, "value"), PortRef::new(walk, "to"));
+    assert!(check::check(&g).is_empty(), "{:?}", check::check(&g));
+
+    let frag = g.fragment(&[walk, get, NodeId(999)]);
+    assert_eq!(frag.nodes().count(), 2);
+    assert_eq!(
+        frag.links().count(),
+        1,
+        "only the wire between chosen nodes"
+    );
+    assert_eq!(frag.variables.len(), 1, "only the variable the nodes use");
+    // Through the clipboard: file text and back.
+    let text = frag.to_json();
+    let back = VisualScriptGraph::from_json(&text).expect("fragment text parses");
+
+    let mut other = VisualScriptGraph::new();
+    let pasted = other.merge(&back, [10.0, 20.0]);
+    assert_eq!(pasted.len(), 2);
+    assert_eq!(other.links().count(), 1);
+    assert!(other.variable("goal").is_some());
+    let moved = other.node(pasted[0]).expect("pasted");
+    assert_eq!(moved.pos, [410.0, 20.0]);
+    assert_eq!(moved.kind, "move_toward");
+
+    // Duplicate within the same graph: fresh ids, nothing of the original changed.
+    let before = g.clone();
+    let copies = g.merge(&g.fragment(&[walk, get]), [40.0, 40.0]);
+    assert!(
+        copies.iter().all(|c| before.node(*c).is_none()),
+        "fresh ids"
+    );
+    assert_eq!(g.nodes().count(), before.nodes().count() + 2);
+    assert_eq!(g.links().count(), before.links().count() + 1);
+    for n in before.nodes() {
+        assert_eq!(g.node(n.id), Some(n));
+    }
+    assert_eq!(g.variables, before.variables, "no variable declared twice");
+}
