@@ -965,7 +965,7 @@ impl Studio {
                     self.edited();
                 }
                 Intent::Move { nodes, delta } => {
-                    self.doc.edit("Move", Some("move".into()), |g| {
+                    self.doc.edit_layout("Move", Some("move".into()), |g| {
                         for n in &nodes {
                             if let Some(node) = g.node_mut(*n) {
                                 node.pos[0] += delta[0];

@@ -81,6 +81,14 @@ impl Document {
         gesture: Option<String>,
         change: impl FnOnce(&mut VisualScriptGraph) -> R,
     ) -> R {
+        self.record(what, gesture);
+        let out = change(&mut self.graph);
+        self.changed();
+        out
+    }
+
+    /// Keeps the graph as it is for undo, unless this edit continues the last one's gesture.
+    fn record(&mut self, what: &'static str, gesture: Option<String>) {
         let merge = gesture.is_some() && gesture == self.gesture;
         if !merge {
             self.undo.push((self.graph.clone(), what));
@@ -90,9 +98,20 @@ impl Document {
         }
         self.gesture = gesture;
         self.redo.clear();
-        let out = change(&mut self.graph);
-        self.changed();
-        out
+    }
+
+    /// Like [`edit`](Self::edit) for a change of layout only (node positions): diagnostics do
+    /// not depend on positions, so the checker does not run again (dragging a node in a big graph
+    /// stays cheap).
+    pub fn edit_layout(
+        &mut self,
+        what: &'static str,
+        gesture: Option<String>,
+        change: impl FnOnce(&mut VisualScriptGraph),
+    ) {
+        self.record(what, gesture);
+        change(&mut self.graph);
+        self.version += 1;
     }
 
     /// Ends the current gesture: the next edit starts a new undo step even with the same key.
