@@ -823,7 +823,7 @@ impl Canvas {
         self.rect = rect;
         ui.painter()
             .rect_filled(rect, 0.0, Color32::from_rgb(28, 30, 34));
-        self.apply_pending(ui);
+        self.apply_pending(ui, comments);
         let pointer = ui.input(|i| i.pointer.hover_pos());
         let in_canvas = pointer.is_some_and(|p| rect.contains(p));
         self.draw_grid(ui);
@@ -974,7 +974,7 @@ impl Canvas {
         }
     }
 
-    fn apply_pending(&mut self, ui: &egui::Ui) {
+    fn apply_pending(&mut self, ui: &egui::Ui, comments: &[Comment]) {
         let Some(op) = self.pending.take() else {
             return;
         };
@@ -1014,6 +1014,12 @@ impl Canvas {
                         .node_rect(*c)
                         .map_or(Vec2::new(200.0, 120.0), |r| r.size() / z);
                     bounds = bounds.union(Rect::from_min_size(*p, size));
+                }
+                for c in comments {
+                    bounds = bounds.union(Rect::from_min_size(
+                        Pos2::new(c.pos[0], c.pos[1]),
+                        Vec2::new(c.size[0], c.size[1]),
+                    ));
                 }
                 let fit = (self.rect.width() / bounds.width().max(1.0))
                     .min(self.rect.height() / bounds.height().max(1.0))
