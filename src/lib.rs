@@ -3,4 +3,5 @@
 //! (`src/cli.rs`); both call the same core.
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod samples;
 pub mod studio;

@@ -7,42 +7,14 @@ use aether_scripting::host::group_digits;
 use aether_scripting::mods::{
     self, LoadedMod, ModLoader, ModManifest, PublisherKey, PublisherSecret, SampleRun, ScanReport,
 };
-use aether_scripting::{CompilationProfile, ControllerHost, ControllerLimits, Scenario};
+use aether_scripting::{CompilationProfile, ControllerHost, ControllerLimits};
 use anyhow::{Context as _, anyhow, bail};
 use mc_tactical_types::TacticalState;
 
 /// The sample states, built into the binary so `validate` works from any folder.
 pub fn samples() -> anyhow::Result<Vec<(String, TacticalState)>> {
-    let files: [(&str, &str); 5] = [
-        (
-            "states/skirmish",
-            include_str!("../../assets/states/skirmish.json"),
-        ),
-        (
-            "states/battle",
-            include_str!("../../assets/states/battle.json"),
-        ),
-        (
-            "states/stress",
-            include_str!("../../assets/states/stress.json"),
-        ),
-        (
-            "duels/crossing",
-            include_str!("../../assets/duels/crossing.json"),
-        ),
-        (
-            "duels/highlands",
-            include_str!("../../assets/duels/highlands.json"),
-        ),
-    ];
-    files
-        .iter()
-        .map(|(name, text)| {
-            Scenario::from_json(text)
-                .map(|s| ((*name).to_owned(), s.state))
-                .map_err(|e| anyhow!("built-in sample {name}: {e}"))
-        })
-        .collect()
+    let all = creator_studio::samples::scenarios().map_err(|e| anyhow!(e))?;
+    Ok(all.into_iter().map(|(name, s)| (name, s.state)).collect())
 }
 
 /// The manifest fields a user may choose; the rest come from the graph.

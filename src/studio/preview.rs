@@ -32,40 +32,22 @@ pub struct Sample {
     pub scenario: Scenario,
 }
 
-/// The samples shipped with the studio (built into the binary, so it runs from any folder).
+/// The samples shipped with the studio (see [`crate::samples`]).
 pub fn builtin_samples() -> Vec<Sample> {
-    let files: [(&str, &str); 5] = [
-        (
-            "states/skirmish",
-            include_str!("../../assets/states/skirmish.json"),
-        ),
-        (
-            "states/battle",
-            include_str!("../../assets/states/battle.json"),
-        ),
-        (
-            "states/stress",
-            include_str!("../../assets/states/stress.json"),
-        ),
-        (
-            "duels/crossing",
-            include_str!("../../assets/duels/crossing.json"),
-        ),
-        (
-            "duels/highlands",
-            include_str!("../../assets/duels/highlands.json"),
-        ),
-    ];
-    files
-        .iter()
-        .filter_map(|(name, text)| {
-            Scenario::from_json(text).ok().map(|scenario| Sample {
-                name: (*name).to_owned(),
+    match crate::samples::scenarios() {
+        Ok(all) => all
+            .into_iter()
+            .map(|(name, scenario)| Sample {
+                name,
                 path: None,
                 scenario,
             })
-        })
-        .collect()
+            .collect(),
+        Err(e) => {
+            eprintln!("warning: {e}");
+            Vec::new()
+        }
+    }
 }
 
 /// Who plays the other slots when stepping to the next turn.

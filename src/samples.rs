@@ -1,0 +1,40 @@
+//! The sample states and duel scenarios from `assets/`, built into the binary so the studio and
+//! `validate` work from any folder. `tests/samples.rs` keeps the files themselves in shape.
+
+use aether_scripting::Scenario;
+
+/// Each sample's name (its path under `assets/` without `.json`) and file text.
+pub const FILES: [(&str, &str); 5] = [
+    (
+        "states/skirmish",
+        include_str!("../assets/states/skirmish.json"),
+    ),
+    (
+        "states/battle",
+        include_str!("../assets/states/battle.json"),
+    ),
+    (
+        "states/stress",
+        include_str!("../assets/states/stress.json"),
+    ),
+    (
+        "duels/crossing",
+        include_str!("../assets/duels/crossing.json"),
+    ),
+    (
+        "duels/highlands",
+        include_str!("../assets/duels/highlands.json"),
+    ),
+];
+
+/// Every built-in sample, parsed; an error names the sample that does not parse.
+pub fn scenarios() -> Result<Vec<(String, Scenario)>, String> {
+    FILES
+        .iter()
+        .map(|(name, text)| {
+            Scenario::from_json(text)
+                .map(|s| ((*name).to_owned(), s))
+                .map_err(|e| format!("built-in sample {name}: {e}"))
+        })
+        .collect()
+}
