@@ -266,7 +266,7 @@ impl Studio {
 
     fn preview_key(&self) -> (u64, usize, u8, u64, usize) {
         (
-            self.doc.version(),
+            self.doc.structure_version(),
             self.preview.sample,
             self.preview.slot,
             self.preview.seed,
@@ -276,7 +276,7 @@ impl Studio {
 
     fn receive(&mut self, done: preview::Finished) {
         let advanced = done.advanced.is_some();
-        self.preview.receive(done, self.doc.version());
+        self.preview.receive(done, self.doc.structure_version());
         if advanced {
             self.requested = Some(self.preview_key());
         }
@@ -307,7 +307,7 @@ impl Studio {
         self.preview.waiting = Some(self.jobs);
         self.worker.send(Job {
             id: self.jobs,
-            version: self.doc.version(),
+            version: self.doc.structure_version(),
             graph: self.doc.graph().clone(),
             state,
             slot: self.preview.slot,
@@ -367,8 +367,11 @@ impl Studio {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
-                self.canvas
-                    .sync(self.doc.graph(), self.doc.diagnostics(), self.doc.version());
+                self.canvas.sync(
+                    self.doc.graph(),
+                    self.doc.diagnostics(),
+                    self.doc.structure_version(),
+                );
                 if let Some(sel) = self.select_after_sync.take() {
                     self.canvas.select(&sel);
                 }
@@ -386,7 +389,9 @@ impl Studio {
     /// Timers: the debounced preview, the autosave, the title, the screenshot.
     fn tick(&mut self, ctx: &egui::Context) {
         if self.requested != Some(self.preview_key()) {
-            let graph_changed = self.requested.is_none_or(|r| r.0 != self.doc.version());
+            let graph_changed = self
+                .requested
+                .is_none_or(|r| r.0 != self.doc.structure_version());
             let wait = if graph_changed {
                 self.edited_at
                     .map_or(Duration::ZERO, |t| DEBOUNCE.saturating_sub(t.elapsed()))
@@ -690,7 +695,8 @@ impl Studio {
     }
 
     fn problems_ui(&mut self, ui: &mut egui::Ui) {
-        let diags = self.doc.diagnostics().to_vec();
+        let (doc, canvas) = (&self.doc, &mut self.canvas);
+        let diags = doc.diagnostics();
         let errors = diags
             .iter()
             .filter(|d| d.severity == Severity::Error)
@@ -710,11 +716,11 @@ impl Studio {
                     if diags.len() - errors == 1 { "" } else { "s" }
                 ));
             }
-            if self.canvas.hidden_links > 0 {
+            if canvas.hidden_links > 0 {
                 ui.label(
                     RichText::new(format!(
                         "{} extra wire(s) into execution inputs are not drawn",
-                        self.canvas.hidden_links
+                        canvas.hidden_links
                     ))
                     .color(Color32::from_rgb(240, 190, 60)),
                 );
@@ -724,22 +730,22 @@ impl Studio {
             .id_salt("problems")
             .auto_shrink([false, true])
             .show(ui, |ui| {
-                for d in &diags {
+                for d in diags {
                     let (icon, color) = match d.severity {
                         Severity::Error => ("⛔", Color32::from_rgb(255, 110, 110)),
                         Severity::Warning => ("⚠", Color32::from_rgb(240, 190, 60)),
                     };
-                    let text = format!("{icon} {}", d.render(self.doc.graph()));
+                    let text = format!("{icon} {}", d.render(doc.graph()));
                     let r = ui.add(
                         egui::Button::selectable(false, RichText::new(text).color(color))
                             .frame(false),
                     );
-                    let node = d.location.node(self.doc.graph());
+                    let node = d.location.node(doc.graph());
                     if r.clicked()
                         && let Some(n) = node
                     {
-                        self.canvas.focus(n);
-                        self.canvas.select(&[n]);
+                        canvas.focus(n);
+                        canvas.select(&[n]);
                     }
                     if node.is_some() {
                         r.on_hover_text("Click to show the node");

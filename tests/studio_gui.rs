@@ -653,3 +653,51 @@ fn save_as_through_the_in_app_path_prompt() {
         "no temporary file left beside the save"
     );
 }
+
+/// Dragging a node moves it in the core graph, as one undo step; a move touches neither the
+/// wiring nor the preview.
+#[test]
+fn dragging_a_node_moves_it_and_undo_puts_it_back() {
+    let dir = temp_dir("move");
+    let file = dir.join("m.mcgraph.json");
+    let (g, get) = variable_graph();
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let before = h.state().document().graph().node(get).expect("node").pos;
+    let structure = h.state().document().structure_version();
+    let title =
+        h.state().canvas().node_rect(get).expect("drawn").left_top() + egui::vec2(30.0, 8.0);
+    drag(&mut h, title, title + egui::vec2(120.0, 60.0));
+    let zoom = h.state().canvas().zoom();
+    let after = h.state().document().graph().node(get).expect("node").pos;
+    assert!(
+        (after[0] - before[0] - 120.0 / zoom).abs() < 1.0,
+        "{before:?} -> {after:?}"
+    );
+    assert!(
+        (after[1] - before[1] - 60.0 / zoom).abs() < 1.0,
+        "{before:?} -> {after:?}"
+    );
+    assert_eq!(h.state().document().structure_version(), structure);
+    assert!(
+        !h.state().preview_pending(),
+        "a move does not replay the turn"
+    );
+    assert!(
+        h.state().title().starts_with("● "),
+        "a move is an unsaved change"
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().document().graph().node(get).expect("node").pos,
+        before
+    );
+    let redrawn = h.state().canvas().node_rect(get).expect("drawn").left_top();
+    assert!(
+        (redrawn - (title - egui::vec2(30.0, 8.0))).length() < 1.0,
+        "the view follows the undo"
+    );
+}

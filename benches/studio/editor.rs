@@ -101,8 +101,8 @@ pub fn editor_section() {
     println!(
         "CPU time of one whole frame of the studio (layout of every panel and node, then \
          tessellation), median of 60 frames at 1600×1000, no GPU. Dragging: the pointer drags a \
-         node 3 px a frame (each frame is a core edit and a canvas sync; the preview recompiles \
-         on the worker thread, not in the frame).\n"
+         node 3 px a frame (each frame is a layout-only core edit: no checker, no canvas sync, \
+         no preview).\n"
     );
     println!("| graph | nodes | wires | idle frame | dragging frame |");
     println!("| --- | ---: | ---: | ---: | ---: |");

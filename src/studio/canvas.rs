@@ -336,12 +336,12 @@ impl ge::NodeDataTrait for NodeData {
         &self,
         ui: &mut egui::Ui,
         _: ge::NodeId,
-        graph: &ViewGraph,
+        _: &ViewGraph,
         st: &mut NodeUi,
     ) -> Vec<ge::NodeResponse<NoResponse, NodeData>> {
         if let Some(spec) = catalog::spec(&self.kind) {
             for setting in spec.settings {
-                settings_ui(ui, self, graph, spec, setting, st);
+                settings_ui(ui, self, spec, setting, st);
             }
         } else {
             ui.colored_label(
@@ -398,7 +398,6 @@ impl ge::NodeDataTrait for NodeData {
 fn settings_ui(
     ui: &mut egui::Ui,
     data: &NodeData,
-    _graph: &ViewGraph,
     spec: &NodeSpec,
     setting: &aether_scripting::catalog::SettingSpec,
     st: &mut NodeUi,
@@ -507,7 +506,8 @@ impl Canvas {
         }
     }
 
-    /// Brings the view in line with the core graph (if `version` changed since the last sync).
+    /// Brings the view in line with the core graph if `version` (the document's structure version)
+    /// changed since the last sync. Moves need no sync: the library moved its own nodes.
     pub fn sync(&mut self, graph: &VisualScriptGraph, diagnostics: &[Diagnostic], version: u64) {
         if self.synced == Some(version) {
             return;
@@ -968,9 +968,8 @@ impl Canvas {
             .zoom(ui.clip_rect(), ui.style(), new / old);
         let z = self.state.pan_zoom.zoom;
         self.state.pan_zoom.pan = about - self.rect.min - Vec2::new(c[0], c[1]) * z;
-        for (view, pos) in self.state.node_positions.iter_mut() {
+        for pos in self.state.node_positions.values_mut() {
             *pos = (pos.to_vec2() * (z / old)).to_pos2();
-            let _ = view;
         }
     }
 

@@ -20,6 +20,9 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// Bumped on every change (edit, undo, redo, load); the canvas and the preview compare it.
     version: u64,
+    /// Bumped on every change except a layout-only one (moving nodes): what the canvas's wiring
+    /// and the preview depend on.
+    structure_version: u64,
     /// `version` when last saved or opened (a new graph counts as saved until edited).
     saved_version: Option<u64>,
     undo: Vec<(VisualScriptGraph, &'static str)>,
@@ -38,6 +41,7 @@ impl Document {
             saved_version: Some(0),
             path,
             version: 0,
+            structure_version: 0,
             undo: Vec::new(),
             redo: Vec::new(),
             gesture: None,
@@ -58,6 +62,12 @@ impl Document {
     /// Changes on every edit, undo and redo.
     pub fn version(&self) -> u64 {
         self.version
+    }
+
+    /// Changes on every edit, undo and redo except moving nodes: the preview and the canvas's
+    /// nodes and wires depend only on this.
+    pub fn structure_version(&self) -> u64 {
+        self.structure_version
     }
 
     /// Whether there are changes not yet saved to `path`.
@@ -100,9 +110,10 @@ impl Document {
         self.redo.clear();
     }
 
-    /// Like [`edit`](Self::edit) for a change of layout only (node positions): diagnostics do
-    /// not depend on positions, so the checker does not run again (dragging a node in a big graph
-    /// stays cheap).
+    /// Like [`edit`](Self::edit) for a change of layout only (node positions): diagnostics, the
+    /// preview and the canvas's wiring do not depend on positions, so only [`version`](Self::version)
+    /// changes, not [`structure_version`](Self::structure_version), and the checker does not run
+    /// again (dragging a node in a big graph stays cheap).
     pub fn edit_layout(
         &mut self,
         what: &'static str,
@@ -164,6 +175,7 @@ impl Document {
 
     fn changed(&mut self) {
         self.version += 1;
+        self.structure_version += 1;
         self.diagnostics = check::check(&self.graph);
     }
 }
@@ -186,6 +198,17 @@ mod tests {
             });
         }
         assert_eq!(doc.graph().node(a).map(|n| n.pos[0]), Some(4.0));
+        let structure = doc.structure_version();
+        doc.edit_layout("Move", Some(format!("move {a}")), |g| {
+            if let Some(n) = g.node_mut(a) {
+                n.pos[0] = 4.0;
+            }
+        });
+        assert_eq!(
+            doc.structure_version(),
+            structure,
+            "a move changes no structure"
+        );
         assert_eq!(doc.undo(), Some("Move"));
         assert_eq!(doc.graph().node(a).map(|n| n.pos[0]), Some(0.0), "one step");
         assert_eq!(doc.undo(), Some("Add"));

@@ -210,8 +210,8 @@ pub struct Pickers {
 }
 
 impl Pickers {
-    /// Pickers using the native dialog when a desktop session is there (a D-Bus session bus) and
-    /// `CREATOR_STUDIO_NATIVE_DIALOGS` is not `0`.
+    /// Pickers that try the native dialog first when `native` is set (see
+    /// [`native_available`](Self::native_available)), else ask in the window.
     pub fn new(native: bool) -> Self {
         Self {
             native,
@@ -220,7 +220,8 @@ impl Pickers {
         }
     }
 
-    /// Whether native dialogs are likely to work here.
+    /// Whether native dialogs are likely to work here: a D-Bus session bus is there (the desktop
+    /// portal rfd uses) and `CREATOR_STUDIO_NATIVE_DIALOGS` is not `0`.
     pub fn native_available() -> bool {
         std::env::var("CREATOR_STUDIO_NATIVE_DIALOGS").map_or(true, |v| v != "0")
             && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()

@@ -64,7 +64,7 @@ pub enum Opponents {
 pub struct Job {
     /// Increases with every job; results carry it back.
     pub id: u64,
-    /// The document version the graph was taken from.
+    /// The document's structure version the graph was taken from.
     pub version: u64,
     /// The graph to compile.
     pub graph: VisualScriptGraph,
@@ -105,7 +105,7 @@ pub enum Outcome {
 pub struct Finished {
     /// The job's id.
     pub id: u64,
-    /// The document version it previewed.
+    /// The document's structure version it previewed.
     pub version: u64,
     /// What happened.
     pub outcome: Outcome,
