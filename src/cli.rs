@@ -352,3 +352,14 @@ fn emit(text: &str) -> anyhow::Result<()> {
         other => Ok(other?),
     }
 }
+
+/// A host under the game's caps for modules read from disk: it compiles each one in a worker
+/// process (this program, started again) under a deadline and a memory cap, so no module can
+/// stall or exhaust the command.
+fn guarded_host() -> anyhow::Result<aether_scripting::ControllerHost> {
+    let mut limits = aether_scripting::ControllerLimits::default();
+    limits.compile_guard = std::env::current_exe()
+        .ok()
+        .map(aether_scripting::host::CompileGuard::new);
+    Ok(aether_scripting::ControllerHost::new(limits)?)
+}

@@ -7,6 +7,7 @@ use aether_scripting::host::group_digits;
 use aether_scripting::mods::{
     self, LoadedMod, ModLoader, ModManifest, PublisherKey, PublisherSecret, SampleRun, ScanReport,
 };
+use aether_scripting::text::escape_path;
 use aether_scripting::{CompilationProfile, ControllerHost, ControllerLimits};
 use anyhow::{Context as _, anyhow, bail};
 use mc_tactical_types::TacticalState;
@@ -131,6 +132,8 @@ pub fn publisher_key(flag: Option<&str>) -> anyhow::Result<Option<PublisherKey>>
         .transpose()
 }
 
+/// One registered mod in a line. Its text fields were checked for control characters when the
+/// manifest was read; the folder name is escaped.
 fn describe(m: &LoadedMod) -> String {
     format!(
         "{} — {} by {}, controller {}, {} mod built against mc-tactical-types {} (this game: {}, schema {})",
@@ -147,7 +150,7 @@ fn describe(m: &LoadedMod) -> String {
 
 /// `validate MOD_DIR`: the report, and whether the mod passed.
 pub fn validate(folder: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, bool)> {
-    let host = ControllerHost::new(ControllerLimits::default())?;
+    let host = super::guarded_host()?;
     let loader = ModLoader {
         host: &host,
         publisher_key: key,
@@ -155,7 +158,7 @@ pub fn validate(folder: &Path, key: Option<PublisherKey>) -> anyhow::Result<(Str
     let m = match loader.load(folder) {
         Ok(m) => m,
         Err(e) => {
-            let mut out = format!("refused: {}\n", folder.display());
+            let mut out = format!("refused: {}\n", escape_path(folder));
             for p in &e.problems {
                 let _ = writeln!(out, "  {p}");
             }
@@ -204,7 +207,7 @@ fn run_line(r: &SampleRun) -> String {
 
 /// `scan [MODS_DIR]`: what the game would register and what it would skip.
 pub fn scan(dir: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, ScanReport)> {
-    let host = ControllerHost::new(ControllerLimits::default())?;
+    let host = super::guarded_host()?;
     let loader = ModLoader {
         host: &host,
         publisher_key: key,
@@ -212,7 +215,7 @@ pub fn scan(dir: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, Sc
     let report = loader.scan(dir)?;
     let mut out = format!(
         "{}: {} registered, {} skipped\n",
-        dir.display(),
+        escape_path(dir),
         report.registered.len(),
         report.skipped.len()
     );
@@ -220,7 +223,7 @@ pub fn scan(dir: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, Sc
         let _ = writeln!(out, "  registered {}", describe(m));
     }
     for e in &report.skipped {
-        let _ = writeln!(out, "  skipped    {}", e.folder.display());
+        let _ = writeln!(out, "  skipped    {}", escape_path(&e.folder));
         for p in &e.problems {
             let _ = writeln!(out, "             {p}");
         }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use aether_scripting::host::{Determinism, check_determinism, group_digits};
-use aether_scripting::{ControllerHost, ControllerLimits, Scenario, TurnReport};
+use aether_scripting::{Scenario, TurnReport};
 use anyhow::{Context as _, bail};
 
 /// Reads a module: a `.wasm` file, a `.wat` text file, the one `.wasm` in a mod folder, or a
@@ -68,7 +68,7 @@ pub fn run(module: &Path, state_file: &Path, slot: u8, seed: u64) -> anyhow::Res
         );
     }
     let (module_file, bytes) = module_bytes(module)?;
-    let host = ControllerHost::new(ControllerLimits::default())?;
+    let host = super::guarded_host()?;
     let controller = host
         .load(&bytes)
         .with_context(|| format!("{}: refused", module_file.display()))?;

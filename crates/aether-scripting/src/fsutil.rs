@@ -1,4 +1,5 @@
-//! File-system helpers shared by every writer: saves are atomic.
+//! File-system helpers: saves are atomic ([`write_atomic`]); files from outside (mods) are read
+//! only when regular, unlinked and small enough ([`read_regular_file`]).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -27,4 +28,105 @@ pub(crate) fn temp_beside(path: &Path) -> PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Why [`read_regular_file`] refused a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadRefusal {
+    /// The path is a symbolic link; it is not followed.
+    #[error("is a symbolic link; only regular files inside the folder are read")]
+    Symlink,
+    /// The path is not a regular file (a folder, a FIFO, a socket, a device).
+    #[error("is {0}, not a regular file")]
+    NotRegular(&'static str),
+    /// The file is larger than the limit; nothing of it was read.
+    #[error("is {size} bytes; at most {limit} bytes are accepted")]
+    TooLarge {
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The file system refused.
+    #[error("cannot be read: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What kind of non-regular file `t` is, in words.
+fn kind_words(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if t.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
+/// Reads a file that must be a regular file of at most `limit` bytes, without following a
+/// symbolic link and without ever blocking on a special file: the path is examined first (a
+/// link, FIFO, socket or device is refused unopened), then opened without following links and
+/// without blocking (on Linux), checked again through the open handle, and read with a bound, so
+/// neither a file swapped in between nor one that grows can make it read more than `limit`.
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadRefusal> {
+    use std::io::Read as _;
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.file_type().is_symlink() {
+        return Err(ReadRefusal::Symlink);
+    }
+    if !meta.is_file() {
+        return Err(ReadRefusal::NotRegular(kind_words(meta.file_type())));
+    }
+    if meta.len() > limit {
+        return Err(ReadRefusal::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    let file = options.open(path).map_err(|e| {
+        // ELOOP: the path became a link between the two looks.
+        #[cfg(target_os = "linux")]
+        if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+            return ReadRefusal::Symlink;
+        }
+        ReadRefusal::Io(e)
+    })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(ReadRefusal::NotRegular(kind_words(meta.file_type())));
+    }
+    if meta.len() > limit {
+        return Err(ReadRefusal::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadRefusal::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
 }

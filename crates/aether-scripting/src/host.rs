@@ -23,22 +23,32 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::{Config, Engine, InstancePre, Linker, Module};
+use wasmtime::{Engine, InstancePre, Linker, Module};
 
+use crate::text;
+
+mod bounds;
+mod engine;
 mod identity;
 mod instance;
 mod limits;
 mod load;
 mod turn;
+mod worker;
 
 pub use identity::{Identity, MAX_IDENTITY_BYTES, is_semver, semver_major};
 pub use limits::{
     ControllerLimits, DEFAULT_DEADLINE, DEFAULT_FUEL_PER_TURN, DEFAULT_MAX_MODULE_BYTES,
-    DEFAULT_MAX_WASM_STACK, DEFAULT_MEMORY_BYTES, DEFAULT_REPLY_CAPACITY,
+    DEFAULT_MAX_WASM_STACK, DEFAULT_MEMORY_BYTES, DEFAULT_REPLY_CAPACITY, ModuleBounds,
+    TABLE_ENTRY_BYTES,
 };
 pub use load::LoadError;
 pub use turn::{
     ActionReport, ControllerSession, Determinism, TurnOutcome, TurnReport, check_determinism,
+};
+pub use worker::{
+    CompileGuard, DEFAULT_COMPILE_DEADLINE, DEFAULT_COMPILE_MEMORY, WORKER_ENV,
+    serve_compile_worker,
 };
 
 use instance::{GuestLimiter, LiveInstance};
@@ -70,12 +80,7 @@ impl std::fmt::Debug for ControllerHost {
 impl ControllerHost {
     /// A host enforcing `limits`.
     pub fn new(limits: ControllerLimits) -> Result<ControllerHost, HostError> {
-        let mut config = Config::new();
-        config
-            .consume_fuel(limits.fuel_per_turn.is_some())
-            .epoch_interruption(true)
-            .max_wasm_stack(limits.max_wasm_stack);
-        let engine = Engine::new(&config).map_err(|e| HostError(e.to_string()))?;
+        let engine = engine::engine(&limits)?;
         spawn_epoch_ticker(&engine);
         Ok(ControllerHost { engine, limits })
     }
@@ -87,15 +92,14 @@ impl ControllerHost {
 
     /// Checks, compiles and initialises a controller module; see [`LoadError`] for refusals.
     pub fn load(&self, bytes: &[u8]) -> Result<Controller, LoadError> {
-        let facts = load::check_module(
-            bytes,
-            self.limits.max_module_bytes,
-            self.limits.memory_bytes,
-        )?;
+        let facts = load::check_module(bytes, &self.limits)?;
         let started = Instant::now();
-        let module = Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
-            message: format!("{e:#}"),
-        })?;
+        let module = match &self.limits.compile_guard {
+            Some(guard) => worker::compile_guarded(&self.engine, &self.limits, guard, bytes)?,
+            None => Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
+                message: text::escape(&format!("{e:#}")).into_owned(),
+            })?,
+        };
         let linker: Linker<GuestLimiter> = Linker::new(&self.engine);
         let pre = linker
             .instantiate_pre(&module)

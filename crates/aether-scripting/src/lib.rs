@@ -17,6 +17,7 @@ pub mod interp;
 mod jsonfmt;
 pub mod mods;
 pub mod scenario;
+pub mod text;
 mod wiring;
 
 pub use compile::{

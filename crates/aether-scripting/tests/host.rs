@@ -174,11 +174,16 @@ fn an_endless_init_is_refused_at_load() {
 #[test]
 fn growing_memory_past_the_cap_is_stopped_at_the_cap() {
     let report = play_fixture("grow_loop");
-    let TurnOutcome::MemoryLimit { requested, limit } = report.outcome else {
-        panic!("expected memory_limit, got {:?}", report.outcome);
-    };
-    assert_eq!(limit, 16 * MIB);
-    assert!(requested > 16 * MIB);
+    // It ignores every refusal and loops on: what stops it is fuel or the deadline (whichever
+    // comes first on this machine), not the refusals, which it survived.
+    assert!(
+        matches!(
+            report.outcome,
+            TurnOutcome::OutOfFuel { .. } | TurnOutcome::Deadline { .. }
+        ),
+        "{:?}",
+        report.outcome
+    );
     assert!(
         report.memory_bytes <= 16 * MIB,
         "memory never exceeds the cap"

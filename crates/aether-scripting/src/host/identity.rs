@@ -29,20 +29,26 @@ impl Identity {
                 text.len()
             ));
         }
+        let shown = crate::text::escape(text);
+        if let Some((at, c)) = crate::text::first_unsafe(text) {
+            return Err(format!(
+                "\"{shown}\" contains an invisible control character (U+{:04X} at character {at}); \
+                 the identity must be printable text",
+                c as u32
+            ));
+        }
         let Some((name, version)) = text.rsplit_once(' ') else {
             return Err(format!(
-                "\"{text}\" is not \"<name> <version>\" (for example \"my-ai 1.0.0\")"
+                "\"{shown}\" is not \"<name> <version>\" (for example \"my-ai 1.0.0\")"
             ));
         };
         if name.trim().is_empty() {
-            return Err(format!("\"{text}\" has an empty name"));
-        }
-        if name.chars().any(char::is_control) {
-            return Err("the name contains control characters".into());
+            return Err(format!("\"{shown}\" has an empty name"));
         }
         if !is_semver(version) {
             return Err(format!(
-                "\"{version}\" is not a semantic version such as 1.0.0 or 1.2.0-beta"
+                "\"{}\" is not a semantic version such as 1.0.0 or 1.2.0-beta",
+                crate::text::escape(version)
             ));
         }
         Ok(Identity {

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{InstancePre, Memory, ResourceLimiter, Store, Trap, TypedFunc};
 
+use super::limits::TABLE_ENTRY_BYTES;
 use super::turn::TurnOutcome;
 use super::{ControllerLimits, EPOCH_TICK, Identity, LoadError};
 
@@ -13,38 +14,92 @@ const MAX_IDENTITY_BYTES: i32 = super::identity::MAX_IDENTITY_BYTES as i32;
 
 const PAGE: u64 = 65536;
 
-/// The store's data: enforces the memory cap and remembers what it refused.
+/// The store's data: holds all of an instance's memory and tables together under one cap, and
+/// remembers what it refused.
 #[derive(Debug)]
 pub(crate) struct GuestLimiter {
     cap: u64,
-    /// The size a refused `memory.grow` asked for, since the last reset.
+    /// Bytes of linear memory the instance holds (all memories, should the engine allow more
+    /// than one).
+    memory: u64,
+    /// Bytes charged for the instance's tables ([`TABLE_ENTRY_BYTES`] an entry).
+    tables: u64,
+    /// Tables an instance may create.
+    max_tables: usize,
+    /// The total a refused growth asked for, since the last reset.
     denied: Option<u64>,
+}
+
+impl GuestLimiter {
+    fn new(limits: &ControllerLimits) -> Self {
+        Self {
+            cap: limits.memory_bytes,
+            memory: 0,
+            tables: 0,
+            max_tables: limits.bounds.max_tables as usize,
+            denied: None,
+        }
+    }
+
+    /// Memory and tables together: what the cap is checked against.
+    pub(crate) fn used(&self) -> u64 {
+        self.memory + self.tables
+    }
+
+    /// Grants a growth of `delta` bytes if the total stays under the cap; otherwise records it.
+    fn grant(&mut self, delta: u64) -> bool {
+        let total = self.used().saturating_add(delta);
+        if total > self.cap {
+            // The guest sees -1 from memory.grow / table.grow, as the spec allows.
+            self.denied = Some(total);
+            false
+        } else {
+            true
+        }
+    }
 }
 
 impl ResourceLimiter for GuestLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let desired = desired as u64;
-        if desired > self.cap {
-            // The guest sees -1 from memory.grow, as the spec allows; if the turn then fails,
-            // the report blames the memory cap.
-            self.denied = Some(desired);
-            return Ok(false);
+        let delta = (desired as u64).saturating_sub(current as u64);
+        let granted = self.grant(delta);
+        if granted {
+            self.memory += delta;
         }
-        Ok(true)
+        Ok(granted)
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= 100_000)
+        let delta = (desired as u64)
+            .saturating_sub(current as u64)
+            .saturating_mul(TABLE_ENTRY_BYTES);
+        let granted = self.grant(delta);
+        if granted {
+            self.tables += delta;
+        }
+        Ok(granted)
+    }
+
+    fn instances(&self) -> usize {
+        1
+    }
+
+    fn memories(&self) -> usize {
+        1
+    }
+
+    fn tables(&self) -> usize {
+        self.max_tables
     }
 }
 
@@ -81,14 +136,20 @@ enum Failure {
     Trap(String),
 }
 
+/// Why a call failed. Fuel and the deadline are what stopped it, whatever came before; a refused
+/// memory request explains a failure only when the module then aborted (`unreachable`, which is
+/// how a Rust module ends when an allocation fails). Any other trap is the trap, with the refusal
+/// mentioned.
 fn classify(err: &wasmtime::Error, denied: Option<u64>) -> Failure {
-    match err.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => denied.map_or(Failure::OutOfFuel, Failure::Memory),
-        Some(Trap::Interrupt) => denied.map_or(Failure::Deadline, Failure::Memory),
-        _ => match denied {
-            Some(bytes) => Failure::Memory(bytes),
-            None => Failure::Trap(trap_words(err)),
-        },
+    match (err.downcast_ref::<Trap>(), denied) {
+        (Some(Trap::OutOfFuel), _) => Failure::OutOfFuel,
+        (Some(Trap::Interrupt), _) => Failure::Deadline,
+        (Some(Trap::UnreachableCodeReached), Some(bytes)) => Failure::Memory(bytes),
+        (_, Some(bytes)) => Failure::Trap(format!(
+            "{} (earlier in the call, a request for {bytes} bytes of memory was refused)",
+            trap_words(err)
+        )),
+        (_, None) => Failure::Trap(trap_words(err)),
     }
 }
 
@@ -102,7 +163,8 @@ fn trap_words(err: &wasmtime::Error) -> String {
             "wasm `unreachable` executed (a Rust mod panicked or aborted)".into()
         }
         Some(trap) => trap.to_string(),
-        None => format!("{err:#}"),
+        // Backtraces can quote names from the module's name section: escaped.
+        None => crate::text::escape(&format!("{err:#}")).into_owned(),
     }
 }
 
@@ -114,13 +176,7 @@ impl LiveInstance {
         has_start: bool,
     ) -> Result<LiveInstance, LoadError> {
         let engine = pre.module().engine();
-        let mut store = Store::new(
-            engine,
-            GuestLimiter {
-                cap: limits.memory_bytes,
-                denied: None,
-            },
-        );
+        let mut store = Store::new(engine, GuestLimiter::new(limits));
         store.limiter(|l| l);
         let deadline_ticks = ticks(limits.deadline);
         let live_fuel = |store: &mut Store<GuestLimiter>| {
@@ -257,7 +313,7 @@ impl LiveInstance {
                 return Call {
                     result: Err(outcome),
                     fuel_used: 0,
-                    memory_bytes: self.memory.data_size(&self.store) as u64,
+                    memory_bytes: self.store.data().used(),
                     wall_time: started.elapsed(),
                 };
             }
@@ -282,7 +338,7 @@ impl LiveInstance {
             (Some(budget), Ok(left)) => budget.saturating_sub(left),
             _ => 0,
         };
-        let memory_bytes = self.memory.data_size(&self.store) as u64;
+        let memory_bytes = self.store.data().used();
         let cap = self.store.data().cap;
         let result = match returned {
             Err(e) => Err(match classify(&e, self.store.data().denied) {
@@ -330,11 +386,13 @@ impl LiveInstance {
             _ => {
                 let pages = need.div_ceil(PAGE);
                 let cap = self.store.data().cap;
-                let current = self.memory.data_size(&self.store) as u64;
+                // The module's own declared maximum may be lower than the cap.
+                let declared = self.memory.ty(&self.store).maximum().map(|p| p * PAGE);
+                let limit = declared.map_or(cap, |d| d.min(cap));
                 let previous = self.memory.grow(&mut self.store, pages).map_err(|_| {
                     TurnOutcome::MemoryLimit {
-                        requested: current + pages * PAGE,
-                        limit: cap,
+                        requested: self.store.data().used() + pages * PAGE,
+                        limit,
                     }
                 })?;
                 let region = (previous * PAGE, pages * PAGE);

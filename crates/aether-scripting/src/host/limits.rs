@@ -1,6 +1,9 @@
-//! The caps a controller runs under, in one place (the contract marks them TBD).
+//! The caps a controller runs under and the bounds its module must keep, in one place (the
+//! contract marks them TBD).
 
 use std::time::Duration;
+
+use super::worker::CompileGuard;
 
 /// Fuel (roughly, wasm instructions) a controller may burn per turn: 100 million.
 pub const DEFAULT_FUEL_PER_TURN: u64 = 100_000_000;
@@ -16,13 +19,74 @@ pub const DEFAULT_MAX_MODULE_BYTES: usize = 8 * 1024 * 1024;
 /// Size of the reply buffer (`out_cap`): room for several thousand actions.
 pub const DEFAULT_REPLY_CAPACITY: u32 = 64 * 1024;
 
+/// Host memory one table entry is charged against the memory cap (a function reference).
+pub const TABLE_ENTRY_BYTES: u64 = 8;
+
+/// Bounds on a module's shape, checked before compiling (compilation is not metered by fuel or
+/// the deadline; see `bounds.rs`). [`Default`] gives the game's values, chosen so that any
+/// module within them loads in under two seconds on a two-core machine (BENCHMARKS.md), while
+/// leaving a wide margin over what rustc and the studio emit (the 64 KB reference controller has
+/// 231 functions, at most 26 locals in one, and a compile weight of 0.75 million).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModuleBounds {
+    /// Functions the module defines.
+    pub max_functions: u32,
+    /// Bytes of one function body.
+    pub max_function_bytes: u32,
+    /// Bytes of all function bodies together.
+    pub max_code_bytes: u32,
+    /// Locals of one function (parameters not counted).
+    pub max_locals: u32,
+    /// Compile weight of one function: (parameters + locals + 1) × body bytes. Compile time
+    /// grows with the values live across a function's code, so a small body with many locals
+    /// can cost as much as a large one with few.
+    pub max_function_weight: u64,
+    /// Compile weight of all functions together.
+    pub max_module_weight: u64,
+    /// Nesting of `block`, `loop` and `if` in one function.
+    pub max_nesting: u32,
+    /// Targets of one `br_table`.
+    pub max_br_table_targets: u32,
+    /// Entries of the type section.
+    pub max_types: u32,
+    /// Globals.
+    pub max_globals: u32,
+    /// Tables.
+    pub max_tables: u32,
+    /// Exports.
+    pub max_exports: u32,
+    /// Data segments, and separately element segments.
+    pub max_segments: u32,
+}
+
+impl Default for ModuleBounds {
+    fn default() -> Self {
+        Self {
+            max_functions: 6_000,
+            max_function_bytes: 256 * 1024,
+            max_code_bytes: 4 * 1024 * 1024,
+            max_locals: 2_000,
+            max_function_weight: 12_000_000,
+            max_module_weight: 32_000_000,
+            max_nesting: 1_000,
+            max_br_table_targets: 10_000,
+            max_types: 10_000,
+            max_globals: 10_000,
+            max_tables: 4,
+            max_exports: 10_000,
+            max_segments: 10_000,
+        }
+    }
+}
+
 /// Every cap of the controller host. [`Default`] gives the game's values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ControllerLimits {
     /// Fuel per call of `init` or `decide_turn`; `None` turns fuel metering off (only for
     /// measurements and tests: the game always meters).
     pub fuel_per_turn: Option<u64>,
-    /// Linear memory a module may reach, in bytes.
+    /// Memory a module may reach, in bytes: its linear memory and its tables together (each
+    /// table entry counts [`TABLE_ENTRY_BYTES`]), the state and reply buffers included.
     pub memory_bytes: u64,
     /// Wall-clock time a single call may take.
     pub deadline: Duration,
@@ -32,6 +96,12 @@ pub struct ControllerLimits {
     pub max_module_bytes: usize,
     /// Size of the reply buffer handed to `decide_turn`, in bytes.
     pub reply_capacity: u32,
+    /// Bounds on the module's shape, checked before compiling.
+    pub bounds: ModuleBounds,
+    /// Compile in a worker process under a deadline and a memory cap (the last guard behind
+    /// [`bounds`](Self::bounds)); `None` compiles in this process. The CLI sets it for every
+    /// module it reads from disk; the studio's preview of its own compiled graphs does not.
+    pub compile_guard: Option<CompileGuard>,
 }
 
 impl Default for ControllerLimits {
@@ -43,6 +113,8 @@ impl Default for ControllerLimits {
             max_wasm_stack: DEFAULT_MAX_WASM_STACK,
             max_module_bytes: DEFAULT_MAX_MODULE_BYTES,
             reply_capacity: DEFAULT_REPLY_CAPACITY,
+            bounds: ModuleBounds::default(),
+            compile_guard: None,
         }
     }
 }

@@ -7,6 +7,10 @@
 use wasmparser::types::EntityType;
 use wasmparser::{CompositeInnerType, Parser, Payload, ValType, Validator};
 
+use super::ControllerLimits;
+use super::engine::validator_features;
+use super::limits::TABLE_ENTRY_BYTES;
+
 /// Why a module was refused at load. Nothing of a refused module ever runs again.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
@@ -56,7 +60,20 @@ pub enum LoadError {
         /// What the module has.
         found: String,
     },
-    /// The module's memory is unusable under the cap.
+    /// The module's shape exceeds one of the [`ModuleBounds`](super::limits::ModuleBounds)
+    /// that keep compiling it fast.
+    #[error(
+        "the module has {found} {subject}; the host accepts at most {limit} (these limits keep every load fast: see the contract's limits in the documentation)"
+    )]
+    Bound {
+        /// What was counted, and where (`locals in function 1 (\`decide_turn\`)`).
+        subject: String,
+        /// How many the module has.
+        found: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The module's memory (or tables) is unusable under the cap.
     #[error("the module's memory {problem}")]
     Memory {
         /// What is wrong with it.
@@ -129,9 +146,10 @@ pub(crate) struct ModuleFacts {
 /// Validates `bytes` and checks the contract's shape; see [`LoadError`] for what is refused.
 pub(crate) fn check_module(
     bytes: &[u8],
-    max_bytes: usize,
-    memory_cap: u64,
+    limits: &ControllerLimits,
 ) -> Result<ModuleFacts, LoadError> {
+    let max_bytes = limits.max_module_bytes;
+    let memory_cap = limits.memory_bytes;
     if bytes.len() > max_bytes {
         return Err(LoadError::TooLarge {
             size: bytes.len(),
@@ -146,13 +164,11 @@ pub(crate) fn check_module(
                 .into(),
         });
     }
-    let types = Validator::new()
+    let types = Validator::new_with_features(validator_features())
         .validate_all(bytes)
-        .map_err(|e| LoadError::Invalid {
-            offset: e.offset(),
-            message: e.message().split_whitespace().collect::<Vec<_>>().join(" "),
-        })?;
+        .map_err(|e| invalid(e.offset(), e.message()))?;
     let types = types.as_ref();
+    super::bounds::check(bytes, &limits.bounds)?;
     if let Some((module, name, ty)) = types.core_imports().into_iter().flatten().next() {
         return Err(LoadError::Import {
             module: module.to_owned(),
@@ -175,12 +191,47 @@ pub(crate) fn check_module(
                 if m.memory64 || m.shared {
                     return Err(wrong("a 64-bit or shared memory".into()));
                 }
-                let initial = m.initial.saturating_mul(65536);
-                if initial > memory_cap {
+                let initial = m.initial.saturating_mul(PAGE);
+                let tables = table_bytes(types);
+                if initial.saturating_add(tables) > memory_cap {
+                    let with_tables = if tables > 0 {
+                        format!(" and its tables take {tables} bytes,")
+                    } else {
+                        ",".into()
+                    };
                     return Err(LoadError::Memory {
                         problem: format!(
-                            "starts at {} pages ({} bytes), above the cap of {} bytes",
-                            m.initial, initial, memory_cap
+                            "starts at {} ({initial} bytes){with_tables} above the cap of {memory_cap} bytes",
+                            pages(m.initial)
+                        ),
+                    });
+                }
+                // The host places the state and the reply buffer in pages above the module's
+                // own; a memory that cannot grow by that much fails every turn.
+                let room = reserved_bytes(limits);
+                let ceiling = m
+                    .maximum
+                    .map_or(memory_cap, |max| max.saturating_mul(PAGE).min(memory_cap));
+                if initial.saturating_add(tables).saturating_add(room) > ceiling {
+                    let why = match m.maximum {
+                        Some(max) if max.saturating_mul(PAGE) < memory_cap => format!(
+                            "is declared with a maximum of {} ({} bytes)",
+                            pages(max),
+                            max.saturating_mul(PAGE)
+                        ),
+                        _ => format!("is capped at {memory_cap} bytes"),
+                    };
+                    return Err(LoadError::Memory {
+                        problem: format!(
+                            "starts at {} ({initial} bytes) and {why}, which leaves no room \
+                             for the {room} bytes the host places above the module's own memory \
+                             (the state and the reply buffer); start smaller{}",
+                            pages(m.initial),
+                            if m.maximum.is_some() {
+                                " or raise the maximum"
+                            } else {
+                                ""
+                            }
                         ),
                     });
                 }
@@ -226,6 +277,46 @@ pub(crate) fn check_module(
         .filter_map(Result::ok)
         .any(|p| matches!(p, Payload::StartSection { .. }));
     Ok(ModuleFacts { has_start })
+}
+
+/// Bytes of a WebAssembly page.
+const PAGE: u64 = 65536;
+
+/// `1 page`, `300 pages`.
+fn pages(n: u64) -> String {
+    if n == 1 {
+        "1 page".into()
+    } else {
+        format!("{n} pages")
+    }
+}
+
+/// What the host needs above the module's memory for one turn: the reply buffer and at least
+/// one page for the state (larger states grow the memory further, under the same cap).
+pub(crate) fn reserved_bytes(limits: &ControllerLimits) -> u64 {
+    u64::from(limits.reply_capacity).next_multiple_of(PAGE) + PAGE
+}
+
+/// Host memory the module's tables take at their initial size.
+fn table_bytes(types: wasmparser::types::TypesRef<'_>) -> u64 {
+    (0..types.table_count())
+        .map(|i| types.table_at(i).initial.saturating_mul(TABLE_ENTRY_BYTES))
+        .fold(0u64, u64::saturating_add)
+}
+
+/// A validator message in one line, with a hint where a disabled proposal is the cause.
+fn invalid(offset: u64, message: &str) -> LoadError {
+    let mut message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    if message.contains("not enabled")
+        || message.contains("must be enabled")
+        || message.contains("multiple memories")
+    {
+        message.push_str(
+            " (controllers may use WebAssembly 2.0 with SIMD; multi-memory, memory64, relaxed SIMD, \
+             threads, exceptions, GC and tail calls are refused: see the host's documentation)",
+        );
+    }
+    LoadError::Invalid { offset, message }
 }
 
 fn kind_words(ty: &EntityType) -> &'static str {

@@ -1,6 +1,7 @@
 //! Writing a mod folder: `manifest.json` and `<id>.opt.wasm`, all at once or not at all.
 //!
-//! The folder is built beside its destination under a hidden name (`.<name>.export-<pid>`),
+//! The folder is built beside its destination under a hidden, unpredictable name
+//! (`.<name>.export-<pid>-<random>`, created fresh so nothing already there is written into),
 //! every file flushed to disk, then put in place with one rename. When the destination already
 //! exists, Linux swaps the two folders atomically (`renameat2(RENAME_EXCHANGE)`), so a process
 //! killed at any moment leaves the old folder or the new one, never a mix or neither; the old one
@@ -107,9 +108,7 @@ pub fn export(
     recover(dest)?;
     let replaced = check_destination(dest, &checked.id, replace_other)?;
 
-    let staging = hidden_beside(dest, "export")?;
-    remove_if_present(&staging)?;
-    std::fs::create_dir_all(&staging).map_err(io(&staging, "creating the staging folder"))?;
+    let staging = create_staging(dest)?;
     let module_name = module_file_name(&checked);
     write_synced(&staging.join("manifest.json"), text.as_bytes())?;
     write_synced(&staging.join(&module_name), wasm)?;
@@ -171,7 +170,8 @@ fn check_destination(dest: &Path, id: &str, replace_other: bool) -> Result<bool,
     }
 }
 
-/// `.<name>.<what>-<pid>` beside `path`.
+/// `.<name>.<what>-<pid>-<random>` beside `path`: unpredictable, so nothing can be placed at
+/// that name beforehand.
 fn hidden_beside(path: &Path, what: &str) -> Result<PathBuf, ExportError> {
     let name = path
         .file_name()
@@ -180,7 +180,35 @@ fn hidden_beside(path: &Path, what: &str) -> Result<PathBuf, ExportError> {
             path: path.to_path_buf(),
             why: "has no folder name".into(),
         })?;
-    Ok(path.with_file_name(format!(".{name}.{what}-{}", std::process::id())))
+    let mut nonce = [0u8; 8];
+    // Without an entropy source the name still differs by process id and time.
+    if getrandom::fill(&mut nonce).is_err() {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        nonce = t.to_le_bytes();
+    }
+    Ok(path.with_file_name(format!(
+        ".{name}.{what}-{}-{:016x}",
+        std::process::id(),
+        u64::from_le_bytes(nonce)
+    )))
+}
+
+/// Creates a fresh, empty staging folder beside `dest`. `create_dir` fails if anything (a file,
+/// a link) already has the name, so the export never writes into something it did not create.
+fn create_staging(dest: &Path) -> Result<PathBuf, ExportError> {
+    let mut last = None;
+    for _ in 0..8 {
+        let staging = hidden_beside(dest, "export")?;
+        match std::fs::create_dir(&staging) {
+            Ok(()) => return Ok(staging),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(io(&staging, "creating the staging folder")(e)),
+        }
+    }
+    let e = last.unwrap_or_else(|| std::io::Error::other("no free name"));
+    Err(io(dest, "creating the staging folder")(e))
 }
 
 /// Hidden folders a killed export left beside `dest`: `(staging, aside)`.
@@ -193,12 +221,20 @@ fn leftovers(dest: &Path) -> Vec<PathBuf> {
     } else {
         parent
     };
-    let prefix = format!(".{}.", name.to_string_lossy());
+    let name = name.to_string_lossy();
+    let ours = |n: &str| {
+        [".export-", ".aside-"]
+            .iter()
+            .any(|what| n.starts_with(&format!(".{name}{what}")))
+    };
+    // Only real folders are leftovers of ours: a file or a link with such a name is someone
+    // else's and is left alone (it never stops an export).
     let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
         .into_iter()
         .flatten()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|e| ours(&e.file_name().to_string_lossy()))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
         .collect();
     found.sort();
@@ -249,8 +285,15 @@ fn swap_by_renames(staging: &Path, dest: &Path) -> Result<(), ExportError> {
     std::fs::rename(&aside, staging).map_err(io(staging, "moving the old folder away"))
 }
 
+/// Removes a folder this module created; a link at that path is removed, never followed.
 fn remove_if_present(path: &Path) -> Result<(), ExportError> {
-    match std::fs::remove_dir_all(path) {
+    let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    let removed = if is_dir {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    match removed {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
             Err(io(path, "removing a leftover folder")(e))
         }

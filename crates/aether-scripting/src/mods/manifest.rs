@@ -339,7 +339,20 @@ fn string(
     problems: &mut Vec<ManifestProblem>,
 ) -> Option<String> {
     match map.get(field) {
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => match crate::text::first_unsafe(s) {
+            None => Some(s.clone()),
+            Some((at, c)) => {
+                problems.push(ManifestProblem {
+                    field,
+                    message: format!(
+                        "contains an invisible control character (U+{:04X} at character {at}); \
+                         manifest text must be plain printable text",
+                        c as u32
+                    ),
+                });
+                None
+            }
+        },
         None | Some(Value::Null) => {
             problems.push(ManifestProblem {
                 field,
@@ -350,11 +363,21 @@ fn string(
         Some(other) => {
             problems.push(ManifestProblem {
                 field,
-                message: format!("must be a string (found {other})"),
+                message: format!("must be a string (found {})", short_json(other)),
             });
             None
         }
     }
+}
+
+/// A JSON value as text for a message: escaped and at most 40 characters.
+fn short_json(value: &Value) -> String {
+    let text = value.to_string();
+    let mut short: String = text.chars().take(40).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    crate::text::escape(&short).into_owned()
 }
 
 #[cfg(test)]

@@ -6,10 +6,16 @@ use std::path::{Path, PathBuf};
 
 use super::manifest::{ModManifest, Sandbox};
 use super::sign::PublisherKey;
+use crate::fsutil::{ReadRefusal, read_regular_file};
 use crate::host::{Controller, ControllerHost};
 
 /// File extensions of native controller libraries.
 pub const NATIVE_EXTENSIONS: [&str; 3] = ["so", "dylib", "dll"];
+
+/// Largest `manifest.json` read: a manifest is a few hundred bytes.
+pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
+/// Largest native library read to check its signature.
+pub const MAX_NATIVE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// How mods are loaded: the host that runs WebAssembly controllers and the publisher key native
 /// signatures are checked against.
@@ -56,16 +62,26 @@ pub struct ModError {
 
 impl fmt::Display for ModError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.folder.display(), self.problems.join("; "))
+        write!(
+            f,
+            "{}: {}",
+            crate::text::escape_path(&self.folder),
+            self.problems.join("; ")
+        )
     }
 }
 
 impl std::error::Error for ModError {}
 
+/// A [`ModError`]; every problem is [escaped](crate::text::escape), since it may quote the
+/// manifest, a file name or the module's own words.
 fn fail(folder: &Path, problems: Vec<String>) -> ModError {
     ModError {
         folder: folder.to_path_buf(),
-        problems,
+        problems: problems
+            .into_iter()
+            .map(|p| crate::text::escape(&p).into_owned())
+            .collect(),
     }
 }
 
@@ -73,13 +89,20 @@ impl ModLoader<'_> {
     /// Loads one mod folder: the manifest, its one module, the identity pairing, and for native
     /// mods the signature. Reads only; nothing on disk changes.
     pub fn load(&self, folder: &Path) -> Result<LoadedMod, ModError> {
-        let manifest_path = folder.join("manifest.json");
         if !folder.is_dir() {
             return Err(fail(folder, vec!["is not a folder".into()]));
         }
-        let text = match std::fs::read_to_string(&manifest_path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        let text = match read_regular_file(&folder.join("manifest.json"), MAX_MANIFEST_BYTES) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+                fail(
+                    folder,
+                    vec![format!(
+                        "manifest.json: is not UTF-8 text (invalid byte at position {})",
+                        e.utf8_error().valid_up_to()
+                    )],
+                )
+            })?,
+            Err(ReadRefusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(fail(
                     folder,
                     vec![
@@ -88,12 +111,7 @@ impl ModLoader<'_> {
                     ],
                 ));
             }
-            Err(e) => {
-                return Err(fail(
-                    folder,
-                    vec![format!("manifest.json: cannot be read: {e}")],
-                ));
-            }
+            Err(e) => return Err(fail(folder, vec![format!("manifest.json: {e}")])),
         };
         let manifest = ModManifest::parse(&text).map_err(|problems| {
             fail(
@@ -109,8 +127,12 @@ impl ModLoader<'_> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let bytes = std::fs::read(&module)
-            .map_err(|e| fail(folder, vec![format!("{name}: cannot be read: {e}")]))?;
+        let limit = match manifest.sandbox {
+            Sandbox::Wasm => self.host.limits().max_module_bytes as u64,
+            Sandbox::Native => MAX_NATIVE_BYTES,
+        };
+        let bytes = read_regular_file(&module, limit)
+            .map_err(|e| fail(folder, vec![format!("{name}: {e}")]))?;
         let controller = match manifest.sandbox {
             Sandbox::Wasm => {
                 let controller = self
@@ -151,17 +173,28 @@ impl ModLoader<'_> {
     pub fn scan(&self, dir: &Path) -> Result<ScanReport, ModError> {
         let entries = std::fs::read_dir(dir)
             .map_err(|e| fail(dir, vec![format!("cannot list the mods directory: {e}")]))?;
-        let mut folders: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .filter(|p| {
-                !p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
-            .collect();
-        folders.sort();
         let mut report = ScanReport::default();
+        let mut folders = Vec::new();
+        for entry in entries.filter_map(|e| e.ok()) {
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => folders.push(path),
+                // A link could lead the game's reads anywhere on the disk.
+                Ok(t) if t.is_symlink() && path.is_dir() => report.skipped.push(fail(
+                    &path,
+                    vec![
+                        "is a symbolic link to a folder; the game loads only real folders inside its mods directory"
+                            .into(),
+                    ],
+                )),
+                // Loose files (a README, an archive) are not mods.
+                _ => {}
+            }
+        }
+        folders.sort();
         let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut controllers: BTreeMap<String, PathBuf> = BTreeMap::new();
         for folder in folders {
@@ -214,10 +247,13 @@ fn find_module(folder: &Path, sandbox: Sandbox) -> Result<PathBuf, ModError> {
         Sandbox::Wasm => &["wasm"],
         Sandbox::Native => &NATIVE_EXTENSIONS,
     };
+    // Every file with a module's extension counts, whatever it is: a link or a FIFO named
+    // `ai.wasm` is refused by name when it is read, never followed or opened.
     let mut found: Vec<PathBuf> = std::fs::read_dir(folder)
         .map_err(|e| fail(folder, vec![format!("cannot list the folder: {e}")]))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+        .map(|e| e.path())
         .filter(|p| {
             p.extension()
                 .is_some_and(|x| wanted.iter().any(|w| x == *w))

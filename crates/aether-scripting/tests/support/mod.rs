@@ -2,6 +2,7 @@
 //! sample states, one host per test process.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod random;
 
 use std::path::{Path, PathBuf};
@@ -34,7 +35,65 @@ pub fn rust_controller(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap()
 }
 
+/// The target Rust guests are built for.
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Makes sure the toolchain that runs these tests can build for [`WASM_TARGET`], installing the
+/// target with rustup (for this toolchain only, nothing else updated) when it is missing, so the
+/// README's test command needs no setup step. Once per test process.
+///
+/// The toolchain in use is the one whose `cargo` runs the tests (`CARGO`): its `rustc` sits
+/// beside it, and the target is installed when `<sysroot>/lib/rustlib/wasm32-unknown-unknown`
+/// exists. A `rust-toolchain.toml` was tried instead and rejected: with rustup's auto-install on
+/// it updates the whole toolchain to the newest release to add the target, and with it off it
+/// installs nothing (see README).
+pub fn ensure_wasm_target() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let cargo = PathBuf::from(env!("CARGO"));
+        let rustc = cargo
+            .parent()
+            .map(|bin| bin.join(format!("rustc{}", std::env::consts::EXE_SUFFIX)))
+            .filter(|p| p.exists())
+            .unwrap_or_else(|| PathBuf::from("rustc"));
+        let sysroot = Command::new(&rustc)
+            .args(["--print", "sysroot"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+            .unwrap_or_else(|| panic!("cannot run {} --print sysroot", rustc.display()));
+        if sysroot.join("lib/rustlib").join(WASM_TARGET).is_dir() {
+            return;
+        }
+        let toolchain = sysroot
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        eprintln!(
+            "note: the tests build Rust guests for {WASM_TARGET}, which toolchain `{toolchain}` \
+             lacks; installing it: rustup target add {WASM_TARGET} --toolchain {toolchain}"
+        );
+        let added = Command::new("rustup")
+            .args(["target", "add", WASM_TARGET, "--toolchain", &toolchain])
+            .status();
+        match added {
+            Ok(status) if status.success() => {}
+            Ok(status) => panic!(
+                "`rustup target add {WASM_TARGET} --toolchain {toolchain}` failed ({status}); \
+                 install the target by hand and run the tests again"
+            ),
+            Err(e) => panic!(
+                "the tests need the {WASM_TARGET} target for toolchain `{toolchain}` and rustup \
+                 could not be run to install it ({e}); install the target for this toolchain \
+                 (with rustup: `rustup target add {WASM_TARGET}`) and run the tests again"
+            ),
+        }
+    });
+}
+
 fn build_controller(name: &str) -> PathBuf {
+    ensure_wasm_target();
     let root = root();
     let manifest = root
         .join("examples/controllers")
@@ -42,13 +101,7 @@ fn build_controller(name: &str) -> PathBuf {
         .join("Cargo.toml");
     let target_dir = root.join("target/controllers");
     let out = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
+        .args(["build", "--release", "--quiet", "--target", WASM_TARGET])
         .arg("--manifest-path")
         .arg(&manifest)
         .arg("--target-dir")
@@ -59,8 +112,7 @@ fn build_controller(name: &str) -> PathBuf {
         .expect("cargo runs");
     assert!(
         out.status.success(),
-        "building {name} for wasm32 failed (is the wasm32-unknown-unknown target installed? \
-         `rustup target add wasm32-unknown-unknown`):\n{}",
+        "building {name} for wasm32 failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     target_dir
