@@ -452,7 +452,10 @@ fn copy_paste_between_files_duplicate_delete_and_undo() {
     );
 
     // Paste into another file: the nodes, their wire and the variable they use arrive.
-    let mut other = harness(options(&home, Some(b)));
+    // Its own studio folder: sharing `home` would offer it the first window's autosave (written
+    // every 100 ms here while that window has unsaved edits), and the recovery prompt would
+    // take the paste.
+    let mut other = harness(options(&dir.join("home-2"), Some(b)));
     settle(&mut other);
     other.event(egui::Event::Paste(text));
     other.step();

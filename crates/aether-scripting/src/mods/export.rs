@@ -198,6 +198,9 @@ fn hidden_beside(path: &Path, what: &str) -> Result<PathBuf, ExportError> {
 /// Creates a fresh, empty staging folder beside `dest`. `create_dir` fails if anything (a file,
 /// a link) already has the name, so the export never writes into something it did not create.
 fn create_staging(dest: &Path) -> Result<PathBuf, ExportError> {
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io(parent, "creating the mods folder"))?;
+    }
     let mut last = None;
     for _ in 0..8 {
         let staging = hidden_beside(dest, "export")?;
