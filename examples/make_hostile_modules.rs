@@ -34,7 +34,8 @@ fn main() -> std::process::ExitCode {
     // `--no-bounds` measures what compiling costs when the shape bounds do not refuse first.
     let no_bounds = rest.iter().any(|a| a == "--no-bounds");
     let filter = rest.iter().find(|a| !a.starts_with("--")).cloned();
-    let modules: Vec<(String, Box<dyn Fn() -> Vec<u8>>)> = vec![
+    type Make = Box<dyn Fn() -> Vec<u8>>;
+    let modules: Vec<(String, Make)> = vec![
         (
             "memories-100x256".into(),
             Box::new(|| hostile::many_memories(99, 256)),
@@ -279,7 +280,7 @@ fn stats(file: &str) {
                     }
                 }
                 let range = body.range();
-                let weight = (locals + 1) * (range.end - range.start) as u64;
+                let weight = (locals + 1) * (range.end - range.start);
                 max_w = max_w.max(weight);
                 sum_w += weight;
                 max_locals = max_locals.max(locals);

@@ -357,9 +357,11 @@ fn emit(text: &str) -> anyhow::Result<()> {
 /// process (this program, started again) under a deadline and a memory cap, so no module can
 /// stall or exhaust the command.
 fn guarded_host() -> anyhow::Result<aether_scripting::ControllerHost> {
-    let mut limits = aether_scripting::ControllerLimits::default();
-    limits.compile_guard = std::env::current_exe()
-        .ok()
-        .map(aether_scripting::host::CompileGuard::new);
+    let limits = aether_scripting::ControllerLimits {
+        compile_guard: std::env::current_exe()
+            .ok()
+            .map(aether_scripting::host::CompileGuard::new),
+        ..Default::default()
+    };
     Ok(aether_scripting::ControllerHost::new(limits)?)
 }

@@ -227,7 +227,7 @@ fn nans_have_the_same_bits_on_every_machine() {
     assert_eq!(report.outcome, TurnOutcome::Ok, "{}", report.outcome);
     // The canonical f32 NaN; without canonicalisation x86 gives 0xffc00000 (4290772992).
     assert_eq!(
-        report.actions.first().map(|a| a.action.clone()),
+        report.actions.first().map(|a| a.action),
         Some(Action::Fortify { unit: 0x7fc0_0000 })
     );
 }

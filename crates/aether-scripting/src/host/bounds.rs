@@ -119,7 +119,7 @@ pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError
                     bounds.max_locals.into(),
                 )?;
                 let range = body.range();
-                let size = (range.end - range.start) as u64;
+                let size = range.end - range.start;
                 code_bytes += size;
                 over(
                     format!("bytes of code in {}", place()),
