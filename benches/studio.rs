@@ -9,6 +9,8 @@
 #[path = "../crates/aether-scripting/tests/support/mod.rs"]
 mod support;
 
+#[path = "studio/bounds.rs"]
+mod bounds;
 #[path = "studio/editor.rs"]
 mod editor;
 #[path = "studio/versus.rs"]
@@ -248,8 +250,9 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 7] = [
+    let sections: [(&str, fn()); 8] = [
         ("host", host_section),
+        ("bounds", bounds::bounds_section),
         ("compiler", compiler_section),
         ("twins", versus::twins_section),
         ("preview", versus::edit_to_preview_section),

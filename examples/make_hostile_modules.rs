@@ -183,6 +183,50 @@ fn main() -> std::process::ExitCode {
             Box::new(|| hostile::many_functions(9_998)),
         ),
         (
+            "lp-4x5000".into(),
+            Box::new(|| hostile::live_across(4, 5_000, false)),
+        ),
+        (
+            "lp-4x10000".into(),
+            Box::new(|| hostile::live_across(4, 10_000, false)),
+        ),
+        (
+            "lp-4x20000".into(),
+            Box::new(|| hostile::live_across(4, 20_000, false)),
+        ),
+        (
+            "lp-20x10000".into(),
+            Box::new(|| hostile::live_across(20, 10_000, false)),
+        ),
+        (
+            "if-4x10000".into(),
+            Box::new(|| hostile::live_across(4, 10_000, true)),
+        ),
+        (
+            "if-4x40000".into(),
+            Box::new(|| hostile::live_across(4, 40_000, true)),
+        ),
+        (
+            "w10-200x2000".into(),
+            Box::new(|| hostile::live_across(200, 2_000, false)),
+        ),
+        (
+            "w10-100x4500".into(),
+            Box::new(|| hostile::live_across(100, 4_500, false)),
+        ),
+        (
+            "w10-50x9000".into(),
+            Box::new(|| hostile::live_across(50, 9_000, false)),
+        ),
+        (
+            "w10-800x300".into(),
+            Box::new(|| hostile::live_across(800, 300, false)),
+        ),
+        (
+            "w10-ifs-200x3000".into(),
+            Box::new(|| hostile::live_across(200, 3_000, true)),
+        ),
+        (
             "at-bounds-locals".into(),
             Box::new(|| hostile::many_locals(2_000)),
         ),
@@ -201,6 +245,8 @@ fn main() -> std::process::ExitCode {
             max_locals: u32::MAX,
             max_function_weight: u64::MAX,
             max_module_weight: u64::MAX,
+            max_function_control: u32::MAX,
+            max_module_control: u32::MAX,
             max_nesting: u32::MAX,
             max_br_table_targets: u32::MAX,
             max_types: u32::MAX,
@@ -246,7 +292,8 @@ fn stats(file: &str) {
     };
     let (mut funcs, mut max_locals, mut max_pairs, mut sum_pairs, mut max_lp, mut sum_lp) =
         (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
-    let (mut max_w, mut sum_w) = (0u64, 0u64);
+    let (mut max_w, mut sum_w, mut max_body, mut code) = (0u64, 0u64, 0u64, 0u64);
+    let (mut max_ctl, mut sum_ctl) = (0u64, 0u64);
     let mut types: Vec<u64> = Vec::new();
     let mut func_types: Vec<u32> = Vec::new();
     for payload in Parser::new(0).parse_all(&bytes) {
@@ -273,17 +320,23 @@ fn stats(file: &str) {
                 while !r.eof() {
                     match r.read().expect("op") {
                         Operator::Loop { .. } => loops += 1,
-                        Operator::Block { .. } | Operator::If { .. } | Operator::BrIf { .. } => {
-                            blocks += 1
-                        }
+                        Operator::Block { .. }
+                        | Operator::If { .. }
+                        | Operator::BrIf { .. }
+                        | Operator::BrTable { .. } => blocks += 1,
                         _ => {}
                     }
                 }
                 let range = body.range();
-                let weight = (locals + 1) * (range.end - range.start);
+                let size = range.end - range.start;
+                max_body = max_body.max(size);
+                code += size;
+                let weight = (locals + 1) * size;
                 max_w = max_w.max(weight);
                 sum_w += weight;
                 max_locals = max_locals.max(locals);
+                max_ctl = max_ctl.max(4 * loops + blocks);
+                sum_ctl += 4 * loops + blocks;
                 max_lp = max_lp.max(locals * loops);
                 sum_lp += locals * loops;
                 max_pairs = max_pairs.max(locals * (loops + blocks));
@@ -293,6 +346,6 @@ fn stats(file: &str) {
         }
     }
     println!(
-        "{file}: {funcs} functions, max locals {max_locals}, locals x loops max {max_lp} sum {sum_lp}, locals x blocks max {max_pairs} sum {sum_pairs}, weight max {max_w} sum {sum_w}"
+        "{file}: {funcs} functions, max locals {max_locals}, locals x loops max {max_lp} sum {sum_lp}, locals x blocks max {max_pairs} sum {sum_pairs}, weight max {max_w} sum {sum_w}, body max {max_body} code {code}, control max {max_ctl} sum {sum_ctl}"
     );
 }

@@ -149,26 +149,45 @@ fn a_function_with_too_many_locals_is_refused_before_compiling() {
 
 #[test]
 fn too_many_functions_too_deep_nesting_or_too_much_code_are_refused() {
-    let (subject, found, limit) = bound(&hostile::many_functions(6_000));
+    let (subject, found, limit) = bound(&hostile::many_functions(5_000));
     assert_eq!(
         (subject.as_str(), found, limit),
-        ("functions", 6_002, 6_000)
+        ("functions", 5_002, 5_000)
     );
-    let (subject, found, limit) = bound(&hostile::live_across(1_000, 1_000, false));
+    let (subject, found, limit) = bound(&hostile::live_across(1_000, 700, false));
     assert_eq!(
         (subject.as_str(), limit),
         (
             "units of compile weight ((parameters + locals + 1) × bytes) in function 1 (`decide_turn`)",
-            12_000_000
+            10_000_000
         )
     );
     assert!(found > limit);
-    let (subject, _, limit) = bound(&hostile::live_across_functions(4, 350, 1_000));
+    let (subject, _, limit) = bound(&hostile::live_across_functions(4, 350, 700));
     assert_eq!(
         (subject.as_str(), limit),
         (
             "units of compile weight ((parameters + locals + 1) × bytes) in total",
-            32_000_000
+            24_000_000
+        )
+    );
+    // Loops and branches: superlinear in one function, and bounded in all of them.
+    let (subject, found, limit) = bound(&hostile::live_across(4, 10_000, false));
+    assert_eq!(
+        (subject.as_str(), found, limit),
+        (
+            "units of control cost (4 a loop, 1 a block, if or branch) in function 1 (`decide_turn`)",
+            50_000,
+            4_000
+        )
+    );
+    let (subject, found, limit) = bound(&hostile::live_across_functions(6, 4, 790));
+    assert_eq!(
+        (subject.as_str(), found, limit),
+        (
+            "units of control cost (4 a loop, 1 a block, if or branch) in total",
+            6 * 3_950,
+            20_000
         )
     );
     let (subject, found, limit) = bound(&hostile::deep_nesting(1_001));
@@ -203,10 +222,10 @@ fn modules_at_the_bounds_load_and_play() {
             hostile::many_locals(1_000),
         ),
         (
-            "400 locals live across 900 loops",
-            hostile::live_across(400, 900, false),
+            "400 locals live across 790 loops",
+            hostile::live_across(400, 790, false),
         ),
-        ("6,000 functions", hostile::many_functions(5_998)),
+        ("5,000 functions", hostile::many_functions(4_998)),
         ("1,000 levels of nesting", hostile::deep_nesting(1_000)),
         ("a 256 KiB body", hostile::long_body(255 * 1024)),
     ] {
@@ -269,6 +288,8 @@ fn guarded_host(deadline: Duration, memory: u64, bounds_off: bool) -> Controller
             max_locals: u32::MAX,
             max_function_weight: u64::MAX,
             max_module_weight: u64::MAX,
+            max_function_control: u32::MAX,
+            max_module_control: u32::MAX,
             max_nesting: u32::MAX,
             max_br_table_targets: u32::MAX,
             max_types: u32::MAX,

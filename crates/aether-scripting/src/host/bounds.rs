@@ -2,7 +2,8 @@
 //!
 //! Fuel and the deadline meter a module while it runs; compiling it is not metered. Cranelift's
 //! time and memory grow with the number of functions, the size of each body, its locals (the
-//! register allocator is superlinear in values live across a loop) and its nesting, so a small
+//! register allocator is superlinear in values live across a loop), its branches and loops, and
+//! its nesting, so a small
 //! file can stall a load for minutes. These bounds are checked with `wasmparser` in one linear
 //! pass before compiling; a module within them compiles in well under the time a load may take
 //! (see BENCHMARKS.md and the contract's documentation, which lists them for mod authors).
@@ -37,6 +38,7 @@ pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError
     let mut function = 0u32;
     let mut code_bytes = 0u64;
     let mut weight = 0u64;
+    let mut control = 0u64;
     // Parameter counts of every type, and the type of every defined function.
     let mut params: Vec<u64> = Vec::new();
     let mut function_types: Vec<u32> = Vec::new();
@@ -143,9 +145,20 @@ pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError
                 weight = weight.saturating_add(function_weight);
                 let mut depth = 0u64;
                 let mut deepest = 0u64;
+                let mut function_control = 0u64;
                 let mut reader = body.get_operators_reader().map_err(invalid)?;
                 while !reader.eof() {
-                    match reader.read().map_err(invalid)? {
+                    let op = reader.read().map_err(invalid)?;
+                    function_control += match op {
+                        Operator::Loop { .. } => 4,
+                        Operator::Block { .. }
+                        | Operator::If { .. }
+                        | Operator::BrIf { .. }
+                        | Operator::BrTable { .. }
+                        | Operator::TryTable { .. } => 1,
+                        _ => 0,
+                    };
+                    match op {
                         Operator::Block { .. }
                         | Operator::Loop { .. }
                         | Operator::If { .. }
@@ -167,6 +180,15 @@ pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError
                     deepest,
                     bounds.max_nesting.into(),
                 )?;
+                over(
+                    format!(
+                        "units of control cost (4 a loop, 1 a block, if or branch) in {}",
+                        place()
+                    ),
+                    function_control,
+                    bounds.max_function_control.into(),
+                )?;
+                control += function_control;
             }
             _ => {}
         }
@@ -180,5 +202,10 @@ pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError
         "units of compile weight ((parameters + locals + 1) × bytes) in total".into(),
         weight,
         bounds.max_module_weight,
+    )?;
+    over(
+        "units of control cost (4 a loop, 1 a block, if or branch) in total".into(),
+        control,
+        bounds.max_module_control.into(),
     )
 }

@@ -25,8 +25,9 @@ pub const TABLE_ENTRY_BYTES: u64 = 8;
 /// Bounds on a module's shape, checked before compiling (compilation is not metered by fuel or
 /// the deadline; see `bounds.rs`). [`Default`] gives the game's values, chosen so that any
 /// module within them loads in under two seconds on a two-core machine (BENCHMARKS.md), while
-/// leaving a wide margin over what rustc and the studio emit (the 64 KB reference controller has
-/// 231 functions, at most 26 locals in one, and a compile weight of 0.75 million).
+/// leaving a margin over what rustc and the studio emit (the 64 KB reference controller has 231
+/// functions, at most 26 locals in one, a compile weight of 0.75 million and a control cost of
+/// about 2,800: a real module of about 400 KB of code fits).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModuleBounds {
     /// Functions the module defines.
@@ -43,6 +44,12 @@ pub struct ModuleBounds {
     pub max_function_weight: u64,
     /// Compile weight of all functions together.
     pub max_module_weight: u64,
+    /// Control cost of one function: 4 per `loop` (each loop header carries a fuel and a
+    /// deadline check), 1 per `block`, `if`, `br_if` and `br_table`. Compile time grows faster
+    /// than linearly with a function's branches.
+    pub max_function_control: u32,
+    /// Control cost of all functions together.
+    pub max_module_control: u32,
     /// Nesting of `block`, `loop` and `if` in one function.
     pub max_nesting: u32,
     /// Targets of one `br_table`.
@@ -62,12 +69,14 @@ pub struct ModuleBounds {
 impl Default for ModuleBounds {
     fn default() -> Self {
         Self {
-            max_functions: 6_000,
+            max_functions: 5_000,
             max_function_bytes: 256 * 1024,
             max_code_bytes: 4 * 1024 * 1024,
             max_locals: 2_000,
-            max_function_weight: 12_000_000,
-            max_module_weight: 32_000_000,
+            max_function_weight: 10_000_000,
+            max_module_weight: 24_000_000,
+            max_function_control: 4_000,
+            max_module_control: 20_000,
             max_nesting: 1_000,
             max_br_table_targets: 10_000,
             max_types: 10_000,
