@@ -3,9 +3,11 @@
 //! This is the last stage of the pipeline, shared by compiled graphs and hand-written Rust mods:
 //!
 //! 1. [`ControllerHost::load`] checks the bytes statically ([`LoadError`] names any import, any
-//!    missing or mistyped export, an oversized module or memory), compiles them once into an
-//!    `InstancePre`, then instantiates the module, calls `init` and reads the identity through the
-//!    address cells of `__ident_ptr` / `__ident_len` (the layout rustc gives `#[no_mangle]`
+//!    missing or mistyped export, a proposal the engine leaves off, an oversized module, memory
+//!    or table, and any [`ModuleBounds`] the module's shape exceeds), compiles them once into an
+//!    `InstancePre` (in a worker process under a deadline and memory cap when the limits carry a
+//!    [`CompileGuard`]), then instantiates the module, calls `init` and reads the identity through
+//!    the address cells of `__ident_ptr` / `__ident_len` (the layout rustc gives `#[no_mangle]`
 //!    statics: the exported global holds the address of a cell, the cell holds the value).
 //! 2. A [`ControllerSession`] plays turns: it sends the visibility-filtered state (postcard) into
 //!    pages the host grows past everything the guest has claimed, calls `decide_turn` with fuel,
@@ -17,8 +19,11 @@
 //! 4. [`check_determinism`] replays a `(state, slot, seed)` on two fresh instances and compares the
 //!    reply bytes.
 //!
-//! Nothing a module does can corrupt host state: its memory is its own, every read of it is
-//! bounds-checked, and actions only ever reach the state through `rules::apply`.
+//! Nothing a module does can corrupt host state or exhaust the host: its memory and tables share
+//! one cap, compiling it is bounded, every read of its memory is bounds-checked, its text is
+//! escaped before it is shown, NaNs are canonical so it decides alike on every machine, and
+//! actions only ever reach the state through `rules::apply`. `docs/controller-host.md` is this
+//! list for mod authors, with every number.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
