@@ -19,6 +19,7 @@ pub mod mods;
 pub mod scenario;
 pub mod text;
 mod wiring;
+pub mod world;
 
 pub use compile::{
     CompilationProfile, CompileError, ScriptArtifact, ScriptLanguage, VisualScriptCompiler,

@@ -1,0 +1,125 @@
+//! The numbers a world script runs under: per script, per world, and the scheduler's policy.
+
+/// World ticks per second of world time.
+pub const TICKS_PER_SECOND: u32 = 20;
+
+/// Memory a world script may use by default: 16 MiB (its linear memory and tables together, as
+/// for AI controllers).
+pub const DEFAULT_PER_SCRIPT_MEMORY_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Fuel that counts as one millisecond of CPU. Wasmtime's fuel counts WebAssembly operators; on
+/// the 2-core reference machine a compiled script executes about this many per millisecond
+/// (BENCHMARKS.md, "fuel per ms"). Budgets in milliseconds are converted with this one rate, so a
+/// schedule does not depend on how fast the machine running it is.
+pub const DEFAULT_FUEL_PER_MS: u64 = 250_000;
+
+/// The resource budget of one script instance. [`Default`] gives the world's defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptResourceLimits {
+    /// Linear memory and tables together, in bytes.
+    pub max_memory_bytes: u64,
+    /// CPU per tick, in milliseconds of fuel (see [`DEFAULT_FUEL_PER_MS`]).
+    pub max_cpu_ms_per_tick: f64,
+    /// Entities the script may spawn per second of world time.
+    pub max_entity_spawns_per_second: u32,
+    /// Network RPCs (messages to players) per second of world time.
+    pub max_network_rpcs_per_second: u32,
+    /// Bytes of RPC payload per second of world time.
+    pub max_network_bytes_per_second: u32,
+    /// Storage writes per second of world time.
+    pub max_storage_writes_per_second: u32,
+    /// Bytes the script may keep in storage (keys and values).
+    pub max_storage_bytes: u64,
+}
+
+impl Default for ScriptResourceLimits {
+    fn default() -> Self {
+        Self {
+            max_memory_bytes: DEFAULT_PER_SCRIPT_MEMORY_BYTES,
+            max_cpu_ms_per_tick: 2.0,
+            max_entity_spawns_per_second: 10,
+            max_network_rpcs_per_second: 5,
+            max_network_bytes_per_second: 4096,
+            max_storage_writes_per_second: 10,
+            max_storage_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl ScriptResourceLimits {
+    /// The per-tick CPU cap in fuel at `fuel_per_ms`.
+    pub fn fuel_per_tick(&self, fuel_per_ms: u64) -> u64 {
+        ms_to_fuel(self.max_cpu_ms_per_tick, fuel_per_ms)
+    }
+}
+
+/// The budget of a whole world. [`Default`] gives the seed's values: 8 ms of scripts per tick,
+/// at most 256 scripts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorldScriptLimits {
+    /// CPU all scripts together may use per tick, in milliseconds of fuel.
+    pub max_total_cpu_ms: f64,
+    /// Scripts a world accepts.
+    pub max_scripts: usize,
+}
+
+impl Default for WorldScriptLimits {
+    fn default() -> Self {
+        Self {
+            max_total_cpu_ms: 8.0,
+            max_scripts: 256,
+        }
+    }
+}
+
+/// How the scheduler shares a tick: the numbers the seed leaves open, documented and fixed.
+/// [`Default`] gives the world's values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchedulerPolicy {
+    /// Fuel per millisecond (see [`DEFAULT_FUEL_PER_MS`]).
+    pub fuel_per_ms: u64,
+    /// Fuel of one slice: a script runs at most this much before the scheduler chooses again.
+    /// The world budget is never overrun: a slice is cut to what is left of it.
+    pub quantum: u64,
+    /// Priority a waiting script gains per tick it had work and did not run.
+    pub aging: u32,
+    /// Ticks a handler may stay suspended (unfinished when its share ran out) before it is
+    /// cancelled, which is a fault.
+    pub max_suspended_ticks: u32,
+    /// Ticks a faulted script waits before its fresh instance gets events, after its first
+    /// fault; each further fault in the window doubles it.
+    pub backoff_ticks: u32,
+    /// Faults within [`fault_window_ticks`](Self::fault_window_ticks) that disable a script.
+    pub max_faults: u32,
+    /// The window, in ticks, faults are counted in.
+    pub fault_window_ticks: u64,
+}
+
+impl Default for SchedulerPolicy {
+    fn default() -> Self {
+        Self {
+            fuel_per_ms: DEFAULT_FUEL_PER_MS,
+            quantum: 50_000,
+            aging: 1,
+            max_suspended_ticks: 10,
+            backoff_ticks: 20,
+            max_faults: 3,
+            fault_window_ticks: 20 * u64::from(TICKS_PER_SECOND),
+        }
+    }
+}
+
+/// Milliseconds of CPU as fuel at `fuel_per_ms` (rounded down; negative or NaN as 0).
+pub fn ms_to_fuel(ms: f64, fuel_per_ms: u64) -> u64 {
+    let fuel = ms * fuel_per_ms as f64;
+    if fuel.is_finite() && fuel > 0.0 {
+        fuel as u64
+    } else {
+        0
+    }
+}
+
+/// Fuel as milliseconds of CPU at `fuel_per_ms`.
+pub fn fuel_to_ms(fuel: u64, fuel_per_ms: u64) -> f64 {
+    fuel as f64 / fuel_per_ms.max(1) as f64
+}
