@@ -33,7 +33,7 @@ pub fn bounds_section() {
         ..ControllerLimits::default()
     })
     .expect("host");
-    let modules: [(&str, Vec<u8>); 9] = [
+    let modules: [(&str, Vec<u8>); 10] = [
         (
             "reference controller (learned-duel, 64 KB)",
             support::rust_controller("learned-duel"),
@@ -58,7 +58,11 @@ pub fn bounds_section() {
             "4,000 ifs with 4 locals",
             hostile::live_across(4, 3_990, true),
         ),
-        ("5,000 empty functions", hostile::many_functions(4_998)),
+        ("10,000 empty functions", hostile::many_functions(9_998)),
+        (
+            "9,993 empty functions and 5 × 100 locals across 790 loops (several bounds at once)",
+            hostile::crowd_with_loops(9_993, 5, 100, 790),
+        ),
         ("1,000 nested blocks", hostile::deep_nesting(1_000)),
         ("16 bodies of 250 KiB (4 MB of code)", {
             hostile::many_long_functions(16, 250 * 1024)

@@ -69,7 +69,7 @@ pub struct ModuleBounds {
 impl Default for ModuleBounds {
     fn default() -> Self {
         Self {
-            max_functions: 5_000,
+            max_functions: 10_000,
             max_function_bytes: 256 * 1024,
             max_code_bytes: 4 * 1024 * 1024,
             max_locals: 2_000,

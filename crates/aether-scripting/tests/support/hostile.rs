@@ -397,3 +397,21 @@ pub fn live_across_functions(count: usize, locals: u32, loops: u32) -> Vec<u8> {
         },
     )
 }
+
+/// The worst of several bounds at once: `empty` empty functions beside `heavy` functions with
+/// `locals` locals live across `loops` loops.
+pub fn crowd_with_loops(empty: usize, heavy: usize, locals: u32, loops: u32) -> Vec<u8> {
+    let mut nothing = Function::new([]);
+    nothing.instructions().end();
+    let mut busy = live_across_body(locals, loops, false, 0, locals);
+    busy.instructions().end();
+    let mut functions = vec![nothing; empty];
+    functions.extend(std::iter::repeat_n(busy, heavy));
+    contract(
+        "everything-at-once 1.0.0",
+        Extras {
+            functions,
+            ..Extras::default()
+        },
+    )
+}
