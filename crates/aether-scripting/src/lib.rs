@@ -30,3 +30,7 @@ pub use host::{
     TurnReport,
 };
 pub use scenario::{Scenario, ScenarioError};
+pub use world::{
+    DEFAULT_PER_SCRIPT_MEMORY_BYTES, RateLimiter, ScriptDescriptor, ScriptId, ScriptResourceLimits,
+    ScriptState, TickUsageResult, WorldScriptLimits, WorldScriptScheduler, WorldTick,
+};

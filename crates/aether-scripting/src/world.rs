@@ -14,6 +14,51 @@
 //!   is a function of the scripts, the limits and the fuel each slice used: no clock inside. A
 //!   [`SliceRunner`] runs the slices (the wasmtime runtime, or any engine).
 //!
+//! The seed's snippets, as they compile today (the scheduler's `tick` takes the runner that
+//! executes slices; here one whose scripts have nothing to do):
+//!
+//! ```
+//! use aether_scripting::world::{SliceOutcome, SliceRunner};
+//! use aether_scripting::{
+//!     DEFAULT_PER_SCRIPT_MEMORY_BYTES, RateLimiter, ScriptDescriptor, ScriptId,
+//!     ScriptResourceLimits, TickUsageResult, WorldScriptLimits, WorldScriptScheduler, WorldTick,
+//! };
+//!
+//! let limits = WorldScriptLimits {
+//!     max_total_cpu_ms: 8.0,
+//!     max_scripts: 256,
+//! };
+//! let mut scheduler = WorldScriptScheduler::new(limits);
+//!
+//! let limits = ScriptResourceLimits {
+//!     max_memory_bytes: DEFAULT_PER_SCRIPT_MEMORY_BYTES,
+//!     max_cpu_ms_per_tick: 2.0,
+//!     max_entity_spawns_per_second: 10,
+//!     max_network_rpcs_per_second: 5,
+//!     ..ScriptResourceLimits::default()
+//! };
+//!
+//! let mut limiter = RateLimiter::new(10); // 10 actions per second
+//! assert!(limiter.try_acquire());
+//!
+//! scheduler
+//!     .register(ScriptDescriptor {
+//!         id: ScriptId(1),
+//!         priority: 10,
+//!         resource_limits: limits,
+//!     })
+//!     .unwrap();
+//!
+//! struct Idle;
+//! impl SliceRunner for Idle {
+//!     fn has_work(&self, _: ScriptId) -> bool { false }
+//!     fn run_slice(&mut self, _: ScriptId, _: u64) -> SliceOutcome { unreachable!() }
+//!     fn reset(&mut self, _: ScriptId) {}
+//! }
+//! let result: TickUsageResult = scheduler.tick(&mut Idle);
+//! assert_eq!((result.tick, result.fuel_used), (WorldTick(0), 0));
+//! ```
+//!
 //! **Time is world time**: a world advances in fixed ticks ([`TICKS_PER_SECOND`]); rates "per
 //! second" are refilled by ticks. **CPU is fuel**, converted to milliseconds at one documented
 //! rate ([`DEFAULT_FUEL_PER_MS`]), so a schedule is deterministic and replays tick for tick.
