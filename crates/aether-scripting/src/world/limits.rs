@@ -78,8 +78,9 @@ impl Default for WorldScriptLimits {
 pub struct SchedulerPolicy {
     /// Fuel per millisecond (see [`DEFAULT_FUEL_PER_MS`]).
     pub fuel_per_ms: u64,
-    /// Fuel of one slice: a script runs at most this much before the scheduler chooses again.
-    /// The world budget is never overrun: a slice is cut to what is left of it.
+    /// Fuel of one slice at most: a script runs this much (or less, see
+    /// [`slice_for`](Self::slice_for)) before the scheduler chooses again. The world budget is
+    /// overrun by less than one quantum.
     pub quantum: u64,
     /// Priority a waiting script gains per tick it had work and did not run.
     pub aging: u32,
@@ -109,6 +110,18 @@ impl Default for SchedulerPolicy {
     }
 }
 
+impl SchedulerPolicy {
+    /// The fixed slice of a script whose per-tick cap is `cap` fuel: the quantum, shrunk so that
+    /// a whole number of slices makes the cap (`cap / ⌈cap / quantum⌉`), so a script never
+    /// passes its cap. 0 when the cap is 0 (the script never runs).
+    pub fn slice_for(&self, cap: u64) -> u64 {
+        if cap == 0 || self.quantum == 0 {
+            return 0;
+        }
+        cap / cap.div_ceil(self.quantum)
+    }
+}
+
 /// Milliseconds of CPU as fuel at `fuel_per_ms` (rounded down; negative or NaN as 0).
 pub fn ms_to_fuel(ms: f64, fuel_per_ms: u64) -> u64 {
     let fuel = ms * fuel_per_ms as f64;
@@ -122,4 +135,30 @@ pub fn ms_to_fuel(ms: f64, fuel_per_ms: u64) -> u64 {
 /// Fuel as milliseconds of CPU at `fuel_per_ms`.
 pub fn fuel_to_ms(fuel: u64, fuel_per_ms: u64) -> f64 {
     fuel as f64 / fuel_per_ms.max(1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_make_the_cap_exactly_or_stay_under_it() {
+        let p = SchedulerPolicy::default();
+        assert_eq!(p.slice_for(500_000), 50_000);
+        assert_eq!(p.slice_for(137_500), 45_833, "3 slices, 137,499 fuel");
+        assert_eq!(
+            p.slice_for(20_000),
+            20_000,
+            "a cap below the quantum is one slice"
+        );
+        assert_eq!(p.slice_for(0), 0);
+        for cap in [1, 49_999, 50_001, 99_999, 1_000_003] {
+            let slice = p.slice_for(cap);
+            assert!(slice <= p.quantum && slice > 0);
+            assert!(slice * cap.div_ceil(p.quantum) <= cap, "{cap}");
+        }
+        assert_eq!(ms_to_fuel(2.0, 250_000), 500_000);
+        assert_eq!(ms_to_fuel(f64::NAN, 250_000), 0);
+        assert_eq!(fuel_to_ms(125_000, 250_000), 0.5);
+    }
 }

@@ -6,12 +6,14 @@
 //!    instance, which the [`SliceRunner`] made when the fault happened).
 //! 2. Among the scripts that are ready or suspended and have work (an unfinished handler or an
 //!    undelivered event), the one with the highest **effective priority** runs next:
-//!    `priority + aging × ticks waited`, ties to the lower [`ScriptId`]. It runs in slices of at
-//!    most [`SchedulerPolicy::quantum`] fuel, each cut to what is left of its own per-tick cap
-//!    ([`ScriptResourceLimits::max_cpu_ms_per_tick`]) and of the world's
-//!    ([`WorldScriptLimits::max_total_cpu_ms`]), until it has no work or no share left; then
-//!    the next. So the world budget is never overrun (the seed allows one quantum; the cut makes
-//!    it zero) and no script exceeds its own cap.
+//!    `priority + aging × ticks waited`, ties to the lower [`ScriptId`]. It runs in slices of a
+//!    fixed size ([`SchedulerPolicy::slice_for`]: the quantum, shrunk so that a whole number of
+//!    slices makes its per-tick cap, [`ScriptResourceLimits::max_cpu_ms_per_tick`]) until it has
+//!    no work, its next slice would pass its cap, or the world's budget
+//!    ([`WorldScriptLimits::max_total_cpu_ms`]) is spent; then the next. Slices are fixed
+//!    because a suspended wasm handler can only be given fuel in the fixed steps its store was
+//!    set up with (wasmtime's async fuel yield). So no script exceeds its own cap, and the world
+//!    budget is overrun by less than one quantum (the last slice that started within it).
 //! 3. A handler still unfinished at the end of the tick stays [`ScriptState::Suspended`] and is
 //!    resumed first thing when the script is next chosen; one suspended for more than
 //!    [`SchedulerPolicy::max_suspended_ticks`] ticks is cancelled, which is a fault.
@@ -314,12 +316,11 @@ impl WorldScriptScheduler {
                 .desc
                 .resource_limits
                 .fuel_per_tick(fuel_per_ms);
-            let left = cap.saturating_sub(usage[i].fuel_used);
-            if left == 0 {
+            let slice = self.policy.slice_for(cap);
+            if slice == 0 || usage[i].fuel_used + slice > cap {
                 done[i] = true;
                 continue;
             }
-            let slice = self.policy.quantum.min(left).min(budget - used);
             let id = self.scripts[i].desc.id;
             let resumed_ticks = match self.scripts[i].state {
                 ScriptState::Suspended { ticks } => ticks,
@@ -327,10 +328,9 @@ impl WorldScriptScheduler {
             };
             self.scripts[i].state = ScriptState::Running;
             let out = runner.run_slice(id, slice);
-            let burned = out.fuel_used.min(slice);
-            used += burned;
+            used += out.fuel_used;
             let u = &mut usage[i];
-            u.fuel_used += burned;
+            u.fuel_used += out.fuel_used;
             u.slices += 1;
             u.wall_time += out.wall_time;
             for (kind, n) in out.refused {
@@ -347,9 +347,6 @@ impl WorldScriptScheduler {
                     self.scripts[i].state = ScriptState::Suspended {
                         ticks: resumed_ticks,
                     };
-                    if usage[i].fuel_used >= cap {
-                        done[i] = true;
-                    }
                 }
                 SliceEnd::Fault(reason) => {
                     usage[i].faults.push(reason.clone());
