@@ -33,11 +33,11 @@ use wasmtime::{Engine, InstancePre, Linker, Module};
 use crate::text;
 
 mod bounds;
-mod engine;
-mod identity;
-mod instance;
+pub(crate) mod engine;
+pub(crate) mod identity;
+pub(crate) mod instance;
 mod limits;
-mod load;
+pub(crate) mod load;
 mod turn;
 mod worker;
 

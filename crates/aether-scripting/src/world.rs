@@ -65,6 +65,7 @@
 
 pub mod limits;
 pub mod rate;
+pub mod runtime;
 pub mod schedule;
 
 pub use schedule::SliceEnd;
@@ -74,6 +75,7 @@ pub use limits::{
     TICKS_PER_SECOND, WorldScriptLimits,
 };
 pub use rate::RateLimiter;
+pub use runtime::{ScriptRuntime, ScriptSet, world_engine};
 pub use schedule::{
     RegisterError, ScriptDescriptor, ScriptId, ScriptState, ScriptUsage, SliceOutcome, SliceRunner,
     TickUsageResult, WorldScriptScheduler, WorldTick,

@@ -9,9 +9,6 @@ use super::limits::TABLE_ENTRY_BYTES;
 use super::turn::TurnOutcome;
 use super::{ControllerLimits, EPOCH_TICK, Identity, LoadError};
 
-/// Longest identity string accepted, in bytes.
-const MAX_IDENTITY_BYTES: i32 = super::identity::MAX_IDENTITY_BYTES as i32;
-
 const PAGE: u64 = 65536;
 
 /// The store's data: holds all of an instance's memory and tables together under one cap, and
@@ -32,13 +29,29 @@ pub(crate) struct GuestLimiter {
 
 impl GuestLimiter {
     fn new(limits: &ControllerLimits) -> Self {
+        Self::with_cap(limits.memory_bytes, limits.bounds.max_tables as usize)
+    }
+
+    /// A limiter holding memory and tables together under `cap` bytes, with at most
+    /// `max_tables` tables.
+    pub(crate) fn with_cap(cap: u64, max_tables: usize) -> Self {
         Self {
-            cap: limits.memory_bytes,
+            cap,
             memory: 0,
             tables: 0,
-            max_tables: limits.bounds.max_tables as usize,
+            max_tables,
             denied: None,
         }
+    }
+
+    /// The total a refused growth asked for, since the last [`clear_denied`](Self::clear_denied).
+    pub(crate) fn denied(&self) -> Option<u64> {
+        self.denied
+    }
+
+    /// Forgets earlier refusals (before a new call).
+    pub(crate) fn clear_denied(&mut self) {
+        self.denied = None;
     }
 
     /// Memory and tables together: what the cap is checked against.
@@ -154,7 +167,7 @@ fn classify(err: &wasmtime::Error, denied: Option<u64>) -> Failure {
 }
 
 /// A trap in words a designer can act on.
-fn trap_words(err: &wasmtime::Error) -> String {
+pub(crate) fn trap_words(err: &wasmtime::Error) -> String {
     match err.downcast_ref::<Trap>() {
         Some(Trap::StackOverflow) => {
             "call stack exhausted (recursion too deep for the stack limit)".into()
@@ -264,43 +277,7 @@ impl LiveInstance {
     /// exported global holds the address of a 4-byte little-endian cell, as rustc lays out a
     /// `#[no_mangle] pub static`. Every read is bounds-checked.
     pub(crate) fn identity(&self) -> Result<Identity, LoadError> {
-        let bad = |problem: String| LoadError::Identity { problem };
-        let data = self.memory.data(&self.store);
-        let cell = |name: &str, addr: i32| -> Result<i32, LoadError> {
-            let start = u32::try_from(addr).ok().map(|a| a as usize);
-            start
-                .and_then(|s| data.get(s..s.checked_add(4)?))
-                .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .ok_or_else(|| {
-                    bad(format!(
-                        "`{name}` holds address {addr:#x}, outside the module's {}-byte memory",
-                        data.len()
-                    ))
-                })
-        };
-        let ptr = cell("__ident_ptr", self.ident_cells.0)?;
-        let len = cell("__ident_len", self.ident_cells.1)?;
-        if !(1..=MAX_IDENTITY_BYTES).contains(&len) {
-            return Err(bad(format!(
-                "the identity length is {len}; it must be 1 to {MAX_IDENTITY_BYTES} bytes"
-            )));
-        }
-        let bytes = u32::try_from(ptr)
-            .ok()
-            .and_then(|p| data.get(p as usize..(p as usize).checked_add(len as usize)?))
-            .ok_or_else(|| {
-                bad(format!(
-                    "the identity string ({len} bytes at {ptr:#x}) lies outside the module's {}-byte memory",
-                    data.len()
-                ))
-            })?;
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            bad(format!(
-                "the identity is not UTF-8 (invalid byte at position {})",
-                e.valid_up_to()
-            ))
-        })?;
-        Identity::parse(text).map_err(bad)
+        super::identity::read_identity(self.memory.data(&self.store), self.ident_cells)
     }
 
     /// Places the state and the reply buffer in host-owned pages, runs `decide_turn`, and returns

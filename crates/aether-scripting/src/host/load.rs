@@ -9,7 +9,7 @@ use wasmparser::{CompositeInnerType, Parser, Payload, ValType, Validator};
 
 use super::ControllerLimits;
 use super::engine::validator_features;
-use super::limits::TABLE_ENTRY_BYTES;
+use super::limits::{ModuleBounds, TABLE_ENTRY_BYTES};
 
 /// Why a module was refused at load. Nothing of a refused module ever runs again.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -41,6 +41,16 @@ pub enum LoadError {
         name: String,
         /// "a function", "a memory"…
         kind: &'static str,
+    },
+    /// A world script imports something outside the world-script contract.
+    #[error(
+        "the module imports \"{module}.{name}\"; world scripts may import only the functions of the module \"aether\" that the world-script contract lists"
+    )]
+    Forbidden {
+        /// Import module name (escaped).
+        module: String,
+        /// Import field name (escaped).
+        name: String,
     },
     /// A required export is absent.
     #[error("the module does not export `{name}` ({expected})")]
@@ -143,13 +153,13 @@ pub(crate) struct ModuleFacts {
     pub has_start: bool,
 }
 
-/// Validates `bytes` and checks the contract's shape; see [`LoadError`] for what is refused.
-pub(crate) fn check_module(
+/// What every module must pass, controller or world script: the size limit, the magic bytes,
+/// validation under the engine's feature set, and the shape bounds.
+pub(crate) fn validate(
     bytes: &[u8],
-    limits: &ControllerLimits,
-) -> Result<ModuleFacts, LoadError> {
-    let max_bytes = limits.max_module_bytes;
-    let memory_cap = limits.memory_bytes;
+    max_bytes: usize,
+    bounds: &ModuleBounds,
+) -> Result<wasmparser::types::Types, LoadError> {
     if bytes.len() > max_bytes {
         return Err(LoadError::TooLarge {
             size: bytes.len(),
@@ -167,8 +177,18 @@ pub(crate) fn check_module(
     let types = Validator::new_with_features(validator_features())
         .validate_all(bytes)
         .map_err(|e| invalid(e.offset(), e.message()))?;
+    super::bounds::check(bytes, bounds)?;
+    Ok(types)
+}
+
+/// Validates `bytes` and checks the contract's shape; see [`LoadError`] for what is refused.
+pub(crate) fn check_module(
+    bytes: &[u8],
+    limits: &ControllerLimits,
+) -> Result<ModuleFacts, LoadError> {
+    let memory_cap = limits.memory_bytes;
+    let types = validate(bytes, limits.max_module_bytes, &limits.bounds)?;
     let types = types.as_ref();
-    super::bounds::check(bytes, &limits.bounds)?;
     if let Some((module, name, ty)) = types.core_imports().into_iter().flatten().next() {
         return Err(LoadError::Import {
             module: module.to_owned(),

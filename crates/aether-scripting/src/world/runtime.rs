@@ -1,0 +1,493 @@
+//! One world script's instance: load, instantiate, `init`, events in slices of fuel, reset.
+//!
+//! A handler runs as a wasmtime async call whose store yields every slice of fuel
+//! (`fuel_async_yield_interval`); [`ScriptRuntime::run_slice`] polls it once with a no-op waker,
+//! so one poll is one slice, and a handler that has not returned stays suspended, alive, until
+//! the next poll: no async runtime, no threads. The future owns the store while a handler is in
+//! flight and gives it back when the handler returns; dropping it (a reset) cancels the handler.
+//!
+//! Fuel is exact over a handler: each suspended poll is reported as one slice, and when the
+//! handler returns the store's remaining fuel gives the exact total, so the last slice reports
+//! the total less what was reported before. Wasmtime stops a slice at the first fuel check past
+//! its interval (a loop header or a call), a few units late, so the last slice also carries those
+//! few units of every earlier one: a script's fuel in one tick can pass its cap by that much
+//! (tested: under 0.1%).
+//!
+//! This stage links no `"aether"` functions yet: any import is refused at load, by name.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+use aether_world_types::WorldEvent;
+use wasmparser::types::EntityType;
+use wasmparser::{CompositeInnerType, ValType};
+use wasmtime::{Engine, InstancePre, Linker, Memory, Module, Store, Trap, TypedFunc};
+
+use super::limits::{SchedulerPolicy, ScriptResourceLimits};
+use super::schedule::{SliceEnd, SliceOutcome};
+use crate::host::instance::{GuestLimiter, trap_words};
+use crate::host::{Identity, LoadError, ModuleBounds};
+
+/// The exports a world script must have, with their types in words.
+const EXPORTS: [(&str, &str); 5] = [
+    ("memory", "a 32-bit linear memory"),
+    ("init", "a function () -> i32"),
+    ("on_event", "a function (i32, i32) -> i32"),
+    ("__ident_ptr", "an i32 global"),
+    ("__ident_len", "an i32 global"),
+];
+
+/// Largest world-script module accepted, in bytes.
+pub const MAX_SCRIPT_BYTES: usize = 8 * 1024 * 1024;
+
+const PAGE: u64 = 65536;
+
+/// Live instance state, owned by the handler's future while one runs.
+struct Live {
+    store: Store<GuestLimiter>,
+    memory: Memory,
+    on_event: TypedFunc<(i32, i32), i32>,
+    /// Host-owned pages for the event: (offset, length).
+    region: Option<(u64, u64)>,
+}
+
+type Handler = Pin<Box<dyn Future<Output = (Live, wasmtime::Result<i32>)> + Send>>;
+
+/// A handler in flight.
+struct Running {
+    future: Handler,
+    /// Fuel given to the handler when it started.
+    budget: u64,
+    /// Fuel reported for its earlier slices.
+    reported: u64,
+}
+
+/// One world script: its compiled module, its instance, and the events waiting for it.
+pub struct ScriptRuntime {
+    pre: InstancePre<GuestLimiter>,
+    limits: ScriptResourceLimits,
+    identity: Identity,
+    /// Fuel of one slice (the store's yield interval).
+    slice: u64,
+    /// Fuel a handler may burn in all, across its slices.
+    handler_fuel: u64,
+    live: Option<Live>,
+    running: Option<Running>,
+    queue: VecDeque<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ScriptRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScriptRuntime")
+            .field("identity", &self.identity)
+            .field("slice", &self.slice)
+            .field("queued", &self.queue.len())
+            .field("running", &self.running.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Polls `future` once with a waker that does nothing: the world's executor. Wasmtime's fuel
+/// yields make each poll return after at most one slice of fuel.
+fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// Polls `future` until it is ready. Used only where fuel bounds the work (instantiation,
+/// `init`): each poll burns a slice, and the fuel runs out.
+fn run_to_end<T>(mut future: Pin<Box<dyn Future<Output = T> + Send + '_>>) -> T {
+    loop {
+        if let Poll::Ready(out) = poll_once(future.as_mut()) {
+            return out;
+        }
+    }
+}
+
+impl ScriptRuntime {
+    /// Checks, compiles and starts a world script under `limits` (see [`LoadError`] for every
+    /// refusal): validation and shape bounds as for controllers, the world-script exports, no
+    /// import outside the contract; then instantiation and `init` under one tick's fuel.
+    pub fn load(
+        engine: &Engine,
+        bytes: &[u8],
+        limits: &ScriptResourceLimits,
+        policy: &SchedulerPolicy,
+    ) -> Result<ScriptRuntime, LoadError> {
+        let bounds = ModuleBounds::default();
+        let types = crate::host::load::validate(bytes, MAX_SCRIPT_BYTES, &bounds)?;
+        check_shape(types.as_ref(), limits.max_memory_bytes)?;
+        let module = Module::new(engine, bytes).map_err(|e| LoadError::Compile {
+            message: crate::text::escape(&format!("{e:#}")).into_owned(),
+        })?;
+        let linker: Linker<GuestLimiter> = Linker::new(engine);
+        let pre = linker
+            .instantiate_pre(&module)
+            .map_err(|e| LoadError::Compile {
+                message: crate::text::escape(&format!("{e:#}")).into_owned(),
+            })?;
+        let cap = limits.fuel_per_tick(policy.fuel_per_ms);
+        let slice = policy.slice_for(cap).max(1);
+        // More than a handler can burn before the scheduler cancels it (its cap for every tick it
+        // may stay suspended, and one more), so a cancel, not fuel, ends an endless handler.
+        let handler_fuel = cap
+            .saturating_mul(u64::from(policy.max_suspended_ticks) + 2)
+            .max(slice);
+        let mut runtime = ScriptRuntime {
+            pre,
+            limits: limits.clone(),
+            identity: Identity {
+                name: String::new(),
+                version: String::new(),
+            },
+            slice,
+            handler_fuel,
+            live: None,
+            running: None,
+            queue: VecDeque::new(),
+        };
+        runtime.identity = runtime.start()?;
+        Ok(runtime)
+    }
+
+    /// A fresh instance: instantiate, read the identity, `init`. Fuel for both: one tick's cap.
+    fn start(&mut self) -> Result<Identity, LoadError> {
+        let engine = self.pre.module().engine().clone();
+        let mut store = Store::new(
+            &engine,
+            GuestLimiter::with_cap(self.limits.max_memory_bytes, 4),
+        );
+        store.limiter(|l| l);
+        let cap = self.handler_fuel;
+        let fuel_error = |stage: &'static str, e: wasmtime::Error| match e.downcast_ref::<Trap>() {
+            Some(Trap::OutOfFuel) => LoadError::OutOfFuel { stage, fuel: cap },
+            _ if stage == "init" => LoadError::InitTrap {
+                message: trap_words(&e),
+            },
+            _ => LoadError::Start {
+                message: trap_words(&e),
+            },
+        };
+        let _ = store.set_fuel(cap);
+        let _ = store.fuel_async_yield_interval(Some(self.slice));
+        store.set_epoch_deadline(u64::MAX / 2);
+        store.epoch_deadline_trap();
+        let pre = self.pre.clone();
+        let (mut store, instance) = run_to_end(Box::pin(async move {
+            let instance = pre.instantiate_async(&mut store).await;
+            (store, instance)
+        }));
+        let instance = instance.map_err(|e| fuel_error("the start function", e))?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .ok_or(LoadError::MissingExport {
+                name: "memory",
+                expected: "a 32-bit linear memory",
+            })?;
+        let compile = |e: wasmtime::Error| LoadError::Compile {
+            message: format!("{e:#}"),
+        };
+        let init = instance
+            .get_typed_func::<(), i32>(&mut store, "init")
+            .map_err(compile)?;
+        let on_event = instance
+            .get_typed_func::<(i32, i32), i32>(&mut store, "on_event")
+            .map_err(compile)?;
+        let mut global = |name: &'static str| -> Result<i32, LoadError> {
+            instance
+                .get_global(&mut store, name)
+                .map(|g| g.get(&mut store))
+                .and_then(|v| v.i32())
+                .ok_or(LoadError::MissingExport {
+                    name,
+                    expected: "an i32 global",
+                })
+        };
+        let cells = (global("__ident_ptr")?, global("__ident_len")?);
+        let identity = crate::host::identity::read_identity(memory.data(&store), cells)?;
+        let _ = store.set_fuel(cap);
+        let (store, ready) = run_to_end(Box::pin(async move {
+            let ready = init.call_async(&mut store, ()).await;
+            (store, ready)
+        }));
+        match ready {
+            Ok(0) => return Err(LoadError::InitDeclined),
+            Ok(_) => {}
+            Err(e) => return Err(fuel_error("init", e)),
+        }
+        self.live = Some(Live {
+            store,
+            memory,
+            on_event,
+            region: None,
+        });
+        Ok(identity)
+    }
+
+    /// The identity the script announced.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The fuel of one of its slices.
+    pub fn slice_fuel(&self) -> u64 {
+        self.slice
+    }
+
+    /// Queues an event for the script.
+    pub fn deliver(&mut self, event: &WorldEvent) {
+        // Encoding a WorldEvent into a Vec cannot fail (no maps, no unsupported types).
+        if let Ok(bytes) = postcard::to_allocvec(event) {
+            self.queue.push_back(bytes);
+        }
+    }
+
+    /// Events waiting (not counting a handler in flight).
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Whether the script has work: a handler in flight or an event waiting.
+    pub fn has_work(&self) -> bool {
+        self.running.is_some() || !self.queue.is_empty()
+    }
+
+    /// Runs one slice: resumes the handler in flight, or starts the next event's handler.
+    pub fn run_slice(&mut self) -> SliceOutcome {
+        let started = Instant::now();
+        let outcome = |fuel_used, end| SliceOutcome {
+            fuel_used,
+            wall_time: started.elapsed(),
+            end,
+            refused: Vec::new(),
+        };
+        if self.running.is_none() {
+            let Some(event) = self.queue.pop_front() else {
+                return outcome(0, SliceEnd::Finished);
+            };
+            if let Err(reason) = self.begin(&event) {
+                return outcome(0, SliceEnd::Fault(reason));
+            }
+        }
+        let Some(running) = self.running.as_mut() else {
+            return outcome(0, SliceEnd::Fault("the instance is gone".into()));
+        };
+        match poll_once(running.future.as_mut()) {
+            Poll::Pending => {
+                running.reported += self.slice;
+                outcome(self.slice, SliceEnd::Yielded)
+            }
+            Poll::Ready((live, result)) => {
+                let (budget, reported) = (running.budget, running.reported);
+                self.running = None;
+                let left = live.store.get_fuel().unwrap_or(0);
+                let total = budget.saturating_sub(left);
+                let fuel = total.saturating_sub(reported);
+                let denied = live.store.data().denied();
+                self.live = Some(live);
+                let end = match result {
+                    Ok(n) if n >= 0 => SliceEnd::Finished,
+                    Ok(n) => SliceEnd::Fault(format!("on_event returned {n}, an error")),
+                    Err(e) => SliceEnd::Fault(fault_words(&e, denied)),
+                };
+                outcome(fuel, end)
+            }
+        }
+    }
+
+    /// Starts the handler of `event`: places it in host-owned pages and creates the call.
+    fn begin(&mut self, event: &[u8]) -> Result<(), String> {
+        let mut live = self.live.take().ok_or("the instance is gone")?;
+        let placed = place(&mut live, event);
+        let (ptr, len) = match placed {
+            Ok(p) => p,
+            Err(e) => {
+                self.live = Some(live);
+                return Err(e);
+            }
+        };
+        let budget = self.handler_fuel;
+        let _ = live.store.set_fuel(budget);
+        live.store.data_mut().clear_denied();
+        let on_event = live.on_event.clone();
+        self.running = Some(Running {
+            future: Box::pin(async move {
+                let result = on_event.call_async(&mut live.store, (ptr, len)).await;
+                (live, result)
+            }),
+            budget,
+            reported: 0,
+        });
+        Ok(())
+    }
+
+    /// Cancels the handler in flight (its event is dropped) and replaces the instance with a
+    /// fresh one (`init` again). Events still queued stay queued. If the fresh instance cannot
+    /// start, the script is left without one and every later slice is a fault.
+    pub fn reset(&mut self) {
+        self.running = None;
+        self.live = None;
+        let _ = self.start();
+    }
+}
+
+/// A failed call in words: fuel, the deadline, memory when the module aborted after a refusal,
+/// otherwise the trap.
+fn fault_words(e: &wasmtime::Error, denied: Option<u64>) -> String {
+    match (e.downcast_ref::<Trap>(), denied) {
+        (Some(Trap::OutOfFuel), _) => "out of fuel".into(),
+        (Some(Trap::Interrupt), _) => "deadline: ran too long in wall-clock time".into(),
+        (Some(Trap::UnreachableCodeReached), Some(bytes)) => {
+            format!("memory limit: asked for {bytes} bytes, above its cap")
+        }
+        _ => format!("trap: {}", trap_words(e)),
+    }
+}
+
+/// Writes `event` into pages above everything the script claimed, growing its memory (under
+/// its cap) when needed; returns `(ptr, len)`.
+fn place(live: &mut Live, event: &[u8]) -> Result<(i32, i32), String> {
+    let need = event.len() as u64;
+    let offset = match live.region {
+        Some((offset, len)) if len >= need => offset,
+        _ => {
+            let pages = need.max(1).div_ceil(PAGE);
+            let previous = live
+                .memory
+                .grow(&mut live.store, pages)
+                .map_err(|_| format!("no memory left under its cap for a {need}-byte event"))?;
+            live.region = Some((previous * PAGE, pages * PAGE));
+            previous * PAGE
+        }
+    };
+    if offset + need > i32::MAX as u64 {
+        return Err("the event does not fit below 2 GiB".into());
+    }
+    live.memory
+        .write(&mut live.store, offset as usize, event)
+        .map_err(|e| format!("the event could not be written: {e}"))?;
+    Ok((offset as i32, need as i32))
+}
+
+/// The world-script contract's shape: its exports, no import outside the contract, and a
+/// memory that fits the cap with room for events.
+fn check_shape(types: wasmparser::types::TypesRef<'_>, memory_cap: u64) -> Result<(), LoadError> {
+    if let Some((module, name, _)) = types.core_imports().into_iter().flatten().next() {
+        return Err(LoadError::Forbidden {
+            module: crate::text::escape(module).into_owned(),
+            name: crate::text::escape(name).into_owned(),
+        });
+    }
+    let exports: Vec<(&str, EntityType)> = types.core_exports().into_iter().flatten().collect();
+    for (name, expected) in EXPORTS {
+        let Some(&(_, ty)) = exports.iter().find(|(n, _)| *n == name) else {
+            return Err(LoadError::MissingExport { name, expected });
+        };
+        let wrong = |found: String| LoadError::WrongExport {
+            name,
+            expected,
+            found,
+        };
+        match (name, ty) {
+            ("memory", EntityType::Memory(m)) => {
+                if m.memory64 || m.shared {
+                    return Err(wrong("a 64-bit or shared memory".into()));
+                }
+                if m.initial.saturating_mul(PAGE).saturating_add(PAGE) > memory_cap {
+                    return Err(LoadError::Memory {
+                        problem: format!(
+                            "starts at {} pages, which leaves no room under the script's cap of \
+                             {memory_cap} bytes for the events the host places above it",
+                            m.initial
+                        ),
+                    });
+                }
+            }
+            ("init" | "on_event", EntityType::Func(id) | EntityType::FuncExact(id)) => {
+                let CompositeInnerType::Func(f) = &types[id].composite_type.inner else {
+                    return Err(wrong("not a plain function".into()));
+                };
+                let want: (&[ValType], &[ValType]) = if name == "init" {
+                    (&[], &[ValType::I32])
+                } else {
+                    (&[ValType::I32, ValType::I32], &[ValType::I32])
+                };
+                if (f.params(), f.results()) != want {
+                    return Err(wrong(format!(
+                        "a function with {} parameters and {} results",
+                        f.params().len(),
+                        f.results().len()
+                    )));
+                }
+            }
+            ("__ident_ptr" | "__ident_len", EntityType::Global(g))
+                if g.content_type == ValType::I32 => {}
+            (_, _) => return Err(wrong("something else".into())),
+        }
+    }
+    Ok(())
+}
+
+/// The engine world scripts run on: the controllers' configuration (WebAssembly 2.0, canonical
+/// NaNs, fuel, epochs), used through wasmtime's async calls so handlers can be suspended.
+pub fn world_engine() -> Result<Engine, crate::host::HostError> {
+    crate::host::engine::engine(&crate::host::ControllerLimits::default())
+}
+
+/// The scripts of a world, by id: the [`SliceRunner`](super::SliceRunner) the scheduler drives.
+#[derive(Debug, Default)]
+pub struct ScriptSet {
+    scripts: std::collections::BTreeMap<super::ScriptId, ScriptRuntime>,
+}
+
+impl ScriptSet {
+    /// No scripts.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) the script `id`.
+    pub fn insert(&mut self, id: super::ScriptId, runtime: ScriptRuntime) {
+        self.scripts.insert(id, runtime);
+    }
+
+    /// The script `id`.
+    pub fn get(&self, id: super::ScriptId) -> Option<&ScriptRuntime> {
+        self.scripts.get(&id)
+    }
+
+    /// Queues `event` for every script.
+    pub fn deliver_all(&mut self, event: &WorldEvent) {
+        for s in self.scripts.values_mut() {
+            s.deliver(event);
+        }
+    }
+}
+
+impl super::SliceRunner for ScriptSet {
+    fn has_work(&self, id: super::ScriptId) -> bool {
+        self.scripts.get(&id).is_some_and(ScriptRuntime::has_work)
+    }
+
+    fn run_slice(&mut self, id: super::ScriptId, _fuel: u64) -> SliceOutcome {
+        // The slice's size was fixed when the script loaded, from the same policy and limits
+        // the scheduler uses (`SchedulerPolicy::slice_for`).
+        match self.scripts.get_mut(&id) {
+            Some(s) => s.run_slice(),
+            None => SliceOutcome {
+                fuel_used: 0,
+                wall_time: std::time::Duration::ZERO,
+                end: SliceEnd::Fault("no such script".into()),
+                refused: Vec::new(),
+            },
+        }
+    }
+
+    fn reset(&mut self, id: super::ScriptId) {
+        if let Some(s) = self.scripts.get_mut(&id) {
+            s.reset();
+        }
+    }
+}

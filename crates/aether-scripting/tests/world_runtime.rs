@@ -1,0 +1,234 @@
+//! World scripts in the real runtime: wasmtime instances whose handlers are suspended between
+//! slices of fuel and resumed on later ticks, scheduled by `WorldScriptScheduler`. Each hostile
+//! script (`fixtures/world/`) gets its documented outcome while a good script beside it keeps
+//! its behaviour.
+
+mod support;
+
+use aether_scripting::LoadError;
+use aether_scripting::world::{
+    SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptRuntime, ScriptSet,
+    ScriptState, SliceEnd, SliceRunner, TickUsageResult, WorldScriptLimits, WorldScriptScheduler,
+    world_engine,
+};
+use aether_world_types::WorldEvent;
+use support::root;
+
+fn script_bytes(name: &str) -> Vec<u8> {
+    let path = root()
+        .join("crates/aether-scripting/tests/fixtures/world")
+        .join(format!("{name}.wat"));
+    wat::parse_file(&path).unwrap_or_else(|e| panic!("{name}.wat: {e}"))
+}
+
+fn load(name: &str, limits: &ScriptResourceLimits) -> Result<ScriptRuntime, LoadError> {
+    let engine = world_engine().unwrap();
+    ScriptRuntime::load(
+        &engine,
+        &script_bytes(name),
+        limits,
+        &SchedulerPolicy::default(),
+    )
+}
+
+/// A world of `scripts` (name, priority), each getting a Tick event every tick, for `ticks`.
+fn world(scripts: &[(&str, u32)], ticks: u64) -> (Vec<TickUsageResult>, WorldScriptScheduler) {
+    let mut scheduler = WorldScriptScheduler::new(WorldScriptLimits::default());
+    let mut set = ScriptSet::new();
+    for (i, (name, priority)) in scripts.iter().enumerate() {
+        let id = ScriptId(i as u32 + 1);
+        let limits = ScriptResourceLimits::default();
+        set.insert(id, load(name, &limits).unwrap());
+        scheduler
+            .register(ScriptDescriptor {
+                id,
+                priority: *priority,
+                resource_limits: limits,
+            })
+            .unwrap();
+    }
+    let usage = (0..ticks)
+        .map(|tick| {
+            set.deliver_all(&WorldEvent::Tick { tick });
+            scheduler.tick(&mut set)
+        })
+        .collect();
+    (usage, scheduler)
+}
+
+#[test]
+fn a_long_handler_is_suspended_and_resumed_across_ticks_with_exact_fuel() {
+    let limits = ScriptResourceLimits::default();
+    let mut w = load("worker", &limits).unwrap();
+    assert_eq!(w.identity().to_string(), "worker 1.0.0");
+    w.deliver(&WorldEvent::Start);
+    let mut slices = Vec::new();
+    loop {
+        let out = w.run_slice();
+        slices.push((out.fuel_used, out.end.clone()));
+        if out.end != SliceEnd::Yielded {
+            break;
+        }
+    }
+    assert_eq!(slices.last().unwrap().1, SliceEnd::Finished);
+    assert!(slices.len() > 20, "{} slices", slices.len());
+    // Every suspended slice burned exactly one slice of fuel.
+    for (fuel, _) in &slices[..slices.len() - 1] {
+        assert_eq!(*fuel, w.slice_fuel());
+    }
+    let total: u64 = slices.iter().map(|(f, _)| f).sum();
+    // The same handler with all the fuel it needs in one slice costs exactly as much.
+    let mut big = ScriptRuntime::load(
+        &world_engine().unwrap(),
+        &script_bytes("worker"),
+        &ScriptResourceLimits {
+            max_cpu_ms_per_tick: 1_000.0,
+            ..limits
+        },
+        &SchedulerPolicy {
+            quantum: u64::MAX / 4,
+            ..SchedulerPolicy::default()
+        },
+    )
+    .unwrap();
+    big.deliver(&WorldEvent::Start);
+    let one = big.run_slice();
+    assert_eq!(one.end, SliceEnd::Finished);
+    assert_eq!(total, one.fuel_used, "fuel is the same sliced or not");
+}
+
+#[test]
+fn in_a_world_the_worker_finishes_its_handlers_within_its_share() {
+    let (usage, scheduler) = world(&[("worker", 5)], 40);
+    let policy = scheduler.policy().clone();
+    let cap = ScriptResourceLimits::default().fuel_per_tick(policy.fuel_per_ms);
+    for u in &usage {
+        let s = u.script(ScriptId(1)).unwrap();
+        // Slices stop at the first fuel check past their interval: a few units late each.
+        assert!(
+            s.fuel_used <= cap + cap / 1000,
+            "tick {:?}: {}",
+            u.tick,
+            s.fuel_used
+        );
+        assert!(s.faults.is_empty());
+    }
+    // About 1.4M fuel a handler at 0.5M a tick: suspended for two ticks, then it finishes.
+    assert!(matches!(
+        usage[0].script(ScriptId(1)).unwrap().state,
+        ScriptState::Suspended { .. }
+    ));
+    // Each handler (about 1.4M fuel at 0.5M a tick) finishes within four ticks, the last partly
+    // shared with the next handler (its suspension count starts over each time), though a new
+    // event arrives every tick: the worker is never cancelled.
+    let longest = usage
+        .iter()
+        .filter_map(|u| match u.script(ScriptId(1)).unwrap().state {
+            ScriptState::Suspended { ticks } => Some(ticks),
+            _ => None,
+        })
+        .max();
+    assert!(matches!(longest, Some(2..=4)), "{longest:?}");
+}
+
+#[test]
+fn hostile_scripts_get_their_outcome_and_the_good_one_keeps_its_behaviour() {
+    let (usage, scheduler) = world(
+        &[
+            ("quick", 1),
+            ("endless", 9),
+            ("trap", 5),
+            ("negative", 5),
+            ("memory_bomb", 5),
+        ],
+        400,
+    );
+    let budget = usage[0].fuel_budget;
+    let quantum = scheduler.policy().quantum;
+    for u in &usage {
+        assert!(u.fuel_used < budget + quantum);
+        // The good script handles its tick event every tick, whatever the others do.
+        let quick = u.script(ScriptId(1)).unwrap();
+        assert_eq!(quick.slices, 1, "tick {:?}", u.tick);
+        assert!(quick.faults.is_empty());
+    }
+    let faults = |id: u32| -> Vec<String> {
+        usage
+            .iter()
+            .flat_map(|u| u.script(ScriptId(id)).unwrap().faults.clone())
+            .collect()
+    };
+    let endless = faults(2);
+    assert_eq!(endless.len(), 3, "{endless:?}");
+    assert!(
+        endless[0].contains("did not finish within 10 ticks"),
+        "{endless:?}"
+    );
+    assert!(faults(3)[0].contains("unreachable"), "{:?}", faults(3));
+    assert_eq!(faults(4)[0], "on_event returned -1, an error");
+    assert!(faults(5)[0].starts_with("memory limit"), "{:?}", faults(5));
+    for id in 2..=5 {
+        assert!(
+            matches!(
+                scheduler.state(ScriptId(id)),
+                Some(ScriptState::Disabled { .. })
+            ),
+            "script {id}: {:?}",
+            scheduler.state(ScriptId(id))
+        );
+    }
+}
+
+#[test]
+fn imports_outside_the_contract_and_an_endless_init_are_refused_at_load() {
+    let limits = ScriptResourceLimits::default();
+    let err = load("forbidden_import", &limits).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the module imports \"env.clock_ms\"; world scripts may import only the functions of the \
+         module \"aether\" that the world-script contract lists"
+    );
+    let err = load("init_forever", &limits).unwrap_err();
+    assert!(
+        matches!(err, LoadError::OutOfFuel { stage: "init", .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_same_world_twice_gives_the_same_schedule_and_fuel() {
+    let scripts = [("worker", 3), ("quick", 1), ("endless", 2), ("trap", 4)];
+    type Shape = Vec<(u64, Vec<(u64, u32, String)>)>;
+    let strip = |usage: Vec<TickUsageResult>| -> Shape {
+        usage
+            .into_iter()
+            .map(|u| {
+                (
+                    u.fuel_used,
+                    u.scripts
+                        .into_iter()
+                        .map(|s| (s.fuel_used, s.slices, s.state.name().to_owned()))
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let (a, _) = world(&scripts, 120);
+    let (b, _) = world(&scripts, 120);
+    assert_eq!(strip(a), strip(b));
+}
+
+#[test]
+fn a_reset_cancels_the_handler_and_starts_a_fresh_instance() {
+    let mut w = load("endless", &ScriptResourceLimits::default()).unwrap();
+    w.deliver(&WorldEvent::Start);
+    w.deliver(&WorldEvent::Tick { tick: 0 });
+    assert_eq!(w.run_slice().end, SliceEnd::Yielded);
+    let mut set = ScriptSet::new();
+    set.insert(ScriptId(1), w);
+    set.reset(ScriptId(1));
+    // The Start event is dropped with its handler; the Tick event is still queued.
+    assert_eq!(set.get(ScriptId(1)).unwrap().queued(), 1);
+    assert!(set.has_work(ScriptId(1)));
+    assert_eq!(set.run_slice(ScriptId(1), 0).end, SliceEnd::Yielded);
+}
