@@ -70,9 +70,15 @@ pub fn ensure_wasm_target() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        eprintln!(
-            "note: the tests build Rust guests for {WASM_TARGET}, which toolchain `{toolchain}` \
-             lacks; installing it: rustup target add {WASM_TARGET} --toolchain {toolchain}"
+        // Written to the real stderr, past the test harness's capture, so it is always seen.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!(
+                "note: the tests build Rust guests for {WASM_TARGET}, which toolchain \
+                 `{toolchain}` lacks; installing it: rustup target add {WASM_TARGET} \
+                 --toolchain {toolchain}\n"
+            )
+            .as_bytes(),
         );
         let added = Command::new("rustup")
             .args(["target", "add", WASM_TARGET, "--toolchain", &toolchain])
