@@ -47,8 +47,8 @@ pub fn bounds_section() {
             hostile::live_across_functions(3, 370, 790),
         ),
         (
-            "5 × 100 locals live across 790 loops (the module's control bound)",
-            hostile::live_across_functions(5, 100, 790),
+            "9 × 100 locals live across 790 loops (the module's control bound)",
+            hostile::live_across_functions(9, 100, 790),
         ),
         (
             "50 locals rewritten in each of 400 loops",
@@ -60,8 +60,8 @@ pub fn bounds_section() {
         ),
         ("10,000 empty functions", hostile::many_functions(9_998)),
         (
-            "9,993 empty functions and 5 × 100 locals across 790 loops (several bounds at once)",
-            hostile::crowd_with_loops(9_993, 5, 100, 790),
+            "7,000 empty functions and 3 × 100 locals across 790 loops (several bounds at once)",
+            hostile::crowd_with_loops(7_000, 3, 100, 790),
         ),
         ("1,000 nested blocks", hostile::deep_nesting(1_000)),
         ("16 bodies of 250 KiB (4 MB of code)", {

@@ -44,8 +44,8 @@ mod worker;
 pub use identity::{Identity, MAX_IDENTITY_BYTES, is_semver, semver_major};
 pub use limits::{
     ControllerLimits, DEFAULT_DEADLINE, DEFAULT_FUEL_PER_TURN, DEFAULT_MAX_MODULE_BYTES,
-    DEFAULT_MAX_WASM_STACK, DEFAULT_MEMORY_BYTES, DEFAULT_REPLY_CAPACITY, ModuleBounds,
-    TABLE_ENTRY_BYTES,
+    DEFAULT_MAX_WASM_STACK, DEFAULT_MEMORY_BYTES, DEFAULT_REPLY_CAPACITY, FUNCTION_CONTROL_COST,
+    ModuleBounds, TABLE_ENTRY_BYTES,
 };
 pub use load::LoadError;
 pub use turn::{

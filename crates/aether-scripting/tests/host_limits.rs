@@ -181,15 +181,18 @@ fn too_many_functions_too_deep_nesting_or_too_much_code_are_refused() {
             4_000
         )
     );
-    let (subject, found, limit) = bound(&hostile::live_across_functions(6, 4, 790));
+    let (subject, found, limit) = bound(&hostile::live_across_functions(10, 4, 790));
     assert_eq!(
         (subject.as_str(), found, limit),
         (
-            "units of control cost (4 a loop, 1 a block, if or branch) in total",
-            6 * 3_950,
-            20_000
+            "units of control cost (4 a loop, 1 a block, if or branch, 3 a function) in total",
+            10 * 3_950 + 3 * 12,
+            36_000
         )
     );
+    // Functions count too: 10,000 small functions and a few busy ones.
+    let (subject, _, _) = bound(&hostile::crowd_with_loops(9_990, 3, 4, 790));
+    assert!(subject.contains("control cost") && subject.ends_with("in total"));
     let (subject, found, limit) = bound(&hostile::deep_nesting(1_001));
     assert_eq!(
         (subject.as_str(), found, limit),

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use wasmparser::{Operator, Parser, Payload};
 
 use super::LoadError;
-use super::limits::ModuleBounds;
+use super::limits::{FUNCTION_CONTROL_COST, ModuleBounds};
 
 /// Checks every bound of `bounds` on an already validated module; the error names the bound,
 /// the value found and, for a function, which one.
@@ -188,7 +188,7 @@ pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError
                     function_control,
                     bounds.max_function_control.into(),
                 )?;
-                control += function_control;
+                control += function_control + FUNCTION_CONTROL_COST;
             }
             _ => {}
         }
@@ -204,7 +204,7 @@ pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError
         bounds.max_module_weight,
     )?;
     over(
-        "units of control cost (4 a loop, 1 a block, if or branch) in total".into(),
+        "units of control cost (4 a loop, 1 a block, if or branch, 3 a function) in total".into(),
         control,
         bounds.max_module_control.into(),
     )
