@@ -238,23 +238,7 @@ fn main() -> std::process::ExitCode {
     let mut limits = ControllerLimits::default();
     if no_bounds {
         limits.max_module_bytes = usize::MAX;
-        limits.bounds = ModuleBounds {
-            max_functions: u32::MAX,
-            max_function_bytes: u32::MAX,
-            max_code_bytes: u32::MAX,
-            max_locals: u32::MAX,
-            max_function_weight: u64::MAX,
-            max_module_weight: u64::MAX,
-            max_function_control: u32::MAX,
-            max_module_control: u32::MAX,
-            max_nesting: u32::MAX,
-            max_br_table_targets: u32::MAX,
-            max_types: u32::MAX,
-            max_globals: u32::MAX,
-            max_tables: u32::MAX,
-            max_exports: u32::MAX,
-            max_segments: u32::MAX,
-        };
+        limits.bounds = ModuleBounds::unlimited();
     }
     let host = ControllerHost::new(limits).ok();
     for (name, make) in &modules {

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use aether_scripting::check::check;
 use aether_scripting::compile::CompilationProfile;
-use aether_scripting::graph::{PortRef, Value, VarType, Variable, VisualScriptGraph};
+use aether_scripting::graph::VisualScriptGraph;
 use aether_scripting::host::group_digits;
 use aether_scripting::interp::CheckedGraph;
 use aether_scripting::{ControllerHost, ControllerLimits, VisualScriptCompiler};
@@ -154,36 +154,6 @@ pub fn edit_to_preview_section() {
     println!();
 }
 
-/// A graph of about `nodes` nodes: On Turn, then a chain of "count = count + n" steps
-/// (Set Variable, Add, Get Variable, Number: four nodes each).
-fn synthetic(nodes: usize) -> VisualScriptGraph {
-    let mut g = VisualScriptGraph::new();
-    g.name = "synthetic".into();
-    g.version = "1.0.0".into();
-    g.variables.push(Variable {
-        name: "count".into(),
-        ty: VarType::Number,
-    });
-    let mut prev = (g.add_node("on_turn", [0.0, 0.0]), "then");
-    for i in 0..nodes.saturating_sub(1) / 4 {
-        let x = i as f32 * 200.0;
-        let set = g.add_node("set_variable", [x, 0.0]);
-        let add = g.add_node("add", [x, 100.0]);
-        let get = g.add_node("get_variable", [x, 200.0]);
-        let n = g.add_node("number", [x, 300.0]);
-        for v in [set, get] {
-            g.set_value(v, "variable", Value::Choice("count".into()));
-        }
-        g.set_value(n, "value", Value::Number(i as i32));
-        g.connect(PortRef::new(prev.0, prev.1), PortRef::new(set, "exec"));
-        g.connect(PortRef::new(get, "value"), PortRef::new(add, "a"));
-        g.connect(PortRef::new(n, "value"), PortRef::new(add, "b"));
-        g.connect(PortRef::new(add, "result"), PortRef::new(set, "value"));
-        prev = (set, "then");
-    }
-    g
-}
-
 /// How compiling scales with graph size.
 pub fn scaling_section() {
     let host = ControllerHost::new(ControllerLimits::default()).expect("host");
@@ -197,7 +167,7 @@ pub fn scaling_section() {
     );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for nodes in [10, 100, 1_000, 5_000] {
-        let graph = synthetic(nodes);
+        let graph = support::synthetic_graph(nodes);
         let runs = if nodes >= 5_000 { 3 } else { 5 };
         let (mut c, mut e, mut l) = (Vec::new(), Vec::new(), Vec::new());
         let mut bytes = 0;

@@ -284,23 +284,7 @@ fn guarded_host(deadline: Duration, memory: u64, bounds_off: bool) -> Controller
     let mut limits = ControllerLimits::default();
     if bounds_off {
         limits.max_module_bytes = usize::MAX;
-        limits.bounds = ModuleBounds {
-            max_functions: u32::MAX,
-            max_function_bytes: u32::MAX,
-            max_code_bytes: u32::MAX,
-            max_locals: u32::MAX,
-            max_function_weight: u64::MAX,
-            max_module_weight: u64::MAX,
-            max_function_control: u32::MAX,
-            max_module_control: u32::MAX,
-            max_nesting: u32::MAX,
-            max_br_table_targets: u32::MAX,
-            max_types: u32::MAX,
-            max_globals: u32::MAX,
-            max_tables: u32::MAX,
-            max_exports: u32::MAX,
-            max_segments: u32::MAX,
-        };
+        limits.bounds = ModuleBounds::unlimited();
     }
     limits.compile_guard = Some(CompileGuard {
         program: env!("CARGO_BIN_EXE_aether-compile-worker").into(),
@@ -362,40 +346,9 @@ fn the_worker_is_stopped_at_its_memory_cap() {
 
 // ---- What the studio builds fits ----------------------------------------------------------
 
-/// About `nodes` nodes: On Turn, then a chain of "count = count + n" steps (the benchmark's
-/// synthetic graph).
-fn synthetic_graph(nodes: usize) -> aether_scripting::VisualScriptGraph {
-    use aether_scripting::graph::{PortRef, Value, VarType, Variable};
-    let mut g = aether_scripting::VisualScriptGraph::new();
-    g.name = "synthetic".into();
-    g.version = "1.0.0".into();
-    g.variables.push(Variable {
-        name: "count".into(),
-        ty: VarType::Number,
-    });
-    let mut prev = (g.add_node("on_turn", [0.0, 0.0]), "then");
-    for i in 0..nodes.saturating_sub(1) / 4 {
-        let x = i as f32 * 200.0;
-        let set = g.add_node("set_variable", [x, 0.0]);
-        let add = g.add_node("add", [x, 100.0]);
-        let get = g.add_node("get_variable", [x, 200.0]);
-        let n = g.add_node("number", [x, 300.0]);
-        for v in [set, get] {
-            g.set_value(v, "variable", Value::Choice("count".into()));
-        }
-        g.set_value(n, "value", Value::Number(i as i32));
-        g.connect(PortRef::new(prev.0, prev.1), PortRef::new(set, "exec"));
-        g.connect(PortRef::new(get, "value"), PortRef::new(add, "a"));
-        g.connect(PortRef::new(n, "value"), PortRef::new(add, "b"));
-        g.connect(PortRef::new(add, "result"), PortRef::new(set, "value"));
-        prev = (set, "then");
-    }
-    g
-}
-
 #[test]
 fn a_five_thousand_node_graph_compiles_to_a_module_the_game_accepts() {
-    let graph = synthetic_graph(5_000);
+    let graph = support::synthetic_graph(5_000);
     let artifact = aether_scripting::VisualScriptCompiler::compile(&graph).expect("compiles");
     let c = host()
         .load(&artifact.wasm_bytes)

@@ -72,6 +72,30 @@ pub struct ModuleBounds {
     pub max_segments: u32,
 }
 
+impl ModuleBounds {
+    /// No bound at all: for measuring what compiling costs without them (benchmarks, the
+    /// hostile-module example, the compile worker's own tests). Never for modules a user loads.
+    pub fn unlimited() -> Self {
+        Self {
+            max_functions: u32::MAX,
+            max_function_bytes: u32::MAX,
+            max_code_bytes: u32::MAX,
+            max_locals: u32::MAX,
+            max_function_weight: u64::MAX,
+            max_module_weight: u64::MAX,
+            max_function_control: u32::MAX,
+            max_module_control: u32::MAX,
+            max_nesting: u32::MAX,
+            max_br_table_targets: u32::MAX,
+            max_types: u32::MAX,
+            max_globals: u32::MAX,
+            max_tables: u32::MAX,
+            max_exports: u32::MAX,
+            max_segments: u32::MAX,
+        }
+    }
+}
+
 impl Default for ModuleBounds {
     fn default() -> Self {
         Self {

@@ -174,3 +174,35 @@ pub fn templates() -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A graph of about `nodes` nodes: On Turn, then a chain of "count = count + n" steps (Set
+/// Variable, Add, Get Variable, Number: four nodes each). The benchmark's scaling graph, and the
+/// largest graph the host bounds must admit.
+pub fn synthetic_graph(nodes: usize) -> aether_scripting::VisualScriptGraph {
+    use aether_scripting::graph::{PortRef, Value, VarType, Variable};
+    let mut g = aether_scripting::VisualScriptGraph::new();
+    g.name = "synthetic".into();
+    g.version = "1.0.0".into();
+    g.variables.push(Variable {
+        name: "count".into(),
+        ty: VarType::Number,
+    });
+    let mut prev = (g.add_node("on_turn", [0.0, 0.0]), "then");
+    for i in 0..nodes.saturating_sub(1) / 4 {
+        let x = i as f32 * 200.0;
+        let set = g.add_node("set_variable", [x, 0.0]);
+        let add = g.add_node("add", [x, 100.0]);
+        let get = g.add_node("get_variable", [x, 200.0]);
+        let n = g.add_node("number", [x, 300.0]);
+        for v in [set, get] {
+            g.set_value(v, "variable", Value::Choice("count".into()));
+        }
+        g.set_value(n, "value", Value::Number(i as i32));
+        g.connect(PortRef::new(prev.0, prev.1), PortRef::new(set, "exec"));
+        g.connect(PortRef::new(get, "value"), PortRef::new(add, "a"));
+        g.connect(PortRef::new(n, "value"), PortRef::new(add, "b"));
+        g.connect(PortRef::new(add, "result"), PortRef::new(set, "value"));
+        prev = (set, "then");
+    }
+    g
+}
