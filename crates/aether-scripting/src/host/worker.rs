@@ -24,7 +24,8 @@ use super::{ControllerLimits, LoadError};
 
 /// The environment variable that turns a program into a compile worker. Its value carries the
 /// engine settings that shape compiled code (`fuel=1,stack=524288`), so the worker's code
-/// matches the host's engine (wasmtime refuses it otherwise).
+/// matches the host's engine (wasmtime refuses it otherwise), and the largest module it reads
+/// (`bytes=8388608`).
 pub const WORKER_ENV: &str = "AETHER_SCRIPTING_COMPILE_WORKER";
 
 /// Wall-clock time a compilation may take in the worker by default: five times the slowest
@@ -60,9 +61,10 @@ impl CompileGuard {
 /// The engine settings a worker must share with the host, as [`WORKER_ENV`]'s value.
 fn settings(limits: &ControllerLimits) -> String {
     format!(
-        "fuel={},stack={}",
+        "fuel={},stack={},bytes={}",
         u8::from(limits.fuel_per_turn.is_some()),
-        limits.max_wasm_stack
+        limits.max_wasm_stack,
+        limits.max_module_bytes
     )
 }
 
@@ -74,6 +76,7 @@ fn limits_from(settings: &str) -> Option<ControllerLimits> {
             ("fuel", "1") => {}
             ("fuel", "0") => limits.fuel_per_turn = None,
             ("stack", n) => limits.max_wasm_stack = n.parse().ok()?,
+            ("bytes", n) => limits.max_module_bytes = n.parse().ok()?,
             _ => return None,
         }
     }
@@ -109,7 +112,7 @@ fn compile_here(settings: &str) -> Result<Vec<u8>, String> {
         .ok_or_else(|| format!("the compile worker got unknown settings {settings:?}"))?;
     let mut bytes = Vec::new();
     std::io::stdin()
-        .take(limits.max_module_bytes as u64 + 1)
+        .take((limits.max_module_bytes as u64).saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read the module: {e}"))?;
     let engine = super::engine::engine(&limits).map_err(|e| e.to_string())?;
@@ -240,8 +243,16 @@ mod tests {
         assert_eq!(limits_from(&settings(&limits)), Some(limits.clone()));
         limits.fuel_per_turn = None;
         limits.max_wasm_stack = 1 << 20;
+        limits.max_module_bytes = usize::MAX;
         let back = limits_from(&settings(&limits)).unwrap();
-        assert_eq!((back.fuel_per_turn, back.max_wasm_stack), (None, 1 << 20));
+        assert_eq!(
+            (
+                back.fuel_per_turn,
+                back.max_wasm_stack,
+                back.max_module_bytes
+            ),
+            (None, 1 << 20, usize::MAX)
+        );
         assert_eq!(limits_from("fuel=2"), None);
     }
 }
