@@ -15,6 +15,8 @@ mod bounds;
 mod editor;
 #[path = "studio/versus.rs"]
 mod versus;
+#[path = "studio/world.rs"]
+mod world;
 
 use std::time::{Duration, Instant};
 
@@ -250,7 +252,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 8] = [
+    let sections: [(&str, fn()); 9] = [
         ("host", host_section),
         ("bounds", bounds::bounds_section),
         ("compiler", compiler_section),
@@ -259,6 +261,7 @@ fn main() {
         ("scaling", versus::scaling_section),
         ("duels", versus::duel_and_metering_section),
         ("editor", editor::editor_section),
+        ("world", world::world_section),
     ];
     for (name, section) in sections {
         if only.is_empty() || only.iter().any(|o| o == name) {

@@ -118,7 +118,7 @@ fn in_a_world_the_worker_finishes_its_handlers_within_its_share() {
         usage[0].script(ScriptId(1)).unwrap().state,
         ScriptState::Suspended { .. }
     ));
-    // Each handler (about 1.4M fuel at 0.5M a tick) finishes within four ticks, the last partly
+    // Each handler (about 24M fuel at 8M a tick) finishes within four ticks, the last partly
     // shared with the next handler (its suspension count starts over each time), though a new
     // event arrives every tick: the worker is never cancelled.
     let longest = usage

@@ -124,7 +124,7 @@ fn busy_scripts_never_push_a_tick_past_the_world_budget_or_their_own() {
             if id % 3 == 0 {
                 Behaviour::Endless
             } else {
-                Behaviour::EveryTick(30_000 + u64::from(id) * 1_000)
+                Behaviour::EveryTick(300_000 + u64::from(id) * 10_000)
             },
         );
     }
@@ -156,11 +156,11 @@ fn a_high_priority_script_runs_before_a_low_one() {
     let mut w = Workload::default();
     for (id, priority) in [(1, 1), (2, 50), (3, 10)] {
         s.register(script(id, priority, 2.0)).unwrap();
-        w.add(id, Behaviour::EveryTick(120_000));
+        w.add(id, Behaviour::EveryTick(600_000));
     }
     run(&mut s, &mut w, 1);
     let order: Vec<u32> = w.log.iter().map(|(id, _)| id.0).collect();
-    // 120,000 fuel in slices of 50,000: three slices each, highest priority first.
+    // 600,000 fuel in slices of 250,000: three slices each, highest priority first.
     assert_eq!(order, [2, 2, 2, 3, 3, 3, 1, 1, 1]);
 }
 

@@ -8,10 +8,11 @@ pub const TICKS_PER_SECOND: u32 = 20;
 pub const DEFAULT_PER_SCRIPT_MEMORY_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Fuel that counts as one millisecond of CPU. Wasmtime's fuel counts WebAssembly operators; on
-/// the 2-core reference machine a compiled script executes about this many per millisecond
-/// (BENCHMARKS.md, "fuel per ms"). Budgets in milliseconds are converted with this one rate, so a
-/// schedule does not depend on how fast the machine running it is.
-pub const DEFAULT_FUEL_PER_MS: u64 = 250_000;
+/// the 2-core reference machine compiled script code executes 4.4 million a millisecond in a
+/// tight loop and about 5.9 million in the reference AI controller (BENCHMARKS.md, "World
+/// scripts"); this is the lower figure, rounded down. Budgets in milliseconds are converted with
+/// this one rate, so a schedule does not depend on how fast the machine running it is.
+pub const DEFAULT_FUEL_PER_MS: u64 = 4_000_000;
 
 /// The resource budget of one script instance. [`Default`] gives the world's defaults.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,7 +101,7 @@ impl Default for SchedulerPolicy {
     fn default() -> Self {
         Self {
             fuel_per_ms: DEFAULT_FUEL_PER_MS,
-            quantum: 50_000,
+            quantum: 250_000,
             aging: 1,
             max_suspended_ticks: 10,
             backoff_ticks: 20,
@@ -157,7 +158,7 @@ mod tests {
             assert!(slice <= p.quantum && slice > 0);
             assert!(slice * cap.div_ceil(p.quantum) <= cap, "{cap}");
         }
-        assert_eq!(ms_to_fuel(2.0, 250_000), 500_000);
+        assert_eq!(ms_to_fuel(2.0, 4_000_000), 8_000_000);
         assert_eq!(ms_to_fuel(f64::NAN, 250_000), 0);
         assert_eq!(fuel_to_ms(125_000, 250_000), 0.5);
     }

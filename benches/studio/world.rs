@@ -1,0 +1,125 @@
+//! `world`: the world-script runtime. The fuel-per-millisecond rate of compiled script code on
+//! this machine (the rate `DEFAULT_FUEL_PER_MS` assumes), and what the scheduler and the runtime
+//! cost per tick with 1, 16 and 256 scripts: idle (nothing to do), handling one small event each,
+//! and busy (each handler longer than a tick's share).
+
+use std::time::{Duration, Instant};
+
+use aether_scripting::world::{
+    SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptRuntime, ScriptSet,
+    SliceEnd, WorldScriptLimits, WorldScriptScheduler, world_engine,
+};
+use aether_world_types::WorldEvent;
+
+use super::{median, ms, support};
+
+fn script(name: &str) -> Vec<u8> {
+    wat::parse_file(
+        support::root()
+            .join("crates/aether-scripting/tests/fixtures/world")
+            .join(format!("{name}.wat")),
+    )
+    .expect("a world fixture")
+}
+
+/// Fuel per millisecond of one long handler run in one slice.
+fn fuel_rate() -> (u64, Duration, f64) {
+    let engine = world_engine().expect("engine");
+    let mut samples = Vec::new();
+    let mut fuel = 0;
+    for _ in 0..10 {
+        let mut w = ScriptRuntime::load(
+            &engine,
+            &script("worker"),
+            &ScriptResourceLimits {
+                max_cpu_ms_per_tick: 1_000.0,
+                ..ScriptResourceLimits::default()
+            },
+            &SchedulerPolicy {
+                quantum: u64::MAX / 4,
+                ..SchedulerPolicy::default()
+            },
+        )
+        .expect("loads");
+        w.deliver(&WorldEvent::Start);
+        let started = Instant::now();
+        let out = w.run_slice();
+        samples.push(started.elapsed());
+        assert_eq!(out.end, SliceEnd::Finished);
+        fuel = out.fuel_used;
+    }
+    let t = median(&mut samples);
+    (fuel, t, fuel as f64 / (t.as_secs_f64() * 1000.0))
+}
+
+/// Median wall time of a tick (delivering the tick's event, if any, and scheduling) with `n`
+/// copies of `name`.
+fn tick_time(name: &str, n: u32, event: bool) -> (Duration, u64) {
+    let engine = world_engine().expect("engine");
+    let bytes = script(name);
+    let mut scheduler = WorldScriptScheduler::new(WorldScriptLimits::default());
+    let mut set = ScriptSet::new();
+    for i in 0..n {
+        let limits = ScriptResourceLimits::default();
+        set.insert(
+            ScriptId(i),
+            ScriptRuntime::load(&engine, &bytes, &limits, &SchedulerPolicy::default())
+                .expect("loads"),
+        );
+        scheduler
+            .register(ScriptDescriptor {
+                id: ScriptId(i),
+                priority: i % 8,
+                resource_limits: limits,
+            })
+            .expect("registers");
+    }
+    let mut samples = Vec::new();
+    let mut fuel = Vec::new();
+    for tick in 0..200u64 {
+        let started = Instant::now();
+        if event {
+            set.deliver_all(&WorldEvent::Tick { tick });
+        }
+        let usage = scheduler.tick(&mut set);
+        samples.push(started.elapsed());
+        fuel.push(usage.fuel_used);
+    }
+    fuel.sort_unstable();
+    (median(&mut samples), fuel[fuel.len() / 2])
+}
+
+pub fn world_section() {
+    println!("## World scripts\n");
+    let (fuel, t, rate) = fuel_rate();
+    println!(
+        "Fuel rate: one handler of {} fuel ran in {} (median of 10): **{:.0} fuel per ms** \
+         (`DEFAULT_FUEL_PER_MS` assumes {}).\n",
+        aether_scripting::host::group_digits(fuel),
+        ms(t),
+        rate,
+        aether_scripting::host::group_digits(aether_scripting::world::DEFAULT_FUEL_PER_MS)
+    );
+    println!(
+        "Per tick, median of 200 ticks: wall time of delivering the tick's events and running \
+         the scheduler with its scripts. *Idle*: nothing queued (the scheduler's own cost). \
+         *One small event*: each script handles a Tick event in a few fuel (scheduler, event \
+         encoding, placement and one wasm call per script). *Busy*: each handler needs more \
+         than a tick's share, so the world budget (8 ms of fuel) is spent every tick.\n"
+    );
+    println!("| scripts | idle | one small event each | busy | busy: fuel per tick |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    for n in [1, 16, 256] {
+        let (idle, _) = tick_time("quick", n, false);
+        let (small, _) = tick_time("quick", n, true);
+        let (busy, fuel) = tick_time("worker", n, true);
+        println!(
+            "| {n} | {} | {} | {} | {} |",
+            ms(idle),
+            ms(small),
+            ms(busy),
+            aether_scripting::host::group_digits(fuel)
+        );
+    }
+    println!();
+}
