@@ -145,15 +145,15 @@ mod tests {
     #[test]
     fn slices_make_the_cap_exactly_or_stay_under_it() {
         let p = SchedulerPolicy::default();
-        assert_eq!(p.slice_for(500_000), 50_000);
-        assert_eq!(p.slice_for(137_500), 45_833, "3 slices, 137,499 fuel");
+        assert_eq!(p.slice_for(8_000_000), 250_000);
+        assert_eq!(p.slice_for(687_500), 229_166, "3 slices, 687,498 fuel");
         assert_eq!(
             p.slice_for(20_000),
             20_000,
             "a cap below the quantum is one slice"
         );
         assert_eq!(p.slice_for(0), 0);
-        for cap in [1, 49_999, 50_001, 99_999, 1_000_003] {
+        for cap in [1, 249_999, 250_001, 499_999, 5_000_003] {
             let slice = p.slice_for(cap);
             assert!(slice <= p.quantum && slice > 0);
             assert!(slice * cap.div_ceil(p.quantum) <= cap, "{cap}");
