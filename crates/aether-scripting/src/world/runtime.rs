@@ -109,7 +109,9 @@ fn run_to_end<T>(mut future: Pin<Box<dyn Future<Output = T> + Send + '_>>) -> T 
 impl ScriptRuntime {
     /// Checks, compiles and starts a world script under `limits` (see [`LoadError`] for every
     /// refusal): validation and shape bounds as for controllers, the world-script exports, no
-    /// import outside the contract; then instantiation and `init` under one tick's fuel.
+    /// import outside the contract; then instantiation and `init`, each under the fuel a handler
+    /// may burn in all (its per-tick share for as many ticks as a handler may stay suspended,
+    /// and two more).
     pub fn load(
         engine: &Engine,
         bytes: &[u8],
@@ -152,7 +154,7 @@ impl ScriptRuntime {
         Ok(runtime)
     }
 
-    /// A fresh instance: instantiate, read the identity, `init`. Fuel for both: one tick's cap.
+    /// A fresh instance: instantiate, read the identity, `init`, each under a handler's fuel.
     fn start(&mut self) -> Result<Identity, LoadError> {
         let engine = self.pre.module().engine().clone();
         let mut store = Store::new(
