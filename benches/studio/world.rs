@@ -31,6 +31,8 @@ fn fuel_rate() -> (u64, Duration, f64) {
         let mut w = ScriptRuntime::load(
             &engine,
             &script("worker"),
+            ScriptId(0),
+            support::world::MapWorld::shared().0,
             &ScriptResourceLimits {
                 max_cpu_ms_per_tick: 1_000.0,
                 ..ScriptResourceLimits::default()
@@ -59,12 +61,20 @@ fn tick_time(name: &str, n: u32, event: bool) -> (Duration, u64) {
     let bytes = script(name);
     let mut scheduler = WorldScriptScheduler::new(WorldScriptLimits::default());
     let mut set = ScriptSet::new();
+    let world = support::world::MapWorld::shared().0;
     for i in 0..n {
         let limits = ScriptResourceLimits::default();
         set.insert(
             ScriptId(i),
-            ScriptRuntime::load(&engine, &bytes, &limits, &SchedulerPolicy::default())
-                .expect("loads"),
+            ScriptRuntime::load(
+                &engine,
+                &bytes,
+                ScriptId(i),
+                world.clone(),
+                &limits,
+                &SchedulerPolicy::default(),
+            )
+            .expect("loads"),
         );
         scheduler
             .register(ScriptDescriptor {
@@ -78,6 +88,7 @@ fn tick_time(name: &str, n: u32, event: bool) -> (Duration, u64) {
     let mut fuel = Vec::new();
     for tick in 0..200u64 {
         let started = Instant::now();
+        set.begin_tick();
         if event {
             set.deliver_all(&WorldEvent::Tick { tick });
         }

@@ -31,6 +31,7 @@ pub use host::{
 };
 pub use scenario::{Scenario, ScenarioError};
 pub use world::{
-    DEFAULT_PER_SCRIPT_MEMORY_BYTES, RateLimiter, ScriptDescriptor, ScriptId, ScriptResourceLimits,
-    ScriptState, TickUsageResult, WorldScriptLimits, WorldScriptScheduler, WorldTick,
+    AudioApi, DEFAULT_PER_SCRIPT_MEMORY_BYTES, EntityApi, NetworkApi, PhysicsApi, RateLimiter,
+    ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptState, StorageApi, TickUsageResult,
+    UIApi, WorldScriptLimits, WorldScriptScheduler, WorldTick,
 };

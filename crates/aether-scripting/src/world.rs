@@ -63,6 +63,8 @@
 //! second" are refilled by ticks. **CPU is fuel**, converted to milliseconds at one documented
 //! rate ([`DEFAULT_FUEL_PER_MS`]), so a schedule is deterministic and replays tick for tick.
 
+pub mod api;
+pub mod calls;
 pub mod limits;
 pub mod rate;
 pub mod runtime;
@@ -70,6 +72,8 @@ pub mod schedule;
 
 pub use schedule::SliceEnd;
 
+pub use api::{AudioApi, EntityApi, NetworkApi, PhysicsApi, StorageApi, UIApi, WorldApi};
+pub use calls::SharedWorld;
 pub use limits::{
     DEFAULT_FUEL_PER_MS, DEFAULT_PER_SCRIPT_MEMORY_BYTES, SchedulerPolicy, ScriptResourceLimits,
     TICKS_PER_SECOND, WorldScriptLimits,

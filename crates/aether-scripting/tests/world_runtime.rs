@@ -11,8 +11,12 @@ use aether_scripting::world::{
     ScriptState, SliceEnd, SliceRunner, TickUsageResult, WorldScriptLimits, WorldScriptScheduler,
     world_engine,
 };
+use std::sync::{Arc, Mutex};
+
+use aether_scripting::world::SharedWorld;
 use aether_world_types::WorldEvent;
 use support::root;
+use support::world::MapWorld;
 
 fn script_bytes(name: &str) -> Vec<u8> {
     let path = root()
@@ -22,10 +26,21 @@ fn script_bytes(name: &str) -> Vec<u8> {
 }
 
 fn load(name: &str, limits: &ScriptResourceLimits) -> Result<ScriptRuntime, LoadError> {
+    load_in(name, ScriptId(1), MapWorld::shared().0, limits)
+}
+
+fn load_in(
+    name: &str,
+    id: ScriptId,
+    world: SharedWorld,
+    limits: &ScriptResourceLimits,
+) -> Result<ScriptRuntime, LoadError> {
     let engine = world_engine().unwrap();
     ScriptRuntime::load(
         &engine,
         &script_bytes(name),
+        id,
+        world,
         limits,
         &SchedulerPolicy::default(),
     )
@@ -33,12 +48,26 @@ fn load(name: &str, limits: &ScriptResourceLimits) -> Result<ScriptRuntime, Load
 
 /// A world of `scripts` (name, priority), each getting a Tick event every tick, for `ticks`.
 fn world(scripts: &[(&str, u32)], ticks: u64) -> (Vec<TickUsageResult>, WorldScriptScheduler) {
+    let (usage, scheduler, _) = world_with_api(scripts, ticks);
+    (usage, scheduler)
+}
+
+/// [`world`], also returning the world the scripts acted on.
+fn world_with_api(
+    scripts: &[(&str, u32)],
+    ticks: u64,
+) -> (
+    Vec<TickUsageResult>,
+    WorldScriptScheduler,
+    Arc<Mutex<MapWorld>>,
+) {
+    let (shared, inside) = MapWorld::shared();
     let mut scheduler = WorldScriptScheduler::new(WorldScriptLimits::default());
     let mut set = ScriptSet::new();
     for (i, (name, priority)) in scripts.iter().enumerate() {
         let id = ScriptId(i as u32 + 1);
         let limits = ScriptResourceLimits::default();
-        set.insert(id, load(name, &limits).unwrap());
+        set.insert(id, load_in(name, id, shared.clone(), &limits).unwrap());
         scheduler
             .register(ScriptDescriptor {
                 id,
@@ -49,11 +78,12 @@ fn world(scripts: &[(&str, u32)], ticks: u64) -> (Vec<TickUsageResult>, WorldScr
     }
     let usage = (0..ticks)
         .map(|tick| {
+            set.begin_tick();
             set.deliver_all(&WorldEvent::Tick { tick });
             scheduler.tick(&mut set)
         })
         .collect();
-    (usage, scheduler)
+    (usage, scheduler, inside)
 }
 
 #[test]
@@ -81,6 +111,8 @@ fn a_long_handler_is_suspended_and_resumed_across_ticks_with_exact_fuel() {
     let mut big = ScriptRuntime::load(
         &world_engine().unwrap(),
         &script_bytes("worker"),
+        ScriptId(1),
+        MapWorld::shared().0,
         &ScriptResourceLimits {
             max_cpu_ms_per_tick: 1_000.0,
             ..limits
@@ -231,4 +263,133 @@ fn a_reset_cancels_the_handler_and_starts_a_fresh_instance() {
     assert_eq!(set.get(ScriptId(1)).unwrap().queued(), 1);
     assert!(set.has_work(ScriptId(1)));
     assert_eq!(set.run_slice(ScriptId(1), 0).end, SliceEnd::Yielded);
+}
+
+#[test]
+fn a_script_acts_on_the_world_through_the_imports() {
+    let (usage, _, world) = world_with_api(&[("spawner", 1)], 8);
+    let world = world.lock().unwrap();
+    // Events 1 and 5 act: two crates, two sounds, two messages to player 1.
+    assert_eq!(world.entities.len(), 2);
+    let (owner, kind, at) = &world.entities[&0];
+    assert_eq!(
+        (*owner, kind.as_str(), at.x, at.y),
+        (ScriptId(1), "crate", 2.5, 3.0)
+    );
+    assert_eq!(world.sounds.len(), 2);
+    assert_eq!(
+        world.messages,
+        [(Some(1), "hello".to_owned()), (Some(1), "hello".to_owned())]
+    );
+    assert!(
+        usage
+            .iter()
+            .all(|u| u.scripts[0].refused.is_empty() && u.scripts[0].faults.is_empty())
+    );
+}
+
+#[test]
+fn floods_are_throttled_and_counted_the_quota_holds_and_no_refusal_traps() {
+    let names = [
+        ("spawner", 1),
+        ("spawn_bomb", 1),
+        ("rpc_flood", 1),
+        ("storage_flood", 1),
+        ("bad_pointer", 1),
+    ];
+    let ticks = 60; // three seconds of world time
+    let (usage, scheduler, world) = world_with_api(&names, ticks);
+    let refused = |id: u32, what: &str| -> u32 {
+        usage
+            .iter()
+            .map(|u| {
+                u.script(ScriptId(id))
+                    .unwrap()
+                    .refused
+                    .get(what)
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .sum()
+    };
+    let world = world.lock().unwrap();
+    let spawned = |id: u32| {
+        world
+            .entities
+            .values()
+            .filter(|(o, _, _)| *o == ScriptId(id))
+            .count() as u32
+    };
+    // Spawns: a burst of 10, then 10 a second refilled by ticks: 10 + 59 × 0.5.
+    assert_eq!(spawned(2), 39);
+    assert_eq!(refused(2, "entity_spawn: throttled"), 100 * 60 - 39);
+    // The well-behaved spawner, five a second, was never throttled.
+    assert_eq!(spawned(1), 15);
+    assert_eq!(refused(1, "entity_spawn: throttled"), 0);
+    // RPCs: 1 KiB each under 4,096 bytes a second: a burst of 4, then one every 5 ticks.
+    let sent = world.rpcs.len() as u32;
+    assert!((14..=16).contains(&sent), "{sent}");
+    assert_eq!(refused(3, "network_send: throttled"), 50 * 60 - sent);
+    // Storage: 64 KiB entries under a 1 MiB quota: 15 fit, then every write is refused.
+    let used: u64 = world
+        .storage
+        .iter()
+        .filter(|((s, _), _)| *s == ScriptId(4))
+        .map(|((_, k), v)| (k.len() + v.len()) as u64)
+        .sum();
+    assert_eq!(used, 15 * (4 + 65_536));
+    assert!(used <= ScriptResourceLimits::default().max_storage_bytes);
+    assert_eq!(refused(4, "storage_write: quota_exceeded"), 60 - 15);
+    // One write a tick is within 10 a second until tick 20; the quota stops it at the 16th.
+    assert_eq!(refused(4, "storage_write: throttled"), 0);
+    // Bad pointers and values are refusals, not traps.
+    assert_eq!(refused(5, "entity_spawn: invalid_argument"), 3 * 60);
+    assert_eq!(refused(5, "storage_read: not_found"), 60);
+    for id in 1..=5 {
+        assert_eq!(
+            scheduler.state(ScriptId(id)),
+            Some(&ScriptState::Ready),
+            "script {id}"
+        );
+        assert!(
+            usage
+                .iter()
+                .all(|u| u.script(ScriptId(id)).unwrap().faults.is_empty())
+        );
+    }
+}
+
+#[test]
+fn an_import_outside_the_table_or_with_another_signature_is_refused_by_name() {
+    let limits = ScriptResourceLimits::default();
+    assert_eq!(
+        load("wrong_import", &limits).unwrap_err().to_string(),
+        "the module imports \"aether.entity_spawn\" as (i32) -> (i32), but the contract defines \
+         it as (i32, i32, f32, f32) -> (i64)"
+    );
+    let unknown = wat::parse_str(
+        r#"(module (import "aether" "teleport" (func (param i32) (result i32)))
+             (memory (export "memory") 1)
+             (global (export "__ident_ptr") i32 (i32.const 16))
+             (global (export "__ident_len") i32 (i32.const 20))
+             (data (i32.const 16) "\20\00\00\00") (data (i32.const 20) "\0b\00\00\00")
+             (data (i32.const 32) "jumper 1.0.0")
+             (func (export "init") (result i32) (i32.const 1))
+             (func (export "on_event") (param i32 i32) (result i32) (i32.const 0)))"#,
+    )
+    .unwrap();
+    let err = ScriptRuntime::load(
+        &world_engine().unwrap(),
+        &unknown,
+        ScriptId(1),
+        MapWorld::shared().0,
+        &limits,
+        &SchedulerPolicy::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("the module imports \"aether.teleport\""),
+        "{err}"
+    );
 }

@@ -52,6 +52,18 @@ pub enum LoadError {
         /// Import field name (escaped).
         name: String,
     },
+    /// A world script imports a contract function with the wrong signature.
+    #[error(
+        "the module imports \"aether.{name}\" as {found}, but the contract defines it as {expected}"
+    )]
+    WrongImport {
+        /// The function (escaped).
+        name: String,
+        /// Its signature in the contract.
+        expected: String,
+        /// The module's.
+        found: String,
+    },
     /// A required export is absent.
     #[error("the module does not export `{name}` ({expected})")]
     MissingExport {

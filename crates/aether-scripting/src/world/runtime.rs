@@ -13,11 +13,13 @@
 //! few units of every earlier one: a script's fuel in one tick can pass its cap by that much
 //! (tested: under 0.1%).
 //!
-//! This stage links no `"aether"` functions yet: any import is refused at load, by name.
+//! Its imports are the `"aether"` functions of `calls.rs`, each with its exact signature; any
+//! other import is refused at load, by name.
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
@@ -26,6 +28,8 @@ use wasmparser::types::EntityType;
 use wasmparser::{CompositeInnerType, ValType};
 use wasmtime::{Engine, InstancePre, Linker, Memory, Module, Store, Trap, TypedFunc};
 
+use super::ScriptId;
+use super::calls::{self, IMPORTS, ScriptCalls, ScriptHost, SharedWorld};
 use super::limits::{SchedulerPolicy, ScriptResourceLimits};
 use super::schedule::{SliceEnd, SliceOutcome};
 use crate::host::instance::{GuestLimiter, trap_words};
@@ -47,7 +51,7 @@ const PAGE: u64 = 65536;
 
 /// Live instance state, owned by the handler's future while one runs.
 struct Live {
-    store: Store<GuestLimiter>,
+    store: Store<ScriptHost>,
     memory: Memory,
     on_event: TypedFunc<(i32, i32), i32>,
     /// Host-owned pages for the event: (offset, length).
@@ -67,7 +71,8 @@ struct Running {
 
 /// One world script: its compiled module, its instance, and the events waiting for it.
 pub struct ScriptRuntime {
-    pre: InstancePre<GuestLimiter>,
+    pre: InstancePre<ScriptHost>,
+    calls: Arc<Mutex<ScriptCalls>>,
     limits: ScriptResourceLimits,
     identity: Identity,
     /// Fuel of one slice (the store's yield interval).
@@ -115,6 +120,8 @@ impl ScriptRuntime {
     pub fn load(
         engine: &Engine,
         bytes: &[u8],
+        id: ScriptId,
+        world: SharedWorld,
         limits: &ScriptResourceLimits,
         policy: &SchedulerPolicy,
     ) -> Result<ScriptRuntime, LoadError> {
@@ -124,7 +131,10 @@ impl ScriptRuntime {
         let module = Module::new(engine, bytes).map_err(|e| LoadError::Compile {
             message: crate::text::escape(&format!("{e:#}")).into_owned(),
         })?;
-        let linker: Linker<GuestLimiter> = Linker::new(engine);
+        let mut linker: Linker<ScriptHost> = Linker::new(engine);
+        calls::link(&mut linker).map_err(|e| LoadError::Compile {
+            message: format!("{e:#}"),
+        })?;
         let pre = linker
             .instantiate_pre(&module)
             .map_err(|e| LoadError::Compile {
@@ -139,6 +149,7 @@ impl ScriptRuntime {
             .max(slice);
         let mut runtime = ScriptRuntime {
             pre,
+            calls: Arc::new(Mutex::new(ScriptCalls::new(id, world, limits))),
             limits: limits.clone(),
             identity: Identity {
                 name: String::new(),
@@ -159,9 +170,12 @@ impl ScriptRuntime {
         let engine = self.pre.module().engine().clone();
         let mut store = Store::new(
             &engine,
-            GuestLimiter::with_cap(self.limits.max_memory_bytes, 4),
+            ScriptHost {
+                limiter: GuestLimiter::with_cap(self.limits.max_memory_bytes, 4),
+                calls: self.calls.clone(),
+            },
         );
-        store.limiter(|l| l);
+        store.limiter(|h| &mut h.limiter);
         let cap = self.handler_fuel;
         let fuel_error = |stage: &'static str, e: wasmtime::Error| match e.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => LoadError::OutOfFuel { stage, fuel: cap },
@@ -238,6 +252,12 @@ impl ScriptRuntime {
         self.slice
     }
 
+    /// A world tick begins: the script's rates refill (call once per tick, before its events
+    /// are delivered).
+    pub fn begin_tick(&mut self) {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).tick();
+    }
+
     /// Queues an event for the script.
     pub fn deliver(&mut self, event: &WorldEvent) {
         // Encoding a WorldEvent into a Vec cannot fail (no maps, no unsupported types).
@@ -259,11 +279,15 @@ impl ScriptRuntime {
     /// Runs one slice: resumes the handler in flight, or starts the next event's handler.
     pub fn run_slice(&mut self) -> SliceOutcome {
         let started = Instant::now();
+        let calls = self.calls.clone();
         let outcome = |fuel_used, end| SliceOutcome {
             fuel_used,
             wall_time: started.elapsed(),
             end,
-            refused: Vec::new(),
+            refused: calls
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take_refused(),
         };
         if self.running.is_none() {
             let Some(event) = self.queue.pop_front() else {
@@ -287,7 +311,7 @@ impl ScriptRuntime {
                 let left = live.store.get_fuel().unwrap_or(0);
                 let total = budget.saturating_sub(left);
                 let fuel = total.saturating_sub(reported);
-                let denied = live.store.data().denied();
+                let denied = live.store.data().limiter.denied();
                 self.live = Some(live);
                 let end = match result {
                     Ok(n) if n >= 0 => SliceEnd::Finished,
@@ -312,7 +336,7 @@ impl ScriptRuntime {
         };
         let budget = self.handler_fuel;
         let _ = live.store.set_fuel(budget);
-        live.store.data_mut().clear_denied();
+        live.store.data_mut().limiter.clear_denied();
         let on_event = live.on_event.clone();
         self.running = Some(Running {
             future: Box::pin(async move {
@@ -373,14 +397,47 @@ fn place(live: &mut Live, event: &[u8]) -> Result<(i32, i32), String> {
     Ok((offset as i32, need as i32))
 }
 
+/// `(i32, f32) -> (i64)`.
+fn signature(params: &[ValType], results: &[ValType]) -> String {
+    let list = |v: &[ValType]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("({}) -> ({})", list(params), list(results))
+}
+
 /// The world-script contract's shape: its exports, no import outside the contract, and a
 /// memory that fits the cap with room for events.
 fn check_shape(types: wasmparser::types::TypesRef<'_>, memory_cap: u64) -> Result<(), LoadError> {
-    if let Some((module, name, _)) = types.core_imports().into_iter().flatten().next() {
-        return Err(LoadError::Forbidden {
-            module: crate::text::escape(module).into_owned(),
-            name: crate::text::escape(name).into_owned(),
-        });
+    for (module, name, ty) in types.core_imports().into_iter().flatten() {
+        let known = IMPORTS
+            .iter()
+            .find(|(n, _, _)| module == "aether" && *n == name);
+        let Some((_, params, results)) = known else {
+            return Err(LoadError::Forbidden {
+                module: crate::text::escape(module).into_owned(),
+                name: crate::text::escape(name).into_owned(),
+            });
+        };
+        let found = match ty {
+            EntityType::Func(id) | EntityType::FuncExact(id) => match &types[id]
+                .composite_type
+                .inner
+            {
+                CompositeInnerType::Func(f) => Some((f.params().to_vec(), f.results().to_vec())),
+                _ => None,
+            },
+            _ => None,
+        };
+        if found.as_ref() != Some(&(params.to_vec(), results.to_vec())) {
+            return Err(LoadError::WrongImport {
+                name: crate::text::escape(name).into_owned(),
+                expected: signature(params, results),
+                found: found.map_or_else(|| "not a function".into(), |(p, r)| signature(&p, &r)),
+            });
+        }
     }
     let exports: Vec<(&str, EntityType)> = types.core_exports().into_iter().flatten().collect();
     for (name, expected) in EXPORTS {
@@ -458,6 +515,13 @@ impl ScriptSet {
     /// The script `id`.
     pub fn get(&self, id: super::ScriptId) -> Option<&ScriptRuntime> {
         self.scripts.get(&id)
+    }
+
+    /// A world tick begins for every script (rates refill).
+    pub fn begin_tick(&mut self) {
+        for s in self.scripts.values_mut() {
+            s.begin_tick();
+        }
     }
 
     /// Queues `event` for every script.

@@ -116,9 +116,9 @@ pub struct SliceOutcome {
     pub wall_time: Duration,
     /// How it ended.
     pub end: SliceEnd,
-    /// Host calls refused during the slice, by kind (`"entity_spawn"`, `"network_rpc"`,
-    /// `"storage_write"`…): each is counted in the tick's usage.
-    pub refused: Vec<(&'static str, u32)>,
+    /// Host calls refused during the slice, by `"<import>: <code>"` (`"entity_spawn: throttled"`):
+    /// each is counted in the tick's usage.
+    pub refused: Vec<(String, u32)>,
 }
 
 /// Runs slices of scripts: the world-script runtime implements it over wasmtime (fuel yields
@@ -150,7 +150,7 @@ pub struct ScriptUsage {
     /// Ticks it had waited with work before this one (0 if it ran last tick).
     pub ticks_waited: u64,
     /// Host calls refused, by kind.
-    pub refused: BTreeMap<&'static str, u32>,
+    pub refused: BTreeMap<String, u32>,
     /// Faults it had this tick, in words.
     pub faults: Vec<String>,
     /// Its state after the tick.

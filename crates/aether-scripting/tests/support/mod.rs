@@ -4,6 +4,7 @@
 
 pub mod hostile;
 pub mod random;
+pub mod world;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,77 @@
+//! The sandboxed API surface: the six traits a world implements for its scripts.
+//!
+//! The runtime knows the world only through these traits. Each `"aether"` import a script calls
+//! (`calls.rs`) checks its arguments and the script's limits first (rates in world time, the
+//! storage quota), then calls one method here; a method refuses with a [`CallCode`], which the
+//! script receives as a negative return. The game plugs in its engine; the studio plugs in its
+//! sample world. Every method gets the calling [`ScriptId`], so a world can scope ownership and
+//! storage per script.
+
+use aether_world_types::{CallCode, EntityId, PlayerId, Vec2};
+
+use super::ScriptId;
+
+/// Entities: spawn, destroy, where they are.
+pub trait EntityApi {
+    /// Spawns an entity of `kind` at `at`.
+    fn spawn_entity(
+        &mut self,
+        script: ScriptId,
+        kind: &str,
+        at: Vec2,
+    ) -> Result<EntityId, CallCode>;
+    /// Destroys `entity`.
+    fn destroy_entity(&mut self, script: ScriptId, entity: EntityId) -> Result<(), CallCode>;
+    /// Where `entity` is.
+    fn entity_position(&self, script: ScriptId, entity: EntityId) -> Result<Vec2, CallCode>;
+}
+
+/// Physics: forces on bodies.
+pub trait PhysicsApi {
+    /// Applies `force` to `entity`'s body for the next step.
+    fn apply_force(
+        &mut self,
+        script: ScriptId,
+        entity: EntityId,
+        force: Vec2,
+    ) -> Result<(), CallCode>;
+}
+
+/// Audio: positioned sound events.
+pub trait AudioApi {
+    /// Plays the sound named `sound` at `at`.
+    fn play_sound(&mut self, script: ScriptId, sound: &str, at: Vec2) -> Result<(), CallCode>;
+}
+
+/// Network: messages (RPCs) to players.
+pub trait NetworkApi {
+    /// Sends `body` to `to`.
+    fn send_rpc(&mut self, script: ScriptId, to: PlayerId, body: &[u8]) -> Result<(), CallCode>;
+}
+
+/// Storage: the script's own key-value namespace, kept across runs.
+pub trait StorageApi {
+    /// The value stored under `key`, if any.
+    fn storage_read(&self, script: ScriptId, key: &[u8]) -> Result<Option<Vec<u8>>, CallCode>;
+    /// Stores `value` under `key`.
+    fn storage_write(&mut self, script: ScriptId, key: &[u8], value: &[u8])
+    -> Result<(), CallCode>;
+    /// Bytes the script's namespace holds (keys and values).
+    fn storage_used(&self, script: ScriptId) -> u64;
+}
+
+/// UI: messages shown to players.
+pub trait UIApi {
+    /// Shows `text` to `to`, or to everyone with `None`.
+    fn show_message(
+        &mut self,
+        script: ScriptId,
+        to: Option<PlayerId>,
+        text: &str,
+    ) -> Result<(), CallCode>;
+}
+
+/// All six: what a world gives its scripts.
+pub trait WorldApi: EntityApi + PhysicsApi + AudioApi + NetworkApi + StorageApi + UIApi {}
+
+impl<T: EntityApi + PhysicsApi + AudioApi + NetworkApi + StorageApi + UIApi> WorldApi for T {}

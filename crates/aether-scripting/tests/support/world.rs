@@ -1,0 +1,135 @@
+//! A small in-memory world for the runtime's tests and benchmark: every API trait, kept in
+//! maps, recording what scripts did. (The studio's sample world, with physics and a database,
+//! implements the same traits.)
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aether_scripting::world::{
+    AudioApi, EntityApi, NetworkApi, PhysicsApi, ScriptId, SharedWorld, StorageApi, UIApi,
+};
+use aether_world_types::{CallCode, EntityId, PlayerId, Vec2};
+
+/// What the world holds and what scripts asked of it.
+#[derive(Debug, Default)]
+pub struct MapWorld {
+    pub entities: BTreeMap<u32, (ScriptId, String, Vec2)>,
+    pub next_entity: u32,
+    pub forces: Vec<(u32, Vec2)>,
+    pub sounds: Vec<(String, Vec2)>,
+    pub players: Vec<u32>,
+    pub rpcs: Vec<(u32, Vec<u8>)>,
+    pub messages: Vec<(Option<u32>, String)>,
+    pub storage: BTreeMap<(ScriptId, Vec<u8>), Vec<u8>>,
+}
+
+impl MapWorld {
+    /// A world with players 1 and 2.
+    pub fn new() -> Self {
+        Self {
+            players: vec![1, 2],
+            ..Self::default()
+        }
+    }
+
+    /// Shared, as the runtime takes it, with a handle to look inside.
+    pub fn shared() -> (SharedWorld, Arc<Mutex<MapWorld>>) {
+        let world = Arc::new(Mutex::new(MapWorld::new()));
+        (world.clone(), world)
+    }
+}
+
+impl EntityApi for MapWorld {
+    fn spawn_entity(
+        &mut self,
+        script: ScriptId,
+        kind: &str,
+        at: Vec2,
+    ) -> Result<EntityId, CallCode> {
+        let id = self.next_entity;
+        self.next_entity += 1;
+        self.entities.insert(id, (script, kind.to_owned(), at));
+        Ok(EntityId(id))
+    }
+    fn destroy_entity(&mut self, script: ScriptId, entity: EntityId) -> Result<(), CallCode> {
+        match self.entities.get(&entity.0) {
+            None => Err(CallCode::NotFound),
+            Some((owner, _, _)) if *owner != script => Err(CallCode::NotPermitted),
+            Some(_) => {
+                self.entities.remove(&entity.0);
+                Ok(())
+            }
+        }
+    }
+    fn entity_position(&self, _: ScriptId, entity: EntityId) -> Result<Vec2, CallCode> {
+        self.entities
+            .get(&entity.0)
+            .map(|(_, _, at)| *at)
+            .ok_or(CallCode::NotFound)
+    }
+}
+
+impl PhysicsApi for MapWorld {
+    fn apply_force(&mut self, _: ScriptId, entity: EntityId, force: Vec2) -> Result<(), CallCode> {
+        if !self.entities.contains_key(&entity.0) {
+            return Err(CallCode::NotFound);
+        }
+        self.forces.push((entity.0, force));
+        Ok(())
+    }
+}
+
+impl AudioApi for MapWorld {
+    fn play_sound(&mut self, _: ScriptId, sound: &str, at: Vec2) -> Result<(), CallCode> {
+        self.sounds.push((sound.to_owned(), at));
+        Ok(())
+    }
+}
+
+impl NetworkApi for MapWorld {
+    fn send_rpc(&mut self, _: ScriptId, to: PlayerId, body: &[u8]) -> Result<(), CallCode> {
+        if !self.players.contains(&to.0) {
+            return Err(CallCode::NotFound);
+        }
+        self.rpcs.push((to.0, body.to_vec()));
+        Ok(())
+    }
+}
+
+impl StorageApi for MapWorld {
+    fn storage_read(&self, script: ScriptId, key: &[u8]) -> Result<Option<Vec<u8>>, CallCode> {
+        Ok(self.storage.get(&(script, key.to_vec())).cloned())
+    }
+    fn storage_write(
+        &mut self,
+        script: ScriptId,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<(), CallCode> {
+        self.storage.insert((script, key.to_vec()), value.to_vec());
+        Ok(())
+    }
+    fn storage_used(&self, script: ScriptId) -> u64 {
+        self.storage
+            .iter()
+            .filter(|((s, _), _)| *s == script)
+            .map(|((_, k), v)| (k.len() + v.len()) as u64)
+            .sum()
+    }
+}
+
+impl UIApi for MapWorld {
+    fn show_message(
+        &mut self,
+        _: ScriptId,
+        to: Option<PlayerId>,
+        text: &str,
+    ) -> Result<(), CallCode> {
+        if to.is_some_and(|p| !self.players.contains(&p.0)) {
+            return Err(CallCode::NotFound);
+        }
+        self.messages.push((to.map(|p| p.0), text.to_owned()));
+        Ok(())
+    }
+}
