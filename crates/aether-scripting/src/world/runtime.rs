@@ -81,7 +81,8 @@ pub struct ScriptRuntime {
     handler_fuel: u64,
     live: Option<Live>,
     running: Option<Running>,
-    queue: VecDeque<Vec<u8>>,
+    /// Encoded events waiting; one encoding is shared by every script that receives it.
+    queue: VecDeque<Arc<[u8]>>,
 }
 
 impl std::fmt::Debug for ScriptRuntime {
@@ -260,8 +261,7 @@ impl ScriptRuntime {
 
     /// Queues an event for the script.
     pub fn deliver(&mut self, event: &WorldEvent) {
-        // Encoding a WorldEvent into a Vec cannot fail (no maps, no unsupported types).
-        if let Ok(bytes) = postcard::to_allocvec(event) {
+        if let Some(bytes) = encode(event) {
             self.queue.push_back(bytes);
         }
     }
@@ -357,6 +357,12 @@ impl ScriptRuntime {
         self.live = None;
         let _ = self.start();
     }
+}
+
+/// An event's postcard bytes. Encoding a `WorldEvent` cannot fail (no maps, no unsupported
+/// types); `None` would only mean the allocator failed.
+fn encode(event: &WorldEvent) -> Option<Arc<[u8]>> {
+    postcard::to_allocvec(event).ok().map(Arc::from)
 }
 
 /// A failed call in words: fuel, the deadline, memory when the module aborted after a refusal,
@@ -524,10 +530,12 @@ impl ScriptSet {
         }
     }
 
-    /// Queues `event` for every script.
+    /// Queues `event` for every script (encoded once).
     pub fn deliver_all(&mut self, event: &WorldEvent) {
-        for s in self.scripts.values_mut() {
-            s.deliver(event);
+        if let Some(bytes) = encode(event) {
+            for s in self.scripts.values_mut() {
+                s.queue.push_back(bytes.clone());
+            }
         }
     }
 }

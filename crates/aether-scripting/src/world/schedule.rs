@@ -306,52 +306,59 @@ impl WorldScriptScheduler {
             .iter()
             .map(|e| runnable(e) && runner.has_work(e.desc.id))
             .collect();
-        let mut done = vec![false; self.scripts.len()];
+        // Effective priorities do not change within a tick and no script gains work during
+        // one, so "the runnable script with work and the highest effective priority" is one
+        // pass over the scripts in that order (ties: lower id), each until it is done.
+        let aging = u64::from(self.policy.aging);
+        let mut order: Vec<usize> = (0..self.scripts.len()).filter(|&i| had_work[i]).collect();
+        order.sort_by_key(|&i| {
+            let e = &self.scripts[i];
+            (
+                std::cmp::Reverse(u64::from(e.desc.priority) + aging * e.waited),
+                i,
+            )
+        });
         let mut used = 0u64;
-        while used < budget {
-            let Some(i) = self.choose(&done, runner) else {
-                break;
-            };
+        'scripts: for i in order {
             let cap = self.scripts[i]
                 .desc
                 .resource_limits
                 .fuel_per_tick(fuel_per_ms);
             let slice = self.policy.slice_for(cap);
-            if slice == 0 || usage[i].fuel_used + slice > cap {
-                done[i] = true;
-                continue;
-            }
             let id = self.scripts[i].desc.id;
-            let resumed_ticks = match self.scripts[i].state {
-                ScriptState::Suspended { ticks } => ticks,
-                _ => 0,
-            };
-            self.scripts[i].state = ScriptState::Running;
-            let out = runner.run_slice(id, slice);
-            used += out.fuel_used;
-            let u = &mut usage[i];
-            u.fuel_used += out.fuel_used;
-            u.slices += 1;
-            u.wall_time += out.wall_time;
-            for (kind, n) in out.refused {
-                *u.refused.entry(kind).or_default() += n;
-            }
-            match out.end {
-                SliceEnd::Finished => {
-                    self.scripts[i].state = ScriptState::Ready;
-                    if !runner.has_work(id) {
-                        done[i] = true;
+            loop {
+                if used >= budget {
+                    break 'scripts;
+                }
+                if slice == 0 || usage[i].fuel_used + slice > cap || !runner.has_work(id) {
+                    break;
+                }
+                let resumed_ticks = match self.scripts[i].state {
+                    ScriptState::Suspended { ticks } => ticks,
+                    _ => 0,
+                };
+                self.scripts[i].state = ScriptState::Running;
+                let out = runner.run_slice(id, slice);
+                used += out.fuel_used;
+                let u = &mut usage[i];
+                u.fuel_used += out.fuel_used;
+                u.slices += 1;
+                u.wall_time += out.wall_time;
+                for (kind, n) in out.refused {
+                    *u.refused.entry(kind).or_default() += n;
+                }
+                match out.end {
+                    SliceEnd::Finished => self.scripts[i].state = ScriptState::Ready,
+                    SliceEnd::Yielded => {
+                        self.scripts[i].state = ScriptState::Suspended {
+                            ticks: resumed_ticks,
+                        };
                     }
-                }
-                SliceEnd::Yielded => {
-                    self.scripts[i].state = ScriptState::Suspended {
-                        ticks: resumed_ticks,
-                    };
-                }
-                SliceEnd::Fault(reason) => {
-                    usage[i].faults.push(reason.clone());
-                    self.fault(i, reason, runner);
-                    done[i] = true;
+                    SliceEnd::Fault(reason) => {
+                        usage[i].faults.push(reason.clone());
+                        self.fault(i, reason, runner);
+                        break;
+                    }
                 }
             }
         }
@@ -390,24 +397,6 @@ impl WorldScriptScheduler {
             cpu_ms: fuel_to_ms(used, fuel_per_ms),
             scripts: usage,
         }
-    }
-
-    /// The runnable script with work and the highest effective priority (ties: lower id).
-    fn choose(&self, done: &[bool], runner: &impl SliceRunner) -> Option<usize> {
-        let aging = u64::from(self.policy.aging);
-        self.scripts
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| {
-                !done[*i]
-                    && matches!(e.state, ScriptState::Ready | ScriptState::Suspended { .. })
-                    && runner.has_work(e.desc.id)
-            })
-            // max_by_key keeps the last maximum; iterate in reverse id order so ties go to
-            // the lower id.
-            .rev()
-            .max_by_key(|(_, e)| u64::from(e.desc.priority) + aging * e.waited)
-            .map(|(i, _)| i)
     }
 
     /// Records a fault: reset the instance, then back off or disable.
