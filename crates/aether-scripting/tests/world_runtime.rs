@@ -393,3 +393,73 @@ fn an_import_outside_the_table_or_with_another_signature_is_refused_by_name() {
         "{err}"
     );
 }
+
+#[test]
+fn a_rust_script_written_from_the_abi_page_runs_in_a_world() {
+    let (shared, inside) = MapWorld::shared();
+    let limits = ScriptResourceLimits::default();
+    let mut greeter = ScriptRuntime::load(
+        &world_engine().unwrap(),
+        &support::rust_world_script("greeter"),
+        ScriptId(7),
+        shared,
+        &limits,
+        &SchedulerPolicy::default(),
+    )
+    .expect("the Rust example loads");
+    assert_eq!(greeter.identity().to_string(), "greeter 1.0.0");
+    let mut scheduler = WorldScriptScheduler::new(WorldScriptLimits::default());
+    scheduler
+        .register(ScriptDescriptor {
+            id: ScriptId(7),
+            priority: 1,
+            resource_limits: limits,
+        })
+        .unwrap();
+    let mut set = ScriptSet::new();
+    set.insert(ScriptId(7), greeter);
+    for tick in 0..41 {
+        set.begin_tick();
+        set.deliver_all(&WorldEvent::Tick { tick });
+        if tick == 3 || tick == 30 {
+            let name = if tick == 3 { "Ada" } else { "Grace" };
+            set.deliver_all(&WorldEvent::PlayerJoined {
+                player: aether_world_types::PlayerId(if tick == 3 { 1 } else { 2 }),
+                name: name.into(),
+            });
+        }
+        let usage = scheduler.tick(&mut set);
+        let u = usage.script(ScriptId(7)).unwrap();
+        // The first visit finds no count in storage yet: that read is refused as not_found.
+        let expected: &[(&str, u32)] = if tick == 3 {
+            &[("storage_read: not_found", 1)]
+        } else {
+            &[]
+        };
+        let refused: Vec<(&str, u32)> = u.refused.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert!(
+            u.faults.is_empty() && refused == expected,
+            "tick {tick}: {u:?}"
+        );
+    }
+    let world = inside.lock().unwrap();
+    assert_eq!(
+        world.messages,
+        [
+            (Some(1), "Welcome, Ada! Visitor #1".to_owned()),
+            (Some(2), "Welcome, Grace! Visitor #2".to_owned())
+        ]
+    );
+    assert_eq!(
+        world.storage.get(&(ScriptId(7), b"visits".to_vec())),
+        Some(&2u32.to_le_bytes().to_vec())
+    );
+    // A crate and a thud at ticks 0, 20 and 40, on row 2.
+    let crates: Vec<(f32, f32)> = world
+        .entities
+        .values()
+        .map(|(_, _, at)| (at.x, at.y))
+        .collect();
+    assert_eq!(crates, [(0.5, 2.5), (1.5, 2.5), (2.5, 2.5)]);
+    assert_eq!(world.sounds.len(), 3);
+}

@@ -25,13 +25,24 @@ pub fn root() -> PathBuf {
 /// Builds `examples/controllers/<name>` for wasm32-unknown-unknown (release, as the contract
 /// says) with the real cargo, once per test process, and returns the module's bytes.
 pub fn rust_controller(name: &str) -> Vec<u8> {
+    rust_guest(&format!("examples/controllers/{name}"))
+}
+
+/// Builds `examples/world-scripts/<name>` for wasm32-unknown-unknown, as [`rust_controller`].
+pub fn rust_world_script(name: &str) -> Vec<u8> {
+    rust_guest(&format!("examples/world-scripts/{name}"))
+}
+
+/// Builds the Rust guest whose own workspace is at `dir` (relative to the repository) for
+/// wasm32-unknown-unknown, once per test process, and returns the module's bytes.
+fn rust_guest(dir: &str) -> Vec<u8> {
     static BUILT: OnceLock<std::sync::Mutex<std::collections::BTreeMap<String, PathBuf>>> =
         OnceLock::new();
     let built = BUILT.get_or_init(Default::default);
     let mut built = built.lock().unwrap();
     let path = built
-        .entry(name.to_owned())
-        .or_insert_with(|| build_controller(name))
+        .entry(dir.to_owned())
+        .or_insert_with(|| build_guest(dir))
         .clone();
     std::fs::read(&path).unwrap()
 }
@@ -99,13 +110,14 @@ pub fn ensure_wasm_target() {
     });
 }
 
-fn build_controller(name: &str) -> PathBuf {
+fn build_guest(dir: &str) -> PathBuf {
     ensure_wasm_target();
     let root = root();
-    let manifest = root
-        .join("examples/controllers")
-        .join(name)
-        .join("Cargo.toml");
+    let manifest = root.join(dir).join("Cargo.toml");
+    let name = Path::new(dir)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let target_dir = root.join("target/controllers");
     let out = Command::new(env!("CARGO"))
         .args(["build", "--release", "--quiet", "--target", WASM_TARGET])
