@@ -398,7 +398,7 @@ fn an_import_outside_the_table_or_with_another_signature_is_refused_by_name() {
 fn a_rust_script_written_from_the_abi_page_runs_in_a_world() {
     let (shared, inside) = MapWorld::shared();
     let limits = ScriptResourceLimits::default();
-    let mut greeter = ScriptRuntime::load(
+    let greeter = ScriptRuntime::load(
         &world_engine().unwrap(),
         &support::rust_world_script("greeter"),
         ScriptId(7),
