@@ -22,27 +22,31 @@ fn script(name: &str) -> Vec<u8> {
     .expect("a world fixture")
 }
 
+/// `name` with fuel enough to run any handler in one slice (no yields to measure).
+fn unsliced(name: &str) -> ScriptRuntime {
+    ScriptRuntime::load(
+        &world_engine().expect("engine"),
+        &script(name),
+        ScriptId(0),
+        support::world::MapWorld::shared().0,
+        &ScriptResourceLimits {
+            max_cpu_ms_per_tick: 1_000.0,
+            ..ScriptResourceLimits::default()
+        },
+        &SchedulerPolicy {
+            quantum: u64::MAX / 4,
+            ..SchedulerPolicy::default()
+        },
+    )
+    .expect("loads")
+}
+
 /// Fuel per millisecond of one long handler run in one slice.
 fn fuel_rate() -> (u64, Duration, f64) {
-    let engine = world_engine().expect("engine");
     let mut samples = Vec::new();
     let mut fuel = 0;
     for _ in 0..10 {
-        let mut w = ScriptRuntime::load(
-            &engine,
-            &script("worker"),
-            ScriptId(0),
-            support::world::MapWorld::shared().0,
-            &ScriptResourceLimits {
-                max_cpu_ms_per_tick: 1_000.0,
-                ..ScriptResourceLimits::default()
-            },
-            &SchedulerPolicy {
-                quantum: u64::MAX / 4,
-                ..SchedulerPolicy::default()
-            },
-        )
-        .expect("loads");
+        let mut w = unsliced("worker");
         w.deliver(&WorldEvent::Start);
         let started = Instant::now();
         let out = w.run_slice();
@@ -103,24 +107,9 @@ fn tick_time(name: &str, n: u32, event: bool) -> (Duration, u64) {
 /// Wall time of one `"aether"` call (`entity_position` on an in-memory world, whose trait method
 /// is a map lookup), over 100,000 calls in one handler.
 fn call_cost() -> Duration {
-    let engine = world_engine().expect("engine");
     let mut samples = Vec::new();
     for _ in 0..5 {
-        let mut w = ScriptRuntime::load(
-            &engine,
-            &script("caller"),
-            ScriptId(0),
-            support::world::MapWorld::shared().0,
-            &ScriptResourceLimits {
-                max_cpu_ms_per_tick: 1_000.0,
-                ..ScriptResourceLimits::default()
-            },
-            &SchedulerPolicy {
-                quantum: u64::MAX / 4,
-                ..SchedulerPolicy::default()
-            },
-        )
-        .expect("loads");
+        let mut w = unsliced("caller");
         w.deliver(&WorldEvent::Start);
         let started = Instant::now();
         let out = w.run_slice();

@@ -58,6 +58,25 @@ impl Identity {
     }
 }
 
+/// The values of the exported `__ident_ptr` and `__ident_len` globals: the addresses of the
+/// identity cells.
+pub(crate) fn ident_cells<T>(
+    instance: &wasmtime::Instance,
+    store: &mut wasmtime::Store<T>,
+) -> Result<(i32, i32), super::LoadError> {
+    let mut global = |name: &'static str| {
+        instance
+            .get_global(&mut *store, name)
+            .map(|g| g.get(&mut *store))
+            .and_then(|v| v.i32())
+            .ok_or(super::LoadError::MissingExport {
+                name,
+                expected: "an i32 global",
+            })
+    };
+    Ok((global("__ident_ptr")?, global("__ident_len")?))
+}
+
 /// Reads the identity through the address cells of `__ident_ptr` and `__ident_len` (`cells`, the
 /// globals' values): each holds the address of a 4-byte little-endian cell, as rustc lays out a
 /// `#[no_mangle] pub static`. Every read of `data` (the module's memory) is bounds-checked.

@@ -243,17 +243,7 @@ impl LiveInstance {
             .map_err(|e| LoadError::Compile {
                 message: format!("{e:#}"),
             })?;
-        let mut global = |name: &'static str| -> Result<i32, LoadError> {
-            instance
-                .get_global(&mut store, name)
-                .map(|g| g.get(&mut store))
-                .and_then(|v| v.i32())
-                .ok_or(LoadError::MissingExport {
-                    name,
-                    expected: "an i32 global",
-                })
-        };
-        let ident_cells = (global("__ident_ptr")?, global("__ident_len")?);
+        let ident_cells = super::identity::ident_cells(&instance, &mut store)?;
         live_fuel(&mut store);
         store.data_mut().denied = None;
         match init.call(&mut store, ()) {

@@ -268,9 +268,8 @@ pub(crate) fn check_module(
                     });
                 }
             }
-            ("init" | "decide_turn", EntityType::Func(id) | EntityType::FuncExact(id)) => {
-                let sub = &types[id];
-                let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
+            ("init" | "decide_turn", EntityType::Func(_) | EntityType::FuncExact(_)) => {
+                let Some(f) = func_type(&types, ty) else {
                     return Err(wrong("not a plain function".into()));
                 };
                 let want: (&[ValType], &[ValType]) = if name == "init" {
@@ -290,9 +289,8 @@ pub(crate) fn check_module(
                 };
                 if (f.params(), f.results()) != want {
                     return Err(wrong(format!(
-                        "a function ({}) -> ({})",
-                        val_list(f.params()),
-                        val_list(f.results())
+                        "a function {}",
+                        signature(f.params(), f.results())
                     )));
                 }
             }
@@ -361,10 +359,27 @@ fn kind_words(ty: &EntityType) -> &'static str {
     }
 }
 
-fn val_list(types: &[ValType]) -> String {
-    types
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `(i32, f32) -> (i64)`: a function type as messages show it.
+pub(crate) fn signature(params: &[ValType], results: &[ValType]) -> String {
+    let list = |v: &[ValType]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("({}) -> ({})", list(params), list(results))
+}
+
+/// The function type of an import or export, if it is a plain function.
+pub(crate) fn func_type<'t>(
+    types: &'t wasmparser::types::TypesRef<'_>,
+    ty: EntityType,
+) -> Option<&'t wasmparser::FuncType> {
+    match ty {
+        EntityType::Func(id) | EntityType::FuncExact(id) => match &types[id].composite_type.inner {
+            CompositeInnerType::Func(f) => Some(f),
+            _ => None,
+        },
+        _ => None,
+    }
 }

@@ -24,8 +24,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use aether_world_types::WorldEvent;
+use wasmparser::ValType;
 use wasmparser::types::EntityType;
-use wasmparser::{CompositeInnerType, ValType};
 use wasmtime::{Engine, InstancePre, Linker, Memory, Module, Store, Trap, TypedFunc};
 
 use super::ScriptId;
@@ -33,6 +33,7 @@ use super::calls::{self, IMPORTS, ScriptCalls, ScriptHost, SharedWorld};
 use super::limits::{SchedulerPolicy, ScriptResourceLimits};
 use super::schedule::{SliceEnd, SliceOutcome};
 use crate::host::instance::{GuestLimiter, trap_words};
+use crate::host::load::{func_type, signature};
 use crate::host::{Identity, LoadError, ModuleBounds};
 
 /// The exports a world script must have, with their types in words.
@@ -212,17 +213,7 @@ impl ScriptRuntime {
         let on_event = instance
             .get_typed_func::<(i32, i32), i32>(&mut store, "on_event")
             .map_err(compile)?;
-        let mut global = |name: &'static str| -> Result<i32, LoadError> {
-            instance
-                .get_global(&mut store, name)
-                .map(|g| g.get(&mut store))
-                .and_then(|v| v.i32())
-                .ok_or(LoadError::MissingExport {
-                    name,
-                    expected: "an i32 global",
-                })
-        };
-        let cells = (global("__ident_ptr")?, global("__ident_len")?);
+        let cells = crate::host::identity::ident_cells(&instance, &mut store)?;
         let identity = crate::host::identity::read_identity(memory.data(&store), cells)?;
         let _ = store.set_fuel(cap);
         let (store, ready) = run_to_end(Box::pin(async move {
@@ -403,17 +394,6 @@ fn place(live: &mut Live, event: &[u8]) -> Result<(i32, i32), String> {
     Ok((offset as i32, need as i32))
 }
 
-/// `(i32, f32) -> (i64)`.
-fn signature(params: &[ValType], results: &[ValType]) -> String {
-    let list = |v: &[ValType]| {
-        v.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!("({}) -> ({})", list(params), list(results))
-}
-
 /// The world-script contract's shape: its exports, no import outside the contract, and a
 /// memory that fits the cap with room for events.
 fn check_shape(types: wasmparser::types::TypesRef<'_>, memory_cap: u64) -> Result<(), LoadError> {
@@ -427,16 +407,7 @@ fn check_shape(types: wasmparser::types::TypesRef<'_>, memory_cap: u64) -> Resul
                 name: crate::text::escape(name).into_owned(),
             });
         };
-        let found = match ty {
-            EntityType::Func(id) | EntityType::FuncExact(id) => match &types[id]
-                .composite_type
-                .inner
-            {
-                CompositeInnerType::Func(f) => Some((f.params().to_vec(), f.results().to_vec())),
-                _ => None,
-            },
-            _ => None,
-        };
+        let found = func_type(&types, ty).map(|f| (f.params().to_vec(), f.results().to_vec()));
         if found.as_ref() != Some(&(params.to_vec(), results.to_vec())) {
             return Err(LoadError::WrongImport {
                 name: crate::text::escape(name).into_owned(),
@@ -470,8 +441,8 @@ fn check_shape(types: wasmparser::types::TypesRef<'_>, memory_cap: u64) -> Resul
                     });
                 }
             }
-            ("init" | "on_event", EntityType::Func(id) | EntityType::FuncExact(id)) => {
-                let CompositeInnerType::Func(f) = &types[id].composite_type.inner else {
+            ("init" | "on_event", EntityType::Func(_) | EntityType::FuncExact(_)) => {
+                let Some(f) = func_type(&types, ty) else {
                     return Err(wrong("not a plain function".into()));
                 };
                 let want: (&[ValType], &[ValType]) = if name == "init" {
@@ -481,9 +452,8 @@ fn check_shape(types: wasmparser::types::TypesRef<'_>, memory_cap: u64) -> Resul
                 };
                 if (f.params(), f.results()) != want {
                     return Err(wrong(format!(
-                        "a function with {} parameters and {} results",
-                        f.params().len(),
-                        f.results().len()
+                        "a function {}",
+                        signature(f.params(), f.results())
                     )));
                 }
             }
