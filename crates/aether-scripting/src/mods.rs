@@ -3,6 +3,8 @@
 //! * [`manifest`]: the fields of seed 004 plus `mc_tactical_types`, and every rule they follow.
 //!   The module's identity must read `"<name> <version>"` with the manifest's `name` and
 //!   `version`; the major version of `mc_tactical_types` must be the one this game serves.
+//! * [`world_script`]: world-script mods (`"kind": "world_script"`): their manifest and
+//!   module, read for a world to load.
 //! * [`sign`]: ed25519 publisher signatures of native binaries.
 //! * [`scan`]: [`ModLoader`] loads one folder or lists a whole mods directory, registering the
 //!   good mods and giving each skipped folder its reasons. It reads only.
@@ -13,11 +15,17 @@ pub mod export;
 pub mod manifest;
 pub mod scan;
 pub mod sign;
+pub mod world_script;
 
 pub use export::{ExportError, Exported, default_mods_dir, export};
 pub use manifest::{ModManifest, Sandbox, slug};
 pub use scan::{LoadedMod, ModError, ModLoader, ScanReport};
 pub use sign::{PublisherKey, PublisherSecret};
+pub use world_script::{WorldScriptManifest, WorldScriptMod, read_world_script_mod};
+
+fn read_manifest_text(folder: &std::path::Path) -> Result<String, ModError> {
+    scan::read_manifest(folder)
+}
 
 use mc_tactical_types::TacticalState;
 

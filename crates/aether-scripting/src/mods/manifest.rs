@@ -188,6 +188,13 @@ impl ModManifest {
             );
         }
         if let Some(kind) = &kind
+            && kind == super::world_script::WORLD_SCRIPT
+        {
+            bad(
+                "kind",
+                "is \"world_script\": this folder holds a world script, not an AI controller; run it in a world with `creator-studio world run SCENE FOLDER`".into(),
+            );
+        } else if let Some(kind) = &kind
             && kind != AI_CONTROLLER
         {
             bad(
@@ -333,7 +340,7 @@ impl ModManifest {
     }
 }
 
-fn string(
+pub(super) fn string(
     map: &Map<String, Value>,
     field: &'static str,
     problems: &mut Vec<ManifestProblem>,

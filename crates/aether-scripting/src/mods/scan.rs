@@ -75,7 +75,7 @@ impl std::error::Error for ModError {}
 
 /// A [`ModError`]; every problem is [escaped](crate::text::escape), since it may quote the
 /// manifest, a file name or the module's own words.
-fn fail(folder: &Path, problems: Vec<String>) -> ModError {
+pub(super) fn fail(folder: &Path, problems: Vec<String>) -> ModError {
     ModError {
         folder: folder.to_path_buf(),
         problems: problems
@@ -92,27 +92,7 @@ impl ModLoader<'_> {
         if !folder.is_dir() {
             return Err(fail(folder, vec!["is not a folder".into()]));
         }
-        let text = match read_regular_file(&folder.join("manifest.json"), MAX_MANIFEST_BYTES) {
-            Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
-                fail(
-                    folder,
-                    vec![format!(
-                        "manifest.json: is not UTF-8 text (invalid byte at position {})",
-                        e.utf8_error().valid_up_to()
-                    )],
-                )
-            })?,
-            Err(ReadRefusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(fail(
-                    folder,
-                    vec![
-                        "has no manifest.json (a mod folder holds manifest.json beside its module)"
-                            .into(),
-                    ],
-                ));
-            }
-            Err(e) => return Err(fail(folder, vec![format!("manifest.json: {e}")])),
-        };
+        let text = super::read_manifest_text(folder)?;
         let manifest = ModManifest::parse(&text).map_err(|problems| {
             fail(
                 folder,
@@ -242,7 +222,7 @@ pub struct ScanReport {
 
 /// The one module of a mod folder: a `.wasm` for a WebAssembly mod, a `.so`, `.dylib` or `.dll`
 /// for a native one.
-fn find_module(folder: &Path, sandbox: Sandbox) -> Result<PathBuf, ModError> {
+pub(super) fn find_module(folder: &Path, sandbox: Sandbox) -> Result<PathBuf, ModError> {
     let wanted: &[&str] = match sandbox {
         Sandbox::Wasm => &["wasm"],
         Sandbox::Native => &NATIVE_EXTENSIONS,
@@ -285,5 +265,25 @@ fn find_module(folder: &Path, sandbox: Sandbox) -> Result<PathBuf, ModError> {
                     .join(", ")
             )],
         )),
+    }
+}
+
+/// The text of `folder/manifest.json` (regular file, bounded, UTF-8), or the problem naming it.
+pub(super) fn read_manifest(folder: &Path) -> Result<String, ModError> {
+    match read_regular_file(&folder.join("manifest.json"), MAX_MANIFEST_BYTES) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            fail(
+                folder,
+                vec![format!(
+                    "manifest.json: is not UTF-8 text (invalid byte at position {})",
+                    e.utf8_error().valid_up_to()
+                )],
+            )
+        }),
+        Err(ReadRefusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Err(fail(
+            folder,
+            vec!["has no manifest.json (a mod folder holds manifest.json beside its module)".into()],
+        )),
+        Err(e) => Err(fail(folder, vec![format!("manifest.json: {e}")])),
     }
 }

@@ -54,6 +54,67 @@ impl ScriptResourceLimits {
     }
 }
 
+/// Per-script limits a scene or a world-script mod asks for. Each absent field keeps what the
+/// world grants; a script may ask for less than the grant, never more.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitRequest {
+    /// See [`ScriptResourceLimits::max_memory_bytes`].
+    pub max_memory_bytes: Option<u64>,
+    /// See [`ScriptResourceLimits::max_cpu_ms_per_tick`].
+    pub max_cpu_ms_per_tick: Option<f64>,
+    /// See [`ScriptResourceLimits::max_entity_spawns_per_second`].
+    pub max_entity_spawns_per_second: Option<u32>,
+    /// See [`ScriptResourceLimits::max_network_rpcs_per_second`].
+    pub max_network_rpcs_per_second: Option<u32>,
+    /// See [`ScriptResourceLimits::max_network_bytes_per_second`].
+    pub max_network_bytes_per_second: Option<u32>,
+    /// See [`ScriptResourceLimits::max_storage_writes_per_second`].
+    pub max_storage_writes_per_second: Option<u32>,
+    /// See [`ScriptResourceLimits::max_storage_bytes`].
+    pub max_storage_bytes: Option<u64>,
+}
+
+impl LimitRequest {
+    /// The limits the script runs under: `grant`, lowered where the request asks. `Err` names
+    /// every field that asks for more than the grant (or is not a usable number).
+    pub fn apply(&self, grant: &ScriptResourceLimits) -> Result<ScriptResourceLimits, Vec<String>> {
+        let mut out = grant.clone();
+        let mut problems = Vec::new();
+        fn take<T: PartialOrd + Copy + std::fmt::Display>(
+            field: &str,
+            asked: Option<T>,
+            granted: T,
+            slot: &mut T,
+            problems: &mut Vec<String>,
+        ) {
+            if let Some(v) = asked {
+                if v > granted {
+                    problems.push(format!(
+                        "`{field}` asks for {v}, but the world grants at most {granted}"
+                    ));
+                } else {
+                    *slot = v;
+                }
+            }
+        }
+        take("max_memory_bytes", self.max_memory_bytes, grant.max_memory_bytes, &mut out.max_memory_bytes, &mut problems);
+        if let Some(ms) = self.max_cpu_ms_per_tick
+            && !(ms.is_finite() && ms > 0.0)
+        {
+            problems.push(format!("`max_cpu_ms_per_tick` must be a positive number of milliseconds (found {ms})"));
+        } else {
+            take("max_cpu_ms_per_tick", self.max_cpu_ms_per_tick, grant.max_cpu_ms_per_tick, &mut out.max_cpu_ms_per_tick, &mut problems);
+        }
+        take("max_entity_spawns_per_second", self.max_entity_spawns_per_second, grant.max_entity_spawns_per_second, &mut out.max_entity_spawns_per_second, &mut problems);
+        take("max_network_rpcs_per_second", self.max_network_rpcs_per_second, grant.max_network_rpcs_per_second, &mut out.max_network_rpcs_per_second, &mut problems);
+        take("max_network_bytes_per_second", self.max_network_bytes_per_second, grant.max_network_bytes_per_second, &mut out.max_network_bytes_per_second, &mut problems);
+        take("max_storage_writes_per_second", self.max_storage_writes_per_second, grant.max_storage_writes_per_second, &mut out.max_storage_writes_per_second, &mut problems);
+        take("max_storage_bytes", self.max_storage_bytes, grant.max_storage_bytes, &mut out.max_storage_bytes, &mut problems);
+        if problems.is_empty() { Ok(out) } else { Err(problems) }
+    }
+}
+
 /// The budget of a whole world. [`Default`] gives the seed's values: 8 ms of scripts per tick,
 /// at most 256 scripts.
 #[derive(Clone, Debug, PartialEq)]
@@ -161,5 +222,26 @@ mod tests {
         assert_eq!(ms_to_fuel(2.0, 4_000_000), 8_000_000);
         assert_eq!(ms_to_fuel(f64::NAN, 250_000), 0);
         assert_eq!(fuel_to_ms(125_000, 250_000), 0.5);
+    }
+
+    #[test]
+    fn a_request_may_lower_the_grant_but_never_raise_it() {
+        let grant = ScriptResourceLimits::default();
+        let lower = LimitRequest {
+            max_cpu_ms_per_tick: Some(0.5),
+            max_storage_bytes: Some(1024),
+            ..LimitRequest::default()
+        };
+        let got = lower.apply(&grant).unwrap();
+        assert_eq!((got.max_cpu_ms_per_tick, got.max_storage_bytes), (0.5, 1024));
+        assert_eq!(got.max_memory_bytes, grant.max_memory_bytes);
+        let greedy = LimitRequest {
+            max_entity_spawns_per_second: Some(1000),
+            max_cpu_ms_per_tick: Some(f64::NAN),
+            ..LimitRequest::default()
+        };
+        let problems = greedy.apply(&grant).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[1].contains("asks for 1000, but the world grants at most 10"));
     }
 }

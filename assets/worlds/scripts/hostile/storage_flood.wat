@@ -1,0 +1,15 @@
+;; Hostile: every event writes 64 KiB under a new key (the key is a counter at address 128).
+(module
+  (import "aether" "storage_write" (func $put (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (global (export "__ident_ptr") i32 (i32.const 16))
+  (global (export "__ident_len") i32 (i32.const 20))
+  (data (i32.const 16) "\20\00\00\00")
+  (data (i32.const 20) "\0d\00\00\00")
+  (data (i32.const 32) "storage 1.0.0")
+  (func (export "init") (result i32) (i32.const 1))
+  (func (export "on_event") (param i32 i32) (result i32)
+    (i32.store (i32.const 128) (i32.add (i32.load (i32.const 128)) (i32.const 1)))
+    (drop (call $put (i32.const 128) (i32.const 4) (i32.const 1024) (i32.const 65536)))
+    (i32.const 0))
+)

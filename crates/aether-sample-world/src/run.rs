@@ -1,0 +1,312 @@
+//! A world run: a scene, its scripts on the world-script runtime, tick after tick.
+//!
+//! Each tick: the world hands out its events, every script's rates refill and the events are
+//! queued for every script, the scheduler runs slices by effective priority inside the world's
+//! budget, then the world commits storage, steps its physics and hashes itself. A
+//! [`TickReport`] says what ran, for how long, what waited, what was refused or faulted, what
+//! happened in the world, and the hash.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use aether_scripting::mods::world_script::{is_world_script_folder, read_world_script_mod};
+use aether_scripting::world::{
+    LimitRequest, SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits,
+    ScriptRuntime, ScriptSet, SharedWorld, TickUsageResult, WorldScriptLimits,
+    WorldScriptScheduler, world_engine,
+};
+
+use crate::scene::{DEFAULT_PRIORITY, Scene, SceneError};
+use crate::storage::{Storage, StorageError};
+use crate::world::{SampleWorld, TickLog};
+
+/// A script to load into a world: where it came from, its bytes, what it asks for.
+#[derive(Clone, Debug)]
+pub struct ScriptSpec {
+    /// How messages name it (its path, or `scripts[1] (path)` for a scene's).
+    pub label: String,
+    /// The module (WebAssembly binary).
+    pub bytes: Vec<u8>,
+    /// Base priority.
+    pub priority: u32,
+    /// Limits it asks for (below the world's grant).
+    pub request: LimitRequest,
+    /// The identity its manifest promises (`"<name> <version>"`), for a mod folder.
+    pub identity: Option<String>,
+}
+
+impl ScriptSpec {
+    /// Reads a script from `path`: a `.wasm` module, a `.wat` text module, or a world-script
+    /// mod folder (whose manifest gives its priority and limits).
+    pub fn from_path(path: &Path) -> Result<ScriptSpec, WorldError> {
+        let label = path.display().to_string();
+        let err = |message: String| WorldError::Script {
+            label: label.clone(),
+            message,
+        };
+        if path.is_dir() {
+            if !is_world_script_folder(path) {
+                // Read it anyway so the message names what is wrong with the folder.
+                return Err(match read_world_script_mod(path) {
+                    Err(e) => err(e.problems.join("; ")),
+                    Ok(_) => err("is not a world-script mod folder".into()),
+                });
+            }
+            let m = read_world_script_mod(path).map_err(|e| err(e.problems.join("; ")))?;
+            return Ok(ScriptSpec {
+                label,
+                bytes: m.bytes,
+                priority: m.manifest.priority.unwrap_or(DEFAULT_PRIORITY),
+                request: m.manifest.limits.clone(),
+                identity: Some(m.manifest.identity()),
+            });
+        }
+        let limit = aether_scripting::world::runtime::MAX_SCRIPT_BYTES as u64;
+        let bytes = aether_scripting::fsutil::read_regular_file(path, limit)
+            .map_err(|e| err(e.to_string()))?;
+        let bytes = match path.extension().and_then(|e| e.to_str()) {
+            Some("wat") => wat::parse_bytes(&bytes)
+                .map_err(|e| err(format!("is not valid WebAssembly text: {e}")))?
+                .into_owned(),
+            Some("wasm") => bytes,
+            _ => {
+                return Err(err(
+                    "is not a script: give a .wasm module, a .wat text module or a world-script mod folder".into(),
+                ));
+            }
+        };
+        Ok(ScriptSpec {
+            label,
+            bytes,
+            priority: DEFAULT_PRIORITY,
+            request: LimitRequest::default(),
+            identity: None,
+        })
+    }
+}
+
+/// Why a world could not start or go on.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    /// The scene is broken.
+    #[error(transparent)]
+    Scene(#[from] SceneError),
+    /// Storage could not be opened or written.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A script could not be read or was refused.
+    #[error("{label}: {message}")]
+    Script {
+        /// The script, as [`ScriptSpec::label`].
+        label: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// A script of the running world.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptInfo {
+    /// Its id in the world (1, 2, … in load order).
+    pub id: ScriptId,
+    /// Where it came from.
+    pub label: String,
+    /// Its announced name (its storage namespace) and version.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Its base priority.
+    pub priority: u32,
+    /// What it runs under.
+    pub limits: ScriptResourceLimits,
+}
+
+/// What one tick did.
+#[derive(Clone, Debug)]
+pub struct TickReport {
+    /// The tick.
+    pub tick: u64,
+    /// The scheduler's account: per script fuel, ms, slices, waits, refusals, faults, state.
+    pub usage: TickUsageResult,
+    /// What happened in the world.
+    pub log: TickLog,
+    /// The world hash after the tick.
+    pub hash: u64,
+    /// Wall-clock time of the whole tick (scripts, physics, storage).
+    pub wall: Duration,
+}
+
+/// A running world.
+pub struct WorldRun {
+    world: Arc<Mutex<SampleWorld>>,
+    scripts: ScriptSet,
+    scheduler: WorldScriptScheduler,
+    info: Vec<ScriptInfo>,
+}
+
+impl std::fmt::Debug for WorldRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorldRun")
+            .field("scripts", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WorldRun {
+    /// The world of `scene` with the scene's own scripts, then `extra`, keeping storage in
+    /// `storage`. Every script is read, checked, compiled and started (`init`) before tick 0; the
+    /// first that cannot be is the error, naming it.
+    pub fn new(scene: &Scene, extra: Vec<ScriptSpec>, storage: Storage) -> Result<WorldRun, WorldError> {
+        let mut specs = Vec::new();
+        for (i, s) in scene.scripts.iter().enumerate() {
+            let path = scene.base.join(&s.module);
+            let mut spec = ScriptSpec::from_path(&path).map_err(|e| match e {
+                WorldError::Script { message, .. } => WorldError::Script {
+                    label: format!("scripts[{i}] ({})", path.display()),
+                    message,
+                },
+                other => other,
+            })?;
+            spec.label = format!("scripts[{i}] ({})", path.display());
+            spec.priority = s.priority;
+            // The scene's request narrows the mod's own, field by field.
+            spec.request = narrow(&spec.request, &s.limits);
+            specs.push(spec);
+        }
+        specs.extend(extra);
+        WorldRun::with_scripts(scene, specs, storage)
+    }
+
+    /// The world of `scene` with exactly `specs` (the scene's own script list is not read).
+    pub fn with_scripts(scene: &Scene, specs: Vec<ScriptSpec>, storage: Storage) -> Result<WorldRun, WorldError> {
+        let limits = WorldScriptLimits::default();
+        let policy = SchedulerPolicy::default();
+        if specs.len() > limits.max_scripts {
+            return Err(WorldError::Script {
+                label: scene.name.clone(),
+                message: format!(
+                    "{} scripts, but a world runs at most {}",
+                    specs.len(),
+                    limits.max_scripts
+                ),
+            });
+        }
+        let world = Arc::new(Mutex::new(SampleWorld::new(scene, storage)));
+        let shared: SharedWorld = world.clone();
+        let engine = world_engine().map_err(|e| WorldError::Script {
+            label: "the world".into(),
+            message: e.to_string(),
+        })?;
+        let mut scheduler = WorldScriptScheduler::with_policy(limits, policy.clone());
+        let mut scripts = ScriptSet::new();
+        let mut info: Vec<ScriptInfo> = Vec::new();
+        let mut names = BTreeSet::new();
+        for (i, spec) in specs.into_iter().enumerate() {
+            let id = ScriptId(i as u32 + 1);
+            let err = |message: String| WorldError::Script {
+                label: spec.label.clone(),
+                message,
+            };
+            let granted = spec
+                .request
+                .apply(&ScriptResourceLimits::default())
+                .map_err(|p| err(format!("asks for more than the world grants: {}", p.join("; "))))?;
+            let runtime = ScriptRuntime::load(&engine, &spec.bytes, id, shared.clone(), &granted, &policy)
+                .map_err(|e| err(format!("refused: {e}")))?;
+            let ident = runtime.identity().clone();
+            if let Some(expected) = &spec.identity
+                && *expected != format!("{} {}", ident.name, ident.version)
+            {
+                return Err(err(format!(
+                    "the module announces \"{} {}\" but its manifest says \"{expected}\"; they must match",
+                    ident.name, ident.version
+                )));
+            }
+            if !names.insert(ident.name.clone()) {
+                return Err(err(format!(
+                    "another script of this world is also named \"{}\"; each script keeps its storage under its name, so names must differ",
+                    ident.name
+                )));
+            }
+            world
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .attach_storage(id, &ident.name)?;
+            scheduler
+                .register(ScriptDescriptor {
+                    id,
+                    priority: spec.priority,
+                    resource_limits: granted.clone(),
+                })
+                .map_err(|e| err(e.to_string()))?;
+            scripts.insert(id, runtime);
+            info.push(ScriptInfo {
+                id,
+                label: spec.label,
+                name: ident.name,
+                version: ident.version,
+                priority: spec.priority,
+                limits: granted,
+            });
+        }
+        Ok(WorldRun {
+            world,
+            scripts,
+            scheduler,
+            info,
+        })
+    }
+
+    /// The scripts, in id order.
+    pub fn scripts(&self) -> &[ScriptInfo] {
+        &self.info
+    }
+
+    /// The world, to look at (do not hold it across [`tick`](Self::tick)).
+    pub fn world(&self) -> MutexGuard<'_, SampleWorld> {
+        self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs one tick.
+    pub fn tick(&mut self) -> Result<TickReport, WorldError> {
+        let started = Instant::now();
+        let events = self.world().begin_tick();
+        self.scripts.begin_tick();
+        for e in &events {
+            self.scripts.deliver_all(e);
+        }
+        let usage = self.scheduler.tick(&mut self.scripts);
+        let mut world = self.world();
+        let log = world.end_tick()?;
+        Ok(TickReport {
+            tick: usage.tick.0,
+            usage,
+            log,
+            hash: world.hash(),
+            wall: started.elapsed(),
+        })
+    }
+}
+
+/// `base` with every field `over` sets taken from `over`.
+fn narrow(base: &LimitRequest, over: &LimitRequest) -> LimitRequest {
+    LimitRequest {
+        max_memory_bytes: over.max_memory_bytes.or(base.max_memory_bytes),
+        max_cpu_ms_per_tick: over.max_cpu_ms_per_tick.or(base.max_cpu_ms_per_tick),
+        max_entity_spawns_per_second: over
+            .max_entity_spawns_per_second
+            .or(base.max_entity_spawns_per_second),
+        max_network_rpcs_per_second: over
+            .max_network_rpcs_per_second
+            .or(base.max_network_rpcs_per_second),
+        max_network_bytes_per_second: over
+            .max_network_bytes_per_second
+            .or(base.max_network_bytes_per_second),
+        max_storage_writes_per_second: over
+            .max_storage_writes_per_second
+            .or(base.max_storage_writes_per_second),
+        max_storage_bytes: over.max_storage_bytes.or(base.max_storage_bytes),
+    }
+}

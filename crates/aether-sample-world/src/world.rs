@@ -1,0 +1,538 @@
+//! The sample world: entities (hecs), their bodies (rapier2d), players, areas, timers and
+//! storage (redb), behind the six API traits world scripts reach it through.
+//!
+//! A tick has three moments. [`SampleWorld::begin_tick`] hands out the tick's events, in a fixed
+//! order: `Start` (tick 0), players leaving then joining, what players say, what happened during
+//! the last tick (entities spawned and destroyed by scripts, collisions, entities entering
+//! areas; at tick 0, one entity-spawned event per entity the scene placed), timers, then `Tick`. The scripts run and call the API. [`SampleWorld::end_tick`]
+//! commits the tick's storage writes in one transaction, steps the physics, finds collisions and
+//! area entries (delivered next tick), and folds everything into the world hash.
+//!
+//! **The world hash** chains every tick: FNV-1a over the previous hash, the tick, every entity
+//! (id, kind, owner, position and velocity bits) in id order, the players online, and what the
+//! tick did (storage writes, sounds, messages, RPCs). Two runs of the same scene with the same
+//! scripts give the same hash at every tick.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aether_scripting::world::{
+    AudioApi, EntityApi, NetworkApi, PhysicsApi, ScriptId, StorageApi, TICKS_PER_SECOND, UIApi,
+};
+use aether_world_types::{AreaId, CallCode, EntityId, PlayerId, TimerId, Vec2, WorldEvent};
+use rapier2d::prelude::RigidBodyHandle;
+
+use crate::hash::Fnv;
+use crate::physics::Physics;
+use crate::scene::{DEFAULT_RADIUS, Scene, SceneArea, ScenePlayer, SceneTimer, is_solid};
+use crate::storage::{Storage, StorageError};
+
+/// Most entities a world holds; a spawn past it is `quota_exceeded`.
+pub const MAX_ENTITIES: usize = 4096;
+
+/// What an entity is (the word scripts see).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kind(pub String);
+
+/// The script that spawned an entity (`None`: the scene placed it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Owner(pub Option<ScriptId>);
+
+/// An entity's body in the physics world.
+#[derive(Clone, Copy, Debug)]
+pub struct Body(pub RigidBodyHandle);
+
+/// Whether the entity never moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fixed(pub bool);
+
+/// An entity as seen from outside: for reports, drawing and tests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntityView {
+    /// Its id.
+    pub id: EntityId,
+    /// Its kind.
+    pub kind: String,
+    /// Who spawned it.
+    pub owner: Option<ScriptId>,
+    /// Where it is.
+    pub at: Vec2,
+    /// How fast it moves.
+    pub velocity: Vec2,
+}
+
+/// What a tick did in the world, beyond the scripts' own usage.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TickLog {
+    /// Events delivered to the scripts at the start of the tick, by name, in order.
+    pub delivered: Vec<&'static str>,
+    /// Entities scripts spawned: id, kind, where, by whom.
+    pub spawned: Vec<(EntityId, String, Vec2, ScriptId)>,
+    /// Entities scripts destroyed.
+    pub destroyed: Vec<(EntityId, ScriptId)>,
+    /// Sounds played: by whom, which, where.
+    pub sounds: Vec<(ScriptId, String, Vec2)>,
+    /// UI messages: by whom, to whom (`None`: everyone), the text.
+    pub messages: Vec<(ScriptId, Option<PlayerId>, String)>,
+    /// RPCs: by whom, to whom, the bytes.
+    pub rpcs: Vec<(ScriptId, PlayerId, Vec<u8>)>,
+    /// Storage writes committed at the end of the tick: by whom, key, value.
+    pub writes: Vec<(ScriptId, Vec<u8>, Vec<u8>)>,
+    /// Pairs of entities that started touching in the tick's physics step.
+    pub collisions: Vec<(EntityId, EntityId)>,
+    /// Entities that entered an area in the step.
+    pub entered: Vec<(EntityId, AreaId)>,
+    /// Players who joined at the start of the tick.
+    pub joined: Vec<PlayerId>,
+    /// Players who left at the start of the tick.
+    pub left: Vec<PlayerId>,
+}
+
+/// The sample world.
+pub struct SampleWorld {
+    width: usize,
+    height: usize,
+    solid: Vec<bool>,
+    players: Vec<ScenePlayer>,
+    areas: Vec<SceneArea>,
+    timers: Vec<SceneTimer>,
+    ecs: hecs::World,
+    /// Entity id -> its ECS entity, in id order.
+    ids: BTreeMap<u32, hecs::Entity>,
+    next_id: u32,
+    physics: Physics,
+    online: BTreeSet<u32>,
+    /// (entity, area) pairs inside after the last step.
+    inside: BTreeSet<(u32, u32)>,
+    storage: Storage,
+    /// The first storage failure; the run stops on it.
+    storage_failure: Option<StorageError>,
+    tick: u64,
+    /// Events raised during the current tick, delivered at the start of the next.
+    raised: Vec<WorldEvent>,
+    log: TickLog,
+    hash: u64,
+}
+
+impl std::fmt::Debug for SampleWorld {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SampleWorld")
+            .field("tick", &self.tick)
+            .field("entities", &self.ids.len())
+            .field("online", &self.online)
+            .field("hash", &format_args!("{:016x}", self.hash))
+            .finish_non_exhaustive()
+    }
+}
+
+impl SampleWorld {
+    /// The world of `scene` at tick 0, keeping script storage in `storage`.
+    pub fn new(scene: &Scene, storage: Storage) -> SampleWorld {
+        let mut world = SampleWorld {
+            width: scene.width,
+            height: scene.height,
+            solid: scene.tiles.iter().map(|t| is_solid(*t)).collect(),
+            players: scene.players.clone(),
+            areas: scene.areas.clone(),
+            timers: scene.timers.clone(),
+            ecs: hecs::World::new(),
+            ids: BTreeMap::new(),
+            next_id: 1,
+            physics: Physics::new(scene, TICKS_PER_SECOND),
+            online: BTreeSet::new(),
+            inside: BTreeSet::new(),
+            storage,
+            storage_failure: None,
+            tick: 0,
+            raised: Vec::new(),
+            log: TickLog::default(),
+            hash: 0xcbf2_9ce4_8422_2325,
+        };
+        for e in &scene.entities {
+            world.insert(
+                &e.kind,
+                None,
+                (e.x, e.y),
+                (e.vx, e.vy),
+                e.radius,
+                e.fixed,
+            );
+        }
+        // Scripts learn the scene's own entities as they learn spawned ones: at tick 0.
+        for (view, e) in world.entities().into_iter().zip(&scene.entities) {
+            world.raised.push(WorldEvent::EntitySpawned {
+                entity: view.id,
+                kind: e.kind.clone(),
+                at: Vec2::new(e.x, e.y),
+            });
+        }
+        world.inside = world.areas_now();
+        world
+    }
+
+    fn insert(
+        &mut self,
+        kind: &str,
+        owner: Option<ScriptId>,
+        at: (f32, f32),
+        velocity: (f32, f32),
+        radius: f32,
+        fixed: bool,
+    ) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let body = self.physics.add(id, at, velocity, radius, fixed);
+        let entity = self.ecs.spawn((
+            Kind(kind.to_owned()),
+            Owner(owner),
+            Body(body),
+            Fixed(fixed),
+        ));
+        self.ids.insert(id, entity);
+        id
+    }
+
+    /// Gives script `id` its storage namespace `name` (its announced name).
+    pub fn attach_storage(&mut self, id: ScriptId, name: &str) -> Result<(), StorageError> {
+        self.storage.attach(id.0, name)
+    }
+
+    /// The storage (for reading what scripts kept).
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The tick about to run (or running).
+    pub fn tick(&self) -> u64 {
+        self.tick
+    }
+
+    /// The world hash after the last tick that ended.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// Map size in tiles.
+    pub fn size(&self) -> (usize, usize) {
+        (self.width, self.height)
+    }
+
+    /// Players in the world now.
+    pub fn online(&self) -> impl Iterator<Item = PlayerId> + '_ {
+        self.online.iter().map(|p| PlayerId(*p))
+    }
+
+    /// Every entity, in id order.
+    pub fn entities(&self) -> Vec<EntityView> {
+        self.ids
+            .iter()
+            .filter_map(|(id, e)| self.view(*id, *e))
+            .collect()
+    }
+
+    fn view(&self, id: u32, e: hecs::Entity) -> Option<EntityView> {
+        let entity = self.ecs.entity(e).ok()?;
+        let kind = entity.get::<&Kind>()?.0.clone();
+        let owner = entity.get::<&Owner>()?.0;
+        let body = entity.get::<&Body>()?.0;
+        let ((x, y), (vx, vy)) = self.physics.state(body)?;
+        Some(EntityView {
+            id: EntityId(id),
+            kind,
+            owner,
+            at: Vec2::new(x, y),
+            velocity: Vec2::new(vx, vy),
+        })
+    }
+
+    fn body(&self, entity: EntityId) -> Option<(hecs::Entity, RigidBodyHandle)> {
+        let e = *self.ids.get(&entity.0)?;
+        let body = self.ecs.get::<&Body>(e).ok()?.0;
+        Some((e, body))
+    }
+
+    /// Starts the tick: returns its events, in delivery order (see the module documentation).
+    pub fn begin_tick(&mut self) -> Vec<WorldEvent> {
+        let t = self.tick;
+        self.log = TickLog::default();
+        let mut events = Vec::new();
+        if t == 0 {
+            events.push(WorldEvent::Start);
+        }
+        for p in &self.players {
+            if p.leaves == Some(t) && self.online.remove(&p.id) {
+                events.push(WorldEvent::PlayerLeft {
+                    player: PlayerId(p.id),
+                });
+                self.log.left.push(PlayerId(p.id));
+            }
+        }
+        for p in &self.players {
+            if p.joins == t && self.online.insert(p.id) {
+                events.push(WorldEvent::PlayerJoined {
+                    player: PlayerId(p.id),
+                    name: p.name.clone(),
+                });
+                self.log.joined.push(PlayerId(p.id));
+            }
+        }
+        for p in &self.players {
+            for s in p.says.iter().filter(|s| s.tick == t) {
+                events.push(WorldEvent::Message {
+                    from: PlayerId(p.id),
+                    body: s.text.as_bytes().to_vec(),
+                });
+            }
+        }
+        events.append(&mut self.raised);
+        for timer in &self.timers {
+            if timer.fires_at(t) {
+                events.push(WorldEvent::Timer {
+                    timer: TimerId(timer.id),
+                    tick: t,
+                });
+            }
+        }
+        events.push(WorldEvent::Tick { tick: t });
+        self.log.delivered = events.iter().map(WorldEvent::name).collect();
+        events
+    }
+
+    /// Ends the tick: commits storage, steps the physics, raises collision and area events for
+    /// the next tick, updates the hash. Returns what the tick did.
+    pub fn end_tick(&mut self) -> Result<TickLog, StorageError> {
+        if let Some(e) = self.storage_failure.take() {
+            return Err(e);
+        }
+        self.log.writes = self
+            .storage
+            .pending()
+            .map(|(s, k, v)| (ScriptId(s), k.to_vec(), v.to_vec()))
+            .collect();
+        self.storage.commit(self.tick)?;
+        for (a, b) in self.physics.step() {
+            if self.ids.contains_key(&a) && self.ids.contains_key(&b) {
+                self.log.collisions.push((EntityId(a), EntityId(b)));
+                self.raised.push(WorldEvent::Collision {
+                    a: EntityId(a),
+                    b: EntityId(b),
+                });
+            }
+        }
+        let now = self.areas_now();
+        for &(entity, area) in now.difference(&self.inside) {
+            self.log.entered.push((EntityId(entity), AreaId(area)));
+            self.raised.push(WorldEvent::EnteredArea {
+                entity: EntityId(entity),
+                area: AreaId(area),
+            });
+        }
+        self.inside = now;
+        self.hash = self.fold_hash();
+        self.tick += 1;
+        Ok(std::mem::take(&mut self.log))
+    }
+
+    fn areas_now(&self) -> BTreeSet<(u32, u32)> {
+        let mut inside = BTreeSet::new();
+        for (&id, &e) in &self.ids {
+            let Some(body) = self.ecs.get::<&Body>(e).ok().map(|b| b.0) else {
+                continue;
+            };
+            let Some(((x, y), _)) = self.physics.state(body) else {
+                continue;
+            };
+            for a in &self.areas {
+                if a.shape.contains(x, y) {
+                    inside.insert((id, a.id));
+                }
+            }
+        }
+        inside
+    }
+
+    fn fold_hash(&self) -> u64 {
+        let mut h = Fnv::with(self.hash);
+        h.u64(self.tick);
+        for v in self.entities() {
+            h.u32(v.id.0);
+            h.bytes(v.kind.as_bytes());
+            h.u32(v.owner.map_or(0, |s| s.0 + 1));
+            h.f32(v.at.x);
+            h.f32(v.at.y);
+            h.f32(v.velocity.x);
+            h.f32(v.velocity.y);
+        }
+        for p in &self.online {
+            h.u32(*p);
+        }
+        for (s, k, v) in &self.log.writes {
+            h.u32(s.0);
+            h.bytes(k);
+            h.bytes(v);
+        }
+        for (s, name, at) in &self.log.sounds {
+            h.u32(s.0);
+            h.bytes(name.as_bytes());
+            h.f32(at.x);
+            h.f32(at.y);
+        }
+        for (s, to, text) in &self.log.messages {
+            h.u32(s.0);
+            h.u32(to.map_or(u32::MAX, |p| p.0));
+            h.bytes(text.as_bytes());
+        }
+        for (s, to, body) in &self.log.rpcs {
+            h.u32(s.0);
+            h.u32(to.0);
+            h.bytes(body);
+        }
+        h.finish()
+    }
+
+    fn on_map(&self, at: Vec2) -> Option<usize> {
+        let inside = at.x >= 0.0
+            && at.y >= 0.0
+            && at.x < self.width as f32
+            && at.y < self.height as f32;
+        inside.then(|| at.y as usize * self.width + at.x as usize)
+    }
+}
+
+impl EntityApi for SampleWorld {
+    fn spawn_entity(
+        &mut self,
+        script: ScriptId,
+        kind: &str,
+        at: Vec2,
+    ) -> Result<EntityId, CallCode> {
+        if kind.is_empty() || kind.chars().any(char::is_control) {
+            return Err(CallCode::InvalidArgument);
+        }
+        let tile = self.on_map(at).ok_or(CallCode::InvalidArgument)?;
+        if self.solid[tile] {
+            return Err(CallCode::NotPermitted);
+        }
+        if self.ids.len() >= MAX_ENTITIES {
+            return Err(CallCode::QuotaExceeded);
+        }
+        let id = self.insert(
+            kind,
+            Some(script),
+            (at.x, at.y),
+            (0.0, 0.0),
+            DEFAULT_RADIUS,
+            false,
+        );
+        self.log
+            .spawned
+            .push((EntityId(id), kind.to_owned(), at, script));
+        self.raised.push(WorldEvent::EntitySpawned {
+            entity: EntityId(id),
+            kind: kind.to_owned(),
+            at,
+        });
+        Ok(EntityId(id))
+    }
+
+    fn destroy_entity(&mut self, script: ScriptId, entity: EntityId) -> Result<(), CallCode> {
+        let (e, body) = self.body(entity).ok_or(CallCode::NotFound)?;
+        let owner = self.ecs.get::<&Owner>(e).map(|o| o.0).ok().flatten();
+        if owner != Some(script) {
+            return Err(CallCode::NotPermitted);
+        }
+        self.physics.remove(body);
+        let _ = self.ecs.despawn(e);
+        self.ids.remove(&entity.0);
+        self.inside.retain(|(id, _)| *id != entity.0);
+        self.log.destroyed.push((entity, script));
+        self.raised.push(WorldEvent::EntityDestroyed { entity });
+        Ok(())
+    }
+
+    fn entity_position(&self, _: ScriptId, entity: EntityId) -> Result<Vec2, CallCode> {
+        let (_, body) = self.body(entity).ok_or(CallCode::NotFound)?;
+        let ((x, y), _) = self.physics.state(body).ok_or(CallCode::NotFound)?;
+        Ok(Vec2::new(x, y))
+    }
+}
+
+impl PhysicsApi for SampleWorld {
+    fn apply_force(&mut self, _: ScriptId, entity: EntityId, force: Vec2) -> Result<(), CallCode> {
+        let (e, body) = self.body(entity).ok_or(CallCode::NotFound)?;
+        if self.ecs.get::<&Fixed>(e).is_ok_and(|f| f.0) {
+            return Err(CallCode::NotPermitted);
+        }
+        if !(force.x.abs() <= 10_000.0 && force.y.abs() <= 10_000.0) {
+            return Err(CallCode::InvalidArgument);
+        }
+        if self.physics.push(body, (force.x, force.y)) {
+            Ok(())
+        } else {
+            Err(CallCode::NotFound)
+        }
+    }
+}
+
+impl AudioApi for SampleWorld {
+    fn play_sound(&mut self, script: ScriptId, sound: &str, at: Vec2) -> Result<(), CallCode> {
+        if sound.is_empty() || sound.chars().any(char::is_control) {
+            return Err(CallCode::InvalidArgument);
+        }
+        self.log.sounds.push((script, sound.to_owned(), at));
+        Ok(())
+    }
+}
+
+impl NetworkApi for SampleWorld {
+    fn send_rpc(&mut self, script: ScriptId, to: PlayerId, body: &[u8]) -> Result<(), CallCode> {
+        if !self.online.contains(&to.0) {
+            return Err(CallCode::NotFound);
+        }
+        self.log.rpcs.push((script, to, body.to_vec()));
+        Ok(())
+    }
+}
+
+impl StorageApi for SampleWorld {
+    fn storage_read(&self, script: ScriptId, key: &[u8]) -> Result<Option<Vec<u8>>, CallCode> {
+        // A failure is kept by the next write or by `end_tick` (reads cannot record it): the
+        // script sees `not_permitted` and the run stops at the end of the tick.
+        self.storage
+            .read(script.0, key)
+            .map_err(|_| CallCode::NotPermitted)
+    }
+
+    fn storage_write(
+        &mut self,
+        script: ScriptId,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<(), CallCode> {
+        match self.storage.write(script.0, key, value) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.storage_failure.get_or_insert(e);
+                Err(CallCode::NotPermitted)
+            }
+        }
+    }
+
+    fn storage_used(&self, script: ScriptId) -> u64 {
+        self.storage.used(script.0)
+    }
+}
+
+impl UIApi for SampleWorld {
+    fn show_message(
+        &mut self,
+        script: ScriptId,
+        to: Option<PlayerId>,
+        text: &str,
+    ) -> Result<(), CallCode> {
+        if to.is_some_and(|p| !self.online.contains(&p.0)) {
+            return Err(CallCode::NotFound);
+        }
+        self.log.messages.push((script, to, text.to_owned()));
+        Ok(())
+    }
+}
