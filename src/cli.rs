@@ -423,4 +423,3 @@ fn guarded_host() -> anyhow::Result<aether_scripting::ControllerHost> {
     };
     Ok(aether_scripting::ControllerHost::new(limits)?)
 }
-

@@ -124,7 +124,14 @@ impl Physics {
     }
 
     /// Adds the body of entity `id`: a disc of `radius` at (x, y) moving at (vx, vy).
-    pub fn add(&mut self, id: u32, at: (f32, f32), velocity: (f32, f32), radius: f32, fixed: bool) -> RigidBodyHandle {
+    pub fn add(
+        &mut self,
+        id: u32,
+        at: (f32, f32),
+        velocity: (f32, f32),
+        radius: f32,
+        fixed: bool,
+    ) -> RigidBodyHandle {
         let body = if fixed {
             RigidBodyBuilder::fixed()
         } else {

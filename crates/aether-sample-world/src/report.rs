@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 use crate::run::{ScriptInfo, TickReport};
 
 fn name_of(scripts: &[ScriptInfo], id: aether_scripting::world::ScriptId) -> String {
-    scripts
-        .iter()
-        .find(|s| s.id == id)
-        .map_or_else(|| format!("script {}", id.0), |s| escape(&s.name).into_owned())
+    scripts.iter().find(|s| s.id == id).map_or_else(
+        || format!("script {}", id.0),
+        |s| escape(&s.name).into_owned(),
+    )
 }
 
 /// Items of one kind listed in full in a tick's text; more are counted.
@@ -84,7 +84,9 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
                 notes.push(format!("suspended, unfinished for {ticks} tick(s)"));
             }
             // Said once, on the tick of the fault that caused it.
-            aether_scripting::world::ScriptState::BackingOff { until, .. } if !s.faults.is_empty() => {
+            aether_scripting::world::ScriptState::BackingOff { until, .. }
+                if !s.faults.is_empty() =>
+            {
                 notes.push(format!("backing off until tick {}", until.0));
             }
             aether_scripting::world::ScriptState::Disabled { reason } if !s.faults.is_empty() => {
@@ -150,7 +152,11 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
     }
     for (by, to, text) in &l.messages {
         let to = to.map_or_else(|| "everyone".to_owned(), |p| format!("player {}", p.0));
-        world.push(format!("{} told {to}: \"{}\"", name_of(scripts, *by), escape(text)));
+        world.push(format!(
+            "{} told {to}: \"{}\"",
+            name_of(scripts, *by),
+            escape(text)
+        ));
     }
     for (by, to, body) in &l.rpcs {
         world.push(format!(

@@ -13,9 +13,8 @@ use std::time::{Duration, Instant};
 
 use aether_scripting::mods::world_script::{is_world_script_folder, read_world_script_mod};
 use aether_scripting::world::{
-    LimitRequest, SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits,
-    ScriptRuntime, ScriptSet, SharedWorld, TickUsageResult, WorldScriptLimits,
-    WorldScriptScheduler, world_engine,
+    LimitRequest, SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptRuntime,
+    ScriptSet, SharedWorld, TickUsageResult, WorldScriptLimits, WorldScriptScheduler, world_engine,
 };
 
 use crate::scene::{DEFAULT_PRIORITY, Scene, SceneError};
@@ -158,7 +157,11 @@ impl WorldRun {
     /// The world of `scene` with the scene's own scripts, then `extra`, keeping storage in
     /// `storage`. Every script is read, checked, compiled and started (`init`) before tick 0; the
     /// first that cannot be is the error, naming it.
-    pub fn new(scene: &Scene, extra: Vec<ScriptSpec>, storage: Storage) -> Result<WorldRun, WorldError> {
+    pub fn new(
+        scene: &Scene,
+        extra: Vec<ScriptSpec>,
+        storage: Storage,
+    ) -> Result<WorldRun, WorldError> {
         let mut specs = Vec::new();
         for (i, s) in scene.scripts.iter().enumerate() {
             let path = scene.base.join(&s.module);
@@ -180,7 +183,11 @@ impl WorldRun {
     }
 
     /// The world of `scene` with exactly `specs` (the scene's own script list is not read).
-    pub fn with_scripts(scene: &Scene, specs: Vec<ScriptSpec>, storage: Storage) -> Result<WorldRun, WorldError> {
+    pub fn with_scripts(
+        scene: &Scene,
+        specs: Vec<ScriptSpec>,
+        storage: Storage,
+    ) -> Result<WorldRun, WorldError> {
         let limits = WorldScriptLimits::default();
         let policy = SchedulerPolicy::default();
         if specs.len() > limits.max_scripts {
@@ -212,9 +219,15 @@ impl WorldRun {
             let granted = spec
                 .request
                 .apply(&ScriptResourceLimits::default())
-                .map_err(|p| err(format!("asks for more than the world grants: {}", p.join("; "))))?;
-            let runtime = ScriptRuntime::load(&engine, &spec.bytes, id, shared.clone(), &granted, &policy)
-                .map_err(|e| err(format!("refused: {e}")))?;
+                .map_err(|p| {
+                    err(format!(
+                        "asks for more than the world grants: {}",
+                        p.join("; ")
+                    ))
+                })?;
+            let runtime =
+                ScriptRuntime::load(&engine, &spec.bytes, id, shared.clone(), &granted, &policy)
+                    .map_err(|e| err(format!("refused: {e}")))?;
             let ident = runtime.identity().clone();
             if let Some(expected) = &spec.identity
                 && *expected != format!("{} {}", ident.name, ident.version)

@@ -214,7 +214,7 @@ impl SceneTimer {
     /// Whether it fires at `tick`.
     pub fn fires_at(&self, tick: u64) -> bool {
         let first = self.first.unwrap_or(self.every);
-        tick >= first && (tick - first) % self.every.max(1) == 0
+        tick >= first && (tick - first).is_multiple_of(self.every.max(1))
     }
 }
 
@@ -351,12 +351,13 @@ pub const MAP_LEGEND: &str = ". plains  f forest  h hills  ~ water (solid)  ^ mo
 impl Scene {
     /// Reads and checks a scene file; relative script paths start from its folder.
     pub fn load(path: &Path) -> Result<Scene, SceneError> {
-        let bytes = aether_scripting::fsutil::read_regular_file(path, MAX_SCENE_BYTES).map_err(
-            |e| SceneError::Io {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            },
-        )?;
+        let bytes =
+            aether_scripting::fsutil::read_regular_file(path, MAX_SCENE_BYTES).map_err(|e| {
+                SceneError::Io {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                }
+            })?;
         let text = String::from_utf8(bytes).map_err(|_| SceneError::Io {
             path: path.to_path_buf(),
             message: "the file is not UTF-8 text".into(),
@@ -400,7 +401,12 @@ impl Scene {
         }
         let (width, height, tiles) = parse_map(&doc.map, &mut problems);
         let inside = |x: f32, y: f32| {
-            x.is_finite() && y.is_finite() && x >= 0.0 && y >= 0.0 && x < width as f32 && y < height as f32
+            x.is_finite()
+                && y.is_finite()
+                && x >= 0.0
+                && y >= 0.0
+                && x < width as f32
+                && y < height as f32
         };
         let size = format!("{width} x {height}");
         for (i, e) in doc.entities.iter().enumerate() {
@@ -490,7 +496,7 @@ impl Scene {
             }
             let shape = match (&a.circle, &a.tiles) {
                 (Some(c), None) => {
-                    if !inside(c.x, c.y) || !(c.radius.is_finite() && c.radius > 0.0) {
+                    if !(inside(c.x, c.y) && c.radius.is_finite() && c.radius > 0.0) {
                         problems.push(format!(
                             "areas[{i}] ({}): the circle must have its centre on the {size} map and a positive radius",
                             a.name
@@ -582,7 +588,9 @@ impl Scene {
         if x < 0 || y < 0 || x as usize >= self.width || y as usize >= self.height {
             return None;
         }
-        self.tiles.get(y as usize * self.width + x as usize).copied()
+        self.tiles
+            .get(y as usize * self.width + x as usize)
+            .copied()
     }
 
     /// The path of script `i`'s module.
@@ -617,7 +625,11 @@ impl Scene {
             }
         }
         let mut out = String::new();
-        let _ = writeln!(out, "{} ({} x {} tiles)", self.name, self.width, self.height);
+        let _ = writeln!(
+            out,
+            "{} ({} x {} tiles)",
+            self.name, self.width, self.height
+        );
         if !self.description.is_empty() {
             let _ = writeln!(out, "{}", self.description);
         }

@@ -17,6 +17,9 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 /// The storage file format this crate reads and writes (the `format` entry of `meta`).
 pub const STORAGE_FORMAT: u64 = 1;
 
+/// A key and its value.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
 const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 
 /// Why storage could not be opened or written.
@@ -94,14 +97,48 @@ impl Storage {
         {
             return Err(open("it is not a regular file".into()));
         }
+        // Look before writing: opening for writing updates the file's header, so a file this
+        // studio must refuse (not a database, a newer format) is first opened read-only. One that
+        // needs recovery after a crash cannot be opened read-only; opening it for writing below
+        // recovers it to its last committed tick.
+        let exists = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        if exists {
+            match Database::builder().open_read_only(path) {
+                Ok(ro) => {
+                    let format = ro
+                        .begin_read()
+                        .ok()
+                        .and_then(|r| r.open_table(META).ok())
+                        .and_then(|t| t.get("format").ok().flatten().map(|v| v.value()));
+                    if let Some(f) = format
+                        && f > STORAGE_FORMAT
+                    {
+                        return Err(open(format!(
+                            "it was written by a newer studio (storage format {f}; this one reads {STORAGE_FORMAT}); update the studio, or use another file"
+                        )));
+                    }
+                }
+                Err(redb::DatabaseError::RepairAborted) => {}
+                Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                    return Err(open(
+                        "another program (or another world run) has it open; close it first".into(),
+                    ));
+                }
+                Err(other) => {
+                    return Err(open(format!(
+                        "it is not a world storage file, or it is damaged ({other})"
+                    )));
+                }
+            }
+        }
         let db = Database::create(path).map_err(|e| {
             open(match e {
                 redb::DatabaseError::DatabaseAlreadyOpen => {
                     "another program (or another world run) has it open; close it first".into()
                 }
-                redb::DatabaseError::UpgradeRequired(v) => format!(
-                    "it is in an older database format ({v}) this studio cannot open"
-                ),
+                redb::DatabaseError::UpgradeRequired(v) => {
+                    format!("it is in an older database format ({v}) this studio cannot open")
+                }
                 other => format!("it is not a world storage file, or it is damaged ({other})"),
             })
         })?;
@@ -222,8 +259,7 @@ impl Storage {
             Some(old) => *used = used.saturating_sub(old.len() as u64) + value.len() as u64,
             None => *used += (key.len() + value.len()) as u64,
         }
-        self.pending
-            .insert((script, key.to_vec()), value.to_vec());
+        self.pending.insert((script, key.to_vec()), value.to_vec());
         Ok(())
     }
 
@@ -267,7 +303,7 @@ impl Storage {
     }
 
     /// Every key and value of the namespace `name`, as committed (for `world show`, tests).
-    pub fn dump(&self, name: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
+    pub fn dump(&self, name: &str) -> Result<Vec<Entry>, StorageError> {
         let table = table_name(name);
         let read = self.db.begin_read().map_err(|e| self.failed(e))?;
         match read.open_table(TableDefinition::<&[u8], &[u8]>::new(&table)) {

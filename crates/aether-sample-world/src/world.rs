@@ -148,14 +148,7 @@ impl SampleWorld {
             hash: 0xcbf2_9ce4_8422_2325,
         };
         for e in &scene.entities {
-            world.insert(
-                &e.kind,
-                None,
-                (e.x, e.y),
-                (e.vx, e.vy),
-                e.radius,
-                e.fixed,
-            );
+            world.insert(&e.kind, None, (e.x, e.y), (e.vx, e.vy), e.radius, e.fixed);
         }
         // Scripts learn the scene's own entities as they learn spawned ones: at tick 0.
         for (view, e) in world.entities().into_iter().zip(&scene.entities) {
@@ -390,10 +383,8 @@ impl SampleWorld {
     }
 
     fn on_map(&self, at: Vec2) -> Option<usize> {
-        let inside = at.x >= 0.0
-            && at.y >= 0.0
-            && at.x < self.width as f32
-            && at.y < self.height as f32;
+        let inside =
+            at.x >= 0.0 && at.y >= 0.0 && at.x < self.width as f32 && at.y < self.height as f32;
         inside.then(|| at.y as usize * self.width + at.x as usize)
     }
 }

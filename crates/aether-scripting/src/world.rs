@@ -75,8 +75,8 @@ pub use schedule::SliceEnd;
 pub use api::{AudioApi, EntityApi, NetworkApi, PhysicsApi, StorageApi, UIApi, WorldApi};
 pub use calls::SharedWorld;
 pub use limits::{
-    DEFAULT_FUEL_PER_MS, DEFAULT_PER_SCRIPT_MEMORY_BYTES, LimitRequest, SchedulerPolicy, ScriptResourceLimits,
-    TICKS_PER_SECOND, WorldScriptLimits,
+    DEFAULT_FUEL_PER_MS, DEFAULT_PER_SCRIPT_MEMORY_BYTES, LimitRequest, SchedulerPolicy,
+    ScriptResourceLimits, TICKS_PER_SECOND, WorldScriptLimits,
 };
 pub use rate::RateLimiter;
 pub use runtime::{ScriptRuntime, ScriptSet, world_engine};

@@ -282,7 +282,9 @@ pub(super) fn read_manifest(folder: &Path) -> Result<String, ModError> {
         }),
         Err(ReadRefusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Err(fail(
             folder,
-            vec!["has no manifest.json (a mod folder holds manifest.json beside its module)".into()],
+            vec![
+                "has no manifest.json (a mod folder holds manifest.json beside its module)".into(),
+            ],
         )),
         Err(e) => Err(fail(folder, vec![format!("manifest.json: {e}")])),
     }

@@ -104,7 +104,9 @@ impl WorldScriptManifest {
         {
             bad(
                 "id",
-                format!("must be a lowercase slug of letters, digits and dashes, such as \"welcome\" (found \"{id}\")"),
+                format!(
+                    "must be a lowercase slug of letters, digits and dashes, such as \"welcome\" (found \"{id}\")"
+                ),
             );
         }
         if let Some(name) = &name
@@ -130,14 +132,18 @@ impl WorldScriptManifest {
         {
             bad(
                 "sandbox",
-                format!("must be \"wasm\": world scripts run only as WebAssembly (found \"{sandbox}\")"),
+                format!(
+                    "must be \"wasm\": world scripts run only as WebAssembly (found \"{sandbox}\")"
+                ),
             );
         }
         if let Some(types) = &types {
             if !is_semver(types) {
                 bad(
                     "aether_world_types",
-                    format!("must be the semantic version of aether-world-types the module was built against, such as \"1.0.0\" (found \"{types}\")"),
+                    format!(
+                        "must be the semantic version of aether-world-types the module was built against, such as \"1.0.0\" (found \"{types}\")"
+                    ),
                 );
             } else if semver_major(types) != semver_major(aether_world_types::CRATE_VERSION) {
                 bad(
@@ -270,7 +276,15 @@ mod tests {
         let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
         assert_eq!(
             fields,
-            ["kind", "id", "version", "sandbox", "aether_world_types", "priority", "limits"]
+            [
+                "kind",
+                "id",
+                "version",
+                "sandbox",
+                "aether_world_types",
+                "priority",
+                "limits"
+            ]
         );
         assert!(problems[6].message.contains("max_cpu"), "{}", problems[6]);
     }

@@ -98,20 +98,68 @@ impl LimitRequest {
                 }
             }
         }
-        take("max_memory_bytes", self.max_memory_bytes, grant.max_memory_bytes, &mut out.max_memory_bytes, &mut problems);
+        take(
+            "max_memory_bytes",
+            self.max_memory_bytes,
+            grant.max_memory_bytes,
+            &mut out.max_memory_bytes,
+            &mut problems,
+        );
         if let Some(ms) = self.max_cpu_ms_per_tick
             && !(ms.is_finite() && ms > 0.0)
         {
-            problems.push(format!("`max_cpu_ms_per_tick` must be a positive number of milliseconds (found {ms})"));
+            problems.push(format!(
+                "`max_cpu_ms_per_tick` must be a positive number of milliseconds (found {ms})"
+            ));
         } else {
-            take("max_cpu_ms_per_tick", self.max_cpu_ms_per_tick, grant.max_cpu_ms_per_tick, &mut out.max_cpu_ms_per_tick, &mut problems);
+            take(
+                "max_cpu_ms_per_tick",
+                self.max_cpu_ms_per_tick,
+                grant.max_cpu_ms_per_tick,
+                &mut out.max_cpu_ms_per_tick,
+                &mut problems,
+            );
         }
-        take("max_entity_spawns_per_second", self.max_entity_spawns_per_second, grant.max_entity_spawns_per_second, &mut out.max_entity_spawns_per_second, &mut problems);
-        take("max_network_rpcs_per_second", self.max_network_rpcs_per_second, grant.max_network_rpcs_per_second, &mut out.max_network_rpcs_per_second, &mut problems);
-        take("max_network_bytes_per_second", self.max_network_bytes_per_second, grant.max_network_bytes_per_second, &mut out.max_network_bytes_per_second, &mut problems);
-        take("max_storage_writes_per_second", self.max_storage_writes_per_second, grant.max_storage_writes_per_second, &mut out.max_storage_writes_per_second, &mut problems);
-        take("max_storage_bytes", self.max_storage_bytes, grant.max_storage_bytes, &mut out.max_storage_bytes, &mut problems);
-        if problems.is_empty() { Ok(out) } else { Err(problems) }
+        take(
+            "max_entity_spawns_per_second",
+            self.max_entity_spawns_per_second,
+            grant.max_entity_spawns_per_second,
+            &mut out.max_entity_spawns_per_second,
+            &mut problems,
+        );
+        take(
+            "max_network_rpcs_per_second",
+            self.max_network_rpcs_per_second,
+            grant.max_network_rpcs_per_second,
+            &mut out.max_network_rpcs_per_second,
+            &mut problems,
+        );
+        take(
+            "max_network_bytes_per_second",
+            self.max_network_bytes_per_second,
+            grant.max_network_bytes_per_second,
+            &mut out.max_network_bytes_per_second,
+            &mut problems,
+        );
+        take(
+            "max_storage_writes_per_second",
+            self.max_storage_writes_per_second,
+            grant.max_storage_writes_per_second,
+            &mut out.max_storage_writes_per_second,
+            &mut problems,
+        );
+        take(
+            "max_storage_bytes",
+            self.max_storage_bytes,
+            grant.max_storage_bytes,
+            &mut out.max_storage_bytes,
+            &mut problems,
+        );
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -233,7 +281,10 @@ mod tests {
             ..LimitRequest::default()
         };
         let got = lower.apply(&grant).unwrap();
-        assert_eq!((got.max_cpu_ms_per_tick, got.max_storage_bytes), (0.5, 1024));
+        assert_eq!(
+            (got.max_cpu_ms_per_tick, got.max_storage_bytes),
+            (0.5, 1024)
+        );
         assert_eq!(got.max_memory_bytes, grant.max_memory_bytes);
         let greedy = LimitRequest {
             max_entity_spawns_per_second: Some(1000),

@@ -1,0 +1,397 @@
+//! The sample world with real scripts: what each sample scene does, determinism, the hostile
+//! scripts' outcomes beside well-behaved ones, storage that lasts across runs and refuses what it
+//! cannot read.
+
+use std::path::{Path, PathBuf};
+
+use aether_sample_world::{Scene, ScriptSpec, Storage, TickReport, WorldRun};
+use aether_scripting::world::{SchedulerPolicy, ScriptState};
+use aether_world_types::PlayerId;
+
+fn scene(name: &str) -> Scene {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../assets/worlds/{name}.json"));
+    Scene::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("world")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(scene: &Scene, storage: Storage, ticks: u64) -> Vec<TickReport> {
+    let mut run = WorldRun::new(scene, Vec::new(), storage).unwrap_or_else(|e| panic!("{e}"));
+    (0..ticks)
+        .map(|_| run.tick().unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}
+
+fn messages(reports: &[TickReport], script: u32) -> Vec<(u64, Option<PlayerId>, String)> {
+    reports
+        .iter()
+        .flat_map(|r| {
+            r.log
+                .messages
+                .iter()
+                .filter(|(s, _, _)| s.0 == script)
+                .map(|(_, to, text)| (r.tick, *to, text.clone()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_village_greets_visitors_drops_crates_into_the_well_and_echoes_players() {
+    let reports = run(&scene("village"), Storage::in_memory().unwrap(), 200);
+    let greetings = messages(&reports, 1);
+    assert_eq!(
+        greetings,
+        [
+            (0, Some(PlayerId(1)), "Welcome, Ada!".to_owned()),
+            (30, Some(PlayerId(2)), "Welcome, Bram!".to_owned()),
+            (90, Some(PlayerId(3)), "Welcome, Cleo!".to_owned()),
+            (150, None, "A player left the village.".to_owned()),
+            (180, None, "A player left the village.".to_owned()),
+        ]
+    );
+    // What players said came back to them as RPCs, in the tick they said it.
+    let echoes: Vec<(u64, u32, Vec<u8>)> = reports
+        .iter()
+        .flat_map(|r| {
+            r.log
+                .rpcs
+                .iter()
+                .map(|(_, to, b)| (r.tick, to.0, b.clone()))
+        })
+        .collect();
+    assert_eq!(
+        echoes,
+        [
+            (40, 1, b"Hello, village!".to_vec()),
+            (60, 2, b"Anyone seen my crate?".to_vec())
+        ]
+    );
+    // A crate a second (ticks 20, 40, …), each with a sound; crates reach the well, which
+    // raises entered-area events the script answers by removing its own crates.
+    let spawned: Vec<u64> = reports
+        .iter()
+        .filter(|r| !r.log.spawned.is_empty())
+        .map(|r| r.tick)
+        .collect();
+    assert_eq!(spawned, (1..10).map(|i| i * 20).collect::<Vec<_>>());
+    let entered = reports
+        .iter()
+        .flat_map(|r| &r.log.entered)
+        .filter(|(_, a)| a.0 == 1)
+        .count();
+    let destroyed = reports.iter().map(|r| r.log.destroyed.len()).sum::<usize>();
+    assert!(
+        entered >= 3 && destroyed >= 3,
+        "entered {entered}, destroyed {destroyed}"
+    );
+    let collisions = reports
+        .iter()
+        .map(|r| r.log.collisions.len())
+        .sum::<usize>();
+    let thuds = reports
+        .iter()
+        .flat_map(|r| &r.log.sounds)
+        .filter(|(_, s, _)| s == "thud")
+        .count();
+    assert!(
+        collisions >= 2 && thuds >= 2,
+        "collisions {collisions}, thuds {thuds}"
+    );
+    // Nothing faulted, nobody waited.
+    for r in &reports {
+        for s in &r.usage.scripts {
+            assert!(
+                s.faults.is_empty() && s.state == ScriptState::Ready,
+                "tick {}: {s:?}",
+                r.tick
+            );
+        }
+    }
+}
+
+#[test]
+fn the_arena_balls_are_pulled_together_and_collide() {
+    let reports = run(&scene("arena"), Storage::in_memory().unwrap(), 200);
+    let collisions = reports
+        .iter()
+        .map(|r| r.log.collisions.len())
+        .sum::<usize>();
+    let entered = reports.iter().map(|r| r.log.entered.len()).sum::<usize>();
+    assert!(collisions >= 10, "{collisions} collisions");
+    assert!(entered >= 5, "{entered} entries into the pond edge");
+    // The herder learnt all twelve balls at tick 0 and pushes them every tick.
+    assert_eq!(
+        reports[0]
+            .log
+            .delivered
+            .iter()
+            .filter(|e| **e == "entity_spawned")
+            .count(),
+        12
+    );
+}
+
+#[test]
+fn the_same_scene_gives_the_same_hash_every_tick() {
+    for name in ["village", "arena", "rowdy"] {
+        let s = scene(name);
+        let a: Vec<u64> = run(&s, Storage::in_memory().unwrap(), 120)
+            .iter()
+            .map(|r| r.hash)
+            .collect();
+        let b: Vec<u64> = run(&s, Storage::in_memory().unwrap(), 120)
+            .iter()
+            .map(|r| r.hash)
+            .collect();
+        assert_eq!(a, b, "{name}");
+        let distinct: std::collections::BTreeSet<u64> = a.iter().copied().collect();
+        assert_eq!(
+            distinct.len(),
+            a.len(),
+            "{name}: the hash changes every tick"
+        );
+    }
+}
+
+#[test]
+fn hostile_scripts_get_their_outcomes_and_the_village_keeps_its_behaviour() {
+    let rowdy = scene("rowdy");
+    let reports = run(&rowdy, Storage::in_memory().unwrap(), 200);
+    // The same village without the four hostile scripts.
+    let mut calm = rowdy.clone();
+    calm.scripts.truncate(2);
+    let calm_reports = run(&calm, Storage::in_memory().unwrap(), 200);
+    assert_eq!(
+        messages(&reports, 1),
+        messages(&calm_reports, 1),
+        "welcome's greetings"
+    );
+    assert_eq!(reports.len(), 200, "the world kept ticking");
+
+    let policy = SchedulerPolicy::default();
+    let last = reports.last().unwrap();
+    let state = |id: u32| &last.usage.scripts[id as usize - 1].state;
+    // endless (3): cancelled after 10 suspended ticks, three times: disabled.
+    assert!(
+        matches!(state(3), ScriptState::Disabled { reason } if reason.contains("did not finish within 10 ticks")),
+        "{:?}",
+        state(3)
+    );
+    // trap (6): a fault every event, disabled after three.
+    assert!(
+        matches!(state(6), ScriptState::Disabled { reason } if reason.contains("unreachable")),
+        "{:?}",
+        state(6)
+    );
+    // bomber (4): throttled, counted; never more than its rate allows.
+    let throttled: u32 = reports
+        .iter()
+        .filter_map(|r| r.usage.scripts[3].refused.get("entity_spawn: throttled"))
+        .sum();
+    let bombs = reports
+        .iter()
+        .flat_map(|r| &r.log.spawned)
+        .filter(|(_, _, _, by)| by.0 == 4)
+        .count();
+    assert!(throttled > 10_000, "{throttled}");
+    assert_eq!(bombs, 10 + 199 / 2, "a full bucket of 10, then 10 a second");
+    assert_eq!(*state(4), ScriptState::Ready);
+    // storage (5): throttled, then refused at its quota; storage holds nothing past it.
+    let quota: u32 = reports
+        .iter()
+        .filter_map(|r| {
+            r.usage.scripts[4]
+                .refused
+                .get("storage_write: quota_exceeded")
+        })
+        .sum();
+    assert!(quota > 0);
+    // The world budget is never passed by more than one quantum, every tick.
+    for r in &reports {
+        assert!(
+            r.usage.fuel_used <= r.usage.fuel_budget + policy.quantum,
+            "tick {}",
+            r.tick
+        );
+    }
+}
+
+#[test]
+fn storage_holds_nothing_past_the_quota() {
+    let rowdy = scene("rowdy");
+    let mut run = WorldRun::new(&rowdy, Vec::new(), Storage::in_memory().unwrap()).unwrap();
+    for _ in 0..200 {
+        run.tick().unwrap();
+    }
+    let quota = run.scripts()[4].limits.max_storage_bytes;
+    let world = run.world();
+    let kept: u64 = world
+        .storage()
+        .dump("storage")
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.len() + v.len()) as u64)
+        .sum();
+    assert!(kept <= quota && kept > quota / 2, "kept {kept} of {quota}");
+}
+
+#[test]
+fn storage_on_disk_lasts_from_run_to_run() {
+    let dir = scratch("lasts");
+    let file = dir.join("village.redb");
+    let village = scene("village");
+    let first = run(&village, Storage::open(&file).unwrap(), 40);
+    assert_eq!(messages(&first, 1)[0].2, "Welcome, Ada!");
+    let second = run(&village, Storage::open(&file).unwrap(), 40);
+    assert_eq!(messages(&second, 1)[0].2, "Welcome back, Ada!");
+    assert_eq!(messages(&second, 1)[1].2, "Welcome back, Bram!");
+    let storage = Storage::open(&file).unwrap();
+    let mut visits = storage.dump("welcome").unwrap();
+    visits.sort();
+    assert_eq!(
+        visits,
+        [
+            (b"Ada".to_vec(), 2u32.to_le_bytes().to_vec()),
+            (b"Bram".to_vec(), 2u32.to_le_bytes().to_vec())
+        ]
+    );
+}
+
+#[test]
+fn a_storage_file_that_cannot_be_read_is_refused_untouched() {
+    let dir = scratch("refused");
+    let junk = dir.join("junk.redb");
+    let bytes: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&junk, &bytes).unwrap();
+    let err = Storage::open(&junk).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "{}: cannot open the world's storage",
+            junk.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&junk).unwrap() == bytes,
+        "the file is left as it was"
+    );
+
+    // A file from a newer storage format.
+    let newer = dir.join("newer.redb");
+    {
+        let db = redb::Database::create(&newer).unwrap();
+        let w = db.begin_write().unwrap();
+        {
+            let mut meta = w
+                .open_table(redb::TableDefinition::<&str, u64>::new("meta"))
+                .unwrap();
+            meta.insert("format", 99).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let before = std::fs::read(&newer).unwrap();
+    let err = Storage::open(&newer).unwrap_err().to_string();
+    assert!(
+        err.contains("written by a newer studio (storage format 99"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read(&newer).unwrap() == before,
+        "the newer file is left as it was"
+    );
+}
+
+#[test]
+fn a_script_refused_at_load_stops_the_world_before_it_starts_naming_the_file() {
+    let dir = scratch("refused-script");
+    let bad = dir.join("forbidden.wat");
+    std::fs::write(
+        &bad,
+        r#"(module (import "env" "clock_ms" (func (result i64)))
+             (memory (export "memory") 1)
+             (global (export "__ident_ptr") i32 (i32.const 0)) (global (export "__ident_len") i32 (i32.const 0))
+             (func (export "init") (result i32) (i32.const 1))
+             (func (export "on_event") (param i32 i32) (result i32) (i32.const 0)))"#,
+    )
+    .unwrap();
+    let spec = ScriptSpec::from_path(&bad).unwrap();
+    let err =
+        WorldRun::new(&scene("village"), vec![spec], Storage::in_memory().unwrap()).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.starts_with(&bad.display().to_string()), "{msg}");
+    assert!(msg.contains("env.clock_ms"), "{msg}");
+    let err = ScriptSpec::from_path(&dir.join("script.txt"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot") || err.contains("not a script"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_world_script_mod_folder_runs_and_its_limits_are_checked() {
+    let dir = scratch("mod");
+    let folder = dir.join("welcome");
+    std::fs::create_dir_all(&folder).unwrap();
+    let wat = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/worlds/scripts/welcome.wat");
+    std::fs::write(folder.join("welcome.wasm"), wat::parse_file(&wat).unwrap()).unwrap();
+    let manifest = |limits: &str| {
+        format!(
+            r#"{{"kind": "world_script", "id": "welcome", "name": "welcome", "author": "Ada",
+                "version": "1.0.0", "sandbox": "wasm", "aether_world_types": "1.0.0",
+                "priority": 7, "limits": {limits}}}"#
+        )
+    };
+    std::fs::write(
+        folder.join("manifest.json"),
+        manifest(r#"{"max_cpu_ms_per_tick": 0.5}"#),
+    )
+    .unwrap();
+    let mut calm = scene("village");
+    calm.scripts.clear();
+    let spec = ScriptSpec::from_path(&folder).unwrap();
+    let mut run = WorldRun::new(&calm, vec![spec], Storage::in_memory().unwrap()).unwrap();
+    assert_eq!(run.scripts()[0].priority, 7);
+    assert_eq!(run.scripts()[0].limits.max_cpu_ms_per_tick, 0.5);
+    let r = run.tick().unwrap();
+    assert_eq!(r.log.messages[0].2, "Welcome, Ada!");
+
+    std::fs::write(
+        folder.join("manifest.json"),
+        manifest(r#"{"max_entity_spawns_per_second": 500}"#),
+    )
+    .unwrap();
+    let spec = ScriptSpec::from_path(&folder).unwrap();
+    let err = WorldRun::new(&calm, vec![spec], Storage::in_memory().unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(
+            "`max_entity_spawns_per_second` asks for 500, but the world grants at most 10"
+        ),
+        "{err}"
+    );
+
+    std::fs::write(
+        folder.join("manifest.json"),
+        manifest("{}").replace("\"1.0.0\", \"sandbox\"", "\"2.0.0\", \"sandbox\""),
+    )
+    .unwrap();
+    let spec = ScriptSpec::from_path(&folder).unwrap();
+    let err = WorldRun::new(&calm, vec![spec], Storage::in_memory().unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("announces \"welcome 1.0.0\" but its manifest says \"welcome 2.0.0\""),
+        "{err}"
+    );
+}

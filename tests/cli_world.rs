@@ -1,0 +1,239 @@
+//! `creator-studio world …` as a user runs it: sample scenes, JSON per tick, the same hashes in
+//! every process, storage that survives a killed process, clear errors for bad input.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use aether_sample_world::{Scene, Storage, WorldRun};
+
+fn studio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_creator-studio"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli-world")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn hashes(json_lines: &str) -> Vec<String> {
+    json_lines
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            v["hash"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn world_show_draws_the_village() {
+    let out = studio(&["world", "show", "assets/worlds/village.json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.starts_with("Village green (24 x 16 tiles)"),
+        "{shown}"
+    );
+    assert!(shown.contains("  ....~~~...111....^^....."), "{shown}");
+    assert!(
+        shown.contains("1   well         circle at (11.5, 7.5), radius 1.2"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("scripts/welcome.wat (priority 20)"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn world_run_reports_each_tick_and_a_summary() {
+    let out = studio(&[
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        "--ticks",
+        "41",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("script 1: welcome 1.0.0 (priority 20, 2 ms a tick)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("world: player 1 joined; welcome told player 1: \"Welcome, Ada!\""),
+        "{report}"
+    );
+    assert!(
+        report.contains("crate-drop spawned crate #5 at (9.5, 2.5)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("welcome sent 15 byte(s) to player 1"),
+        "{report}"
+    );
+    assert!(report.contains("41 ticks in"), "{report}");
+    assert_eq!(
+        report.lines().filter(|l| l.starts_with("tick ")).count(),
+        41
+    );
+}
+
+#[test]
+fn the_same_world_gives_the_same_hashes_in_every_process() {
+    let args = [
+        "world",
+        "run",
+        "assets/worlds/rowdy.json",
+        "--ticks",
+        "60",
+        "--json",
+    ];
+    let a = studio(&args);
+    assert!(a.status.success(), "{}", text(&a.stderr));
+    let b = studio(&args);
+    let (a, b) = (hashes(&text(&a.stdout)), hashes(&text(&b.stdout)));
+    assert_eq!(a.len(), 60);
+    assert_eq!(a, b);
+    // And the same as this process computes.
+    let scene =
+        Scene::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/worlds/rowdy.json"))
+            .unwrap();
+    let mut run = WorldRun::new(&scene, Vec::new(), Storage::in_memory().unwrap()).unwrap();
+    let here: Vec<String> = (0..60)
+        .map(|_| format!("{:016x}", run.tick().unwrap().hash))
+        .collect();
+    assert_eq!(a, here);
+}
+
+#[test]
+fn a_killed_world_reopens_with_every_committed_tick() {
+    let dir = scratch("killed");
+    let db = dir.join("world.redb");
+    let ticker = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/aether-sample-world/tests/fixtures/ticker.wat");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_creator-studio"))
+        .args([
+            "world",
+            "run",
+            "assets/worlds/village.json",
+            "--json",
+            "--ticks",
+            "1000000",
+        ])
+        .arg(&ticker)
+        .arg("--storage")
+        .arg(&db)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it run past tick 300, then kill it (SIGKILL: no clean-up of any kind).
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = 0;
+    for line in lines.by_ref() {
+        line.unwrap();
+        seen += 1;
+        if seen > 300 {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(lines);
+    assert!(seen > 300, "the world ran");
+    let storage = Storage::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let tick = storage.committed_tick().expect("ticks were committed");
+    assert!(tick >= 298, "committed up to tick {tick}");
+    // The ticker stores t at every even tick t: the value and the tick were committed together.
+    let kept = storage.dump("ticker").unwrap();
+    assert_eq!(
+        kept,
+        [(b"tick".to_vec(), (tick as u32).to_le_bytes().to_vec())]
+    );
+    let visits = storage.dump("welcome").unwrap();
+    assert_eq!(
+        visits.len(),
+        3,
+        "Ada, Bram and Cleo came once each: {visits:?}"
+    );
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_exit_status_1() {
+    let dir = scratch("bad");
+    let scene = dir.join("scene.json");
+    std::fs::write(
+        &scene,
+        r#"{"name": "Bad", "format": 1, "map": ["..", ".?"], "entities": [{"kind": "crate", "x": 5, "y": 0}]}"#,
+    )
+    .unwrap();
+    let out = studio(&["world", "run", scene.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}: map row 1, column 1: unknown glyph '?'",
+            scene.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("entities[0] (crate): (5, 0) is outside the 2 x 2 map"),
+        "{err}"
+    );
+
+    let hostile = dir.join("clock.wat");
+    std::fs::write(
+        &hostile,
+        r#"(module (import "env" "clock_ms" (func (result i64))) (memory (export "memory") 1))"#,
+    )
+    .unwrap();
+    let out = studio(&[
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        hostile.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&hostile.display().to_string()) && err.contains("env.clock_ms"),
+        "{err}"
+    );
+
+    let junk = dir.join("junk.redb");
+    std::fs::write(&junk, b"not a database at all, just words").unwrap();
+    let out = studio(&[
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        "--storage",
+        junk.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("junk.redb: cannot open the world's storage"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&junk).unwrap(),
+        b"not a database at all, just words"
+    );
+}
