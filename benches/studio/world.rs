@@ -157,4 +157,54 @@ pub fn world_section() {
         );
     }
     println!();
+    scenes();
+}
+
+/// Ticks per second of the sample scenes (`assets/worlds/`), scripts, physics and storage
+/// together, and how a tick's wall time splits between the scripts' slices and the rest (the
+/// world: event hand-out, physics step, storage commit, hash).
+fn scenes() {
+    println!(
+        "Sample scenes (`assets/worlds/`, storage in memory): 200 ticks from a fresh world, \
+         median of 3 runs; a tick's wall time split into the scripts' slices and the world's own \
+         part (events, physics step, storage commit, hash). 20 ticks a second is real time.\n"
+    );
+    println!("| scene | scripts | ticks per second | median tick | of which scripts | of which world |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for name in ["village", "arena", "rowdy"] {
+        let path = support::root().join(format!("assets/worlds/{name}.json"));
+        let scene = aether_sample_world::Scene::load(&path).expect("a sample scene");
+        let mut runs = Vec::new();
+        let mut ticks = Vec::new();
+        let mut script_part = Vec::new();
+        for _ in 0..3 {
+            let mut run = aether_sample_world::WorldRun::new(
+                &scene,
+                Vec::new(),
+                aether_sample_world::Storage::in_memory().expect("storage"),
+            )
+            .expect("the scene runs");
+            let started = Instant::now();
+            for _ in 0..200 {
+                let r = run.tick().expect("a tick");
+                let scripts: Duration = r.usage.scripts.iter().map(|s| s.wall_time).sum();
+                ticks.push(r.wall);
+                script_part.push(scripts);
+            }
+            runs.push(started.elapsed());
+        }
+        let run = median(&mut runs);
+        let tick = median(&mut ticks);
+        let scripts = median(&mut script_part);
+        println!(
+            "| {} | {} | {:.0} | {} | {} | {} |",
+            scene.name,
+            scene.scripts.len(),
+            200.0 / run.as_secs_f64(),
+            ms(tick),
+            ms(scripts),
+            ms(tick.saturating_sub(scripts))
+        );
+    }
+    println!();
 }
