@@ -169,7 +169,9 @@ fn scenes() {
          median of 3 runs; a tick's wall time split into the scripts' slices and the world's own \
          part (events, physics step, storage commit, hash). 20 ticks a second is real time.\n"
     );
-    println!("| scene | scripts | ticks per second | median tick | of which scripts | of which world |");
+    println!(
+        "| scene | scripts | ticks per second | median tick | of which scripts | of which world |"
+    );
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
     for name in ["village", "arena", "rowdy"] {
         let path = support::root().join(format!("assets/worlds/{name}.json"));

@@ -14,6 +14,15 @@ fn name_of(scripts: &[ScriptInfo], id: aether_scripting::world::ScriptId) -> Str
     )
 }
 
+/// Milliseconds of fuel in words: `1.25 ms`, or `3.40 µs` below a tenth of a millisecond.
+fn fuel_time(ms: f64) -> String {
+    if ms >= 0.1 {
+        format!("{ms:.2} ms")
+    } else {
+        format!("{:.2} µs", ms * 1000.0)
+    }
+}
+
 /// Items of one kind listed in full in a tick's text; more are counted.
 const FEW: usize = 4;
 
@@ -40,25 +49,26 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
         .filter(|s| s.slices > 0)
         .map(|s| {
             format!(
-                "{} {} fuel/{} slice(s)/{:.3} ms",
+                "{} {} fuel = {} of CPU in {} slice(s), {:.3} ms wall",
                 name_of(scripts, s.id),
                 s.fuel_used,
+                fuel_time(s.cpu_ms),
                 s.slices,
                 s.wall_time.as_secs_f64() * 1000.0
             )
         })
         .collect();
     let mut out = format!(
-        "tick {:>4}  hash {:016x}  {:.4} of {:.1} fuel-ms, wall {:.2} ms  ran: {}",
+        "tick {:>4}  hash {:016x}  scripts used {} of CPU (budget {:.0} ms), tick wall {:.2} ms; ran: {}",
         report.tick,
         report.hash,
-        u.cpu_ms,
+        fuel_time(u.cpu_ms),
         u.fuel_budget as f64 / aether_scripting::world::DEFAULT_FUEL_PER_MS as f64,
         report.wall.as_secs_f64() * 1000.0,
         if ran.is_empty() {
             "nothing".to_owned()
         } else {
-            ran.join(", ")
+            ran.join(" | ")
         }
     );
     for s in &u.scripts {
