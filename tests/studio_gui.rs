@@ -563,7 +563,7 @@ fn exports_a_mod_the_game_loads() {
 }
 
 /// The graph the README walks a new user through: for each of my units, attack the nearest enemy
-/// if in range, else move toward it.
+/// if in range, else move toward it, and while no enemy is in sight, march to the middle.
 #[test]
 fn the_readme_walkthrough_graph_plays() {
     let dir = temp_dir("readme");
@@ -591,6 +591,19 @@ fn the_readme_walkthrough_graph_plays() {
     ] {
         g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
     }
+    // Step 6: while no enemy is in sight, march to the middle.
+    let again = g.add_node("branch", [1340.0, 0.0]);
+    let march = g.add_node("move_toward", [1600.0, 0.0]);
+    let centre = g.add_node("map_centre", [1340.0, 240.0]);
+    for (from, to) in [
+        ((walk, "then"), (again, "exec")),
+        ((walk, "done"), (again, "condition")),
+        ((again, "false"), (march, "exec")),
+        ((each, "unit"), (march, "unit")),
+        ((centre, "position"), (march, "to")),
+    ] {
+        g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
+    }
     g.save(&file).expect("save");
     let mut h = harness(options(&dir.join("home"), Some(file)));
     settle(&mut h);
@@ -602,6 +615,27 @@ fn the_readme_walkthrough_graph_plays() {
     let line = actions_line(&h);
     assert!(!line.starts_with("Actions: 0 proposed"), "{line}");
     assert!(h.query_all_by_label_contains("moves to").next().is_some());
+    // On the default sample no enemy is in sight at first: the units march to the middle (they
+    // once all walked to the top-left corner), meet the enemy and fight within a few turns.
+    let mut turns = 0;
+    while h
+        .query_all_by_label_contains("attacks unit")
+        .next()
+        .is_none()
+    {
+        turns += 1;
+        assert!(
+            turns <= 12,
+            "no attack after {turns} turns: {}",
+            actions_line(&h)
+        );
+        h.get_by_label("Next turn ▶").click();
+        settle(&mut h);
+    }
+    assert!(
+        turns > 0,
+        "no enemy is in sight on the first turn of the battle sample"
+    );
 }
 
 /// Without a native dialog, Save asks for the path inside the window; the save is atomic and

@@ -11,9 +11,13 @@
 //! * **Number** is a 32-bit signed integer; arithmetic wraps on overflow; Divide truncates toward
 //!   zero, gives 0 when dividing by 0, and `-2147483648 / -1` gives `-2147483648`. No node traps.
 //! * **Unit** is a handle that may be *none*. Every query on *none* gives a defined value: HP,
-//!   Max HP, Attack and Range 0, Position (0, 0), Kind Is false, Unit Exists false; actions on
+//!   Max HP, Attack and Range 0, Position *none*, Kind Is false, Unit Exists false; actions on
 //!   *none* do nothing and report false.
-//! * **Position** is a tile (x, y). Distance is Manhattan.
+//! * **Position** is a tile (x, y), or *none* when the query that gave it found nothing (Unit
+//!   Position or Nearest Hidden Tile of no unit): a query that found nothing never becomes a
+//!   place on the map. Move Toward, Move Away From and the spells do nothing with *none* and
+//!   report false; Terrain Is gives false; Distance to *none* is larger than any distance on a
+//!   map (`interp::NO_POSITION` is (65535, 65535)). Distance is Manhattan.
 //! * Data nodes (no execution pins) are evaluated when an execution node needs their value, each
 //!   time it is needed, inputs in port order; Random Number advances the generator on each
 //!   evaluation.
@@ -504,7 +508,7 @@ pub static CATALOG: &[NodeSpec] = &[
         key: "unit_position",
         name: "Unit Position",
         category: Category::Units,
-        help: "The tile the unit stands on ((0, 0) for none).",
+        help: "The tile the unit stands on; none when there is no unit (moving toward none does nothing).",
         inputs: &[UNIT_IN],
         outputs: &[port("position", "Position", PinType::Position)],
         settings: &[],
@@ -697,14 +701,14 @@ pub static CATALOG: &[NodeSpec] = &[
     action(
         "move_toward",
         "Move Toward",
-        "The unit walks as close to the tile as it can this turn.",
+        "Walks as close to the tile as it can this turn. Done is false if it cannot, or the tile is none.",
         &[EXEC_IN, UNIT_IN, port("to", "Tile", PinType::Position)],
         Op::MoveToward,
     ),
     action(
         "move_away_from",
         "Move Away From",
-        "The unit walks as far from the tile as it can this turn.",
+        "Walks as far from the tile as it can this turn. Done is false if it cannot, or the tile is none.",
         &[EXEC_IN, UNIT_IN, port("from", "Tile", PinType::Position)],
         Op::MoveAwayFrom,
     ),

@@ -16,7 +16,8 @@
 //!    (And and Or evaluate both inputs: there is no short-circuit).
 //! 4. Outputs of nodes with execution pins hold the value of their last run (the loop's current
 //!    unit, an action's Done); the checker guarantees they are read only after that.
-//! 5. Variables start each turn at 0, false, none or (0, 0) by type.
+//! 5. Variables start each turn at 0, false, none or (0, 0) by type (a Position variable starts
+//!    on a tile; only queries that found nothing give the position *none*).
 //! 6. An action is applied to the script's working copy of its view with
 //!    [`rules::apply`](mc_tactical_types::rules::apply); if the rules accept it, it is appended to
 //!    the reply and Done is true; otherwise nothing is sent and Done is false.
@@ -73,9 +74,15 @@ pub enum Val {
     Bool(bool),
     /// A unit id, or none.
     Unit(Option<u32>),
-    /// A tile.
+    /// A tile, or none ([`NO_POSITION`]).
     Position(Pos),
 }
+
+/// The position a query gives when it found nothing (Unit Position of no unit, Nearest Hidden
+/// Tile of no unit): never a tile of any map (maps are at most 256 tiles a side), written
+/// "none", packed as -1 in compiled code. Actions given it do nothing and report Done false,
+/// so a query that found nothing never becomes a place on the map.
+pub const NO_POSITION: Pos = Pos::new(u16::MAX, u16::MAX);
 
 impl fmt::Display for Val {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -84,6 +91,7 @@ impl fmt::Display for Val {
             Val::Bool(b) => write!(f, "{b}"),
             Val::Unit(Some(id)) => write!(f, "unit {id}"),
             Val::Unit(None) => f.write_str("none"),
+            Val::Position(p) if *p == NO_POSITION => f.write_str("none"),
             Val::Position(p) => write!(f, "{p}"),
         }
     }
@@ -320,7 +328,8 @@ impl<'g> Vm<'g> {
             Op::MoveToward | Op::MoveAwayFrom => {
                 let key = if op == Op::MoveToward { "to" } else { "from" };
                 let goal = self.input(node, key).position();
-                unit.and_then(|id| self.state.unit(id).cloned())
+                unit.filter(|_| goal != NO_POSITION)
+                    .and_then(|id| self.state.unit(id).cloned())
                     .and_then(|u| step(&self.state, &u, goal, op == Op::MoveToward))
                     .zip(unit)
                     .map(|(to, unit)| Action::Move { unit, to })
@@ -425,7 +434,7 @@ impl<'g> Vm<'g> {
                 Stat::Attack => i32::from(u.attack),
                 Stat::Range => i32::from(u.range),
             })),
-            Op::UnitPosition => Val::Position(self.unit_of(node).map_or(Pos::default(), |u| u.pos)),
+            Op::UnitPosition => Val::Position(self.unit_of(node).map_or(NO_POSITION, |u| u.pos)),
             Op::KindIs => {
                 let kind = UnitKind::from_name(self.choice(node, "kind"));
                 Val::Bool(self.unit_of(node).is_some_and(|u| Some(u.kind) == kind))
@@ -451,7 +460,7 @@ impl<'g> Vm<'g> {
             )),
             Op::NearestHiddenTile => {
                 let Some(u) = self.unit_of(node) else {
-                    return Val::Position(Pos::default());
+                    return Val::Position(NO_POSITION);
                 };
                 Val::Position(nearest_hidden(&self.state, &u, self.slot))
             }

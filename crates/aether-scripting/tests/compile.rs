@@ -648,3 +648,110 @@ fn the_artifact_maps_each_node_that_runs_to_its_function() {
         artifact.node_code.keys().collect::<Vec<_>>()
     );
 }
+
+/// The README's walkthrough AI: for each unit, attack the nearest enemy, else walk toward it;
+/// with `scout`, its last step: when that walk did nothing (no enemy in sight), march toward the
+/// middle of the map.
+fn walkthrough(scout: bool) -> VisualScriptGraph {
+    use aether_scripting::graph::PortRef;
+    let mut g = VisualScriptGraph::new();
+    g.name = "walkthrough".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [260.0, 0.0]);
+    let enemy = g.add_node("nearest_enemy", [260.0, 200.0]);
+    let attack = g.add_node("attack", [560.0, 0.0]);
+    let branch = g.add_node("branch", [820.0, 0.0]);
+    let walk = g.add_node("move_toward", [1080.0, 0.0]);
+    let at = g.add_node("unit_position", [560.0, 240.0]);
+    let mut wires = vec![
+        ((turn, "then"), (each, "exec")),
+        ((each, "unit"), (enemy, "unit")),
+        ((each, "body"), (attack, "exec")),
+        ((each, "unit"), (attack, "unit")),
+        ((enemy, "enemy"), (attack, "target")),
+        ((attack, "then"), (branch, "exec")),
+        ((attack, "done"), (branch, "condition")),
+        ((branch, "false"), (walk, "exec")),
+        ((each, "unit"), (walk, "unit")),
+        ((enemy, "enemy"), (at, "unit")),
+        ((at, "position"), (walk, "to")),
+    ];
+    if scout {
+        let again = g.add_node("branch", [1340.0, 0.0]);
+        let explore = g.add_node("move_toward", [1600.0, 0.0]);
+        let centre = g.add_node("map_centre", [1340.0, 240.0]);
+        wires.extend([
+            ((walk, "then"), (again, "exec")),
+            ((walk, "done"), (again, "condition")),
+            ((again, "false"), (explore, "exec")),
+            ((each, "unit"), (explore, "unit")),
+            ((centre, "position"), (explore, "to")),
+        ]);
+    }
+    for (from, to) in wires {
+        g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
+    }
+    g
+}
+
+/// The walkthrough's AI on the battle sample, where no enemy is in sight at the start: it once
+/// sent every unit toward the top-left corner (Unit Position of none was (0, 0)). Now a query
+/// that found nothing is no place, the walk does nothing, and the last step marches to the
+/// middle, where the armies meet; the
+/// compiled module agrees with the interpreter on every turn of a short match.
+#[test]
+fn the_walkthrough_ai_looks_for_the_enemy_instead_of_marching_to_the_corner() {
+    let battle = state("states/battle");
+    let plain = CheckedGraph::new(walkthrough(false)).unwrap();
+    let view = rules::view_for(&battle, 0);
+    assert!(
+        view.units.iter().all(|u| u.owner == 0),
+        "no enemy in sight at the start of the battle sample"
+    );
+    let first = interpret(&plain, &view, 0, 0);
+    assert_eq!(
+        first.actions,
+        vec![],
+        "no enemy seen: nothing to attack or walk to"
+    );
+    let mut s = session(&walkthrough(false));
+    agree(&plain, &mut s, &battle, 0, 0, "walkthrough");
+
+    let scout = CheckedGraph::new(walkthrough(true)).unwrap();
+    let mut s = session(&walkthrough(true));
+    let mut state = battle.clone();
+    let mut attacks = 0;
+    for round in 0..12u64 {
+        for slot in 0..2u8 {
+            agree(&scout, &mut s, &state, slot, round, "scouting walkthrough");
+            let view = rules::view_for(&state, slot);
+            let run = interpret(&scout, &view, slot, round);
+            if slot == 0 && round == 0 {
+                assert!(!run.actions.is_empty(), "the units set out");
+                // Before, every unit walked toward (0, 0); now each heads for the middle.
+                let centre = mc_tactical_types::Pos::new(view.map.width / 2, view.map.height / 2);
+                for a in &run.actions {
+                    if let mc_tactical_types::Action::Move { unit, to } = a {
+                        let from = view.unit(*unit).unwrap().pos;
+                        assert!(
+                            to.distance(centre) < from.distance(centre),
+                            "{a:?} from {from:?}"
+                        );
+                    }
+                }
+            }
+            attacks += run
+                .actions
+                .iter()
+                .filter(|a| matches!(a, mc_tactical_types::Action::Attack { .. }))
+                .count();
+            let mut ledger = TurnLedger::new(slot);
+            for a in &run.actions {
+                let _ = rules::apply(&mut state, &mut ledger, a);
+            }
+        }
+        rules::end_round(&mut state);
+    }
+    assert!(attacks > 0, "the armies met and fought within 12 rounds");
+}

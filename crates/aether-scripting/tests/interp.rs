@@ -93,20 +93,27 @@ fn the_charge_ai_attacks_in_range_and_walks_otherwise() {
     assert_eq!(interpret(&g, &s, 0, 0), run);
 }
 
+/// A query that found nothing never becomes a place on the map: with no enemy in sight, Nearest
+/// Enemy is none, its Unit Position is none (not the top-left corner, as it once was), and
+/// Move Toward none does nothing and reports Done false.
 #[test]
-fn with_no_enemy_in_sight_the_none_position_is_the_corner() {
+fn with_no_enemy_in_sight_the_unit_does_not_walk_to_the_corner() {
     let g = CheckedGraph::new(charge()).unwrap();
     let s = field(vec![Unit::new(1, 0, UnitKind::Warrior, Pos::new(4, 4))]);
-    // Nearest enemy is none: its position is (0, 0), so the unit walks toward the corner.
-    // (4, 2) and (3, 3) are equally close and cost the same; the north-most wins.
     let run = interpret(&g, &s, 0, 0);
-    assert_eq!(
-        run.actions,
-        vec![Action::Move {
-            unit: 1,
-            to: Pos::new(4, 2)
-        }]
-    );
+    assert_eq!(run.actions, vec![]);
+    let values: Vec<String> = run
+        .trace
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Value(port, v) if port.port == "position" || port.port == "done" => {
+                Some(format!("{}={v}", port.port))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(values.contains(&"position=none".to_owned()), "{values:?}");
+    assert!(values.contains(&"done=false".to_owned()), "{values:?}");
 }
 
 /// A graph that fortifies every unit twice and stores the second Done in a variable that

@@ -410,8 +410,9 @@
       (then (return (i32.load8_u offset=18 (local.get $a)))))
     (i32.load16_u offset=8 (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 1)))))
 
+  ;; The position of $u; -1 (none, `interp::NO_POSITION`) when it is not a living unit.
   (func $rt_pos (param $u i32) (result i32)
-    (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const 0))))
+    (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const -1))))
     (i32.load offset=4 (call $addr (local.get $u))))
 
   (func $rt_kind_is (param $u i32) (param $kind i32) (result i32)
@@ -602,12 +603,12 @@
              (i32.lt_u (i32.load8_u (i32.add (global.get $tiles) (local.get $i))) (i32.const 3))))
 
   ;; The passable tile nearest to $u that the script's units cannot see (ties: north, then
-  ;; west); $u's own tile if there is none; (0, 0) for none. Searches rings of growing distance
+  ;; west); $u's own tile if there is none; -1 (none) when $u is not a living unit. Searches rings of growing distance
   ;; around the unit, each in row-then-column order, so the first hidden tile found is the answer.
   (func $rt_nearest_hidden (param $u i32) (result i32)
     (local $a i32) (local $ux i32) (local $uy i32) (local $d i32) (local $dy i32) (local $y i32)
     (local $rest i32) (local $x i32) (local $far i32)
-    (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const 0))))
+    (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const -1))))
     (if (i32.eqz (global.get $seen_ok))
       (then (call $see) (global.set $seen_ok (i32.const 1))))
     (local.set $a (call $addr (local.get $u)))
@@ -936,6 +937,8 @@
 
   (func $rt_move (param $u i32) (param $goal i32) (param $toward i32) (result i32)
     (local $a i32) (local $to i32)
+    ;; Toward or away from nowhere: no move.
+    (if (i32.eq (local.get $goal) (i32.const -1)) (then (return (i32.const 0))))
     (if (i32.eqz (call $may_act (local.get $u))) (then (return (i32.const 0))))
     (local.set $a (call $addr (local.get $u)))
     (if (i32.load8_u offset=23 (local.get $a)) (then (return (i32.const 0))))
