@@ -23,6 +23,7 @@
 //! | `exec-cycle` | error | node | execution that comes back to where it was (an endless loop) |
 //! | `not-yet-computed` | error | link | a value used where it does not exist yet |
 //! | `unreachable` | warning | node | a node that never runs or is never used |
+//! | `may-find-none` | warning | node | a move or spell aimed at the position of a unit a query may not find, whose Done nothing reads |
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -394,6 +395,8 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
         }
     }
 
+    none::check_none(graph, &specs, &running, &mut out);
+
     // A node with an error does not also need a warning.
     let faulty: BTreeSet<NodeId> = out
         .iter()
@@ -408,6 +411,7 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
 }
 
 mod flow;
+mod none;
 
 /// The node ids of a set, for callers that only need membership.
 pub(crate) type NodeSet = BTreeSet<NodeId>;

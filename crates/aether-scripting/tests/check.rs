@@ -298,3 +298,60 @@ fn random_graphs_never_panic_the_checker_and_give_the_same_answer_twice() {
         }
     }
 }
+
+/// An action fed by Nearest Enemy (or its position) does nothing when no enemy is in sight; if
+/// nothing reads its Done the graph cannot notice, and the node says so. Reading Done ends it.
+#[test]
+fn an_action_that_may_get_none_and_ignores_done_is_warned() {
+    let mut g = VisualScriptGraph::new();
+    g.name = "walker".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [200.0, 0.0]);
+    let enemy = g.add_node("nearest_enemy", [200.0, 200.0]);
+    let at = g.add_node("unit_position", [400.0, 200.0]);
+    let walk = g.add_node("move_toward", [600.0, 0.0]);
+    for (from, to) in [
+        ((turn, "then"), (each, "exec")),
+        ((each, "body"), (walk, "exec")),
+        ((each, "unit"), (walk, "unit")),
+        ((each, "unit"), (enemy, "unit")),
+        ((enemy, "enemy"), (at, "unit")),
+        ((at, "position"), (walk, "to")),
+    ] {
+        g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
+    }
+    let d = check(&g);
+    assert_eq!(codes(&g), vec![("may-find-none", Location::Node(walk))]);
+    assert!(
+        d[0].message.starts_with("when Nearest Enemy finds no one"),
+        "{}",
+        d[0].message
+    );
+    assert!(!has_errors(&d));
+    // Branching on Done (to march elsewhere) is the answer: no warning.
+    let branch = g.add_node("branch", [800.0, 0.0]);
+    g.connect(PortRef::new(walk, "then"), PortRef::new(branch, "exec"));
+    g.connect(
+        PortRef::new(walk, "done"),
+        PortRef::new(branch, "condition"),
+    );
+    assert_eq!(codes(&g), vec![]);
+}
+
+/// A move that runs only where Unit Exists (alone, or inside an And) said the query found
+/// someone is guarded: the templates do that, and get no warning.
+#[test]
+fn a_move_guarded_by_unit_exists_is_not_warned() {
+    for name in [
+        "melee-rusher",
+        "archer-skirmisher",
+        "mage-support",
+        "hill-defender",
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../examples/graphs/{name}.mcgraph.json"));
+        let g = VisualScriptGraph::load(&path).unwrap();
+        assert_eq!(check(&g), vec![], "{name}");
+    }
+}
