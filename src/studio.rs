@@ -375,6 +375,13 @@ impl Studio {
                 if let Some(sel) = self.select_after_sync.take() {
                     self.canvas.select(&sel);
                 }
+                // Queries that came back empty in the previewed turn, when it is this graph's.
+                let empty = std::collections::BTreeMap::new();
+                let found = match (&self.preview.shown, &self.preview.stale) {
+                    (Some((view, _)), None) => &view.found_nothing,
+                    _ => &empty,
+                };
+                self.canvas.set_found_nothing(found);
                 let intents = self.canvas.show(ui, &self.doc.graph().comments);
                 self.apply(intents);
                 if !ui.input(|i| i.pointer.any_down()) {

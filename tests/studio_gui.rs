@@ -738,3 +738,67 @@ fn dragging_a_node_moves_it_and_undo_puts_it_back() {
         "the view follows the undo"
     );
 }
+
+/// The walkthrough's first five steps on the default sample, where no enemy is in sight: no unit
+/// marches anywhere (Unit Position of none is none, not the top-left corner), Nearest Enemy is
+/// marked "none" on the canvas, and Move Toward carries the warning that tells what to do.
+#[test]
+fn a_query_that_found_nothing_is_marked_and_its_move_warned() {
+    let dir = temp_dir("none");
+    let file = dir.join("five.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [260.0, 0.0]);
+    let enemy = g.add_node("nearest_enemy", [260.0, 200.0]);
+    let attack = g.add_node("attack", [560.0, 0.0]);
+    let branch = g.add_node("branch", [820.0, 0.0]);
+    let walk = g.add_node("move_toward", [1080.0, 0.0]);
+    let at = g.add_node("unit_position", [560.0, 240.0]);
+    for (from, to) in [
+        ((turn, "then"), (each, "exec")),
+        ((each, "unit"), (enemy, "unit")),
+        ((each, "body"), (attack, "exec")),
+        ((each, "unit"), (attack, "unit")),
+        ((enemy, "enemy"), (attack, "target")),
+        ((attack, "then"), (branch, "exec")),
+        ((attack, "done"), (branch, "condition")),
+        ((branch, "false"), (walk, "exec")),
+        ((each, "unit"), (walk, "unit")),
+        ((enemy, "enemy"), (at, "unit")),
+        ((at, "position"), (walk, "to")),
+    ] {
+        g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
+    }
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let line = actions_line(&h);
+    assert!(
+        line.starts_with("Actions: 0 proposed"),
+        "nobody marches to the corner: {line}"
+    );
+    let units = h.state().preview.state().unwrap().units_of(0).count() as u32;
+    assert_eq!(
+        h.state().canvas().found_nothing(enemy),
+        Some(2 * units),
+        "Nearest Enemy is read twice a unit"
+    );
+    assert_eq!(h.state().canvas().found_nothing(at), Some(units));
+    assert!(
+        h.query_all_by_label_contains("none ×").next().is_some(),
+        "the mark is drawn"
+    );
+    let warned: Vec<&str> = h
+        .state()
+        .canvas()
+        .badges(walk)
+        .iter()
+        .map(|b| b.message.as_str())
+        .collect();
+    assert!(
+        warned
+            .iter()
+            .any(|m| m.starts_with("when Nearest Enemy finds no one")),
+        "{warned:?}"
+    );
+}

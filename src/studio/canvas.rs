@@ -192,6 +192,8 @@ pub enum Intent {
 pub struct NodeUi {
     badges: HashMap<NodeId, Vec<Badge>>,
     port_badges: HashMap<(NodeId, String), Vec<Badge>>,
+    /// Query nodes that found nothing in the previewed turn, with how many times.
+    found_nothing: std::collections::BTreeMap<NodeId, u32>,
     variables: Vec<String>,
     setting_values: HashMap<(NodeId, String), String>,
     zoom: f32,
@@ -314,6 +316,14 @@ impl ge::NodeDataTrait for NodeData {
     ) -> Vec<ge::NodeResponse<NoResponse, NodeData>> {
         st.output_rows.clear();
         badge_ui(ui, st.badges.get(&self.core));
+        if let Some(n) = st.found_nothing.get(&self.core) {
+            ui.label(egui::RichText::new(format!("none ×{n}")).small().color(Color32::from_rgb(150, 180, 255)))
+                .on_hover_text(format!(
+                    "In the previewed turn this found nothing {n} time{} (for example no enemy in sight). \
+                     Moves toward what it gives do nothing then: branch on their Done, or check Unit Exists first.",
+                    if *n == 1 { "" } else { "s" }
+                ));
+        }
         Vec::new()
     }
 
@@ -815,6 +825,19 @@ impl Canvas {
     /// The diagnostics badges on `node` (as last synced).
     pub fn badges(&self, node: NodeId) -> &[Badge] {
         self.ui.badges.get(&node).map_or(&[], Vec::as_slice)
+    }
+
+    /// Marks the query nodes that found nothing in the previewed turn (none when there is no
+    /// preview of the current graph).
+    pub fn set_found_nothing(&mut self, found: &std::collections::BTreeMap<NodeId, u32>) {
+        if self.ui.found_nothing != *found {
+            self.ui.found_nothing = found.clone();
+        }
+    }
+
+    /// How many times `node` found nothing in the previewed turn, if it did.
+    pub fn found_nothing(&self, node: NodeId) -> Option<u32> {
+        self.ui.found_nothing.get(&node).copied()
     }
 
     /// Draws the canvas filling `ui`; returns what the user changed.

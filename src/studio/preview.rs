@@ -87,6 +87,10 @@ pub struct TurnView {
     pub deterministic: bool,
     /// The state the turn was played on.
     pub before: TacticalState,
+    /// Query nodes that found nothing in this turn (no enemy in sight…), with how many times:
+    /// from the reference interpreter's run of the same turn (the compiled module is the same
+    /// program, byte for byte).
+    pub found_nothing: std::collections::BTreeMap<aether_scripting::graph::NodeId, u32>,
 }
 
 /// What became of a job.
@@ -239,10 +243,18 @@ fn run_job(
         done.advanced = Some(state.clone());
     }
     let (report, verdict) = check_determinism(controller, &state, job.slot, job.seed);
+    let found_nothing = aether_scripting::interp::CheckedGraph::new(job.graph.clone())
+        .map(|checked| {
+            let view = rules::view_for(&state, job.slot);
+            aether_scripting::interp::interpret(&checked, &view, job.slot, job.seed)
+                .found_nothing(&checked)
+        })
+        .unwrap_or_default();
     done.outcome = Outcome::Turn(Box::new(TurnView {
         report,
         deterministic: verdict == Determinism::Same,
         before: state,
+        found_nothing,
     }));
     done
 }

@@ -188,6 +188,38 @@ pub struct Run {
     pub trace: Trace,
 }
 
+impl Run {
+    /// The query nodes that found nothing during the run, with how many times: Nearest Enemy and
+    /// Weakest Enemy In Range giving *none*, Unit Position and Nearest Hidden Tile giving the
+    /// position *none*. The preview marks them, so a creator sees which query came back empty
+    /// (no enemy in sight) when a move did nothing.
+    pub fn found_nothing(&self, graph: &CheckedGraph) -> BTreeMap<NodeId, u32> {
+        let mut out = BTreeMap::new();
+        for e in &self.trace {
+            let TraceEvent::Value(port, v) = e else {
+                continue;
+            };
+            let Some(spec) = graph
+                .graph
+                .node(port.node)
+                .and_then(|n| crate::catalog::spec(&n.kind))
+            else {
+                continue;
+            };
+            let empty = match (spec.op, v) {
+                (Op::NearestEnemy | Op::WeakestEnemyInRange, Val::Unit(None)) => true,
+                (Op::UnitPosition | Op::NearestHiddenTile, Val::Position(p)) => *p == NO_POSITION,
+                _ => false,
+            };
+            // Outputs only: an input of the same node reading none is the producer's business.
+            if empty && spec.output(&port.port).is_some() {
+                *out.entry(port.node).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+}
+
 /// Evaluation nested deeper than this many nodes stops (a defined result, not a stack overflow):
 /// the remaining values are taken as their defaults. The compiler uses the same limit.
 pub const MAX_DEPTH: usize = 512;
