@@ -127,6 +127,8 @@ pub struct Studio {
     pub preview: Preview,
     worker: Worker,
     jobs: u64,
+    /// Results of jobs up to this id belong to a document since replaced: they are dropped.
+    replaced_after: u64,
     edited_at: Option<Instant>,
     requested: Option<(u64, usize, u8, u64, usize)>,
     add_menu: Option<AddMenu>,
@@ -196,6 +198,7 @@ impl Studio {
             preview: Preview::new(preview::builtin_samples(), DEFAULT_SAMPLE),
             worker: Worker::spawn(),
             jobs: 0,
+            replaced_after: 0,
             edited_at: None,
             requested: None,
             add_menu: None,
@@ -275,6 +278,10 @@ impl Studio {
     }
 
     fn receive(&mut self, done: preview::Finished) {
+        if done.id <= self.replaced_after {
+            // A turn of the graph that was open before: neither its turn nor its step applies.
+            return;
+        }
         let advanced = done.advanced.is_some();
         self.preview.receive(done, self.doc.structure_version());
         if advanced {
@@ -1226,13 +1233,19 @@ impl Studio {
         }
     }
 
+    /// A new or opened graph starts at turn 1 of the chosen sample, with nothing of the previous
+    /// graph's preview left (not its turn, not a step still in flight).
     fn replace_document(&mut self, doc: Document) {
         self.doc = doc;
         self.canvas = Canvas::new();
         self.requested = None;
         self.edited_at = None;
+        self.preview.pick(self.preview.sample);
         self.preview.shown = None;
         self.preview.stale = None;
+        self.preview.failure = None;
+        self.preview.waiting = None;
+        self.replaced_after = self.jobs;
     }
 
     /// Saves to the document's file (or asks where); true when saved.

@@ -802,3 +802,41 @@ fn a_query_that_found_nothing_is_marked_and_its_move_warned() {
         "{warned:?}"
     );
 }
+
+/// A newly opened graph starts at turn 1 of the chosen sample: neither the turns stepped with the
+/// previous graph nor a step still in flight when it was replaced carry over.
+#[test]
+fn an_opened_graph_starts_at_turn_one_of_the_sample() {
+    let dir = temp_dir("fresh");
+    let other = dir.join("other.mcgraph.json");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("examples/graphs/hill-defender.mcgraph.json"),
+        &other,
+    )
+    .unwrap();
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let first_turn = h.state().preview.shown.as_ref().map(|(v, _)| v.report.turn);
+    for _ in 0..2 {
+        h.get_by_label("Next turn ▶").click();
+        settle(&mut h);
+    }
+    assert_eq!(h.state().preview.history.len(), 3);
+    // Step once more and open another graph before that step comes back.
+    h.get_by_label("Next turn ▶").click();
+    h.step();
+    h.state_mut().open_path(&other);
+    settle(&mut h);
+    assert_eq!(
+        h.state().preview.history.len(),
+        1,
+        "back at the sample's first turn"
+    );
+    let turn = h.state().preview.shown.as_ref().map(|(v, _)| v.report.turn);
+    assert_eq!(turn, first_turn);
+    assert!(
+        h.get_by_label("◀ Back").accesskit_node().is_disabled(),
+        "nothing to go back to on a fresh graph"
+    );
+}
