@@ -54,6 +54,47 @@ fn settle(h: &mut Harness<'_, Studio>) {
     h.step();
 }
 
+/// Steps frames until `done` holds (or 20 s pass): for conditions that may take a few frames
+/// on a loaded machine (a paste arriving, a sync after an edit). Waits for the condition, never
+/// for a number of frames.
+fn step_until(h: &mut Harness<'_, Studio>, what: &str, done: impl Fn(&Studio) -> bool) {
+    let started = Instant::now();
+    h.step();
+    while !done(h.state()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        h.step();
+    }
+}
+
+/// Runs frames only when the app asked for one, as a real window's event loop does (no mouse
+/// moves, no input): at once for an immediate repaint, after the delay for a delayed one, and
+/// when the preview worker asks from its thread. True when `done` holds within 10 s.
+fn run_like_a_window(h: &mut Harness<'_, Studio>, done: impl Fn(&Studio) -> bool) -> bool {
+    let started = Instant::now();
+    let mut last = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        if done(h.state()) {
+            return true;
+        }
+        let delay = h
+            .output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .map_or(Duration::MAX, |v| v.repaint_delay);
+        if delay.is_zero() || last.elapsed() >= delay || h.ctx.has_requested_repaint() {
+            last = Instant::now();
+            h.step();
+        } else {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    done(h.state())
+}
+
 fn nodes_of(h: &Harness<'_, Studio>, kind: &str) -> Vec<NodeId> {
     h.state()
         .document()
@@ -432,24 +473,38 @@ fn copy_paste_between_files_duplicate_delete_and_undo() {
 
     // Duplicate and delete in this file.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::D);
-    h.step();
-    h.step();
-    assert_eq!(nodes_of(&h, "move_toward").len(), 2);
+    step_until(&mut h, "the duplicate", |s| {
+        s.document()
+            .graph()
+            .nodes()
+            .filter(|n| n.kind == "move_toward")
+            .count()
+            == 2
+            && s.canvas().selection().len() == 2
+    });
     assert_eq!(
         h.state().canvas().selection().len(),
         2,
         "the copies are selected"
     );
     h.key_press(egui::Key::Delete);
-    h.step();
-    assert_eq!(nodes_of(&h, "move_toward").len(), 1);
+    step_until(&mut h, "the delete", |s| {
+        s.document()
+            .graph()
+            .nodes()
+            .filter(|n| n.kind == "move_toward")
+            .count()
+            == 1
+    });
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
-    h.step();
-    assert_eq!(
-        nodes_of(&h, "move_toward").len(),
-        2,
-        "undo brings the copies back"
-    );
+    step_until(&mut h, "undo brings the copies back", |s| {
+        s.document()
+            .graph()
+            .nodes()
+            .filter(|n| n.kind == "move_toward")
+            .count()
+            == 2
+    });
 
     // Paste into another file: the nodes, their wire and the variable they use arrive.
     // Its own studio folder: sharing `home` would offer it the first window's autosave (written
@@ -458,8 +513,9 @@ fn copy_paste_between_files_duplicate_delete_and_undo() {
     let mut other = harness(options(&dir.join("home-2"), Some(b)));
     settle(&mut other);
     other.event(egui::Event::Paste(text));
-    other.step();
-    other.step();
+    step_until(&mut other, "the paste", |s| {
+        s.document().graph().nodes().count() == 2
+    });
     let g = other.state().document().graph();
     assert_eq!(g.nodes().count(), 2);
     assert_eq!(g.links().count(), 1);
@@ -839,4 +895,56 @@ fn an_opened_graph_starts_at_turn_one_of_the_sample() {
         h.get_by_label("◀ Back").accesskit_node().is_disabled(),
         "nothing to go back to on a fresh graph"
     );
+}
+
+/// Keyboard edits refresh the preview with no other input: Delete, Ctrl+D, Ctrl+Z and
+/// Ctrl+Shift+Z each lead, frame by frame as a window would run them (only when the app asks
+/// for a frame), to the preview of the edited graph.
+#[test]
+fn keyboard_edits_refresh_the_preview_without_the_mouse() {
+    let dir = temp_dir("keys");
+    let file = dir.join("rusher.mcgraph.json");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("examples/graphs/melee-rusher.mcgraph.json"),
+        &file,
+    )
+    .unwrap();
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let caught_up = |s: &Studio| {
+        !s.preview_pending()
+            && s.preview.stale.is_none()
+            && s.preview
+                .shown
+                .as_ref()
+                .is_some_and(|(_, v)| *v == s.document().structure_version())
+    };
+    for (what, key, modifiers) in [
+        ("Delete", egui::Key::Delete, egui::Modifiers::NONE),
+        ("Ctrl+Z", egui::Key::Z, egui::Modifiers::COMMAND),
+        (
+            "Ctrl+Shift+Z",
+            egui::Key::Z,
+            egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        ),
+        ("Ctrl+Z again", egui::Key::Z, egui::Modifiers::COMMAND),
+        ("Ctrl+D", egui::Key::D, egui::Modifiers::COMMAND),
+    ] {
+        let before = h.state().document().structure_version();
+        if let Some(&attack) = nodes_of(&h, "attack").first() {
+            h.state_mut().canvas_mut().select(&[attack]);
+        }
+        h.key_press_modifiers(modifiers, key);
+        h.step();
+        assert_ne!(
+            h.state().document().structure_version(),
+            before,
+            "{what} edited the graph"
+        );
+        assert!(
+            run_like_a_window(&mut h, caught_up),
+            "after {what} the preview never refreshed"
+        );
+    }
 }
