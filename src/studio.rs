@@ -231,6 +231,11 @@ impl Studio {
         &self.doc
     }
 
+    /// The text in the palette's Find node box.
+    pub fn palette_query(&self) -> &str {
+        &self.palette.query
+    }
+
     /// The canvas (for tests: where nodes and ports were drawn).
     pub fn canvas(&self) -> &Canvas {
         &self.canvas

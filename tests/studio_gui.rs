@@ -150,18 +150,12 @@ fn add_from_palette(h: &mut Harness<'_, Studio>, name: &str) {
         .type_text(name);
     h.step();
     h.key_press(egui::Key::Enter);
-    h.step();
-    h.step();
-    h.get_by_role_and_label(Role::TextInput, "Find node")
-        .focus();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.key_press(egui::Key::Backspace);
-    h.step();
-    assert_eq!(
-        h.state().document().graph().nodes().count(),
-        before + 1,
-        "clicking {name} in the palette adds one node"
-    );
+    step_until(h, "the node added from the palette", |s| {
+        s.document().graph().nodes().count() == before + 1
+    });
+    // Enter cleared the box for the next node (it once kept the text, and the next name typed
+    // was appended to it: "on turnfor each", no match).
+    assert_eq!(h.state().palette_query(), "", "after adding {name}");
 }
 
 fn actions_line(h: &Harness<'_, Studio>) -> String {
@@ -947,4 +941,29 @@ fn keyboard_edits_refresh_the_preview_without_the_mouse() {
             "after {what} the preview never refreshed"
         );
     }
+}
+
+/// Coming back to Find node selects its text, so what is typed replaces it.
+#[test]
+fn find_node_selects_its_text_when_focused_again() {
+    let dir = temp_dir("find");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    h.get_by_role_and_label(Role::TextInput, "Find node")
+        .focus();
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Find node")
+        .type_text("attack");
+    step_until(&mut h, "the text typed", |s| s.palette_query() == "attack");
+    h.key_press(egui::Key::Escape);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Find node")
+        .focus();
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Find node")
+        .type_text("branch");
+    step_until(&mut h, "the text replaced", |s| {
+        s.palette_query() != "attack"
+    });
+    assert_eq!(h.state().palette_query(), "branch");
 }

@@ -90,13 +90,25 @@ impl Palette {
         let search = ui
             .horizontal(|ui| {
                 let label = ui.label("Find node");
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.query)
-                        .hint_text("type, Enter adds")
-                        .id_salt("palette-search")
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(label.id)
+                let output = egui::TextEdit::singleline(&mut self.query)
+                    .hint_text("type, Enter adds")
+                    .id_salt("palette-search")
+                    .desired_width(f32::INFINITY)
+                    .show(ui);
+                let response = output.response.response.clone().labelled_by(label.id);
+                // Coming back to the box selects what is there, so typing replaces it.
+                if response.gained_focus() {
+                    let mut state = output.state;
+                    let end = egui::text::CCursor::new(self.query.chars().count());
+                    state
+                        .cursor
+                        .set_char_range(Some(egui::text::CCursorRange::two(
+                            egui::text::CCursor::new(0),
+                            end,
+                        )));
+                    state.store(ui.ctx(), response.id);
+                }
+                response
             })
             .inner;
         let hits = ranked(&self.query, CATALOG.iter());
@@ -105,6 +117,8 @@ impl Palette {
             && let Some(first) = hits.first()
         {
             chosen = Some(PaletteAction::Add(first.key));
+            // Added: the box is ready for the next node.
+            self.query.clear();
         }
         ui.label(
             egui::RichText::new(
