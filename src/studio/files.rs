@@ -11,19 +11,18 @@ use aether_scripting::fsutil::write_atomic;
 /// How many recent files the File menu lists.
 const RECENT: usize = 8;
 
-/// The studio's own folder: `$CREATOR_STUDIO_HOME`, else `$XDG_CONFIG_HOME/creator-studio`, else
-/// `~/.config/creator-studio`.
+/// The studio's own folder: `$CREATOR_STUDIO_HOME`, else the platform's configuration folder
+/// for the studio as the `directories` crate finds it (`$XDG_CONFIG_HOME/creator-studio` or
+/// `~/.config/creator-studio` on Linux, `%APPDATA%\creator-studio\config` on Windows,
+/// `~/Library/Application Support/creator-studio` on macOS), else a folder in the temporary
+/// directory.
 pub fn default_home() -> PathBuf {
     if let Some(h) = std::env::var_os("CREATOR_STUDIO_HOME").filter(|h| !h.is_empty()) {
         return PathBuf::from(h);
     }
-    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|h| !h.is_empty()) {
-        return PathBuf::from(x).join("creator-studio");
-    }
-    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        return PathBuf::from(h).join(".config").join("creator-studio");
-    }
-    std::env::temp_dir().join("creator-studio")
+    directories::ProjectDirs::from("", "", "creator-studio")
+        .map(|p| p.config_dir().to_path_buf())
+        .unwrap_or_else(|| std::env::temp_dir().join("creator-studio"))
 }
 
 /// Recent files and the last project, kept in `session.json`.

@@ -326,7 +326,8 @@ fn sync_dir(path: &Path) -> Result<(), ExportError> {
 
 /// The game's mods directory: `$MC_MODS_DIR` if set, else
 /// `<documents>/MagicCivilization/mods`, where `<documents>` is the platform's documents folder
-/// (`XDG_DOCUMENTS_DIR` or `~/.config/user-dirs.dirs` on Linux, `~/Documents` elsewhere).
+/// as the `directories` crate finds it (`$XDG_DOCUMENTS_DIR` or `user-dirs.dirs` on Linux, the
+/// Documents known folder on Windows, `~/Documents` on macOS), else `Documents` in home.
 pub fn default_mods_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("MC_MODS_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
@@ -335,28 +336,17 @@ pub fn default_mods_dir() -> Option<PathBuf> {
 }
 
 fn documents_dir() -> Option<PathBuf> {
-    let home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .map(PathBuf::from)?;
-    if cfg!(target_os = "linux") {
-        if let Some(dir) = std::env::var_os("XDG_DOCUMENTS_DIR").filter(|d| !d.is_empty()) {
-            return Some(PathBuf::from(dir));
-        }
-        let config = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| home.join(".config"));
-        if let Ok(text) = std::fs::read_to_string(config.join("user-dirs.dirs")) {
-            for line in text.lines() {
-                if let Some(value) = line.trim().strip_prefix("XDG_DOCUMENTS_DIR=") {
-                    let value = value.trim().trim_matches('"');
-                    let path = match value.strip_prefix("$HOME") {
-                        Some(rest) => home.join(rest.trim_start_matches('/')),
-                        None => PathBuf::from(value),
-                    };
-                    return Some(path);
-                }
-            }
-        }
+    // The platform's own answer: the XDG user directories on Linux (`user-dirs.dirs`), the Known
+    // Folder on Windows, `~/Documents` on macOS; where none is configured, `Documents` in home.
+    if cfg!(target_os = "linux")
+        && let Some(dir) = std::env::var_os("XDG_DOCUMENTS_DIR").filter(|d| !d.is_empty())
+    {
+        return Some(PathBuf::from(dir));
     }
-    Some(home.join("Documents"))
+    let user = directories::UserDirs::new()?;
+    Some(
+        user.document_dir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| user.home_dir().join("Documents")),
+    )
 }
