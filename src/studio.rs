@@ -1013,6 +1013,9 @@ impl Studio {
                 Intent::OpenAdd { screen, at, from } => {
                     self.add_menu = Some(AddMenu::new(screen, at, from));
                 }
+                Intent::Refused(reason) => {
+                    self.status = format!("Not connected: {reason}.");
+                }
             }
         }
     }

@@ -967,3 +967,64 @@ fn find_node_selects_its_text_when_focused_again() {
     });
     assert_eq!(h.state().palette_query(), "branch");
 }
+
+/// Dragging a wire over a port that will not take it marks the port and says why, and dropping
+/// it there leaves the graph alone and says why in the status line (it once just vanished).
+#[test]
+fn a_refused_wire_says_why() {
+    let dir = temp_dir("refused");
+    let file = dir.join("g.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [260.0, 0.0]);
+    let at = g.add_node("unit_position", [260.0, 220.0]);
+    let attack = g.add_node("attack", [560.0, 0.0]);
+    for (from, to) in [
+        ((turn, "then"), (each, "exec")),
+        ((each, "body"), (attack, "exec")),
+        ((each, "unit"), (attack, "unit")),
+        ((each, "unit"), (at, "unit")),
+    ] {
+        g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
+    }
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let links = h.state().document().graph().links().count();
+    let a = h
+        .state()
+        .canvas()
+        .port_pos(at, "position", true)
+        .expect("drawn");
+    let b = h
+        .state()
+        .canvas()
+        .port_pos(attack, "target", false)
+        .expect("drawn");
+    h.hover_at(a);
+    h.step();
+    h.drag_at(a);
+    h.step();
+    for i in 1..=6 {
+        h.hover_at(a + (b - a) * (i as f32 / 6.0));
+        h.step();
+    }
+    assert!(
+        h.query_by_label_contains("Target needs a unit; Position gives a tile")
+            .is_some(),
+        "the refusal shows while the wire is over the port"
+    );
+    h.drop_at(b);
+    step_until(&mut h, "the reason in the status line", |s| {
+        s.status().starts_with("Not connected")
+    });
+    assert_eq!(
+        h.state().status(),
+        "Not connected: Target needs a unit; Position gives a tile."
+    );
+    assert_eq!(
+        h.state().document().graph().links().count(),
+        links,
+        "nothing was wired"
+    );
+}

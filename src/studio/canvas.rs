@@ -185,6 +185,8 @@ pub enum Intent {
         /// The port the wire came from: (port, whether it is an output, its type).
         from: Option<(PortRef, bool, PinType)>,
     },
+    /// A wire was dropped on a port that does not take it; why, in words.
+    Refused(String),
 }
 
 /// What nodes need while drawing and what they report: the library's `UserState`.
@@ -212,6 +214,19 @@ fn port_label(kind: &str, key: &str, output: bool) -> String {
         Some(p) if p.ty == PinType::Exec && p.name.is_empty() => String::new(),
         Some(p) => p.name.to_owned(),
         None => key.to_owned(),
+    }
+}
+
+/// A port type in plain words, for refusals.
+fn type_words(ty: Option<PinType>) -> &'static str {
+    match ty {
+        Some(PinType::Exec) => "the order things happen in (a white wire)",
+        Some(PinType::Number) => "a number",
+        Some(PinType::Bool) => "true or false",
+        Some(PinType::Unit) => "a unit",
+        Some(PinType::Position) => "a tile",
+        Some(PinType::OfVariable) => "the variable's type",
+        None => "something this studio does not know",
     }
 }
 
@@ -950,10 +965,20 @@ impl Canvas {
                 from: None,
             });
         }
+        // Over (or dropped on) a port that will not take the wire: say why.
+        let mut refused = false;
+        if let (Some((_, from)), Some(p)) = (dragging_from, pointer) {
+            let released = self.state.connection_in_progress.is_none() && !connected;
+            if let Some(reason) = self.refusal_under(ui, from, p, released) {
+                refused = true;
+                out.push(Intent::Refused(reason));
+            }
+        }
         // A wire dropped on empty canvas: add a node that fits it.
         if let Some((_, param)) = dragging_from
             && self.state.connection_in_progress.is_none()
             && !connected
+            && !refused
             && let Some(p) = pointer.filter(|p| rect.contains(*p))
             && !self.ui.rects.values().any(|r| r.contains(p))
         {
@@ -977,6 +1002,113 @@ impl Canvas {
         }
         self.hover_help(ui, pointer);
         out
+    }
+
+    /// The type of a drawn port, as the view holds it (variables' ports resolved).
+    fn view_port(&self, node: NodeId, key: &str, output: bool) -> Option<PinType> {
+        let view = self.state.graph.nodes.get(*self.view_of.get(&node)?)?;
+        if output {
+            let (_, id) = view.outputs.iter().find(|(k, _)| k == key)?;
+            self.state.graph.outputs.get(*id)?.typ.0
+        } else {
+            let (_, id) = view.inputs.iter().find(|(k, _)| k == key)?;
+            self.state.graph.inputs.get(*id)?.typ.0
+        }
+    }
+
+    /// While a wire is dragged from `from`: if the pointer is over a port that will not take it,
+    /// marks that port and says why next to the pointer (the library lights every port up alike).
+    /// Returns the reason when the wire was just dropped there.
+    fn refusal_under(
+        &self,
+        ui: &egui::Ui,
+        from: ge::AnyParameterId,
+        pointer: Pos2,
+        released: bool,
+    ) -> Option<String> {
+        let (source, from_out) = match from {
+            ge::AnyParameterId::Output(o) => (self.outputs.get(&o)?.clone(), true),
+            ge::AnyParameterId::Input(i) => (self.inputs.get(&i)?.clone(), false),
+        };
+        let from_ty = self.view_port(source.node, &source.port, from_out);
+        let reach = 12.0 * self.state.pan_zoom.zoom.max(0.5);
+        let ((node, key, out), pos) = self
+            .ui
+            .ports
+            .iter()
+            .filter(|((n, k, o), _)| !(*n == source.node && *k == source.port && *o == from_out))
+            .map(|(k, pos)| (k, *pos, pos.distance(pointer)))
+            .filter(|(_, _, d)| *d < reach)
+            .min_by(|a, b| a.2.total_cmp(&b.2))
+            .map(|(k, pos, _)| (k.clone(), pos))?;
+        let kind_of = |n: NodeId| {
+            self.view_of
+                .get(&n)
+                .and_then(|v| self.state.graph.nodes.get(*v))
+                .map(|v| v.user_data.kind.clone())
+                .unwrap_or_default()
+        };
+        let name = |n: NodeId, k: &str, o: bool| {
+            let label = port_label(&kind_of(n), k, o);
+            if label.is_empty() {
+                "this execution pin".to_owned()
+            } else {
+                label
+            }
+        };
+        let to_ty = self.view_port(node, &key, out);
+        let reason = if out == from_out {
+            Some(if out {
+                "two outputs do not connect: drag from an output (right side of a node) to an input (left side)".to_owned()
+            } else {
+                "two inputs do not connect: drag from an output (right side of a node) to an input (left side)".to_owned()
+            })
+        } else if to_ty != from_ty {
+            // Said from the input's side: what it needs, and what the output gives.
+            let (input, output, in_ty, out_ty) = if out {
+                // Dragged from an input to an output.
+                (
+                    (source.node, source.port.as_str()),
+                    (node, key.as_str()),
+                    from_ty,
+                    to_ty,
+                )
+            } else {
+                (
+                    (node, key.as_str()),
+                    (source.node, source.port.as_str()),
+                    to_ty,
+                    from_ty,
+                )
+            };
+            Some(format!(
+                "{} needs {}; {} gives {}",
+                name(input.0, input.1, false),
+                type_words(in_ty),
+                name(output.0, output.1, true),
+                type_words(out_ty)
+            ))
+        } else {
+            None
+        }?;
+        let painter = ui.painter();
+        let red = Color32::from_rgb(255, 90, 90);
+        let r = 7.0 * self.state.pan_zoom.zoom.max(0.5);
+        painter.circle_stroke(pos, r, egui::Stroke::new(2.0, red));
+        painter.line_segment(
+            [pos + Vec2::new(-r, r) * 0.7, pos + Vec2::new(r, -r) * 0.7],
+            egui::Stroke::new(2.0, red),
+        );
+        let text = format!("✖ {reason}");
+        egui::Area::new(egui::Id::new("wire-refusal"))
+            .order(egui::Order::Tooltip)
+            .fixed_pos(pointer + Vec2::new(14.0, 14.0))
+            .show(ui.ctx(), |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.colored_label(red, text);
+                });
+            });
+        released.then_some(reason)
     }
 
     fn set_zoom(&mut self, ui: &egui::Ui, zoom: f32, about: Pos2) {
