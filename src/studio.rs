@@ -218,9 +218,12 @@ impl Studio {
             frames: 0,
             opts,
         };
-        // The first preview is ready when the window opens.
+        // The first preview is ready when the window opens (when a job was sent: a graph with
+        // errors sends none, and waiting for one held the window back 30 s).
         studio.schedule_preview(None);
-        if let Some(done) = studio.worker.wait(Duration::from_secs(30)) {
+        if studio.preview.waiting.is_some()
+            && let Some(done) = studio.worker.wait(Duration::from_secs(30))
+        {
             studio.receive(done);
         }
         studio

@@ -988,7 +988,12 @@ fn a_refused_wire_says_why() {
         g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
     }
     g.save(&file).expect("save");
+    let started = Instant::now();
     let mut h = harness(options(&dir.join("home"), Some(file)));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "a graph with errors opens at once (it once waited 30 s for a preview never sent)"
+    );
     settle(&mut h);
     let links = h.state().document().graph().links().count();
     let a = h
