@@ -359,17 +359,27 @@ impl Studio {
                 });
             });
         });
+        // The canvas keeps priority: the side panels start at a share of the window, can be
+        // resized by their edge within bounds, and never take more than their share, whatever
+        // they hold (a large state's map scales down to its panel).
+        let (width, height) = {
+            let r = ctx.content_rect();
+            (r.width(), r.height())
+        };
         egui::Panel::bottom("problems")
             .resizable(true)
             .default_size(130.0)
+            .size_range(60.0..=(height * 0.45).max(80.0))
             .show(ui, |ui| self.problems_ui(ui));
         egui::Panel::left("palette")
             .resizable(true)
-            .default_size(210.0)
+            .default_size((width * 0.17).clamp(150.0, 230.0))
+            .size_range(140.0..=(width * 0.25).max(160.0))
             .show(ui, |ui| self.left_ui(ui));
         egui::Panel::right("preview")
             .resizable(true)
-            .default_size(440.0)
+            .default_size((width * 0.3).clamp(260.0, 460.0))
+            .size_range(240.0..=(width * 0.42).max(260.0))
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("preview-panel")

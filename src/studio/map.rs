@@ -50,8 +50,15 @@ pub fn map_ui(ui: &mut egui::Ui, view: &TurnView, stale: bool) -> egui::Response
     );
     let avail = ui.available_width().max(120.0);
     let tile = (avail / w).min(320.0 / h).clamp(3.0, 40.0);
-    let (rect, response) = ui.allocate_exact_size(Vec2::new(tile * w, tile * h), Sense::hover());
-    let painter = ui.painter_at(rect);
+    // A margin of a third of a tile all round, so the top and side rows' units, hp bars, labels
+    // and arrows are drawn whole (the map's own painter once clipped them).
+    let margin = (tile / 3.0).max(2.0);
+    let (outer, response) = ui.allocate_exact_size(
+        Vec2::new(tile * w, tile * h) + Vec2::splat(2.0 * margin),
+        Sense::hover(),
+    );
+    let rect = outer.shrink(margin);
+    let painter = ui.painter_at(outer);
     let at =
         |p: Pos| rect.min + Vec2::new((f32::from(p.x) + 0.5) * tile, (f32::from(p.y) + 0.5) * tile);
     let fog = Color32::from_black_alpha(120);
@@ -203,7 +210,38 @@ pub fn map_ui(ui: &mut egui::Ui, view: &TurnView, stale: bool) -> egui::Response
     if stale {
         painter.rect_filled(rect, 0.0, Color32::from_black_alpha(90));
     }
+    // The tile under the pointer, in words: where, what ground, who stands there.
+    let hovered = response.hover_pos().and_then(|p| {
+        let x = ((p.x - rect.min.x) / tile).floor();
+        let y = ((p.y - rect.min.y) / tile).floor();
+        (x >= 0.0 && y >= 0.0 && x < w && y < h).then(|| Pos {
+            x: x as u16,
+            y: y as u16,
+        })
+    });
+    let tile_words = hovered.map(|p| {
+        let ground = state.map.get(p).map_or("?", |t| t.name());
+        let mut words = format!("Tile ({}, {}): {ground}", p.x, p.y);
+        if let Some(u) = state.units.iter().find(|u| u.pos == p) {
+            let whose = if u.owner == slot {
+                "yours".to_owned()
+            } else {
+                format!("player {}'s", u.owner)
+            };
+            words.push_str(&format!(
+                " · {} #{} ({whose}), hp {} of {}",
+                u.kind.name(),
+                u.id,
+                u.hp,
+                u.max_hp
+            ));
+        }
+        words
+    });
     response.on_hover_ui(|ui| {
+        if let Some(words) = &tile_words {
+            ui.strong(words);
+        }
         ui.label("Dark tiles are outside this AI's sight; faint rings are enemies it cannot see.");
         ui.label(
             "White arrows: moves. Red lines with a star: attacks. Rings: spells. Red ✖: rejected.",
