@@ -742,7 +742,7 @@ impl Studio {
                 );
             } else {
                 ui.label(format!(
-                    "{errors} error{}, {} warning{}",
+                    "{errors} error{}, {} warning{} (click one to show its node)",
                     if errors == 1 { "" } else { "s" },
                     diags.len() - errors,
                     if diags.len() - errors == 1 { "" } else { "s" }
@@ -758,20 +758,38 @@ impl Studio {
                 );
             }
         });
+        // The list fills the panel (its height does not follow the number of problems, so the
+        // canvas above does not jump), with a scroll bar always shown when there are more.
         egui::ScrollArea::vertical()
             .id_salt("problems")
-            .auto_shrink([false, true])
+            .auto_shrink([false, false])
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
             .show(ui, |ui| {
                 for d in diags {
                     let (icon, color) = match d.severity {
                         Severity::Error => ("⛔", Color32::from_rgb(255, 110, 110)),
                         Severity::Warning => ("⚠", Color32::from_rgb(240, 190, 60)),
                     };
-                    let text = format!("{icon} {}", d.render(doc.graph()));
-                    let r = ui.add(
-                        egui::Button::selectable(false, RichText::new(text).color(color))
-                            .frame(false),
-                    );
+                    // Plain words first; the code after, small, for whoever looks it up.
+                    let mut job = egui::text::LayoutJob::default();
+                    RichText::new(format!("{icon} {}", d.plain(doc.graph())))
+                        .color(color)
+                        .append_to(
+                            &mut job,
+                            ui.style(),
+                            egui::FontSelection::Default,
+                            egui::Align::Center,
+                        );
+                    RichText::new(format!("   {}", d.code))
+                        .small()
+                        .weak()
+                        .append_to(
+                            &mut job,
+                            ui.style(),
+                            egui::FontSelection::Default,
+                            egui::Align::Center,
+                        );
+                    let r = ui.add(egui::Button::selectable(false, job).frame(false));
                     let node = d.location.node(doc.graph());
                     if r.clicked()
                         && let Some(n) = node
@@ -779,9 +797,7 @@ impl Studio {
                         canvas.focus(n);
                         canvas.select(&[n]);
                     }
-                    if node.is_some() {
-                        r.on_hover_text("Click to show the node");
-                    }
+                    // No tooltip on lines: it covered the next one. The header says they click.
                 }
             });
     }

@@ -342,9 +342,16 @@ fn a_type_error_is_listed_marked_and_undone() {
     settle(&mut h);
     let diags = h.state().document().diagnostics().to_vec();
     assert!(diags.iter().any(|d| d.code == "type-mismatch"), "{diags:?}");
+    let line = h
+        .get_by_label_contains("type-mismatch")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default();
     assert!(
-        h.query_by_label_contains("type-mismatch").is_some(),
-        "listed in Problems"
+        line.starts_with(
+            "⛔ The wire from Get Variable, Value to Move Toward, Tile: this wire carries"
+        ),
+        "listed in Problems in plain words first, the code after: {line}"
     );
     let walk = only(&h, "move_toward");
     assert!(

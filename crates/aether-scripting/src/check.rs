@@ -121,6 +121,52 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// The problem in plain words for the studio: the place as a creator sees it (the node's
+    /// name, the port's label), then the message; the code is left out (the studio shows it
+    /// after, small). `Attack, Target: Target needs a Unit: connect one`.
+    pub fn plain(&self, graph: &VisualScriptGraph) -> String {
+        let name = |id: NodeId| {
+            graph
+                .node(id)
+                .map(|n| catalog::spec(&n.kind).map_or(n.kind.clone(), |s| s.name.to_owned()))
+                .unwrap_or_else(|| "a node".to_owned())
+        };
+        let port = |p: &PortRef, output: bool| {
+            let label = graph
+                .node(p.node)
+                .and_then(|n| catalog::spec(&n.kind))
+                .and_then(|s| {
+                    if output {
+                        s.output(&p.port)
+                    } else {
+                        s.input(&p.port)
+                    }
+                })
+                .map(|ps| ps.name)
+                .filter(|n| !n.is_empty());
+            match label {
+                Some(l) => format!("{}, {l}", name(p.node)),
+                None => name(p.node),
+            }
+        };
+        let place = match &self.location {
+            Location::Graph => "The graph".to_owned(),
+            Location::Node(n) => name(*n),
+            Location::Port(p) => port(p, false),
+            Location::Link(l) => match graph.link(*l) {
+                Some(link) => format!(
+                    "The wire from {} to {}",
+                    port(&link.from, true),
+                    port(&link.to, false)
+                ),
+                None => "A wire".to_owned(),
+            },
+        };
+        format!("{place}: {}", self.message)
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{}] {:?}: {}", self.code, self.location, self.message)
