@@ -214,7 +214,7 @@ pub fn map_ui(ui: &mut egui::Ui, view: &TurnView, stale: bool) -> egui::Response
     let hovered = response.hover_pos().and_then(|p| {
         let x = ((p.x - rect.min.x) / tile).floor();
         let y = ((p.y - rect.min.y) / tile).floor();
-        (x >= 0.0 && y >= 0.0 && x < w && y < h).then(|| Pos {
+        (x >= 0.0 && y >= 0.0 && x < w && y < h).then_some(Pos {
             x: x as u16,
             y: y as u16,
         })
