@@ -827,7 +827,19 @@ impl Studio {
             match dialog.ui(ctx, errors) {
                 Some(ExportAction::Close) => self.export = None,
                 Some(ExportAction::Browse) => {
-                    let dir = aether_scripting::mods::default_mods_dir().unwrap_or_default();
+                    // Start from the folder typed in the dialog (its nearest existing parent),
+                    // not always from the game's mods folder.
+                    let typed = self
+                        .export
+                        .as_ref()
+                        .map(|d| PathBuf::from(d.dest.trim()))
+                        .unwrap_or_default();
+                    let dir = typed
+                        .ancestors()
+                        .find(|p| !p.as_os_str().is_empty() && p.is_dir())
+                        .map(Path::to_path_buf)
+                        .or_else(aether_scripting::mods::default_mods_dir)
+                        .unwrap_or_default();
                     self.pickers.open(Purpose::ExportFolder, &dir, "");
                 }
                 Some(ExportAction::Export) => self.export_now(),
@@ -1391,6 +1403,11 @@ impl Studio {
         self.export.as_mut()
     }
 
+    /// The export dialog, if open, to look at.
+    pub fn export_dialog_ref(&self) -> Option<&ExportDialog> {
+        self.export.as_ref()
+    }
+
     /// Exports with the dialog's fields (renaming the graph's identity to match first).
     pub fn export_now(&mut self) {
         let Some(dialog) = self.export.clone() else {
@@ -1401,10 +1418,11 @@ impl Studio {
             dialog.manifest.version.clone(),
         );
         if self.doc.graph().name != name || self.doc.graph().version != version {
-            self.doc.edit("Rename AI", None, |g| {
-                g.name = name;
-                g.version = version;
-            });
+            self.doc
+                .edit("Rename AI (from the export dialog)", None, |g| {
+                    g.name = name;
+                    g.version = version;
+                });
             self.edited();
         }
         let result = export::write(self.doc.graph(), &dialog);

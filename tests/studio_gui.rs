@@ -583,9 +583,10 @@ fn exports_a_mod_the_game_loads() {
     }
     h.step();
     // The id is checked as it is typed.
-    h.get_by_role_and_label(Role::TextInput, "Id").focus();
+    h.get_by_role_and_label(Role::TextInput, "Folder name")
+        .focus();
     h.step();
-    h.get_by_role_and_label(Role::TextInput, "Id")
+    h.get_by_role_and_label(Role::TextInput, "Folder name")
         .type_text(" X");
     h.step();
     h.step();
@@ -600,11 +601,36 @@ fn exports_a_mod_the_game_loads() {
     h.step();
     h.step();
     assert!(h.query_by_label_contains("lowercase").is_none());
+    // A bad version is said once, under Version, in plain words (it was also under Name).
+    h.get_by_role_and_label(Role::TextInput, "Version").focus();
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Version")
+        .type_text("x");
+    step_until(&mut h, "the version typed", |s| {
+        s.export_dialog_ref()
+            .is_some_and(|d| d.manifest.version == "1.0.0x")
+    });
+    h.step();
+    let said: Vec<String> = h
+        .query_all_by_label_contains("version number like 1.0.0")
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    h.key_press(egui::Key::Backspace);
+    step_until(&mut h, "the version fixed", |s| {
+        s.export_dialog_ref()
+            .is_some_and(|d| d.manifest.version == "1.0.0")
+    });
     h.get_by_label("Export").click();
+    step_until(&mut h, "the export", |_| {
+        dest.join("manifest.json").is_file()
+    });
     h.step();
-    h.step();
+    // Written outside the game's mods folder: the dialog says to copy it there.
     assert!(
-        dest.join("manifest.json").is_file(),
+        h.query_all_by_label_contains("copy this folder into the game's mods folder")
+            .next()
+            .is_some(),
         "{}",
         h.state().status()
     );

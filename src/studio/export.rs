@@ -62,7 +62,10 @@ impl ExportDialog {
                 out.entry(p.field).or_default().push(p.message);
             }
         }
-        if let Err(e) = aether_scripting::host::Identity::parse(&self.manifest.identity()) {
+        // The identity joins name and version; a bad version is already said under Version.
+        if !out.contains_key("version")
+            && let Err(e) = aether_scripting::host::Identity::parse(&self.manifest.identity())
+        {
             out.entry("name").or_default().push(e);
         }
         if self.dest.trim().is_empty() {
@@ -86,6 +89,14 @@ impl ExportDialog {
             ui.set_width(560.0);
             ui.heading("Export as a mod");
             ui.label("The game loads the folder written here: manifest.json and the compiled module.");
+            ui.label(
+                egui::RichText::new(
+                    "AI name and version belong to the graph: changing them here renames the AI \
+                     (saved with the graph, undone with Ctrl+Z). The other fields are this export's.",
+                )
+                .small()
+                .weak(),
+            );
             let problems = self.problems();
             let old_id = self.manifest.id.clone();
             egui::Grid::new("export-fields")
@@ -94,15 +105,20 @@ impl ExportDialog {
                 .show(ui, |ui| {
                     let m = &mut self.manifest;
                     for (field, label, value, hint) in [
-                        ("id", "Id", &mut m.id, "a lowercase slug, e.g. melee-rusher"),
-                        ("name", "Name", &mut m.name, "the AI's name (its identity)"),
-                        ("author", "Author", &mut m.author, "you"),
-                        ("version", "Version", &mut m.version, "semver, e.g. 1.0.0"),
+                        (
+                            "id",
+                            "Folder name",
+                            &mut m.id,
+                            "lowercase letters, digits and dashes, like melee-rusher",
+                        ),
+                        ("name", "AI name", &mut m.name, "what players see, like Melee rusher"),
+                        ("author", "Author", &mut m.author, "your name"),
+                        ("version", "Version", &mut m.version, "like 1.0.0; raise it for each release"),
                         (
                             "controller_id",
-                            "Controller id",
+                            "Game id",
                             &mut m.controller_id,
-                            "namespace:name, e.g. studio:melee-rusher",
+                            "who:what, like studio:melee-rusher",
                         ),
                     ] {
                         let label = ui.label(label);
@@ -195,10 +211,22 @@ pub fn write(graph: &VisualScriptGraph, dialog: &ExportDialog) -> Result<String,
         dialog.replace,
     )
     .map_err(|e| e.to_string())?;
+    let in_mods_dir =
+        mods::default_mods_dir().is_some_and(|m| done.folder.parent().is_some_and(|p| p == m));
     Ok(format!(
-        "{} {} ({} bytes). The game registers it from its mods folder.",
+        "{} {} ({} bytes). {}",
         if done.replaced { "Replaced" } else { "Wrote" },
         done.folder.display(),
-        artifact.wasm_bytes.len()
+        artifact.wasm_bytes.len(),
+        if in_mods_dir {
+            "The game registers it from its mods folder.".to_owned()
+        } else {
+            format!(
+                "To play it, copy this folder into the game's mods folder{}.",
+                mods::default_mods_dir()
+                    .map(|m| format!(" ({})", m.display()))
+                    .unwrap_or_default()
+            )
+        }
     ))
 }

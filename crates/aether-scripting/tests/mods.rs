@@ -278,7 +278,7 @@ fn an_export_never_replaces_another_mod_and_a_failed_one_writes_nothing() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("`controller_id` must be \"namespace:name\""),
+        err.contains("`controller_id` must be two words joined by a colon"),
         "{err}"
     );
 

@@ -47,7 +47,7 @@ impl Identity {
         }
         if !is_semver(version) {
             return Err(format!(
-                "\"{}\" is not a semantic version such as 1.0.0 or 1.2.0-beta",
+                "\"{}\" is not a version number like 1.0.0 or 1.2.0-beta",
                 crate::text::escape(version)
             ));
         }

@@ -165,7 +165,7 @@ impl ModManifest {
             bad(
                 "id",
                 format!(
-                    "must be a lowercase slug of letters, digits and dashes, such as \"my-ai\" (found \"{id}\")"
+                    "must use only lowercase letters, digits and single dashes, like \"my-ai\" (found \"{id}\")"
                 ),
             );
         }
@@ -184,7 +184,9 @@ impl ModManifest {
         {
             bad(
                 "version",
-                format!("must be a semantic version such as 1.0.0 (found \"{version}\")"),
+                format!(
+                    "must be a version number like 1.0.0 (three numbers with dots; found \"{version}\")"
+                ),
             );
         }
         if let Some(kind) = &kind
@@ -210,7 +212,7 @@ impl ModManifest {
             bad(
                 "controller_id",
                 format!(
-                    "must be \"namespace:name\" in lowercase letters, digits, - and _, such as \"studio:melee-rusher\" (found \"{cid}\")"
+                    "must be two words joined by a colon, who then what, like \"studio:melee-rusher\" (lowercase letters, digits, - and _; found \"{cid}\")"
                 ),
             );
         }

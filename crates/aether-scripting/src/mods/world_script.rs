@@ -105,7 +105,7 @@ impl WorldScriptManifest {
             bad(
                 "id",
                 format!(
-                    "must be a lowercase slug of letters, digits and dashes, such as \"welcome\" (found \"{id}\")"
+                    "must use only lowercase letters, digits and single dashes, like \"welcome\" (found \"{id}\")"
                 ),
             );
         }
@@ -124,7 +124,9 @@ impl WorldScriptManifest {
         {
             bad(
                 "version",
-                format!("must be a semantic version such as 1.0.0 (found \"{version}\")"),
+                format!(
+                    "must be a version number like 1.0.0 (three numbers with dots; found \"{version}\")"
+                ),
             );
         }
         if let Some(sandbox) = &sandbox
