@@ -1066,3 +1066,38 @@ fn a_refused_wire_says_why() {
         "nothing was wired"
     );
 }
+
+/// Unsaved changes show in the window (not only in the window manager's title), and undoing back
+/// to what was saved makes the document clean again.
+#[test]
+fn undoing_to_the_saved_graph_clears_the_unsaved_marker() {
+    let dir = temp_dir("dirty");
+    let file = dir.join("rusher.mcgraph.json");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("examples/graphs/melee-rusher.mcgraph.json"),
+        &file,
+    )
+    .unwrap();
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    assert!(h.query_by_label_contains("unsaved changes").is_none());
+    let attack = nodes_of(&h, "attack")[0];
+    h.state_mut().canvas_mut().select(&[attack]);
+    h.key_press(egui::Key::Delete);
+    step_until(&mut h, "the delete", |s| s.document().is_dirty());
+    h.step();
+    assert!(h.query_by_label_contains("unsaved changes").is_some());
+    assert!(h.state().title().starts_with("● "));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    step_until(&mut h, "undo to the saved graph", |s| {
+        !s.document().is_dirty()
+    });
+    h.step();
+    assert!(h.query_by_label_contains("unsaved changes").is_none());
+    assert!(
+        !h.state().title().starts_with("● "),
+        "{}",
+        h.state().title()
+    );
+}

@@ -25,6 +25,11 @@ pub struct Document {
     structure_version: u64,
     /// `version` when last saved or opened (a new graph counts as saved until edited).
     saved_version: Option<u64>,
+    /// The graph as last saved or opened (`None`: recovered work, never saved): undoing back to
+    /// it makes the document clean again.
+    saved_graph: Option<VisualScriptGraph>,
+    /// Whether the graph differs from `saved_graph`, worked out once per version.
+    dirty: std::cell::Cell<Option<(u64, bool)>>,
     undo: Vec<(VisualScriptGraph, &'static str)>,
     redo: Vec<(VisualScriptGraph, &'static str)>,
     /// The key of the gesture the last edit belonged to; a new edit with the same key merges.
@@ -37,6 +42,8 @@ impl Document {
     pub fn new(graph: VisualScriptGraph, path: Option<PathBuf>) -> Self {
         let diagnostics = check::check(&graph);
         Self {
+            saved_graph: Some(graph.clone()),
+            dirty: std::cell::Cell::new(None),
             graph,
             saved_version: Some(0),
             path,
@@ -72,7 +79,17 @@ impl Document {
 
     /// Whether there are changes not yet saved to `path`.
     pub fn is_dirty(&self) -> bool {
-        self.saved_version != Some(self.version)
+        if self.saved_version == Some(self.version) {
+            return false;
+        }
+        if let Some((v, dirty)) = self.dirty.get()
+            && v == self.version
+        {
+            return dirty;
+        }
+        let dirty = self.saved_graph.as_ref() != Some(&self.graph);
+        self.dirty.set(Some((self.version, dirty)));
+        dirty
     }
 
     /// The file name to show: the file's name, or "Untitled".
@@ -165,12 +182,14 @@ impl Document {
         self.graph.save(path).map_err(|e| e.to_string())?;
         self.path = Some(path.to_path_buf());
         self.saved_version = Some(self.version);
+        self.saved_graph = Some(self.graph.clone());
         Ok(())
     }
 
     /// Marks the document as holding unsaved changes (a recovered autosave).
     pub fn mark_dirty(&mut self) {
         self.saved_version = None;
+        self.saved_graph = None;
     }
 
     fn changed(&mut self) {

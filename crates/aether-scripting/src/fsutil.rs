@@ -130,3 +130,37 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadRefusal
     }
     Ok(bytes)
 }
+
+/// An I/O failure on `path` in words a user can act on: which folder or file, and why
+/// (`cannot save /x/y.json: the folder /x does not exist`), with the system's own words after.
+pub fn explain_io(path: &Path, action: &str, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| ".".to_owned(), |p| p.display().to_string());
+    let writing = action == "writing";
+    let why = match e.kind() {
+        ErrorKind::NotFound if writing => format!("the folder {folder} does not exist"),
+        ErrorKind::NotFound => "there is no such file".to_owned(),
+        ErrorKind::PermissionDenied if writing => {
+            format!("you are not allowed to write in the folder {folder}")
+        }
+        ErrorKind::PermissionDenied => "you are not allowed to read it".to_owned(),
+        ErrorKind::ReadOnlyFilesystem => format!("the folder {folder} is on a read-only disk"),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "the disk is full".to_owned(),
+        ErrorKind::IsADirectory => "it is a folder, not a file".to_owned(),
+        ErrorKind::NotADirectory => format!("part of {folder} is a file, not a folder"),
+        _ => String::new(),
+    };
+    let verb = if writing {
+        "cannot save"
+    } else {
+        "cannot read"
+    };
+    if why.is_empty() {
+        format!("{}: {verb} the file: {e}", path.display())
+    } else {
+        format!("{}: {verb} the file: {why} ({e})", path.display())
+    }
+}

@@ -90,7 +90,14 @@ fn saving_is_atomic_and_leaves_no_temporary_file() {
     // A save that cannot happen leaves the old file intact.
     let blocked = dir.join("no-such-folder/x.mcgraph.json");
     let err = g.save(&blocked).unwrap_err();
-    assert!(err.to_string().contains("writing the file failed"), "{err}");
+    let words = err.to_string();
+    assert!(
+        words.contains(&format!(
+            "cannot save the file: the folder {} does not exist",
+            dir.join("no-such-folder").display()
+        )),
+        "{words}"
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), g.to_json());
 }
 
@@ -160,7 +167,7 @@ fn a_missing_file_is_named() {
     assert!(matches!(err, GraphFileError::Io { .. }));
     assert!(
         err.to_string()
-            .starts_with("no/such.mcgraph.json: reading the file failed")
+            .starts_with("no/such.mcgraph.json: cannot read the file: there is no such file")
     );
 }
 

@@ -56,7 +56,7 @@ pub const EXTENSION: &str = ".mcgraph.json";
 #[derive(Debug, thiserror::Error)]
 pub enum GraphFileError {
     /// The file could not be read or written.
-    #[error("{path}: {action} the file failed: {source}")]
+    #[error("{}", crate::fsutil::explain_io(path, action, source))]
     Io {
         /// The file.
         path: PathBuf,
