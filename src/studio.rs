@@ -1525,7 +1525,7 @@ and paste (also between graphs), Ctrl+Z / Ctrl+Shift+Z undo and redo.
 • Wheel zooms, middle-drag or Shift+wheel pans, F frames everything.
 • Problems below the canvas: click one to jump to its node. The preview on the right replays the \
 turn after every edit; Next turn steps the match.
-• File → Export mod writes a folder the game loads.";
+• File > Export mod writes a folder the game loads.";
 
 /// Runs the studio window; returns when it closes.
 pub fn run(opts: Options) -> Result<(), String> {

@@ -1028,6 +1028,12 @@ fn a_refused_wire_says_why() {
         "a graph with errors opens at once (it once waited 30 s for a preview never sent)"
     );
     settle(&mut h);
+    // No turn was ever played: the preview says why, and nothing is called stale.
+    assert!(h.query_by_label_contains("Stale").is_none());
+    assert!(
+        h.query_by_label_contains("No preview yet: The graph has 1 error")
+            .is_some()
+    );
     let links = h.state().document().graph().links().count();
     let a = h
         .state()

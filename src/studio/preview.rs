@@ -576,20 +576,26 @@ impl Preview {
         if let Some(why) = &self.failure {
             ui.colored_label(Color32::from_rgb(255, 110, 110), why);
         }
+        let Some((view, _)) = &self.shown else {
+            // Nothing shown, so nothing is stale: say why there is no preview instead.
+            if self.waiting.is_some() {
+                ui.label("Compiling and playing the first turn…");
+            } else if let Some(why) = &self.stale {
+                ui.label(format!(
+                    "No preview yet: {}",
+                    why.replace(": showing the last turn that worked.", ".")
+                ));
+            } else {
+                ui.label("No preview yet: the graph has never compiled.");
+            }
+            return action;
+        };
         if let Some(stale) = &self.stale {
             ui.colored_label(
                 Color32::from_rgb(240, 190, 60),
                 RichText::new(format!("⏸ Stale: {stale}")),
             );
         }
-        let Some((view, _)) = &self.shown else {
-            if self.waiting.is_some() {
-                ui.label("Compiling and playing the first turn…");
-            } else {
-                ui.label("No preview yet: the graph has never compiled.");
-            }
-            return action;
-        };
         let r = &view.report;
         ui.horizontal_wrapped(|ui| {
             ui.label(
