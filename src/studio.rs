@@ -381,8 +381,15 @@ impl Studio {
             .default_size((width * 0.3).clamp(260.0, 460.0))
             .size_range(240.0..=(width * 0.42).max(260.0))
             .show(ui, |ui| {
+                // A solid scroll bar beside the content (a floating one covered the ends of
+                // the action lines), and a new turn or sample starts at the top.
+                ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
                 egui::ScrollArea::vertical()
-                    .id_salt("preview-panel")
+                    .id_salt((
+                        "preview-panel",
+                        self.preview.sample,
+                        self.preview.history.len(),
+                    ))
                     .show(ui, |ui| {
                         if let Some(a) = self.preview.ui(ui) {
                             self.preview_action(a);
@@ -407,6 +414,13 @@ impl Studio {
                     _ => &empty,
                 };
                 self.canvas.set_found_nothing(found);
+                self.canvas.covered = self.export.is_some()
+                    || self.confirm.is_some()
+                    || self.recovery.is_some()
+                    || self.error.is_some()
+                    || self.add_menu.is_some()
+                    || self.show_help
+                    || self.pickers.busy();
                 let intents = self.canvas.show(ui, &self.doc.graph().comments);
                 self.apply(intents);
                 if !ui.input(|i| i.pointer.any_down()) {

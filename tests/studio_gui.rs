@@ -260,7 +260,10 @@ fn builds_an_ai_from_the_palette_and_sees_it_play() {
     let line = actions_line(&h);
     assert!(!line.starts_with("Actions: 0 proposed"), "{line}");
     assert!(h.query_all_by_label_contains("moves to").next().is_some());
-    assert!(h.query_by_label_contains("✔ deterministic").is_some());
+    assert!(
+        h.query_by_label_contains("✔ same result on replay")
+            .is_some()
+    );
 
     // Step three turns.
     let turn_before = h.state().preview.shown.as_ref().map(|(v, _)| v.report.turn);

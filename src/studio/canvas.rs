@@ -495,6 +495,8 @@ pub struct Canvas {
     rect: Rect,
     pending: Option<ViewOp>,
     hover: Option<(NodeId, std::time::Instant)>,
+    /// A dialog is open over the canvas: no hover help (it drew over the dialog).
+    pub covered: bool,
 }
 
 impl std::fmt::Debug for Canvas {
@@ -529,6 +531,7 @@ impl Canvas {
             rect: Rect::from_min_size(Pos2::ZERO, Vec2::new(800.0, 600.0)),
             pending: Some(ViewOp::FrameAll),
             hover: None,
+            covered: false,
         }
     }
 
@@ -1241,7 +1244,7 @@ impl Canvas {
 
     /// After half a second over a node, its help (and its problems) appear beside the pointer.
     fn hover_help(&mut self, ui: &egui::Ui, pointer: Option<Pos2>) {
-        let busy = ui.input(|i| i.pointer.any_down());
+        let busy = ui.input(|i| i.pointer.any_down()) || self.covered;
         let over = pointer.filter(|_| !busy).and_then(|p| {
             self.state
                 .node_order

@@ -50,6 +50,18 @@ pub fn builtin_samples() -> Vec<Sample> {
     }
 }
 
+/// A sample as a creator reads it: its title and how many units each player has
+/// (`Skirmish — 5 vs 5`), not its file name.
+pub fn sample_label(s: &Sample) -> String {
+    let state = &s.scenario.state;
+    let sides: Vec<String> = state
+        .players
+        .iter()
+        .map(|p| state.units_of(p.slot).count().to_string())
+        .collect();
+    format!("{} — {}", s.scenario.name, sides.join(" vs "))
+}
+
 /// Who plays the other slots when stepping to the next turn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Opponents {
@@ -465,19 +477,20 @@ impl Preview {
             .num_columns(2)
             .spacing([8.0, 4.0])
             .show(ui, |ui| {
-                ui.label("State");
+                ui.label("Sample")
+                    .on_hover_text("The game state the AI's turn is played on");
                 ui.horizontal(|ui| {
                     let current = self
                         .samples
                         .get(self.sample)
-                        .map_or("(none)".to_owned(), |s| s.name.clone());
+                        .map_or("(none)".to_owned(), sample_label);
                     let mut picked = None;
                     egui::ComboBox::from_id_salt("preview-state")
                         .selected_text(current)
                         .show_ui(ui, |ui| {
                             for (i, s) in self.samples.iter().enumerate() {
                                 if ui
-                                    .selectable_label(i == self.sample, &s.name)
+                                    .selectable_label(i == self.sample, sample_label(s))
                                     .on_hover_text(&s.scenario.description)
                                     .clicked()
                                 {
@@ -498,7 +511,10 @@ impl Preview {
                     }
                 });
                 ui.end_row();
-                ui.label("Slot");
+                ui.label("Play as").on_hover_text(
+                    "Which player's side the AI plays (the game calls it the slot); Seed changes \
+                     what Random Number gives",
+                );
                 ui.horizontal(|ui| {
                     let players = self.state().map_or(1, |s| s.players.len());
                     let before = (self.slot, self.seed);
@@ -603,13 +619,23 @@ impl Preview {
                     .strong(),
             );
             if view.deterministic {
-                ui.label(RichText::new("✔ deterministic").color(Color32::from_rgb(110, 210, 120)))
-                    .on_hover_text("A second, fresh instance gave the same reply bytes");
+                ui.label(
+                    RichText::new("✔ same result on replay")
+                        .color(Color32::from_rgb(110, 210, 120)),
+                )
+                .on_hover_text(
+                    "Deterministic: a second, fresh run gave the same reply, byte for byte, so the \
+                     game will play exactly this turn",
+                );
             } else {
                 ui.label(
-                    RichText::new("✖ NOT deterministic").color(Color32::from_rgb(255, 90, 90)),
+                    RichText::new("✖ a replay gave another result")
+                        .color(Color32::from_rgb(255, 90, 90)),
                 )
-                .on_hover_text("A second, fresh instance gave different reply bytes");
+                .on_hover_text(
+                    "Not deterministic: a second, fresh run gave a different reply; the game may \
+                     not play what you see here",
+                );
             }
         });
         let stale = self.stale.is_some();
@@ -617,20 +643,25 @@ impl Preview {
         let fuel_limit = r.fuel_limit.unwrap_or(1).max(1);
         ui.add(
             egui::ProgressBar::new(r.fuel_used as f32 / fuel_limit as f32).text(format!(
-                "fuel {} of {}",
+                "thinking budget used: {} of {} fuel",
                 group_digits(r.fuel_used),
                 group_digits(fuel_limit)
             )),
+        )
+        .on_hover_text(
+            "Fuel counts the work the AI does in a turn; the game stops an AI that uses it all \
+             (its turn then does nothing)",
         );
         ui.add(
             egui::ProgressBar::new(r.memory_bytes as f32 / r.memory_limit.max(1) as f32).text(
                 format!(
-                    "memory {:.2} of {:.0} MiB",
+                    "memory used: {:.2} of {:.0} MiB",
                     r.memory_bytes as f64 / 1048576.0,
                     r.memory_limit as f64 / 1048576.0
                 ),
             ),
-        );
+        )
+        .on_hover_text("The memory the AI may use in the game; more is refused");
         ui.label(format!(
             "time {:.3} ms · compile {:.1} ms · load {:.1} ms",
             r.wall_time.as_secs_f64() * 1000.0,
