@@ -368,7 +368,7 @@ impl Studio {
         };
         egui::Panel::bottom("problems")
             .resizable(true)
-            .default_size(130.0)
+            .default_size(100.0)
             .size_range(60.0..=(height * 0.45).max(80.0))
             .show(ui, |ui| self.problems_ui(ui));
         egui::Panel::left("palette")
