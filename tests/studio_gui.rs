@@ -722,6 +722,13 @@ fn the_readme_walkthrough_graph_plays() {
         turns > 0,
         "no enemy is in sight on the first turn of the battle sample"
     );
+    // The map can be enlarged (then scrolled) and back.
+    h.get_by_label("+").click();
+    h.step();
+    assert_eq!(h.state().preview.map_zoom, 1.5);
+    h.get_by_label("−").click();
+    h.step();
+    assert_eq!(h.state().preview.map_zoom, 1.0);
 }
 
 /// Without a native dialog, Save asks for the path inside the window; the save is atomic and

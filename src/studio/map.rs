@@ -41,7 +41,8 @@ fn kind_letter(k: UnitKind) -> &'static str {
 }
 
 /// Draws the map of `view` (the state before the turn, with the turn's actions over it).
-pub fn map_ui(ui: &mut egui::Ui, view: &TurnView, stale: bool) -> egui::Response {
+/// `zoom` enlarges the map beyond fitting the width it is given (1: fit).
+pub fn map_ui(ui: &mut egui::Ui, view: &TurnView, stale: bool, zoom: f32) -> egui::Response {
     let state = &view.before;
     let slot = view.report.slot;
     let (w, h) = (
@@ -49,7 +50,7 @@ pub fn map_ui(ui: &mut egui::Ui, view: &TurnView, stale: bool) -> egui::Response
         f32::from(state.map.height.max(1)),
     );
     let avail = ui.available_width().max(120.0);
-    let tile = (avail / w).min(320.0 / h).clamp(3.0, 40.0);
+    let tile = (avail / w).min(320.0 / h).clamp(3.0, 40.0) * zoom.clamp(1.0, 6.0);
     // A margin of a third of a tile all round, so the top and side rows' units, hp bars, labels
     // and arrows are drawn whole (the map's own painter once clipped them).
     let margin = (tile / 3.0).max(2.0);

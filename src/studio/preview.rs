@@ -381,6 +381,8 @@ pub struct Preview {
     pub timings: (Duration, Duration),
     /// The id of the job whose result is awaited, if any.
     pub waiting: Option<u64>,
+    /// How much the map is enlarged beyond fitting its panel (1 = fit).
+    pub map_zoom: f32,
 }
 
 impl Preview {
@@ -403,6 +405,7 @@ impl Preview {
             failure: None,
             timings: (Duration::ZERO, Duration::ZERO),
             waiting: None,
+            map_zoom: 1.0,
         }
     }
 
@@ -639,7 +642,34 @@ impl Preview {
             }
         });
         let stale = self.stale.is_some();
-        map::map_ui(ui, view, stale);
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Map").small());
+            if ui
+                .add_enabled(self.map_zoom > 1.0, egui::Button::new("−").small())
+                .on_hover_text("Zoom out")
+                .clicked()
+            {
+                self.map_zoom = (self.map_zoom / 1.5).max(1.0);
+            }
+            ui.label(RichText::new(format!("{:.0}%", self.map_zoom * 100.0)).small());
+            if ui
+                .add_enabled(self.map_zoom < 6.0, egui::Button::new("+").small())
+                .on_hover_text("Zoom in (then scroll the map); hover a tile to read it")
+                .clicked()
+            {
+                self.map_zoom = (self.map_zoom * 1.5).min(6.0);
+            }
+        });
+        if self.map_zoom > 1.0 {
+            egui::ScrollArea::both()
+                .id_salt("preview-map")
+                .max_height(420.0)
+                .show(ui, |ui| {
+                    map::map_ui(ui, view, stale, self.map_zoom);
+                });
+        } else {
+            map::map_ui(ui, view, stale, 1.0);
+        }
         let fuel_limit = r.fuel_limit.unwrap_or(1).max(1);
         ui.add(
             egui::ProgressBar::new(r.fuel_used as f32 / fuel_limit as f32).text(format!(
