@@ -1117,3 +1117,33 @@ fn undoing_to_the_saved_graph_clears_the_unsaved_marker() {
         h.state().title()
     );
 }
+
+/// Wires are painted under the nodes, so they no longer cross node titles and pins.
+#[test]
+fn wires_are_drawn_under_the_nodes() {
+    let dir = temp_dir("wires");
+    let file = dir.join("rusher.mcgraph.json");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("examples/graphs/melee-rusher.mcgraph.json"),
+        &file,
+    )
+    .unwrap();
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let shapes = &h.output().shapes;
+    let last_wire = shapes
+        .iter()
+        .rposition(|s| matches!(s.shape, egui::Shape::CubicBezier(_)))
+        .expect("wires are drawn");
+    // The last "Unit Exists" text is the node's title (the palette, drawn before the canvas,
+    // lists the same name).
+    let title = shapes
+        .iter()
+        .rposition(|s| matches!(&s.shape, egui::Shape::Text(t) if t.galley.text() == "Unit Exists"))
+        .expect("the Unit Exists node's title is drawn");
+    assert!(
+        last_wire < title,
+        "every wire is painted before (under) the node titles"
+    );
+}

@@ -894,6 +894,10 @@ impl Canvas {
         let box_selecting = self.state.ongoing_box_selection.is_some();
         let before: Vec<ge::NodeId> = self.state.selected_nodes.clone();
         let interactive = in_canvas || dragging_from.is_some() || box_selecting;
+        let layer = ui.layer_id();
+        let first_shape = ui
+            .ctx()
+            .graphics(|g| g.get(layer).map_or(0, |l| l.next_idx().0));
         let response = self.state.draw_graph_editor_with_options(
             ui,
             NoKinds,
@@ -903,6 +907,7 @@ impl Canvas {
                 interactions_enabled: interactive,
             },
         );
+        self.wires_under_nodes(ui, layer, first_shape, dragging_from.is_some());
         let mut out = std::mem::take(&mut self.ui.events);
         let mut connected = false;
         let zoom = self.state.pan_zoom.zoom;
@@ -1006,6 +1011,33 @@ impl Canvas {
         }
         self.hover_help(ui, pointer);
         out
+    }
+
+    /// The library paints the wires after the nodes, so they crossed node titles and ports. Its
+    /// wires are its only Bézier curves: this moves them, in their order, in front of the nodes'
+    /// shapes in the canvas layer (a wire being dragged, drawn first, stays on top).
+    fn wires_under_nodes(&self, ui: &egui::Ui, layer: egui::LayerId, first: usize, dragging: bool) {
+        use egui::layers::ShapeIdx;
+        ui.ctx().graphics_mut(|g| {
+            let list = g.entry(layer);
+            let drawn: Vec<egui::epaint::ClippedShape> =
+                list.all_entries().skip(first).cloned().collect();
+            let mut dragged = dragging;
+            let (mut wires, mut rest, mut top) = (Vec::new(), Vec::new(), Vec::new());
+            for shape in drawn {
+                match shape.shape {
+                    egui::Shape::CubicBezier(_) if dragged => {
+                        dragged = false;
+                        top.push(shape);
+                    }
+                    egui::Shape::CubicBezier(_) => wires.push(shape),
+                    _ => rest.push(shape),
+                }
+            }
+            for (i, shape) in wires.into_iter().chain(rest).chain(top).enumerate() {
+                list.set(ShapeIdx(first + i), shape.clip_rect, shape.shape);
+            }
+        });
     }
 
     /// The type of a drawn port, as the view holds it (variables' ports resolved).
