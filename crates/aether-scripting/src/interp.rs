@@ -26,7 +26,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use mc_tactical_types::rules::{self, TurnLedger};
+use mc_tactical_types::rules::{self, StateProblem, TurnLedger};
 use mc_tactical_types::{Action, Pos, Spell, TacticalState, Terrain, Unit, UnitKind};
 
 use crate::catalog::{Arith, Op, Stat};
@@ -223,6 +223,85 @@ impl Run {
 /// Evaluation nested deeper than this many nodes stops (a defined result, not a stack overflow):
 /// the remaining values are taken as their defaults. The compiler uses the same limit.
 pub const MAX_DEPTH: usize = 512;
+
+/// Why raw state bytes are refused, with the code a compiled module's `decide_turn` returns for
+/// the same bytes (`compile/runtime.wat`): the interpreter's side of the contract on input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputRefusal {
+    /// -1: not a postcard `TacticalState`, bytes left over, a tile count that is not width ×
+    /// height, a unit off the map, or two units with one id.
+    Malformed(String),
+    /// -4: the state's schema is not the one this language was built for.
+    Schema(u16),
+}
+
+impl InputRefusal {
+    /// The code a compiled module returns for these bytes.
+    pub fn code(&self) -> i32 {
+        match self {
+            InputRefusal::Malformed(_) => -1,
+            InputRefusal::Schema(_) => -4,
+        }
+    }
+}
+
+impl fmt::Display for InputRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputRefusal::Malformed(why) => write!(f, "malformed state: {why}"),
+            InputRefusal::Schema(v) => write!(
+                f,
+                "the state's schema is {v}, not {}",
+                mc_tactical_types::SCHEMA_VERSION
+            ),
+        }
+    }
+}
+
+/// Reads state bytes as a compiled module does: the schema first (a wrong one is
+/// [`InputRefusal::Schema`] whatever follows), then the whole state with nothing left over, then
+/// what the module must refuse to stay defined: a tile count that is not width × height, a unit
+/// off the map, two units with one id.
+pub fn decode_state(bytes: &[u8]) -> Result<TacticalState, InputRefusal> {
+    let (schema, _) = postcard::take_from_bytes::<u16>(bytes)
+        .map_err(|e| InputRefusal::Malformed(format!("no schema version: {e}")))?;
+    if schema != mc_tactical_types::SCHEMA_VERSION {
+        return Err(InputRefusal::Schema(schema));
+    }
+    let (state, rest) = postcard::take_from_bytes::<TacticalState>(bytes)
+        .map_err(|e| InputRefusal::Malformed(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(InputRefusal::Malformed(format!(
+            "{} bytes left over after the state",
+            rest.len()
+        )));
+    }
+    // The checks a compiled module makes to stay defined (its decoder's, documented in
+    // `runtime.wat`); other inconsistencies (two units on a tile, hp above max…) are played as
+    // they are, by both.
+    let fatal = rules::check_state(&state).into_iter().find(|p| {
+        matches!(
+            p,
+            StateProblem::TileCount { .. }
+                | StateProblem::OffMap { .. }
+                | StateProblem::DuplicateId { .. }
+        )
+    });
+    if let Some(problem) = fatal {
+        return Err(InputRefusal::Malformed(problem.to_string()));
+    }
+    Ok(state)
+}
+
+/// [`interpret`] on state bytes, refusing what a compiled module refuses, with the same code.
+pub fn interpret_bytes(
+    graph: &CheckedGraph,
+    bytes: &[u8],
+    slot: u8,
+    seed: u64,
+) -> Result<Run, InputRefusal> {
+    decode_state(bytes).map(|view| interpret(graph, &view, slot, seed))
+}
 
 /// Runs `graph` for `slot` on `view` (the state as the player sees it) with `seed`.
 pub fn interpret(graph: &CheckedGraph, view: &TacticalState, slot: u8, seed: u64) -> Run {

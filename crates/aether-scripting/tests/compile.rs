@@ -755,3 +755,80 @@ fn the_walkthrough_ai_looks_for_the_enemy_instead_of_marching_to_the_corner() {
     }
     assert!(attacks > 0, "the armies met and fought within 12 rounds");
 }
+
+/// Hostile input to every template's compiled module: valid prefixes followed by garbage, counts
+/// and lengths that lie (a byte nudged by one, a huge varint spliced in), random bytes. The
+/// module never traps and answers exactly as the interpreter's byte entry does: the same actions
+/// for what it accepts, the same code (-1 malformed, -4 schema) for what it refuses.
+#[test]
+fn hostile_state_bytes_get_the_interpreters_answer_from_every_template() {
+    use aether_scripting::interp::interpret_bytes;
+    let mut rng = Rng::new(0x5eed_0019);
+    let mut counts = std::collections::BTreeMap::<i32, u32>::new();
+    for name in TEMPLATES {
+        let graph = template(name);
+        let checked = CheckedGraph::new(graph.clone()).unwrap();
+        let wasm = VisualScriptCompiler::compile(&graph).unwrap().wasm_bytes;
+        let mut raw = Raw::new(&wasm);
+        for _ in 0..25 {
+            let (state, slot, seed) = random_turn(&mut rng);
+            let bytes = postcard::to_allocvec(&rules::view_for(&state, slot)).unwrap();
+            let mut cases: Vec<Vec<u8>> = Vec::new();
+            for _ in 0..12 {
+                // A valid prefix, then garbage.
+                let cut = rng.between(0, bytes.len() as i32) as usize;
+                let mut b = bytes[..cut].to_vec();
+                for _ in 0..rng.between(1, 48) {
+                    b.push(rng.between(0, 255) as u8);
+                }
+                cases.push(b);
+                // A byte nudged by one: a count or length off by one, or a field shifted.
+                let mut b = bytes.clone();
+                let i = rng.between(0, b.len() as i32 - 1) as usize;
+                b[i] = if rng.between(0, 1) == 0 {
+                    b[i].wrapping_add(1)
+                } else {
+                    b[i].wrapping_sub(1)
+                };
+                cases.push(b);
+                // A huge varint spliced in where a count or length may be read.
+                let mut b = bytes.clone();
+                let i = rng.between(1, b.len() as i32 - 1) as usize;
+                b.splice(i..i + 1, [0xff, 0xff, 0xff, 0xff, 0x0f]);
+                cases.push(b);
+            }
+            // Random bytes, schema 1 first so the decoder goes on reading.
+            let mut b = vec![1u8];
+            for _ in 0..rng.between(0, 200) {
+                b.push(rng.between(0, 255) as u8);
+            }
+            cases.push(b);
+            for bad in cases {
+                let (r, reply) = raw.call(&bad, slot, seed, 65536);
+                match interpret_bytes(&checked, &bad, slot, seed) {
+                    Ok(run) => {
+                        assert!(
+                            r >= 0,
+                            "{name}: the interpreter accepts but the module says {r}: {bad:?}"
+                        );
+                        assert_eq!(
+                            reply,
+                            postcard::to_allocvec(&run.actions).unwrap(),
+                            "{name}: {bad:?}"
+                        );
+                        *counts.entry(0).or_default() += 1;
+                    }
+                    Err(why) => {
+                        assert_eq!(r, why.code(), "{name}: {why}: {bad:?}");
+                        *counts.entry(r).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("hostile state bytes, answers by code (0: accepted): {counts:?}");
+    // Every answer was seen: accepted, malformed, wrong schema.
+    assert!(counts.get(&0).is_some_and(|n| *n > 20), "{counts:?}");
+    assert!(counts.get(&-1).is_some_and(|n| *n > 1000), "{counts:?}");
+    assert!(counts.contains_key(&-4), "{counts:?}");
+}
