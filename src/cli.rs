@@ -21,7 +21,12 @@ Benchmarks: cargo bench --bench studio (see BENCHMARKS.md)";
 
 /// Creator Studio: build Magic Civilization AIs as node graphs, watch them play, publish them as mods.
 #[derive(Debug, Parser)]
-#[command(name = "creator-studio", version, after_help = COMING)]
+#[command(
+    name = "creator-studio",
+    version,
+    long_version = creator_studio::about::long_version(),
+    after_help = COMING
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

@@ -3,5 +3,6 @@
 //! (`src/cli.rs`); both call the same core.
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod about;
 pub mod samples;
 pub mod studio;

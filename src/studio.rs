@@ -146,6 +146,8 @@ pub struct Studio {
     shot: Option<Shot>,
     select_after_sync: Option<Vec<NodeId>>,
     show_help: bool,
+    /// The About window is open.
+    show_about: bool,
     frames: u64,
 }
 
@@ -215,6 +217,7 @@ impl Studio {
             shot,
             select_after_sync: None,
             show_help: false,
+            show_about: false,
             frames: 0,
             opts,
         };
@@ -420,6 +423,7 @@ impl Studio {
                     || self.error.is_some()
                     || self.add_menu.is_some()
                     || self.show_help
+                    || self.show_about
                     || self.pickers.busy();
                 let intents = self.canvas.show(ui, &self.doc.graph().comments);
                 self.apply(intents);
@@ -660,6 +664,9 @@ impl Studio {
             ui.menu_button("Help", |ui| {
                 if ui.button("Getting started").clicked() {
                     self.show_help = true;
+                }
+                if ui.button("About Creator Studio").clicked() {
+                    self.show_about = true;
                 }
             });
             ui.separator();
@@ -940,6 +947,18 @@ impl Studio {
                     ui.label(HELP);
                 });
             self.show_help = open;
+        }
+        if self.show_about {
+            let mut open = true;
+            egui::Window::new("About Creator Studio")
+                .open(&mut open)
+                .default_width(520.0)
+                .show(ctx, |ui| {
+                    for line in crate::about::text().lines() {
+                        ui.label(line);
+                    }
+                });
+            self.show_about = open;
         }
     }
 

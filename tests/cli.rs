@@ -187,3 +187,32 @@ fn a_missing_file_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn version_names_the_contracts_and_the_caps() {
+    let out = studio(&["--version"]);
+    assert!(out.status.success());
+    let v = text(&out.stdout);
+    assert!(
+        v.starts_with(&format!("creator-studio {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    assert!(
+        v.contains("mc-tactical-types 1.0.0 (state schema 1)"),
+        "{v}"
+    );
+    assert!(v.contains("100,000,000 fuel, 16 MiB of memory"), "{v}");
+    assert!(v.contains("aether-world-types 1.0.0 (contract 1)"), "{v}");
+    assert!(
+        v.contains("a world at most 8 ms a tick for 256 scripts"),
+        "{v}"
+    );
+    // The studio's Help > About shows the same facts.
+    assert_eq!(
+        v.lines().skip(1).collect::<Vec<_>>(),
+        creator_studio::about::text()
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+    );
+}

@@ -1147,3 +1147,28 @@ fn wires_are_drawn_under_the_nodes() {
         "every wire is painted before (under) the node titles"
     );
 }
+
+/// Help > About shows the version, the contracts and the caps in force.
+#[test]
+fn help_about_shows_versions_and_caps() {
+    let dir = temp_dir("about");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    h.get_by_label("Help").click();
+    h.step();
+    h.get_by_label("About Creator Studio").click();
+    step_until(&mut h, "the About window", |_| true);
+    h.step();
+    assert!(
+        h.query_by_label_contains(&format!("Creator Studio {}", env!("CARGO_PKG_VERSION")))
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("mc-tactical-types 1.0.0 (state schema 1)")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("aether-world-types 1.0.0 (contract 1)")
+            .is_some()
+    );
+}
