@@ -1560,13 +1560,34 @@ and paste (also between graphs), Ctrl+Z / Ctrl+Shift+Z undo and redo.
 turn after every edit; Next turn steps the match.
 • File > Export mod writes a folder the game loads.";
 
+/// The studio's icon (`assets/icons/creator-studio.png`, built into the binary), for the window.
+pub fn icon() -> egui::IconData {
+    let decoded = (|| {
+        let decoder = png::Decoder::new(std::io::Cursor::new(
+            &include_bytes!("../assets/icons/creator-studio.png")[..],
+        ));
+        let mut reader = decoder.read_info().ok()?;
+        let mut rgba = vec![0; reader.output_buffer_size()?];
+        let info = reader.next_frame(&mut rgba).ok()?;
+        rgba.truncate(info.buffer_size());
+        (info.color_type == png::ColorType::Rgba).then_some(egui::IconData {
+            rgba,
+            width: info.width,
+            height: info.height,
+        })
+    })();
+    decoded.unwrap_or_default()
+}
+
 /// Runs the studio window; returns when it closes.
 pub fn run(opts: Options) -> Result<(), String> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Creator Studio")
             .with_inner_size([1600.0, 960.0])
-            .with_min_inner_size([900.0, 560.0]),
+            .with_min_inner_size([900.0, 560.0])
+            .with_app_id("creator-studio")
+            .with_icon(std::sync::Arc::new(icon())),
         ..Default::default()
     };
     eframe::run_native(

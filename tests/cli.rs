@@ -216,3 +216,13 @@ fn version_names_the_contracts_and_the_caps() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_window_icon_is_the_drawn_one() {
+    let icon = creator_studio::studio::icon();
+    assert_eq!((icon.width, icon.height), (256, 256));
+    assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+    // Opaque in the middle of the tile, transparent in the corner outside it.
+    assert_eq!(icon.rgba[(128 * 256 + 128) * 4 + 3], 255);
+    assert_eq!(icon.rgba[3], 0);
+}
