@@ -50,6 +50,15 @@ cp /usr/lib/creator-studio/graphs/melee-rusher.mcgraph.json .
 creator-studio export melee-rusher.mcgraph.json --out mods/melee-rusher --author ci
 creator-studio validate mods/melee-rusher
 creator-studio world run /usr/lib/creator-studio/worlds/village.json --ticks 40 | tail -3
+if command -v xvfb-run >/dev/null 2>&1; then
+    # The installed studio opens its window, plays its first preview and saves a picture of it.
+    CREATOR_STUDIO_HOME="$work/home" timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" \
+        creator-studio edit --screenshot "$work/installed.png"
+    test -s "$work/installed.png"
+    mkdir -p "$target/packages"
+    cp "$work/installed.png" "$target/packages/installed-studio.png"
+    echo "screenshot of the installed studio: $target/packages/installed-studio.png"
+fi
 cd - >/dev/null
 
 echo "== removing it"
