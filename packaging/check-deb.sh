@@ -3,7 +3,9 @@
 # removes it again. Run from the repository root; needs root (or sudo) for dpkg.
 #
 #   packaging/check-deb.sh            # release build, as users get it
-#   PROFILE=debug packaging/check-deb.sh   # reuse the test build (what .ci/run does)
+#   PROFILE=debug packaging/check-deb.sh   # the binary the tests built, as is (what .ci/run
+#                                          # does; a plain `cargo build` would rebuild the window
+#                                          # stack with other features)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +23,7 @@ echo "== building the .deb ($profile)"
 config="$(mktemp -d)/packager.toml"
 if [ "$profile" = debug ]; then
     sed -e "s|^binariesDir = .*|binariesDir = \"$target/debug\"|" \
-        -e 's|^beforePackagingCommand = .*|beforePackagingCommand = "cargo build --bin creator-studio"|' \
+        -e "s#^beforePackagingCommand = .*#beforePackagingCommand = \"test -x $target/debug/creator-studio || cargo build --bin creator-studio\"#" \
         -e "s|^outDir = .*|outDir = \"$target/packages\"|" \
         packaging/packager.toml > "$config"
 else
