@@ -40,7 +40,13 @@ dpkg-deb --info "$deb" | sed -n '1,20p'
 dpkg-deb --contents "$deb" | awk '{print $6}' | grep -E 'usr/bin/creator-studio$|creator-studio.desktop$|creator-studio.png$|usr/lib/creator-studio/worlds/village.json$' | sort
 
 echo "== installing it"
-$sudo dpkg -i "$deb" || { $sudo apt-get install -f -y >/dev/null && $sudo dpkg -i "$deb"; }
+# A missing run-time library (a bare machine) is fetched by apt, then the install is finished.
+if ! $sudo dpkg -i "$deb"; then
+    echo "dpkg needs the package's dependencies; installing them with apt"
+    $sudo apt-get install -f -y >/dev/null 2>&1 \
+        || { $sudo apt-get update >/dev/null 2>&1 && $sudo apt-get install -f -y >/dev/null; }
+    $sudo dpkg -i "$deb"
+fi
 trap '$sudo dpkg -r creator-studio >/dev/null 2>&1 || true; rm -f packaging/.packager-ci.toml' EXIT
 test "$(command -v creator-studio)" = /usr/bin/creator-studio
 
