@@ -417,14 +417,10 @@ impl Studio {
                     _ => &empty,
                 };
                 self.canvas.set_found_nothing(found);
-                self.canvas.covered = self.export.is_some()
-                    || self.confirm.is_some()
-                    || self.recovery.is_some()
-                    || self.error.is_some()
+                self.canvas.covered = self.modal_open()
                     || self.add_menu.is_some()
                     || self.show_help
-                    || self.show_about
-                    || self.pickers.busy();
+                    || self.show_about;
                 let intents = self.canvas.show(ui, &self.doc.graph().comments);
                 self.apply(intents);
                 if !ui.input(|i| i.pointer.any_down()) {
@@ -964,6 +960,16 @@ impl Studio {
 
     // ----- keyboard -----
 
+    /// A modal dialog (export, a question, recovery, an error, a file picker) has the keyboard
+    /// and covers the canvas.
+    fn modal_open(&self) -> bool {
+        self.export.is_some()
+            || self.confirm.is_some()
+            || self.recovery.is_some()
+            || self.error.is_some()
+            || self.pickers.busy()
+    }
+
     fn shortcuts(&mut self, ctx: &egui::Context) {
         let cmd = Modifiers::COMMAND;
         let shift_cmd = Modifiers::COMMAND | Modifiers::SHIFT;
@@ -985,12 +991,7 @@ impl Studio {
         if pressed(cmd, Key::E) {
             self.open_export();
         }
-        let modal_open = self.export.is_some()
-            || self.confirm.is_some()
-            || self.recovery.is_some()
-            || self.error.is_some()
-            || self.pickers.busy();
-        if ctx.egui_wants_keyboard_input() || modal_open || self.add_menu.is_some() {
+        if ctx.egui_wants_keyboard_input() || self.modal_open() || self.add_menu.is_some() {
             return;
         }
         if pressed(shift_cmd, Key::Z) || pressed(cmd, Key::Y) {

@@ -648,12 +648,10 @@ fn exports_a_mod_the_game_loads() {
     assert_eq!(loaded.manifest.id, "melee-rusher");
 }
 
-/// The graph the README walks a new user through: for each of my units, attack the nearest enemy
-/// if in range, else move toward it, and while no enemy is in sight, march to the middle.
-#[test]
-fn the_readme_walkthrough_graph_plays() {
-    let dir = temp_dir("readme");
-    let file = dir.join("readme.mcgraph.json");
+/// The README's walkthrough graph: for each of my units, attack the nearest enemy if in range,
+/// else move toward it (steps 1 to 5); with `march`, step 6: while no enemy is in sight, march
+/// to the middle. Returns it with its Nearest Enemy, Unit Position and Move Toward nodes.
+fn walkthrough(march: bool) -> (VisualScriptGraph, [NodeId; 3]) {
     let mut g = VisualScriptGraph::new();
     let turn = g.add_node("on_turn", [0.0, 0.0]);
     let each = g.add_node("for_each_unit", [260.0, 0.0]);
@@ -677,19 +675,30 @@ fn the_readme_walkthrough_graph_plays() {
     ] {
         g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
     }
-    // Step 6: while no enemy is in sight, march to the middle.
-    let again = g.add_node("branch", [1340.0, 0.0]);
-    let march = g.add_node("move_toward", [1600.0, 0.0]);
-    let centre = g.add_node("map_centre", [1340.0, 240.0]);
-    for (from, to) in [
-        ((walk, "then"), (again, "exec")),
-        ((walk, "done"), (again, "condition")),
-        ((again, "false"), (march, "exec")),
-        ((each, "unit"), (march, "unit")),
-        ((centre, "position"), (march, "to")),
-    ] {
-        g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
+    if march {
+        let again = g.add_node("branch", [1340.0, 0.0]);
+        let to_middle = g.add_node("move_toward", [1600.0, 0.0]);
+        let centre = g.add_node("map_centre", [1340.0, 240.0]);
+        for (from, to) in [
+            ((walk, "then"), (again, "exec")),
+            ((walk, "done"), (again, "condition")),
+            ((again, "false"), (to_middle, "exec")),
+            ((each, "unit"), (to_middle, "unit")),
+            ((centre, "position"), (to_middle, "to")),
+        ] {
+            g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
+        }
     }
+    (g, [enemy, at, walk])
+}
+
+/// The graph the README walks a new user through: for each of my units, attack the nearest enemy
+/// if in range, else move toward it, and while no enemy is in sight, march to the middle.
+#[test]
+fn the_readme_walkthrough_graph_plays() {
+    let dir = temp_dir("readme");
+    let file = dir.join("readme.mcgraph.json");
+    let (g, _) = walkthrough(true);
     g.save(&file).expect("save");
     let mut h = harness(options(&dir.join("home"), Some(file)));
     settle(&mut h);
@@ -839,29 +848,7 @@ fn dragging_a_node_moves_it_and_undo_puts_it_back() {
 fn a_query_that_found_nothing_is_marked_and_its_move_warned() {
     let dir = temp_dir("none");
     let file = dir.join("five.mcgraph.json");
-    let mut g = VisualScriptGraph::new();
-    let turn = g.add_node("on_turn", [0.0, 0.0]);
-    let each = g.add_node("for_each_unit", [260.0, 0.0]);
-    let enemy = g.add_node("nearest_enemy", [260.0, 200.0]);
-    let attack = g.add_node("attack", [560.0, 0.0]);
-    let branch = g.add_node("branch", [820.0, 0.0]);
-    let walk = g.add_node("move_toward", [1080.0, 0.0]);
-    let at = g.add_node("unit_position", [560.0, 240.0]);
-    for (from, to) in [
-        ((turn, "then"), (each, "exec")),
-        ((each, "unit"), (enemy, "unit")),
-        ((each, "body"), (attack, "exec")),
-        ((each, "unit"), (attack, "unit")),
-        ((enemy, "enemy"), (attack, "target")),
-        ((attack, "then"), (branch, "exec")),
-        ((attack, "done"), (branch, "condition")),
-        ((branch, "false"), (walk, "exec")),
-        ((each, "unit"), (walk, "unit")),
-        ((enemy, "enemy"), (at, "unit")),
-        ((at, "position"), (walk, "to")),
-    ] {
-        g.connect(PortRef::new(from.0, from.1), PortRef::new(to.0, to.1));
-    }
+    let (g, [enemy, at, walk]) = walkthrough(false);
     g.save(&file).expect("save");
     let mut h = harness(options(&dir.join("home"), Some(file)));
     settle(&mut h);

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use aether_scripting::mods::world_script::{is_world_script_folder, read_world_script_mod};
+use aether_scripting::mods::world_script::read_world_script_mod;
 use aether_scripting::world::{
     LimitRequest, SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptRuntime,
     ScriptSet, SharedWorld, TickUsageResult, WorldScriptLimits, WorldScriptScheduler, world_engine,
@@ -46,13 +46,8 @@ impl ScriptSpec {
             message,
         };
         if path.is_dir() {
-            if !is_world_script_folder(path) {
-                // Read it anyway so the message names what is wrong with the folder.
-                return Err(match read_world_script_mod(path) {
-                    Err(e) => err(e.problems.join("; ")),
-                    Ok(_) => err("is not a world-script mod folder".into()),
-                });
-            }
+            // The manifest says what is wrong with any other folder (an AI controller's `kind`,
+            // no manifest at all…).
             let m = read_world_script_mod(path).map_err(|e| err(e.problems.join("; ")))?;
             return Ok(ScriptSpec {
                 label,

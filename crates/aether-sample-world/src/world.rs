@@ -105,7 +105,8 @@ pub struct SampleWorld {
     inside: BTreeSet<(u32, u32)>,
     storage: Storage,
     /// The first storage failure; the run stops on it.
-    storage_failure: Option<StorageError>,
+    /// (A cell: reads, through `&self`, record theirs too.)
+    storage_failure: std::cell::RefCell<Option<StorageError>>,
     tick: u64,
     /// Events raised during the current tick, delivered at the start of the next.
     raised: Vec<WorldEvent>,
@@ -141,7 +142,7 @@ impl SampleWorld {
             online: BTreeSet::new(),
             inside: BTreeSet::new(),
             storage,
-            storage_failure: None,
+            storage_failure: std::cell::RefCell::new(None),
             tick: 0,
             raised: Vec::new(),
             log: TickLog::default(),
@@ -293,7 +294,7 @@ impl SampleWorld {
     /// Ends the tick: commits storage, steps the physics, raises collision and area events for
     /// the next tick, updates the hash. Returns what the tick did.
     pub fn end_tick(&mut self) -> Result<TickLog, StorageError> {
-        if let Some(e) = self.storage_failure.take() {
+        if let Some(e) = self.storage_failure.get_mut().take() {
             return Err(e);
         }
         self.log.writes = self
@@ -380,6 +381,11 @@ impl SampleWorld {
             h.bytes(body);
         }
         h.finish()
+    }
+
+    /// Keeps the first storage failure of the tick; `end_tick` stops the run with it.
+    fn fail_storage(&self, e: StorageError) {
+        self.storage_failure.borrow_mut().get_or_insert(e);
     }
 
     fn on_map(&self, at: Vec2) -> Option<usize> {
@@ -486,11 +492,11 @@ impl NetworkApi for SampleWorld {
 
 impl StorageApi for SampleWorld {
     fn storage_read(&self, script: ScriptId, key: &[u8]) -> Result<Option<Vec<u8>>, CallCode> {
-        // A failure is kept by the next write or by `end_tick` (reads cannot record it): the
-        // script sees `not_permitted` and the run stops at the end of the tick.
-        self.storage
-            .read(script.0, key)
-            .map_err(|_| CallCode::NotPermitted)
+        // The script sees `not_permitted`; the run stops with the failure when the tick ends.
+        self.storage.read(script.0, key).map_err(|e| {
+            self.fail_storage(e);
+            CallCode::NotPermitted
+        })
     }
 
     fn storage_write(
@@ -502,7 +508,7 @@ impl StorageApi for SampleWorld {
         match self.storage.write(script.0, key, value) {
             Ok(()) => Ok(()),
             Err(e) => {
-                self.storage_failure.get_or_insert(e);
+                self.fail_storage(e);
                 Err(CallCode::NotPermitted)
             }
         }

@@ -441,7 +441,7 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
         }
     }
 
-    none::check_none(graph, &specs, &running, &mut out);
+    none::check_none(graph, &running, &mut out);
 
     // A node with an error does not also need a warning.
     let faulty: BTreeSet<NodeId> = out

@@ -5,40 +5,45 @@
 //! *none*), and the graph does not notice: the unit stands still all turn. Reading Done (a Branch
 //! on it) is how a graph does something else then, so an action whose Done is wired gets no
 //! warning. Attack is left alone: attacking nobody doing nothing is what anyone expects.
+//!
+//! Wires are read through [`Wiring`], the index the interpreter and the compiler share, so the
+//! check costs one pass over the links however large the graph.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Diagnostic, Location, NodeSet, Severity};
-use crate::catalog::{NodeSpec, Op};
-use crate::graph::{NodeId, PortRef, VisualScriptGraph};
+use crate::catalog::Op;
+use crate::graph::{NodeId, VisualScriptGraph};
+use crate::wiring::Wiring;
 
 /// The position inputs of moves and spells.
 const NEEDS_REAL: [&str; 3] = ["to", "from", "at"];
 
-pub(super) fn check_none(
-    graph: &VisualScriptGraph,
-    specs: &BTreeMap<NodeId, &'static NodeSpec>,
-    running: &NodeSet,
-    out: &mut Vec<Diagnostic>,
-) {
-    let read: BTreeSet<&PortRef> = graph.links().map(|l| &l.from).collect();
-    let source = |port: &PortRef| graph.links().find(|l| l.to == *port).map(|l| l.from.node);
-    for (&id, spec) in specs.iter().filter(|(id, _)| running.contains(id)) {
+/// Nested queries and conditions are followed at most this deep.
+const MAX_DEPTH: u32 = 16;
+
+pub(super) fn check_none(graph: &VisualScriptGraph, running: &NodeSet, out: &mut Vec<Diagnostic>) {
+    let w = Wiring::new(graph);
+    let read: BTreeSet<(NodeId, &str)> = w.wire_into.values().copied().collect();
+    // Execution wires backwards: for each node, the outputs leading into it.
+    let mut exec_from: BTreeMap<NodeId, Vec<(NodeId, &str)>> = BTreeMap::new();
+    for (&(from, port), &to) in &w.exec_next {
+        exec_from.entry(to).or_default().push((from, port));
+    }
+    for (&id, spec) in w.specs.iter().filter(|(id, _)| running.contains(id)) {
         let is_action = matches!(
             spec.op,
             Op::MoveToward | Op::MoveAwayFrom | Op::CastFireball | Op::CastHeal
         );
-        if !is_action || read.contains(&PortRef::new(id, "done")) {
+        if !is_action || read.contains(&(id, "done")) {
             continue;
         }
         let query = spec
             .inputs
             .iter()
             .filter(|p| NEEDS_REAL.contains(&p.key))
-            .find_map(|p| {
-                source(&PortRef::new(id, p.key)).and_then(|from| finder(graph, specs, from, 0))
-            })
-            .filter(|&(q, _)| !guarded(graph, specs, id, q));
+            .find_map(|p| finder(&w, w.wire_into.get(&(id, p.key))?.0, 0))
+            .filter(|&(q, _)| !guarded(&w, &exec_from, id, q));
         if let Some((_, query)) = query {
             out.push(Diagnostic {
                 code: "may-find-none",
@@ -53,52 +58,43 @@ pub(super) fn check_none(
     }
 }
 
-/// The name of the query that can make `node`'s value none, if any: Nearest Enemy or Weakest
-/// Enemy In Range, through Unit Position / Nearest Hidden Tile of the unit it gives.
-fn finder(
-    graph: &VisualScriptGraph,
-    specs: &BTreeMap<NodeId, &'static NodeSpec>,
-    node: NodeId,
-    depth: u32,
-) -> Option<(NodeId, &'static str)> {
-    let spec = specs.get(&node)?;
+/// The query that can make `node`'s value none, and its name: Nearest Enemy or Weakest Enemy In
+/// Range, through Unit Position / Nearest Hidden Tile of the unit it gives.
+fn finder(w: &Wiring<'_>, node: NodeId, depth: u32) -> Option<(NodeId, &'static str)> {
+    let spec = w.specs.get(&node)?;
     match spec.op {
         Op::NearestEnemy | Op::WeakestEnemyInRange => Some((node, spec.name)),
-        Op::UnitPosition | Op::NearestHiddenTile if depth < 16 => {
-            let unit = PortRef::new(node, "unit");
-            let from = graph.links().find(|l| l.to == unit)?.from.node;
-            finder(graph, specs, from, depth + 1)
+        Op::UnitPosition | Op::NearestHiddenTile if depth < MAX_DEPTH => {
+            finder(w, w.wire_into.get(&(node, "unit"))?.0, depth + 1)
         }
         _ => None,
     }
 }
 
 /// Whether `action` runs only on the True side of a Branch whose condition says `query` found
-/// someone (Unit Exists of its unit, alone or in an And): somewhere on the execution wires leading to it (searched backwards) is such a
-/// Branch's True output. (A guard the graph checked itself needs no warning.)
+/// someone (Unit Exists of its unit, alone or in an And): somewhere on the execution wires
+/// leading to it (searched backwards) is such a Branch's True output. (A guard the graph checked
+/// itself needs no warning.)
 fn guarded(
-    graph: &VisualScriptGraph,
-    specs: &BTreeMap<NodeId, &'static NodeSpec>,
+    w: &Wiring<'_>,
+    exec_from: &BTreeMap<NodeId, Vec<(NodeId, &str)>>,
     action: NodeId,
     query: NodeId,
 ) -> bool {
-    let checks_query = |branch: NodeId| {
-        let condition = PortRef::new(branch, "condition");
-        graph
-            .links()
-            .filter(|l| l.to == condition)
-            .any(|l| implies_found(graph, specs, l.from.node, query, 0))
-    };
     let mut seen = BTreeSet::new();
     let mut todo = vec![action];
     while let Some(node) = todo.pop() {
         if !seen.insert(node) {
             continue;
         }
-        for l in graph.links().filter(|l| l.to == PortRef::new(node, "exec")) {
-            let from = l.from.node;
-            let is_branch = specs.get(&from).is_some_and(|s| s.op == Op::Branch);
-            if is_branch && l.from.port == "true" && checks_query(from) {
+        for &(from, port) in exec_from.get(&node).into_iter().flatten() {
+            let is_branch = w.specs.get(&from).is_some_and(|s| s.op == Op::Branch);
+            let checks = || {
+                w.wire_into
+                    .get(&(from, "condition"))
+                    .is_some_and(|&(c, _)| implies_found(w, c, query, 0))
+            };
+            if is_branch && port == "true" && checks() {
                 return true;
             }
             todo.push(from);
@@ -109,24 +105,13 @@ fn guarded(
 
 /// Whether the condition computed by `node` is true only when `query` found a unit: Unit Exists
 /// of `query`'s unit, or an And with such a side.
-fn implies_found(
-    graph: &VisualScriptGraph,
-    specs: &BTreeMap<NodeId, &'static NodeSpec>,
-    node: NodeId,
-    query: NodeId,
-    depth: u32,
-) -> bool {
-    let input_from = |port: &'static str| {
-        graph
-            .links()
-            .find(|l| l.to == PortRef::new(node, port))
-            .map(|l| l.from.node)
-    };
-    match specs.get(&node).map(|s| s.op) {
-        Some(Op::UnitExists) => input_from("unit") == Some(query),
-        Some(Op::And) if depth < 16 => ["a", "b"].into_iter().any(|p| {
-            input_from(p).is_some_and(|n| implies_found(graph, specs, n, query, depth + 1))
-        }),
+fn implies_found(w: &Wiring<'_>, node: NodeId, query: NodeId, depth: u32) -> bool {
+    let input = |port: &'static str| w.wire_into.get(&(node, port)).map(|&(n, _)| n);
+    match w.specs.get(&node).map(|s| s.op) {
+        Some(Op::UnitExists) => input("unit") == Some(query),
+        Some(Op::And) if depth < MAX_DEPTH => ["a", "b"]
+            .into_iter()
+            .any(|p| input(p).is_some_and(|n| implies_found(w, n, query, depth + 1))),
         _ => false,
     }
 }

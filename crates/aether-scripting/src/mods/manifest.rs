@@ -132,18 +132,7 @@ impl ModManifest {
 
     /// Parses and validates `manifest.json` text; `Err` lists every problem, in field order.
     pub fn parse(text: &str) -> Result<ModManifest, Vec<ManifestProblem>> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            vec![ManifestProblem {
-                field: "",
-                message: format!("is not valid JSON: {e}"),
-            }]
-        })?;
-        let Value::Object(map) = value else {
-            return Err(vec![ManifestProblem {
-                field: "",
-                message: "must be a JSON object ({ \"id\": ..., ... })".into(),
-            }]);
-        };
+        let map = json_object(text, "{ \"id\": ..., ... }")?;
         let mut problems = Vec::new();
         let text_field = |field: &'static str, problems: &mut Vec<ManifestProblem>| {
             string(&map, field, problems)
@@ -339,6 +328,20 @@ impl ModManifest {
             q(self.sandbox.name()),
             q(&self.mc_tactical_types),
         )
+    }
+}
+
+/// Manifest text as a JSON object, or the one problem that stops reading it (`example` shows
+/// the object's start in the message).
+pub(super) fn json_object(
+    text: &str,
+    example: &str,
+) -> Result<Map<String, Value>, Vec<ManifestProblem>> {
+    let problem = |message: String| vec![ManifestProblem { field: "", message }];
+    match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(problem(format!("must be a JSON object ({example})"))),
+        Err(e) => Err(problem(format!("is not valid JSON: {e}"))),
     }
 }
 

@@ -21,10 +21,10 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::manifest::{ManifestProblem, is_slug, string};
-use super::scan::{MAX_MANIFEST_BYTES, ModError, fail, find_module};
+use super::manifest::{ManifestProblem, is_slug, json_object, string};
+use super::scan::{ModError, fail, find_module};
 use super::{Sandbox, read_manifest_text};
 use crate::host::{is_semver, semver_major};
 use crate::world::LimitRequest;
@@ -68,18 +68,7 @@ pub struct WorldScriptMod {
 impl WorldScriptManifest {
     /// Parses and validates manifest text; `Err` lists every problem.
     pub fn parse(text: &str) -> Result<WorldScriptManifest, Vec<ManifestProblem>> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            vec![ManifestProblem {
-                field: "",
-                message: format!("is not valid JSON: {e}"),
-            }]
-        })?;
-        let Value::Object(map) = value else {
-            return Err(vec![ManifestProblem {
-                field: "",
-                message: "must be a JSON object ({ \"kind\": \"world_script\", ... })".into(),
-            }]);
-        };
+        let map = json_object(text, "{ \"kind\": \"world_script\", ... }")?;
         let mut problems = Vec::new();
         let kind = string(&map, "kind", &mut problems);
         let id = string(&map, "id", &mut problems);
@@ -208,19 +197,6 @@ impl WorldScriptManifest {
     }
 }
 
-/// Whether `folder` holds a manifest that says `"kind": "world_script"`.
-pub fn is_world_script_folder(folder: &Path) -> bool {
-    let Ok(text) = read_manifest_text(folder) else {
-        return false;
-    };
-    matches!(
-        serde_json::from_str::<Map<String, Value>>(&text)
-            .ok()
-            .and_then(|m| m.get("kind").cloned()),
-        Some(Value::String(k)) if k == WORLD_SCRIPT
-    )
-}
-
 /// Reads a world-script mod folder: its manifest and its one `.wasm` module. Reads only;
 /// whether the module loads, and whether the world grants its limits, is the world's check.
 pub fn read_world_script_mod(folder: &Path) -> Result<WorldScriptMod, ModError> {
@@ -244,7 +220,6 @@ pub fn read_world_script_mod(folder: &Path) -> Result<WorldScriptMod, ModError> 
         .unwrap_or_default();
     let bytes = crate::fsutil::read_regular_file(&module, MAX_SCRIPT_BYTES as u64)
         .map_err(|e| fail(folder, vec![format!("{name}: {e}")]))?;
-    let _ = MAX_MANIFEST_BYTES;
     Ok(WorldScriptMod {
         folder: folder.to_path_buf(),
         manifest,
