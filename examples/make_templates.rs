@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use aether_scripting::graph::{Comment, NodeId, PortRef, Value, VisualScriptGraph};
+use aether_scripting::graph::{Comment, NodeId, PortRef, ScriptKind, Value, VisualScriptGraph};
 
 /// A small helper for laying out graphs in code.
 struct Builder {
@@ -25,6 +25,12 @@ impl Builder {
         g.version = "1.0.0".into();
         g.description = description.into();
         Builder { g }
+    }
+
+    fn world(name: &str, description: &str) -> Self {
+        let mut b = Builder::new(name, description);
+        b.g.kind = ScriptKind::WorldScript;
+        b
     }
 
     /// Adds a node; the layout below is drawn on a compact grid, spread out by [`SPREAD`] so the
@@ -308,7 +314,195 @@ fn defender() -> VisualScriptGraph {
     b.g
 }
 
-/// Every template: file name and graph.
+/// Every three seconds a wave: counts it in storage, announces it, and drops a raider on the
+/// north road that is pushed south with a horn where it lands.
+fn wave_spawner() -> VisualScriptGraph {
+    let mut b = Builder::world(
+        "wave-spawner",
+        "Every three seconds a new wave: the wave number is kept in storage and announced, a raider drops at a random spot on the north road with a horn, and each raider is pushed south when it appears.",
+    );
+    let every = b.node("every_n_ticks", 0.0, 0.0);
+    b.number(every, "n", 60);
+    let count = b.node("storage_add", 180.0, 0.0);
+    b.set(count, "key", "wave");
+    let tell = b.node("show_text", 360.0, 0.0);
+    b.set(tell, "text", "Wave {number} is coming!");
+    let spawn = b.node("spawn_entity", 540.0, 0.0);
+    b.set(spawn, "kind", "raider");
+    let x = b.node("random_number", 180.0, 200.0);
+    b.number(x, "min", 1);
+    b.number(x, "max", 22);
+    let tile = b.node("tile_at", 360.0, 200.0);
+    b.number(tile, "y", 3);
+    let horn = b.node("play_sound", 720.0, 0.0);
+    b.set(horn, "sound", "horn");
+    let landed = b.node("entity_position", 720.0, 200.0);
+    b.wire(every, "then", count, "exec");
+    b.wire(count, "then", tell, "exec");
+    b.wire(count, "total", tell, "number");
+    b.wire(tell, "then", spawn, "exec");
+    b.wire(x, "value", tile, "x");
+    b.wire(tile, "position", spawn, "at");
+    b.wire(spawn, "then", horn, "exec");
+    b.wire(spawn, "entity", landed, "entity");
+    b.wire(landed, "position", horn, "at");
+    let appears = b.node("on_entity_spawned", 0.0, 360.0);
+    b.set(appears, "kind", "raider");
+    let push = b.node("apply_impulse", 180.0, 360.0);
+    b.number(push, "y", 400);
+    b.wire(appears, "then", push, "exec");
+    b.wire(appears, "entity", push, "entity");
+    b.note(
+        -10.0,
+        -80.0,
+        900.0,
+        50.0,
+        "Every 60 ticks: count the wave, announce it, drop a raider.",
+    );
+    b.g
+}
+
+/// King of the hill: every entry into an area counts, in storage, so the score survives
+/// restarts; players hear it when it changes, when they join and when they ask.
+fn hill_scoreboard() -> VisualScriptGraph {
+    let mut b = Builder::world(
+        "hill-scoreboard",
+        "King of the hill: every time something enters an area the hill's score goes up, kept in storage across runs; everyone is told, newcomers are greeted with the score, and saying \"score\" gets it sent to you.",
+    );
+    let enter = b.node("on_enter_area", 0.0, 0.0);
+    let add = b.node("storage_add", 180.0, 0.0);
+    b.set(add, "key", "hill");
+    let tell = b.node("show_text", 360.0, 0.0);
+    b.set(tell, "text", "The hill has been taken {number} times!");
+    let cheer = b.node("play_sound", 540.0, 0.0);
+    b.set(cheer, "sound", "cheer");
+    let where_ = b.node("entity_position", 360.0, 160.0);
+    b.wire(enter, "then", add, "exec");
+    b.wire(add, "then", tell, "exec");
+    b.wire(add, "total", tell, "number");
+    b.wire(tell, "then", cheer, "exec");
+    b.wire(enter, "entity", where_, "entity");
+    b.wire(where_, "position", cheer, "at");
+    let joined = b.node("on_player_joined", 0.0, 320.0);
+    let greet = b.node("show_text", 180.0, 320.0);
+    b.set(
+        greet,
+        "text",
+        "Welcome! The hill has been taken {number} times.",
+    );
+    let score = b.node("storage_get", 0.0, 480.0);
+    b.set(score, "key", "hill");
+    b.wire(joined, "then", greet, "exec");
+    b.wire(joined, "player", greet, "player");
+    b.wire(score, "value", greet, "number");
+    let asked = b.node("on_message", 0.0, 640.0);
+    b.set(asked, "says", "score");
+    let answer = b.node("send_message", 180.0, 640.0);
+    b.set(answer, "text", "score {number}");
+    let score_again = b.node("storage_get", 0.0, 800.0);
+    b.set(score_again, "key", "hill");
+    b.wire(asked, "then", answer, "exec");
+    b.wire(asked, "player", answer, "player");
+    b.wire(score_again, "value", answer, "number");
+    b.g
+}
+
+/// An announcer: a fanfare at the start, a greeting and a bell for every player who joins, a
+/// farewell, and a chime on every timer.
+fn announcer() -> VisualScriptGraph {
+    let mut b = Builder::world(
+        "announcer",
+        "Speaks for the world: a fanfare when it starts, a greeting and a bell for each player who joins, a farewell when one leaves, and the time every ten seconds.",
+    );
+    let start = b.node("on_start", 0.0, 0.0);
+    let open = b.node("show_text", 180.0, 0.0);
+    b.set(open, "text", "The games begin!");
+    let fanfare = b.node("play_sound", 360.0, 0.0);
+    b.set(fanfare, "sound", "fanfare");
+    let middle = b.node("tile_at", 180.0, 160.0);
+    b.number(middle, "x", 12);
+    b.number(middle, "y", 8);
+    b.wire(start, "then", open, "exec");
+    b.wire(open, "then", fanfare, "exec");
+    b.wire(middle, "position", fanfare, "at");
+    let joined = b.node("on_player_joined", 0.0, 320.0);
+    let hello = b.node("send_message", 180.0, 320.0);
+    b.set(hello, "text", "hello");
+    let everyone = b.node("show_text", 360.0, 320.0);
+    b.set(everyone, "text", "A new player joined!");
+    let bell = b.node("play_sound", 540.0, 320.0);
+    b.set(bell, "sound", "bell");
+    let gate = b.node("tile_at", 360.0, 480.0);
+    b.number(gate, "x", 21);
+    b.number(gate, "y", 13);
+    b.wire(joined, "then", hello, "exec");
+    b.wire(joined, "player", hello, "player");
+    b.wire(hello, "then", everyone, "exec");
+    b.wire(everyone, "then", bell, "exec");
+    b.wire(gate, "position", bell, "at");
+    let left = b.node("on_player_left", 0.0, 640.0);
+    let bye = b.node("show_text", 180.0, 640.0);
+    b.set(bye, "text", "A player left. Farewell!");
+    b.wire(left, "then", bye, "exec");
+    let clock = b.node("every_n_ticks", 0.0, 800.0);
+    b.number(clock, "n", 200);
+    let seconds = b.node("divide", 180.0, 960.0);
+    b.number(seconds, "b", 20);
+    let time = b.node("show_text", 360.0, 800.0);
+    b.set(time, "text", "{number} seconds have passed.");
+    b.wire(clock, "then", time, "exec");
+    b.wire(clock, "tick", seconds, "a");
+    b.wire(seconds, "result", time, "number");
+    b.g
+}
+
+/// A physics bumper: whatever collides is kicked apart at random, with a boing.
+fn bumper() -> VisualScriptGraph {
+    let mut b = Builder::world(
+        "bumper",
+        "Bumpers: when two things collide both are kicked in a random direction, with a boing where they met.",
+    );
+    let hit = b.node("on_collision", 0.0, 0.0);
+    let kick_a = b.node("apply_impulse", 180.0, 0.0);
+    let kick_b = b.node("apply_impulse", 360.0, 0.0);
+    let boing = b.node("play_sound", 540.0, 0.0);
+    b.set(boing, "sound", "boing");
+    let mut random = |b: &mut Builder, x: f32, y: f32| {
+        let r = b.node("random_number", x, y);
+        b.number(r, "min", -3000);
+        b.number(r, "max", 3000);
+        r
+    };
+    let ax = random(&mut b, 0.0, 160.0);
+    let ay = random(&mut b, 0.0, 300.0);
+    let bx = random(&mut b, 180.0, 160.0);
+    let by = random(&mut b, 180.0, 300.0);
+    let where_ = b.node("entity_position", 360.0, 160.0);
+    b.wire(hit, "then", kick_a, "exec");
+    b.wire(hit, "a", kick_a, "entity");
+    b.wire(ax, "value", kick_a, "x");
+    b.wire(ay, "value", kick_a, "y");
+    b.wire(kick_a, "then", kick_b, "exec");
+    b.wire(hit, "b", kick_b, "entity");
+    b.wire(bx, "value", kick_b, "x");
+    b.wire(by, "value", kick_b, "y");
+    b.wire(kick_b, "then", boing, "exec");
+    b.wire(hit, "a", where_, "entity");
+    b.wire(where_, "position", boing, "at");
+    b.g
+}
+
+/// Every world-script template: file name and graph.
+pub fn world_templates() -> Vec<(&'static str, VisualScriptGraph)> {
+    vec![
+        ("wave-spawner.mcgraph.json", wave_spawner()),
+        ("hill-scoreboard.mcgraph.json", hill_scoreboard()),
+        ("announcer.mcgraph.json", announcer()),
+        ("bumper.mcgraph.json", bumper()),
+    ]
+}
+
+/// Every AI-controller template: file name and graph.
 pub fn templates() -> Vec<(&'static str, VisualScriptGraph)> {
     vec![
         ("melee-rusher.mcgraph.json", melee_rusher()),
@@ -324,7 +518,7 @@ const SPREAD: [f32; 2] = [1.45, 1.3];
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/graphs");
     std::fs::create_dir_all(&dir)?;
-    for (file, graph) in templates() {
+    for (file, graph) in templates().into_iter().chain(world_templates()) {
         let path = dir.join(file);
         graph.save(&path)?;
         println!("wrote {}", path.display());

@@ -103,6 +103,8 @@ pub fn pin_color(ty: Option<PinType>) -> Color32 {
         Some(PinType::Bool) => Color32::from_rgb(220, 80, 80),
         Some(PinType::Unit) => Color32::from_rgb(80, 150, 240),
         Some(PinType::Position) => Color32::from_rgb(235, 190, 60),
+        Some(PinType::Entity) => Color32::from_rgb(60, 200, 200),
+        Some(PinType::Player) => Color32::from_rgb(230, 120, 200),
         Some(PinType::OfVariable) | None => Color32::from_rgb(140, 140, 140),
     }
 }
@@ -116,6 +118,9 @@ pub fn category_color(c: Category) -> Color32 {
         Category::Math => Color32::from_rgb(40, 110, 70),
         Category::Variables => Color32::from_rgb(110, 60, 130),
         Category::Actions => Color32::from_rgb(150, 90, 30),
+        Category::World => Color32::from_rgb(30, 120, 120),
+        Category::Players => Color32::from_rgb(140, 60, 110),
+        Category::Storage => Color32::from_rgb(100, 100, 40),
     }
 }
 
@@ -226,6 +231,8 @@ fn type_words(ty: Option<PinType>) -> &'static str {
         Some(PinType::Bool) => "true or false",
         Some(PinType::Unit) => "a unit",
         Some(PinType::Position) => "a tile",
+        Some(PinType::Entity) => "an entity",
+        Some(PinType::Player) => "a player",
         Some(PinType::OfVariable) => "the variable's type",
         None => "something this studio does not know",
     }
@@ -432,11 +439,32 @@ fn settings_ui(
         .setting_values
         .get(&(data.core, setting.key.to_owned()))
         .cloned();
+    if let Choices::Text(default) = setting.choices {
+        let mut text = current.unwrap_or_else(|| default.to_owned());
+        ui.horizontal(|ui| {
+            ui.label(setting.name);
+            let edit = egui::TextEdit::singleline(&mut text)
+                .desired_width(150.0)
+                .id_salt((spec.key, data.core, setting.key));
+            if ui.add(edit).changed() {
+                st.setting_values
+                    .insert((data.core, setting.key.to_owned()), text.clone());
+                st.events.push(Intent::SetValue {
+                    node: data.core,
+                    key: setting.key.to_owned(),
+                    value: Value::Choice(text.clone()),
+                    dragging: true,
+                });
+            }
+        });
+        return;
+    }
     let options: Vec<(String, String)> = match setting.choices {
         Choices::List(list) => list
             .iter()
             .map(|(k, l)| ((*k).to_owned(), (*l).to_owned()))
             .collect(),
+        Choices::Text(_) => Vec::new(),
         Choices::Variable => st
             .variables
             .iter()
@@ -671,7 +699,7 @@ impl Canvas {
                                 (PortDefault::Bool(d), _) => {
                                     (Inline::Bool(d), ge::InputParamKind::ConnectionOrConstant)
                                 }
-                                (PortDefault::Required, _) => {
+                                (PortDefault::Required | PortDefault::Nothing, _) => {
                                     (Inline::None, ge::InputParamKind::ConnectionOnly)
                                 }
                             };

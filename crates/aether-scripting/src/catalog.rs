@@ -24,8 +24,32 @@
 //! * Action nodes apply their action to the script's own copy of the state with the game rules, so
 //!   later nodes see planned moves; an action the rules would refuse is not sent, and the node's
 //!   *Done* output is false.
+//!
+//! # World-script semantics
+//!
+//! * Each event the world sends runs every event node that answers it, in node-id order (Every
+//!   N Ticks first reads its N, and runs only on ticks that are a multiple of it). The event's
+//!   fields are the node's outputs. An event no node answers does nothing.
+//! * **Entity** and **Player** are ids that may be *none* (packed -1). Ticks are Numbers (the
+//!   low 32 bits). Positions are tiles: an entity standing at (3.7, 2.1) is on tile (3, 2);
+//!   spawns and sounds happen at a tile's centre (x + 0.5, y + 0.5).
+//! * Variables keep their values from one event to the next, for as long as the script runs
+//!   (a script replaced after a fault starts again from 0); Storage keeps values across runs.
+//!   Random Number's generator starts once, from [`WORLD_SEED`], and goes on across events.
+//! * World nodes call the world through the contract's imports (`docs/world-script-abi.md`),
+//!   under the script's limits. An action's *Done* is true when the world accepted it,
+//!   *Throttled* when a rate limit refused it; nothing is sent when an input is *none*.
+//!   World data nodes (Entity Position, Storage Get…) ask the world each time they are
+//!   evaluated.
+//! * Storage values are Numbers kept as 4 little-endian bytes; a key holding anything else
+//!   reads as nothing stored. Storage Add reads, adds (wrapping) and writes; its *Total* is the
+//!   value after the node (unchanged when the write was refused).
+//! * In the text of Show Text and Send Message, every `{number}` becomes the node's Number in
+//!   decimal.
 
 use std::fmt;
+
+use crate::graph::ScriptKind;
 
 /// The type of a port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,6 +64,10 @@ pub enum PinType {
     Unit,
     /// A tile position.
     Position,
+    /// A world entity (world scripts), possibly "none".
+    Entity,
+    /// A player in the world (world scripts), possibly "none".
+    Player,
     /// The type of the variable chosen in the node's `variable` setting.
     OfVariable,
 }
@@ -52,6 +80,8 @@ impl fmt::Display for PinType {
             PinType::Bool => "Bool",
             PinType::Unit => "Unit",
             PinType::Position => "Position",
+            PinType::Entity => "Entity",
+            PinType::Player => "Player",
             PinType::OfVariable => "the variable's type",
         })
     }
@@ -66,6 +96,8 @@ pub enum PortDefault {
     Number(i32),
     /// A true/false constant, editable on the node.
     Bool(bool),
+    /// Optional: *none* when unconnected (Show Text's player: everyone).
+    Nothing,
 }
 
 /// One port of a node kind.
@@ -88,7 +120,16 @@ pub enum Choices {
     List(&'static [(&'static str, &'static str)]),
     /// One of the graph's variables, by name.
     Variable,
+    /// Text typed on the node (at most [`MAX_TEXT_BYTES`], no control characters), with its
+    /// default.
+    Text(&'static str),
 }
+
+/// The longest text a Text setting holds, in bytes (an entity kind, a sound, a key, a message).
+pub const MAX_TEXT_BYTES: usize = 200;
+
+/// In the text of Show Text and Send Message, this is replaced by the node's Number.
+pub const NUMBER_PLACEHOLDER: &str = "{number}";
 
 /// A setting of a node (a choice made on the node, not a wire).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,14 +157,23 @@ pub enum Category {
     Variables,
     /// Orders to units.
     Actions,
+    /// Entities, physics and sound in the world (world scripts).
+    World,
+    /// Messages and text for players (world scripts).
+    Players,
+    /// Values kept across ticks and runs (world scripts).
+    Storage,
 }
 
 impl Category {
     /// Every category, in palette order.
-    pub const ALL: [Category; 6] = [
+    pub const ALL: [Category; 9] = [
         Category::Events,
         Category::Flow,
         Category::Units,
+        Category::World,
+        Category::Players,
+        Category::Storage,
         Category::Math,
         Category::Variables,
         Category::Actions,
@@ -138,6 +188,9 @@ impl Category {
             Category::Math => "Math",
             Category::Variables => "Variables",
             Category::Actions => "Actions",
+            Category::World => "World",
+            Category::Players => "Players",
+            Category::Storage => "Storage",
         }
     }
 }
@@ -239,6 +292,141 @@ pub enum Op {
     CastFireball,
     /// `unit` casts Heal at `at`.
     CastHeal,
+    // --- World scripts (see "World-script semantics" in the module documentation) ---
+    /// Entry: the world's first event.
+    OnStart,
+    /// Entry: every tick; `tick`.
+    OnTick,
+    /// Entry: on ticks that are a multiple of `n` (never when `n` ≤ 0); `tick`.
+    EveryNTicks,
+    /// Entry: a world timer fired; `timer`, `tick`.
+    OnTimer,
+    /// Entry: an entity appeared (of the kind in setting `kind`, or any when empty); `entity`,
+    /// `position`.
+    OnEntitySpawned,
+    /// Entry: an entity was destroyed; `entity`.
+    OnEntityDestroyed,
+    /// Entry: an entity entered an area; `entity`, `area`.
+    OnEnterArea,
+    /// Entry: two entities started touching; `a` (the smaller id), `b`.
+    OnCollision,
+    /// Entry: a player said something (exactly setting `says`, or anything when empty);
+    /// `player`.
+    OnMessage,
+    /// Entry: a player joined; `player`.
+    OnPlayerJoined,
+    /// Entry: a player left; `player`.
+    OnPlayerLeft,
+    /// The tile (`x`, `y`), each clamped to 0..=65534.
+    TileAt,
+    /// The tile `entity` stands on (host call `entity_position`); none if it is gone.
+    EntityPosition,
+    /// Whether `entity` is still in the world (host call `entity_position`).
+    EntityExists,
+    /// The number stored under setting `key` (host call `storage_read`); 0 if none.
+    StorageGet,
+    /// Whether a number is stored under setting `key` (host call `storage_read`).
+    StorageHas,
+    /// Spawns an entity of setting `kind` at the centre of tile `at`; `entity`, `done`,
+    /// `throttled`.
+    SpawnEntity,
+    /// Destroys `entity` (only entities this script spawned); `done`.
+    Despawn,
+    /// Pushes `entity` by force (`x`, `y`) for the next physics step; `done`.
+    ApplyImpulse,
+    /// Plays setting `sound` at the centre of tile `at`; `done`.
+    PlaySound,
+    /// Sends setting `text` (with `number`) to `player`; `done`, `throttled`.
+    SendMessage,
+    /// Shows setting `text` (with `number`) to `player`, or to everyone when none; `done`.
+    ShowText,
+    /// Stores `value` under setting `key`; `done`, `throttled`.
+    StorageSet,
+    /// Adds `amount` to the number under setting `key`; `total`, `done`, `throttled`.
+    StorageAdd,
+}
+
+/// Which script kinds may use a node kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kinds {
+    /// AI controllers and world scripts.
+    Both,
+    /// AI controllers only (units, the map, orders).
+    Ai,
+    /// World scripts only (events, entities, players, storage).
+    World,
+}
+
+impl Op {
+    /// The script kinds that may use a node with this semantics.
+    pub fn kinds(self) -> Kinds {
+        match self {
+            Op::OnTurn
+            | Op::ForEachUnit
+            | Op::NearestEnemy
+            | Op::WeakestEnemyInRange
+            | Op::UnitExists
+            | Op::UnitStat(_)
+            | Op::UnitPosition
+            | Op::KindIs
+            | Op::CountUnits
+            | Op::MapCentre
+            | Op::NearestHiddenTile
+            | Op::TerrainAt
+            | Op::Attack
+            | Op::MoveToward
+            | Op::MoveAwayFrom
+            | Op::Fortify
+            | Op::CastFireball
+            | Op::CastHeal => Kinds::Ai,
+            Op::Branch
+            | Op::Sequence
+            | Op::Distance
+            | Op::NumberConst
+            | Op::BoolConst
+            | Op::Arith(_)
+            | Op::Compare
+            | Op::And
+            | Op::Or
+            | Op::Not
+            | Op::RandomNumber
+            | Op::GetVariable
+            | Op::SetVariable => Kinds::Both,
+            _ => Kinds::World,
+        }
+    }
+
+    /// Whether a graph of `kind` may use it.
+    pub fn allowed_in(self, kind: ScriptKind) -> bool {
+        match self.kinds() {
+            Kinds::Both => true,
+            Kinds::Ai => kind == ScriptKind::AiController,
+            Kinds::World => kind == ScriptKind::WorldScript,
+        }
+    }
+
+    /// For a world script's event entry: the index of the `WorldEvent` variant it answers
+    /// (`aether_world_types::WorldEvent`, wire order).
+    pub fn event(self) -> Option<u8> {
+        Some(match self {
+            Op::OnStart => 0,
+            Op::OnTick | Op::EveryNTicks => 1,
+            Op::OnTimer => 2,
+            Op::OnEntitySpawned => 3,
+            Op::OnEntityDestroyed => 4,
+            Op::OnEnterArea => 5,
+            Op::OnCollision => 6,
+            Op::OnMessage => 7,
+            Op::OnPlayerJoined => 8,
+            Op::OnPlayerLeft => 9,
+            _ => return None,
+        })
+    }
+
+    /// Whether execution starts at this node (On Turn, or an event).
+    pub fn is_entry(self) -> bool {
+        self == Op::OnTurn || self.event().is_some()
+    }
 }
 
 /// One node kind.
@@ -318,6 +506,61 @@ const EXEC_IN: PortSpec = port("exec", "", PinType::Exec);
 const THEN: PortSpec = port("then", "", PinType::Exec);
 const UNIT_IN: PortSpec = port("unit", "Unit", PinType::Unit);
 const DONE: PortSpec = port("done", "Done", PinType::Bool);
+
+const ENTITY_IN: PortSpec = port("entity", "Entity", PinType::Entity);
+const THROTTLED: PortSpec = port("throttled", "Throttled", PinType::Bool);
+const KEY: SettingSpec = text("key", "Key", "score");
+
+const fn text(key: &'static str, name: &'static str, default: &'static str) -> SettingSpec {
+    SettingSpec {
+        key,
+        name,
+        choices: Choices::Text(default),
+    }
+}
+
+const fn event(
+    key: &'static str,
+    name: &'static str,
+    help: &'static str,
+    outputs: &'static [PortSpec],
+    settings: &'static [SettingSpec],
+    op: Op,
+) -> NodeSpec {
+    NodeSpec {
+        key,
+        name,
+        category: Category::Events,
+        help,
+        inputs: &[],
+        outputs,
+        settings,
+        op,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+const fn world_action(
+    key: &'static str,
+    name: &'static str,
+    category: Category,
+    help: &'static str,
+    inputs: &'static [PortSpec],
+    outputs: &'static [PortSpec],
+    settings: &'static [SettingSpec],
+    op: Op,
+) -> NodeSpec {
+    NodeSpec {
+        key,
+        name,
+        category,
+        help,
+        inputs,
+        outputs,
+        settings,
+        op,
+    }
+}
 
 const WHICH: SettingSpec = SettingSpec {
     key: "which",
@@ -733,7 +976,270 @@ pub static CATALOG: &[NodeSpec] = &[
         &[EXEC_IN, UNIT_IN, port("at", "Tile", PinType::Position)],
         Op::CastHeal,
     ),
+    // ---- World scripts ----
+    event(
+        "on_start",
+        "On Start",
+        "Runs once, when the world starts.",
+        &[THEN],
+        &[],
+        Op::OnStart,
+    ),
+    event(
+        "on_tick",
+        "On Tick",
+        "Runs every tick of the world (20 times a second).",
+        &[THEN, port("tick", "Tick", PinType::Number)],
+        &[],
+        Op::OnTick,
+    ),
+    NodeSpec {
+        key: "every_n_ticks",
+        name: "Every N Ticks",
+        category: Category::Events,
+        help: "Runs every N ticks (20 ticks make a second).",
+        inputs: &[num("n", "N", 20)],
+        outputs: &[THEN, port("tick", "Tick", PinType::Number)],
+        settings: &[],
+        op: Op::EveryNTicks,
+    },
+    event(
+        "on_timer",
+        "On Timer",
+        "Runs when one of the world's timers fires.",
+        &[
+            THEN,
+            port("timer", "Timer", PinType::Number),
+            port("tick", "Tick", PinType::Number),
+        ],
+        &[],
+        Op::OnTimer,
+    ),
+    event(
+        "on_entity_spawned",
+        "On Entity Spawned",
+        "Runs when an entity appears (of the kind typed, or any kind when empty).",
+        &[
+            THEN,
+            port("entity", "Entity", PinType::Entity),
+            port("position", "Tile", PinType::Position),
+        ],
+        &[text("kind", "Kind", "")],
+        Op::OnEntitySpawned,
+    ),
+    event(
+        "on_entity_destroyed",
+        "On Entity Destroyed",
+        "Runs when an entity is destroyed.",
+        &[THEN, port("entity", "Entity", PinType::Entity)],
+        &[],
+        Op::OnEntityDestroyed,
+    ),
+    event(
+        "on_enter_area",
+        "On Enter Area",
+        "Runs when an entity walks into one of the world's areas.",
+        &[
+            THEN,
+            port("entity", "Entity", PinType::Entity),
+            port("area", "Area", PinType::Number),
+        ],
+        &[],
+        Op::OnEnterArea,
+    ),
+    event(
+        "on_collision",
+        "On Collision",
+        "Runs when two entities bump into each other.",
+        &[
+            THEN,
+            port("a", "A", PinType::Entity),
+            port("b", "B", PinType::Entity),
+        ],
+        &[],
+        Op::OnCollision,
+    ),
+    event(
+        "on_message",
+        "On Message",
+        "Runs when a player says the text typed (or anything, when empty).",
+        &[THEN, port("player", "Player", PinType::Player)],
+        &[text("says", "Says", "")],
+        Op::OnMessage,
+    ),
+    event(
+        "on_player_joined",
+        "On Player Joined",
+        "Runs when a player joins the world.",
+        &[THEN, port("player", "Player", PinType::Player)],
+        &[],
+        Op::OnPlayerJoined,
+    ),
+    event(
+        "on_player_left",
+        "On Player Left",
+        "Runs when a player leaves the world.",
+        &[THEN, port("player", "Player", PinType::Player)],
+        &[],
+        Op::OnPlayerLeft,
+    ),
+    NodeSpec {
+        key: "tile_at",
+        name: "Tile At",
+        category: Category::World,
+        help: "The tile X across and Y down (0, 0 is the top-left corner).",
+        inputs: &[num("x", "X", 0), num("y", "Y", 0)],
+        outputs: &[port("position", "Tile", PinType::Position)],
+        settings: &[],
+        op: Op::TileAt,
+    },
+    NodeSpec {
+        key: "entity_position",
+        name: "Entity Position",
+        category: Category::World,
+        help: "The tile the entity is on; none if it is gone.",
+        inputs: &[ENTITY_IN],
+        outputs: &[port("position", "Tile", PinType::Position)],
+        settings: &[],
+        op: Op::EntityPosition,
+    },
+    NodeSpec {
+        key: "entity_exists",
+        name: "Entity Exists",
+        category: Category::World,
+        help: "True if the entity is still in the world.",
+        inputs: &[ENTITY_IN],
+        outputs: &[port("value", "Exists", PinType::Bool)],
+        settings: &[],
+        op: Op::EntityExists,
+    },
+    NodeSpec {
+        key: "spawn_entity",
+        name: "Spawn Entity",
+        category: Category::World,
+        help: "Puts a new entity of the kind typed on the tile. Throttled: too many spawns this second.",
+        inputs: &[EXEC_IN, port("at", "Tile", PinType::Position)],
+        outputs: &[
+            THEN,
+            port("entity", "Entity", PinType::Entity),
+            DONE,
+            THROTTLED,
+        ],
+        settings: &[text("kind", "Kind", "crate")],
+        op: Op::SpawnEntity,
+    },
+    world_action(
+        "despawn",
+        "Despawn",
+        Category::World,
+        "Removes an entity this script spawned.",
+        &[EXEC_IN, ENTITY_IN],
+        &[THEN, DONE],
+        &[],
+        Op::Despawn,
+    ),
+    world_action(
+        "apply_impulse",
+        "Apply Impulse",
+        Category::World,
+        "Pushes the entity: X east, Y south (up to 10000 each).",
+        &[EXEC_IN, ENTITY_IN, num("x", "X", 0), num("y", "Y", 0)],
+        &[THEN, DONE],
+        &[],
+        Op::ApplyImpulse,
+    ),
+    world_action(
+        "play_sound",
+        "Play Sound",
+        Category::World,
+        "Plays the sound named on the tile, for everyone near it.",
+        &[EXEC_IN, port("at", "Tile", PinType::Position)],
+        &[THEN, DONE],
+        &[text("sound", "Sound", "chime")],
+        Op::PlaySound,
+    ),
+    world_action(
+        "show_text",
+        "Show Text",
+        Category::Players,
+        "Shows the text to the player, or to everyone; {number} becomes the Number.",
+        &[
+            EXEC_IN,
+            PortSpec {
+                key: "player",
+                name: "Player",
+                ty: PinType::Player,
+                default: PortDefault::Nothing,
+            },
+            num("number", "Number", 0),
+        ],
+        &[THEN, DONE],
+        &[text("text", "Text", "Welcome!")],
+        Op::ShowText,
+    ),
+    world_action(
+        "send_message",
+        "Send Message",
+        Category::Players,
+        "Sends the text to the player's game; {number} becomes the Number.",
+        &[
+            EXEC_IN,
+            port("player", "Player", PinType::Player),
+            num("number", "Number", 0),
+        ],
+        &[THEN, DONE, THROTTLED],
+        &[text("text", "Text", "hello")],
+        Op::SendMessage,
+    ),
+    NodeSpec {
+        key: "storage_get",
+        name: "Storage Get",
+        category: Category::Storage,
+        help: "The number kept under the key (0 if nothing is kept).",
+        inputs: &[],
+        outputs: &[port("value", "Value", PinType::Number)],
+        settings: &[KEY],
+        op: Op::StorageGet,
+    },
+    NodeSpec {
+        key: "storage_has",
+        name: "Storage Has",
+        category: Category::Storage,
+        help: "True if a number is kept under the key.",
+        inputs: &[],
+        outputs: &[port("value", "Has", PinType::Bool)],
+        settings: &[KEY],
+        op: Op::StorageHas,
+    },
+    world_action(
+        "storage_set",
+        "Storage Set",
+        Category::Storage,
+        "Keeps the number under the key, across ticks and runs.",
+        &[EXEC_IN, num("value", "Value", 0)],
+        &[THEN, DONE, THROTTLED],
+        &[KEY],
+        Op::StorageSet,
+    ),
+    world_action(
+        "storage_add",
+        "Storage Add",
+        Category::Storage,
+        "Adds to the number kept under the key; Total is the number now kept.",
+        &[EXEC_IN, num("amount", "Amount", 1)],
+        &[
+            THEN,
+            port("total", "Total", PinType::Number),
+            DONE,
+            THROTTLED,
+        ],
+        &[KEY],
+        Op::StorageAdd,
+    ),
 ];
+
+/// The seed of a world script's Random Number generator when it starts.
+pub const WORLD_SEED: u64 = 0x00C0_FFEE_5EED;
 
 /// The node kind with this key.
 pub fn spec(key: &str) -> Option<&'static NodeSpec> {

@@ -11,7 +11,8 @@
 //! | `unknown-node-kind` | error | node | a kind this studio does not know (a newer file, or a typo) |
 //! | `unknown-variable` | error | node | Get / Set Variable names no declared variable |
 //! | `bad-value` | error | node or port | an inline value or setting of the wrong type or not a choice |
-//! | `no-entry` | error | graph | there is no On Turn node |
+//! | `wrong-kind` | error | node | a node of the other script kind (Attack in a world script) |
+//! | `no-entry` | error | graph | there is no On Turn node (AI) or no event node (world script) |
 //! | `multiple-entries` | error | node | a second On Turn node |
 //! | `unknown-port` | error | link | a wire to or from a port the node does not have |
 //! | `wrong-direction` | error | link | a wire that starts at an input or ends at an output |
@@ -29,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use crate::catalog::{self, Choices, NodeSpec, PinType, PortDefault};
-use crate::graph::{LinkId, NodeId, PortRef, Value, VarType, VisualScriptGraph};
+use crate::graph::{LinkId, NodeId, PortRef, ScriptKind, Value, VarType, VisualScriptGraph};
 use crate::host::is_semver;
 
 /// How serious a diagnostic is.
@@ -209,6 +210,7 @@ fn a_type(ty: PinType) -> String {
     match ty {
         PinType::Exec => "an execution wire".into(),
         PinType::Unit => "a Unit".into(),
+        PinType::Entity => "an Entity".into(),
         other => format!("a {other}"),
     }
 }
@@ -246,6 +248,20 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
             continue;
         };
         specs.insert(node.id, spec);
+        if !spec.op.allowed_in(graph.kind) {
+            let home = match spec.op.kinds() {
+                catalog::Kinds::Ai => "AI controllers",
+                _ => "world scripts",
+            };
+            out.push(Diagnostic::error(
+                "wrong-kind",
+                Location::Node(node.id),
+                format!(
+                    "{} belongs in {home}; this graph is a {}, so delete the node",
+                    spec.name, graph.kind
+                ),
+            ));
+        }
         for setting in spec.settings {
             let value = node.values.get(setting.key);
             match (setting.choices, value) {
@@ -262,6 +278,32 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
                     "unknown-variable",
                     Location::Node(node.id),
                     "choose which variable this node uses",
+                )),
+                (Choices::Text(_), None) => {}
+                (Choices::Text(_), Some(Value::Choice(t))) => {
+                    if t.len() > catalog::MAX_TEXT_BYTES {
+                        out.push(Diagnostic::error(
+                            "bad-value",
+                            Location::Node(node.id),
+                            format!(
+                                "{} is {} bytes long; keep it to {} (shorten the text)",
+                                setting.name,
+                                t.len(),
+                                catalog::MAX_TEXT_BYTES
+                            ),
+                        ));
+                    } else if t.chars().any(char::is_control) {
+                        out.push(Diagnostic::error(
+                            "bad-value",
+                            Location::Node(node.id),
+                            format!("{} holds a line break or another control character; type it on one line", setting.name),
+                        ));
+                    }
+                }
+                (Choices::Text(_), Some(v)) => out.push(Diagnostic::error(
+                    "bad-value",
+                    Location::Node(node.id),
+                    format!("{} takes text, not {v}", setting.name),
                 )),
                 (Choices::List(_), None) => {}
                 (Choices::List(list), Some(Value::Choice(c)))
@@ -303,19 +345,25 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
         }
     }
 
-    // The entry.
+    // The entries: one On Turn for an AI, any number of events for a world script.
     let entries: Vec<NodeId> = specs
         .iter()
-        .filter(|(_, s)| s.op == catalog::Op::OnTurn)
+        .filter(|(_, s)| s.op.is_entry() && s.op.allowed_in(graph.kind))
         .map(|(&id, _)| id)
         .collect();
-    match entries.as_slice() {
-        [] => out.push(Diagnostic::error(
+    match (graph.kind, entries.as_slice()) {
+        (ScriptKind::AiController, []) => out.push(Diagnostic::error(
             "no-entry",
             Location::Graph,
             "add an On Turn node: it is where the AI starts every turn",
         )),
-        [_, rest @ ..] => {
+        (ScriptKind::WorldScript, []) => out.push(Diagnostic::error(
+            "no-entry",
+            Location::Graph,
+            "add an event node (On Start, On Tick, On Timer…): a world script runs when something happens in the world",
+        )),
+        (ScriptKind::WorldScript, _) => {}
+        (ScriptKind::AiController, [_, rest @ ..]) => {
             for &id in rest {
                 out.push(Diagnostic::error(
                     "multiple-entries",
@@ -409,7 +457,11 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
             ));
         }
     }
-    let running = flow::check_flow(&specs, &good_links, entries.first().copied(), &mut out);
+    let entries = match graph.kind {
+        ScriptKind::AiController => &entries[..entries.len().min(1)],
+        ScriptKind::WorldScript => &entries[..],
+    };
+    let running = flow::check_flow(&specs, &good_links, entries, &mut out);
 
     // Required inputs, on the nodes that run (a stray node only gets its warning). Any wire
     // counts as filling the port, even one already reported as mistyped.

@@ -21,7 +21,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::check::{Diagnostic, Severity};
-use crate::graph::{NodeId, VisualScriptGraph};
+use crate::graph::{NodeId, ScriptKind, VisualScriptGraph};
 use crate::host::Identity;
 use crate::interp::CheckedGraph;
 
@@ -29,7 +29,7 @@ mod emit;
 pub mod ir;
 mod runtime;
 
-pub use runtime::SOURCE as RUNTIME_SOURCE;
+pub use runtime::{SOURCE as RUNTIME_SOURCE, WORLD_SOURCE as WORLD_RUNTIME_SOURCE};
 
 /// `decide_turn`'s return value for a malformed state.
 pub const MALFORMED_STATE: i32 = -1;
@@ -161,7 +161,11 @@ impl VisualScriptCompiler {
         let g = checked.graph();
         let identity = Identity::parse(&format!("{} {}", g.name, g.version))
             .map_err(CompileError::Internal)?;
-        let rt = runtime::get().map_err(CompileError::Internal)?;
+        let rt = match g.kind {
+            ScriptKind::AiController => runtime::get(),
+            ScriptKind::WorldScript => runtime::get_world(),
+        }
+        .map_err(CompileError::Internal)?;
         let program = ir::lower(checked);
         let text = identity.to_string();
         let emitted = emit::emit(&program, rt, &text, profile == CompilationProfile::Debug)
@@ -193,16 +197,24 @@ impl VisualScriptCompiler {
     }
 }
 
-/// The byte range of each function body, by function index (the module imports none), after
-/// validating the module.
+/// The byte range of each function body, by function index (an imported function has an empty
+/// range), after validating the module.
 fn function_bodies(wasm: &[u8]) -> Result<Vec<Range<usize>>, String> {
     wasmparser::Validator::new()
         .validate_all(wasm)
         .map_err(|e| format!("the emitted module does not validate: {e}"))?;
     let mut out = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        if let wasmparser::Payload::CodeSectionEntry(body) = payload.map_err(|e| e.to_string())? {
-            out.push(body.range().start as usize..body.range().end as usize);
+        match payload.map_err(|e| e.to_string())? {
+            wasmparser::Payload::ImportSection(reader) => {
+                for _ in reader.into_imports() {
+                    out.push(0..0);
+                }
+            }
+            wasmparser::Payload::CodeSectionEntry(body) => {
+                out.push(body.range().start as usize..body.range().end as usize);
+            }
+            _ => {}
         }
     }
     Ok(out)

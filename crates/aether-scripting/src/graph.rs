@@ -163,6 +163,28 @@ pub struct Comment {
 pub enum ScriptKind {
     /// An AI controller: entry On Turn, no imports, the controller contract's exports.
     AiController,
+    /// A world script: entries are event nodes (On Start, On Tick…), calls go through the
+    /// `"aether"` imports, exports `on_event` (`docs/world-script-abi.md`).
+    WorldScript,
+}
+
+impl ScriptKind {
+    /// Both kinds, in menu order.
+    pub const ALL: [ScriptKind; 2] = [ScriptKind::AiController, ScriptKind::WorldScript];
+
+    /// The kind in plain words: "AI controller", "world script".
+    pub fn name(self) -> &'static str {
+        match self {
+            ScriptKind::AiController => "AI controller",
+            ScriptKind::WorldScript => "world script",
+        }
+    }
+}
+
+impl fmt::Display for ScriptKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// A visual script: what the creator edits and the compiler compiles.
@@ -193,6 +215,15 @@ impl Default for VisualScriptGraph {
 }
 
 impl VisualScriptGraph {
+    /// An empty world-script graph named `my-world-script 0.1.0`.
+    pub fn new_world_script() -> Self {
+        Self {
+            kind: ScriptKind::WorldScript,
+            name: "my-world-script".into(),
+            ..Self::new()
+        }
+    }
+
     /// An empty AI-controller graph named `my-ai 0.1.0`.
     pub fn new() -> Self {
         Self {

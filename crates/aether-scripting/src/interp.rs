@@ -29,7 +29,12 @@ use std::fmt;
 use mc_tactical_types::rules::{self, StateProblem, TurnLedger};
 use mc_tactical_types::{Action, Pos, Spell, TacticalState, Terrain, Unit, UnitKind};
 
-use crate::catalog::{Arith, Op, Stat};
+use aether_world_types::WorldEvent;
+
+use crate::catalog::{Arith, Kinds, Op, Stat};
+use crate::world::ImportCalls;
+
+pub mod world;
 use crate::check::{self, Diagnostic};
 use crate::graph::{NodeId, PortRef, VarType, VisualScriptGraph};
 use crate::wiring::Wiring;
@@ -76,6 +81,10 @@ pub enum Val {
     Unit(Option<u32>),
     /// A tile, or none ([`NO_POSITION`]).
     Position(Pos),
+    /// A world entity, or none (world scripts).
+    Entity(Option<u32>),
+    /// A player, or none (world scripts).
+    Player(Option<u32>),
 }
 
 /// The position a query gives when it found nothing (Unit Position of no unit, Nearest Hidden
@@ -93,6 +102,9 @@ impl fmt::Display for Val {
             Val::Unit(None) => f.write_str("none"),
             Val::Position(p) if *p == NO_POSITION => f.write_str("none"),
             Val::Position(p) => write!(f, "{p}"),
+            Val::Entity(Some(id)) => write!(f, "entity {id}"),
+            Val::Player(Some(id)) => write!(f, "player {id}"),
+            Val::Entity(None) | Val::Player(None) => f.write_str("none"),
         }
     }
 }
@@ -120,6 +132,34 @@ impl Val {
         match self {
             Val::Position(p) => p,
             _ => Pos::default(),
+        }
+    }
+
+    fn entity(self) -> Option<u32> {
+        match self {
+            Val::Entity(e) => e,
+            _ => None,
+        }
+    }
+
+    fn player(self) -> Option<u32> {
+        match self {
+            Val::Player(p) => p,
+            _ => None,
+        }
+    }
+
+    /// The value as compiled code holds it: numbers as they are, true 1, a unit, entity or
+    /// player by its id (none 0 for units, -1 for entities and players), a position packed as
+    /// `x | y << 16` (none -1).
+    pub fn encode(self) -> i32 {
+        match self {
+            Val::Number(n) => n,
+            Val::Bool(b) => i32::from(b),
+            Val::Unit(u) => u.map_or(0, |id| id as i32),
+            Val::Position(p) if p == NO_POSITION => -1,
+            Val::Position(p) => i32::from(p.x) | (i32::from(p.y) << 16),
+            Val::Entity(e) | Val::Player(e) => e.map_or(-1, |id| id as i32),
         }
     }
 
@@ -174,6 +214,16 @@ pub enum TraceEvent {
     Value(PortRef, Val),
     /// An action node sent this action (the rules accepted it on the working copy).
     Sent(NodeId, Action),
+    /// A world script's node called the world (`entity_spawn("crate", 3.5, 2.5)`) and got
+    /// `result` (an id, 0, or a negative refusal code).
+    Called {
+        /// The node.
+        node: NodeId,
+        /// The import and its arguments, readable.
+        call: String,
+        /// What the import returned.
+        result: i64,
+    },
 }
 
 /// Everything a run did, for debugging and per-node display.
@@ -307,6 +357,8 @@ pub fn interpret_bytes(
 pub fn interpret(graph: &CheckedGraph, view: &TacticalState, slot: u8, seed: u64) -> Run {
     let g = &graph.graph;
     let mut vm = Vm {
+        host: None,
+        event: None,
         w: Wiring::new(g),
         state: view.clone(),
         ledger: TurnLedger::new(slot),
@@ -331,7 +383,11 @@ pub fn interpret(graph: &CheckedGraph, view: &TacticalState, slot: u8, seed: u64
     }
 }
 
-struct Vm<'g> {
+struct Vm<'g, 'h> {
+    /// A world script's calls into the world (none for an AI controller).
+    host: Option<&'h mut dyn ImportCalls>,
+    /// The event a world script is handling.
+    event: Option<&'h WorldEvent>,
     w: Wiring<'g>,
     state: TacticalState,
     ledger: TurnLedger,
@@ -345,7 +401,7 @@ struct Vm<'g> {
     depth: usize,
 }
 
-impl<'g> Vm<'g> {
+impl<'g> Vm<'g, '_> {
     fn setting(&self, node: NodeId, key: &str) -> Option<&'g str> {
         self.w.setting(node, key)
     }
@@ -414,6 +470,14 @@ impl<'g> Vm<'g> {
             | Op::CastHeal => {
                 let done = self.act(node, spec.op);
                 self.store(node, "done", Val::Bool(done));
+                self.follow(node, "then");
+            }
+            op if op.event().is_some() => {
+                self.store_event(node, op);
+                self.follow(node, "then");
+            }
+            op if op.kinds() == Kinds::World => {
+                self.world_act(node, op);
                 self.follow(node, "then");
             }
             _ => {}
@@ -622,6 +686,7 @@ impl<'g> Vm<'g> {
                 .and_then(|name| self.vars.get(name))
                 .copied()
                 .unwrap_or(Val::Number(0)),
+            op if op.kinds() == Kinds::World => self.world_pure(node, op),
             _ => Val::Number(0),
         }
     }

@@ -59,6 +59,15 @@ impl<'g> Wiring<'g> {
             .map(|(&id, _)| id)
     }
 
+    /// A world script's event nodes, in node-id order (the order they run in).
+    pub fn events(&self) -> Vec<(NodeId, &'static NodeSpec)> {
+        self.specs
+            .iter()
+            .filter(|(_, s)| s.op.event().is_some())
+            .map(|(&id, &s)| (id, s))
+            .collect()
+    }
+
     /// The value of setting `key` of `node`, if set to a choice.
     pub fn setting(&self, node: NodeId, key: &str) -> Option<&'g str> {
         match self.g.node(node)?.values.get(key) {
@@ -77,6 +86,7 @@ impl<'g> Wiring<'g> {
             .and_then(|s| s.setting(key))
             .and_then(|s| match s.choices {
                 Choices::List(list) => list.first().map(|(k, _)| *k),
+                Choices::Text(default) => Some(default),
                 Choices::Variable => None,
             })
             .unwrap_or("")
@@ -93,6 +103,8 @@ impl<'g> Wiring<'g> {
             (Some((_, PortDefault::Number(n))), _) => Val::Number(n),
             (Some((_, PortDefault::Bool(b))), _) => Val::Bool(b),
             (Some((PinType::Unit, _)), _) => Val::Unit(None),
+            (Some((PinType::Entity, _)), _) => Val::Entity(None),
+            (Some((PinType::Player, _)), _) => Val::Player(None),
             (Some((PinType::Position, _)), _) => Val::Position(Pos::default()),
             _ => Val::Number(0),
         }

@@ -73,7 +73,7 @@ pub mod schedule;
 pub use schedule::SliceEnd;
 
 pub use api::{AudioApi, EntityApi, NetworkApi, PhysicsApi, StorageApi, UIApi, WorldApi};
-pub use calls::SharedWorld;
+pub use calls::{ImportCalls, ScriptCalls, SharedWorld};
 pub use limits::{
     DEFAULT_FUEL_PER_MS, DEFAULT_PER_SCRIPT_MEMORY_BYTES, LimitRequest, SchedulerPolicy,
     ScriptResourceLimits, TICKS_PER_SECOND, WorldScriptLimits,

@@ -16,6 +16,8 @@ use crate::graph::{Link, NodeId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Vertex {
+    /// Where every run starts: it leads to each entry (On Turn, or a world script's events).
+    Root,
     Node(NodeId),
     /// An execution output port; keys are the catalog's `'static` strings.
     Out(NodeId, &'static str),
@@ -31,7 +33,7 @@ struct Flow {
 pub(super) fn check_flow(
     specs: &BTreeMap<NodeId, &'static NodeSpec>,
     links: &[&Link],
-    entry: Option<NodeId>,
+    entries: &[NodeId],
     out: &mut Vec<Diagnostic>,
 ) -> NodeSet {
     let is_exec_link = |l: &Link| {
@@ -109,10 +111,13 @@ pub(super) fn check_flow(
         }
     }
 
-    let Some(entry) = entry else {
+    if entries.is_empty() {
         return NodeSet::new();
-    };
-    let root = Vertex::Node(entry);
+    }
+    for &entry in entries {
+        edge(Vertex::Root, Vertex::Node(entry), &mut flow);
+    }
+    let root = Vertex::Root;
 
     // Reverse postorder from the entry, and execution cycles (back edges).
     let mut order = Vec::new();
@@ -206,7 +211,7 @@ pub(super) fn check_flow(
         .iter()
         .filter_map(|v| match v {
             Vertex::Node(n) => Some(*n),
-            Vertex::Out(..) => None,
+            Vertex::Out(..) | Vertex::Root => None,
         })
         .collect();
 
@@ -257,7 +262,7 @@ pub(super) fn check_flow(
                 code: "unreachable",
                 severity: Severity::Warning,
                 location: Location::Node(id),
-                message: "this node never runs: connect its execution input to the flow that starts at On Turn".into(),
+                message: "this node never runs: connect its execution input to the flow that starts at On Turn (or at an event)".into(),
             });
         } else if !spec.is_exec() && !used_pure.contains(&id) {
             out.push(Diagnostic {

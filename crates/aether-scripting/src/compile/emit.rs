@@ -1,16 +1,24 @@
 //! IR → WebAssembly, with wasm-encoder.
 //!
-//! Module layout, in index order:
+//! Module layout, in index order (the runtime is `runtime.wat` for an AI controller,
+//! `world_runtime.wat` for a world script):
 //!
-//! * types: the runtime's, then `() -> ()`, `() -> i32` and `decide_turn`'s;
+//! * types: the runtime's, then `() -> ()`, `() -> i32` and the entry's (`decide_turn`'s or
+//!   `on_event`'s);
+//! * imports: the runtime's (a world script's `"aether"` functions; none for an AI);
 //! * functions: the runtime's (bodies copied byte for byte), one per [`NodeFn`] in node-id
-//!   order, then `init` and `decide_turn`;
+//!   order, then `init` and the entry (`decide_turn`, or `on_event`, which decodes the event and
+//!   runs each event node that answers it, in node-id order);
 //! * globals: the runtime's, one per [`Slot`], then the two identity globals;
-//! * one memory, 1 page to start and at most 256 (16 MiB), exported as `memory`;
-//! * data: the identity cells at 16 and 20 and the identity string at 128 (page 0, which the
-//!   runtime leaves to the compiler);
-//! * exports: `memory`, `init`, `decide_turn`, `__ident_ptr`, `__ident_len`;
+//! * one memory, at most 256 pages (16 MiB), exported as `memory`: 1 page to start, or as many
+//!   as the graph's texts need;
+//! * data: the identity cells at 16 and 20, the identity string at 128 (page 0, which the
+//!   runtime leaves to the compiler), and a world script's texts from [`TEXT_BASE`];
+//! * exports: `memory`, `init`, `decide_turn` or `on_event`, `__ident_ptr`, `__ident_len`;
 //! * in the debug profile, a name section (`node#12 Attack`, the runtime's own names).
+//!
+//! An AI's slots start every turn at 0; a world script's keep their values from one event to
+//! the next (its variables last as long as its instance).
 //!
 //! Every node function first checks the shared depth counter against
 //! [`MAX_DEPTH`](crate::interp::MAX_DEPTH), as the interpreter does: past it an execution node
@@ -19,14 +27,16 @@
 use std::collections::BTreeMap;
 
 use wasm_encoder::{
-    BlockType, CodeSection, ConstExpr, CustomSection, DataSection, ExportKind, ExportSection,
-    Function, FunctionSection, GlobalSection, GlobalType, IndirectNameMap, InstructionSink,
-    MemorySection, MemoryType, Module, NameMap, NameSection, TypeSection, ValType,
+    BlockType, CodeSection, ConstExpr, CustomSection, DataSection, EntityType, ExportKind,
+    ExportSection, Function, FunctionSection, GlobalSection, GlobalType, ImportSection,
+    IndirectNameMap, InstructionSink, MemorySection, MemoryType, Module, NameMap, NameSection,
+    TypeSection, ValType,
 };
 
 use super::ir::{BinOp, Body, Expr, NodeFn, Program, Slot, Stmt};
 use super::runtime::{Runtime, Ty};
 use crate::graph::NodeId;
+use crate::graph::ScriptKind;
 use crate::interp::MAX_DEPTH;
 
 /// Where the identity cells and string live in page 0 (see `runtime.wat`).
@@ -35,6 +45,9 @@ const IDENT_LEN_CELL: u32 = 20;
 const IDENT_STRING: u32 = 128;
 /// The memory cap in pages: 16 MiB.
 const MAX_PAGES: u64 = 256;
+/// Where a world script's texts start (`world_runtime.wat` keeps page 0 below it).
+const TEXT_BASE: u32 = 4096;
+const PAGE: u64 = 65536;
 
 /// What the emitter produced.
 pub(crate) struct Emitted {
@@ -47,6 +60,7 @@ fn val(t: Ty) -> ValType {
     match t {
         Ty::I32 => ValType::I32,
         Ty::I64 => ValType::I64,
+        Ty::F32 => ValType::F32,
     }
 }
 
@@ -57,6 +71,8 @@ struct Indices {
     slots: BTreeMap<Slot, u32>,
     depth: u32,
     rt: &'static Runtime,
+    /// Each text's address and length.
+    texts: Vec<(u32, u32)>,
 }
 
 impl Indices {
@@ -72,7 +88,22 @@ pub(crate) fn emit(
     identity: &str,
     names: bool,
 ) -> Result<Emitted, String> {
-    let rt_funcs = rt.bodies.len() as u32;
+    let rt_funcs = rt.function_count();
+    let world = program.kind == ScriptKind::WorldScript;
+    let mut texts = Vec::with_capacity(program.texts.len());
+    let mut text_end = TEXT_BASE;
+    for t in &program.texts {
+        texts.push((text_end, t.len() as u32));
+        text_end = text_end
+            .checked_add(t.len() as u32)
+            .ok_or("the graph's texts do not fit in memory")?;
+    }
+    let pages = (u64::from(text_end)).div_ceil(PAGE).max(1);
+    if pages >= MAX_PAGES {
+        return Err(format!(
+            "the graph's texts take {pages} pages of memory, more than a script may have; shorten them"
+        ));
+    }
     let rt_types = rt.types.len() as u32;
     let rt_globals = rt.globals.len() as u32;
     let ix = Indices {
@@ -90,6 +121,7 @@ pub(crate) fn emit(
             .collect(),
         depth: rt.index("depth")?,
         rt,
+        texts,
     };
     let init_index = rt_funcs + program.functions.len() as u32;
     let decide_index = init_index + 1;
@@ -106,17 +138,27 @@ pub(crate) fn emit(
     let (ty_exec, ty_data, ty_decide) = (rt_types, rt_types + 1, rt_types + 2);
     types.ty().function([], []);
     types.ty().function([], [ValType::I32]);
-    types.ty().function(
-        [
-            ValType::I32,
-            ValType::I32,
-            ValType::I32,
-            ValType::I64,
-            ValType::I32,
-            ValType::I32,
-        ],
-        [ValType::I32],
-    );
+    if world {
+        types
+            .ty()
+            .function([ValType::I32, ValType::I32], [ValType::I32]);
+    } else {
+        types.ty().function(
+            [
+                ValType::I32,
+                ValType::I32,
+                ValType::I32,
+                ValType::I64,
+                ValType::I32,
+                ValType::I32,
+            ],
+            [ValType::I32],
+        );
+    }
+    let mut imports = ImportSection::new();
+    for (module, name, ty) in &rt.imports {
+        imports.import(module, name, EntityType::Function(*ty));
+    }
 
     let mut functions = FunctionSection::new();
     for &t in &rt.func_types {
@@ -133,7 +175,7 @@ pub(crate) fn emit(
 
     let mut memories = MemorySection::new();
     memories.memory(MemoryType {
-        minimum: 1,
+        minimum: pages,
         maximum: Some(MAX_PAGES),
         memory64: false,
         shared: false,
@@ -145,6 +187,7 @@ pub(crate) fn emit(
         let init = match t {
             Ty::I32 => ConstExpr::i32_const(0),
             Ty::I64 => ConstExpr::i64_const(0),
+            Ty::F32 => ConstExpr::f32_const(0.0.into()),
         };
         globals.global(
             GlobalType {
@@ -179,7 +222,8 @@ pub(crate) fn emit(
     let mut exports = ExportSection::new();
     exports.export("memory", ExportKind::Memory, 0);
     exports.export("init", ExportKind::Func, init_index);
-    exports.export("decide_turn", ExportKind::Func, decide_index);
+    let entry_name = if world { "on_event" } else { "decide_turn" };
+    exports.export(entry_name, ExportKind::Func, decide_index);
     exports.export("__ident_ptr", ExportKind::Global, ident_ptr_global);
     exports.export("__ident_len", ExportKind::Global, ident_len_global);
 
@@ -191,9 +235,16 @@ pub(crate) fn emit(
         code.function(&node_function(f, &ix)?);
     }
     let mut init = Function::new([]);
+    if world {
+        init.instructions().call(ix.routine("rt_w_init")?);
+    }
     init.instructions().i32_const(1).end();
     code.function(&init);
-    code.function(&decide_turn(program, &ix)?);
+    if world {
+        code.function(&on_event(program, &ix)?);
+    } else {
+        code.function(&decide_turn(program, &ix)?);
+    }
 
     let mut data = DataSection::new();
     let mut cells = Vec::with_capacity(8);
@@ -205,10 +256,16 @@ pub(crate) fn emit(
         &ConstExpr::i32_const(IDENT_STRING as i32),
         identity.bytes(),
     );
+    for (t, &(at, _)) in program.texts.iter().zip(&ix.texts) {
+        data.active(0, &ConstExpr::i32_const(at as i32), t.bytes());
+    }
 
     let mut module = Module::new();
+    module.section(&types);
+    if !rt.imports.is_empty() {
+        module.section(&imports);
+    }
     module
-        .section(&types)
         .section(&functions)
         .section(&memories)
         .section(&globals)
@@ -226,7 +283,7 @@ pub(crate) fn emit(
             funcs.append(ix.funcs[&f.node], &symbol(f));
         }
         funcs.append(init_index, "init");
-        funcs.append(decide_index, "decide_turn");
+        funcs.append(decide_index, entry_name);
         section.functions(&funcs);
         let mut globs = NameMap::new();
         for (i, n) in rt.global_names.iter().enumerate() {
@@ -309,7 +366,7 @@ fn stmt_locals(s: &Stmt) -> u32 {
 
 fn expr_locals(e: &Expr) -> u32 {
     match e {
-        Expr::Const(_) | Expr::Get(_) | Expr::Node(_) => 0,
+        Expr::Const(_) | Expr::Get(_) | Expr::Node(_) | Expr::Text(_) => 0,
         Expr::Call(_, args) => args.iter().map(expr_locals).sum(),
         Expr::Not(a) => expr_locals(a),
         Expr::Binary(op, a, b) => {
@@ -431,6 +488,13 @@ fn emit_expr(
             emit_expr(a, ix, s, locals)?;
             s.i32_eqz();
         }
+        Expr::Text(i) => {
+            let &(at, len) = ix
+                .texts
+                .get(*i)
+                .ok_or_else(|| format!("text {i} was not laid out"))?;
+            s.i32_const(at as i32).i32_const(len as i32);
+        }
         Expr::Binary(op, a, b) => {
             emit_expr(a, ix, s, locals)?;
             if let BinOp::Min | BinOp::Max = op {
@@ -479,6 +543,49 @@ fn global_of(ix: &Indices, slot: Slot) -> Result<u32, String> {
         .get(&slot)
         .copied()
         .ok_or_else(|| format!("the global {slot:?} was not declared"))
+}
+
+/// `on_event(event_ptr, event_len) -> i32`: decodes the event (-1 if it is not one), then runs
+/// each event node answering it, in node-id order, if its filter holds; 0.
+fn on_event(program: &Program, ix: &Indices) -> Result<Function, String> {
+    let needed: u32 = program
+        .events
+        .iter()
+        .filter_map(|e| e.filter.as_ref())
+        .map(expr_locals)
+        .sum();
+    let code = 2;
+    let mut f = Function::new([(1 + needed, ValType::I32)]);
+    let mut locals = Locals { count: 3 };
+    let ev = ix.routine("ev")?;
+    let mut s = f.instructions();
+    s.local_get(0)
+        .local_get(1)
+        .call(ix.routine("rt_w_event")?)
+        .local_tee(code)
+        .i32_const(0)
+        .i32_lt_s()
+        .if_(BlockType::Empty)
+        .i32_const(-1)
+        .return_()
+        .end();
+    for e in &program.events {
+        s.global_get(ev)
+            .i32_const(i32::from(e.event))
+            .i32_eq()
+            .if_(BlockType::Empty);
+        if let Some(filter) = &e.filter {
+            emit_expr(filter, ix, &mut s, &mut locals)?;
+            s.if_(BlockType::Empty);
+        }
+        s.call(func_of(ix, e.node)?);
+        if e.filter.is_some() {
+            s.end();
+        }
+        s.end();
+    }
+    s.i32_const(0).end();
+    Ok(f)
 }
 
 /// `decide_turn(state_ptr, state_len, slot, seed, out_ptr, out_cap) -> i32`.

@@ -4,16 +4,17 @@
 //! Lowering follows the reference interpreter's evaluation rules exactly (see [`crate::interp`]):
 //! inputs are evaluated in port order, data nodes each time a value is needed, execution outputs
 //! are followed in port order. Only nodes that can run are lowered: execution nodes reachable
-//! from On Turn and the data nodes they read, transitively.
+//! from On Turn (a world script: from its event nodes) and the data nodes they read,
+//! transitively.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 
 use mc_tactical_types::UnitKind;
 
-use crate::catalog::{Arith, NodeSpec, Op, Stat};
-use crate::graph::NodeId;
-use crate::interp::{CheckedGraph, Val};
+use crate::catalog::{Arith, Kinds, NodeSpec, Op, PinType, Stat};
+use crate::graph::{NodeId, ScriptKind};
+use crate::interp::CheckedGraph;
 use crate::wiring::Wiring;
 
 /// A global the program keeps for one turn: an execution node's output, or a graph variable.
@@ -65,6 +66,49 @@ pub enum Routine {
     Fortify,
     /// `(unit, spell, tile) -> bool`.
     Cast,
+    // --- World scripts (`world_runtime.wat`) ---
+    /// `() -> number`: the event's tick.
+    EvTick,
+    /// `() -> value`: the event's timer, entity, collision's a or player.
+    EvFirst,
+    /// `() -> value`: the event's area or collision's b.
+    EvSecond,
+    /// `() -> position`: where the spawned entity appeared.
+    EvPos,
+    /// `(n) -> bool`: Every N Ticks' test.
+    Every,
+    /// `(text) -> bool`: the event's kind or message is exactly the text.
+    TextIs,
+    /// `(code) -> id`: an import's result as an entity (none when refused).
+    OrNone,
+    /// `() -> number`: Storage Add's total.
+    Last,
+    /// `(x, y) -> position`.
+    Tile,
+    /// `(entity) -> position`.
+    EntityPosition,
+    /// `(entity) -> bool`.
+    EntityExists,
+    /// `(key) -> number`.
+    StorageGet,
+    /// `(key) -> bool`.
+    StorageHas,
+    /// `(kind, tile) -> code`.
+    Spawn,
+    /// `(entity) -> code`.
+    Despawn,
+    /// `(entity, x, y) -> code`.
+    Push,
+    /// `(sound, tile) -> code`.
+    Sound,
+    /// `(player, number, text) -> code`.
+    Show,
+    /// `(player, number, text) -> code`.
+    Send,
+    /// `(value, key) -> code`.
+    Store,
+    /// `(amount, key) -> code`.
+    Add,
 }
 
 impl Routine {
@@ -89,10 +133,58 @@ impl Routine {
             Routine::Move => "rt_move",
             Routine::Fortify => "rt_fortify",
             Routine::Cast => "rt_cast",
+            Routine::EvTick => "rt_w_ev_tick",
+            Routine::EvFirst => "rt_w_ev_first",
+            Routine::EvSecond => "rt_w_ev_second",
+            Routine::EvPos => "rt_w_ev_pos",
+            Routine::Every => "rt_w_every",
+            Routine::TextIs => "rt_w_text_is",
+            Routine::OrNone => "rt_w_or_none",
+            Routine::Last => "rt_w_last",
+            Routine::Tile => "rt_w_tile",
+            Routine::EntityPosition => "rt_w_position",
+            Routine::EntityExists => "rt_w_exists",
+            Routine::StorageGet => "rt_w_get",
+            Routine::StorageHas => "rt_w_has",
+            Routine::Spawn => "rt_w_spawn",
+            Routine::Despawn => "rt_w_despawn",
+            Routine::Push => "rt_w_push",
+            Routine::Sound => "rt_w_sound",
+            Routine::Show => "rt_w_show",
+            Routine::Send => "rt_w_send",
+            Routine::Store => "rt_w_store",
+            Routine::Add => "rt_w_add",
         }
     }
 
-    /// Every routine, for checking the runtime exports them all.
+    /// Every routine of the world runtime, for checking it exports them all.
+    pub const WORLD: [Routine; 23] = [
+        Routine::EvTick,
+        Routine::EvFirst,
+        Routine::EvSecond,
+        Routine::EvPos,
+        Routine::Every,
+        Routine::TextIs,
+        Routine::OrNone,
+        Routine::Last,
+        Routine::Tile,
+        Routine::EntityPosition,
+        Routine::EntityExists,
+        Routine::StorageGet,
+        Routine::StorageHas,
+        Routine::Spawn,
+        Routine::Despawn,
+        Routine::Push,
+        Routine::Sound,
+        Routine::Show,
+        Routine::Send,
+        Routine::Store,
+        Routine::Add,
+        Routine::Random,
+        Routine::Divide,
+    ];
+
+    /// Every routine of the AI runtime, for checking it exports them all.
     pub const ALL: [Routine; 18] = [
         Routine::Live,
         Routine::Stat,
@@ -161,6 +253,9 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// Not.
     Not(Box<Expr>),
+    /// Text typed on a node, by index in [`Program::texts`]: pushes two values, its address
+    /// and its length (only as a routine's argument).
+    Text(usize),
 }
 
 /// A step of an execution node.
@@ -213,11 +308,29 @@ pub struct NodeFn {
     pub body: Body,
 }
 
+/// A world script's event node: which event it answers and the test it makes first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventEntry {
+    /// The node (its function sets its outputs from the event and runs what follows).
+    pub node: NodeId,
+    /// The `WorldEvent` variant index it answers.
+    pub event: u8,
+    /// Evaluated when that event comes: the node runs only if true (Every N Ticks, a kind or
+    /// a message to match).
+    pub filter: Option<Expr>,
+}
+
 /// A lowered graph.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Program {
-    /// The On Turn node, if the graph has one.
+    /// Which kind of script: the runtime, the exports and the entry follow from it.
+    pub kind: ScriptKind,
+    /// The On Turn node, if the graph has one (AI controllers).
     pub entry: Option<NodeId>,
+    /// The event nodes, in node-id order: the order they run in (world scripts).
+    pub events: Vec<EventEntry>,
+    /// Texts typed on nodes, by [`Expr::Text`] index.
+    pub texts: Vec<String>,
     /// One function per node that can run, by node id.
     pub functions: Vec<NodeFn>,
     /// The globals, in the order the module declares them.
@@ -243,17 +356,38 @@ pub fn lower(checked: &CheckedGraph) -> Program {
             variables.push(v.name.clone());
         }
     }
-    let entry = w.entry();
+    let kind = g.kind;
+    let entry = match kind {
+        ScriptKind::AiController => w.entry(),
+        ScriptKind::WorldScript => None,
+    };
     let mut lowering = Lowering {
         w: &w,
         stored: &stored,
         variables: &variables,
         queue: VecDeque::new(),
         seen: BTreeSet::new(),
+        texts: Vec::new(),
+        codes: BTreeSet::new(),
     };
     let mut functions = BTreeMap::new();
     if let Some(entry) = entry {
         lowering.enqueue(entry);
+    }
+    let mut events = Vec::new();
+    if kind == ScriptKind::WorldScript {
+        for (node, spec) in w.events() {
+            let Some(event) = spec.op.event() else {
+                continue;
+            };
+            lowering.enqueue(node);
+            let filter = lowering.filter(node, spec.op);
+            events.push(EventEntry {
+                node,
+                event,
+                filter,
+            });
+        }
     }
     while let Some(node) = lowering.queue.pop_front() {
         let Some(spec) = w.specs.get(&node).copied() else {
@@ -269,10 +403,16 @@ pub fn lower(checked: &CheckedGraph) -> Program {
             },
         );
     }
-    let mut slots: Vec<Slot> = stored.into_iter().collect();
+    let mut slots: BTreeSet<Slot> = stored.iter().copied().collect();
+    slots.extend(std::mem::take(&mut lowering.codes));
+    let texts = std::mem::take(&mut lowering.texts);
+    let mut slots: Vec<Slot> = slots.into_iter().collect();
     slots.extend((0..variables.len()).map(Slot::Variable));
     Program {
+        kind,
         entry,
+        events,
+        texts,
         functions: functions.into_values().collect(),
         slots,
         variables,
@@ -285,6 +425,10 @@ struct Lowering<'a> {
     variables: &'a [String],
     queue: VecDeque<NodeId>,
     seen: BTreeSet<NodeId>,
+    /// Texts typed on nodes, interned.
+    texts: Vec<String>,
+    /// The slots that keep world actions' import codes.
+    codes: BTreeSet<Slot>,
 }
 
 impl<'a> Lowering<'a> {
@@ -342,13 +486,7 @@ impl<'a> Lowering<'a> {
             return Expr::Node(from);
         }
         // An unconnected input: the interpreter's inline value, in the module's encoding.
-        Expr::Const(match self.w.inline(node, port) {
-            Val::Number(n) => n,
-            Val::Bool(b) => i32::from(b),
-            // Inline values are never a unit other than none.
-            Val::Unit(_) => 0,
-            Val::Position(p) => i32::from(p.x) | (i32::from(p.y) << 16),
-        })
+        Expr::Const(self.w.inline(node, port).encode())
     }
 
     fn call(&mut self, routine: Routine, node: NodeId, ports: &[&'static str]) -> Expr {
@@ -410,9 +548,128 @@ impl<'a> Lowering<'a> {
                 out.extend(self.follow(node, "then"));
                 out
             }
+            op if op.event().is_some() => {
+                let mut out = Vec::new();
+                for port in spec.outputs.iter().filter(|p| p.ty != PinType::Exec) {
+                    let slot = Slot::Stored(node, port.key);
+                    if !self.stored.contains(&slot) {
+                        continue;
+                    }
+                    let routine = match port.key {
+                        "tick" => Routine::EvTick,
+                        "area" | "b" => Routine::EvSecond,
+                        "position" => Routine::EvPos,
+                        _ => Routine::EvFirst,
+                    };
+                    out.push(Stmt::Set(slot, Expr::Call(routine, Vec::new())));
+                }
+                out.extend(self.follow(node, "then"));
+                out
+            }
+            op if op.kinds() == Kinds::World && spec.is_exec() => {
+                let mut out = self.world_action(node, op, spec);
+                out.extend(self.follow(node, "then"));
+                out
+            }
             op => return Body::Data(self.data(node, op)),
         };
         Body::Exec(stmts)
+    }
+
+    /// The index of `text` in the program's texts.
+    fn text(&mut self, text: &str) -> Expr {
+        let i = match self.texts.iter().position(|t| t == text) {
+            Some(i) => i,
+            None => {
+                self.texts.push(text.to_owned());
+                self.texts.len() - 1
+            }
+        };
+        Expr::Text(i)
+    }
+
+    /// The test an event node makes before it runs, if any.
+    fn filter(&mut self, node: NodeId, op: Op) -> Option<Expr> {
+        match op {
+            Op::EveryNTicks => Some(self.call(Routine::Every, node, &["n"])),
+            Op::OnEntitySpawned | Op::OnMessage => {
+                let key = if op == Op::OnMessage { "says" } else { "kind" };
+                let want = self.choice(node, key);
+                if want.is_empty() {
+                    None
+                } else {
+                    let text = self.text(want);
+                    Some(Expr::Call(Routine::TextIs, vec![text]))
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// A world action: the import's code kept in the node's code slot, then the outputs read
+    /// from it.
+    fn world_action(&mut self, node: NodeId, op: Op, spec: &'static NodeSpec) -> Vec<Stmt> {
+        let call = match op {
+            Op::SpawnEntity => {
+                let at = self.input(node, "at");
+                let kind = self.text(self.choice(node, "kind"));
+                Expr::Call(Routine::Spawn, vec![kind, at])
+            }
+            Op::Despawn => self.call(Routine::Despawn, node, &["entity"]),
+            Op::ApplyImpulse => self.call(Routine::Push, node, &["entity", "x", "y"]),
+            Op::PlaySound => {
+                let at = self.input(node, "at");
+                let sound = self.text(self.choice(node, "sound"));
+                Expr::Call(Routine::Sound, vec![sound, at])
+            }
+            Op::ShowText | Op::SendMessage => {
+                let to = self.input(node, "player");
+                let n = self.input(node, "number");
+                let text = self.text(self.choice(node, "text"));
+                let r = if op == Op::ShowText {
+                    Routine::Show
+                } else {
+                    Routine::Send
+                };
+                Expr::Call(r, vec![to, n, text])
+            }
+            Op::StorageSet | Op::StorageAdd => {
+                let (port, r) = if op == Op::StorageSet {
+                    ("value", Routine::Store)
+                } else {
+                    ("amount", Routine::Add)
+                };
+                let v = self.input(node, port);
+                let key = self.text(self.choice(node, "key"));
+                Expr::Call(r, vec![v, key])
+            }
+            _ => Expr::Const(0),
+        };
+        let code = Slot::Stored(node, "code");
+        self.codes.insert(code);
+        let mut out = vec![Stmt::Set(code, call)];
+        for port in spec.outputs.iter().filter(|p| p.ty != PinType::Exec) {
+            let slot = Slot::Stored(node, port.key);
+            if !self.stored.contains(&slot) {
+                continue;
+            }
+            let get = Box::new(Expr::Get(code));
+            let value = match port.key {
+                "done" => Expr::Binary(BinOp::Ge, get, Box::new(Expr::Const(0))),
+                "throttled" => Expr::Binary(
+                    BinOp::Eq,
+                    get,
+                    Box::new(Expr::Const(
+                        aether_world_types::CallCode::Throttled.as_i32(),
+                    )),
+                ),
+                "entity" => Expr::Call(Routine::OrNone, vec![Expr::Get(code)]),
+                "total" => Expr::Call(Routine::Last, Vec::new()),
+                _ => continue,
+            };
+            out.push(Stmt::Set(slot, value));
+        }
+        out
     }
 
     fn action(&mut self, node: NodeId, op: Op) -> Expr {
@@ -509,6 +766,18 @@ impl<'a> Lowering<'a> {
             Op::Not => Expr::Not(Box::new(self.input(node, "a"))),
             Op::RandomNumber => self.call(Routine::Random, node, &["min", "max"]),
             Op::GetVariable => self.variable(node).map_or(Expr::Const(0), Expr::Get),
+            Op::TileAt => self.call(Routine::Tile, node, &["x", "y"]),
+            Op::EntityPosition => self.call(Routine::EntityPosition, node, &["entity"]),
+            Op::EntityExists => self.call(Routine::EntityExists, node, &["entity"]),
+            Op::StorageGet | Op::StorageHas => {
+                let key = self.text(self.choice(node, "key"));
+                let r = if op == Op::StorageGet {
+                    Routine::StorageGet
+                } else {
+                    Routine::StorageHas
+                };
+                Expr::Call(r, vec![key])
+            }
             // Execution ops are lowered by `body`.
             _ => Expr::Const(0),
         }
@@ -520,6 +789,18 @@ impl fmt::Display for Program {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(entry) = self.entry {
             writeln!(f, "entry {entry}")?;
+        }
+        for e in &self.events {
+            match &e.filter {
+                Some(filter) => writeln!(
+                    f,
+                    "on event {} if {}: run {}",
+                    e.event,
+                    self.expr(filter),
+                    e.node
+                )?,
+                None => writeln!(f, "on event {}: run {}", e.event, e.node)?,
+            }
         }
         for s in &self.slots {
             writeln!(f, "global {}", self.slot_name(*s))?;
@@ -593,6 +874,7 @@ impl Program {
             }
             Expr::Binary(op, a, b) => format!("({} {op:?} {})", self.expr(a), self.expr(b)),
             Expr::Not(a) => format!("not {}", self.expr(a)),
+            Expr::Text(i) => format!("{:?}", self.texts.get(*i).map_or("?", String::as_str)),
         }
     }
 }

@@ -1,26 +1,32 @@
-//! The runtime library (`runtime.wat`), parsed once and taken apart so the emitter can put its
-//! types, globals and function bodies at the start of every module it builds. Bodies are copied
-//! byte for byte: with the runtime's types, globals and functions at the same indices in the
-//! output, they stay valid unchanged.
+//! The runtime libraries (`runtime.wat` for AI controllers, `world_runtime.wat` for world
+//! scripts), each parsed once and taken apart so the emitter can put its imports, types, globals
+//! and function bodies at the start of every module it builds. Bodies are copied byte for byte:
+//! with the runtime's imports, types, globals and functions at the same indices in the output,
+//! they stay valid unchanged.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use wasmparser::{ExternalKind, Name, Parser, Payload};
 
-/// The runtime's source, built into the studio.
+/// The AI controllers' runtime source, built into the studio.
 pub const SOURCE: &str = include_str!("runtime.wat");
+/// The world scripts' runtime source, built into the studio.
+pub const WORLD_SOURCE: &str = include_str!("world_runtime.wat");
 
 /// A value type the runtime uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Ty {
     I32,
     I64,
+    F32,
 }
 
 /// The runtime, ready to be copied into a module.
 #[derive(Debug)]
 pub(crate) struct Runtime {
+    /// Imported functions, in index order: (module, name, type index).
+    pub imports: Vec<(String, String, u32)>,
     /// Function types: (params, results).
     pub types: Vec<(Vec<Ty>, Vec<Ty>)>,
     /// The type index of each function.
@@ -47,27 +53,50 @@ impl Runtime {
     }
 }
 
-/// The parsed runtime; an `Err` names what is wrong with `runtime.wat` (a bug in the studio,
-/// which the unit tests catch).
+impl Runtime {
+    /// Functions before the first one the compiler adds: the imports and the runtime's own.
+    pub fn function_count(&self) -> u32 {
+        (self.imports.len() + self.bodies.len()) as u32
+    }
+}
+
+/// The parsed AI-controller runtime; an `Err` names what is wrong with `runtime.wat` (a bug in
+/// the studio, which the unit tests catch).
 pub(crate) fn get() -> Result<&'static Runtime, String> {
     static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
-    RUNTIME.get_or_init(parse).as_ref().map_err(Clone::clone)
+    RUNTIME
+        .get_or_init(|| parse(SOURCE, false))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The parsed world-script runtime (`world_runtime.wat`).
+pub(crate) fn get_world() -> Result<&'static Runtime, String> {
+    static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| parse(WORLD_SOURCE, true))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 fn ty(t: wasmparser::ValType) -> Result<Ty, String> {
     match t {
         wasmparser::ValType::I32 => Ok(Ty::I32),
         wasmparser::ValType::I64 => Ok(Ty::I64),
+        wasmparser::ValType::F32 => Ok(Ty::F32),
         other => Err(format!("the runtime uses the value type {other:?}")),
     }
 }
 
-fn parse() -> Result<Runtime, String> {
-    let wasm = wat::parse_str(SOURCE).map_err(|e| format!("runtime.wat: {e}"))?;
+/// Parses a runtime; `imports` says whether it may import functions (the world runtime imports
+/// the contract's `"aether"` functions; the AI runtime imports nothing).
+fn parse(source: &str, imports: bool) -> Result<Runtime, String> {
+    let wasm = wat::parse_str(source).map_err(|e| format!("runtime: {e}"))?;
     wasmparser::Validator::new()
         .validate_all(&wasm)
         .map_err(|e| format!("runtime.wat does not validate: {e}"))?;
     let mut rt = Runtime {
+        imports: Vec::new(),
         types: Vec::new(),
         func_types: Vec::new(),
         globals: Vec::new(),
@@ -93,6 +122,16 @@ fn parse() -> Result<Runtime, String> {
                         .map(|&t| ty(t))
                         .collect::<Result<_, _>>()?;
                     rt.types.push((params, results));
+                }
+            }
+            Payload::ImportSection(reader) if imports => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(|e| e.to_string())?;
+                    let wasmparser::TypeRef::Func(t) = import.ty else {
+                        return bad("imports other than functions");
+                    };
+                    rt.imports
+                        .push((import.module.to_owned(), import.name.to_owned(), t));
                 }
             }
             Payload::ImportSection(_) => return bad("imports"),
@@ -149,7 +188,8 @@ fn parse() -> Result<Runtime, String> {
             _ => {}
         }
     }
-    rt.func_names.resize(rt.bodies.len(), String::new());
+    rt.func_names
+        .resize(rt.imports.len() + rt.bodies.len(), String::new());
     rt.global_names.resize(rt.globals.len(), String::new());
     Ok(rt)
 }

@@ -47,8 +47,18 @@ use crate::jsonfmt::{json_str, json_value, strip_position, write_list};
 
 /// The `format` tag of a graph file.
 pub const FORMAT: &str = "creator-studio/visual-script";
-/// The file-format version this studio writes and the newest it reads.
-pub const VERSION: u32 = 1;
+/// The newest file-format version this studio reads. Version 2 added world scripts
+/// (`"kind": "world_script"`); a file is written with the oldest version that holds it, so AI
+/// controllers are still version 1 and open in studios that know no world scripts.
+pub const VERSION: u32 = 2;
+
+/// The format version a graph of `kind` is written with.
+pub fn version_for(kind: ScriptKind) -> u32 {
+    match kind {
+        ScriptKind::AiController => 1,
+        ScriptKind::WorldScript => 2,
+    }
+}
 /// The conventional file-name ending.
 pub const EXTENSION: &str = ".mcgraph.json";
 
@@ -237,7 +247,7 @@ impl VisualScriptGraph {
             let _ = writeln!(out, "  {}: {value},", json_str(key));
         };
         field(&mut out, "format", json_str(FORMAT));
-        field(&mut out, "version", VERSION.to_string());
+        field(&mut out, "version", version_for(self.kind).to_string());
         field(&mut out, "kind", json_value(&self.kind));
         field(&mut out, "name", json_str(&self.name));
         field(&mut out, "ai_version", json_str(&self.version));
@@ -296,6 +306,14 @@ fn from_doc(doc: FileDoc) -> Result<VisualScriptGraph, GraphFileError> {
         path: None,
         problem,
     };
+    if doc.version < version_for(doc.kind) {
+        return Err(structure(format!(
+            "a {} needs format version {} or later, but the file says {}",
+            doc.kind,
+            version_for(doc.kind),
+            doc.version
+        )));
+    }
     let mut graph = VisualScriptGraph::new();
     graph.kind = doc.kind;
     graph.name = doc.name;

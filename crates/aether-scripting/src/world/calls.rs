@@ -46,8 +46,34 @@ pub const IMPORTS: [(&str, &[ValType], &[ValType]); 9] = [
     ("ui_message", &[I32, I32, I32], &[I32]),
 ];
 
+/// The `"aether"` imports as Rust calls, after the script's memory is read: what the compiled
+/// module's imports do and what the reference interpreter calls, so both get the same answers
+/// (limits, rates, refusals) by construction. Each returns what the import returns: a
+/// non-negative value, or a negative [`CallCode`].
+pub trait ImportCalls {
+    /// `entity_spawn`: the new entity's id, or a code.
+    fn entity_spawn(&mut self, kind: &str, x: f32, y: f32) -> i64;
+    /// `entity_destroy`.
+    fn entity_destroy(&mut self, entity: i32) -> i32;
+    /// `entity_position`: where the entity is, or a code.
+    fn entity_position(&mut self, entity: i32) -> Result<Vec2, i32>;
+    /// `physics_apply_force`.
+    fn physics_apply_force(&mut self, entity: i32, fx: f32, fy: f32) -> i32;
+    /// `audio_play`.
+    fn audio_play(&mut self, sound: &str, x: f32, y: f32) -> i32;
+    /// `network_send`.
+    fn network_send(&mut self, player: i32, body: &[u8]) -> i32;
+    /// `storage_read` into a buffer of `cap` bytes: the value, or a code
+    /// (`buffer_too_small` when it is longer than `cap`).
+    fn storage_read(&mut self, key: &[u8], cap: usize) -> Result<Vec<u8>, i32>;
+    /// `storage_write`.
+    fn storage_write(&mut self, key: &[u8], value: &[u8]) -> i32;
+    /// `ui_message` (`player` -1: everyone).
+    fn ui_message(&mut self, player: i32, text: &str) -> i32;
+}
+
 /// One script's side of its calls: who it is, its world, its rates, what was refused.
-pub(crate) struct ScriptCalls {
+pub struct ScriptCalls {
     id: ScriptId,
     world: SharedWorld,
     spawns: RateLimiter,
@@ -59,8 +85,18 @@ pub(crate) struct ScriptCalls {
     refused: BTreeMap<String, u32>,
 }
 
+impl std::fmt::Debug for ScriptCalls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScriptCalls")
+            .field("id", &self.id)
+            .field("refused", &self.refused)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ScriptCalls {
-    pub(crate) fn new(id: ScriptId, world: SharedWorld, limits: &ScriptResourceLimits) -> Self {
+    /// The calls of script `id` in `world` under `limits`, every rate full.
+    pub fn new(id: ScriptId, world: SharedWorld, limits: &ScriptResourceLimits) -> Self {
         Self {
             id,
             world,
@@ -74,7 +110,7 @@ impl ScriptCalls {
     }
 
     /// A world tick passed: refill the rates.
-    pub(crate) fn tick(&mut self) {
+    pub fn tick(&mut self) {
         for r in [
             &mut self.spawns,
             &mut self.rpcs,
@@ -85,13 +121,169 @@ impl ScriptCalls {
         }
     }
 
-    /// The refusals counted since the last call.
-    pub(crate) fn take_refused(&mut self) -> Vec<(String, u32)> {
+    /// The refusals counted since the last call, by `"<import>: <code>"`.
+    pub fn take_refused(&mut self) -> Vec<(String, u32)> {
         std::mem::take(&mut self.refused).into_iter().collect()
     }
 
     fn world(&self) -> MutexGuard<'_, dyn WorldApi + Send + 'static> {
         self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts a refusal and turns the result into the import's return value.
+    fn answer(&mut self, import: &str, result: Result<i64, CallCode>) -> i64 {
+        match result {
+            Ok(v) => v,
+            Err(code) => {
+                *self
+                    .refused
+                    .entry(format!("{import}: {}", code.name()))
+                    .or_default() += 1;
+                i64::from(code.as_i32())
+            }
+        }
+    }
+
+    /// Counts a refusal the import found before reaching these calls (a bad pointer, text that
+    /// is not UTF-8…).
+    fn refuse(&mut self, import: &str, code: CallCode) -> i64 {
+        self.answer(import, Err(code))
+    }
+
+    fn spawn(&mut self, kind: &str, x: f32, y: f32) -> Result<i64, CallCode> {
+        if kind.len() > MAX_NAME_BYTES {
+            return Err(CallCode::InvalidArgument);
+        }
+        let at = point(x, y)?;
+        if !self.spawns.try_acquire() {
+            return Err(CallCode::Throttled);
+        }
+        let e = self.world().spawn_entity(self.id, kind, at)?;
+        Ok(i64::from(e.0))
+    }
+
+    fn send(&mut self, to: i32, body: &[u8]) -> Result<i64, CallCode> {
+        let to = player(to)?;
+        if body.len() > MAX_PAYLOAD_BYTES {
+            return Err(CallCode::InvalidArgument);
+        }
+        // Both rates must admit the call; a refusal takes neither token.
+        let bytes = u32::try_from(body.len()).map_err(|_| CallCode::InvalidArgument)?;
+        if self.rpcs.available() == 0 || self.rpc_bytes.available() < bytes {
+            return Err(CallCode::Throttled);
+        }
+        self.rpcs.try_acquire();
+        self.rpc_bytes.try_acquire_n(bytes);
+        self.world().send_rpc(self.id, to, body)?;
+        Ok(0)
+    }
+
+    fn read_value(&mut self, key: &[u8], cap: usize) -> Result<Vec<u8>, CallCode> {
+        if key.len() > MAX_NAME_BYTES {
+            return Err(CallCode::InvalidArgument);
+        }
+        let value = self
+            .world()
+            .storage_read(self.id, key)?
+            .ok_or(CallCode::NotFound)?;
+        if value.len() > cap {
+            return Err(CallCode::BufferTooSmall);
+        }
+        Ok(value)
+    }
+
+    fn write_value(&mut self, key: &[u8], value: &[u8]) -> Result<i64, CallCode> {
+        if key.len() > MAX_NAME_BYTES || value.len() > MAX_PAYLOAD_BYTES {
+            return Err(CallCode::InvalidArgument);
+        }
+        let id = self.id;
+        let (used, old) = {
+            let world = self.world();
+            (world.storage_used(id), world.storage_read(id, key)?)
+        };
+        let before = old.map_or(0, |v| (key.len() + v.len()) as u64);
+        let after = used.saturating_sub(before) + (key.len() + value.len()) as u64;
+        if after > self.quota {
+            return Err(CallCode::QuotaExceeded);
+        }
+        if !self.writes.try_acquire() {
+            return Err(CallCode::Throttled);
+        }
+        self.world().storage_write(id, key, value)?;
+        Ok(0)
+    }
+}
+
+impl ImportCalls for ScriptCalls {
+    fn entity_spawn(&mut self, kind: &str, x: f32, y: f32) -> i64 {
+        let r = self.spawn(kind, x, y);
+        self.answer("entity_spawn", r)
+    }
+
+    fn entity_destroy(&mut self, e: i32) -> i32 {
+        let r = entity(e).and_then(|e| {
+            self.world().destroy_entity(self.id, e)?;
+            Ok(0)
+        });
+        self.answer("entity_destroy", r) as i32
+    }
+
+    fn entity_position(&mut self, e: i32) -> Result<Vec2, i32> {
+        let r = entity(e).and_then(|e| self.world().entity_position(self.id, e));
+        match r {
+            Ok(at) => Ok(at),
+            Err(code) => Err(self.refuse("entity_position", code) as i32),
+        }
+    }
+
+    fn physics_apply_force(&mut self, e: i32, fx: f32, fy: f32) -> i32 {
+        let r = entity(e).and_then(|e| {
+            let force = point(fx, fy)?;
+            self.world().apply_force(self.id, e, force)?;
+            Ok(0)
+        });
+        self.answer("physics_apply_force", r) as i32
+    }
+
+    fn audio_play(&mut self, sound: &str, x: f32, y: f32) -> i32 {
+        let r = (|| {
+            if sound.len() > MAX_NAME_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            let at = point(x, y)?;
+            self.world().play_sound(self.id, sound, at)?;
+            Ok(0)
+        })();
+        self.answer("audio_play", r) as i32
+    }
+
+    fn network_send(&mut self, to: i32, body: &[u8]) -> i32 {
+        let r = self.send(to, body);
+        self.answer("network_send", r) as i32
+    }
+
+    fn storage_read(&mut self, key: &[u8], cap: usize) -> Result<Vec<u8>, i32> {
+        match self.read_value(key, cap) {
+            Ok(v) => Ok(v),
+            Err(code) => Err(self.refuse("storage_read", code) as i32),
+        }
+    }
+
+    fn storage_write(&mut self, key: &[u8], value: &[u8]) -> i32 {
+        let r = self.write_value(key, value);
+        self.answer("storage_write", r) as i32
+    }
+
+    fn ui_message(&mut self, to: i32, text: &str) -> i32 {
+        let r = (|| {
+            let to = if to == -1 { None } else { Some(player(to)?) };
+            if text.len() > MAX_PAYLOAD_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.world().show_message(self.id, to, text)?;
+            Ok(0)
+        })();
+        self.answer("ui_message", r) as i32
     }
 }
 
@@ -162,189 +354,117 @@ fn player(id: i32) -> Result<PlayerId, CallCode> {
         .map_err(|_| CallCode::NotFound)
 }
 
-/// Counts a refusal and turns the result into the import's return value.
-fn done(caller: &mut Ctx<'_>, import: &str, result: Result<i64, CallCode>) -> i64 {
-    match result {
-        Ok(v) => v,
-        Err(code) => {
-            let calls = caller.data().calls.clone();
-            *lock(&calls)
-                .refused
-                .entry(format!("{import}: {}", code.name()))
-                .or_default() += 1;
-            i64::from(code.as_i32())
-        }
-    }
+/// The script's calls, locked (scripts run one at a time: never contended).
+fn calls_of(c: &Ctx<'_>) -> Arc<Mutex<ScriptCalls>> {
+    c.data().calls.clone()
 }
 
-/// Defines every import of [`IMPORTS`] in `linker`.
+/// A refusal found while reading the script's memory, counted like any other.
+fn refused(c: &Ctx<'_>, import: &str, code: CallCode) -> i64 {
+    lock(&calls_of(c)).refuse(import, code)
+}
+
+/// Defines every import of [`IMPORTS`] in `linker`: each reads its arguments from the script's
+/// memory (a bad pointer or length is `invalid_argument`), then calls [`ImportCalls`].
 pub(crate) fn link(linker: &mut Linker<ScriptHost>) -> wasmtime::Result<()> {
     linker.func_wrap(
         "aether",
         "entity_spawn",
         |mut c: Ctx<'_>, kind_ptr: i32, kind_len: i32, x: f32, y: f32| -> i64 {
-            let r = (|| {
-                let kind = read_text(&mut c, kind_ptr, kind_len, MAX_NAME_BYTES)?;
-                let at = point(x, y)?;
-                let calls = c.data().calls.clone();
-                let mut calls = lock(&calls);
-                if !calls.spawns.try_acquire() {
-                    return Err(CallCode::Throttled);
-                }
-                let id = calls.id;
-                let e = calls.world().spawn_entity(id, &kind, at)?;
-                Ok(i64::from(e.0))
-            })();
-            done(&mut c, "entity_spawn", r)
+            match read_text(&mut c, kind_ptr, kind_len, MAX_NAME_BYTES) {
+                Ok(kind) => lock(&calls_of(&c)).entity_spawn(&kind, x, y),
+                Err(code) => refused(&c, "entity_spawn", code),
+            }
         },
     )?;
-    linker.func_wrap(
-        "aether",
-        "entity_destroy",
-        |mut c: Ctx<'_>, e: i32| -> i32 {
-            let r = (|| {
-                let e = entity(e)?;
-                let calls = c.data().calls.clone();
-                let calls = lock(&calls);
-                calls.world().destroy_entity(calls.id, e)?;
-                Ok(0)
-            })();
-            done(&mut c, "entity_destroy", r) as i32
-        },
-    )?;
+    linker.func_wrap("aether", "entity_destroy", |c: Ctx<'_>, e: i32| -> i32 {
+        lock(&calls_of(&c)).entity_destroy(e)
+    })?;
     linker.func_wrap(
         "aether",
         "entity_position",
         |mut c: Ctx<'_>, e: i32, out_ptr: i32| -> i32 {
-            let r = (|| {
-                let e = entity(e)?;
-                let calls = c.data().calls.clone();
-                let at = {
-                    let calls = lock(&calls);
-                    calls.world().entity_position(calls.id, e)?
-                };
-                let mut bytes = [0u8; 8];
-                bytes[..4].copy_from_slice(&at.x.to_le_bytes());
-                bytes[4..].copy_from_slice(&at.y.to_le_bytes());
-                write(&mut c, out_ptr, &bytes)?;
-                Ok(0)
-            })();
-            done(&mut c, "entity_position", r) as i32
+            let at = lock(&calls_of(&c)).entity_position(e);
+            match at {
+                Ok(at) => {
+                    let mut bytes = [0u8; 8];
+                    bytes[..4].copy_from_slice(&at.x.to_le_bytes());
+                    bytes[4..].copy_from_slice(&at.y.to_le_bytes());
+                    match write(&mut c, out_ptr, &bytes) {
+                        Ok(()) => 0,
+                        Err(code) => refused(&c, "entity_position", code) as i32,
+                    }
+                }
+                Err(code) => code,
+            }
         },
     )?;
     linker.func_wrap(
         "aether",
         "physics_apply_force",
-        |mut c: Ctx<'_>, e: i32, fx: f32, fy: f32| -> i32 {
-            let r = (|| {
-                let (e, force) = (entity(e)?, point(fx, fy)?);
-                let calls = c.data().calls.clone();
-                let calls = lock(&calls);
-                calls.world().apply_force(calls.id, e, force)?;
-                Ok(0)
-            })();
-            done(&mut c, "physics_apply_force", r) as i32
+        |c: Ctx<'_>, e: i32, fx: f32, fy: f32| -> i32 {
+            lock(&calls_of(&c)).physics_apply_force(e, fx, fy)
         },
     )?;
     linker.func_wrap(
         "aether",
         "audio_play",
         |mut c: Ctx<'_>, ptr: i32, len: i32, x: f32, y: f32| -> i32 {
-            let r = (|| {
-                let sound = read_text(&mut c, ptr, len, MAX_NAME_BYTES)?;
-                let at = point(x, y)?;
-                let calls = c.data().calls.clone();
-                let calls = lock(&calls);
-                calls.world().play_sound(calls.id, &sound, at)?;
-                Ok(0)
-            })();
-            done(&mut c, "audio_play", r) as i32
+            match read_text(&mut c, ptr, len, MAX_NAME_BYTES) {
+                Ok(sound) => lock(&calls_of(&c)).audio_play(&sound, x, y),
+                Err(code) => refused(&c, "audio_play", code) as i32,
+            }
         },
     )?;
     linker.func_wrap(
         "aether",
         "network_send",
         |mut c: Ctx<'_>, to: i32, ptr: i32, len: i32| -> i32 {
-            let r = (|| {
-                let to = player(to)?;
-                let body = read(&mut c, ptr, len, MAX_PAYLOAD_BYTES)?;
-                let calls = c.data().calls.clone();
-                let mut calls = lock(&calls);
-                // Both rates must admit the call; a refusal takes neither token.
-                let bytes = u32::try_from(body.len()).map_err(|_| CallCode::InvalidArgument)?;
-                if calls.rpcs.available() == 0 || calls.rpc_bytes.available() < bytes {
-                    return Err(CallCode::Throttled);
-                }
-                calls.rpcs.try_acquire();
-                calls.rpc_bytes.try_acquire_n(bytes);
-                calls.world().send_rpc(calls.id, to, &body)?;
-                Ok(0)
-            })();
-            done(&mut c, "network_send", r) as i32
+            match read(&mut c, ptr, len, MAX_PAYLOAD_BYTES) {
+                Ok(body) => lock(&calls_of(&c)).network_send(to, &body),
+                Err(code) => refused(&c, "network_send", code) as i32,
+            }
         },
     )?;
     linker.func_wrap(
         "aether",
         "storage_read",
         |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, out_ptr: i32, out_cap: i32| -> i32 {
-            let r = (|| {
-                let key = read(&mut c, key_ptr, key_len, MAX_NAME_BYTES)?;
-                let calls = c.data().calls.clone();
-                let value = {
-                    let calls = lock(&calls);
-                    calls.world().storage_read(calls.id, &key)?
-                }
-                .ok_or(CallCode::NotFound)?;
-                if value.len() > usize::try_from(out_cap).unwrap_or(0) {
-                    return Err(CallCode::BufferTooSmall);
-                }
-                write(&mut c, out_ptr, &value)?;
-                Ok(value.len() as i64)
-            })();
-            done(&mut c, "storage_read", r) as i32
+            let key = match read(&mut c, key_ptr, key_len, MAX_NAME_BYTES) {
+                Ok(key) => key,
+                Err(code) => return refused(&c, "storage_read", code) as i32,
+            };
+            let cap = usize::try_from(out_cap).unwrap_or(0);
+            let value = lock(&calls_of(&c)).storage_read(&key, cap);
+            match value {
+                Ok(value) => match write(&mut c, out_ptr, &value) {
+                    Ok(()) => value.len() as i32,
+                    Err(code) => refused(&c, "storage_read", code) as i32,
+                },
+                Err(code) => code,
+            }
         },
     )?;
     linker.func_wrap(
         "aether",
         "storage_write",
         |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, val_ptr: i32, val_len: i32| -> i32 {
-            let r = (|| {
-                let key = read(&mut c, key_ptr, key_len, MAX_NAME_BYTES)?;
-                let value = read(&mut c, val_ptr, val_len, MAX_PAYLOAD_BYTES)?;
-                let calls = c.data().calls.clone();
-                let mut calls = lock(&calls);
-                let id = calls.id;
-                let (used, old) = {
-                    let world = calls.world();
-                    (world.storage_used(id), world.storage_read(id, &key)?)
-                };
-                let before = old.map_or(0, |v| (key.len() + v.len()) as u64);
-                let after = used.saturating_sub(before) + (key.len() + value.len()) as u64;
-                if after > calls.quota {
-                    return Err(CallCode::QuotaExceeded);
-                }
-                if !calls.writes.try_acquire() {
-                    return Err(CallCode::Throttled);
-                }
-                calls.world().storage_write(id, &key, &value)?;
-                Ok(0)
-            })();
-            done(&mut c, "storage_write", r) as i32
+            let args = read(&mut c, key_ptr, key_len, MAX_NAME_BYTES)
+                .and_then(|k| Ok((k, read(&mut c, val_ptr, val_len, MAX_PAYLOAD_BYTES)?)));
+            match args {
+                Ok((key, value)) => lock(&calls_of(&c)).storage_write(&key, &value),
+                Err(code) => refused(&c, "storage_write", code) as i32,
+            }
         },
     )?;
     linker.func_wrap(
         "aether",
         "ui_message",
         |mut c: Ctx<'_>, to: i32, ptr: i32, len: i32| -> i32 {
-            let r = (|| {
-                let to = if to == -1 { None } else { Some(player(to)?) };
-                let text = read_text(&mut c, ptr, len, MAX_PAYLOAD_BYTES)?;
-                let calls = c.data().calls.clone();
-                let calls = lock(&calls);
-                calls.world().show_message(calls.id, to, &text)?;
-                Ok(0)
-            })();
-            done(&mut c, "ui_message", r) as i32
+            match read_text(&mut c, ptr, len, MAX_PAYLOAD_BYTES) {
+                Ok(text) => lock(&calls_of(&c)).ui_message(to, &text),
+                Err(code) => refused(&c, "ui_message", code) as i32,
+            }
         },
     )?;
     Ok(())
