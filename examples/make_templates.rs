@@ -467,7 +467,7 @@ fn bumper() -> VisualScriptGraph {
     let kick_b = b.node("apply_impulse", 360.0, 0.0);
     let boing = b.node("play_sound", 540.0, 0.0);
     b.set(boing, "sound", "boing");
-    let mut random = |b: &mut Builder, x: f32, y: f32| {
+    let random = |b: &mut Builder, x: f32, y: f32| {
         let r = b.node("random_number", x, y);
         b.number(r, "min", -3000);
         b.number(r, "max", 3000);

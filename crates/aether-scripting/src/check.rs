@@ -461,7 +461,11 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
         ScriptKind::AiController => &entries[..entries.len().min(1)],
         ScriptKind::WorldScript => &entries[..],
     };
-    let running = flow::check_flow(&specs, &good_links, entries, &mut out);
+    let start = match graph.kind {
+        ScriptKind::AiController => "On Turn",
+        ScriptKind::WorldScript => "an event node (On Start, On Tick…)",
+    };
+    let running = flow::check_flow(&specs, &good_links, entries, start, &mut out);
 
     // Required inputs, on the nodes that run (a stray node only gets its warning). Any wire
     // counts as filling the port, even one already reported as mistyped.

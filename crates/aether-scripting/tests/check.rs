@@ -355,3 +355,98 @@ fn a_move_guarded_by_unit_exists_is_not_warned() {
         assert_eq!(check(&g), vec![], "{name}");
     }
 }
+
+/// A world script: On Timer → Spawn Entity on a tile.
+fn spawner() -> (VisualScriptGraph, [NodeId; 3]) {
+    let mut g = VisualScriptGraph::new_world_script();
+    let timer = g.add_node("on_timer", [0.0, 0.0]);
+    let spawn = g.add_node("spawn_entity", [200.0, 0.0]);
+    let tile = g.add_node("tile_at", [0.0, 200.0]);
+    g.connect(PortRef::new(timer, "then"), PortRef::new(spawn, "exec"));
+    g.connect(PortRef::new(tile, "position"), PortRef::new(spawn, "at"));
+    (g, [timer, spawn, tile])
+}
+
+fn messages(g: &VisualScriptGraph) -> Vec<String> {
+    check(g).iter().map(|d| d.render(g)).collect()
+}
+
+#[test]
+fn each_script_kind_has_its_own_nodes_and_says_so_on_the_node() {
+    let (g, _) = spawner();
+    assert_eq!(check(&g), vec![]);
+
+    // An AI node in a world script, and a world node in an AI.
+    let (mut g, _) = spawner();
+    let attack = g.add_node("attack", [400.0, 0.0]);
+    let found = check(&g);
+    let d = found.iter().find(|d| d.code == "wrong-kind").unwrap();
+    assert_eq!(d.location, Location::Node(attack));
+    assert!(
+        d.message
+            .contains("Attack belongs in AI controllers; this graph is a world script"),
+        "{}",
+        d.message
+    );
+    let (mut g, _) = rusher();
+    let spawn = g.add_node("spawn_entity", [0.0, 300.0]);
+    let found = check(&g);
+    let d = found.iter().find(|d| d.code == "wrong-kind").unwrap();
+    assert_eq!(d.location, Location::Node(spawn));
+    assert!(d.message.contains("Spawn Entity belongs in world scripts"));
+
+    // On Turn does not start a world script; an event does not start an AI.
+    let mut g = VisualScriptGraph::new_world_script();
+    g.add_node("on_turn", [0.0, 0.0]);
+    let text = messages(&g).join("\n");
+    assert!(
+        text.contains("add an event node (On Start, On Tick"),
+        "{text}"
+    );
+    assert!(text.contains("wrong-kind"), "{text}");
+}
+
+#[test]
+fn a_world_script_may_have_many_events_and_each_owns_its_values() {
+    let (mut g, [timer, spawn, _]) = spawner();
+    // A second event leading to its own node: fine.
+    let tick = g.add_node("on_tick", [0.0, 400.0]);
+    let show = g.add_node("show_text", [200.0, 400.0]);
+    g.connect(PortRef::new(tick, "then"), PortRef::new(show, "exec"));
+    g.connect(PortRef::new(tick, "tick"), PortRef::new(show, "number"));
+    assert_eq!(check(&g), vec![]);
+    // The timer's number read by a node On Tick also reaches: it may not exist yet.
+    let bad = g.connect(PortRef::new(timer, "timer"), PortRef::new(show, "number"));
+    let _ = g
+        .links_from(&PortRef::new(tick, "tick"))
+        .map(|l| l.id)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|l| g.disconnect(l))
+        .count();
+    assert_eq!(codes(&g), vec![("not-yet-computed", Location::Link(bad))]);
+    // Spawn's entity read after the spawn, in the same flow: fine.
+    let (mut g, [_, spawn2, _]) = spawner();
+    let push = g.add_node("apply_impulse", [400.0, 0.0]);
+    g.connect(PortRef::new(spawn2, "then"), PortRef::new(push, "exec"));
+    g.connect(PortRef::new(spawn2, "entity"), PortRef::new(push, "entity"));
+    assert_eq!(check(&g), vec![]);
+    let _ = spawn;
+}
+
+#[test]
+fn typed_texts_are_one_short_line() {
+    let (mut g, [_, spawn, _]) = spawner();
+    g.set_value(spawn, "kind", Value::Choice("x".repeat(201)));
+    let text = messages(&g).join("\n");
+    assert!(
+        text.contains("Kind is 201 bytes long; keep it to 200"),
+        "{text}"
+    );
+    g.set_value(spawn, "kind", Value::Choice("two\nlines".into()));
+    let text = messages(&g).join("\n");
+    assert!(text.contains("type it on one line"), "{text}");
+    g.set_value(spawn, "kind", Value::Number(3));
+    let text = messages(&g).join("\n");
+    assert!(text.contains("Kind takes text, not 3"), "{text}");
+}

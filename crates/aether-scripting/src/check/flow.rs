@@ -34,6 +34,7 @@ pub(super) fn check_flow(
     specs: &BTreeMap<NodeId, &'static NodeSpec>,
     links: &[&Link],
     entries: &[NodeId],
+    start: &str,
     out: &mut Vec<Diagnostic>,
 ) -> NodeSet {
     let is_exec_link = |l: &Link| {
@@ -262,7 +263,7 @@ pub(super) fn check_flow(
                 code: "unreachable",
                 severity: Severity::Warning,
                 location: Location::Node(id),
-                message: "this node never runs: connect its execution input to the flow that starts at On Turn (or at an event)".into(),
+                message: format!("this node never runs: connect its execution input to the flow that starts at {start}"),
             });
         } else if !spec.is_exec() && !used_pure.contains(&id) {
             out.push(Diagnostic {

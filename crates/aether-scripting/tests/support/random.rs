@@ -222,6 +222,7 @@ impl GraphGen<'_> {
         for s in spec.settings {
             let value = match s.choices {
                 catalog::Choices::Variable => var_type(ty).map(str::to_owned),
+                catalog::Choices::Text(default) => Some(default.to_owned()),
                 catalog::Choices::List(list) => {
                     if chance(self.rng, 15) {
                         None

@@ -1,0 +1,594 @@
+//! World-script graphs, compiled and interpreted, in real sample worlds: the differential test.
+//!
+//! Each graph runs twice, in two copies of the same scene: once compiled to WebAssembly and run
+//! by the world runtime (wasmtime, the `"aether"` imports, the script's limits), once by the
+//! reference interpreter calling the same imports' Rust side. A recorder between each script and
+//! its world writes down every call the world receives with its answer; tick for tick, the two
+//! copies must receive the same events, the same calls with the same arguments in the same
+//! order, give the same answers, count the same refusals, and end with the same world hash.
+//! Templates and random graphs (from fixed seeds) are both held to it.
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use aether_sample_world::{SampleWorld, Scene, Storage};
+use aether_scripting::catalog::{self, Choices, PinType, PortDefault};
+use aether_scripting::check::check;
+use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
+use aether_scripting::graph::{
+    NodeId, PortRef, ScriptKind, Value, VarType, Variable, VisualScriptGraph,
+};
+use aether_scripting::interp::world::WorldInterpreter;
+use aether_scripting::interp::{CheckedGraph, Rng};
+use aether_scripting::world::{
+    AudioApi, EntityApi, NetworkApi, PhysicsApi, SchedulerPolicy, ScriptCalls, ScriptId,
+    ScriptResourceLimits, ScriptRuntime, SharedWorld, SliceEnd, StorageApi, UIApi, world_engine,
+};
+use aether_world_types::{CallCode, EntityId, PlayerId, Vec2, WorldEvent};
+
+#[path = "../../../examples/make_templates.rs"]
+#[allow(dead_code)]
+mod make_templates;
+
+/// A sample world that writes down every call it receives, with its answer.
+struct Recorder {
+    world: SampleWorld,
+    log: RefCell<Vec<String>>,
+}
+
+impl Recorder {
+    fn note<T: std::fmt::Debug>(&self, call: String, answer: T) -> T {
+        self.log.borrow_mut().push(format!("{call} -> {answer:?}"));
+        answer
+    }
+}
+
+impl EntityApi for Recorder {
+    fn spawn_entity(&mut self, s: ScriptId, kind: &str, at: Vec2) -> Result<EntityId, CallCode> {
+        let r = self.world.spawn_entity(s, kind, at);
+        self.note(format!("spawn {kind:?} {at:?}"), r)
+    }
+    fn destroy_entity(&mut self, s: ScriptId, e: EntityId) -> Result<(), CallCode> {
+        let r = self.world.destroy_entity(s, e);
+        self.note(format!("destroy {e:?}"), r)
+    }
+    fn entity_position(&self, s: ScriptId, e: EntityId) -> Result<Vec2, CallCode> {
+        let r = self.world.entity_position(s, e);
+        self.note(format!("position {e:?}"), r)
+    }
+}
+
+impl PhysicsApi for Recorder {
+    fn apply_force(&mut self, s: ScriptId, e: EntityId, force: Vec2) -> Result<(), CallCode> {
+        let r = self.world.apply_force(s, e, force);
+        self.note(format!("force {e:?} {force:?}"), r)
+    }
+}
+
+impl AudioApi for Recorder {
+    fn play_sound(&mut self, s: ScriptId, sound: &str, at: Vec2) -> Result<(), CallCode> {
+        let r = self.world.play_sound(s, sound, at);
+        self.note(format!("sound {sound:?} {at:?}"), r)
+    }
+}
+
+impl NetworkApi for Recorder {
+    fn send_rpc(&mut self, s: ScriptId, to: PlayerId, body: &[u8]) -> Result<(), CallCode> {
+        let r = self.world.send_rpc(s, to, body);
+        self.note(
+            format!("send {to:?} {:?}", String::from_utf8_lossy(body)),
+            r,
+        )
+    }
+}
+
+impl StorageApi for Recorder {
+    fn storage_read(&self, s: ScriptId, key: &[u8]) -> Result<Option<Vec<u8>>, CallCode> {
+        let r = self.world.storage_read(s, key);
+        self.note(format!("read {key:?}"), r)
+    }
+    fn storage_write(&mut self, s: ScriptId, key: &[u8], value: &[u8]) -> Result<(), CallCode> {
+        let r = self.world.storage_write(s, key, value);
+        self.note(format!("write {key:?} {value:?}"), r)
+    }
+    fn storage_used(&self, s: ScriptId) -> u64 {
+        self.world.storage_used(s)
+    }
+}
+
+impl UIApi for Recorder {
+    fn show_message(
+        &mut self,
+        s: ScriptId,
+        to: Option<PlayerId>,
+        text: &str,
+    ) -> Result<(), CallCode> {
+        let r = self.world.show_message(s, to, text);
+        self.note(format!("show {to:?} {text:?}"), r)
+    }
+}
+
+fn scene(name: &str) -> Scene {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../assets/worlds/{name}.json"));
+    Scene::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+const SCRIPT: ScriptId = ScriptId(1);
+
+/// One copy of the world, with its recorder.
+struct Copy {
+    world: Arc<Mutex<Recorder>>,
+}
+
+impl Copy {
+    fn new(scene: &Scene, name: &str) -> (Copy, SharedWorld) {
+        let mut world = SampleWorld::new(scene, Storage::in_memory().unwrap());
+        world.attach_storage(SCRIPT, name).unwrap();
+        let world = Arc::new(Mutex::new(Recorder {
+            world,
+            log: RefCell::new(Vec::new()),
+        }));
+        let shared: SharedWorld = world.clone();
+        (Copy { world }, shared)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Recorder> {
+        self.world.lock().unwrap()
+    }
+
+    fn begin(&self) -> Vec<WorldEvent> {
+        self.lock().world.begin_tick()
+    }
+
+    /// Ends the tick; the calls it received and the world hash.
+    fn end(&self) -> (Vec<String>, u64) {
+        let mut w = self.lock();
+        w.world.end_tick().unwrap();
+        (w.log.take(), w.world.hash())
+    }
+}
+
+/// What one side saw in a tick: events, calls with answers, refusals, hash.
+type TickSeen = (Vec<WorldEvent>, Vec<String>, Vec<(String, u32)>, u64);
+
+/// Runs `graph` compiled and interpreted in two copies of `scene` for `ticks`; panics at the
+/// first tick where they differ, or when the compiled script faults. Returns how many calls
+/// the world received in all.
+fn differential(graph: &VisualScriptGraph, scene: &Scene, ticks: u64) -> usize {
+    let checked = CheckedGraph::new(graph.clone()).unwrap_or_else(|d| {
+        panic!(
+            "{}",
+            d.iter()
+                .map(|d| d.render(graph))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    let artifact =
+        VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Debug).unwrap();
+    let limits = ScriptResourceLimits::default();
+    let (compiled_world, shared) = Copy::new(scene, &graph.name);
+    let mut script = ScriptRuntime::load(
+        &world_engine().unwrap(),
+        &artifact.wasm_bytes,
+        SCRIPT,
+        shared,
+        &limits,
+        &SchedulerPolicy::default(),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", graph.name));
+    let (interp_world, shared) = Copy::new(scene, &graph.name);
+    let mut calls = ScriptCalls::new(SCRIPT, shared, &limits);
+    let mut interp = WorldInterpreter::new(checked);
+    let mut total = 0;
+    for tick in 0..ticks {
+        let compiled: TickSeen = {
+            let events = compiled_world.begin();
+            script.begin_tick();
+            for e in &events {
+                script.deliver(e);
+            }
+            let mut refused = Vec::new();
+            while script.has_work() {
+                let slice = script.run_slice();
+                if let SliceEnd::Fault(why) = slice.end {
+                    panic!("{} faulted at tick {tick}: {why}", graph.name);
+                }
+                refused.extend(slice.refused);
+            }
+            let (log, hash) = compiled_world.end();
+            (events, log, merge(refused), hash)
+        };
+        let interpreted: TickSeen = {
+            let events = interp_world.begin();
+            calls.tick();
+            for e in &events {
+                interp.handle(e, &mut calls);
+            }
+            let refused = calls.take_refused();
+            let (log, hash) = interp_world.end();
+            (events, log, merge(refused), hash)
+        };
+        total += compiled.1.len();
+        assert_eq!(
+            compiled,
+            interpreted,
+            "{}: compiled (left) and interpreted (right) differ at tick {tick}\n{}",
+            graph.name,
+            graph.to_json()
+        );
+    }
+    total
+}
+
+fn merge(refused: Vec<(String, u32)>) -> Vec<(String, u32)> {
+    let mut out: std::collections::BTreeMap<String, u32> = Default::default();
+    for (k, n) in refused {
+        *out.entry(k).or_default() += n;
+    }
+    out.into_iter().collect()
+}
+
+#[test]
+fn every_world_template_makes_the_same_calls_compiled_and_interpreted() {
+    for (file, graph) in make_templates::world_templates() {
+        for name in ["village", "arena"] {
+            let calls = differential(&graph, &scene(name), 240);
+            // Each template does something in each scene (the scoreboard and the announcer
+            // react to players and areas, which the village has; the bumper to collisions).
+            let home = if file.starts_with("bumper") {
+                "arena"
+            } else {
+                "village"
+            };
+            if name == home {
+                assert!(calls > 0, "{file} did nothing in {name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_wave_spawner_is_throttled_when_it_spawns_too_fast() {
+    let (_, mut graph) = make_templates::world_templates()
+        .into_iter()
+        .find(|(f, _)| f.starts_with("wave"))
+        .unwrap();
+    // Every tick instead of every 60: 20 spawns a second against a limit of 10.
+    let every = graph
+        .nodes()
+        .find(|n| n.kind == "every_n_ticks")
+        .unwrap()
+        .id;
+    graph.set_value(every, "n", Value::Number(1));
+    let checked = CheckedGraph::new(graph.clone()).unwrap();
+    let (copy, shared) = Copy::new(&scene("village"), &graph.name);
+    let mut calls = ScriptCalls::new(SCRIPT, shared, &ScriptResourceLimits::default());
+    let mut interp = WorldInterpreter::new(checked);
+    let mut throttled = 0;
+    for _ in 0..40 {
+        let events = copy.begin();
+        calls.tick();
+        for e in &events {
+            interp.handle(e, &mut calls);
+        }
+        throttled += calls
+            .take_refused()
+            .iter()
+            .filter(|(k, _)| k.starts_with("entity_spawn: throttled"))
+            .map(|(_, n)| n)
+            .sum::<u32>();
+        copy.end();
+    }
+    assert!(throttled > 0, "spawning every tick was never throttled");
+    differential(&graph, &scene("village"), 60);
+}
+
+// ---------------------------------------------------------------- random world graphs
+
+const TEXTS: [&str; 6] = [
+    "crate",
+    "ball",
+    "hi",
+    "score {number}",
+    "{number}{number}",
+    "",
+];
+const KEYS: [&str; 3] = ["a", "b", "score"];
+const VARS: [(&str, VarType); 3] = [
+    ("n", VarType::Number),
+    ("flag", VarType::Bool),
+    ("spot", VarType::Position),
+];
+
+fn pick<'a, T>(rng: &mut Rng, items: &'a [T]) -> &'a T {
+    &items[rng.between(0, items.len() as i32 - 1) as usize]
+}
+
+fn chance(rng: &mut Rng, percent: i32) -> bool {
+    rng.between(1, 100) <= percent
+}
+
+/// Builds a random world-script graph the checker accepts: a few event nodes, each starting a
+/// chain of world actions, branches and variable writes, whose inputs come from the event's
+/// outputs, earlier actions' outputs on the same chain, pure nodes or constants.
+struct Gen<'r> {
+    rng: &'r mut Rng,
+    g: VisualScriptGraph,
+}
+
+impl Gen<'_> {
+    fn node(&mut self, kind: &str) -> NodeId {
+        let n = self.g.nodes().count() as f32;
+        let id = self.g.add_node(kind, [n * 40.0, 0.0]);
+        let spec = catalog::spec(kind).unwrap();
+        for s in spec.settings {
+            let v = match s.choices {
+                Choices::Text(_) => Some(if s.key == "key" {
+                    pick(self.rng, &KEYS).to_string()
+                } else {
+                    pick(self.rng, &TEXTS).to_string()
+                }),
+                Choices::List(list) => Some(pick(self.rng, list).0.to_owned()),
+                Choices::Variable => None,
+            };
+            if let Some(v) = v {
+                self.g.set_value(id, s.key, Value::Choice(v));
+            }
+        }
+        id
+    }
+
+    fn link(&mut self, from: NodeId, out: &str, to: NodeId, input: &str) {
+        self.g
+            .connect(PortRef::new(from, out), PortRef::new(to, input));
+    }
+
+    /// A value of type `ty` for input `input` of `to`: an available output, a pure node, or
+    /// (when the input allows) its constant.
+    fn fill(
+        &mut self,
+        to: NodeId,
+        input: &catalog::PortSpec,
+        avail: &[(NodeId, &'static str, PinType)],
+        depth: u32,
+    ) {
+        let ty = input.ty;
+        let candidates: Vec<_> = avail.iter().filter(|a| a.2 == ty).copied().collect();
+        if !candidates.is_empty() && chance(self.rng, 50) {
+            let (n, p, _) = *pick(self.rng, &candidates);
+            self.link(n, p, to, input.key);
+            return;
+        }
+        let optional = input.default != PortDefault::Required;
+        if optional && (depth >= 3 || chance(self.rng, 40)) {
+            if let PortDefault::Number(_) = input.default {
+                let n = *pick(
+                    self.rng,
+                    &[0, 1, 2, 3, -1, 7, 20, 100, -3000, 5000, i32::MAX],
+                );
+                self.g.set_value(to, input.key, Value::Number(n));
+            } else if let PortDefault::Bool(_) = input.default {
+                let b = chance(self.rng, 50);
+                self.g.set_value(to, input.key, Value::Bool(b));
+            }
+            return;
+        }
+        let kinds: &[&str] = match ty {
+            PinType::Number if depth < 3 => &[
+                "number",
+                "add",
+                "subtract",
+                "multiply",
+                "divide",
+                "min",
+                "max",
+                "random_number",
+                "storage_get",
+                "get_variable",
+            ],
+            PinType::Number => &["number", "storage_get", "random_number"],
+            PinType::Bool if depth < 3 => &[
+                "bool",
+                "compare",
+                "and",
+                "or",
+                "not",
+                "entity_exists",
+                "storage_has",
+                "get_variable",
+            ],
+            PinType::Bool => &["bool", "storage_has"],
+            PinType::Position => &["tile_at", "entity_position", "get_variable"],
+            _ => &[],
+        };
+        // An entity or player must come from an available output (or stay none, where that
+        // is allowed).
+        let kinds: Vec<&str> = kinds
+            .iter()
+            .copied()
+            .filter(|k| match *k {
+                "entity_exists" | "entity_position" => avail.iter().any(|a| a.2 == PinType::Entity),
+                _ => true,
+            })
+            .collect();
+        if kinds.is_empty() {
+            if !candidates.is_empty() {
+                let (n, p, _) = *pick(self.rng, &candidates);
+                self.link(n, p, to, input.key);
+            }
+            return;
+        }
+        let kind = *pick(self.rng, &kinds);
+        let id = self.node(kind);
+        if kind == "get_variable" {
+            let var = VARS.iter().find(|(_, t)| var_pin(*t) == ty).unwrap().0;
+            self.g.set_value(id, "variable", Value::Choice(var.into()));
+        }
+        let spec = catalog::spec(kind).unwrap();
+        for i in spec.inputs {
+            self.fill(id, i, avail, depth + 1);
+        }
+        self.link(id, spec.outputs[0].key, to, input.key);
+    }
+
+    /// A chain of execution nodes from `from.port`, `len` long.
+    fn chain(
+        &mut self,
+        mut from: (NodeId, &'static str),
+        mut avail: Vec<(NodeId, &'static str, PinType)>,
+        len: u32,
+    ) {
+        let has_entity =
+            |a: &[(NodeId, &'static str, PinType)]| a.iter().any(|x| x.2 == PinType::Entity);
+        let has_player =
+            |a: &[(NodeId, &'static str, PinType)]| a.iter().any(|x| x.2 == PinType::Player);
+        for _ in 0..len {
+            let mut kinds = vec![
+                "spawn_entity",
+                "play_sound",
+                "show_text",
+                "storage_set",
+                "storage_add",
+                "set_variable",
+                "branch",
+                "sequence",
+            ];
+            if has_entity(&avail) {
+                kinds.extend(["despawn", "apply_impulse", "apply_impulse"]);
+            }
+            if has_player(&avail) {
+                kinds.push("send_message");
+            }
+            let kind = *pick(self.rng, &kinds);
+            let id = self.node(kind);
+            self.link(from.0, from.1, id, "exec");
+            if kind == "set_variable" {
+                let (var, _) = *pick(self.rng, &VARS);
+                self.g.set_value(id, "variable", Value::Choice(var.into()));
+            }
+            let spec = catalog::spec(kind).unwrap();
+            for input in spec.inputs {
+                let input = if input.ty == PinType::OfVariable {
+                    let var = match self.g.node(id).unwrap().values.get("variable") {
+                        Some(Value::Choice(v)) => v.clone(),
+                        _ => continue,
+                    };
+                    let ty = VARS.iter().find(|(n, _)| *n == var).unwrap().1;
+                    &catalog::PortSpec {
+                        ty: var_pin(ty),
+                        ..*input
+                    }
+                } else {
+                    input
+                };
+                if input.ty != PinType::Exec {
+                    self.fill(id, input, &avail, 0);
+                }
+            }
+            for out in spec.outputs.iter().filter(|p| p.ty != PinType::Exec) {
+                avail.push((id, out.key, out.ty));
+            }
+            from = match kind {
+                "branch" => {
+                    if chance(self.rng, 50) {
+                        let side = self.node("show_text");
+                        self.link(id, "false", side, "exec");
+                    }
+                    (id, "true")
+                }
+                "sequence" => {
+                    let first = self.node("storage_add");
+                    self.link(id, "first", first, "exec");
+                    (id, "second")
+                }
+                _ => (id, "then"),
+            };
+        }
+    }
+}
+
+fn var_pin(t: VarType) -> PinType {
+    match t {
+        VarType::Number => PinType::Number,
+        VarType::Bool => PinType::Bool,
+        VarType::Unit => PinType::Unit,
+        VarType::Position => PinType::Position,
+    }
+}
+
+fn random_world_graph(rng: &mut Rng, index: usize) -> VisualScriptGraph {
+    let mut g = VisualScriptGraph::new_world_script();
+    g.name = format!("random-{index}");
+    for (name, ty) in VARS {
+        g.variables.push(Variable {
+            name: name.into(),
+            ty,
+        });
+    }
+    let mut builder = Gen { rng, g };
+    let events = [
+        "on_start",
+        "on_tick",
+        "every_n_ticks",
+        "on_timer",
+        "on_entity_spawned",
+        "on_entity_destroyed",
+        "on_enter_area",
+        "on_collision",
+        "on_message",
+        "on_player_joined",
+        "on_player_left",
+    ];
+    let count = builder.rng.between(1, 4);
+    for _ in 0..count {
+        let kind = *pick(builder.rng, &events);
+        let id = builder.node(kind);
+        let spec = catalog::spec(kind).unwrap();
+        if kind == "every_n_ticks" {
+            let n = *pick(builder.rng, &[1, 2, 3, 5, 0, -4]);
+            builder.g.set_value(id, "n", Value::Number(n));
+        }
+        if kind == "on_entity_spawned" && chance(builder.rng, 50) {
+            builder
+                .g
+                .set_value(id, "kind", Value::Choice(String::new()));
+        }
+        let avail: Vec<_> = spec
+            .outputs
+            .iter()
+            .filter(|p| p.ty != PinType::Exec)
+            .map(|p| (id, p.key, p.ty))
+            .collect();
+        let len = builder.rng.between(1, 5) as u32;
+        builder.chain((id, "then"), avail, len);
+    }
+    builder.g
+}
+
+#[test]
+fn random_world_graphs_make_the_same_calls_compiled_and_interpreted() {
+    let mut rng = Rng::new(0x5EED_0014);
+    let scenes = [scene("village"), scene("arena")];
+    let mut calls = 0;
+    for i in 0..120 {
+        let graph = random_world_graph(&mut rng, i);
+        assert_eq!(graph.kind, ScriptKind::WorldScript);
+        let problems: Vec<String> = check(&graph)
+            .iter()
+            .filter(|d| d.severity == aether_scripting::check::Severity::Error)
+            .map(|d| d.render(&graph))
+            .collect();
+        assert!(
+            problems.is_empty(),
+            "graph {i}:\n{}\n{}",
+            problems.join("\n"),
+            graph.to_json()
+        );
+        calls += differential(&graph, &scenes[i % 2], 80);
+    }
+    // The graphs really call the world (spawns, sounds, texts, storage…), thousands of times.
+    assert!(calls > 2_000, "only {calls} calls");
+}
