@@ -38,3 +38,23 @@ pub fn scenarios() -> Result<Vec<(String, Scenario)>, String> {
         })
         .collect()
 }
+
+/// The sample worlds world scripts are validated and previewed in: name and scene text (their
+/// own scripts are not part of it; a validation runs the script alone).
+pub const WORLDS: [(&str, &str); 2] = [
+    ("village", include_str!("../assets/worlds/village.json")),
+    ("arena", include_str!("../assets/worlds/arena.json")),
+];
+
+/// Every built-in sample world, parsed (scripts named in a scene resolve against
+/// `assets/worlds/`).
+pub fn worlds() -> Result<Vec<(String, aether_sample_world::Scene)>, String> {
+    WORLDS
+        .iter()
+        .map(|(name, text)| {
+            aether_sample_world::Scene::parse(text, std::path::PathBuf::from("assets/worlds"))
+                .map(|s| ((*name).to_owned(), s))
+                .map_err(|e| format!("built-in sample world {name}: {e}"))
+        })
+        .collect()
+}

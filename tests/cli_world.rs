@@ -237,3 +237,101 @@ fn bad_input_gets_a_clear_error_and_exit_status_1() {
         b"not a database at all, just words"
     );
 }
+
+#[test]
+fn a_world_script_graph_runs_exports_validates_and_is_listed() {
+    let dir = scratch("graph");
+    // `world run` takes the graph file itself (compiled first) and the world reacts to it.
+    let out = studio(&[
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        "examples/graphs/wave-spawner.mcgraph.json",
+        "--ticks",
+        "70",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("wave-spawner told everyone: \"Wave 1 is coming!\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("wave-spawner told everyone: \"Wave 2 is coming!\""),
+        "{shown}"
+    );
+    assert!(shown.contains("wave-spawner spawned raider"), "{shown}");
+
+    // Export as a world-script mod, validate it in the sample worlds, list it beside an AI.
+    let mods = dir.join("mods");
+    let out = studio(&[
+        "export",
+        "examples/graphs/wave-spawner.mcgraph.json",
+        "--out",
+        mods.join("waves").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("exported world-script mod \"wave-spawner\""));
+    let manifest = std::fs::read_to_string(mods.join("waves/manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"kind\": \"world_script\""),
+        "{manifest}"
+    );
+    let out = studio(&["validate", mods.join("waves").to_str().unwrap()]);
+    let shown = text(&out.stdout);
+    assert!(out.status.success(), "{shown}{}", text(&out.stderr));
+    assert!(
+        shown.contains("village") && shown.contains("arena"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("valid: ran in every sample world"),
+        "{shown}"
+    );
+    let out = studio(&[
+        "export",
+        "examples/graphs/melee-rusher.mcgraph.json",
+        "--out",
+        mods.join("rusher").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = studio(&["scan", mods.to_str().unwrap()]);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("2 registered, 0 skipped"), "{shown}");
+    assert!(
+        shown.contains("registered wave-spawner") && shown.contains("world script"),
+        "{shown}"
+    );
+    assert!(shown.contains("registered melee-rusher"), "{shown}");
+    // The exported mod runs in a world like the graph did.
+    let out = studio(&[
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        mods.join("waves").to_str().unwrap(),
+        "--ticks",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Each kind is refused where the other belongs, saying where to go instead.
+    let out = studio(&[
+        "run",
+        "examples/graphs/bumper.mcgraph.json",
+        "--state",
+        "assets/states/battle.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("is a world script, not an AI controller; run it in a sample world")
+    );
+    let out = studio(&[
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        "examples/graphs/melee-rusher.mcgraph.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("is an AI controller graph, not a world script"));
+}

@@ -1,5 +1,7 @@
-//! The graph templates in `examples/graphs/`: reproducible, clean, and good enough to beat a
-//! do-nothing opponent on every duel scenario (played here with the reference interpreter).
+//! The graph templates in `examples/graphs/`: reproducible, clean, and the AI ones good enough to
+//! beat a do-nothing opponent on every duel scenario (played here with the reference
+//! interpreter). The world-script templates are run in the sample worlds by
+//! `crates/aether-sample-world/tests/graphs.rs`.
 
 use std::path::Path;
 
@@ -19,7 +21,10 @@ fn root() -> &'static Path {
 
 #[test]
 fn committed_templates_are_exactly_what_the_generator_writes() {
-    for (file, graph) in make_templates::templates() {
+    for (file, graph) in make_templates::templates()
+        .into_iter()
+        .chain(make_templates::world_templates())
+    {
         let path = root().join("examples/graphs").join(file);
         let committed = std::fs::read_to_string(&path).unwrap();
         assert!(
@@ -32,7 +37,10 @@ fn committed_templates_are_exactly_what_the_generator_writes() {
 
 #[test]
 fn every_template_is_clean() {
-    for (file, graph) in make_templates::templates() {
+    for (file, graph) in make_templates::templates()
+        .into_iter()
+        .chain(make_templates::world_templates())
+    {
         let diagnostics: Vec<String> = check(&graph).iter().map(|d| d.render(&graph)).collect();
         assert!(
             diagnostics.is_empty(),

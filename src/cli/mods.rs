@@ -3,11 +3,15 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use aether_sample_world::{ScriptSpec, Storage, WorldRun};
+use aether_scripting::graph::ScriptKind;
 use aether_scripting::host::group_digits;
 use aether_scripting::mods::{
     self, LoadedMod, ModLoader, ModManifest, PublisherKey, PublisherSecret, SampleRun, ScanReport,
 };
+use aether_scripting::mods::{WorldScriptManifest, WorldScriptMod, read_world_script_mod};
 use aether_scripting::text::escape_path;
+use aether_scripting::world::{ScriptResourceLimits, ScriptState};
 use aether_scripting::{CompilationProfile, ControllerHost, ControllerLimits};
 use anyhow::{Context as _, anyhow, bail};
 use mc_tactical_types::TacticalState;
@@ -29,16 +33,52 @@ pub struct ManifestFlags {
     pub controller_id: Option<String>,
 }
 
-/// Compiles `graph` (release profile) and builds its manifest from `flags`.
+/// A manifest for either kind of script.
+enum Manifest {
+    Controller(ModManifest),
+    World(WorldScriptManifest),
+}
+
+impl Manifest {
+    fn id(&self) -> &str {
+        match self {
+            Manifest::Controller(m) => &m.id,
+            Manifest::World(m) => &m.id,
+        }
+    }
+}
+
+/// Compiles `graph` (release profile) and builds its manifest from `flags`: a controller's, or
+/// a world script's for a world-script graph.
 fn compile_with_manifest(
     graph: &Path,
     flags: &ManifestFlags,
-) -> anyhow::Result<(ModManifest, Vec<u8>)> {
+) -> anyhow::Result<(Manifest, Vec<u8>)> {
     let compiled = super::compile::compile_file(graph, CompilationProfile::Release)?;
     for w in &compiled.warnings {
         eprintln!("{w}");
     }
     let g = &compiled.graph;
+    if g.kind == ScriptKind::WorldScript {
+        if flags.controller_id.is_some() {
+            bail!(
+                "{} is a world script: world scripts have no controller id, leave out --controller-id",
+                graph.display()
+            );
+        }
+        let mut manifest = WorldScriptManifest::for_graph(&g.name, &g.version);
+        if let Some(id) = &flags.id {
+            manifest.id = id.clone();
+        }
+        if let Some(author) = &flags.author {
+            manifest.author = author.clone();
+        }
+        if let Err(problems) = WorldScriptManifest::parse(&manifest.to_json()) {
+            let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+            bail!("the mod's manifest would be invalid:\n{}", lines.join("\n"));
+        }
+        return Ok((Manifest::World(manifest), compiled.artifact.wasm_bytes));
+    }
     let mut manifest = ModManifest::for_graph(&g.name, &g.version);
     if let Some(id) = &flags.id {
         manifest.controller_id = format!("studio:{id}");
@@ -55,7 +95,7 @@ fn compile_with_manifest(
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         bail!("the mod's manifest would be invalid:\n{}", lines.join("\n"));
     }
-    Ok((manifest, compiled.artifact.wasm_bytes))
+    Ok((Manifest::Controller(manifest), compiled.artifact.wasm_bytes))
 }
 
 /// `export GRAPH --out DIR`: returns the report to print.
@@ -71,11 +111,36 @@ pub fn export(
 
 /// Writes a compiled mod to `out`; returns the report to print.
 fn write_mod(
-    manifest: &ModManifest,
+    manifest: &Manifest,
     wasm: &[u8],
     out: &Path,
     replace: bool,
 ) -> anyhow::Result<String> {
+    let manifest = match manifest {
+        Manifest::Controller(m) => m,
+        Manifest::World(m) => {
+            let done = mods::export_world_script(m, wasm, out, replace)?;
+            let granted = m
+                .limits
+                .apply(&ScriptResourceLimits::default())
+                .map_err(|p| anyhow!(p.join("; ")))?;
+            return Ok(format!(
+                "{} world-script mod \"{}\" ({}) to {}\n  {}\n  {} ({} bytes)\n  runs with: {}\n",
+                if done.replaced {
+                    "replaced"
+                } else {
+                    "exported"
+                },
+                m.id,
+                m.identity(),
+                done.folder.display(),
+                done.folder.join("manifest.json").display(),
+                done.module.display(),
+                group_digits(wasm.len() as u64),
+                limits_words(&granted),
+            ));
+        }
+    };
     let host = ControllerHost::new(ControllerLimits::default())?;
     let done = mods::export(&host, manifest, wasm, out, replace)?;
     Ok(format!(
@@ -116,7 +181,7 @@ pub fn install(
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("{}: cannot create the mods directory", dir.display()))?;
     let (manifest, wasm) = compile_with_manifest(graph, flags)?;
-    write_mod(&manifest, &wasm, &dir.join(&manifest.id), replace)
+    write_mod(&manifest, &wasm, &dir.join(manifest.id()), replace)
 }
 
 /// The publisher key: the flag, else `$MC_PUBLISHER_KEY`, else none.
@@ -150,6 +215,9 @@ fn describe(m: &LoadedMod) -> String {
 
 /// `validate MOD_DIR`: the report, and whether the mod passed.
 pub fn validate(folder: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, bool)> {
+    if let Ok(m) = read_world_script_mod(folder) {
+        return validate_world_script(&m);
+    }
     let host = super::guarded_host()?;
     let loader = ModLoader {
         host: &host,
@@ -216,11 +284,25 @@ pub fn scan(dir: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, Sc
     let mut out = format!(
         "{}: {} registered, {} skipped\n",
         escape_path(dir),
-        report.registered.len(),
+        report.registered.len() + report.world_scripts.len(),
         report.skipped.len()
     );
     for m in &report.registered {
         let _ = writeln!(out, "  registered {}", describe(m));
+    }
+    for w in &report.world_scripts {
+        let m = &w.manifest;
+        let _ = writeln!(
+            out,
+            "  registered {} — {} by {}, world script built against aether-world-types {} (this game: {}){}",
+            m.id,
+            m.identity(),
+            m.author,
+            m.aether_world_types,
+            aether_world_types::CRATE_VERSION,
+            m.priority
+                .map_or(String::new(), |p| format!(", priority {p}")),
+        );
     }
     for e in &report.skipped {
         let _ = writeln!(out, "  skipped    {}", escape_path(&e.folder));
@@ -288,4 +370,131 @@ pub fn new_key(file: &Path) -> anyhow::Result<String> {
         file.display(),
         public_file.display()
     ))
+}
+
+/// A script's limits in plain words.
+pub fn limits_words(l: &ScriptResourceLimits) -> String {
+    format!(
+        "{} ms of CPU a tick, {} MiB of memory, {} spawns, {} messages ({} bytes) and {} storage writes a second, {} KiB of storage",
+        l.max_cpu_ms_per_tick,
+        l.max_memory_bytes / (1024 * 1024),
+        l.max_entity_spawns_per_second,
+        l.max_network_rpcs_per_second,
+        l.max_network_bytes_per_second,
+        l.max_storage_writes_per_second,
+        l.max_storage_bytes / 1024,
+    )
+}
+
+/// Ticks a world-script validation runs in each sample world.
+pub const VALIDATE_TICKS: u64 = 200;
+
+/// What one validation run in one sample world gave.
+struct WorldCheck {
+    fuel: u64,
+    refused: u64,
+    faults: Vec<String>,
+    state: String,
+    disabled: bool,
+    hashes: Vec<u64>,
+}
+
+fn run_world_check(
+    scene: &aether_sample_world::Scene,
+    spec: &ScriptSpec,
+) -> anyhow::Result<WorldCheck> {
+    let mut run = WorldRun::with_scripts(scene, vec![spec.clone()], Storage::in_memory()?)?;
+    let mut out = WorldCheck {
+        fuel: 0,
+        refused: 0,
+        faults: Vec::new(),
+        state: "ready".into(),
+        disabled: false,
+        hashes: Vec::new(),
+    };
+    for _ in 0..VALIDATE_TICKS {
+        let r = run.tick()?;
+        out.hashes.push(r.hash);
+        for s in &r.usage.scripts {
+            out.fuel += s.fuel_used;
+            out.refused += s.refused.values().map(|n| u64::from(*n)).sum::<u64>();
+            out.faults
+                .extend(s.faults.iter().map(|f| format!("tick {}: {f}", r.tick)));
+            out.disabled = matches!(s.state, ScriptState::Disabled { .. });
+            out.state = match &s.state {
+                ScriptState::Disabled { reason } => format!("disabled: {reason}"),
+                other => other.name().to_owned(),
+            };
+        }
+    }
+    Ok(out)
+}
+
+/// `validate` for a world-script mod: the script alone in each sample world for
+/// [`VALIDATE_TICKS`] ticks, twice, compared tick by tick (the world hash); valid when it loads,
+/// never faults, is never disabled and replays the same.
+fn validate_world_script(m: &WorldScriptMod) -> anyhow::Result<(String, bool)> {
+    let spec = match ScriptSpec::from_path(&m.folder) {
+        Ok(s) => s,
+        Err(e) => return Ok((format!("refused: {e}\n"), false)),
+    };
+    let mut out = format!(
+        "loads: {} — {} by {}, world script built against aether-world-types {}\n",
+        m.manifest.id,
+        m.manifest.identity(),
+        m.manifest.author,
+        m.manifest.aether_world_types
+    );
+    let _ = writeln!(
+        out,
+        "\n  {:<10} {:>6}  {:>13}  {:>8}  {:>6}  {:<12} deterministic",
+        "world", "ticks", "fuel", "refused", "faults", "state"
+    );
+    let mut passed = true;
+    let mut notes = Vec::new();
+    for (name, scene) in creator_studio::samples::worlds().map_err(|e| anyhow!(e))? {
+        let first = match run_world_check(&scene, &spec) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = writeln!(out, "  {name:<10} refused: {e}");
+                passed = false;
+                continue;
+            }
+        };
+        let second = run_world_check(&scene, &spec)?;
+        let same = first.hashes == second.hashes && first.fuel == second.fuel;
+        let ok = same && first.faults.is_empty() && !first.disabled;
+        passed &= ok;
+        let _ = writeln!(
+            out,
+            "  {name:<10} {:>6}  {:>13}  {:>8}  {:>6}  {:<12} {}",
+            VALIDATE_TICKS,
+            group_digits(first.fuel),
+            first.refused,
+            first.faults.len(),
+            first.state,
+            if same { "yes" } else { "NO" }
+        );
+        notes.extend(
+            first
+                .faults
+                .iter()
+                .take(3)
+                .map(|f| format!("  {name}: {f}")),
+        );
+    }
+    for n in notes {
+        let _ = writeln!(out, "{n}");
+    }
+    let _ = writeln!(
+        out,
+        "\n{}: {}",
+        if passed { "valid" } else { "NOT valid" },
+        if passed {
+            "ran in every sample world without a fault, the same every time"
+        } else {
+            "see the lines above"
+        }
+    );
+    Ok((out, passed))
 }

@@ -13,6 +13,13 @@ pub fn module_bytes(path: &Path) -> anyhow::Result<(PathBuf, Vec<u8>)> {
     if super::compile::is_graph(path) {
         let compiled =
             super::compile::compile_file(path, aether_scripting::CompilationProfile::Debug)?;
+        if compiled.graph.kind == aether_scripting::graph::ScriptKind::WorldScript {
+            bail!(
+                "{} is a world script, not an AI controller; run it in a sample world: creator-studio world run assets/worlds/village.json {}",
+                path.display(),
+                path.display()
+            );
+        }
         return Ok((path.to_path_buf(), compiled.artifact.wasm_bytes));
     }
     let file = if path.is_dir() {

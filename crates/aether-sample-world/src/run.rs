@@ -11,6 +11,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use aether_scripting::check::Severity;
+use aether_scripting::compile::{CompileError, VisualScriptCompiler};
+use aether_scripting::graph::{ScriptKind, VisualScriptGraph};
 use aether_scripting::mods::world_script::read_world_script_mod;
 use aether_scripting::world::{
     LimitRequest, SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptRuntime,
@@ -57,6 +60,13 @@ impl ScriptSpec {
                 identity: Some(m.manifest.identity()),
             });
         }
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(".mcgraph.json"))
+        {
+            return graph_spec(path).map_err(err);
+        }
         let limit = aether_scripting::world::runtime::MAX_SCRIPT_BYTES as u64;
         let bytes = aether_scripting::fsutil::read_regular_file(path, limit)
             .map_err(|e| err(e.to_string()))?;
@@ -67,7 +77,7 @@ impl ScriptSpec {
             Some("wasm") => bytes,
             _ => {
                 return Err(err(
-                    "is not a script: give a .wasm module, a .wat text module or a world-script mod folder".into(),
+                    "is not a script: give a world-script graph (.mcgraph.json), a .wasm module, a .wat text module or a world-script mod folder".into(),
                 ));
             }
         };
@@ -79,6 +89,36 @@ impl ScriptSpec {
             identity: None,
         })
     }
+}
+
+/// A world-script graph file, checked and compiled (release profile).
+fn graph_spec(path: &Path) -> Result<ScriptSpec, String> {
+    let graph = VisualScriptGraph::load(path).map_err(|e| e.to_string())?;
+    if graph.kind != ScriptKind::WorldScript {
+        return Err(format!(
+            "is an {} graph, not a world script; play it on a sample state with `creator-studio run {}`",
+            graph.kind,
+            path.display()
+        ));
+    }
+    let artifact = VisualScriptCompiler::compile(&graph).map_err(|e| match e {
+        CompileError::Diagnostics(ref d) => {
+            let lines: Vec<String> = d
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| d.render(&graph))
+                .collect();
+            format!("{e}:\n  {}", lines.join("\n  "))
+        }
+        other => other.to_string(),
+    })?;
+    Ok(ScriptSpec {
+        label: path.display().to_string(),
+        bytes: artifact.wasm_bytes,
+        priority: DEFAULT_PRIORITY,
+        request: LimitRequest::default(),
+        identity: None,
+    })
 }
 
 /// Why a world could not start or go on.

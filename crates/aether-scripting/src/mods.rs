@@ -17,7 +17,7 @@ pub mod scan;
 pub mod sign;
 pub mod world_script;
 
-pub use export::{ExportError, Exported, default_mods_dir, export};
+pub use export::{ExportError, Exported, default_mods_dir, export, export_world_script};
 pub use manifest::{ModManifest, Sandbox, slug};
 pub use scan::{LoadedMod, ModError, ModLoader, ScanReport};
 pub use sign::{PublisherKey, PublisherSecret};

@@ -114,7 +114,7 @@ fn every_broken_file_gets_a_message_naming_the_place() {
         (good[..good.len() / 2].to_owned(), "line "),
         (
             good.replace("\"version\": 1", "\"version\": 7"),
-            "format version 7, written by a newer Creator Studio; this one reads up to version 1",
+            "format version 7, written by a newer Creator Studio; this one reads up to version 2",
         ),
         (
             good.replace("creator-studio/visual-script", "something-else"),
@@ -267,4 +267,28 @@ fn fragment_and_merge_copy_nodes_wires_and_variables() {
         assert_eq!(g.node(n.id), Some(n));
     }
     assert_eq!(g.variables, before.variables, "no variable declared twice");
+}
+
+#[test]
+fn world_scripts_are_format_2_and_ai_files_stay_format_1() {
+    // An AI controller is still written as version 1, so studios without world scripts open it.
+    let ai = sample();
+    assert!(ai.to_json().contains("\"version\": 1,"));
+    // A world script needs version 2, round-trips exactly, and a version-1 file claiming to be
+    // one is refused with the reason.
+    let mut world = VisualScriptGraph::new_world_script();
+    let tick = world.add_node("on_tick", [0.0, 0.0]);
+    let show = world.add_node("show_text", [200.0, 0.0]);
+    world.set_value(show, "text", Value::Choice("Tick {number}".into()));
+    world.connect(PortRef::new(tick, "then"), PortRef::new(show, "exec"));
+    world.connect(PortRef::new(tick, "tick"), PortRef::new(show, "number"));
+    let text = world.to_json();
+    assert!(text.contains("\"version\": 2,") && text.contains("\"kind\": \"world_script\""));
+    assert_eq!(VisualScriptGraph::from_json(&text).unwrap(), world);
+    let old = text.replace("\"version\": 2,", "\"version\": 1,");
+    let err = VisualScriptGraph::from_json(&old).unwrap_err().to_string();
+    assert!(
+        err.contains("a world script needs format version 2 or later"),
+        "{err}"
+    );
 }

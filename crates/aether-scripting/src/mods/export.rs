@@ -1,4 +1,5 @@
-//! Writing a mod folder: `manifest.json` and `<id>.opt.wasm`, all at once or not at all.
+//! Writing a mod folder: `manifest.json` and `<id>.opt.wasm` (a world script: `<id>.wasm`), all
+//! at once or not at all.
 //!
 //! The folder is built beside its destination under a hidden, unpredictable name
 //! (`.<name>.export-<pid>-<random>`, created fresh so nothing already there is written into),
@@ -12,7 +13,10 @@
 use std::path::{Path, PathBuf};
 
 use super::manifest::{ModManifest, Sandbox};
+use super::world_script::WorldScriptManifest;
 use crate::host::ControllerHost;
+use crate::world::ScriptResourceLimits;
+use crate::world::runtime::check_module;
 
 /// The file name an exported module gets: `<id>.opt.wasm`.
 pub fn module_file_name(manifest: &ModManifest) -> String {
@@ -105,13 +109,53 @@ pub fn export(
     checked
         .check_identity(controller.identity())
         .map_err(|p| ExportError::Manifest(vec![p.to_string()]))?;
+    write_folder(
+        &checked.id,
+        &text,
+        &module_file_name(&checked),
+        wasm,
+        dest,
+        replace_other,
+    )
+}
+
+/// Writes a world-script graph's module with `manifest` as the mod folder `dest`, with the same
+/// checks and the same staging as [`export`]: the manifest is valid, the module passes the
+/// world runtime's checks (contract imports and exports, shape, memory under the default
+/// grant), and `dest` may be written.
+pub fn export_world_script(
+    manifest: &WorldScriptManifest,
+    wasm: &[u8],
+    dest: &Path,
+    replace_other: bool,
+) -> Result<Exported, ExportError> {
+    let text = manifest.to_json();
+    let checked = WorldScriptManifest::parse(&text)
+        .map_err(|ps| ExportError::Manifest(ps.iter().map(ToString::to_string).collect()))?;
+    let granted = checked
+        .limits
+        .apply(&ScriptResourceLimits::default())
+        .map_err(ExportError::Manifest)?;
+    check_module(wasm, &granted).map_err(|e| ExportError::Module(e.to_string()))?;
+    let module_name = format!("{}.wasm", checked.id);
+    write_folder(&checked.id, &text, &module_name, wasm, dest, replace_other)
+}
+
+/// Stages `manifest.json` and the module beside `dest`, then swaps the folder into place.
+fn write_folder(
+    id: &str,
+    text: &str,
+    module_name: &str,
+    wasm: &[u8],
+    dest: &Path,
+    replace_other: bool,
+) -> Result<Exported, ExportError> {
     recover(dest)?;
-    let replaced = check_destination(dest, &checked.id, replace_other)?;
+    let replaced = check_destination(dest, id, replace_other)?;
 
     let staging = create_staging(dest)?;
-    let module_name = module_file_name(&checked);
     write_synced(&staging.join("manifest.json"), text.as_bytes())?;
-    write_synced(&staging.join(&module_name), wasm)?;
+    write_synced(&staging.join(module_name), wasm)?;
     sync_dir(&staging)?;
     checkpoint("staged");
 

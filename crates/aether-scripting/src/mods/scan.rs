@@ -1,4 +1,5 @@
-//! Loading mod folders as the game does at start-up: one folder, or a whole mods directory.
+//! Loading mod folders as the game does at start-up: one folder, or a whole mods directory
+//! (AI controllers and world scripts; each folder's manifest says which).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -6,8 +7,11 @@ use std::path::{Path, PathBuf};
 
 use super::manifest::{ModManifest, Sandbox};
 use super::sign::PublisherKey;
+use super::world_script::{WORLD_SCRIPT, WorldScriptMod, read_world_script_mod};
 use crate::fsutil::{ReadRefusal, read_regular_file};
 use crate::host::{Controller, ControllerHost};
+use crate::world::ScriptResourceLimits;
+use crate::world::runtime::check_module;
 
 /// File extensions of native controller libraries.
 pub const NATIVE_EXTENSIONS: [&str; 3] = ["so", "dylib", "dll"];
@@ -178,6 +182,36 @@ impl ModLoader<'_> {
         let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut controllers: BTreeMap<String, PathBuf> = BTreeMap::new();
         for folder in folders {
+            if declares_world_script(&folder) {
+                let checked = read_world_script_mod(&folder).and_then(|w| {
+                    let granted = w
+                        .manifest
+                        .limits
+                        .apply(&ScriptResourceLimits::default())
+                        .map_err(|p| fail(&folder, p))?;
+                    check_module(&w.bytes, &granted)
+                        .map_err(|e| fail(&folder, vec![format!("the module: {e}")]))?;
+                    Ok(w)
+                });
+                match checked {
+                    Ok(w) => match ids.get(&w.manifest.id) {
+                        Some(first) => report.skipped.push(fail(
+                            &folder,
+                            vec![format!(
+                                "manifest.json: `id` \"{}\" is already registered by {}",
+                                w.manifest.id,
+                                first.display()
+                            )],
+                        )),
+                        None => {
+                            ids.insert(w.manifest.id.clone(), folder.clone());
+                            report.world_scripts.push(w);
+                        }
+                    },
+                    Err(e) => report.skipped.push(e),
+                }
+                continue;
+            }
             match self.load(&folder) {
                 Ok(m) => {
                     if let Some(first) = ids.get(&m.manifest.id) {
@@ -216,8 +250,20 @@ impl ModLoader<'_> {
 pub struct ScanReport {
     /// Mods the game would register, in folder order.
     pub registered: Vec<LoadedMod>,
+    /// World-script mods the game would register, in folder order (read and their modules
+    /// checked; the world decides at load whether it grants what they ask).
+    pub world_scripts: Vec<WorldScriptMod>,
     /// Folders skipped, with why.
     pub skipped: Vec<ModError>,
+}
+
+/// Whether the folder's manifest says `"kind": "world_script"` (read leniently: the kind only
+/// picks which reader checks the manifest, and that reader names every problem).
+fn declares_world_script(folder: &Path) -> bool {
+    read_manifest(folder)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("kind").and_then(|k| k.as_str()) == Some(WORLD_SCRIPT))
 }
 
 /// The one module of a mod folder: a `.wasm` for a WebAssembly mod, a `.so`, `.dylib` or `.dll`

@@ -195,6 +195,46 @@ impl WorldScriptManifest {
     pub fn identity(&self) -> String {
         format!("{} {}", self.name, self.version)
     }
+
+    /// The manifest the studio proposes for a world-script graph named `name` at `version`: id
+    /// the name as a slug, author the user's login name (else "anonymous"), this studio's
+    /// `aether_world_types`, no priority or limits of its own (the world's defaults).
+    pub fn for_graph(name: &str, version: &str) -> WorldScriptManifest {
+        WorldScriptManifest {
+            id: super::manifest::slug(name),
+            name: name.to_owned(),
+            author: std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_else(|_| "anonymous".into()),
+            version: version.to_owned(),
+            aether_world_types: aether_world_types::CRATE_VERSION.to_owned(),
+            priority: None,
+            limits: LimitRequest::default(),
+        }
+    }
+
+    /// The manifest as a file: one field per line; `priority` and `limits` only when set.
+    pub fn to_json(&self) -> String {
+        let q = |s: &str| Value::String(s.to_owned()).to_string();
+        let mut out = format!(
+            "{{\n  \"kind\": {},\n  \"id\": {},\n  \"name\": {},\n  \"author\": {},\n  \"version\": {},\n  \"sandbox\": \"wasm\",\n  \"aether_world_types\": {}",
+            q(WORLD_SCRIPT),
+            q(&self.id),
+            q(&self.name),
+            q(&self.author),
+            q(&self.version),
+            q(&self.aether_world_types),
+        );
+        if let Some(p) = self.priority {
+            out.push_str(&format!(",\n  \"priority\": {p}"));
+        }
+        let limits = self.limits.to_json_fields();
+        if !limits.is_empty() {
+            out.push_str(&format!(",\n  \"limits\": {{{}}}", limits.join(", ")));
+        }
+        out.push_str("\n}\n");
+        out
+    }
 }
 
 /// Reads a world-script mod folder: its manifest and its one `.wasm` module. Reads only;
@@ -242,6 +282,24 @@ mod tests {
         assert_eq!(m.identity(), "welcome 1.0.0");
         assert_eq!(m.priority, Some(5));
         assert_eq!(m.limits.max_cpu_ms_per_tick, Some(1.0));
+    }
+
+    #[test]
+    fn the_manifest_the_studio_writes_reads_back() {
+        let mut m = WorldScriptManifest::for_graph("Wave Spawner", "1.2.0");
+        assert_eq!(m.id, "wave-spawner");
+        assert_eq!(WorldScriptManifest::parse(&m.to_json()).unwrap(), m);
+        m.priority = Some(7);
+        m.limits.max_cpu_ms_per_tick = Some(0.5);
+        m.limits.max_storage_bytes = Some(4096);
+        let text = m.to_json();
+        assert!(
+            text.contains(
+                "\"limits\": {\"max_cpu_ms_per_tick\": 0.5, \"max_storage_bytes\": 4096}"
+            ),
+            "{text}"
+        );
+        assert_eq!(WorldScriptManifest::parse(&text).unwrap(), m);
     }
 
     #[test]

@@ -76,6 +76,46 @@ pub struct LimitRequest {
 }
 
 impl LimitRequest {
+    /// The fields asked for, as `"name": value` pairs in declaration order (for a manifest).
+    pub fn to_json_fields(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut put = |name: &str, v: Option<String>| {
+            if let Some(v) = v {
+                out.push(format!("\"{name}\": {v}"));
+            }
+        };
+        put(
+            "max_memory_bytes",
+            self.max_memory_bytes.map(|v| v.to_string()),
+        );
+        put(
+            "max_cpu_ms_per_tick",
+            self.max_cpu_ms_per_tick
+                .map(|v| serde_json::Value::from(v).to_string()),
+        );
+        put(
+            "max_entity_spawns_per_second",
+            self.max_entity_spawns_per_second.map(|v| v.to_string()),
+        );
+        put(
+            "max_network_rpcs_per_second",
+            self.max_network_rpcs_per_second.map(|v| v.to_string()),
+        );
+        put(
+            "max_network_bytes_per_second",
+            self.max_network_bytes_per_second.map(|v| v.to_string()),
+        );
+        put(
+            "max_storage_writes_per_second",
+            self.max_storage_writes_per_second.map(|v| v.to_string()),
+        );
+        put(
+            "max_storage_bytes",
+            self.max_storage_bytes.map(|v| v.to_string()),
+        );
+        out
+    }
+
     /// The limits the script runs under: `grant`, lowered where the request asks. `Err` names
     /// every field that asks for more than the grant (or is not a usable number).
     pub fn apply(&self, grant: &ScriptResourceLimits) -> Result<ScriptResourceLimits, Vec<String>> {

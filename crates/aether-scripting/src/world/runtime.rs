@@ -113,6 +113,14 @@ fn run_to_end<T>(mut future: Pin<Box<dyn Future<Output = T> + Send + '_>>) -> T 
     }
 }
 
+/// The checks [`ScriptRuntime::load`] makes before compiling anything: validation with the
+/// engine's features, the shape bounds, the contract's imports and exports, memory under
+/// `limits`. What an export or a scan checks without a world.
+pub fn check_module(bytes: &[u8], limits: &ScriptResourceLimits) -> Result<(), LoadError> {
+    let types = crate::host::load::validate(bytes, MAX_SCRIPT_BYTES, &ModuleBounds::default())?;
+    check_shape(types.as_ref(), limits.max_memory_bytes)
+}
+
 impl ScriptRuntime {
     /// Checks, compiles and starts a world script under `limits` (see [`LoadError`] for every
     /// refusal): validation and shape bounds as for controllers, the world-script exports, no
