@@ -6,7 +6,6 @@
 //! [`TickReport`] says what ran, for how long, what waited, what was refused or faulted, what
 //! happened in the world, and the hash.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -17,8 +16,10 @@ use aether_scripting::graph::{ScriptKind, VisualScriptGraph};
 use aether_scripting::mods::world_script::read_world_script_mod;
 use aether_scripting::world::{
     LimitRequest, SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptRuntime,
-    ScriptSet, SharedWorld, TickUsageResult, WorldScriptLimits, WorldScriptScheduler, world_engine,
+    ScriptSet, ScriptState, SharedWorld, TickUsageResult, WorldScriptLimits, WorldScriptScheduler,
+    world_engine,
 };
+use wasmtime::Engine;
 
 use crate::scene::{DEFAULT_PRIORITY, Scene, SceneError};
 use crate::storage::{Storage, StorageError};
@@ -175,6 +176,9 @@ pub struct TickReport {
 /// A running world.
 pub struct WorldRun {
     world: Arc<Mutex<SampleWorld>>,
+    shared: SharedWorld,
+    engine: Engine,
+    policy: SchedulerPolicy,
     scripts: ScriptSet,
     scheduler: WorldScriptScheduler,
     info: Vec<ScriptInfo>,
@@ -241,70 +245,104 @@ impl WorldRun {
             label: "the world".into(),
             message: e.to_string(),
         })?;
-        let mut scheduler = WorldScriptScheduler::with_policy(limits, policy.clone());
-        let mut scripts = ScriptSet::new();
-        let mut info: Vec<ScriptInfo> = Vec::new();
-        let mut names = BTreeSet::new();
+        let mut run = WorldRun {
+            world,
+            shared,
+            engine,
+            scheduler: WorldScriptScheduler::with_policy(limits, policy.clone()),
+            policy,
+            scripts: ScriptSet::new(),
+            info: Vec::new(),
+        };
         for (i, spec) in specs.into_iter().enumerate() {
-            let id = ScriptId(i as u32 + 1);
-            let err = |message: String| WorldError::Script {
-                label: spec.label.clone(),
-                message,
-            };
-            let granted = spec
-                .request
-                .apply(&ScriptResourceLimits::default())
-                .map_err(|p| {
-                    err(format!(
-                        "asks for more than the world grants: {}",
-                        p.join("; ")
-                    ))
-                })?;
-            let runtime =
-                ScriptRuntime::load(&engine, &spec.bytes, id, shared.clone(), &granted, &policy)
-                    .map_err(|e| err(format!("refused: {e}")))?;
-            let ident = runtime.identity().clone();
-            if let Some(expected) = &spec.identity
-                && *expected != format!("{} {}", ident.name, ident.version)
-            {
-                return Err(err(format!(
-                    "the module announces \"{} {}\" but its manifest says \"{expected}\"; they must match",
-                    ident.name, ident.version
-                )));
-            }
-            if !names.insert(ident.name.clone()) {
-                return Err(err(format!(
-                    "another script of this world is also named \"{}\"; each script keeps its storage under its name, so names must differ",
-                    ident.name
-                )));
-            }
-            world
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .attach_storage(id, &ident.name)?;
-            scheduler
-                .register(ScriptDescriptor {
-                    id,
-                    priority: spec.priority,
-                    resource_limits: granted.clone(),
-                })
-                .map_err(|e| err(e.to_string()))?;
-            scripts.insert(id, runtime);
-            info.push(ScriptInfo {
+            run.load(ScriptId(i as u32 + 1), spec)?;
+        }
+        Ok(run)
+    }
+
+    /// Loads `spec` as script `id` (replacing the script of that id, if any): checks its
+    /// request against the grant, compiles and starts it, pairs its identity with its manifest,
+    /// checks its name against the other scripts', attaches its storage and registers it.
+    fn load(&mut self, id: ScriptId, spec: ScriptSpec) -> Result<(), WorldError> {
+        let err = |message: String| WorldError::Script {
+            label: spec.label.clone(),
+            message,
+        };
+        let granted = spec
+            .request
+            .apply(&ScriptResourceLimits::default())
+            .map_err(|p| {
+                err(format!(
+                    "asks for more than the world grants: {}",
+                    p.join("; ")
+                ))
+            })?;
+        let runtime = ScriptRuntime::load(
+            &self.engine,
+            &spec.bytes,
+            id,
+            self.shared.clone(),
+            &granted,
+            &self.policy,
+        )
+        .map_err(|e| err(format!("refused: {e}")))?;
+        let ident = runtime.identity().clone();
+        if let Some(expected) = &spec.identity
+            && *expected != format!("{} {}", ident.name, ident.version)
+        {
+            return Err(err(format!(
+                "the module announces \"{} {}\" but its manifest says \"{expected}\"; they must match",
+                ident.name, ident.version
+            )));
+        }
+        if self.info.iter().any(|s| s.id != id && s.name == ident.name) {
+            return Err(err(format!(
+                "another script of this world is also named \"{}\"; each script keeps its storage under its name, so names must differ",
+                ident.name
+            )));
+        }
+        self.world().attach_storage(id, &ident.name)?;
+        self.scheduler.unregister(id);
+        self.scheduler
+            .register(ScriptDescriptor {
                 id,
-                label: spec.label,
-                name: ident.name,
-                version: ident.version,
                 priority: spec.priority,
-                limits: granted,
+                resource_limits: granted.clone(),
+            })
+            .map_err(|e| err(e.to_string()))?;
+        self.scripts.insert(id, runtime);
+        let info = ScriptInfo {
+            id,
+            label: spec.label,
+            name: ident.name,
+            version: ident.version,
+            priority: spec.priority,
+            limits: granted,
+        };
+        match self.info.iter_mut().find(|s| s.id == id) {
+            Some(old) => *old = info,
+            None => self.info.push(info),
+        }
+        Ok(())
+    }
+
+    /// Replaces script `id` with `spec` while the world goes on: the new module starts fresh
+    /// (`init`, no events from before), with the same id and, when its name is unchanged, the
+    /// same storage; every other script and the world itself carry on untouched. On an error
+    /// the old script keeps running.
+    pub fn replace_script(&mut self, id: ScriptId, spec: ScriptSpec) -> Result<(), WorldError> {
+        if !self.info.iter().any(|s| s.id == id) {
+            return Err(WorldError::Script {
+                label: spec.label,
+                message: format!("this world has no script {}", id.0),
             });
         }
-        Ok(WorldRun {
-            world,
-            scripts,
-            scheduler,
-            info,
-        })
+        self.load(id, spec)
+    }
+
+    /// The scheduler's view of `id`'s state.
+    pub fn state(&self, id: ScriptId) -> Option<&ScriptState> {
+        self.scheduler.state(id)
     }
 
     /// The scripts, in id order.

@@ -592,3 +592,62 @@ fn random_world_graphs_make_the_same_calls_compiled_and_interpreted() {
     // The graphs really call the world (spawns, sounds, texts, storage…), thousands of times.
     assert!(calls > 2_000, "only {calls} calls");
 }
+
+#[test]
+fn an_edited_graph_replaces_its_script_while_the_world_goes_on() {
+    let (_, graph) = make_templates::world_templates()
+        .into_iter()
+        .find(|(f, _)| f.starts_with("wave"))
+        .unwrap();
+    let spec = |g: &VisualScriptGraph| aether_sample_world::ScriptSpec {
+        label: "the edited graph".into(),
+        bytes: VisualScriptCompiler::compile(g).unwrap().wasm_bytes,
+        priority: 10,
+        request: Default::default(),
+        identity: None,
+    };
+    let village = scene("village");
+    let mut run = aether_sample_world::WorldRun::new(
+        &village,
+        vec![spec(&graph)],
+        Storage::in_memory().unwrap(),
+    )
+    .unwrap();
+    let id = run.scripts().last().unwrap().id;
+    for _ in 0..70 {
+        run.tick().unwrap();
+    }
+    let entities_before = run.world().entities().len();
+    let tick_before = run.world().tick();
+    // The creator changes the announcement; the world keeps its tick, entities and the other
+    // scripts, and the next wave is announced with the new words, counting on from storage.
+    let mut edited = graph.clone();
+    let tell = edited.nodes().find(|n| n.kind == "show_text").unwrap().id;
+    edited.set_value(tell, "text", Value::Choice("Round {number}, fight!".into()));
+    run.replace_script(id, spec(&edited)).unwrap();
+    assert_eq!(run.world().tick(), tick_before);
+    assert_eq!(run.world().entities().len(), entities_before);
+    let mut said = Vec::new();
+    for _ in 0..60 {
+        let r = run.tick().unwrap();
+        said.extend(
+            r.log
+                .messages
+                .iter()
+                .filter(|m| m.0 == id)
+                .map(|m| m.2.clone()),
+        );
+    }
+    assert_eq!(said, ["Round 3, fight!"], "{said:?}");
+    // A broken replacement is refused and the old script keeps running.
+    let bytes = VisualScriptCompiler::compile(&graph).unwrap().wasm_bytes;
+    let refused = run.replace_script(
+        id,
+        aether_sample_world::ScriptSpec {
+            bytes: bytes[..bytes.len() / 2].to_vec(),
+            ..spec(&edited)
+        },
+    );
+    assert!(refused.is_err());
+    assert_eq!(run.scripts().last().unwrap().name, "wave-spawner");
+}
