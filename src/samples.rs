@@ -58,3 +58,48 @@ pub fn worlds() -> Result<Vec<(String, aether_sample_world::Scene)>, String> {
         })
         .collect()
 }
+
+/// The sample worlds' own scripts, built in like the worlds: path as the scenes name it, text.
+pub const WORLD_SCRIPTS: [(&str, &str); 3] = [
+    (
+        "scripts/welcome.wat",
+        include_str!("../assets/worlds/scripts/welcome.wat"),
+    ),
+    (
+        "scripts/crate-drop.wat",
+        include_str!("../assets/worlds/scripts/crate-drop.wat"),
+    ),
+    (
+        "scripts/herder.wat",
+        include_str!("../assets/worlds/scripts/herder.wat"),
+    ),
+];
+
+/// The scripts a scene names, each with the scene's priority and limits: built-in ones from
+/// [`WORLD_SCRIPTS`], others read from disk beside the scene.
+pub fn scene_scripts(
+    scene: &aether_sample_world::Scene,
+) -> Result<Vec<aether_sample_world::ScriptSpec>, String> {
+    scene
+        .scripts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let label = format!("{} ({})", s.module, scene.name);
+            let mut spec = match WORLD_SCRIPTS.iter().find(|(p, _)| *p == s.module) {
+                Some((_, text)) => aether_sample_world::ScriptSpec {
+                    label: label.clone(),
+                    bytes: wat::parse_str(text).map_err(|e| format!("{label}: {e}"))?,
+                    priority: s.priority,
+                    request: Default::default(),
+                    identity: None,
+                },
+                None => aether_sample_world::ScriptSpec::from_path(&scene.base.join(&s.module))
+                    .map_err(|e| format!("scripts[{i}]: {e}"))?,
+            };
+            spec.priority = s.priority;
+            spec.request = s.limits.clone();
+            Ok(spec)
+        })
+        .collect()
+}

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use aether_scripting::catalog::{self, Choices, PinType};
 use aether_scripting::check::{self, Severity};
-use aether_scripting::graph::{Comment, NodeId, PortRef, Value, VisualScriptGraph};
+use aether_scripting::graph::{Comment, NodeId, PortRef, ScriptKind, Value, VisualScriptGraph};
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
 
 pub mod canvas;
@@ -22,6 +22,8 @@ pub mod files;
 pub mod map;
 pub mod palette;
 pub mod preview;
+pub mod world_map;
+pub mod world_view;
 
 use canvas::{Canvas, Intent};
 use document::Document;
@@ -29,6 +31,7 @@ use export::{ExportAction, ExportDialog};
 use files::{Autosave, Picked, Pickers, Purpose, Session};
 use palette::{AddMenu, AddOutcome, Palette, PaletteAction, VariableAction, VariablesPanel};
 use preview::{Job, Preview, PreviewAction, Worker};
+use world_view::{WorldAction, WorldView};
 
 /// The templates a new graph can start from: (title, file text).
 pub const TEMPLATES: [(&str, &str); 4] = [
@@ -84,6 +87,26 @@ impl Options {
     }
 }
 
+/// The world-script templates: (title, file text).
+pub const WORLD_TEMPLATES: [(&str, &str); 4] = [
+    (
+        "Wave spawner",
+        include_str!("../examples/graphs/wave-spawner.mcgraph.json"),
+    ),
+    (
+        "King of the hill scoreboard",
+        include_str!("../examples/graphs/hill-scoreboard.mcgraph.json"),
+    ),
+    (
+        "Announcer",
+        include_str!("../examples/graphs/announcer.mcgraph.json"),
+    ),
+    (
+        "Physics bumper",
+        include_str!("../examples/graphs/bumper.mcgraph.json"),
+    ),
+];
+
 /// A template graph by index (0: the melee rusher).
 pub fn template(index: usize) -> VisualScriptGraph {
     TEMPLATES
@@ -92,11 +115,30 @@ pub fn template(index: usize) -> VisualScriptGraph {
         .unwrap_or_default()
 }
 
+/// A world-script template by index (0: the wave spawner).
+pub fn world_template(index: usize) -> VisualScriptGraph {
+    WORLD_TEMPLATES
+        .get(index)
+        .and_then(|(_, text)| VisualScriptGraph::from_json(text).ok())
+        .unwrap_or_else(VisualScriptGraph::new_world_script)
+}
+
+/// What File > New starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewGraph {
+    /// An AI-controller template, by index.
+    Ai(usize),
+    /// A world-script template, by index.
+    World(usize),
+    /// An empty graph of this kind.
+    Empty(ScriptKind),
+}
+
 /// What to do once unsaved changes are dealt with.
 #[derive(Clone, Debug, PartialEq)]
 enum Then {
     Close,
-    New(Option<usize>),
+    New(NewGraph),
     Open(PathBuf),
     PickOpen,
 }
@@ -125,6 +167,8 @@ pub struct Studio {
     variables: VariablesPanel,
     /// The preview's settings and last result.
     pub preview: Preview,
+    /// The world preview (for world scripts).
+    pub world: WorldView,
     worker: Worker,
     jobs: u64,
     /// Results of jobs up to this id belong to a document since replaced: they are dropped.
@@ -198,6 +242,7 @@ impl Studio {
             palette: Palette::default(),
             variables: VariablesPanel::default(),
             preview: Preview::new(preview::builtin_samples(), DEFAULT_SAMPLE),
+            world: WorldView::new(),
             worker: Worker::spawn(),
             jobs: 0,
             replaced_after: 0,
@@ -221,6 +266,10 @@ impl Studio {
             frames: 0,
             opts,
         };
+        if studio.is_world() {
+            studio.start_world();
+            return studio;
+        }
         // The first preview is ready when the window opens (when a job was sent: a graph with
         // errors sends none, and waiting for one held the window back 30 s).
         studio.schedule_preview(None);
@@ -300,8 +349,52 @@ impl Studio {
         }
     }
 
+    /// Whether the open graph is a world script (the world preview shows instead of turns).
+    pub fn is_world(&self) -> bool {
+        self.doc.graph().kind == ScriptKind::WorldScript
+    }
+
+    /// (Re)starts the world preview with the graph as it is (without it while it has errors).
+    fn start_world(&mut self) {
+        let version = self.doc.structure_version();
+        self.requested = Some(self.preview_key());
+        if check::has_errors(self.doc.diagnostics()) {
+            self.world.start(None, version);
+        } else {
+            let g = self.doc.graph().clone();
+            self.world.start(Some(&g), version);
+        }
+    }
+
+    /// Sends the edited world script to the world (after the debounce), unless it has errors.
+    fn update_world(&mut self) {
+        let version = self.doc.structure_version();
+        self.requested = Some(self.preview_key());
+        if check::has_errors(self.doc.diagnostics()) {
+            let n = self
+                .doc
+                .diagnostics()
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            self.world.problem = Some(format!(
+                "The graph has {n} error{}: the world runs the last version that worked. Fix the \
+                 problems listed below the canvas.",
+                if n == 1 { "" } else { "s" }
+            ));
+            self.world.sent = Some(version);
+            return;
+        }
+        let g = self.doc.graph().clone();
+        self.world.edited(&g, version);
+    }
+
     /// Sends a preview job now (with `advance`, stepping to the next turn first).
     fn schedule_preview(&mut self, advance: Option<preview::Opponents>) {
+        if self.is_world() {
+            self.update_world();
+            return;
+        }
         let key = self.preview_key();
         self.requested = Some(key);
         if check::has_errors(self.doc.diagnostics()) {
@@ -338,10 +431,12 @@ impl Studio {
     pub fn frame(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         let _ = self.worker.repaint.set(ctx.clone());
+        self.world.set_context(&ctx);
         self.frames += 1;
         for done in self.worker.poll() {
             self.receive(done);
         }
+        self.world.poll();
         self.handle_close(&ctx);
         self.shortcuts(&ctx);
 
@@ -387,6 +482,16 @@ impl Studio {
                 // A solid scroll bar beside the content (a floating one covered the ends of
                 // the action lines), and a new turn or sample starts at the top.
                 ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+                if self.is_world() {
+                    egui::ScrollArea::vertical()
+                        .id_salt("world-panel")
+                        .show(ui, |ui| {
+                            if let Some(WorldAction::Restart) = self.world.ui(ui) {
+                                self.start_world();
+                            }
+                        });
+                    return;
+                }
                 egui::ScrollArea::vertical()
                     .id_salt((
                         "preview-panel",
@@ -413,7 +518,7 @@ impl Studio {
                 // Queries that came back empty in the previewed turn, when it is this graph's.
                 let empty = std::collections::BTreeMap::new();
                 let found = match (&self.preview.shown, &self.preview.stale) {
-                    (Some((view, _)), None) => &view.found_nothing,
+                    (Some((view, _)), None) if !self.is_world() => &view.found_nothing,
                     _ => &empty,
                 };
                 self.canvas.set_found_nothing(found);
@@ -519,7 +624,11 @@ impl Studio {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         }
-        let ready = self.preview.shown.is_some() && self.preview.waiting.is_none();
+        let ready = if self.doc.graph().kind == ScriptKind::WorldScript {
+            self.world.latest.as_ref().is_some_and(|f| f.tick >= 60)
+        } else {
+            self.preview.shown.is_some() && self.preview.waiting.is_none()
+        };
         if !shot.requested && ready && shot.frames > 20 {
             shot.requested = true;
             ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::default()));
@@ -553,13 +662,24 @@ impl Studio {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 ui.menu_button("New", |ui| {
+                    ui.label(RichText::new("AI controller").weak());
                     for (i, (name, _)) in TEMPLATES.iter().enumerate() {
                         if ui.button(format!("From template: {name}")).clicked() {
-                            self.guarded(Then::New(Some(i)));
+                            self.guarded(Then::New(NewGraph::Ai(i)));
                         }
                     }
-                    if ui.button("Empty graph").clicked() {
-                        self.guarded(Then::New(None));
+                    if ui.button("Empty AI controller").clicked() {
+                        self.guarded(Then::New(NewGraph::Empty(ScriptKind::AiController)));
+                    }
+                    ui.separator();
+                    ui.label(RichText::new("World script").weak());
+                    for (i, (name, _)) in WORLD_TEMPLATES.iter().enumerate() {
+                        if ui.button(format!("World template: {name}")).clicked() {
+                            self.guarded(Then::New(NewGraph::World(i)));
+                        }
+                    }
+                    if ui.button("Empty world script").clicked() {
+                        self.guarded(Then::New(NewGraph::Empty(ScriptKind::WorldScript)));
                     }
                 });
                 if ui.button("Open…  Ctrl+O").clicked() {
@@ -677,7 +797,7 @@ impl Studio {
     }
 
     fn left_ui(&mut self, ui: &mut egui::Ui) {
-        if let Some(PaletteAction::Add(kind)) = self.palette.ui(ui) {
+        if let Some(PaletteAction::Add(kind)) = self.palette.ui(ui, self.doc.graph().kind) {
             let at = free_spot(self.doc.graph(), self.canvas.centre());
             self.add_node(kind, at, None);
         }
@@ -986,7 +1106,7 @@ impl Studio {
             self.guarded(Then::PickOpen);
         }
         if pressed(cmd, Key::N) {
-            self.guarded(Then::New(Some(0)));
+            self.guarded(Then::New(NewGraph::Ai(0)));
         }
         if pressed(cmd, Key::E) {
             self.open_export();
@@ -1282,14 +1402,7 @@ impl Studio {
                     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 }
             }
-            Then::New(t) => {
-                let g = t.map_or_else(VisualScriptGraph::new, template);
-                self.replace_document(Document::new(g, None));
-                self.status = match t.and_then(|i| TEMPLATES.get(i)) {
-                    Some((name, _)) => format!("New graph from the {name} template."),
-                    None => "New empty graph: add an On Turn node from the palette first.".into(),
-                };
-            }
+            Then::New(t) => self.new_graph(t),
             Then::Open(p) => self.open_path(&p),
             Then::PickOpen => {
                 let dir = self.start_dir();
@@ -1320,8 +1433,37 @@ impl Studio {
         }
     }
 
+    /// Replaces the document with a new graph (the caller asked about unsaved changes).
+    pub fn new_graph(&mut self, t: NewGraph) {
+        let (g, status) = match t {
+            NewGraph::Ai(i) => (
+                template(i),
+                TEMPLATES.get(i).map_or(String::new(), |(name, _)| {
+                    format!("New AI from the {name} template.")
+                }),
+            ),
+            NewGraph::World(i) => (
+                world_template(i),
+                WORLD_TEMPLATES.get(i).map_or(String::new(), |(name, _)| {
+                    format!("New world script from the {name} template: watch the world on the right, edit, and it updates as you go.")
+                }),
+            ),
+            NewGraph::Empty(ScriptKind::AiController) => (
+                VisualScriptGraph::new(),
+                "New empty AI: add an On Turn node from the palette first.".into(),
+            ),
+            NewGraph::Empty(ScriptKind::WorldScript) => (
+                VisualScriptGraph::new_world_script(),
+                "New empty world script: add an event (On Start, On Tick, On Timer…) from the palette first.".into(),
+            ),
+        };
+        self.replace_document(Document::new(g, None));
+        self.status = status;
+    }
+
     /// A new or opened graph starts at turn 1 of the chosen sample, with nothing of the previous
-    /// graph's preview left (not its turn, not a step still in flight).
+    /// graph's preview left (not its turn, not a step still in flight); a world script starts
+    /// its world.
     fn replace_document(&mut self, doc: Document) {
         self.doc = doc;
         self.canvas = Canvas::new();
@@ -1333,6 +1475,11 @@ impl Studio {
         self.preview.failure = None;
         self.preview.waiting = None;
         self.replaced_after = self.jobs;
+        if self.is_world() {
+            self.start_world();
+        } else {
+            self.world.set_playing(false);
+        }
     }
 
     /// Saves to the document's file (or asks where); true when saved.

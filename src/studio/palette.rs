@@ -2,7 +2,7 @@
 //! the lists of the graph's variables and comments.
 
 use aether_scripting::catalog::{CATALOG, Category, NodeSpec, PinType};
-use aether_scripting::graph::{PortRef, VarType, Variable, VisualScriptGraph};
+use aether_scripting::graph::{PortRef, ScriptKind, VarType, Variable, VisualScriptGraph};
 use egui::{Color32, Pos2};
 
 use super::canvas::category_color;
@@ -83,8 +83,9 @@ pub struct Palette {
 }
 
 impl Palette {
-    /// Draws the palette; returns the kind to add, if one was chosen.
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<PaletteAction> {
+    /// Draws the palette of the node kinds a graph of `kind` may use; returns the kind to add,
+    /// if one was chosen.
+    pub fn ui(&mut self, ui: &mut egui::Ui, kind: ScriptKind) -> Option<PaletteAction> {
         let mut chosen = None;
         ui.heading("Nodes");
         let search = ui
@@ -111,7 +112,8 @@ impl Palette {
                 response
             })
             .inner;
-        let hits = ranked(&self.query, CATALOG.iter());
+        let allowed = move |s: &&'static NodeSpec| s.op.allowed_in(kind);
+        let hits = ranked(&self.query, CATALOG.iter().filter(allowed));
         if search.lost_focus()
             && ui.input(|i| i.key_pressed(egui::Key::Enter))
             && let Some(first) = hits.first()
@@ -143,6 +145,9 @@ impl Palette {
                     return;
                 }
                 for cat in Category::ALL {
+                    if !CATALOG.iter().filter(allowed).any(|s| s.category == cat) {
+                        continue;
+                    }
                     egui::CollapsingHeader::new(
                         egui::RichText::new(cat.name())
                             .color(category_color(cat).gamma_multiply(2.0)),
@@ -150,7 +155,7 @@ impl Palette {
                     .id_salt(("palette", cat.name()))
                     .default_open(true)
                     .show(ui, |ui| {
-                        for spec in CATALOG.iter().filter(|s| s.category == cat) {
+                        for spec in CATALOG.iter().filter(allowed).filter(|s| s.category == cat) {
                             if kind_button(ui, spec).clicked() {
                                 chosen = Some(PaletteAction::Add(spec.key));
                             }
@@ -212,10 +217,15 @@ impl AddMenu {
     pub fn kinds(&self, graph: &VisualScriptGraph) -> Vec<&'static NodeSpec> {
         ranked(
             &self.query,
-            CATALOG.iter().filter(|s| match &self.from {
-                None => true,
-                Some((_, from_output, ty)) => fitting_port(s, *ty, *from_output, graph).is_some(),
-            }),
+            CATALOG
+                .iter()
+                .filter(|s| s.op.allowed_in(graph.kind))
+                .filter(|s| match &self.from {
+                    None => true,
+                    Some((_, from_output, ty)) => {
+                        fitting_port(s, *ty, *from_output, graph).is_some()
+                    }
+                }),
         )
     }
 

@@ -1,0 +1,896 @@
+//! The world preview: a world script's graph running live in a sample world.
+//!
+//! The world runs on its own thread ([`WorldWorker`]): the window never waits for it. The studio
+//! hands it the edited graph whenever the graph changes; the worker compiles it and swaps the
+//! new script into the running world ([`WorldRun::replace_script`]), leaving the world and the
+//! other scripts as they are, or restarts the scene when the creator prefers. After each tick
+//! the worker sends a [`Frame`]: the entities, what happened (sounds, texts, messages), each
+//! script's usage and storage. [`WorldView`] keeps what the panel shows (the latest frame, the
+//! last second of refusals, a log) and draws it with `world_map`.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use aether_sample_world::world::EntityView;
+use aether_sample_world::{Scene, ScriptInfo, ScriptSpec, Storage, TickLog, WorldRun};
+use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
+use aether_scripting::graph::VisualScriptGraph;
+use aether_scripting::world::{ScriptId, ScriptState, TickUsageResult};
+use egui::{Color32, RichText};
+
+use super::world_map;
+
+/// The speeds offered, in ticks per second (20 is the game's own pace).
+pub const SPEEDS: [(f32, &str); 4] = [(5.0, "¼×"), (20.0, "1×"), (80.0, "4×"), (400.0, "20×")];
+
+/// The priority the edited graph runs at in the preview.
+pub const EDITED_PRIORITY: u32 = 10;
+
+/// What the studio asks of the world's thread.
+#[derive(Debug)]
+pub enum Command {
+    /// (Re)start the world: the scene, the other scripts, the edited graph (when it compiles).
+    Start {
+        /// The scene.
+        scene: Box<Scene>,
+        /// Scripts besides the edited graph.
+        others: Vec<ScriptSpec>,
+        /// The edited graph.
+        graph: Option<Box<VisualScriptGraph>>,
+    },
+    /// The graph changed: swap its script in (or restart the scene, when `restart`).
+    Edit {
+        /// The new graph.
+        graph: Box<VisualScriptGraph>,
+        /// Restart the scene instead of swapping.
+        restart: bool,
+    },
+    /// Play or pause.
+    Play(bool),
+    /// One tick (while paused).
+    Step,
+    /// Ticks per second while playing.
+    Speed(f32),
+}
+
+/// One tick of the world, as the panel shows it.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// The tick that ran.
+    pub tick: u64,
+    /// Every entity after the tick.
+    pub entities: Vec<EntityView>,
+    /// What happened.
+    pub log: TickLog,
+    /// What each script used.
+    pub usage: TickUsageResult,
+    /// The scripts.
+    pub scripts: Vec<ScriptInfo>,
+    /// Each script's committed storage: name, then key and value pairs.
+    pub storage: Vec<(String, Vec<(Vec<u8>, Vec<u8>)>)>,
+    /// Players in the world.
+    pub online: Vec<u32>,
+    /// The world hash.
+    pub hash: u64,
+}
+
+/// What the world's thread reports.
+#[derive(Clone, Debug)]
+pub enum Update {
+    /// The world (re)started: its scripts, and which one is the edited graph.
+    Started {
+        /// The scripts.
+        scripts: Vec<ScriptInfo>,
+        /// The edited graph's script, if it compiled.
+        edited: Option<ScriptId>,
+    },
+    /// A tick ran.
+    Frame(Box<Frame>),
+    /// The edited graph's new script is running, swapped in after `took` (compile and load).
+    Swapped {
+        /// Compile + load time.
+        took: Duration,
+    },
+    /// Something could not be done; the message says what, in plain words.
+    Problem(String),
+}
+
+/// The world's thread.
+#[derive(Debug)]
+pub struct WorldWorker {
+    commands: Sender<Command>,
+    updates: Receiver<Update>,
+    /// Asked to repaint when a frame arrives (set once the UI has a context).
+    pub repaint: Arc<OnceLock<egui::Context>>,
+}
+
+impl WorldWorker {
+    /// Starts the thread (paused, with no world until the first [`Command::Start`]).
+    pub fn spawn() -> Self {
+        let (commands, rx) = channel::<Command>();
+        let (tx, updates) = channel::<Update>();
+        let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
+        let ctx = repaint.clone();
+        let spawned = std::thread::Builder::new()
+            .name("world preview".into())
+            .spawn(move || world_loop(&rx, &tx, &ctx));
+        if let Err(e) = spawned {
+            eprintln!("warning: the world preview thread could not start: {e}");
+        }
+        Self {
+            commands,
+            updates,
+            repaint,
+        }
+    }
+
+    /// Sends a command.
+    pub fn send(&self, c: Command) {
+        let _ = self.commands.send(c);
+    }
+
+    /// The updates that arrived since the last call.
+    pub fn poll(&self) -> Vec<Update> {
+        self.updates.try_iter().collect()
+    }
+
+    /// Waits up to `timeout` for the next update (tests).
+    pub fn wait(&self, timeout: Duration) -> Option<Update> {
+        self.updates.recv_timeout(timeout).ok()
+    }
+}
+
+/// The edited graph as a script of the world (debug profile: node names in traces).
+fn graph_spec(graph: &VisualScriptGraph) -> Result<ScriptSpec, String> {
+    let artifact = VisualScriptCompiler::compile_with(graph, CompilationProfile::Debug)
+        .map_err(|e| format!("The graph cannot run yet: {e}."))?;
+    Ok(ScriptSpec {
+        label: format!("this graph ({})", graph.name),
+        bytes: artifact.wasm_bytes,
+        priority: EDITED_PRIORITY,
+        request: Default::default(),
+        identity: None,
+    })
+}
+
+struct Live {
+    run: WorldRun,
+    edited: Option<ScriptId>,
+    scene: Scene,
+    others: Vec<ScriptSpec>,
+}
+
+fn start(
+    scene: Scene,
+    others: Vec<ScriptSpec>,
+    graph: Option<&VisualScriptGraph>,
+    tx: &Sender<Update>,
+) -> Option<Live> {
+    let mut specs = others.clone();
+    let mut edited = None;
+    if let Some(g) = graph {
+        match graph_spec(g) {
+            Ok(spec) => {
+                specs.push(spec);
+                edited = Some(ScriptId(specs.len() as u32));
+            }
+            Err(why) => {
+                let _ = tx.send(Update::Problem(why));
+            }
+        }
+    }
+    let storage = match Storage::in_memory() {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = tx.send(Update::Problem(format!("The world's storage: {e}")));
+            return None;
+        }
+    };
+    match WorldRun::with_scripts(&scene, specs, storage) {
+        Ok(run) => {
+            let _ = tx.send(Update::Started {
+                scripts: run.scripts().to_vec(),
+                edited,
+            });
+            Some(Live {
+                run,
+                edited,
+                scene,
+                others,
+            })
+        }
+        Err(e) => {
+            let _ = tx.send(Update::Problem(format!("The world could not start: {e}")));
+            None
+        }
+    }
+}
+
+fn frame(live: &mut Live) -> Result<Frame, String> {
+    let r = live.run.tick().map_err(|e| e.to_string())?;
+    let scripts = live.run.scripts().to_vec();
+    let world = live.run.world();
+    let storage = scripts
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                world.storage().dump(&s.name).unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(Frame {
+        tick: r.tick,
+        entities: world.entities(),
+        log: r.log,
+        usage: r.usage,
+        storage,
+        online: world.online().map(|p| p.0).collect(),
+        hash: r.hash,
+        scripts,
+    })
+}
+
+fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::Context>) {
+    let mut live: Option<Live> = None;
+    let mut playing = false;
+    let mut speed = 20.0_f32;
+    let mut next = Instant::now();
+    let repaint = || {
+        if let Some(c) = ctx.get() {
+            c.request_repaint();
+        }
+    };
+    loop {
+        let wait = if playing && live.is_some() {
+            next.saturating_duration_since(Instant::now())
+        } else {
+            Duration::from_secs(3600)
+        };
+        let command = match rx.recv_timeout(wait) {
+            Ok(c) => Some(c),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let mut step = false;
+        let commanded = command.is_some();
+        match command {
+            Some(Command::Start {
+                scene,
+                others,
+                graph,
+            }) => {
+                live = start(*scene, others, graph.as_deref(), tx);
+                next = Instant::now();
+                // The first frame shows tick 0 at once, playing or not.
+                step = true;
+            }
+            Some(Command::Edit { graph, restart }) => match live.as_mut() {
+                Some(l) if !restart && l.edited.is_some() => {
+                    let began = Instant::now();
+                    match graph_spec(&graph) {
+                        Ok(spec) => {
+                            let id = l.edited.unwrap_or(ScriptId(0));
+                            match l.run.replace_script(id, spec) {
+                                Ok(()) => {
+                                    let _ = tx.send(Update::Swapped {
+                                        took: began.elapsed(),
+                                    });
+                                    let _ = tx.send(Update::Started {
+                                        scripts: l.run.scripts().to_vec(),
+                                        edited: l.edited,
+                                    });
+                                }
+                                Err(e) => {
+                                    let _ = tx.send(Update::Problem(format!(
+                                        "The edited graph was refused; the world goes on with the previous version: {e}"
+                                    )));
+                                }
+                            }
+                        }
+                        Err(why) => {
+                            let _ = tx.send(Update::Problem(why));
+                        }
+                    }
+                    step = !playing;
+                }
+                Some(l) => {
+                    let (scene, others) = (l.scene.clone(), l.others.clone());
+                    live = start(scene, others, Some(&graph), tx);
+                    step = true;
+                }
+                None => {}
+            },
+            Some(Command::Play(p)) => {
+                playing = p;
+                next = Instant::now();
+            }
+            Some(Command::Step) => step = true,
+            Some(Command::Speed(s)) => speed = s.clamp(1.0, 1000.0),
+            None => {}
+        }
+        let due = playing && Instant::now() >= next;
+        if (step || due)
+            && let Some(l) = live.as_mut()
+        {
+            match frame(l) {
+                Ok(f) => {
+                    let _ = tx.send(Update::Frame(Box::new(f)));
+                }
+                Err(e) => {
+                    playing = false;
+                    let _ = tx.send(Update::Problem(format!("The world stopped: {e}")));
+                }
+            }
+            if due {
+                next += Duration::from_secs_f32(1.0 / speed);
+                // Far behind (a slow machine): start counting again rather than racing.
+                if Instant::now() > next + Duration::from_millis(500) {
+                    next = Instant::now();
+                }
+            }
+            repaint();
+        } else if commanded {
+            repaint();
+        }
+    }
+}
+
+/// What the panel asks the studio to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorldAction {
+    /// Restart the world (another scene, the scene's scripts switched, Restart clicked).
+    Restart,
+}
+
+/// A line of the world's log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    /// The tick.
+    pub tick: u64,
+    /// What happened, in words.
+    pub text: String,
+}
+
+/// The world preview's state: the panel's settings and what the world last showed.
+pub struct WorldView {
+    worker: WorldWorker,
+    /// The sample worlds.
+    pub scenes: Vec<(String, Scene)>,
+    /// The one shown.
+    pub scene: usize,
+    /// Whether the world plays.
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// Restart the scene on every edit instead of swapping the script in.
+    pub restart_on_edit: bool,
+    /// Run the scene's own scripts beside the edited graph.
+    pub scene_scripts: bool,
+    /// The latest tick.
+    pub latest: Option<Box<Frame>>,
+    /// The scripts of the running world.
+    pub scripts: Vec<ScriptInfo>,
+    /// The edited graph's script.
+    pub edited: Option<ScriptId>,
+    /// The last second of refusals per script (tick, refusals).
+    refusals: VecDeque<(u64, ScriptId, BTreeMap<String, u32>)>,
+    /// Fuel per script over the last second.
+    fuel: VecDeque<(u64, ScriptId, u64)>,
+    /// Sounds of the last second: tick, where, which.
+    pub sounds: VecDeque<(u64, aether_world_types::Vec2, String)>,
+    /// What happened, newest last (texts shown, messages sent, spawns…).
+    pub log: VecDeque<LogLine>,
+    /// The latest problem, in words.
+    pub problem: Option<String>,
+    /// How long the last swap took.
+    pub swapped: Option<Duration>,
+    /// Updates received (tests wait on it).
+    pub updates: u64,
+    /// The graph version last sent.
+    pub sent: Option<u64>,
+}
+
+impl std::fmt::Debug for WorldView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorldView")
+            .field("scene", &self.scene)
+            .field("playing", &self.playing)
+            .field("tick", &self.latest.as_ref().map(|l| l.tick))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Most lines the log keeps.
+const LOG_LINES: usize = 300;
+
+impl WorldView {
+    /// A paused world preview on the first sample world (nothing runs until [`start`]).
+    ///
+    /// [`start`]: WorldView::start
+    pub fn new() -> Self {
+        let scenes = creator_studio_worlds();
+        Self {
+            worker: WorldWorker::spawn(),
+            scenes,
+            scene: 0,
+            playing: true,
+            speed: 1,
+            restart_on_edit: false,
+            scene_scripts: true,
+            latest: None,
+            scripts: Vec::new(),
+            edited: None,
+            refusals: VecDeque::new(),
+            fuel: VecDeque::new(),
+            sounds: VecDeque::new(),
+            log: VecDeque::new(),
+            problem: None,
+            swapped: None,
+            updates: 0,
+            sent: None,
+        }
+    }
+
+    /// The repaint handle of the world's thread.
+    pub fn set_context(&self, ctx: &egui::Context) {
+        let _ = self.worker.repaint.set(ctx.clone());
+    }
+
+    /// (Re)starts the world with `graph` (None: it has errors) on the chosen scene.
+    pub fn start(&mut self, graph: Option<&VisualScriptGraph>, version: u64) {
+        let Some((_, scene)) = self.scenes.get(self.scene) else {
+            return;
+        };
+        let others = if self.scene_scripts {
+            match crate::samples::scene_scripts(scene) {
+                Ok(o) => o,
+                Err(e) => {
+                    self.problem = Some(format!("The scene's scripts: {e}"));
+                    Vec::new()
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        self.latest = None;
+        self.refusals.clear();
+        self.fuel.clear();
+        self.sounds.clear();
+        self.log.clear();
+        self.problem = None;
+        self.sent = Some(version);
+        self.worker.send(Command::Start {
+            scene: Box::new(scene.clone()),
+            others,
+            graph: graph.map(|g| Box::new(g.clone())),
+        });
+        self.worker.send(Command::Speed(SPEEDS[self.speed].0));
+        self.worker.send(Command::Play(self.playing));
+    }
+
+    /// The edited graph changed (and has no errors): swap it in, or restart.
+    pub fn edited(&mut self, graph: &VisualScriptGraph, version: u64) {
+        self.sent = Some(version);
+        if self.edited.is_none() {
+            // Nothing of this graph runs yet (it had errors): start over with it.
+            self.start(Some(graph), version);
+            return;
+        }
+        self.worker.send(Command::Edit {
+            graph: Box::new(graph.clone()),
+            restart: self.restart_on_edit,
+        });
+    }
+
+    /// Play or pause.
+    pub fn set_playing(&mut self, playing: bool) {
+        self.playing = playing;
+        self.worker.send(Command::Play(playing));
+    }
+
+    /// One tick (pauses first).
+    pub fn step(&mut self) {
+        self.set_playing(false);
+        self.worker.send(Command::Step);
+    }
+
+    /// Takes in what the world's thread sent.
+    pub fn poll(&mut self) {
+        for u in self.worker.poll() {
+            self.receive(u);
+        }
+    }
+
+    /// Waits for one update and takes it in (tests).
+    pub fn wait(&mut self, timeout: Duration) -> bool {
+        match self.worker.wait(timeout) {
+            Some(u) => {
+                self.receive(u);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn receive(&mut self, u: Update) {
+        self.updates += 1;
+        match u {
+            Update::Started { scripts, edited } => {
+                self.scripts = scripts;
+                self.edited = edited;
+            }
+            Update::Swapped { took } => {
+                self.swapped = Some(took);
+                self.problem = None;
+            }
+            Update::Problem(p) => self.problem = Some(p),
+            Update::Frame(f) => self.take_frame(f),
+        }
+    }
+
+    fn take_frame(&mut self, f: Box<Frame>) {
+        let tick = f.tick;
+        let second = tick.saturating_sub(20);
+        for s in &f.usage.scripts {
+            if !s.refused.is_empty() {
+                self.refusals.push_back((tick, s.id, s.refused.clone()));
+            }
+            self.fuel.push_back((tick, s.id, s.fuel_used));
+        }
+        while self.refusals.front().is_some_and(|r| r.0 <= second) {
+            self.refusals.pop_front();
+        }
+        while self.fuel.front().is_some_and(|r| r.0 <= second) {
+            self.fuel.pop_front();
+        }
+        for (_, sound, at) in &f.log.sounds {
+            self.sounds.push_back((tick, *at, sound.clone()));
+        }
+        while self.sounds.front().is_some_and(|s| s.0 + 20 < tick) {
+            self.sounds.pop_front();
+        }
+        let name = |id: ScriptId| {
+            f.scripts
+                .iter()
+                .find(|s| s.id == id)
+                .map_or_else(|| format!("script {}", id.0), |s| s.name.clone())
+        };
+        let mut lines = Vec::new();
+        for (by, to, text) in &f.log.messages {
+            let to = to.map_or("everyone".into(), |p| format!("player {}", p.0));
+            lines.push(format!("{} shows {to}: “{text}”", name(*by)));
+        }
+        for (by, to, body) in &f.log.rpcs {
+            lines.push(format!(
+                "{} sends player {}: “{}”",
+                name(*by),
+                to.0,
+                String::from_utf8_lossy(body)
+            ));
+        }
+        for (by, sound, at) in &f.log.sounds {
+            lines.push(format!(
+                "{} plays “{sound}” at ({:.1}, {:.1})",
+                name(*by),
+                at.x,
+                at.y
+            ));
+        }
+        for (id, kind, at, by) in &f.log.spawned {
+            lines.push(format!(
+                "{} spawns {kind} #{} at ({:.1}, {:.1})",
+                name(*by),
+                id.0,
+                at.x,
+                at.y
+            ));
+        }
+        for p in &f.log.joined {
+            lines.push(format!("player {} joins", p.0));
+        }
+        for p in &f.log.left {
+            lines.push(format!("player {} leaves", p.0));
+        }
+        for s in &f.usage.scripts {
+            for fault in &s.faults {
+                lines.push(format!("{} faulted: {fault}", name(s.id)));
+            }
+        }
+        for text in lines {
+            self.log.push_back(LogLine { tick, text });
+        }
+        while self.log.len() > LOG_LINES {
+            self.log.pop_front();
+        }
+        self.latest = Some(f);
+    }
+
+    /// Refusals of `id` over the last second (20 ticks), by kind.
+    pub fn refused_this_second(&self, id: ScriptId) -> BTreeMap<String, u32> {
+        let mut out = BTreeMap::new();
+        for (_, s, r) in &self.refusals {
+            if *s == id {
+                for (k, n) in r {
+                    *out.entry(k.clone()).or_insert(0) += n;
+                }
+            }
+        }
+        out
+    }
+
+    /// What `id` is doing, in plain words.
+    pub fn state_words(&self, id: ScriptId) -> String {
+        let Some(f) = &self.latest else {
+            return "starting".into();
+        };
+        let Some(u) = f.usage.script(id) else {
+            return "not running".into();
+        };
+        let mut words = match &u.state {
+            ScriptState::Ready | ScriptState::Running if u.slices > 0 => "running".to_owned(),
+            ScriptState::Ready | ScriptState::Running => "waiting for events".to_owned(),
+            ScriptState::Suspended { ticks } => {
+                format!("in the middle of long work, paused for {ticks} tick(s)")
+            }
+            ScriptState::BackingOff { until, reason } => {
+                format!("resting after a fault until tick {}: {reason}", until.0)
+            }
+            ScriptState::Disabled { reason } => format!("disabled: {reason}"),
+        };
+        for (what, n) in self.refused_this_second(id) {
+            words.push_str(&format!("; {}", refusal_words(&what, n)));
+        }
+        words
+    }
+
+    /// The panel; returns what the studio must do.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<WorldAction> {
+        let mut action = None;
+        ui.heading("World preview");
+        ui.horizontal(|ui| {
+            ui.label("World");
+            let current = self
+                .scenes
+                .get(self.scene)
+                .map_or("(none)".into(), |(_, s)| s.name.clone());
+            egui::ComboBox::from_id_salt("world-scene")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for (i, (_, s)) in self.scenes.iter().enumerate() {
+                        if ui
+                            .selectable_label(i == self.scene, &s.name)
+                            .on_hover_text(&s.description)
+                            .clicked()
+                        {
+                            self.scene = i;
+                            action = Some(WorldAction::Restart);
+                        }
+                    }
+                });
+            if ui
+                .checkbox(&mut self.scene_scripts, "its scripts too")
+                .on_hover_text("Run the world's own scripts beside yours")
+                .changed()
+            {
+                action = Some(WorldAction::Restart);
+            }
+        });
+        ui.horizontal(|ui| {
+            let label = if self.playing {
+                "⏸ Pause"
+            } else {
+                "▶ Play"
+            };
+            if ui.button(label).clicked() {
+                self.set_playing(!self.playing);
+            }
+            if ui
+                .button("⏭ Step")
+                .on_hover_text("One tick (a twentieth of a second)")
+                .clicked()
+            {
+                self.step();
+            }
+            if ui
+                .button("⟲ Restart")
+                .on_hover_text("Start the world again from tick 0")
+                .clicked()
+            {
+                action = Some(WorldAction::Restart);
+            }
+            ui.label("Speed");
+            let before = self.speed;
+            egui::ComboBox::from_id_salt("world-speed")
+                .width(48.0)
+                .selected_text(SPEEDS[self.speed].1)
+                .show_ui(ui, |ui| {
+                    for (i, (_, label)) in SPEEDS.iter().enumerate() {
+                        ui.selectable_value(&mut self.speed, i, *label);
+                    }
+                });
+            if self.speed != before {
+                self.worker.send(Command::Speed(SPEEDS[self.speed].0));
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label("On edit:");
+            ui.radio_value(&mut self.restart_on_edit, false, "swap my script in")
+                .on_hover_text("The world and the other scripts go on; your script starts fresh");
+            ui.radio_value(&mut self.restart_on_edit, true, "restart the world");
+        });
+        if let Some(p) = &self.problem {
+            ui.colored_label(Color32::from_rgb(255, 140, 100), p);
+        }
+        let Some(f) = self.latest.as_deref() else {
+            ui.weak("Starting the world…");
+            return action;
+        };
+        let scene = self.scenes.get(self.scene).map(|(_, s)| s);
+        ui.label(
+            RichText::new(format!(
+                "tick {} · {} entities · {} player(s) online{}",
+                f.tick,
+                f.entities.len(),
+                f.online.len(),
+                self.swapped.map_or(String::new(), |d| format!(
+                    " · your script updated in {} ms",
+                    d.as_millis()
+                ))
+            ))
+            .small(),
+        );
+        if let Some(scene) = scene {
+            world_map::world_ui(ui, scene, f, &self.sounds);
+        }
+        egui::CollapsingHeader::new("Scripts")
+            .id_salt("world-scripts")
+            .default_open(true)
+            .show(ui, |ui| self.scripts_ui(ui, f));
+        egui::CollapsingHeader::new("What players see and hear")
+            .id_salt("world-log")
+            .default_open(true)
+            .show(ui, |ui| {
+                if self.log.is_empty() {
+                    ui.weak("Nothing yet.");
+                }
+                egui::ScrollArea::vertical()
+                    .id_salt("world-log-scroll")
+                    .max_height(160.0)
+                    .stick_to_bottom(true)
+                    .show(ui, |ui| {
+                        for l in &self.log {
+                            ui.label(RichText::new(format!("{:>5}  {}", l.tick, l.text)).small());
+                        }
+                    });
+            });
+        action
+    }
+
+    fn scripts_ui(&self, ui: &mut egui::Ui, f: &Frame) {
+        let budget = f.usage.fuel_budget.max(1);
+        for s in &f.scripts {
+            let mine = Some(s.id) == self.edited;
+            let fuel: u64 = self
+                .fuel
+                .iter()
+                .filter(|(_, id, _)| *id == s.id)
+                .map(|(_, _, n)| n)
+                .sum();
+            let ticks = self
+                .fuel
+                .iter()
+                .filter(|(_, id, _)| *id == s.id)
+                .count()
+                .max(1) as u64;
+            let per_tick = fuel / ticks;
+            let cap = aether_scripting::world::limits::ms_to_fuel(
+                s.limits.max_cpu_ms_per_tick,
+                aether_scripting::world::SchedulerPolicy::default().fuel_per_ms,
+            )
+            .max(1);
+            ui.horizontal(|ui| {
+                let title = format!(
+                    "{}{} {} · priority {}",
+                    if mine { "★ " } else { "" },
+                    s.name,
+                    s.version,
+                    s.priority
+                );
+                ui.label(RichText::new(title).strong())
+                    .on_hover_text(if mine {
+                        "The graph you are editing"
+                    } else {
+                        s.label.as_str()
+                    });
+            });
+            let frac = per_tick as f32 / cap as f32;
+            ui.add(
+                egui::ProgressBar::new(frac.clamp(0.0, 1.0))
+                    .desired_height(8.0)
+                    .text(
+                        RichText::new(format!(
+                            "CPU {} fuel a tick of {} ({:.1}% of its cap, {:.2}% of the world's budget)",
+                            aether_scripting::host::group_digits(per_tick),
+                            aether_scripting::host::group_digits(cap),
+                            frac * 100.0,
+                            per_tick as f64 * 100.0 / budget as f64
+                        ))
+                        .small(),
+                    ),
+            );
+            ui.label(RichText::new(self.state_words(s.id)).small());
+            if let Some((_, entries)) = f.storage.iter().find(|(n, _)| *n == s.name)
+                && !entries.is_empty()
+            {
+                let shown: Vec<String> = entries
+                    .iter()
+                    .take(8)
+                    .map(|(k, v)| format!("{} = {}", String::from_utf8_lossy(k), value_words(v)))
+                    .collect();
+                ui.label(
+                    RichText::new(format!(
+                        "storage: {}{}",
+                        shown.join(", "),
+                        if entries.len() > 8 { ", …" } else { "" }
+                    ))
+                    .small()
+                    .weak(),
+                );
+            }
+            ui.add_space(4.0);
+        }
+    }
+}
+
+impl Default for WorldView {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The built-in sample worlds (none if they do not parse, which `tests/samples.rs` prevents).
+fn creator_studio_worlds() -> Vec<(String, Scene)> {
+    crate::samples::worlds().unwrap_or_else(|e| {
+        eprintln!("warning: {e}");
+        Vec::new()
+    })
+}
+
+/// A stored value: a Number when it is 4 bytes (what graphs store), else text or bytes.
+pub fn value_words(v: &[u8]) -> String {
+    match <[u8; 4]>::try_from(v) {
+        Ok(b) => i32::from_le_bytes(b).to_string(),
+        Err(_) => match std::str::from_utf8(v) {
+            Ok(t) => format!("“{}”", aether_scripting::text::escape(t)),
+            Err(_) => format!("{} bytes", v.len()),
+        },
+    }
+}
+
+/// A refusal count in words: "throttled: 3 spawns this second".
+pub fn refusal_words(what: &str, n: u32) -> String {
+    let (import, code) = what.split_once(": ").unwrap_or((what, ""));
+    let thing = match import {
+        "entity_spawn" => "spawn",
+        "entity_destroy" => "despawn",
+        "entity_position" => "position look-up",
+        "physics_apply_force" => "push",
+        "audio_play" => "sound",
+        "network_send" => "message",
+        "storage_read" => "storage read",
+        "storage_write" => "storage write",
+        "ui_message" => "text",
+        other => other,
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    match code {
+        "throttled" => format!("throttled {n} {thing}{plural} this second (over its rate limit)"),
+        "quota_exceeded" => format!("{n} {thing}{plural} refused: storage full"),
+        "not_found" => format!("{n} {thing}{plural} found nothing"),
+        "not_permitted" => format!("{n} {thing}{plural} not allowed"),
+        _ => format!("{n} {thing}{plural} refused ({code})"),
+    }
+}
