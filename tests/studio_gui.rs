@@ -1159,3 +1159,150 @@ fn help_about_shows_versions_and_caps() {
             .is_some()
     );
 }
+
+/// Steps until the widget labelled `label` stays put from one frame to the next (a new dialog
+/// lays itself out over its first frames; a click then misses).
+fn settle_widget(h: &mut Harness<'_, Studio>, label: &str) {
+    let started = Instant::now();
+    let mut last = None;
+    loop {
+        h.step();
+        let rect = h.get_by_label(label).rect();
+        if last == Some(rect) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{label} never settled"
+        );
+        last = Some(rect);
+    }
+}
+
+/// Whether the world preview shows an entity spawned by the edited graph.
+fn world_has_my_entities(s: &Studio) -> bool {
+    let Some(f) = s.world.latest.as_ref() else {
+        return false;
+    };
+    s.world.edited.is_some() && f.entities.iter().any(|e| e.owner == s.world.edited)
+}
+
+/// A world script built from the palette: On Timer → Spawn Entity on a tile. The world on the
+/// right runs it; entities appear; a second spawner on every tick goes over the rate limit and
+/// the panel says the spawns are throttled; the script exports as a world-script mod.
+#[test]
+fn builds_a_world_script_and_watches_the_world_react() {
+    let dir = temp_dir("world");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    // File > New > Empty world script, through the menus.
+    h.get_by_label("File").click();
+    step_until(&mut h, "the File menu", |_| true);
+    h.step();
+    h.get_by_role_and_label(Role::Button, "New ⏵").click();
+    h.step();
+    h.step();
+    h.get_by_label("Empty world script").click();
+    step_until(&mut h, "a new world script", |s| s.is_world());
+    assert!(
+        h.query_by_label_contains("add an event node").is_some(),
+        "the empty script says how to start"
+    );
+    // The palette offers world nodes and no AI ones.
+    assert!(h.query_by_label("Spawn Entity").is_some());
+    assert!(h.query_by_label("For Each Unit").is_none());
+
+    add_from_palette(&mut h, "On Timer");
+    add_from_palette(&mut h, "Spawn Entity");
+    add_from_palette(&mut h, "Tile At");
+    let timer = only(&h, "on_timer");
+    let spawn = only(&h, "spawn_entity");
+    let tile = only(&h, "tile_at");
+    h.state_mut().canvas_mut().zoom_to(0.8);
+    h.step();
+    h.state_mut().canvas_mut().frame_all();
+    h.step();
+    h.step();
+    wire(&mut h, (timer, "then"), (spawn, "exec"));
+    wire(&mut h, (tile, "position"), (spawn, "at"));
+    let g = h.state().document().graph().clone();
+    assert!(link_exists(&g, (timer, "then"), (spawn, "exec")));
+    assert!(link_exists(&g, (tile, "position"), (spawn, "at")));
+    assert!(
+        !aether_scripting::check::has_errors(h.state().document().diagnostics()),
+        "{:?}",
+        h.state().document().diagnostics()
+    );
+    // The village's timer rings every second: crates appear where the tile says.
+    assert!(
+        run_like_a_window(&mut h, world_has_my_entities) || {
+            step_until(&mut h, "entities from the graph", world_has_my_entities);
+            true
+        }
+    );
+    h.step();
+    assert!(
+        h.query_all_by_label_contains("my-world-script spawns crate")
+            .next()
+            .is_some(),
+        "the log says so"
+    );
+
+    // A second spawner on every tick: 21 spawns a second against a limit of 10.
+    add_from_palette(&mut h, "On Tick");
+    let tick = only(&h, "on_tick");
+    h.get_all_by_label("Spawn Entity")
+        .next()
+        .expect("palette entry")
+        .click();
+    step_until(&mut h, "a second spawner", |s| {
+        s.document()
+            .graph()
+            .nodes()
+            .filter(|n| n.kind == "spawn_entity")
+            .count()
+            == 2
+    });
+    let spawn2 = nodes_of(&h, "spawn_entity")
+        .into_iter()
+        .find(|n| *n != spawn)
+        .expect("second spawner");
+    h.state_mut().canvas_mut().frame_all();
+    h.step();
+    h.step();
+    wire(&mut h, (tick, "then"), (spawn2, "exec"));
+    wire(&mut h, (tile, "position"), (spawn2, "at"));
+    step_until(&mut h, "the throttled spawns explained", |s| {
+        s.world
+            .edited
+            .is_some_and(|id| s.world.state_words(id).contains("throttled"))
+    });
+    h.step();
+    assert!(
+        h.query_all_by_label_contains("throttled").next().is_some(),
+        "the panel says it in words"
+    );
+
+    // Export it: the dialog shows what it asks for and what the world grants.
+    h.state_mut().open_export();
+    h.step();
+    assert!(h.query_by_label_contains("Sample world grants").is_some());
+    assert!(
+        h.query_by_label("Game id").is_none(),
+        "world scripts have no game id"
+    );
+    let dest = dir.join("out").join("my-spawner");
+    h.state_mut().export_dialog().expect("open").set_dest(&dest);
+    h.step();
+    let d = h.state().export_dialog_ref().expect("open");
+    assert!(d.problems().is_empty(), "{:?}", d.problems());
+    settle_widget(&mut h, "Export");
+    h.get_by_label("Export").click();
+    step_until(&mut h, "the export", |s| {
+        s.export_dialog_ref().is_some_and(|d| d.result.is_some())
+    });
+    let result = h.state().export_dialog_ref().and_then(|d| d.result.clone());
+    assert!(matches!(result, Some(Ok(_))), "{result:?}");
+    let m = aether_scripting::mods::read_world_script_mod(&dest).expect("a world-script mod");
+    assert_eq!(m.manifest.id, "my-world-script");
+}

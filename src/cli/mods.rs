@@ -137,7 +137,7 @@ fn write_mod(
                 done.folder.join("manifest.json").display(),
                 done.module.display(),
                 group_digits(wasm.len() as u64),
-                limits_words(&granted),
+                granted.plain_words(),
             ));
         }
     };
@@ -370,20 +370,6 @@ pub fn new_key(file: &Path) -> anyhow::Result<String> {
         file.display(),
         public_file.display()
     ))
-}
-
-/// A script's limits in plain words.
-pub fn limits_words(l: &ScriptResourceLimits) -> String {
-    format!(
-        "{} ms of CPU a tick, {} MiB of memory, {} spawns, {} messages ({} bytes) and {} storage writes a second, {} KiB of storage",
-        l.max_cpu_ms_per_tick,
-        l.max_memory_bytes / (1024 * 1024),
-        l.max_entity_spawns_per_second,
-        l.max_network_rpcs_per_second,
-        l.max_network_bytes_per_second,
-        l.max_storage_writes_per_second,
-        l.max_storage_bytes / 1024,
-    )
 }
 
 /// Ticks a world-script validation runs in each sample world.

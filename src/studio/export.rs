@@ -1,10 +1,14 @@
 //! The export dialog: the manifest's fields, prefilled and checked as the user types, and the
-//! destination folder. Writing goes through the core's exporter (`mods::export`).
+//! destination folder. Writing goes through the core's exporter (`mods::export`, or
+//! `mods::export_world_script` for a world script, whose dialog shows the limits it asks for
+//! and what the sample world grants).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use aether_scripting::mods::{self, ModManifest};
+use aether_scripting::graph::ScriptKind;
+use aether_scripting::mods::{self, ModManifest, WorldScriptManifest};
+use aether_scripting::world::ScriptResourceLimits;
 use aether_scripting::{
     CompilationProfile, ControllerHost, ControllerLimits, VisualScriptCompiler, VisualScriptGraph,
 };
@@ -23,6 +27,10 @@ pub struct ExportDialog {
     pub replace: bool,
     /// The result of the last export, in words.
     pub result: Option<Result<String, String>>,
+    /// The script kind: a world script has no game id and shows its limits.
+    pub kind: ScriptKind,
+    /// A world script's manifest fields beyond the common ones (priority, limits).
+    pub world: WorldScriptManifest,
 }
 
 /// What the dialog asks for.
@@ -51,16 +59,33 @@ impl ExportDialog {
             dest_typed: false,
             replace: false,
             result: None,
+            kind: graph.kind,
+            world: WorldScriptManifest::for_graph(&graph.name, &graph.version),
+        }
+    }
+
+    /// The world-script manifest the fields make (the common fields from [`Self::manifest`]).
+    pub fn world_manifest(&self) -> WorldScriptManifest {
+        WorldScriptManifest {
+            id: self.manifest.id.clone(),
+            name: self.manifest.name.clone(),
+            author: self.manifest.author.clone(),
+            version: self.manifest.version.clone(),
+            ..self.world.clone()
         }
     }
 
     /// Every problem with the fields, by field name.
     pub fn problems(&self) -> BTreeMap<&'static str, Vec<String>> {
         let mut out: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
-        if let Err(ps) = ModManifest::parse(&self.manifest.to_json()) {
-            for p in ps {
-                out.entry(p.field).or_default().push(p.message);
+        let checked = match self.kind {
+            ScriptKind::AiController => ModManifest::parse(&self.manifest.to_json()).err(),
+            ScriptKind::WorldScript => {
+                WorldScriptManifest::parse(&self.world_manifest().to_json()).err()
             }
+        };
+        for p in checked.into_iter().flatten() {
+            out.entry(p.field).or_default().push(p.message);
         }
         // The identity joins name and version; a bad version is already said under Version.
         if !out.contains_key("version")
@@ -87,7 +112,12 @@ impl ExportDialog {
         let mut action = None;
         egui::Modal::new(egui::Id::new("export-dialog")).show(ctx, |ui| {
             ui.set_width(560.0);
-            ui.heading("Export as a mod");
+            let world = self.kind == ScriptKind::WorldScript;
+            ui.heading(if world {
+                "Export the world script as a mod"
+            } else {
+                "Export as a mod"
+            });
             ui.label("The game loads the folder written here: manifest.json and the compiled module.");
             ui.label(
                 egui::RichText::new(
@@ -104,14 +134,19 @@ impl ExportDialog {
                 .spacing([10.0, 6.0])
                 .show(ui, |ui| {
                     let m = &mut self.manifest;
-                    for (field, label, value, hint) in [
+                    let fields = [
                         (
                             "id",
                             "Folder name",
                             &mut m.id,
                             "lowercase letters, digits and dashes, like melee-rusher",
                         ),
-                        ("name", "AI name", &mut m.name, "what players see, like Melee rusher"),
+                        (
+                            "name",
+                            if world { "Script name" } else { "AI name" },
+                            &mut m.name,
+                            "what players see, like Melee rusher",
+                        ),
                         ("author", "Author", &mut m.author, "your name"),
                         ("version", "Version", &mut m.version, "like 1.0.0; raise it for each release"),
                         (
@@ -120,7 +155,11 @@ impl ExportDialog {
                             &mut m.controller_id,
                             "who:what, like studio:melee-rusher",
                         ),
-                    ] {
+                    ];
+                    for (field, label, value, hint) in fields {
+                        if world && field == "controller_id" {
+                            continue;
+                        }
                         let label = ui.label(label);
                         ui.vertical(|ui| {
                             ui.add(
@@ -160,6 +199,24 @@ impl ExportDialog {
                     });
                     ui.end_row();
                 });
+            if world {
+                let asked = self.world.limits.to_json_fields();
+                ui.label(format!(
+                    "Asks for: {}",
+                    if asked.is_empty() {
+                        "nothing beyond what a world grants every script".to_owned()
+                    } else {
+                        asked.join(", ")
+                    }
+                ));
+                let granted = self
+                    .world
+                    .limits
+                    .apply(&ScriptResourceLimits::default())
+                    .map(|l| l.plain_words())
+                    .unwrap_or_else(|p| p.join("; "));
+                ui.label(egui::RichText::new(format!("Sample world grants: {granted}")).small());
+            }
             if self.manifest.id != old_id && !self.dest_typed {
                 self.manifest.controller_id = format!("studio:{}", self.manifest.id);
                 self.dest = mods_dir().join(&self.manifest.id).display().to_string();
@@ -201,8 +258,26 @@ impl ExportDialog {
 pub fn write(graph: &VisualScriptGraph, dialog: &ExportDialog) -> Result<String, String> {
     let artifact = VisualScriptCompiler::compile_with(graph, CompilationProfile::Release)
         .map_err(|e| format!("the graph does not compile: {e}"))?;
-    let host = ControllerHost::new(ControllerLimits::default()).map_err(|e| e.to_string())?;
     let dest = PathBuf::from(dialog.dest.trim());
+    if dialog.kind == ScriptKind::WorldScript {
+        let done = mods::export_world_script(
+            &dialog.world_manifest(),
+            &artifact.wasm_bytes,
+            &dest,
+            dialog.replace,
+        )
+        .map_err(|e| e.to_string())?;
+        return Ok(format!(
+            "{} {} ({} bytes). To use it, copy this folder into the game's mods folder{}; `creator-studio validate` runs it in the sample worlds.",
+            if done.replaced { "Replaced" } else { "Wrote" },
+            done.folder.display(),
+            artifact.wasm_bytes.len(),
+            mods::default_mods_dir()
+                .map(|m| format!(" ({})", m.display()))
+                .unwrap_or_default()
+        ));
+    }
+    let host = ControllerHost::new(ControllerLimits::default()).map_err(|e| e.to_string())?;
     let done = mods::export(
         &host,
         &dialog.manifest,

@@ -69,7 +69,7 @@ pub struct Frame {
     /// The scripts.
     pub scripts: Vec<ScriptInfo>,
     /// Each script's committed storage: name, then key and value pairs.
-    pub storage: Vec<(String, Vec<(Vec<u8>, Vec<u8>)>)>,
+    pub storage: Vec<(String, Vec<aether_sample_world::storage::Entry>)>,
     /// Players in the world.
     pub online: Vec<u32>,
     /// The world hash.

@@ -139,7 +139,7 @@ impl Vm<'_, '_> {
         match (op, self.event) {
             (Op::EveryNTicks, _) => {
                 let n = self.input(node, "n").number();
-                n > 0 && self.event_tick() % (n as u32) == 0
+                n > 0 && self.event_tick().is_multiple_of(n as u32)
             }
             (Op::OnEntitySpawned, Some(WorldEvent::EntitySpawned { kind, .. })) => {
                 let want = self.choice(node, "kind");

@@ -75,6 +75,22 @@ pub struct LimitRequest {
     pub max_storage_bytes: Option<u64>,
 }
 
+impl ScriptResourceLimits {
+    /// The limits in plain words, for people who do not program.
+    pub fn plain_words(&self) -> String {
+        format!(
+            "{} ms of CPU a tick, {} MiB of memory, {} spawns, {} messages ({} bytes) and {} storage writes a second, {} KiB of storage",
+            self.max_cpu_ms_per_tick,
+            self.max_memory_bytes / (1024 * 1024),
+            self.max_entity_spawns_per_second,
+            self.max_network_rpcs_per_second,
+            self.max_network_bytes_per_second,
+            self.max_storage_writes_per_second,
+            self.max_storage_bytes / 1024,
+        )
+    }
+}
+
 impl LimitRequest {
     /// The fields asked for, as `"name": value` pairs in declaration order (for a manifest).
     pub fn to_json_fields(&self) -> Vec<String> {
