@@ -195,10 +195,12 @@ enum WorldCommand {
     /// Exit status: 0 when the world ran its ticks (scripts that faulted are reported, they do
     /// not stop the world), 1 when the scene, a script or the storage file could not be used.
     Run {
-        /// The scene file, e.g. assets/worlds/village.json.
+        /// The scene file, e.g. assets/worlds/village.json, or a world setup
+        /// (*.mcworld.json: a scene and its scripts with their priorities and limits, as the
+        /// studio saves it).
         scene: PathBuf,
-        /// More scripts to run beside the scene's own: .wasm or .wat modules, or world-script
-        /// mod folders.
+        /// More scripts to run beside the scene's own: world-script graphs (.mcgraph.json),
+        /// .wasm or .wat modules, or world-script mod folders.
         scripts: Vec<PathBuf>,
         /// Ticks to run (20 a second); the scene's own count by default.
         #[arg(long)]

@@ -486,8 +486,8 @@ impl Studio {
                     egui::ScrollArea::vertical()
                         .id_salt("world-panel")
                         .show(ui, |ui| {
-                            if let Some(WorldAction::Restart) = self.world.ui(ui) {
-                                self.start_world();
+                            if let Some(a) = self.world.ui(ui) {
+                                self.world_action(a);
                             }
                         });
                     return;
@@ -1533,6 +1533,24 @@ impl Studio {
                 self.save_to(&path);
             }
             Purpose::OpenState => self.open_state(&path),
+            Purpose::OpenSetup => self.open_setup(&path),
+            Purpose::SaveSetup => {
+                let path = if path.to_string_lossy().ends_with(".json") {
+                    path
+                } else {
+                    PathBuf::from(format!("{}.mcworld.json", path.display()))
+                };
+                self.save_setup(&path);
+            }
+            Purpose::AddWorldScript => {
+                self.world.extra.push(aether_sample_world::SetupScript {
+                    path: path.clone(),
+                    priority: aether_sample_world::scene::DEFAULT_PRIORITY,
+                    limits: Default::default(),
+                });
+                self.status = format!("Added {} to the world.", path.display());
+                self.start_world();
+            }
             Purpose::ExportFolder => {
                 if let Some(d) = self.export.as_mut() {
                     d.set_dest(&path);
@@ -1569,6 +1587,66 @@ impl Studio {
             PreviewAction::OpenState => {
                 let dir = std::env::current_dir().unwrap_or_default().join("assets");
                 self.pickers.open(Purpose::OpenState, &dir, "");
+            }
+        }
+    }
+
+    fn world_action(&mut self, a: WorldAction) {
+        let dir = self.start_dir();
+        match a {
+            WorldAction::Restart => self.start_world(),
+            WorldAction::AddScript => self.pickers.open(Purpose::AddWorldScript, &dir, ""),
+            WorldAction::OpenSetup => self.pickers.open(Purpose::OpenSetup, &dir, ""),
+            WorldAction::SaveSetup => {
+                let name = format!("{}.mcworld.json", self.doc.graph().name);
+                self.pickers.open(Purpose::SaveSetup, &dir, &name);
+            }
+        }
+    }
+
+    /// Opens a world setup in the world preview: its scene and scripts (the one that is this
+    /// graph's file runs from the editor) with their priorities, and restarts the world.
+    pub fn open_setup(&mut self, path: &Path) {
+        let setup = match aether_sample_world::WorldSetup::load(path) {
+            Ok(s) => s,
+            Err(e) => {
+                self.error = Some(format!("Could not open the world setup: {e}"));
+                return;
+            }
+        };
+        match self.world.use_setup(&setup, self.doc.path.as_deref()) {
+            Ok(()) => {
+                self.status = format!(
+                    "Opened the world setup {}: {} script(s) beside this graph.",
+                    path.display(),
+                    self.world.extra.len()
+                );
+                self.start_world();
+            }
+            Err(e) => self.error = Some(format!("Could not use the world setup: {e}")),
+        }
+    }
+
+    /// Saves the world preview's setup (scene, scripts, priorities, limits); true when saved.
+    pub fn save_setup(&mut self, path: &Path) -> bool {
+        let setup = self.world.setup(self.doc.path.as_deref());
+        match setup.save(path) {
+            Ok(()) => {
+                self.status = if self.doc.path.is_some() {
+                    format!("Saved the world setup {}.", path.display())
+                } else {
+                    format!(
+                        "Saved the world setup {} without this graph: save the graph first to include it.",
+                        path.display()
+                    )
+                };
+                true
+            }
+            Err(e) => {
+                self.error = Some(format!(
+                    "Could not save the world setup; any file there is unchanged.\n{e}"
+                ));
+                false
             }
         }
     }

@@ -1306,3 +1306,87 @@ fn builds_a_world_script_and_watches_the_world_react() {
     let m = aether_scripting::mods::read_world_script_mod(&dest).expect("a world-script mod");
     assert_eq!(m.manifest.id, "my-world-script");
 }
+
+/// Two scripts side by side: the edited wave spawner and a bumper added from a file, each with
+/// its priority; the setup is saved, and a fresh studio reopens it as it was.
+#[test]
+fn two_world_scripts_run_side_by_side_and_their_setup_reopens() {
+    let dir = temp_dir("setup");
+    let waves = dir.join("waves.mcgraph.json");
+    let bumper = dir.join("bumper.mcgraph.json");
+    creator_studio::studio::world_template(0)
+        .save(&waves)
+        .expect("save");
+    creator_studio::studio::world_template(3)
+        .save(&bumper)
+        .expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(waves.clone())));
+    step_until(&mut h, "the world running", |s| {
+        s.world.latest.as_ref().is_some_and(|f| f.tick > 0)
+    });
+    // Setup > Add script…, typed into the path prompt.
+    h.get_by_label_contains("Setup: scripts in this world")
+        .click();
+    h.step();
+    h.get_by_label("Add script…").click();
+    h.step();
+    h.step();
+    let prompt = "Type the path of a world-script graph, a .wasm or .wat module, or a mod folder:";
+    h.get_by_role_and_label(Role::TextInput, prompt).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, prompt)
+        .type_text(&bumper.display().to_string());
+    h.step();
+    h.get_by_label("OK").click();
+    step_until(&mut h, "both scripts in the world", |s| {
+        s.world.scripts.iter().any(|x| x.name == "bumper")
+            && s.world.scripts.iter().any(|x| x.name == "wave-spawner")
+    });
+    // Priorities differ: the bumper below the graph being edited.
+    h.state_mut().world.extra[0].priority = 3;
+    h.state_mut().world.priority = 30;
+    h.get_by_label("⟲ Restart").click();
+    step_until(&mut h, "the new priorities running", |s| {
+        let p = |name: &str| {
+            s.world
+                .scripts
+                .iter()
+                .find(|x| x.name == name)
+                .map(|x| x.priority)
+        };
+        p("bumper") == Some(3)
+            && p("wave-spawner") == Some(30)
+            && s.world.latest.as_ref().is_some_and(|f| f.tick > 2)
+    });
+    assert!(
+        h.query_all_by_label_contains("bumper 1.0.0 · priority 3")
+            .next()
+            .is_some()
+    );
+    let file = dir.join("two.mcworld.json");
+    assert!(h.state_mut().save_setup(&file), "{:?}", h.state().error());
+
+    // A fresh studio on the same graph reopens the setup as it was.
+    let mut again = harness(options(&dir.join("home2"), Some(waves.clone())));
+    step_until(&mut again, "the world running", |s| {
+        s.world.latest.is_some()
+    });
+    again.state_mut().open_setup(&file);
+    step_until(&mut again, "the setup's scripts", |s| {
+        s.world
+            .scripts
+            .iter()
+            .any(|x| x.name == "bumper" && x.priority == 3)
+            && s.world
+                .scripts
+                .iter()
+                .any(|x| x.name == "wave-spawner" && x.priority == 30)
+    });
+    assert_eq!(
+        again.state().world.extra.len(),
+        1,
+        "the graph is not added twice"
+    );
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use aether_sample_world::{Scene, ScriptSpec, Storage, WorldRun, report};
+use aether_sample_world::{Scene, ScriptSpec, Storage, WorldRun, WorldSetup, report};
 
 /// What `world run` was asked.
 #[derive(Debug)]
@@ -23,17 +23,32 @@ pub struct RunArgs {
 
 /// Runs the world, printing each tick as it ends, then a summary (text mode).
 pub fn run(args: &RunArgs, emit: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    let scene = Scene::load(&args.scene)?;
     let extra = args
         .scripts
         .iter()
         .map(|p| ScriptSpec::from_path(p))
         .collect::<Result<Vec<_>, _>>()?;
+    let (scene, specs) = if args
+        .scene
+        .to_string_lossy()
+        .ends_with(aether_sample_world::setup::EXTENSION)
+    {
+        let (scene, specs) = setup_world(&args.scene)?;
+        (scene, Some(specs))
+    } else {
+        (Scene::load(&args.scene)?, None)
+    };
     let storage = match &args.storage {
         Some(path) => Storage::open(path)?,
         None => Storage::in_memory()?,
     };
-    let mut run = WorldRun::new(&scene, extra, storage)?;
+    let mut run = match specs {
+        Some(mut specs) => {
+            specs.extend(extra);
+            WorldRun::with_scripts(&scene, specs, storage)?
+        }
+        None => WorldRun::new(&scene, extra, storage)?,
+    };
     let ticks = args.ticks.unwrap_or(scene.ticks);
     if !args.json {
         emit(&header(&scene, &args.scene, &run, ticks))?;
@@ -133,6 +148,41 @@ fn header(scene: &Scene, path: &Path, run: &WorldRun, ticks: u64) -> String {
         ));
     }
     out
+}
+
+/// A world setup's scene (a built-in sample world by name, or a scene file) and every script
+/// it runs: the scene's own (when it says so), then its own list, each with its priority and
+/// limits.
+pub fn setup_world(path: &Path) -> anyhow::Result<(Scene, Vec<ScriptSpec>)> {
+    let setup = WorldSetup::load(path)?;
+    let scene = if setup.scene.ends_with(".json") {
+        Scene::load(Path::new(&setup.scene))?
+    } else {
+        creator_studio::samples::worlds()
+            .map_err(anyhow::Error::msg)?
+            .into_iter()
+            .find(|(name, _)| *name == setup.scene)
+            .map(|(_, s)| s)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: `scene` \"{}\" is not a built-in world ({}) nor a scene file (*.json)",
+                    path.display(),
+                    setup.scene,
+                    creator_studio::samples::WORLDS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?
+    };
+    let mut specs = if setup.scene_scripts {
+        creator_studio::samples::scene_scripts(&scene).map_err(anyhow::Error::msg)?
+    } else {
+        Vec::new()
+    };
+    specs.extend(setup.specs()?);
+    Ok((scene, specs))
 }
 
 /// `world show`: the scene drawn as text.

@@ -156,6 +156,12 @@ pub enum Purpose {
     OpenState,
     /// Choose the folder to export a mod to.
     ExportFolder,
+    /// Open a world setup (`*.mcworld.json`).
+    OpenSetup,
+    /// Save the world preview's setup.
+    SaveSetup,
+    /// Add a script to the world preview: a graph, a module or a mod folder.
+    AddWorldScript,
 }
 
 impl Purpose {
@@ -165,6 +171,9 @@ impl Purpose {
             Purpose::SaveGraph => "Save graph as",
             Purpose::OpenState => "Open state",
             Purpose::ExportFolder => "Export mod to folder",
+            Purpose::OpenSetup => "Open world setup",
+            Purpose::SaveSetup => "Save world setup as",
+            Purpose::AddWorldScript => "Add a script to the world",
         }
     }
 
@@ -172,7 +181,8 @@ impl Purpose {
         match self {
             Purpose::OpenGraph | Purpose::SaveGraph => Some(".mcgraph.json"),
             Purpose::OpenState => Some(".json"),
-            Purpose::ExportFolder => None,
+            Purpose::OpenSetup | Purpose::SaveSetup => Some(".mcworld.json"),
+            Purpose::ExportFolder | Purpose::AddWorldScript => None,
         }
     }
 }
@@ -255,8 +265,13 @@ impl Pickers {
                         dialog = dialog.add_filter(purpose.title(), &[bare]);
                     }
                     let picked = match purpose {
-                        Purpose::OpenGraph | Purpose::OpenState => dialog.pick_file(),
-                        Purpose::SaveGraph => dialog.set_file_name(&name).save_file(),
+                        Purpose::OpenGraph
+                        | Purpose::OpenState
+                        | Purpose::OpenSetup
+                        | Purpose::AddWorldScript => dialog.pick_file(),
+                        Purpose::SaveGraph | Purpose::SaveSetup => {
+                            dialog.set_file_name(&name).save_file()
+                        }
                         Purpose::ExportFolder => dialog.pick_folder(),
                     };
                     let _ = tx.send(picked);
@@ -312,7 +327,10 @@ impl Pickers {
             ui.heading(prompt.purpose.title());
             let label = ui.label(match prompt.purpose {
                 Purpose::ExportFolder => "Type the folder to write the mod to:",
-                Purpose::SaveGraph => "Type the file to save to:",
+                Purpose::SaveGraph | Purpose::SaveSetup => "Type the file to save to:",
+                Purpose::AddWorldScript => {
+                    "Type the path of a world-script graph, a .wasm or .wat module, or a mod folder:"
+                }
                 _ => "Type the path of the file:",
             });
             let edit = ui
@@ -380,13 +398,18 @@ impl Pickers {
                 if ui.button("OK").clicked() || enter {
                     let path = PathBuf::from(prompt.text.trim());
                     let problem = match prompt.purpose {
-                        Purpose::OpenGraph | Purpose::OpenState if !path.is_file() => {
+                        Purpose::OpenGraph | Purpose::OpenState | Purpose::OpenSetup
+                            if !path.is_file() =>
+                        {
                             Some(format!("{}: no such file", path.display()))
                         }
-                        Purpose::SaveGraph if path.is_dir() => {
+                        Purpose::AddWorldScript if !path.exists() => {
+                            Some(format!("{}: no such file or folder", path.display()))
+                        }
+                        Purpose::SaveGraph | Purpose::SaveSetup if path.is_dir() => {
                             Some(format!("{} is a folder; type a file name", path.display()))
                         }
-                        Purpose::SaveGraph
+                        Purpose::SaveGraph | Purpose::SaveSetup
                             if !path
                                 .parent()
                                 .is_some_and(|d| d.as_os_str().is_empty() || d.is_dir()) =>

@@ -14,7 +14,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use aether_sample_world::world::EntityView;
-use aether_sample_world::{Scene, ScriptInfo, ScriptSpec, Storage, TickLog, WorldRun};
+use aether_sample_world::{
+    Scene, ScriptInfo, ScriptSpec, SetupScript, Storage, TickLog, WorldRun, WorldSetup,
+};
 use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
 use aether_scripting::graph::VisualScriptGraph;
 use aether_scripting::world::{ScriptId, ScriptState, TickUsageResult};
@@ -39,6 +41,8 @@ pub enum Command {
         others: Vec<ScriptSpec>,
         /// The edited graph.
         graph: Option<Box<VisualScriptGraph>>,
+        /// Its priority.
+        priority: u32,
     },
     /// The graph changed: swap its script in (or restart the scene, when `restart`).
     Edit {
@@ -46,6 +50,8 @@ pub enum Command {
         graph: Box<VisualScriptGraph>,
         /// Restart the scene instead of swapping.
         restart: bool,
+        /// Its priority.
+        priority: u32,
     },
     /// Play or pause.
     Play(bool),
@@ -143,13 +149,13 @@ impl WorldWorker {
 }
 
 /// The edited graph as a script of the world (debug profile: node names in traces).
-fn graph_spec(graph: &VisualScriptGraph) -> Result<ScriptSpec, String> {
+fn graph_spec(graph: &VisualScriptGraph, priority: u32) -> Result<ScriptSpec, String> {
     let artifact = VisualScriptCompiler::compile_with(graph, CompilationProfile::Debug)
         .map_err(|e| format!("The graph cannot run yet: {e}."))?;
     Ok(ScriptSpec {
         label: format!("this graph ({})", graph.name),
         bytes: artifact.wasm_bytes,
-        priority: EDITED_PRIORITY,
+        priority,
         request: Default::default(),
         identity: None,
     })
@@ -165,13 +171,13 @@ struct Live {
 fn start(
     scene: Scene,
     others: Vec<ScriptSpec>,
-    graph: Option<&VisualScriptGraph>,
+    graph: Option<(&VisualScriptGraph, u32)>,
     tx: &Sender<Update>,
 ) -> Option<Live> {
     let mut specs = others.clone();
     let mut edited = None;
-    if let Some(g) = graph {
-        match graph_spec(g) {
+    if let Some((g, priority)) = graph {
+        match graph_spec(g, priority) {
             Ok(spec) => {
                 specs.push(spec);
                 edited = Some(ScriptId(specs.len() as u32));
@@ -261,16 +267,21 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                 scene,
                 others,
                 graph,
+                priority,
             }) => {
-                live = start(*scene, others, graph.as_deref(), tx);
+                live = start(*scene, others, graph.as_deref().map(|g| (g, priority)), tx);
                 next = Instant::now();
                 // The first frame shows tick 0 at once, playing or not.
                 step = true;
             }
-            Some(Command::Edit { graph, restart }) => match live.as_mut() {
+            Some(Command::Edit {
+                graph,
+                restart,
+                priority,
+            }) => match live.as_mut() {
                 Some(l) if !restart && l.edited.is_some() => {
                     let began = Instant::now();
-                    match graph_spec(&graph) {
+                    match graph_spec(&graph, priority) {
                         Ok(spec) => {
                             let id = l.edited.unwrap_or(ScriptId(0));
                             match l.run.replace_script(id, spec) {
@@ -298,7 +309,7 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                 }
                 Some(l) => {
                     let (scene, others) = (l.scene.clone(), l.others.clone());
-                    live = start(scene, others, Some(&graph), tx);
+                    live = start(scene, others, Some((&graph, priority)), tx);
                     step = true;
                 }
                 None => {}
@@ -343,6 +354,12 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
 pub enum WorldAction {
     /// Restart the world (another scene, the scene's scripts switched, Restart clicked).
     Restart,
+    /// Pick a script to add to the world.
+    AddScript,
+    /// Pick a world setup to open.
+    OpenSetup,
+    /// Pick where to save the setup.
+    SaveSetup,
 }
 
 /// A line of the world's log.
@@ -391,6 +408,11 @@ pub struct WorldView {
     pub updates: u64,
     /// The graph version last sent.
     pub sent: Option<u64>,
+    /// Scripts added to the world besides the scene's and the edited graph, each with its
+    /// priority and limits.
+    pub extra: Vec<SetupScript>,
+    /// The edited graph's priority.
+    pub priority: u32,
 }
 
 impl std::fmt::Debug for WorldView {
@@ -431,7 +453,61 @@ impl WorldView {
             swapped: None,
             updates: 0,
             sent: None,
+            extra: Vec::new(),
+            priority: EDITED_PRIORITY,
         }
+    }
+
+    /// The scene's name as a setup names it: a built-in world's name, or its file.
+    pub fn scene_name(&self) -> String {
+        self.scenes
+            .get(self.scene)
+            .map_or_else(|| "village".into(), |(n, _)| n.clone())
+    }
+
+    /// The setup the panel shows: its scene, its scripts, with the edited graph (saved at
+    /// `graph_path`) first.
+    pub fn setup(&self, graph_path: Option<&std::path::Path>) -> WorldSetup {
+        let mut setup = WorldSetup::new(&self.scene_name());
+        setup.scene_scripts = self.scene_scripts;
+        if let Some(p) = graph_path {
+            setup.scripts.push(SetupScript {
+                path: p.to_path_buf(),
+                priority: self.priority,
+                limits: Default::default(),
+            });
+        }
+        setup.scripts.extend(self.extra.iter().cloned());
+        setup
+    }
+
+    /// Takes a setup's scene and scripts (the one at `graph_path` is the edited graph: its
+    /// priority is kept, the editor's graph runs). `Err` says what could not be used.
+    pub fn use_setup(
+        &mut self,
+        setup: &WorldSetup,
+        graph_path: Option<&std::path::Path>,
+    ) -> Result<(), String> {
+        let index = match self.scenes.iter().position(|(n, _)| *n == setup.scene) {
+            Some(i) => i,
+            None => {
+                let path = std::path::Path::new(&setup.scene);
+                let scene = Scene::load(path).map_err(|e| e.to_string())?;
+                self.scenes.push((setup.scene.clone(), scene));
+                self.scenes.len() - 1
+            }
+        };
+        self.scene = index;
+        self.scene_scripts = setup.scene_scripts;
+        self.extra.clear();
+        for s in &setup.scripts {
+            if graph_path.is_some_and(|p| same_file(p, &s.path)) {
+                self.priority = s.priority;
+            } else {
+                self.extra.push(s.clone());
+            }
+        }
+        Ok(())
     }
 
     /// The repaint handle of the world's thread.
@@ -444,7 +520,7 @@ impl WorldView {
         let Some((_, scene)) = self.scenes.get(self.scene) else {
             return;
         };
-        let others = if self.scene_scripts {
+        let mut others = if self.scene_scripts {
             match crate::samples::scene_scripts(scene) {
                 Ok(o) => o,
                 Err(e) => {
@@ -455,17 +531,29 @@ impl WorldView {
         } else {
             Vec::new()
         };
+        let mut trouble = None;
+        for s in &self.extra {
+            match ScriptSpec::from_path(&s.path) {
+                Ok(mut spec) => {
+                    spec.priority = s.priority;
+                    spec.request = s.limits.clone();
+                    others.push(spec);
+                }
+                Err(e) => trouble = Some(format!("Left out: {e}")),
+            }
+        }
         self.latest = None;
         self.refusals.clear();
         self.fuel.clear();
         self.sounds.clear();
         self.log.clear();
-        self.problem = None;
+        self.problem = trouble;
         self.sent = Some(version);
         self.worker.send(Command::Start {
             scene: Box::new(scene.clone()),
             others,
             graph: graph.map(|g| Box::new(g.clone())),
+            priority: self.priority,
         });
         self.worker.send(Command::Speed(SPEEDS[self.speed].0));
         self.worker.send(Command::Play(self.playing));
@@ -482,6 +570,7 @@ impl WorldView {
         self.worker.send(Command::Edit {
             graph: Box::new(graph.clone()),
             restart: self.restart_on_edit,
+            priority: self.priority,
         });
     }
 
@@ -715,6 +804,70 @@ impl WorldView {
                 self.worker.send(Command::Speed(SPEEDS[self.speed].0));
             }
         });
+        egui::CollapsingHeader::new("Setup: scripts in this world")
+            .id_salt("world-setup")
+            .default_open(!self.extra.is_empty())
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label("★ this graph, priority");
+                    if ui
+                        .add(egui::DragValue::new(&mut self.priority).range(0..=1000))
+                        .on_hover_text("Higher runs first when the world is busy")
+                        .changed()
+                    {
+                        action = Some(WorldAction::Restart);
+                    }
+                });
+                let mut remove = None;
+                for (i, s) in self.extra.iter_mut().enumerate() {
+                    ui.horizontal(|ui| {
+                        let name = s.path.file_name().map_or_else(
+                            || s.path.display().to_string(),
+                            |n| n.to_string_lossy().into_owned(),
+                        );
+                        ui.label(name).on_hover_text(s.path.display().to_string());
+                        ui.label("priority");
+                        if ui
+                            .add(egui::DragValue::new(&mut s.priority).range(0..=1000))
+                            .changed()
+                        {
+                            action = Some(WorldAction::Restart);
+                        }
+                        if ui
+                            .small_button("✖")
+                            .on_hover_text("Take it out of this world")
+                            .clicked()
+                        {
+                            remove = Some(i);
+                        }
+                    });
+                }
+                if let Some(i) = remove {
+                    self.extra.remove(i);
+                    action = Some(WorldAction::Restart);
+                }
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Add script…")
+                        .on_hover_text(
+                            "A world-script graph, a .wasm or .wat module, or a mod folder",
+                        )
+                        .clicked()
+                    {
+                        action = Some(WorldAction::AddScript);
+                    }
+                    if ui.button("Open setup…").clicked() {
+                        action = Some(WorldAction::OpenSetup);
+                    }
+                    if ui
+                        .button("Save setup…")
+                        .on_hover_text("The world, its scripts and their priorities, in one file")
+                        .clicked()
+                    {
+                        action = Some(WorldAction::SaveSetup);
+                    }
+                });
+            });
         ui.horizontal(|ui| {
             ui.label("On edit:");
             ui.radio_value(&mut self.restart_on_edit, false, "swap my script in")
@@ -892,5 +1045,13 @@ pub fn refusal_words(what: &str, n: u32) -> String {
         "not_found" => format!("{n} {thing}{plural} found nothing"),
         "not_permitted" => format!("{n} {thing}{plural} not allowed"),
         _ => format!("{n} {thing}{plural} refused ({code})"),
+    }
+}
+
+/// Whether two paths name the same file (compared as the filesystem resolves them).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }

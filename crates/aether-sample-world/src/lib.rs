@@ -35,10 +35,12 @@ pub mod physics;
 pub mod report;
 pub mod run;
 pub mod scene;
+pub mod setup;
 pub mod storage;
 pub mod world;
 
 pub use run::{ScriptInfo, ScriptSpec, TickReport, WorldError, WorldRun};
 pub use scene::{Scene, SceneError};
+pub use setup::{SetupError, SetupScript, WorldSetup};
 pub use storage::{Storage, StorageError};
 pub use world::{SampleWorld, TickLog};

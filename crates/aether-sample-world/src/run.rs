@@ -376,8 +376,8 @@ impl WorldRun {
     }
 }
 
-/// `base` with every field `over` sets taken from `over`.
-fn narrow(base: &LimitRequest, over: &LimitRequest) -> LimitRequest {
+/// `base` with the fields `over` sets replaced: a scene or setup narrows a script's own request.
+pub(crate) fn narrow(base: &LimitRequest, over: &LimitRequest) -> LimitRequest {
     LimitRequest {
         max_memory_bytes: over.max_memory_bytes.or(base.max_memory_bytes),
         max_cpu_ms_per_tick: over.max_cpu_ms_per_tick.or(base.max_cpu_ms_per_tick),

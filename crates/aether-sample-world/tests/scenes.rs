@@ -146,3 +146,65 @@ fn a_file_error_names_the_file() {
         "{missing}"
     );
 }
+
+#[test]
+fn a_world_setup_round_trips_and_names_what_is_wrong() {
+    use aether_sample_world::{SetupScript, WorldSetup};
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("setup");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("mods")).unwrap();
+    let file = dir.join("two.mcworld.json");
+    let mut setup = WorldSetup::new("village");
+    setup.scene_scripts = false;
+    setup.scripts.push(SetupScript {
+        path: dir.join("waves.mcgraph.json"),
+        priority: 20,
+        limits: Default::default(),
+    });
+    let limits = aether_scripting::world::LimitRequest {
+        max_cpu_ms_per_tick: Some(0.5),
+        ..Default::default()
+    };
+    setup.scripts.push(SetupScript {
+        path: dir.join("mods/bumper"),
+        priority: 5,
+        limits,
+    });
+    setup.save(&file).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    // Paths are kept relative to the setup, so the folder can move.
+    assert!(
+        text.contains("{\"path\": \"waves.mcgraph.json\", \"priority\": 20}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("{\"path\": \"mods/bumper\", \"priority\": 5, \"limits\": {\"max_cpu_ms_per_tick\": 0.5}}"),
+        "{text}"
+    );
+    assert_eq!(WorldSetup::load(&file).unwrap(), setup);
+
+    // Bad input: the message names the file and the field or script.
+    for (text, expected) in [
+        ("{", "line 1, column 1: EOF while parsing"),
+        (
+            r#"{"format": "something-else", "version": 1, "scene": "x"}"#,
+            "is not a world setup",
+        ),
+        (
+            r#"{"format": "creator-studio/world-setup", "version": 9, "scene": "x"}"#,
+            "written by a newer Creator Studio",
+        ),
+        (
+            r#"{"format": "creator-studio/world-setup", "version": 1, "scene": "x", "scripts": [{"path": "a.wasm", "limits": {"max_cpu": 1}}]}"#,
+            "scripts[0] (a.wasm): `limits`",
+        ),
+    ] {
+        let bad = dir.join("bad.mcworld.json");
+        std::fs::write(&bad, text).unwrap();
+        let err = WorldSetup::load(&bad).unwrap_err().to_string();
+        assert!(
+            err.contains("bad.mcworld.json") && err.contains(expected),
+            "{err}"
+        );
+    }
+}

@@ -176,13 +176,18 @@ pub const SAMPLES: [&str; 5] = [
     "duels/highlands",
 ];
 
-/// The graph templates in `examples/graphs/`, in name order (only `*.mcgraph.json`: a module
-/// compiled beside them is not a template).
+/// The AI-controller graph templates in `examples/graphs/`, in name order (only
+/// `*.mcgraph.json`: a module compiled beside them is not a template; world-script templates
+/// are played in the sample worlds by `aether-sample-world`'s tests).
 pub fn templates() -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("examples/graphs"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().ends_with(".mcgraph.json"))
+        .filter(|p| {
+            aether_scripting::VisualScriptGraph::load(p)
+                .is_ok_and(|g| g.kind == aether_scripting::graph::ScriptKind::AiController)
+        })
         .collect();
     out.sort();
     out
