@@ -400,6 +400,8 @@ pub struct WorldView {
     pub sounds: VecDeque<(u64, aether_world_types::Vec2, String)>,
     /// What happened, newest last (texts shown, messages sent, spawns…).
     pub log: VecDeque<LogLine>,
+    /// The text on each screen now: everyone's (`None`) and each player's, with its tick.
+    pub screens: BTreeMap<Option<u32>, (u64, String)>,
     /// The latest problem, in words.
     pub problem: Option<String>,
     /// How long the last swap took.
@@ -449,6 +451,7 @@ impl WorldView {
             fuel: VecDeque::new(),
             sounds: VecDeque::new(),
             log: VecDeque::new(),
+            screens: BTreeMap::new(),
             problem: None,
             swapped: None,
             updates: 0,
@@ -547,6 +550,7 @@ impl WorldView {
         self.fuel.clear();
         self.sounds.clear();
         self.log.clear();
+        self.screens.clear();
         self.problem = trouble;
         self.sent = Some(version);
         self.worker.send(Command::Start {
@@ -649,6 +653,7 @@ impl WorldView {
         };
         let mut lines = Vec::new();
         for (by, to, text) in &f.log.messages {
+            self.screens.insert(to.map(|p| p.0), (tick, text.clone()));
             let to = to.map_or("everyone".into(), |p| format!("player {}", p.0));
             lines.push(format!("{} shows {to}: “{text}”", name(*by)));
         }
@@ -897,6 +902,16 @@ impl WorldView {
         );
         if let Some(scene) = scene {
             world_map::world_ui(ui, scene, f, &self.sounds);
+        }
+        if !self.screens.is_empty() {
+            ui.label(RichText::new("On the players' screens").strong());
+            for (to, (at, text)) in &self.screens {
+                let who = to.map_or("Everyone".to_owned(), |p| format!("Player {p}"));
+                let fresh = f.tick.saturating_sub(*at) < 60;
+                let line = RichText::new(format!("{who}: “{text}”"));
+                ui.label(if fresh { line } else { line.weak() })
+                    .on_hover_text(format!("shown at tick {at}"));
+            }
         }
         egui::CollapsingHeader::new("Scripts")
             .id_salt("world-scripts")
