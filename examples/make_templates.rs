@@ -412,7 +412,7 @@ fn hill_scoreboard() -> VisualScriptGraph {
 fn announcer() -> VisualScriptGraph {
     let mut b = Builder::world(
         "announcer",
-        "Speaks for the world: a fanfare when it starts, a greeting and a bell for each player who joins, a farewell when one leaves, and the time every ten seconds.",
+        "Speaks for the world: a fanfare, an objective and a marker on the well when it starts, a greeting and a bell for each player who joins, a farewell when one leaves, and the time every ten seconds.",
     );
     let start = b.node("on_start", 0.0, 0.0);
     let open = b.node("show_text", 180.0, 0.0);
@@ -422,9 +422,19 @@ fn announcer() -> VisualScriptGraph {
     let middle = b.node("tile_at", 180.0, 160.0);
     b.number(middle, "x", 12);
     b.number(middle, "y", 8);
+    let goal = b.node("set_objective", 540.0, 0.0);
+    b.set(goal, "text", "Reach the well!");
+    let pin = b.node("place_marker", 720.0, 0.0);
+    b.set(pin, "text", "well");
+    let well = b.node("tile_at", 540.0, 160.0);
+    b.number(well, "x", 11);
+    b.number(well, "y", 7);
     b.wire(start, "then", open, "exec");
     b.wire(open, "then", fanfare, "exec");
     b.wire(middle, "position", fanfare, "at");
+    b.wire(fanfare, "then", goal, "exec");
+    b.wire(goal, "then", pin, "exec");
+    b.wire(well, "position", pin, "at");
     let joined = b.node("on_player_joined", 0.0, 320.0);
     let hello = b.node("send_message", 180.0, 320.0);
     b.set(hello, "text", "hello");

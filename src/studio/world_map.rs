@@ -1,6 +1,6 @@
 //! The world preview's picture: terrain, areas, entities where the physics put them (coloured by
-//! kind, ringed when the edited graph spawned them), sounds as rings spreading from where they
-//! played, and the players' latest text above the map.
+//! kind, ringed when a script spawned them), markers as pins with their labels, and sounds as
+//! rings spreading from where they played.
 
 use std::collections::VecDeque;
 
@@ -122,6 +122,21 @@ pub fn world_ui(
                 letter,
                 FontId::proportional(tile * 0.4),
                 Color32::BLACK,
+            );
+        }
+    }
+    for (label, spot) in &frame.markers {
+        let p = at(spot.x, spot.y);
+        let pin = Color32::from_rgb(255, 80, 160);
+        painter.circle_filled(p + Vec2::new(0.0, -tile * 0.5), tile * 0.18, pin);
+        painter.line_segment([p, p + Vec2::new(0.0, -tile * 0.4)], Stroke::new(2.0, pin));
+        if tile >= 8.0 {
+            painter.text(
+                p + Vec2::new(0.0, -tile * 0.75),
+                Align2::CENTER_BOTTOM,
+                label,
+                FontId::proportional(tile * 0.45),
+                Color32::WHITE,
             );
         }
     }

@@ -78,6 +78,10 @@ pub struct Frame {
     pub storage: Vec<(String, Vec<aether_sample_world::storage::Entry>)>,
     /// Players in the world.
     pub online: Vec<u32>,
+    /// The objectives shown: for everyone (`None`) or one player, and the text.
+    pub objectives: Vec<(Option<u32>, String)>,
+    /// The markers on the map: label and where.
+    pub markers: Vec<(String, aether_world_types::Vec2)>,
     /// The world hash.
     pub hash: u64,
 }
@@ -234,6 +238,16 @@ fn frame(live: &mut Live) -> Result<Frame, String> {
         usage: r.usage,
         storage,
         online: world.online().map(|p| p.0).collect(),
+        objectives: world
+            .objectives()
+            .iter()
+            .map(|(to, (_, text))| (*to, text.clone()))
+            .collect(),
+        markers: world
+            .markers()
+            .iter()
+            .map(|((_, label), at)| (label.clone(), *at))
+            .collect(),
         hash: r.hash,
         scripts,
     })
@@ -903,8 +917,12 @@ impl WorldView {
         if let Some(scene) = scene {
             world_map::world_ui(ui, scene, f, &self.sounds);
         }
-        if !self.screens.is_empty() {
+        if !self.screens.is_empty() || !f.objectives.is_empty() {
             ui.label(RichText::new("On the players' screens").strong());
+            for (to, text) in &f.objectives {
+                let who = to.map_or("everyone".to_owned(), |p| format!("player {p}"));
+                ui.label(format!("🎯 Objective for {who}: {text}"));
+            }
             for (to, (at, text)) in &self.screens {
                 let who = to.map_or("Everyone".to_owned(), |p| format!("Player {p}"));
                 let fresh = f.tick.saturating_sub(*at) < 60;

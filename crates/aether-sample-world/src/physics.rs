@@ -175,6 +175,41 @@ impl Physics {
         }
     }
 
+    /// Sets a body's velocity (it keeps it until damping and collisions change it).
+    pub fn set_velocity(&mut self, body: RigidBodyHandle, v: (f32, f32)) -> bool {
+        match self.world.bodies.get_mut(body) {
+            Some(b) => {
+                b.set_linvel(Vector::new(v.0, v.1), true);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The entity whose disc a ray from `from` along `direction` meets first within
+    /// `max_distance` world units (as the world stood after the last step); `None` when it meets
+    /// the map (a solid tile, the edge) first, or nothing. A ray starting inside a disc meets it.
+    pub fn raycast(
+        &self,
+        from: (f32, f32),
+        direction: (f32, f32),
+        max_distance: f32,
+    ) -> Option<u32> {
+        let len = (direction.0 * direction.0 + direction.1 * direction.1).sqrt();
+        if !(len > 0.0 && len.is_finite()) {
+            return None;
+        }
+        let ray = Ray::new(
+            Vector::new(from.0, from.1),
+            Vector::new(direction.0 / len, direction.1 / len),
+        );
+        let (collider, _) =
+            self.world
+                .cast_ray(&ray, max_distance, true, QueryFilter::default())?;
+        let data = self.world.colliders.get(collider)?.user_data;
+        (data != MAP).then_some(data as u32)
+    }
+
     /// Steps the world one tick; returns the pairs of entities (smaller id first) that started
     /// touching, sorted and without repeats. Forces added before the step are then cleared.
     pub fn step(&mut self) -> Vec<(u32, u32)> {

@@ -176,6 +176,27 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
             to.0
         ));
     }
+    for (by, to, text) in &l.objectives {
+        let to = to.map_or_else(|| "everyone".to_owned(), |p| format!("player {}", p.0));
+        world.push(format!(
+            "{} set {to}'s objective: \"{}\"",
+            name_of(scripts, *by),
+            escape(text)
+        ));
+    }
+    if l.markers.len() <= FEW {
+        for (by, label, at) in &l.markers {
+            world.push(format!(
+                "{} placed marker \"{}\" at ({:.1}, {:.1})",
+                name_of(scripts, *by),
+                escape(label),
+                at.x,
+                at.y
+            ));
+        }
+    } else {
+        world.push(format!("{} markers placed", l.markers.len()));
+    }
     if !l.writes.is_empty() {
         world.push(format!("{} storage write(s) committed", l.writes.len()));
     }
@@ -227,6 +248,8 @@ pub fn json(report: &TickReport, scripts: &[ScriptInfo]) -> Value {
             "sounds": l.sounds.iter().map(|(by, s, at)| json!({"by": by.0, "sound": s, "x": at.x, "y": at.y})).collect::<Vec<_>>(),
             "messages": l.messages.iter().map(|(by, to, t)| json!({"by": by.0, "to": to.map(|p| p.0), "text": t})).collect::<Vec<_>>(),
             "rpcs": l.rpcs.iter().map(|(by, to, b)| json!({"by": by.0, "to": to.0, "bytes": b.len()})).collect::<Vec<_>>(),
+            "objectives": l.objectives.iter().map(|(by, to, t)| json!({"by": by.0, "to": to.map(|p| p.0), "text": t})).collect::<Vec<_>>(),
+            "markers": l.markers.iter().map(|(by, label, at)| json!({"by": by.0, "label": label, "x": at.x, "y": at.y})).collect::<Vec<_>>(),
             "storage_writes": l.writes.len(),
             "collisions": l.collisions.iter().map(|(a, b)| [a.0, b.0]).collect::<Vec<_>>(),
             "entered": l.entered.iter().map(|(e, a)| json!({"entity": e.0, "area": a.0})).collect::<Vec<_>>(),

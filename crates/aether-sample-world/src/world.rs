@@ -85,6 +85,10 @@ pub struct TickLog {
     pub joined: Vec<PlayerId>,
     /// Players who left at the start of the tick.
     pub left: Vec<PlayerId>,
+    /// Objectives set: by whom, for whom (`None`: everyone), the text.
+    pub objectives: Vec<(ScriptId, Option<PlayerId>, String)>,
+    /// Markers placed or moved: by whom, the label, where.
+    pub markers: Vec<(ScriptId, String, Vec2)>,
 }
 
 /// The sample world.
@@ -112,7 +116,16 @@ pub struct SampleWorld {
     raised: Vec<WorldEvent>,
     log: TickLog,
     hash: u64,
+    /// The objective each player sees (`None`: the one for everyone), and whose it is.
+    objectives: BTreeMap<Option<u32>, (ScriptId, String)>,
+    /// Markers on the map, by script and label.
+    markers: BTreeMap<(u32, String), Vec2>,
 }
+
+/// Most markers one script may have on the map; one more is `quota_exceeded`.
+pub const MAX_MARKERS_PER_SCRIPT: usize = 32;
+/// Fastest speed a script may set, in world units a second.
+pub const MAX_SPEED: f32 = 100.0;
 
 impl std::fmt::Debug for SampleWorld {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -147,6 +160,8 @@ impl SampleWorld {
             raised: Vec::new(),
             log: TickLog::default(),
             hash: 0xcbf2_9ce4_8422_2325,
+            objectives: BTreeMap::new(),
+            markers: BTreeMap::new(),
         };
         for e in &scene.entities {
             world.insert(&e.kind, None, (e.x, e.y), (e.vx, e.vy), e.radius, e.fixed);
@@ -188,6 +203,17 @@ impl SampleWorld {
     /// Gives script `id` its storage namespace `name` (its announced name).
     pub fn attach_storage(&mut self, id: ScriptId, name: &str) -> Result<(), StorageError> {
         self.storage.attach(id.0, name)
+    }
+
+    /// The objectives shown now: for everyone (`None`) and per player, with the script that set
+    /// each.
+    pub fn objectives(&self) -> &BTreeMap<Option<u32>, (ScriptId, String)> {
+        &self.objectives
+    }
+
+    /// The markers on the map: (script, label) and where.
+    pub fn markers(&self) -> &BTreeMap<(u32, String), Vec2> {
+        &self.markers
     }
 
     /// The storage (for reading what scripts kept).
@@ -380,6 +406,17 @@ impl SampleWorld {
             h.u32(to.0);
             h.bytes(body);
         }
+        for (s, to, text) in &self.log.objectives {
+            h.u32(s.0);
+            h.u32(to.map_or(u32::MAX, |p| p.0));
+            h.bytes(text.as_bytes());
+        }
+        for (s, label, at) in &self.log.markers {
+            h.u32(s.0);
+            h.bytes(label.as_bytes());
+            h.f32(at.x);
+            h.f32(at.y);
+        }
         h.finish()
     }
 
@@ -451,6 +488,40 @@ impl EntityApi for SampleWorld {
         let ((x, y), _) = self.physics.state(body).ok_or(CallCode::NotFound)?;
         Ok(Vec2::new(x, y))
     }
+
+    fn entity_kind(&self, _: ScriptId, entity: EntityId) -> Result<String, CallCode> {
+        let (e, _) = self.body(entity).ok_or(CallCode::NotFound)?;
+        self.ecs
+            .get::<&Kind>(e)
+            .map(|k| k.0.clone())
+            .map_err(|_| CallCode::NotFound)
+    }
+
+    fn entity_next_near(
+        &self,
+        _: ScriptId,
+        at: Vec2,
+        radius: f32,
+        after: Option<EntityId>,
+    ) -> Result<Option<EntityId>, CallCode> {
+        let from = after.map_or(0, |a| a.0.saturating_add(1));
+        if after.is_some_and(|a| a.0 == u32::MAX) {
+            return Ok(None);
+        }
+        for (&id, &e) in self.ids.range(from..) {
+            let Some(body) = self.ecs.get::<&Body>(e).ok().map(|b| b.0) else {
+                continue;
+            };
+            let Some(((x, y), _)) = self.physics.state(body) else {
+                continue;
+            };
+            let (dx, dy) = (x - at.x, y - at.y);
+            if dx * dx + dy * dy <= radius * radius {
+                return Ok(Some(EntityId(id)));
+            }
+        }
+        Ok(None)
+    }
 }
 
 impl PhysicsApi for SampleWorld {
@@ -467,6 +538,34 @@ impl PhysicsApi for SampleWorld {
         } else {
             Err(CallCode::NotFound)
         }
+    }
+
+    fn set_velocity(&mut self, _: ScriptId, entity: EntityId, v: Vec2) -> Result<(), CallCode> {
+        let (e, body) = self.body(entity).ok_or(CallCode::NotFound)?;
+        if self.ecs.get::<&Fixed>(e).is_ok_and(|f| f.0) {
+            return Err(CallCode::NotPermitted);
+        }
+        if !(v.x.abs() <= MAX_SPEED && v.y.abs() <= MAX_SPEED) {
+            return Err(CallCode::InvalidArgument);
+        }
+        if self.physics.set_velocity(body, (v.x, v.y)) {
+            Ok(())
+        } else {
+            Err(CallCode::NotFound)
+        }
+    }
+
+    fn raycast(
+        &self,
+        _: ScriptId,
+        from: Vec2,
+        direction: Vec2,
+        max_distance: f32,
+    ) -> Result<Option<EntityId>, CallCode> {
+        Ok(self
+            .physics
+            .raycast((from.x, from.y), (direction.x, direction.y), max_distance)
+            .map(EntityId))
     }
 }
 
@@ -530,6 +629,39 @@ impl UIApi for SampleWorld {
             return Err(CallCode::NotFound);
         }
         self.log.messages.push((script, to, text.to_owned()));
+        Ok(())
+    }
+
+    fn set_objective(
+        &mut self,
+        script: ScriptId,
+        to: Option<PlayerId>,
+        text: &str,
+    ) -> Result<(), CallCode> {
+        if to.is_some_and(|p| !self.online.contains(&p.0)) {
+            return Err(CallCode::NotFound);
+        }
+        if text.chars().any(char::is_control) {
+            return Err(CallCode::InvalidArgument);
+        }
+        self.objectives
+            .insert(to.map(|p| p.0), (script, text.to_owned()));
+        self.log.objectives.push((script, to, text.to_owned()));
+        Ok(())
+    }
+
+    fn place_marker(&mut self, script: ScriptId, at: Vec2, text: &str) -> Result<(), CallCode> {
+        if text.chars().any(char::is_control) {
+            return Err(CallCode::InvalidArgument);
+        }
+        self.on_map(at).ok_or(CallCode::InvalidArgument)?;
+        let key = (script.0, text.to_owned());
+        let mine = self.markers.keys().filter(|(s, _)| *s == script.0).count();
+        if !self.markers.contains_key(&key) && mine >= MAX_MARKERS_PER_SCRIPT {
+            return Err(CallCode::QuotaExceeded);
+        }
+        self.markers.insert(key, at);
+        self.log.markers.push((script, text.to_owned(), at));
         Ok(())
     }
 }

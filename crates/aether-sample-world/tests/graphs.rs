@@ -57,12 +57,40 @@ impl EntityApi for Recorder {
         let r = self.world.entity_position(s, e);
         self.note(format!("position {e:?}"), r)
     }
+    fn entity_kind(&self, s: ScriptId, e: EntityId) -> Result<String, CallCode> {
+        let r = self.world.entity_kind(s, e);
+        self.note(format!("kind {e:?}"), r)
+    }
+    fn entity_next_near(
+        &self,
+        s: ScriptId,
+        at: Vec2,
+        radius: f32,
+        after: Option<EntityId>,
+    ) -> Result<Option<EntityId>, CallCode> {
+        let r = self.world.entity_next_near(s, at, radius, after);
+        self.note(format!("near {at:?} {radius} {after:?}"), r)
+    }
 }
 
 impl PhysicsApi for Recorder {
     fn apply_force(&mut self, s: ScriptId, e: EntityId, force: Vec2) -> Result<(), CallCode> {
         let r = self.world.apply_force(s, e, force);
         self.note(format!("force {e:?} {force:?}"), r)
+    }
+    fn set_velocity(&mut self, s: ScriptId, e: EntityId, v: Vec2) -> Result<(), CallCode> {
+        let r = self.world.set_velocity(s, e, v);
+        self.note(format!("velocity {e:?} {v:?}"), r)
+    }
+    fn raycast(
+        &self,
+        s: ScriptId,
+        from: Vec2,
+        dir: Vec2,
+        max: f32,
+    ) -> Result<Option<EntityId>, CallCode> {
+        let r = self.world.raycast(s, from, dir, max);
+        self.note(format!("ray {from:?} {dir:?} {max}"), r)
     }
 }
 
@@ -106,6 +134,19 @@ impl UIApi for Recorder {
     ) -> Result<(), CallCode> {
         let r = self.world.show_message(s, to, text);
         self.note(format!("show {to:?} {text:?}"), r)
+    }
+    fn set_objective(
+        &mut self,
+        s: ScriptId,
+        to: Option<PlayerId>,
+        text: &str,
+    ) -> Result<(), CallCode> {
+        let r = self.world.set_objective(s, to, text);
+        self.note(format!("objective {to:?} {text:?}"), r)
+    }
+    fn place_marker(&mut self, s: ScriptId, at: Vec2, text: &str) -> Result<(), CallCode> {
+        let r = self.world.place_marker(s, at, text);
+        self.note(format!("marker {at:?} {text:?}"), r)
     }
 }
 
@@ -154,9 +195,13 @@ impl Copy {
 type TickSeen = (Vec<WorldEvent>, Vec<String>, Vec<(String, u32)>, u64);
 
 /// Runs `graph` compiled and interpreted in two copies of `scene` for `ticks`; panics at the
-/// first tick where they differ, or when the compiled script faults. Returns how many calls
-/// the world received in all.
-fn differential(graph: &VisualScriptGraph, scene: &Scene, ticks: u64) -> usize {
+/// first tick where they differ, or when the compiled script faults. Returns how many calls of
+/// each kind the world received (`spawn`, `near`, `ray`…).
+fn differential(
+    graph: &VisualScriptGraph,
+    scene: &Scene,
+    ticks: u64,
+) -> std::collections::BTreeMap<String, usize> {
     let checked = CheckedGraph::new(graph.clone()).unwrap_or_else(|d| {
         panic!(
             "{}",
@@ -182,7 +227,7 @@ fn differential(graph: &VisualScriptGraph, scene: &Scene, ticks: u64) -> usize {
     let (interp_world, shared) = Copy::new(scene, &graph.name);
     let mut calls = ScriptCalls::new(SCRIPT, shared, &limits);
     let mut interp = WorldInterpreter::new(checked);
-    let mut total = 0;
+    let mut total = std::collections::BTreeMap::new();
     for tick in 0..ticks {
         let compiled: TickSeen = {
             let events = compiled_world.begin();
@@ -211,7 +256,10 @@ fn differential(graph: &VisualScriptGraph, scene: &Scene, ticks: u64) -> usize {
             let (log, hash) = interp_world.end();
             (events, log, merge(refused), hash)
         };
-        total += compiled.1.len();
+        for call in &compiled.1 {
+            let word = call.split(' ').next().unwrap_or_default().to_owned();
+            *total.entry(word).or_insert(0) += 1;
+        }
         assert_eq!(
             compiled,
             interpreted,
@@ -235,7 +283,7 @@ fn merge(refused: Vec<(String, u32)>) -> Vec<(String, u32)> {
 fn every_world_template_makes_the_same_calls_compiled_and_interpreted() {
     for (file, graph) in make_templates::world_templates() {
         for name in ["village", "arena"] {
-            let calls = differential(&graph, &scene(name), 240);
+            let calls: usize = differential(&graph, &scene(name), 240).values().sum();
             // Each template does something in each scene (the scoreboard and the announcer
             // react to players and areas, which the village has; the bumper to collisions).
             let home = if file.starts_with("bumper") {
@@ -397,11 +445,13 @@ impl Gen<'_> {
                 "or",
                 "not",
                 "entity_exists",
+                "entity_kind_is",
                 "storage_has",
                 "get_variable",
             ],
             PinType::Bool => &["bool", "storage_has"],
             PinType::Position => &["tile_at", "entity_position", "get_variable"],
+            PinType::Entity if depth < 3 => &["raycast"],
             _ => &[],
         };
         // An entity or player must come from an available output (or stay none, where that
@@ -410,7 +460,9 @@ impl Gen<'_> {
             .iter()
             .copied()
             .filter(|k| match *k {
-                "entity_exists" | "entity_position" => avail.iter().any(|a| a.2 == PinType::Entity),
+                "entity_exists" | "entity_position" | "entity_kind_is" => {
+                    avail.iter().any(|a| a.2 == PinType::Entity)
+                }
                 _ => true,
             })
             .collect();
@@ -455,9 +507,12 @@ impl Gen<'_> {
                 "set_variable",
                 "branch",
                 "sequence",
+                "set_objective",
+                "place_marker",
+                "for_each_entity_near",
             ];
             if has_entity(&avail) {
-                kinds.extend(["despawn", "apply_impulse", "apply_impulse"]);
+                kinds.extend(["despawn", "apply_impulse", "apply_impulse", "set_velocity"]);
             }
             if has_player(&avail) {
                 kinds.push("send_message");
@@ -503,6 +558,20 @@ impl Gen<'_> {
                     let first = self.node("storage_add");
                     self.link(id, "first", first, "exec");
                     (id, "second")
+                }
+                // The loop's body: an action on each entity found, then on from Done (where
+                // the loop's Entity no longer exists).
+                "for_each_entity_near" => {
+                    let kind = if chance(self.rng, 50) {
+                        "apply_impulse"
+                    } else {
+                        "set_velocity"
+                    };
+                    let push = self.node(kind);
+                    self.link(id, "body", push, "exec");
+                    self.link(id, "entity", push, "entity");
+                    avail.retain(|a| a.0 != id);
+                    (id, "done")
                 }
                 _ => (id, "then"),
             };
@@ -572,7 +641,7 @@ fn random_world_graph(rng: &mut Rng, index: usize) -> VisualScriptGraph {
 fn random_world_graphs_make_the_same_calls_compiled_and_interpreted() {
     let mut rng = Rng::new(0x5EED_0014);
     let scenes = [scene("village"), scene("arena")];
-    let mut calls = 0;
+    let mut calls: std::collections::BTreeMap<String, usize> = Default::default();
     for i in 0..120 {
         let graph = random_world_graph(&mut rng, i);
         assert_eq!(graph.kind, ScriptKind::WorldScript);
@@ -587,10 +656,32 @@ fn random_world_graphs_make_the_same_calls_compiled_and_interpreted() {
             problems.join("\n"),
             graph.to_json()
         );
-        calls += differential(&graph, &scenes[i % 2], 80);
+        for (k, n) in differential(&graph, &scenes[i % 2], 80) {
+            *calls.entry(k).or_insert(0) += n;
+        }
     }
-    // The graphs really call the world (spawns, sounds, texts, storage…), thousands of times.
-    assert!(calls > 2_000, "only {calls} calls");
+    // The graphs really call the world, thousands of times, through every import.
+    let total: usize = calls.values().sum();
+    assert!(total > 2_000, "only {total} calls: {calls:?}");
+    for word in [
+        "spawn",
+        "destroy",
+        "position",
+        "kind",
+        "near",
+        "force",
+        "velocity",
+        "ray",
+        "sound",
+        "send",
+        "read",
+        "write",
+        "show",
+        "objective",
+        "marker",
+    ] {
+        assert!(calls.contains_key(word), "no {word} call: {calls:?}");
+    }
 }
 
 #[test]

@@ -395,3 +395,85 @@ fn a_world_script_mod_folder_runs_and_its_limits_are_checked() {
         "{err}"
     );
 }
+
+#[test]
+fn rays_neighbours_velocities_objectives_and_markers_in_the_sample_world() {
+    use aether_sample_world::SampleWorld;
+    use aether_scripting::world::{EntityApi, PhysicsApi, ScriptId, UIApi};
+    use aether_world_types::{CallCode, EntityId, Vec2};
+    // A corridor: a crate at x 3.5 and a ball at x 8.5 on row 1, a mountain at x 6 on row 3.
+    let scene = Scene::parse(
+        r#"{"name": "Corridor", "format": 1, "map": ["..........", "..........", "..........", "......^..."],
+            "entities": [{"kind": "crate", "x": 3.5, "y": 1.5}, {"kind": "ball", "x": 8.5, "y": 1.5},
+                         {"kind": "crate", "x": 8.5, "y": 3.5}],
+            "players": [{"id": 1, "name": "Ada"}]}"#,
+        PathBuf::from("."),
+    )
+    .unwrap();
+    let mut w = SampleWorld::new(&scene, Storage::in_memory().unwrap());
+    let me = ScriptId(1);
+    w.begin_tick();
+    w.end_tick().unwrap();
+    let v = |x, y| Vec2::new(x, y);
+    // Kinds, and neighbours walked in id order.
+    assert_eq!(w.entity_kind(me, EntityId(2)).unwrap(), "ball");
+    assert_eq!(w.entity_kind(me, EntityId(9)), Err(CallCode::NotFound));
+    let near = |w: &SampleWorld, after| w.entity_next_near(me, v(8.5, 2.5), 1.5, after).unwrap();
+    assert_eq!(near(&w, None), Some(EntityId(2)));
+    assert_eq!(near(&w, Some(EntityId(2))), Some(EntityId(3)));
+    assert_eq!(near(&w, Some(EntityId(3))), None);
+    // A ray east along row 1 meets the crate first, then (from past it) the ball; along row 3
+    // the mountain stops it before the crate behind.
+    assert_eq!(
+        w.raycast(me, v(0.5, 1.5), v(1.0, 0.0), 20.0).unwrap(),
+        Some(EntityId(1))
+    );
+    assert_eq!(
+        w.raycast(me, v(4.5, 1.5), v(1.0, 0.0), 20.0).unwrap(),
+        Some(EntityId(2))
+    );
+    assert_eq!(
+        w.raycast(me, v(4.5, 1.5), v(1.0, 0.0), 2.0).unwrap(),
+        None,
+        "too short"
+    );
+    assert_eq!(
+        w.raycast(me, v(0.5, 3.5), v(1.0, 0.0), 20.0).unwrap(),
+        None,
+        "a wall first"
+    );
+    // A velocity moves the ball west on the next step.
+    let before = w.entity_position(me, EntityId(2)).unwrap();
+    w.set_velocity(me, EntityId(2), v(-4.0, 0.0)).unwrap();
+    assert_eq!(
+        w.set_velocity(me, EntityId(2), v(500.0, 0.0)),
+        Err(CallCode::InvalidArgument)
+    );
+    w.begin_tick();
+    w.end_tick().unwrap();
+    assert!(w.entity_position(me, EntityId(2)).unwrap().x < before.x);
+    // Objectives and markers: shown, moved by label, at most 32 per script.
+    w.set_objective(me, None, "Reach the well!").unwrap();
+    assert_eq!(
+        w.set_objective(me, Some(aether_world_types::PlayerId(7)), "x"),
+        Err(CallCode::NotFound)
+    );
+    w.place_marker(me, v(2.5, 2.5), "well").unwrap();
+    w.place_marker(me, v(3.5, 2.5), "well").unwrap();
+    assert_eq!(w.markers().len(), 1, "the same label moves the marker");
+    for i in 1..32 {
+        w.place_marker(me, v(1.5, 0.5), &format!("m{i}")).unwrap();
+    }
+    assert_eq!(
+        w.place_marker(me, v(1.5, 0.5), "one more"),
+        Err(CallCode::QuotaExceeded)
+    );
+    assert_eq!(
+        w.place_marker(me, v(99.0, 0.5), "off"),
+        Err(CallCode::InvalidArgument)
+    );
+    assert_eq!(
+        w.objectives().get(&None).map(|(_, t)| t.as_str()),
+        Some("Reach the well!")
+    );
+}

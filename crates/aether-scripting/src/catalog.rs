@@ -44,8 +44,11 @@
 //! * Storage values are Numbers kept as 4 little-endian bytes; a key holding anything else
 //!   reads as nothing stored. Storage Add reads, adds (wrapping) and writes; its *Total* is the
 //!   value after the node (unchanged when the write was refused).
-//! * In the text of Show Text and Send Message, every `{number}` becomes the node's Number in
-//!   decimal.
+//! * In the text of Show Text, Send Message, Set Objective and Place Marker, every `{number}`
+//!   becomes the node's Number in decimal.
+//! * For Each Entity In Radius asks the world for the next entity (by id) within the radius
+//!   before each round, so an entity spawned or destroyed by the loop's body counts (or not)
+//!   as the world says then; Raycast and Entity Kind Is ask the world when evaluated.
 
 use std::fmt;
 
@@ -344,6 +347,22 @@ pub enum Op {
     StorageSet,
     /// Adds `amount` to the number under setting `key`; `total`, `done`, `throttled`.
     StorageAdd,
+    /// Whether `entity` is of the kind in setting `kind` (host call `entity_kind`).
+    EntityKindIs,
+    /// Runs `body` for each entity whose centre is within `radius` tiles of the centre of tile
+    /// `centre`, in id order (host call `entity_next_near` before each), then `done`.
+    ForEachEntityNear,
+    /// Sets `entity`'s velocity to (`x`, `y`) tiles a second; `done`.
+    SetVelocity,
+    /// The first entity a ray from the centre of tile `from` toward the centre of tile `toward`
+    /// meets within `distance` tiles (host call `physics_raycast`); none for a wall or nothing.
+    Raycast,
+    /// Sets the objective `player` sees (everyone when none) to setting `text` (with
+    /// `number`); `done`.
+    SetObjective,
+    /// Puts the marker labelled setting `text` (with `number`) on the centre of tile `at`;
+    /// `done`.
+    PlaceMarker,
 }
 
 /// Which script kinds may use a node kind.
@@ -508,6 +527,12 @@ const UNIT_IN: PortSpec = port("unit", "Unit", PinType::Unit);
 const DONE: PortSpec = port("done", "Done", PinType::Bool);
 
 const ENTITY_IN: PortSpec = port("entity", "Entity", PinType::Entity);
+const OPTIONAL_PLAYER: PortSpec = PortSpec {
+    key: "player",
+    name: "Player",
+    ty: PinType::Player,
+    default: PortDefault::Nothing,
+};
 const THROTTLED: PortSpec = port("throttled", "Throttled", PinType::Bool);
 const KEY: SettingSpec = text("key", "Key", "score");
 
@@ -1163,16 +1188,7 @@ pub static CATALOG: &[NodeSpec] = &[
         "Show Text",
         Category::Players,
         "Shows the text to the player, or to everyone; {number} becomes the Number.",
-        &[
-            EXEC_IN,
-            PortSpec {
-                key: "player",
-                name: "Player",
-                ty: PinType::Player,
-                default: PortDefault::Nothing,
-            },
-            num("number", "Number", 0),
-        ],
+        &[EXEC_IN, OPTIONAL_PLAYER, num("number", "Number", 0)],
         &[THEN, DONE],
         &[text("text", "Text", "Welcome!")],
         Op::ShowText,
@@ -1235,6 +1251,82 @@ pub static CATALOG: &[NodeSpec] = &[
         ],
         &[KEY],
         Op::StorageAdd,
+    ),
+    NodeSpec {
+        key: "entity_kind_is",
+        name: "Entity Kind Is",
+        category: Category::World,
+        help: "True if the entity is of the kind typed (crate, ball…).",
+        inputs: &[ENTITY_IN],
+        outputs: &[port("value", "Is", PinType::Bool)],
+        settings: &[text("kind", "Kind", "crate")],
+        op: Op::EntityKindIs,
+    },
+    NodeSpec {
+        key: "for_each_entity_near",
+        name: "For Each Entity In Radius",
+        category: Category::Flow,
+        help: "Does Each Entity once for every entity within Radius tiles of the tile, then Done.",
+        inputs: &[
+            EXEC_IN,
+            port("centre", "Tile", PinType::Position),
+            num("radius", "Radius", 3),
+        ],
+        outputs: &[
+            port("body", "Each Entity", PinType::Exec),
+            port("entity", "Entity", PinType::Entity),
+            port("done", "Done", PinType::Exec),
+        ],
+        settings: &[],
+        op: Op::ForEachEntityNear,
+    },
+    NodeSpec {
+        key: "raycast",
+        name: "Raycast",
+        category: Category::World,
+        help: "The first entity on the line from one tile toward another (none if a wall comes first).",
+        inputs: &[
+            port("from", "From", PinType::Position),
+            port("toward", "Toward", PinType::Position),
+            num("distance", "Distance", 10),
+        ],
+        outputs: &[port("entity", "Entity", PinType::Entity)],
+        settings: &[],
+        op: Op::Raycast,
+    },
+    world_action(
+        "set_velocity",
+        "Set Velocity",
+        Category::World,
+        "Sets how fast the entity moves: X east, Y south, in tiles a second (up to 100).",
+        &[EXEC_IN, ENTITY_IN, num("x", "X", 0), num("y", "Y", 0)],
+        &[THEN, DONE],
+        &[],
+        Op::SetVelocity,
+    ),
+    world_action(
+        "set_objective",
+        "Set Objective",
+        Category::Players,
+        "Sets the goal line on the player's screen, or everyone's; {number} becomes the Number.",
+        &[EXEC_IN, OPTIONAL_PLAYER, num("number", "Number", 0)],
+        &[THEN, DONE],
+        &[text("text", "Text", "Reach the well!")],
+        Op::SetObjective,
+    ),
+    world_action(
+        "place_marker",
+        "Place Marker",
+        Category::Players,
+        "Puts a labelled marker on the map for everyone (the same label moves it).",
+        &[
+            EXEC_IN,
+            port("at", "Tile", PinType::Position),
+            num("number", "Number", 0),
+        ],
+        &[THEN, DONE],
+        &[text("text", "Label", "here")],
+        Op::PlaceMarker,
     ),
 ];
 

@@ -476,6 +476,7 @@ impl<'g> Vm<'g, '_> {
                 self.store_event(node, op);
                 self.follow(node, "then");
             }
+            Op::ForEachEntityNear => self.for_each_near(node),
             op if op.kinds() == Kinds::World => {
                 self.world_act(node, op);
                 self.follow(node, "then");

@@ -235,11 +235,16 @@ pub(super) fn check_flow(
                     continue;
                 };
                 let available = match spec.op {
-                    Op::ForEachUnit => dominates(Vertex::Out(src, "body"), Vertex::Node(reader)),
+                    Op::ForEachUnit | Op::ForEachEntityNear => {
+                        dominates(Vertex::Out(src, "body"), Vertex::Node(reader))
+                    }
                     _ => src != reader && dominates(Vertex::Node(src), Vertex::Node(reader)),
                 };
                 if !available {
                     let what = match spec.op {
+                        Op::ForEachEntityNear => {
+                            "the loop's Entity only exists inside its Each Entity branch; connect it to nodes that run from Each Entity"
+                        }
                         Op::ForEachUnit => {
                             "the loop's Unit only exists inside its Each Unit branch; connect it to nodes that run from Each Unit"
                         }

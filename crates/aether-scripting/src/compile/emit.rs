@@ -360,6 +360,16 @@ fn stmt_locals(s: &Stmt) -> u32 {
                 + otherwise.iter().map(stmt_locals).sum::<u32>()
         }
         Stmt::ForEach { body, .. } => 1 + body.iter().map(stmt_locals).sum::<u32>(),
+        Stmt::ForEachNear {
+            centre,
+            radius,
+            body,
+            ..
+        } => {
+            3 + expr_locals(centre)
+                + expr_locals(radius)
+                + body.iter().map(stmt_locals).sum::<u32>()
+        }
         Stmt::Set(_, e) | Stmt::Eval(e) => expr_locals(e),
     }
 }
@@ -448,6 +458,40 @@ fn emit_stmts(
                 }
                 emit_stmts(body, ix, s, locals)?;
                 s.br(0).end().end();
+            }
+            Stmt::ForEachNear {
+                centre,
+                radius,
+                entity,
+                body,
+            } => {
+                let (tile, rad, current) = (locals.fresh(), locals.fresh(), locals.fresh());
+                let next = ix.routine("rt_w_next_near")?;
+                emit_expr(centre, ix, s, locals)?;
+                s.local_set(tile);
+                emit_expr(radius, ix, s, locals)?;
+                s.local_set(rad);
+                // A centre that is none: no rounds.
+                s.local_get(tile)
+                    .i32_const(-1)
+                    .i32_ne()
+                    .if_(BlockType::Empty)
+                    .i32_const(-1)
+                    .local_set(current);
+                s.block(BlockType::Empty).loop_(BlockType::Empty);
+                s.local_get(tile)
+                    .local_get(rad)
+                    .local_get(current)
+                    .call(next)
+                    .local_tee(current)
+                    .i32_const(0)
+                    .i32_lt_s()
+                    .br_if(1);
+                if let Some(slot) = entity {
+                    s.local_get(current).global_set(global_of(ix, *slot)?);
+                }
+                emit_stmts(body, ix, s, locals)?;
+                s.br(0).end().end().end();
             }
             Stmt::Set(slot, e) => {
                 emit_expr(e, ix, s, locals)?;

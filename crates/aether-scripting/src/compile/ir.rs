@@ -109,6 +109,18 @@ pub enum Routine {
     Store,
     /// `(amount, key) -> code`.
     Add,
+    /// `(entity, kind) -> bool`.
+    EntityKindIs,
+    /// `(tile, radius, after) -> id or code`: For Each Entity In Radius's next entity.
+    NextNear,
+    /// `(entity, x, y) -> code`.
+    Velocity,
+    /// `(from, toward, distance) -> entity`.
+    Raycast,
+    /// `(player, number, text) -> code`.
+    Objective,
+    /// `(tile, number, text) -> code`.
+    Marker,
 }
 
 impl Routine {
@@ -154,11 +166,17 @@ impl Routine {
             Routine::Send => "rt_w_send",
             Routine::Store => "rt_w_store",
             Routine::Add => "rt_w_add",
+            Routine::EntityKindIs => "rt_w_kind_is",
+            Routine::NextNear => "rt_w_next_near",
+            Routine::Velocity => "rt_w_velocity",
+            Routine::Raycast => "rt_w_raycast",
+            Routine::Objective => "rt_w_objective",
+            Routine::Marker => "rt_w_marker",
         }
     }
 
     /// Every routine of the world runtime, for checking it exports them all.
-    pub const WORLD: [Routine; 23] = [
+    pub const WORLD: [Routine; 29] = [
         Routine::EvTick,
         Routine::EvFirst,
         Routine::EvSecond,
@@ -182,6 +200,12 @@ impl Routine {
         Routine::Add,
         Routine::Random,
         Routine::Divide,
+        Routine::EntityKindIs,
+        Routine::NextNear,
+        Routine::Velocity,
+        Routine::Raycast,
+        Routine::Objective,
+        Routine::Marker,
     ];
 
     /// Every routine of the AI runtime, for checking it exports them all.
@@ -279,6 +303,19 @@ pub enum Stmt {
         which: i32,
         /// Where the current unit is kept.
         unit: Option<Slot>,
+        /// The body.
+        body: Vec<Stmt>,
+    },
+    /// Run `body` for each entity the world names within `radius` tiles of tile `centre`, asking
+    /// for the next (by id) before each round (nothing when `centre` is none), with the entity
+    /// in `entity` if anything reads it.
+    ForEachNear {
+        /// The tile.
+        centre: Expr,
+        /// The radius in tiles.
+        radius: Expr,
+        /// Where the current entity is kept.
+        entity: Option<Slot>,
         /// The body.
         body: Vec<Stmt>,
     },
@@ -566,6 +603,19 @@ impl<'a> Lowering<'a> {
                 out.extend(self.follow(node, "then"));
                 out
             }
+            Op::ForEachEntityNear => {
+                let centre = self.input(node, "centre");
+                let radius = self.input(node, "radius");
+                let entity = Slot::Stored(node, "entity");
+                let mut out = vec![Stmt::ForEachNear {
+                    centre,
+                    radius,
+                    entity: self.stored.contains(&entity).then_some(entity),
+                    body: self.follow(node, "body"),
+                }];
+                out.extend(self.follow(node, "done"));
+                out
+            }
             op if op.kinds() == Kinds::World && spec.is_exec() => {
                 let mut out = self.world_action(node, op, spec);
                 out.extend(self.follow(node, "then"));
@@ -622,17 +672,24 @@ impl<'a> Lowering<'a> {
                 let sound = self.text(self.choice(node, "sound"));
                 Expr::Call(Routine::Sound, vec![sound, at])
             }
-            Op::ShowText | Op::SendMessage => {
+            Op::ShowText | Op::SendMessage | Op::SetObjective => {
                 let to = self.input(node, "player");
                 let n = self.input(node, "number");
                 let text = self.text(self.choice(node, "text"));
-                let r = if op == Op::ShowText {
-                    Routine::Show
-                } else {
-                    Routine::Send
+                let r = match op {
+                    Op::ShowText => Routine::Show,
+                    Op::SendMessage => Routine::Send,
+                    _ => Routine::Objective,
                 };
                 Expr::Call(r, vec![to, n, text])
             }
+            Op::PlaceMarker => {
+                let at = self.input(node, "at");
+                let n = self.input(node, "number");
+                let text = self.text(self.choice(node, "text"));
+                Expr::Call(Routine::Marker, vec![at, n, text])
+            }
+            Op::SetVelocity => self.call(Routine::Velocity, node, &["entity", "x", "y"]),
             Op::StorageSet | Op::StorageAdd => {
                 let (port, r) = if op == Op::StorageSet {
                     ("value", Routine::Store)
@@ -769,6 +826,12 @@ impl<'a> Lowering<'a> {
             Op::TileAt => self.call(Routine::Tile, node, &["x", "y"]),
             Op::EntityPosition => self.call(Routine::EntityPosition, node, &["entity"]),
             Op::EntityExists => self.call(Routine::EntityExists, node, &["entity"]),
+            Op::EntityKindIs => {
+                let e = self.input(node, "entity");
+                let kind = self.text(self.choice(node, "kind"));
+                Expr::Call(Routine::EntityKindIs, vec![e, kind])
+            }
+            Op::Raycast => self.call(Routine::Raycast, node, &["from", "toward", "distance"]),
             Op::StorageGet | Op::StorageHas => {
                 let key = self.text(self.choice(node, "key"));
                 let r = if op == Op::StorageGet {
@@ -852,6 +915,22 @@ impl Program {
                 Stmt::ForEach { which, unit, body } => {
                     let into = unit.map_or(String::new(), |s| format!(" -> {}", self.slot_name(s)));
                     writeln!(f, "{pad}for each unit ({which}){into}:")?;
+                    self.stmts(f, body, depth + 1)?;
+                }
+                Stmt::ForEachNear {
+                    centre,
+                    radius,
+                    entity,
+                    body,
+                } => {
+                    let into =
+                        entity.map_or(String::new(), |s| format!(" -> {}", self.slot_name(s)));
+                    writeln!(
+                        f,
+                        "{pad}for each entity within {} of {}{into}:",
+                        self.expr(radius),
+                        self.expr(centre)
+                    )?;
                     self.stmts(f, body, depth + 1)?;
                 }
                 Stmt::Set(slot, e) => {

@@ -22,8 +22,8 @@
 ;;
 ;; Page 0 belongs to the module: 16..24 the identity cells and 128.. the identity string
 ;; (written by the compiler), 1024..3072 the filled text, 3072..3076 a storage value, 3080..3088
-;; an entity position, 3800..3840 digits; the graph's texts from 4096 (data segments the
-;; compiler writes). Events arrive in pages the host grows above.
+;; an entity position, 3800..3840 digits, 3840..4096 an entity's kind; the graph's texts from
+;; 4096 (data segments the compiler writes). Events arrive in pages the host grows above.
 ;;
 ;; Values: as in AI controllers (Number, Bool, Position x | y << 16 with none -1); Entity and
 ;; Player are ids, none -1.
@@ -37,6 +37,12 @@
   (import "aether" "storage_read" (func $storage_read (param i32 i32 i32 i32) (result i32)))
   (import "aether" "storage_write" (func $storage_write (param i32 i32 i32 i32) (result i32)))
   (import "aether" "ui_message" (func $ui_message (param i32 i32 i32) (result i32)))
+  (import "aether" "entity_kind" (func $entity_kind (param i32 i32 i32) (result i32)))
+  (import "aether" "entity_next_near" (func $entity_next_near (param f32 f32 f32 i32) (result i64)))
+  (import "aether" "physics_set_velocity" (func $physics_set_velocity (param i32 f32 f32) (result i32)))
+  (import "aether" "physics_raycast" (func $physics_raycast (param f32 f32 f32 f32 f32) (result i64)))
+  (import "aether" "ui_objective" (func $ui_objective (param i32 i32 i32) (result i32)))
+  (import "aether" "ui_marker" (func $ui_marker (param f32 f32 i32 i32) (result i32)))
   (memory 1)
 
   (global $rng (mut i64) (i64.const 0))
@@ -88,6 +94,12 @@
   (export "rt_w_send" (func $rt_w_send))
   (export "rt_w_store" (func $rt_w_store))
   (export "rt_w_add" (func $rt_w_add))
+  (export "rt_w_kind_is" (func $rt_w_kind_is))
+  (export "rt_w_next_near" (func $rt_w_next_near))
+  (export "rt_w_velocity" (func $rt_w_velocity))
+  (export "rt_w_raycast" (func $rt_w_raycast))
+  (export "rt_w_objective" (func $rt_w_objective))
+  (export "rt_w_marker" (func $rt_w_marker))
   (export "rt_random" (func $rt_random))
   (export "rt_div" (func $rt_div))
 
@@ -389,6 +401,65 @@
     (global.set $last
       (select (local.get $new) (local.get $old) (i32.ge_s (local.get $code) (i32.const 0))))
     (local.get $code))
+
+  ;; ---------------------------------------------------------------- more of the world
+
+  ;; Entity Kind Is: the entity's kind (read into 3840..4096) is exactly ptr..ptr+len.
+  (func $rt_w_kind_is (param $e i32) (param $ptr i32) (param $len i32) (result i32)
+    (local $n i32) (local $i i32)
+    (if (i32.lt_s (local.get $e) (i32.const 0)) (then (return (i32.const 0))))
+    (local.set $n (call $entity_kind (local.get $e) (i32.const 3840) (i32.const 256)))
+    (if (i32.ne (local.get $n) (local.get $len)) (then (return (i32.const 0))))
+    (block $out
+      (loop $next
+        (br_if $out (i32.ge_u (local.get $i) (local.get $len)))
+        (if (i32.ne (i32.load8_u (i32.add (local.get $ptr) (local.get $i)))
+                    (i32.load8_u (i32.add (i32.const 3840) (local.get $i))))
+          (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (i32.const 1))
+
+  ;; For Each Entity In Radius: the next entity above $after within $radius tiles of the tile's
+  ;; centre, or a negative code (the loop ends).
+  (func $rt_w_next_near (param $pos i32) (param $radius i32) (param $after i32) (result i32)
+    (i32.wrap_i64
+      (call $entity_next_near (call $cx (local.get $pos)) (call $cy (local.get $pos))
+        (f32.convert_i32_s (local.get $radius)) (local.get $after))))
+
+  (func $rt_w_velocity (param $e i32) (param $x i32) (param $y i32) (result i32)
+    (if (i32.lt_s (local.get $e) (i32.const 0)) (then (return (i32.const -2))))
+    (call $physics_set_velocity (local.get $e)
+      (f32.convert_i32_s (local.get $x)) (f32.convert_i32_s (local.get $y))))
+
+  ;; Raycast from a tile's centre toward another's: the entity met, or none (-1).
+  (func $rt_w_raycast (param $from i32) (param $to i32) (param $distance i32) (result i32)
+    (local $x f32) (local $y f32) (local $hit i32)
+    (if (i32.or (i32.eq (local.get $from) (i32.const -1)) (i32.eq (local.get $to) (i32.const -1)))
+      (then (return (i32.const -1))))
+    (local.set $x (call $cx (local.get $from)))
+    (local.set $y (call $cy (local.get $from)))
+    (local.set $hit
+      (i32.wrap_i64
+        (call $physics_raycast (local.get $x) (local.get $y)
+          (f32.sub (call $cx (local.get $to)) (local.get $x))
+          (f32.sub (call $cy (local.get $to)) (local.get $y))
+          (f32.convert_i32_s (local.get $distance)))))
+    (select (i32.const -1) (local.get $hit) (i32.lt_s (local.get $hit) (i32.const 0))))
+
+  (func $rt_w_objective (param $to i32) (param $n i32) (param $ptr i32) (param $len i32) (result i32)
+    (local $l i32)
+    (local.set $l (call $fill (local.get $ptr) (local.get $len) (local.get $n)))
+    (call $ui_objective
+      (select (i32.const -1) (local.get $to) (i32.lt_s (local.get $to) (i32.const 0)))
+      (i32.const 1024) (local.get $l)))
+
+  (func $rt_w_marker (param $pos i32) (param $n i32) (param $ptr i32) (param $len i32) (result i32)
+    (local $l i32)
+    (if (i32.eq (local.get $pos) (i32.const -1)) (then (return (i32.const -1))))
+    (local.set $l (call $fill (local.get $ptr) (local.get $len) (local.get $n)))
+    (call $ui_marker (call $cx (local.get $pos)) (call $cy (local.get $pos))
+      (i32.const 1024) (local.get $l)))
 
   ;; ---------------------------------------------------------------- numbers
 

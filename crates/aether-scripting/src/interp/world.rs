@@ -106,6 +106,10 @@ pub fn tile_of(v: f32) -> u16 {
     ((v.floor() as i32).clamp(0, 65534)) as u16
 }
 
+/// The longest entity kind Entity Kind Is reads (a longer one is never the kind typed, which
+/// is at most [`crate::catalog::MAX_TEXT_BYTES`]).
+pub const KIND_BYTES: usize = 256;
+
 /// The centre of a tile, in world units.
 fn centre(v: u16) -> f32 {
     f32::from(v) + 0.5
@@ -319,6 +323,41 @@ impl Vm<'_, '_> {
                     i64::from(h.storage_write(key.as_bytes(), &v.to_le_bytes()))
                 }) as i32
             }
+            Op::SetVelocity => {
+                let e = self.input(node, "entity").entity();
+                let vx = self.input(node, "x").number() as f32;
+                let vy = self.input(node, "y").number() as f32;
+                match e {
+                    None => -2,
+                    Some(e) => self.host_call(
+                        node,
+                        format!("physics_set_velocity({e}, {vx}, {vy})"),
+                        |h| i64::from(h.physics_set_velocity(e as i32, vx, vy)),
+                    ) as i32,
+                }
+            }
+            Op::SetObjective => {
+                let to = self.input(node, "player").player();
+                let n = self.input(node, "number").number();
+                let text = fill_number(self.choice(node, "text"), n);
+                let to = to.map_or(-1, |p| p as i32);
+                self.host_call(node, format!("ui_objective({to}, {text:?})"), |h| {
+                    i64::from(h.ui_objective(to, &text))
+                }) as i32
+            }
+            Op::PlaceMarker => {
+                let at = self.input(node, "at").position();
+                let n = self.input(node, "number").number();
+                let text = fill_number(self.choice(node, "text"), n);
+                if at == NO_POSITION {
+                    -1
+                } else {
+                    let (x, y) = (centre(at.x), centre(at.y));
+                    self.host_call(node, format!("ui_marker({x}, {y}, {text:?})"), |h| {
+                        i64::from(h.ui_marker(x, y, &text))
+                    }) as i32
+                }
+            }
             Op::StorageAdd => {
                 let amount = self.input(node, "amount").number();
                 let key = self.choice(node, "key");
@@ -344,6 +383,30 @@ impl Vm<'_, '_> {
                 Val::Bool(code == CallCode::Throttled.as_i32()),
             );
         }
+    }
+
+    /// For Each Entity In Radius: asks the world for the next entity before each round.
+    pub(super) fn for_each_near(&mut self, node: NodeId) {
+        let centre_tile = self.input(node, "centre").position();
+        let radius = self.input(node, "radius").number() as f32;
+        if centre_tile != NO_POSITION {
+            let (x, y) = (centre(centre_tile.x), centre(centre_tile.y));
+            let mut after: i32 = -1;
+            loop {
+                let next = self.host_call(
+                    node,
+                    format!("entity_next_near({x}, {y}, {radius}, {after})"),
+                    |h| h.entity_next_near(x, y, radius, after),
+                ) as i32;
+                if next < 0 {
+                    break;
+                }
+                self.store(node, "entity", Val::Entity(Some(next as u32)));
+                self.follow(node, "body");
+                after = next;
+            }
+        }
+        self.follow(node, "done");
     }
 
     /// A world data node's value.
@@ -372,6 +435,39 @@ impl Vm<'_, '_> {
             Op::StorageHas => {
                 let key = self.choice(node, "key");
                 Val::Bool(self.read_number(node, key).is_some())
+            }
+            Op::EntityKindIs => {
+                let Some(e) = self.input(node, "entity").entity() else {
+                    return Val::Bool(false);
+                };
+                let want = self.choice(node, "kind");
+                let mut is = false;
+                self.host_call(node, format!("entity_kind({e})"), |h| {
+                    match h.entity_kind(e as i32, KIND_BYTES) {
+                        Ok(k) => {
+                            is = k == want.as_bytes();
+                            k.len() as i64
+                        }
+                        Err(code) => i64::from(code),
+                    }
+                });
+                Val::Bool(is)
+            }
+            Op::Raycast => {
+                let from = self.input(node, "from").position();
+                let toward = self.input(node, "toward").position();
+                let distance = self.input(node, "distance").number() as f32;
+                if from == NO_POSITION || toward == NO_POSITION {
+                    return Val::Entity(None);
+                }
+                let (x, y) = (centre(from.x), centre(from.y));
+                let (dx, dy) = (centre(toward.x) - x, centre(toward.y) - y);
+                let hit = self.host_call(
+                    node,
+                    format!("physics_raycast({x}, {y}, {dx}, {dy}, {distance})"),
+                    |h| h.physics_raycast(x, y, dx, dy, distance),
+                ) as i32;
+                Val::Entity((hit >= 0).then_some(hit as u32))
             }
             _ => Val::Number(0),
         }

@@ -11,7 +11,7 @@ use aether_world_types::{CallCode, EntityId, PlayerId, Vec2};
 
 use super::ScriptId;
 
-/// Entities: spawn, destroy, where they are.
+/// Entities: spawn, destroy, where they are, what they are, which are near a point.
 pub trait EntityApi {
     /// Spawns an entity of `kind` at `at`.
     fn spawn_entity(
@@ -24,9 +24,20 @@ pub trait EntityApi {
     fn destroy_entity(&mut self, script: ScriptId, entity: EntityId) -> Result<(), CallCode>;
     /// Where `entity` is.
     fn entity_position(&self, script: ScriptId, entity: EntityId) -> Result<Vec2, CallCode>;
+    /// What `entity` is (the kind it was spawned with).
+    fn entity_kind(&self, script: ScriptId, entity: EntityId) -> Result<String, CallCode>;
+    /// The entity with the smallest id above `after` (every id when `None`) whose centre lies
+    /// within `radius` of `at`; `None` when there is none.
+    fn entity_next_near(
+        &self,
+        script: ScriptId,
+        at: Vec2,
+        radius: f32,
+        after: Option<EntityId>,
+    ) -> Result<Option<EntityId>, CallCode>;
 }
 
-/// Physics: forces on bodies.
+/// Physics: forces and velocities of bodies, rays.
 pub trait PhysicsApi {
     /// Applies `force` to `entity`'s body for the next step.
     fn apply_force(
@@ -35,6 +46,22 @@ pub trait PhysicsApi {
         entity: EntityId,
         force: Vec2,
     ) -> Result<(), CallCode>;
+    /// Sets `entity`'s velocity (world units a second).
+    fn set_velocity(
+        &mut self,
+        script: ScriptId,
+        entity: EntityId,
+        velocity: Vec2,
+    ) -> Result<(), CallCode>;
+    /// The first entity a ray from `from` along `direction` meets within `max_distance`
+    /// (`None`: it met a wall or nothing).
+    fn raycast(
+        &self,
+        script: ScriptId,
+        from: Vec2,
+        direction: Vec2,
+        max_distance: f32,
+    ) -> Result<Option<EntityId>, CallCode>;
 }
 
 /// Audio: positioned sound events.
@@ -60,7 +87,7 @@ pub trait StorageApi {
     fn storage_used(&self, script: ScriptId) -> u64;
 }
 
-/// UI: messages shown to players.
+/// UI: messages, objectives and map markers shown to players.
 pub trait UIApi {
     /// Shows `text` to `to`, or to everyone with `None`.
     fn show_message(
@@ -69,6 +96,15 @@ pub trait UIApi {
         to: Option<PlayerId>,
         text: &str,
     ) -> Result<(), CallCode>;
+    /// Sets the objective line `to` sees (everyone with `None`) to `text`.
+    fn set_objective(
+        &mut self,
+        script: ScriptId,
+        to: Option<PlayerId>,
+        text: &str,
+    ) -> Result<(), CallCode>;
+    /// Puts the script's marker labelled `text` at `at` (moving it if it is already placed).
+    fn place_marker(&mut self, script: ScriptId, at: Vec2, text: &str) -> Result<(), CallCode>;
 }
 
 /// All six: what a world gives its scripts.

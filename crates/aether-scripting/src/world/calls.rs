@@ -34,7 +34,7 @@ const I64: ValType = ValType::I64;
 const F32: ValType = ValType::F32;
 
 /// The world-script contract's imports, module `"aether"`: name, parameters, results.
-pub const IMPORTS: [(&str, &[ValType], &[ValType]); 9] = [
+pub const IMPORTS: [(&str, &[ValType], &[ValType]); 15] = [
     ("entity_spawn", &[I32, I32, F32, F32], &[I64]),
     ("entity_destroy", &[I32], &[I32]),
     ("entity_position", &[I32, I32], &[I32]),
@@ -44,6 +44,12 @@ pub const IMPORTS: [(&str, &[ValType], &[ValType]); 9] = [
     ("storage_read", &[I32, I32, I32, I32], &[I32]),
     ("storage_write", &[I32, I32, I32, I32], &[I32]),
     ("ui_message", &[I32, I32, I32], &[I32]),
+    ("entity_kind", &[I32, I32, I32], &[I32]),
+    ("entity_next_near", &[F32, F32, F32, I32], &[I64]),
+    ("physics_set_velocity", &[I32, F32, F32], &[I32]),
+    ("physics_raycast", &[F32, F32, F32, F32, F32], &[I64]),
+    ("ui_objective", &[I32, I32, I32], &[I32]),
+    ("ui_marker", &[F32, F32, I32, I32], &[I32]),
 ];
 
 /// The `"aether"` imports as Rust calls, after the script's memory is read: what the compiled
@@ -70,6 +76,19 @@ pub trait ImportCalls {
     fn storage_write(&mut self, key: &[u8], value: &[u8]) -> i32;
     /// `ui_message` (`player` -1: everyone).
     fn ui_message(&mut self, player: i32, text: &str) -> i32;
+    /// `entity_kind` into a buffer of `cap` bytes: the kind's bytes, or a code.
+    fn entity_kind(&mut self, entity: i32, cap: usize) -> Result<Vec<u8>, i32>;
+    /// `entity_next_near`: the next entity id above `after` (-1: from the start) within
+    /// `radius` of (x, y), or a code (`not_found` when there is none).
+    fn entity_next_near(&mut self, x: f32, y: f32, radius: f32, after: i32) -> i64;
+    /// `physics_set_velocity`.
+    fn physics_set_velocity(&mut self, entity: i32, vx: f32, vy: f32) -> i32;
+    /// `physics_raycast`: the first entity met, or a code (`not_found`: a wall or nothing).
+    fn physics_raycast(&mut self, x: f32, y: f32, dx: f32, dy: f32, max: f32) -> i64;
+    /// `ui_objective` (`player` -1: everyone).
+    fn ui_objective(&mut self, player: i32, text: &str) -> i32;
+    /// `ui_marker`.
+    fn ui_marker(&mut self, x: f32, y: f32, text: &str) -> i32;
 }
 
 /// One script's side of its calls: who it is, its world, its rates, what was refused.
@@ -274,6 +293,95 @@ impl ImportCalls for ScriptCalls {
         self.answer("storage_write", r) as i32
     }
 
+    fn entity_kind(&mut self, e: i32, cap: usize) -> Result<Vec<u8>, i32> {
+        let r = entity(e)
+            .and_then(|e| self.world().entity_kind(self.id, e))
+            .and_then(|k| {
+                if k.len() > cap {
+                    Err(CallCode::BufferTooSmall)
+                } else {
+                    Ok(k.into_bytes())
+                }
+            });
+        match r {
+            Ok(k) => Ok(k),
+            Err(code) => Err(self.refuse("entity_kind", code) as i32),
+        }
+    }
+
+    fn entity_next_near(&mut self, x: f32, y: f32, radius: f32, after: i32) -> i64 {
+        let r = (|| {
+            let at = point(x, y)?;
+            if !(radius.is_finite() && radius >= 0.0) {
+                return Err(CallCode::InvalidArgument);
+            }
+            let after = if after < 0 {
+                None
+            } else {
+                Some(EntityId(after as u32))
+            };
+            let next = self
+                .world()
+                .entity_next_near(self.id, at, radius, after)?
+                .ok_or(CallCode::NotFound)?;
+            Ok(i64::from(next.0))
+        })();
+        // Running out of entities is how every loop ends: an answer, not a refusal.
+        match r {
+            Err(CallCode::NotFound) => i64::from(CallCode::NotFound.as_i32()),
+            r => self.answer("entity_next_near", r),
+        }
+    }
+
+    fn physics_set_velocity(&mut self, e: i32, vx: f32, vy: f32) -> i32 {
+        let r = entity(e).and_then(|e| {
+            let v = point(vx, vy)?;
+            self.world().set_velocity(self.id, e, v)?;
+            Ok(0)
+        });
+        self.answer("physics_set_velocity", r) as i32
+    }
+
+    fn physics_raycast(&mut self, x: f32, y: f32, dx: f32, dy: f32, max: f32) -> i64 {
+        let r = (|| {
+            let (from, dir) = (point(x, y)?, point(dx, dy)?);
+            if dir.x == 0.0 && dir.y == 0.0 || !(max.is_finite() && max >= 0.0) {
+                return Err(CallCode::InvalidArgument);
+            }
+            let hit = self.world().raycast(self.id, from, dir, max)?;
+            hit.map(|e| i64::from(e.0)).ok_or(CallCode::NotFound)
+        })();
+        // Meeting nothing is an answer, not a refusal.
+        match r {
+            Err(CallCode::NotFound) => i64::from(CallCode::NotFound.as_i32()),
+            r => self.answer("physics_raycast", r),
+        }
+    }
+
+    fn ui_objective(&mut self, to: i32, text: &str) -> i32 {
+        let r = (|| {
+            let to = if to == -1 { None } else { Some(player(to)?) };
+            if text.len() > MAX_PAYLOAD_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.world().set_objective(self.id, to, text)?;
+            Ok(0)
+        })();
+        self.answer("ui_objective", r) as i32
+    }
+
+    fn ui_marker(&mut self, x: f32, y: f32, text: &str) -> i32 {
+        let r = (|| {
+            let at = point(x, y)?;
+            if text.len() > MAX_NAME_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.world().place_marker(self.id, at, text)?;
+            Ok(0)
+        })();
+        self.answer("ui_marker", r) as i32
+    }
+
     fn ui_message(&mut self, to: i32, text: &str) -> i32 {
         let r = (|| {
             let to = if to == -1 { None } else { Some(player(to)?) };
@@ -454,6 +562,62 @@ pub(crate) fn link(linker: &mut Linker<ScriptHost>) -> wasmtime::Result<()> {
             match args {
                 Ok((key, value)) => lock(&calls_of(&c)).storage_write(&key, &value),
                 Err(code) => refused(&c, "storage_write", code) as i32,
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "aether",
+        "entity_kind",
+        |mut c: Ctx<'_>, e: i32, out_ptr: i32, out_cap: i32| -> i32 {
+            let cap = usize::try_from(out_cap).unwrap_or(0);
+            let kind = lock(&calls_of(&c)).entity_kind(e, cap);
+            match kind {
+                Ok(kind) => match write(&mut c, out_ptr, &kind) {
+                    Ok(()) => kind.len() as i32,
+                    Err(code) => refused(&c, "entity_kind", code) as i32,
+                },
+                Err(code) => code,
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "aether",
+        "entity_next_near",
+        |c: Ctx<'_>, x: f32, y: f32, radius: f32, after: i32| -> i64 {
+            lock(&calls_of(&c)).entity_next_near(x, y, radius, after)
+        },
+    )?;
+    linker.func_wrap(
+        "aether",
+        "physics_set_velocity",
+        |c: Ctx<'_>, e: i32, vx: f32, vy: f32| -> i32 {
+            lock(&calls_of(&c)).physics_set_velocity(e, vx, vy)
+        },
+    )?;
+    linker.func_wrap(
+        "aether",
+        "physics_raycast",
+        |c: Ctx<'_>, x: f32, y: f32, dx: f32, dy: f32, max: f32| -> i64 {
+            lock(&calls_of(&c)).physics_raycast(x, y, dx, dy, max)
+        },
+    )?;
+    linker.func_wrap(
+        "aether",
+        "ui_objective",
+        |mut c: Ctx<'_>, to: i32, ptr: i32, len: i32| -> i32 {
+            match read_text(&mut c, ptr, len, MAX_PAYLOAD_BYTES) {
+                Ok(text) => lock(&calls_of(&c)).ui_objective(to, &text),
+                Err(code) => refused(&c, "ui_objective", code) as i32,
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "aether",
+        "ui_marker",
+        |mut c: Ctx<'_>, x: f32, y: f32, ptr: i32, len: i32| -> i32 {
+            match read_text(&mut c, ptr, len, MAX_NAME_BYTES) {
+                Ok(text) => lock(&calls_of(&c)).ui_marker(x, y, &text),
+                Err(code) => refused(&c, "ui_marker", code) as i32,
             }
         },
     )?;

@@ -21,6 +21,9 @@ pub struct MapWorld {
     pub players: Vec<u32>,
     pub rpcs: Vec<(u32, Vec<u8>)>,
     pub messages: Vec<(Option<u32>, String)>,
+    pub velocities: Vec<(u32, Vec2)>,
+    pub objectives: Vec<(Option<u32>, String)>,
+    pub markers: Vec<(String, Vec2)>,
     pub storage: BTreeMap<(ScriptId, Vec<u8>), Vec<u8>>,
 }
 
@@ -68,6 +71,29 @@ impl EntityApi for MapWorld {
             .map(|(_, _, at)| *at)
             .ok_or(CallCode::NotFound)
     }
+    fn entity_kind(&self, _: ScriptId, entity: EntityId) -> Result<String, CallCode> {
+        self.entities
+            .get(&entity.0)
+            .map(|(_, kind, _)| kind.clone())
+            .ok_or(CallCode::NotFound)
+    }
+    fn entity_next_near(
+        &self,
+        _: ScriptId,
+        at: Vec2,
+        radius: f32,
+        after: Option<EntityId>,
+    ) -> Result<Option<EntityId>, CallCode> {
+        let from = after.map_or(0, |a| a.0.saturating_add(1));
+        Ok(self
+            .entities
+            .range(from..)
+            .find(|(_, (_, _, p))| {
+                let (dx, dy) = (p.x - at.x, p.y - at.y);
+                dx * dx + dy * dy <= radius * radius
+            })
+            .map(|(id, _)| EntityId(*id)))
+    }
 }
 
 impl PhysicsApi for MapWorld {
@@ -77,6 +103,17 @@ impl PhysicsApi for MapWorld {
         }
         self.forces.push((entity.0, force));
         Ok(())
+    }
+    fn set_velocity(&mut self, _: ScriptId, entity: EntityId, v: Vec2) -> Result<(), CallCode> {
+        if !self.entities.contains_key(&entity.0) {
+            return Err(CallCode::NotFound);
+        }
+        self.velocities.push((entity.0, v));
+        Ok(())
+    }
+    fn raycast(&self, _: ScriptId, _: Vec2, _: Vec2, _: f32) -> Result<Option<EntityId>, CallCode> {
+        // No geometry here: a ray meets nothing.
+        Ok(None)
     }
 }
 
@@ -130,6 +167,22 @@ impl UIApi for MapWorld {
             return Err(CallCode::NotFound);
         }
         self.messages.push((to.map(|p| p.0), text.to_owned()));
+        Ok(())
+    }
+    fn set_objective(
+        &mut self,
+        _: ScriptId,
+        to: Option<PlayerId>,
+        text: &str,
+    ) -> Result<(), CallCode> {
+        if to.is_some_and(|p| !self.players.contains(&p.0)) {
+            return Err(CallCode::NotFound);
+        }
+        self.objectives.push((to.map(|p| p.0), text.to_owned()));
+        Ok(())
+    }
+    fn place_marker(&mut self, _: ScriptId, at: Vec2, text: &str) -> Result<(), CallCode> {
+        self.markers.push((text.to_owned(), at));
         Ok(())
     }
 }
