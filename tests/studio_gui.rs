@@ -1251,18 +1251,7 @@ fn builds_a_world_script_and_watches_the_world_react() {
     // A second spawner on every tick: 21 spawns a second against a limit of 10.
     add_from_palette(&mut h, "On Tick");
     let tick = only(&h, "on_tick");
-    h.get_all_by_label("Spawn Entity")
-        .next()
-        .expect("palette entry")
-        .click();
-    step_until(&mut h, "a second spawner", |s| {
-        s.document()
-            .graph()
-            .nodes()
-            .filter(|n| n.kind == "spawn_entity")
-            .count()
-            == 2
-    });
+    add_from_palette(&mut h, "Spawn Entity");
     let spawn2 = nodes_of(&h, "spawn_entity")
         .into_iter()
         .find(|n| *n != spawn)
