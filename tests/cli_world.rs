@@ -335,3 +335,25 @@ fn a_world_script_graph_runs_exports_validates_and_is_listed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("is an AI controller graph, not a world script"));
 }
+
+#[test]
+fn every_world_template_exports_a_mod_that_validates() {
+    let dir = scratch("templates");
+    for name in ["wave-spawner", "hill-scoreboard", "announcer", "bumper"] {
+        let folder = dir.join(name);
+        let out = studio(&[
+            "export",
+            &format!("examples/graphs/{name}.mcgraph.json"),
+            "--out",
+            folder.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let out = studio(&["validate", folder.to_str().unwrap()]);
+        let shown = text(&out.stdout);
+        assert!(out.status.success(), "{name}: {shown}{}", text(&out.stderr));
+        assert!(
+            shown.contains("valid: ran in every sample world"),
+            "{name}: {shown}"
+        );
+    }
+}

@@ -15,7 +15,7 @@
 //!     "..~~.."
 //!   ],
 //!   "entities": [
-//!     {"kind": "crate", "x": 1.5, "y": 0.5, "vx": 2.0}
+//!     {"kind": "crate", "x": 1.5, "y": 0.5, "vx": 2.0, "hp": 25}
 //!   ],
 //!   "players": [
 //!     {"id": 1, "name": "Ada", "joins": 0, "leaves": 120, "says": [{"tick": 40, "text": "hi"}]}
@@ -32,8 +32,10 @@
 //! ```
 //!
 //! Positions are in world units: one unit is one tile, `x` grows east and `y` south, so the
-//! centre of tile (2, 3) is (2.5, 3.5). Times are world ticks (20 a second). Script modules are
-//! paths relative to the scene file: a `.wasm`, a `.wat` or a world-script mod folder.
+//! centre of tile (2, 3) is (2.5, 3.5). Times are world ticks (20 a second). An entity's optional
+//! `radius` (0.4), `fixed` (false) and `hp` (10) have those defaults. Script modules are paths
+//! relative to the scene file: a world-script graph, a `.wasm`, a `.wat` or a world-script mod
+//! folder.
 //!
 //! Loading never panics and checks everything at once where it can: JSON mistakes name their
 //! line and column, map mistakes their row and column, every other mistake the list and index
@@ -111,6 +113,18 @@ pub struct SceneEntity {
     /// Whether it never moves (a post, a statue).
     #[serde(default)]
     pub fixed: bool,
+    /// Its hit points ([`DEFAULT_HP`] when absent).
+    #[serde(default = "default_hp")]
+    pub hp: i32,
+}
+
+/// The hit points an entity starts with when its scene line or its spawn says none.
+pub const DEFAULT_HP: i32 = 10;
+/// The most hit points an entity may have.
+pub const MAX_HP: i32 = 1_000_000;
+
+fn default_hp() -> i32 {
+    DEFAULT_HP
 }
 
 fn default_radius() -> f32 {
@@ -434,6 +448,12 @@ impl Scene {
                         e.y as usize
                     ));
                 }
+            }
+            if !(0..=MAX_HP).contains(&e.hp) {
+                problems.push(format!(
+                    "{at}: `hp` must be between 0 and {MAX_HP} (found {})",
+                    e.hp
+                ));
             }
             if !(e.radius.is_finite() && e.radius > 0.05 && e.radius <= 4.0) {
                 problems.push(format!(

@@ -45,6 +45,10 @@ pub struct Body(pub RigidBodyHandle);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fixed(pub bool);
 
+/// Its hit points (what scripts read and set; the world itself never changes them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hp(pub i32);
+
 /// An entity as seen from outside: for reports, drawing and tests.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityView {
@@ -58,6 +62,8 @@ pub struct EntityView {
     pub at: Vec2,
     /// How fast it moves.
     pub velocity: Vec2,
+    /// Its hit points.
+    pub hp: i32,
 }
 
 /// What a tick did in the world, beyond the scripts' own usage.
@@ -164,7 +170,10 @@ impl SampleWorld {
             markers: BTreeMap::new(),
         };
         for e in &scene.entities {
-            world.insert(&e.kind, None, (e.x, e.y), (e.vx, e.vy), e.radius, e.fixed);
+            let id = world.insert(&e.kind, None, (e.x, e.y), (e.vx, e.vy), e.radius, e.fixed);
+            if let Some(&ent) = world.ids.get(&id) {
+                let _ = world.ecs.insert_one(ent, Hp(e.hp));
+            }
         }
         // Scripts learn the scene's own entities as they learn spawned ones: at tick 0.
         for (view, e) in world.entities().into_iter().zip(&scene.entities) {
@@ -195,6 +204,7 @@ impl SampleWorld {
             Owner(owner),
             Body(body),
             Fixed(fixed),
+            Hp(crate::scene::DEFAULT_HP),
         ));
         self.ids.insert(id, entity);
         id
@@ -254,6 +264,7 @@ impl SampleWorld {
         let kind = entity.get::<&Kind>()?.0.clone();
         let owner = entity.get::<&Owner>()?.0;
         let body = entity.get::<&Body>()?.0;
+        let hp = entity.get::<&Hp>().map_or(0, |h| h.0);
         let ((x, y), (vx, vy)) = self.physics.state(body)?;
         Some(EntityView {
             id: EntityId(id),
@@ -261,6 +272,7 @@ impl SampleWorld {
             owner,
             at: Vec2::new(x, y),
             velocity: Vec2::new(vx, vy),
+            hp,
         })
     }
 
@@ -381,6 +393,7 @@ impl SampleWorld {
             h.f32(v.at.y);
             h.f32(v.velocity.x);
             h.f32(v.velocity.y);
+            h.u32(v.hp as u32);
         }
         for p in &self.online {
             h.u32(*p);
@@ -494,6 +507,29 @@ impl EntityApi for SampleWorld {
         self.ecs
             .get::<&Kind>(e)
             .map(|k| k.0.clone())
+            .map_err(|_| CallCode::NotFound)
+    }
+
+    fn entity_is_mine(&self, script: ScriptId, entity: EntityId) -> Result<bool, CallCode> {
+        let (e, _) = self.body(entity).ok_or(CallCode::NotFound)?;
+        Ok(self.ecs.get::<&Owner>(e).is_ok_and(|o| o.0 == Some(script)))
+    }
+
+    fn entity_hp(&self, _: ScriptId, entity: EntityId) -> Result<i32, CallCode> {
+        let (e, _) = self.body(entity).ok_or(CallCode::NotFound)?;
+        self.ecs
+            .get::<&Hp>(e)
+            .map(|h| h.0)
+            .map_err(|_| CallCode::NotFound)
+    }
+
+    fn set_entity_hp(&mut self, _: ScriptId, entity: EntityId, hp: i32) -> Result<(), CallCode> {
+        if !(0..=crate::scene::MAX_HP).contains(&hp) {
+            return Err(CallCode::InvalidArgument);
+        }
+        let (e, _) = self.body(entity).ok_or(CallCode::NotFound)?;
+        self.ecs
+            .insert_one(e, Hp(hp))
             .map_err(|_| CallCode::NotFound)
     }
 

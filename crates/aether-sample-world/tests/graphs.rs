@@ -57,6 +57,18 @@ impl EntityApi for Recorder {
         let r = self.world.entity_position(s, e);
         self.note(format!("position {e:?}"), r)
     }
+    fn entity_is_mine(&self, s: ScriptId, e: EntityId) -> Result<bool, CallCode> {
+        let r = self.world.entity_is_mine(s, e);
+        self.note(format!("mine {e:?}"), r)
+    }
+    fn entity_hp(&self, s: ScriptId, e: EntityId) -> Result<i32, CallCode> {
+        let r = self.world.entity_hp(s, e);
+        self.note(format!("hp {e:?}"), r)
+    }
+    fn set_entity_hp(&mut self, s: ScriptId, e: EntityId, hp: i32) -> Result<(), CallCode> {
+        let r = self.world.set_entity_hp(s, e, hp);
+        self.note(format!("sethp {e:?} {hp}"), r)
+    }
     fn entity_kind(&self, s: ScriptId, e: EntityId) -> Result<String, CallCode> {
         let r = self.world.entity_kind(s, e);
         self.note(format!("kind {e:?}"), r)
@@ -405,7 +417,9 @@ impl Gen<'_> {
     ) {
         let ty = input.ty;
         let candidates: Vec<_> = avail.iter().filter(|a| a.2 == ty).copied().collect();
-        if !candidates.is_empty() && chance(self.rng, 50) {
+        // Entities mostly come from the event or an earlier action (a ray mostly meets none).
+        let take = if ty == PinType::Entity { 85 } else { 50 };
+        if !candidates.is_empty() && chance(self.rng, take) {
             let (n, p, _) = *pick(self.rng, &candidates);
             self.link(n, p, to, input.key);
             return;
@@ -427,6 +441,7 @@ impl Gen<'_> {
         let kinds: &[&str] = match ty {
             PinType::Number if depth < 3 => &[
                 "number",
+                "entity_hp",
                 "add",
                 "subtract",
                 "multiply",
@@ -446,6 +461,10 @@ impl Gen<'_> {
                 "not",
                 "entity_exists",
                 "entity_kind_is",
+                "entity_kind_is",
+                "entity_is_mine",
+                "entity_is_mine",
+                "entity_is_mine",
                 "storage_has",
                 "get_variable",
             ],
@@ -460,9 +479,8 @@ impl Gen<'_> {
             .iter()
             .copied()
             .filter(|k| match *k {
-                "entity_exists" | "entity_position" | "entity_kind_is" => {
-                    avail.iter().any(|a| a.2 == PinType::Entity)
-                }
+                "entity_exists" | "entity_position" | "entity_kind_is" | "entity_is_mine"
+                | "entity_hp" => avail.iter().any(|a| a.2 == PinType::Entity),
                 _ => true,
             })
             .collect();
@@ -512,7 +530,13 @@ impl Gen<'_> {
                 "for_each_entity_near",
             ];
             if has_entity(&avail) {
-                kinds.extend(["despawn", "apply_impulse", "apply_impulse", "set_velocity"]);
+                kinds.extend([
+                    "despawn",
+                    "apply_impulse",
+                    "apply_impulse",
+                    "set_velocity",
+                    "set_hp",
+                ]);
             }
             if has_player(&avail) {
                 kinds.push("send_message");
@@ -679,6 +703,9 @@ fn random_world_graphs_make_the_same_calls_compiled_and_interpreted() {
         "show",
         "objective",
         "marker",
+        "mine",
+        "hp",
+        "sethp",
     ] {
         assert!(calls.contains_key(word), "no {word} call: {calls:?}");
     }

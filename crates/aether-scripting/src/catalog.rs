@@ -363,6 +363,12 @@ pub enum Op {
     /// Puts the marker labelled setting `text` (with `number`) on the centre of tile `at`;
     /// `done`.
     PlaceMarker,
+    /// Whether this script spawned `entity` (host call `entity_is_mine`).
+    EntityIsMine,
+    /// `entity`'s hit points (host call `entity_hp`); 0 for none or an entity that is gone.
+    EntityHp,
+    /// Sets `entity`'s hit points to `hp`; `done`.
+    SetHp,
 }
 
 /// Which script kinds may use a node kind.
@@ -1262,6 +1268,36 @@ pub static CATALOG: &[NodeSpec] = &[
         settings: &[text("kind", "Kind", "crate")],
         op: Op::EntityKindIs,
     },
+    NodeSpec {
+        key: "entity_is_mine",
+        name: "Entity Is Mine",
+        category: Category::World,
+        help: "True if this script spawned the entity.",
+        inputs: &[ENTITY_IN],
+        outputs: &[port("value", "Mine", PinType::Bool)],
+        settings: &[],
+        op: Op::EntityIsMine,
+    },
+    NodeSpec {
+        key: "entity_hp",
+        name: "Entity HP",
+        category: Category::World,
+        help: "The entity's hit points (0 if it is gone).",
+        inputs: &[ENTITY_IN],
+        outputs: &[port("value", "HP", PinType::Number)],
+        settings: &[],
+        op: Op::EntityHp,
+    },
+    world_action(
+        "set_hp",
+        "Set HP",
+        Category::World,
+        "Sets the entity's hit points (0 to 1000000): how a script deals damage or heals.",
+        &[EXEC_IN, ENTITY_IN, num("hp", "HP", 10)],
+        &[THEN, DONE],
+        &[],
+        Op::SetHp,
+    ),
     NodeSpec {
         key: "for_each_entity_near",
         name: "For Each Entity In Radius",

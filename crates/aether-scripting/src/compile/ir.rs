@@ -121,6 +121,12 @@ pub enum Routine {
     Objective,
     /// `(tile, number, text) -> code`.
     Marker,
+    /// `(entity) -> bool`.
+    IsMine,
+    /// `(entity) -> number`.
+    Hp,
+    /// `(entity, hp) -> code`.
+    SetHp,
 }
 
 impl Routine {
@@ -172,11 +178,14 @@ impl Routine {
             Routine::Raycast => "rt_w_raycast",
             Routine::Objective => "rt_w_objective",
             Routine::Marker => "rt_w_marker",
+            Routine::IsMine => "rt_w_is_mine",
+            Routine::Hp => "rt_w_hp",
+            Routine::SetHp => "rt_w_set_hp",
         }
     }
 
     /// Every routine of the world runtime, for checking it exports them all.
-    pub const WORLD: [Routine; 29] = [
+    pub const WORLD: [Routine; 32] = [
         Routine::EvTick,
         Routine::EvFirst,
         Routine::EvSecond,
@@ -206,6 +215,9 @@ impl Routine {
         Routine::Raycast,
         Routine::Objective,
         Routine::Marker,
+        Routine::IsMine,
+        Routine::Hp,
+        Routine::SetHp,
     ];
 
     /// Every routine of the AI runtime, for checking it exports them all.
@@ -690,6 +702,7 @@ impl<'a> Lowering<'a> {
                 Expr::Call(Routine::Marker, vec![at, n, text])
             }
             Op::SetVelocity => self.call(Routine::Velocity, node, &["entity", "x", "y"]),
+            Op::SetHp => self.call(Routine::SetHp, node, &["entity", "hp"]),
             Op::StorageSet | Op::StorageAdd => {
                 let (port, r) = if op == Op::StorageSet {
                     ("value", Routine::Store)
@@ -832,6 +845,8 @@ impl<'a> Lowering<'a> {
                 Expr::Call(Routine::EntityKindIs, vec![e, kind])
             }
             Op::Raycast => self.call(Routine::Raycast, node, &["from", "toward", "distance"]),
+            Op::EntityIsMine => self.call(Routine::IsMine, node, &["entity"]),
+            Op::EntityHp => self.call(Routine::Hp, node, &["entity"]),
             Op::StorageGet | Op::StorageHas => {
                 let key = self.text(self.choice(node, "key"));
                 let r = if op == Op::StorageGet {

@@ -43,6 +43,9 @@
   (import "aether" "physics_raycast" (func $physics_raycast (param f32 f32 f32 f32 f32) (result i64)))
   (import "aether" "ui_objective" (func $ui_objective (param i32 i32 i32) (result i32)))
   (import "aether" "ui_marker" (func $ui_marker (param f32 f32 i32 i32) (result i32)))
+  (import "aether" "entity_is_mine" (func $entity_is_mine (param i32) (result i32)))
+  (import "aether" "entity_hp" (func $entity_hp (param i32) (result i32)))
+  (import "aether" "entity_set_hp" (func $entity_set_hp (param i32 i32) (result i32)))
   (memory 1)
 
   (global $rng (mut i64) (i64.const 0))
@@ -100,6 +103,9 @@
   (export "rt_w_raycast" (func $rt_w_raycast))
   (export "rt_w_objective" (func $rt_w_objective))
   (export "rt_w_marker" (func $rt_w_marker))
+  (export "rt_w_is_mine" (func $rt_w_is_mine))
+  (export "rt_w_hp" (func $rt_w_hp))
+  (export "rt_w_set_hp" (func $rt_w_set_hp))
   (export "rt_random" (func $rt_random))
   (export "rt_div" (func $rt_div))
 
@@ -460,6 +466,21 @@
     (local.set $l (call $fill (local.get $ptr) (local.get $len) (local.get $n)))
     (call $ui_marker (call $cx (local.get $pos)) (call $cy (local.get $pos))
       (i32.const 1024) (local.get $l)))
+
+  (func $rt_w_is_mine (param $e i32) (result i32)
+    (if (i32.lt_s (local.get $e) (i32.const 0)) (then (return (i32.const 0))))
+    (i32.eq (call $entity_is_mine (local.get $e)) (i32.const 1)))
+
+  ;; Entity HP: 0 for none, or when the world refuses.
+  (func $rt_w_hp (param $e i32) (result i32)
+    (local $hp i32)
+    (if (i32.lt_s (local.get $e) (i32.const 0)) (then (return (i32.const 0))))
+    (local.set $hp (call $entity_hp (local.get $e)))
+    (select (i32.const 0) (local.get $hp) (i32.lt_s (local.get $hp) (i32.const 0))))
+
+  (func $rt_w_set_hp (param $e i32) (param $hp i32) (result i32)
+    (if (i32.lt_s (local.get $e) (i32.const 0)) (then (return (i32.const -2))))
+    (call $entity_set_hp (local.get $e) (local.get $hp)))
 
   ;; ---------------------------------------------------------------- numbers
 

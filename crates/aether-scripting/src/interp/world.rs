@@ -336,6 +336,16 @@ impl Vm<'_, '_> {
                     ) as i32,
                 }
             }
+            Op::SetHp => {
+                let e = self.input(node, "entity").entity();
+                let hp = self.input(node, "hp").number();
+                match e {
+                    None => -2,
+                    Some(e) => self.host_call(node, format!("entity_set_hp({e}, {hp})"), |h| {
+                        i64::from(h.entity_set_hp(e as i32, hp))
+                    }) as i32,
+                }
+            }
             Op::SetObjective => {
                 let to = self.input(node, "player").player();
                 let n = self.input(node, "number").number();
@@ -435,6 +445,24 @@ impl Vm<'_, '_> {
             Op::StorageHas => {
                 let key = self.choice(node, "key");
                 Val::Bool(self.read_number(node, key).is_some())
+            }
+            Op::EntityIsMine => {
+                let Some(e) = self.input(node, "entity").entity() else {
+                    return Val::Bool(false);
+                };
+                let r = self.host_call(node, format!("entity_is_mine({e})"), |h| {
+                    i64::from(h.entity_is_mine(e as i32))
+                });
+                Val::Bool(r == 1)
+            }
+            Op::EntityHp => {
+                let Some(e) = self.input(node, "entity").entity() else {
+                    return Val::Number(0);
+                };
+                let r = self.host_call(node, format!("entity_hp({e})"), |h| {
+                    i64::from(h.entity_hp(e as i32))
+                }) as i32;
+                Val::Number(r.max(0))
             }
             Op::EntityKindIs => {
                 let Some(e) = self.input(node, "entity").entity() else {

@@ -26,6 +26,17 @@ pub trait EntityApi {
     fn entity_position(&self, script: ScriptId, entity: EntityId) -> Result<Vec2, CallCode>;
     /// What `entity` is (the kind it was spawned with).
     fn entity_kind(&self, script: ScriptId, entity: EntityId) -> Result<String, CallCode>;
+    /// Whether `script` spawned `entity`.
+    fn entity_is_mine(&self, script: ScriptId, entity: EntityId) -> Result<bool, CallCode>;
+    /// `entity`'s hit points.
+    fn entity_hp(&self, script: ScriptId, entity: EntityId) -> Result<i32, CallCode>;
+    /// Sets `entity`'s hit points.
+    fn set_entity_hp(
+        &mut self,
+        script: ScriptId,
+        entity: EntityId,
+        hp: i32,
+    ) -> Result<(), CallCode>;
     /// The entity with the smallest id above `after` (every id when `None`) whose centre lies
     /// within `radius` of `at`; `None` when there is none.
     fn entity_next_near(

@@ -34,7 +34,7 @@ const I64: ValType = ValType::I64;
 const F32: ValType = ValType::F32;
 
 /// The world-script contract's imports, module `"aether"`: name, parameters, results.
-pub const IMPORTS: [(&str, &[ValType], &[ValType]); 15] = [
+pub const IMPORTS: [(&str, &[ValType], &[ValType]); 18] = [
     ("entity_spawn", &[I32, I32, F32, F32], &[I64]),
     ("entity_destroy", &[I32], &[I32]),
     ("entity_position", &[I32, I32], &[I32]),
@@ -50,6 +50,9 @@ pub const IMPORTS: [(&str, &[ValType], &[ValType]); 15] = [
     ("physics_raycast", &[F32, F32, F32, F32, F32], &[I64]),
     ("ui_objective", &[I32, I32, I32], &[I32]),
     ("ui_marker", &[F32, F32, I32, I32], &[I32]),
+    ("entity_is_mine", &[I32], &[I32]),
+    ("entity_hp", &[I32], &[I32]),
+    ("entity_set_hp", &[I32, I32], &[I32]),
 ];
 
 /// The `"aether"` imports as Rust calls, after the script's memory is read: what the compiled
@@ -89,6 +92,12 @@ pub trait ImportCalls {
     fn ui_objective(&mut self, player: i32, text: &str) -> i32;
     /// `ui_marker`.
     fn ui_marker(&mut self, x: f32, y: f32, text: &str) -> i32;
+    /// `entity_is_mine`: 1 if this script spawned it, 0 if not, or a code.
+    fn entity_is_mine(&mut self, entity: i32) -> i32;
+    /// `entity_hp`: its hit points, or a code.
+    fn entity_hp(&mut self, entity: i32) -> i32;
+    /// `entity_set_hp`.
+    fn entity_set_hp(&mut self, entity: i32, hp: i32) -> i32;
 }
 
 /// One script's side of its calls: who it is, its world, its rates, what was refused.
@@ -331,6 +340,31 @@ impl ImportCalls for ScriptCalls {
             Err(CallCode::NotFound) => i64::from(CallCode::NotFound.as_i32()),
             r => self.answer("entity_next_near", r),
         }
+    }
+
+    fn entity_is_mine(&mut self, e: i32) -> i32 {
+        let r = entity(e)
+            .and_then(|e| self.world().entity_is_mine(self.id, e))
+            .map(i64::from);
+        self.answer("entity_is_mine", r) as i32
+    }
+
+    fn entity_hp(&mut self, e: i32) -> i32 {
+        let r = entity(e)
+            .and_then(|e| self.world().entity_hp(self.id, e))
+            .map(i64::from);
+        self.answer("entity_hp", r) as i32
+    }
+
+    fn entity_set_hp(&mut self, e: i32, hp: i32) -> i32 {
+        let r = entity(e).and_then(|e| {
+            if hp < 0 {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.world().set_entity_hp(self.id, e, hp)?;
+            Ok(0)
+        });
+        self.answer("entity_set_hp", r) as i32
     }
 
     fn physics_set_velocity(&mut self, e: i32, vx: f32, vy: f32) -> i32 {
@@ -579,6 +613,17 @@ pub(crate) fn link(linker: &mut Linker<ScriptHost>) -> wasmtime::Result<()> {
                 Err(code) => code,
             }
         },
+    )?;
+    linker.func_wrap("aether", "entity_is_mine", |c: Ctx<'_>, e: i32| -> i32 {
+        lock(&calls_of(&c)).entity_is_mine(e)
+    })?;
+    linker.func_wrap("aether", "entity_hp", |c: Ctx<'_>, e: i32| -> i32 {
+        lock(&calls_of(&c)).entity_hp(e)
+    })?;
+    linker.func_wrap(
+        "aether",
+        "entity_set_hp",
+        |c: Ctx<'_>, e: i32, hp: i32| -> i32 { lock(&calls_of(&c)).entity_set_hp(e, hp) },
     )?;
     linker.func_wrap(
         "aether",

@@ -22,6 +22,7 @@ pub struct MapWorld {
     pub rpcs: Vec<(u32, Vec<u8>)>,
     pub messages: Vec<(Option<u32>, String)>,
     pub velocities: Vec<(u32, Vec2)>,
+    pub hp: BTreeMap<u32, i32>,
     pub objectives: Vec<(Option<u32>, String)>,
     pub markers: Vec<(String, Vec2)>,
     pub storage: BTreeMap<(ScriptId, Vec<u8>), Vec<u8>>,
@@ -70,6 +71,25 @@ impl EntityApi for MapWorld {
             .get(&entity.0)
             .map(|(_, _, at)| *at)
             .ok_or(CallCode::NotFound)
+    }
+    fn entity_is_mine(&self, script: ScriptId, entity: EntityId) -> Result<bool, CallCode> {
+        self.entities
+            .get(&entity.0)
+            .map(|(owner, _, _)| *owner == script)
+            .ok_or(CallCode::NotFound)
+    }
+    fn entity_hp(&self, _: ScriptId, entity: EntityId) -> Result<i32, CallCode> {
+        if !self.entities.contains_key(&entity.0) {
+            return Err(CallCode::NotFound);
+        }
+        Ok(self.hp.get(&entity.0).copied().unwrap_or(10))
+    }
+    fn set_entity_hp(&mut self, _: ScriptId, entity: EntityId, hp: i32) -> Result<(), CallCode> {
+        if !self.entities.contains_key(&entity.0) {
+            return Err(CallCode::NotFound);
+        }
+        self.hp.insert(entity.0, hp);
+        Ok(())
     }
     fn entity_kind(&self, _: ScriptId, entity: EntityId) -> Result<String, CallCode> {
         self.entities
