@@ -1155,7 +1155,7 @@ fn help_about_shows_versions_and_caps() {
             .is_some()
     );
     assert!(
-        h.query_by_label_contains("aether-world-types 1.0.0 (contract 1)")
+        h.query_by_label_contains("aether-world-types 2.0.0 (contract 2)")
             .is_some()
     );
 }

@@ -176,6 +176,14 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
             to.0
         ));
     }
+    for (by, to, body) in &l.script_messages {
+        world.push(format!(
+            "{} sent {} byte(s) to {}",
+            name_of(scripts, *by),
+            body.len(),
+            name_of(scripts, *to)
+        ));
+    }
     for (by, to, text) in &l.objectives {
         let to = to.map_or_else(|| "everyone".to_owned(), |p| format!("player {}", p.0));
         world.push(format!(
@@ -248,6 +256,7 @@ pub fn json(report: &TickReport, scripts: &[ScriptInfo]) -> Value {
             "sounds": l.sounds.iter().map(|(by, s, at)| json!({"by": by.0, "sound": s, "x": at.x, "y": at.y})).collect::<Vec<_>>(),
             "messages": l.messages.iter().map(|(by, to, t)| json!({"by": by.0, "to": to.map(|p| p.0), "text": t})).collect::<Vec<_>>(),
             "rpcs": l.rpcs.iter().map(|(by, to, b)| json!({"by": by.0, "to": to.0, "bytes": b.len()})).collect::<Vec<_>>(),
+    "script_messages": l.script_messages.iter().map(|(by, to, b)| json!({"by": by.0, "to": to.0, "bytes": b.len()})).collect::<Vec<_>>(),
             "objectives": l.objectives.iter().map(|(by, to, t)| json!({"by": by.0, "to": to.map(|p| p.0), "text": t})).collect::<Vec<_>>(),
             "markers": l.markers.iter().map(|(by, label, at)| json!({"by": by.0, "label": label, "x": at.x, "y": at.y})).collect::<Vec<_>>(),
             "storage_writes": l.writes.len(),

@@ -363,6 +363,10 @@ impl WorldRun {
         for e in &events {
             self.scripts.deliver_all(e);
         }
+        let addressed = self.world().take_script_messages();
+        for (to, e) in &addressed {
+            self.scripts.deliver_to(*to, e);
+        }
         let usage = self.scheduler.tick(&mut self.scripts);
         let mut world = self.world();
         let log = world.end_tick()?;

@@ -95,6 +95,8 @@ pub struct TickLog {
     pub objectives: Vec<(ScriptId, Option<PlayerId>, String)>,
     /// Markers placed or moved: by whom, the label, where.
     pub markers: Vec<(ScriptId, String, Vec2)>,
+    /// Messages between scripts: from whom, to whom, the bytes.
+    pub script_messages: Vec<(ScriptId, ScriptId, Vec<u8>)>,
 }
 
 /// The sample world.
@@ -126,6 +128,12 @@ pub struct SampleWorld {
     objectives: BTreeMap<Option<u32>, (ScriptId, String)>,
     /// Markers on the map, by script and label.
     markers: BTreeMap<(u32, String), Vec2>,
+    /// Each script's name (as its storage is attached), for messages between scripts.
+    names: BTreeMap<u32, String>,
+    /// Messages to scripts sent this tick, delivered at the start of the next.
+    outbox: Vec<(ScriptId, WorldEvent)>,
+    /// Messages to scripts for this tick, until [`SampleWorld::take_script_messages`].
+    inbox: Vec<(ScriptId, WorldEvent)>,
 }
 
 /// Most markers one script may have on the map; one more is `quota_exceeded`.
@@ -168,6 +176,9 @@ impl SampleWorld {
             hash: 0xcbf2_9ce4_8422_2325,
             objectives: BTreeMap::new(),
             markers: BTreeMap::new(),
+            names: BTreeMap::new(),
+            outbox: Vec::new(),
+            inbox: Vec::new(),
         };
         for e in &scene.entities {
             let id = world.insert(&e.kind, None, (e.x, e.y), (e.vx, e.vy), e.radius, e.fixed);
@@ -212,7 +223,15 @@ impl SampleWorld {
 
     /// Gives script `id` its storage namespace `name` (its announced name).
     pub fn attach_storage(&mut self, id: ScriptId, name: &str) -> Result<(), StorageError> {
+        self.names.insert(id.0, name.to_owned());
         self.storage.attach(id.0, name)
+    }
+
+    /// The messages between scripts due this tick (sent during the last one), each with the
+    /// script it is for: the world delivers each only to that script, after the tick's other
+    /// events.
+    pub fn take_script_messages(&mut self) -> Vec<(ScriptId, WorldEvent)> {
+        std::mem::take(&mut self.inbox)
     }
 
     /// The objectives shown now: for everyone (`None`) and per player, with the script that set
@@ -286,6 +305,7 @@ impl SampleWorld {
     pub fn begin_tick(&mut self) -> Vec<WorldEvent> {
         let t = self.tick;
         self.log = TickLog::default();
+        self.inbox = std::mem::take(&mut self.outbox);
         let mut events = Vec::new();
         if t == 0 {
             events.push(WorldEvent::Start);
@@ -429,6 +449,11 @@ impl SampleWorld {
             h.bytes(label.as_bytes());
             h.f32(at.x);
             h.f32(at.y);
+        }
+        for (from, to, body) in &self.log.script_messages {
+            h.u32(from.0);
+            h.u32(to.0);
+            h.bytes(body);
         }
         h.finish()
     }
@@ -621,6 +646,34 @@ impl NetworkApi for SampleWorld {
             return Err(CallCode::NotFound);
         }
         self.log.rpcs.push((script, to, body.to_vec()));
+        Ok(())
+    }
+
+    fn broadcast_rpc(&mut self, script: ScriptId, body: &[u8]) -> Result<(), CallCode> {
+        for p in &self.online {
+            self.log.rpcs.push((script, PlayerId(*p), body.to_vec()));
+        }
+        Ok(())
+    }
+
+    fn send_to_script(&mut self, script: ScriptId, to: &str, body: &[u8]) -> Result<(), CallCode> {
+        let target = self
+            .names
+            .iter()
+            .find(|(_, n)| n.as_str() == to)
+            .map(|(id, _)| ScriptId(*id))
+            .ok_or(CallCode::NotFound)?;
+        let from = self.names.get(&script.0).cloned().unwrap_or_default();
+        self.outbox.push((
+            target,
+            WorldEvent::ScriptMessage {
+                from,
+                body: body.to_vec(),
+            },
+        ));
+        self.log
+            .script_messages
+            .push((script, target, body.to_vec()));
         Ok(())
     }
 }

@@ -320,6 +320,12 @@ pub enum Op {
     OnPlayerJoined,
     /// Entry: a player left; `player`.
     OnPlayerLeft,
+    /// Entry: another script sent this one a message (exactly setting `says`, or anything when
+    /// empty).
+    OnScriptMessage,
+    /// Sends setting `text` (with `number`) to the script named in setting `script`; `done`,
+    /// `throttled`.
+    SendToScript,
     /// The tile (`x`, `y`), each clamped to 0..=65534.
     TileAt,
     /// The tile `entity` stands on (host call `entity_position`); none if it is gone.
@@ -339,7 +345,8 @@ pub enum Op {
     ApplyImpulse,
     /// Plays setting `sound` at the centre of tile `at`; `done`.
     PlaySound,
-    /// Sends setting `text` (with `number`) to `player`; `done`, `throttled`.
+    /// Sends setting `text` (with `number`) to `player`, or to every player when none;
+    /// `done`, `throttled`.
     SendMessage,
     /// Shows setting `text` (with `number`) to `player`, or to everyone when none; `done`.
     ShowText,
@@ -444,6 +451,7 @@ impl Op {
             Op::OnMessage => 7,
             Op::OnPlayerJoined => 8,
             Op::OnPlayerLeft => 9,
+            Op::OnScriptMessage => 10,
             _ => return None,
         })
     }
@@ -1114,6 +1122,14 @@ pub static CATALOG: &[NodeSpec] = &[
         &[],
         Op::OnPlayerLeft,
     ),
+    event(
+        "on_script_message",
+        "On Script Message",
+        "Runs when another script sends this one the text typed (or anything, when empty).",
+        &[THEN],
+        &[text("says", "Says", "")],
+        Op::OnScriptMessage,
+    ),
     NodeSpec {
         key: "tile_at",
         name: "Tile At",
@@ -1203,15 +1219,24 @@ pub static CATALOG: &[NodeSpec] = &[
         "send_message",
         "Send Message",
         Category::Players,
-        "Sends the text to the player's game; {number} becomes the Number.",
-        &[
-            EXEC_IN,
-            port("player", "Player", PinType::Player),
-            num("number", "Number", 0),
-        ],
+        "Sends the text to the player's game, or every player's; {number} becomes the Number.",
+        &[EXEC_IN, OPTIONAL_PLAYER, num("number", "Number", 0)],
         &[THEN, DONE, THROTTLED],
         &[text("text", "Text", "hello")],
         Op::SendMessage,
+    ),
+    world_action(
+        "send_to_script",
+        "Send To Script",
+        Category::Players,
+        "Sends the text to another script of the world, by its name (it gets On Script Message).",
+        &[EXEC_IN, num("number", "Number", 0)],
+        &[THEN, DONE, THROTTLED],
+        &[
+            text("script", "Script", "announcer"),
+            text("text", "Text", "go"),
+        ],
+        Op::SendToScript,
     ),
     NodeSpec {
         key: "storage_get",

@@ -40,7 +40,11 @@ impl Vec2 {
 
 /// What happened in the world, delivered to `on_event`. The variant index is the first byte on
 /// the wire (a postcard varint); fields follow in order.
+///
+/// Non-exhaustive: later versions add events at the end. A script must ignore an event whose
+/// variant index it does not know (its `on_event` returns 0), so it keeps working in newer worlds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum WorldEvent {
     /// 0: the script has started (after `init`); sent once, before any other event.
     Start,
@@ -103,6 +107,14 @@ pub enum WorldEvent {
         /// The player.
         player: PlayerId,
     },
+    /// 10: another script of the world sent this script a message (addressed to it by name;
+    /// only the script addressed receives it, on the tick after it was sent). Since contract 2.
+    ScriptMessage {
+        /// The sender's name (its identity's name).
+        from: String,
+        /// The message.
+        body: Vec<u8>,
+    },
 }
 
 impl WorldEvent {
@@ -119,6 +131,7 @@ impl WorldEvent {
             WorldEvent::Message { .. } => "message",
             WorldEvent::PlayerJoined { .. } => "player_joined",
             WorldEvent::PlayerLeft { .. } => "player_left",
+            WorldEvent::ScriptMessage { .. } => "script_message",
         }
     }
 }

@@ -5,8 +5,13 @@
 //!
 //! * [`WorldEvent`]: what the host hands `on_event(event_ptr, event_len)`, serialised with
 //!   [postcard](https://docs.rs/postcard). Variant order and field order are wire order: never
-//!   reorder, never insert in the middle; new events are added at the end, with a new
-//!   [`ABI_VERSION`] minor.
+//!   reorder, never insert in the middle; new events are added at the end (the enum is
+//!   non-exhaustive, and scripts ignore indexes they do not know).
+//!
+//! Contract 2 (this crate 2.x) adds to contract 1 without changing a byte of it: the event
+//! `ScriptMessage` (index 10, sent only to the script it is addressed to) and imports for kinds,
+//! neighbours, velocities, rays, hit points, objectives, markers, broadcasts and messages between
+//! scripts. A script built against 1.x runs unchanged.
 //! * the values the `"aether"` imports exchange ([`EntityId`], [`PlayerId`], [`AreaId`],
 //!   [`TimerId`], [`Vec2`]) and their return codes ([`CallCode`]): every refused call tells the
 //!   script why, as a negative `i32`.
@@ -37,7 +42,7 @@ pub use event::{AreaId, EntityId, PlayerId, TimerId, Vec2, WorldEvent};
 /// The version of the world-script contract this crate speaks: a different major version
 /// changes the wire layout or the imports, and a host refuses a script built against a major
 /// version it cannot serve.
-pub const ABI_VERSION: u16 = 1;
+pub const ABI_VERSION: u16 = 2;
 
 /// This crate's version, which a world-script mod's manifest records.
 pub const CRATE_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -45,6 +45,10 @@ fn fixed_events() -> Vec<WorldEvent> {
         WorldEvent::PlayerLeft {
             player: PlayerId(4),
         },
+        WorldEvent::ScriptMessage {
+            from: "bumper".into(),
+            body: b"go".to_vec(),
+        },
     ]
 }
 

@@ -127,6 +127,8 @@ pub enum Routine {
     Hp,
     /// `(entity, hp) -> code`.
     SetHp,
+    /// `(number, script, text) -> code`.
+    SendScript,
 }
 
 impl Routine {
@@ -181,11 +183,12 @@ impl Routine {
             Routine::IsMine => "rt_w_is_mine",
             Routine::Hp => "rt_w_hp",
             Routine::SetHp => "rt_w_set_hp",
+            Routine::SendScript => "rt_w_send_script",
         }
     }
 
     /// Every routine of the world runtime, for checking it exports them all.
-    pub const WORLD: [Routine; 32] = [
+    pub const WORLD: [Routine; 33] = [
         Routine::EvTick,
         Routine::EvFirst,
         Routine::EvSecond,
@@ -218,6 +221,7 @@ impl Routine {
         Routine::IsMine,
         Routine::Hp,
         Routine::SetHp,
+        Routine::SendScript,
     ];
 
     /// Every routine of the AI runtime, for checking it exports them all.
@@ -654,8 +658,12 @@ impl<'a> Lowering<'a> {
     fn filter(&mut self, node: NodeId, op: Op) -> Option<Expr> {
         match op {
             Op::EveryNTicks => Some(self.call(Routine::Every, node, &["n"])),
-            Op::OnEntitySpawned | Op::OnMessage => {
-                let key = if op == Op::OnMessage { "says" } else { "kind" };
+            Op::OnEntitySpawned | Op::OnMessage | Op::OnScriptMessage => {
+                let key = if op == Op::OnEntitySpawned {
+                    "kind"
+                } else {
+                    "says"
+                };
                 let want = self.choice(node, key);
                 if want.is_empty() {
                     None
@@ -703,6 +711,12 @@ impl<'a> Lowering<'a> {
             }
             Op::SetVelocity => self.call(Routine::Velocity, node, &["entity", "x", "y"]),
             Op::SetHp => self.call(Routine::SetHp, node, &["entity", "hp"]),
+            Op::SendToScript => {
+                let n = self.input(node, "number");
+                let to = self.text(self.choice(node, "script"));
+                let text = self.text(self.choice(node, "text"));
+                Expr::Call(Routine::SendScript, vec![n, to, text])
+            }
             Op::StorageSet | Op::StorageAdd => {
                 let (port, r) = if op == Op::StorageSet {
                     ("value", Routine::Store)

@@ -46,6 +46,8 @@
   (import "aether" "entity_is_mine" (func $entity_is_mine (param i32) (result i32)))
   (import "aether" "entity_hp" (func $entity_hp (param i32) (result i32)))
   (import "aether" "entity_set_hp" (func $entity_set_hp (param i32 i32) (result i32)))
+  (import "aether" "network_broadcast" (func $network_broadcast (param i32 i32) (result i32)))
+  (import "aether" "network_send_script" (func $network_send_script (param i32 i32 i32 i32) (result i32)))
   (memory 1)
 
   (global $rng (mut i64) (i64.const 0))
@@ -106,6 +108,7 @@
   (export "rt_w_is_mine" (func $rt_w_is_mine))
   (export "rt_w_hp" (func $rt_w_hp))
   (export "rt_w_set_hp" (func $rt_w_set_hp))
+  (export "rt_w_send_script" (func $rt_w_send_script))
   (export "rt_random" (func $rt_random))
   (export "rt_div" (func $rt_div))
 
@@ -190,10 +193,10 @@
     (global.set $ev_text_len (i32.const 0))
     (global.set $ev (call $u32))
     (block $done
-      (block $left (block $joined (block $message (block $collision (block $area
+      (block $script (block $left (block $joined (block $message (block $collision (block $area
       (block $destroyed (block $spawned (block $timer (block $tick (block $start (block $unknown
         (br_table $start $tick $timer $spawned $destroyed $area $collision $message $joined $left
-                  $unknown (global.get $ev)))
+                  $script $unknown (global.get $ev)))
         ;; unknown
         (global.set $ev (i32.const 255))
         (br $done))
@@ -232,8 +235,12 @@
         (global.set $ev_first (call $id))
         (call $text)
         (br $done))
-      ;; 9 PlayerLeft
-      (global.set $ev_first (call $id)))
+        ;; 9 PlayerLeft
+        (global.set $ev_first (call $id))
+        (br $done))
+      ;; 10 ScriptMessage: the sender's name, then the body (which the filter reads)
+      (call $text)
+      (call $text))
     (if (global.get $bad) (then (return (i32.const -1))))
     (global.get $ev))
 
@@ -368,11 +375,20 @@
       (select (i32.const -1) (local.get $to) (i32.lt_s (local.get $to) (i32.const 0)))
       (i32.const 1024) (local.get $l)))
 
+  ;; Send Message: to a player, or (none) to every player.
   (func $rt_w_send (param $to i32) (param $n i32) (param $ptr i32) (param $len i32) (result i32)
     (local $l i32)
-    (if (i32.lt_s (local.get $to) (i32.const 0)) (then (return (i32.const -2))))
     (local.set $l (call $fill (local.get $ptr) (local.get $len) (local.get $n)))
+    (if (i32.lt_s (local.get $to) (i32.const 0))
+      (then (return (call $network_broadcast (i32.const 1024) (local.get $l)))))
     (call $network_send (local.get $to) (i32.const 1024) (local.get $l)))
+
+  (func $rt_w_send_script (param $n i32) (param $name i32) (param $name_len i32)
+                          (param $ptr i32) (param $len i32) (result i32)
+    (local $l i32)
+    (local.set $l (call $fill (local.get $ptr) (local.get $len) (local.get $n)))
+    (call $network_send_script (local.get $name) (local.get $name_len)
+      (i32.const 1024) (local.get $l)))
 
   ;; ---------------------------------------------------------------- storage
 

@@ -98,6 +98,9 @@ pub fn event_index(event: &WorldEvent) -> u8 {
         WorldEvent::Message { .. } => 7,
         WorldEvent::PlayerJoined { .. } => 8,
         WorldEvent::PlayerLeft { .. } => 9,
+        WorldEvent::ScriptMessage { .. } => 10,
+        // An event a newer contract added: no node answers it.
+        _ => u8::MAX,
     }
 }
 
@@ -149,7 +152,8 @@ impl Vm<'_, '_> {
                 let want = self.choice(node, "kind");
                 want.is_empty() || want == kind
             }
-            (Op::OnMessage, Some(WorldEvent::Message { body, .. })) => {
+            (Op::OnMessage, Some(WorldEvent::Message { body, .. }))
+            | (Op::OnScriptMessage, Some(WorldEvent::ScriptMessage { body, .. })) => {
                 let says = self.choice(node, "says");
                 says.is_empty() || says.as_bytes() == body.as_slice()
             }
@@ -310,11 +314,23 @@ impl Vm<'_, '_> {
                 let n = self.input(node, "number").number();
                 let text = fill_number(self.choice(node, "text"), n);
                 match to {
-                    None => -2,
+                    None => self.host_call(node, format!("network_broadcast({text:?})"), |h| {
+                        i64::from(h.network_broadcast(text.as_bytes()))
+                    }) as i32,
                     Some(to) => self.host_call(node, format!("network_send({to}, {text:?})"), |h| {
                         i64::from(h.network_send(to as i32, text.as_bytes()))
                     }) as i32,
                 }
+            }
+            Op::SendToScript => {
+                let n = self.input(node, "number").number();
+                let to = self.choice(node, "script");
+                let text = fill_number(self.choice(node, "text"), n);
+                self.host_call(
+                    node,
+                    format!("network_send_script({to:?}, {text:?})"),
+                    |h| i64::from(h.network_send_script(to, text.as_bytes())),
+                ) as i32
             }
             Op::StorageSet => {
                 let v = self.input(node, "value").number();
@@ -385,7 +401,7 @@ impl Vm<'_, '_> {
         self.store(node, "done", Val::Bool(code >= 0));
         if matches!(
             op,
-            Op::SpawnEntity | Op::SendMessage | Op::StorageSet | Op::StorageAdd
+            Op::SpawnEntity | Op::SendMessage | Op::SendToScript | Op::StorageSet | Op::StorageAdd
         ) {
             self.store(
                 node,

@@ -136,11 +136,14 @@ impl WorldScriptManifest {
                         "must be the semantic version of aether-world-types the module was built against, such as \"1.0.0\" (found \"{types}\")"
                     ),
                 );
-            } else if semver_major(types) != semver_major(aether_world_types::CRATE_VERSION) {
+            } else if !semver_major(types).is_some_and(|m| {
+                m >= 1 && Some(m) <= semver_major(aether_world_types::CRATE_VERSION)
+            }) {
+                // Contract 2 only added to contract 1: scripts built against either run.
                 bad(
                     "aether_world_types",
                     format!(
-                        "says the module was built against aether-world-types {types}, but this world serves {}; rebuild the script against it",
+                        "says the module was built against aether-world-types {types}, but this world serves versions 1 to {}; rebuild the script against it",
                         aether_world_types::CRATE_VERSION
                     ),
                 );

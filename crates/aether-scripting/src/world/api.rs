@@ -81,10 +81,15 @@ pub trait AudioApi {
     fn play_sound(&mut self, script: ScriptId, sound: &str, at: Vec2) -> Result<(), CallCode>;
 }
 
-/// Network: messages (RPCs) to players.
+/// Network: messages (RPCs) to players, and messages between the world's scripts.
 pub trait NetworkApi {
     /// Sends `body` to `to`.
     fn send_rpc(&mut self, script: ScriptId, to: PlayerId, body: &[u8]) -> Result<(), CallCode>;
+    /// Sends `body` to every player in the world.
+    fn broadcast_rpc(&mut self, script: ScriptId, body: &[u8]) -> Result<(), CallCode>;
+    /// Sends `body` to the script named `to`: it receives a `ScriptMessage` event on the next
+    /// tick.
+    fn send_to_script(&mut self, script: ScriptId, to: &str, body: &[u8]) -> Result<(), CallCode>;
 }
 
 /// Storage: the script's own key-value namespace, kept across runs.

@@ -34,7 +34,7 @@ const I64: ValType = ValType::I64;
 const F32: ValType = ValType::F32;
 
 /// The world-script contract's imports, module `"aether"`: name, parameters, results.
-pub const IMPORTS: [(&str, &[ValType], &[ValType]); 18] = [
+pub const IMPORTS: [(&str, &[ValType], &[ValType]); 20] = [
     ("entity_spawn", &[I32, I32, F32, F32], &[I64]),
     ("entity_destroy", &[I32], &[I32]),
     ("entity_position", &[I32, I32], &[I32]),
@@ -53,6 +53,8 @@ pub const IMPORTS: [(&str, &[ValType], &[ValType]); 18] = [
     ("entity_is_mine", &[I32], &[I32]),
     ("entity_hp", &[I32], &[I32]),
     ("entity_set_hp", &[I32, I32], &[I32]),
+    ("network_broadcast", &[I32, I32], &[I32]),
+    ("network_send_script", &[I32, I32, I32, I32], &[I32]),
 ];
 
 /// The `"aether"` imports as Rust calls, after the script's memory is read: what the compiled
@@ -98,6 +100,10 @@ pub trait ImportCalls {
     fn entity_hp(&mut self, entity: i32) -> i32;
     /// `entity_set_hp`.
     fn entity_set_hp(&mut self, entity: i32, hp: i32) -> i32;
+    /// `network_broadcast`.
+    fn network_broadcast(&mut self, body: &[u8]) -> i32;
+    /// `network_send_script`.
+    fn network_send_script(&mut self, to: &str, body: &[u8]) -> i32;
 }
 
 /// One script's side of its calls: who it is, its world, its rates, what was refused.
@@ -192,18 +198,24 @@ impl ScriptCalls {
 
     fn send(&mut self, to: i32, body: &[u8]) -> Result<i64, CallCode> {
         let to = player(to)?;
+        self.take_rpc(body)?;
+        self.world().send_rpc(self.id, to, body)?;
+        Ok(0)
+    }
+
+    /// One RPC of `body`'s size from the rates (a broadcast and a message to a script count as
+    /// one RPC too). Both rates must admit it; a refusal takes neither token.
+    fn take_rpc(&mut self, body: &[u8]) -> Result<(), CallCode> {
         if body.len() > MAX_PAYLOAD_BYTES {
             return Err(CallCode::InvalidArgument);
         }
-        // Both rates must admit the call; a refusal takes neither token.
         let bytes = u32::try_from(body.len()).map_err(|_| CallCode::InvalidArgument)?;
         if self.rpcs.available() == 0 || self.rpc_bytes.available() < bytes {
             return Err(CallCode::Throttled);
         }
         self.rpcs.try_acquire();
         self.rpc_bytes.try_acquire_n(bytes);
-        self.world().send_rpc(self.id, to, body)?;
-        Ok(0)
+        Ok(())
     }
 
     fn read_value(&mut self, key: &[u8], cap: usize) -> Result<Vec<u8>, CallCode> {
@@ -340,6 +352,26 @@ impl ImportCalls for ScriptCalls {
             Err(CallCode::NotFound) => i64::from(CallCode::NotFound.as_i32()),
             r => self.answer("entity_next_near", r),
         }
+    }
+
+    fn network_broadcast(&mut self, body: &[u8]) -> i32 {
+        let r = self.take_rpc(body).and_then(|()| {
+            self.world().broadcast_rpc(self.id, body)?;
+            Ok(0)
+        });
+        self.answer("network_broadcast", r) as i32
+    }
+
+    fn network_send_script(&mut self, to: &str, body: &[u8]) -> i32 {
+        let r = (|| {
+            if to.is_empty() || to.len() > MAX_NAME_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.take_rpc(body)?;
+            self.world().send_to_script(self.id, to, body)?;
+            Ok(0)
+        })();
+        self.answer("network_send_script", r) as i32
     }
 
     fn entity_is_mine(&mut self, e: i32) -> i32 {
@@ -611,6 +643,28 @@ pub(crate) fn link(linker: &mut Linker<ScriptHost>) -> wasmtime::Result<()> {
                     Err(code) => refused(&c, "entity_kind", code) as i32,
                 },
                 Err(code) => code,
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "aether",
+        "network_broadcast",
+        |mut c: Ctx<'_>, ptr: i32, len: i32| -> i32 {
+            match read(&mut c, ptr, len, MAX_PAYLOAD_BYTES) {
+                Ok(body) => lock(&calls_of(&c)).network_broadcast(&body),
+                Err(code) => refused(&c, "network_broadcast", code) as i32,
+            }
+        },
+    )?;
+    linker.func_wrap(
+        "aether",
+        "network_send_script",
+        |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, ptr: i32, len: i32| -> i32 {
+            let args = read_text(&mut c, name_ptr, name_len, MAX_NAME_BYTES)
+                .and_then(|n| Ok((n, read(&mut c, ptr, len, MAX_PAYLOAD_BYTES)?)));
+            match args {
+                Ok((name, body)) => lock(&calls_of(&c)).network_send_script(&name, &body),
+                Err(code) => refused(&c, "network_send_script", code) as i32,
             }
         },
     )?;

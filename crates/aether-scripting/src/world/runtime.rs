@@ -516,6 +516,13 @@ impl ScriptSet {
             }
         }
     }
+
+    /// Queues an event for script `id` only (a message addressed to it).
+    pub fn deliver_to(&mut self, id: super::ScriptId, event: &WorldEvent) {
+        if let Some(s) = self.scripts.get_mut(&id) {
+            s.deliver(event);
+        }
+    }
 }
 
 impl super::SliceRunner for ScriptSet {

@@ -23,6 +23,7 @@ pub struct MapWorld {
     pub messages: Vec<(Option<u32>, String)>,
     pub velocities: Vec<(u32, Vec2)>,
     pub hp: BTreeMap<u32, i32>,
+    pub script_messages: Vec<(String, Vec<u8>)>,
     pub objectives: Vec<(Option<u32>, String)>,
     pub markers: Vec<(String, Vec2)>,
     pub storage: BTreeMap<(ScriptId, Vec<u8>), Vec<u8>>,
@@ -150,6 +151,16 @@ impl NetworkApi for MapWorld {
             return Err(CallCode::NotFound);
         }
         self.rpcs.push((to.0, body.to_vec()));
+        Ok(())
+    }
+    fn broadcast_rpc(&mut self, _: ScriptId, body: &[u8]) -> Result<(), CallCode> {
+        for p in self.players.clone() {
+            self.rpcs.push((p, body.to_vec()));
+        }
+        Ok(())
+    }
+    fn send_to_script(&mut self, _: ScriptId, to: &str, body: &[u8]) -> Result<(), CallCode> {
+        self.script_messages.push((to.to_owned(), body.to_vec()));
         Ok(())
     }
 }
