@@ -921,7 +921,7 @@ impl WorldView {
             ui.label(RichText::new("On the players' screens").strong());
             for (to, text) in &f.objectives {
                 let who = to.map_or("everyone".to_owned(), |p| format!("player {p}"));
-                ui.label(format!("🎯 Objective for {who}: {text}"));
+                ui.label(format!("Objective for {who}: {text}"));
             }
             for (to, (at, text)) in &self.screens {
                 let who = to.map_or("Everyone".to_owned(), |p| format!("Player {p}"));
