@@ -98,7 +98,7 @@ pub fn scene_scripts(
                     .map_err(|e| format!("scripts[{i}]: {e}"))?,
             };
             spec.priority = s.priority;
-            spec.request = s.limits.clone();
+            spec.request = aether_sample_world::run::narrow(&spec.request, &s.limits);
             Ok(spec)
         })
         .collect()

@@ -553,7 +553,7 @@ impl WorldView {
             match ScriptSpec::from_path(&s.path) {
                 Ok(mut spec) => {
                     spec.priority = s.priority;
-                    spec.request = s.limits.clone();
+                    spec.request = aether_sample_world::run::narrow(&spec.request, &s.limits);
                     others.push(spec);
                 }
                 Err(e) => trouble = Some(format!("Left out: {e}")),

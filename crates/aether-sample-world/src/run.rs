@@ -381,7 +381,7 @@ impl WorldRun {
 }
 
 /// `base` with the fields `over` sets replaced: a scene or setup narrows a script's own request.
-pub(crate) fn narrow(base: &LimitRequest, over: &LimitRequest) -> LimitRequest {
+pub fn narrow(base: &LimitRequest, over: &LimitRequest) -> LimitRequest {
     LimitRequest {
         max_memory_bytes: over.max_memory_bytes.or(base.max_memory_bytes),
         max_cpu_ms_per_tick: over.max_cpu_ms_per_tick.or(base.max_cpu_ms_per_tick),
