@@ -366,21 +366,25 @@ impl Studio {
         }
     }
 
+    /// "The graph has 2 errors", when it has any.
+    fn errors_in_words(&self) -> Option<String> {
+        let n = self
+            .doc
+            .diagnostics()
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        (n > 0).then(|| format!("The graph has {n} error{}", if n == 1 { "" } else { "s" }))
+    }
+
     /// Sends the edited world script to the world (after the debounce), unless it has errors.
     fn update_world(&mut self) {
         let version = self.doc.structure_version();
         self.requested = Some(self.preview_key());
-        if check::has_errors(self.doc.diagnostics()) {
-            let n = self
-                .doc
-                .diagnostics()
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count();
+        if let Some(errors) = self.errors_in_words() {
             self.world.problem = Some(format!(
-                "The graph has {n} error{}: the world runs the last version that worked. Fix the \
-                 problems listed below the canvas.",
-                if n == 1 { "" } else { "s" }
+                "{errors}: the world runs the last version that worked. Fix the problems listed \
+                 below the canvas."
             ));
             self.world.sent = Some(version);
             return;
@@ -397,17 +401,10 @@ impl Studio {
         }
         let key = self.preview_key();
         self.requested = Some(key);
-        if check::has_errors(self.doc.diagnostics()) {
-            let n = self
-                .doc
-                .diagnostics()
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count();
+        if let Some(errors) = self.errors_in_words() {
             self.preview.stale = Some(format!(
-                "The graph has {n} error{}: showing the last turn that worked. Fix the problems \
-                 listed below the canvas.",
-                if n == 1 { "" } else { "s" }
+                "{errors}: showing the last turn that worked. Fix the problems listed below the \
+                 canvas."
             ));
             return;
         }

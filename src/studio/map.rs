@@ -20,7 +20,8 @@ pub fn owner_color(slot: u8) -> Color32 {
     COLORS[usize::from(slot) % COLORS.len()]
 }
 
-fn terrain_color(t: Terrain) -> Color32 {
+/// The colour of a terrain (the tactical map and the sample worlds share it).
+pub fn terrain_color(t: Terrain) -> Color32 {
     match t {
         Terrain::Plains => Color32::from_rgb(120, 160, 90),
         Terrain::Forest => Color32::from_rgb(50, 105, 60),

@@ -7,19 +7,9 @@ use std::collections::VecDeque;
 use aether_sample_world::Scene;
 use aether_sample_world::scene::AreaShape;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2};
-use mc_tactical_types::Terrain;
 
+use super::map::terrain_color;
 use super::world_view::Frame;
-
-fn terrain_color(t: Terrain) -> Color32 {
-    match t {
-        Terrain::Plains => Color32::from_rgb(120, 160, 90),
-        Terrain::Forest => Color32::from_rgb(50, 105, 60),
-        Terrain::Hills => Color32::from_rgb(150, 125, 80),
-        Terrain::Water => Color32::from_rgb(50, 95, 160),
-        Terrain::Mountain => Color32::from_rgb(115, 115, 120),
-    }
-}
 
 /// A steady colour per entity kind (the same kind is the same colour in every world).
 pub fn kind_color(kind: &str) -> Color32 {
