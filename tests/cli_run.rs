@@ -162,3 +162,56 @@ fn output_into_a_closed_pipe_ends_quietly() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
+
+#[test]
+fn run_json_on_a_graph_reports_each_stage_in_milliseconds() {
+    let out = studio(&[
+        "run",
+        "examples/graphs/melee-rusher.mcgraph.json",
+        "--state",
+        "assets/states/battle.json",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = v["timings"].as_object().expect("a timings object");
+    let keys: Vec<&str> = t.keys().map(String::as_str).collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        [
+            "check",
+            "host_load",
+            "instantiate",
+            "lower_emit",
+            "rules",
+            "total",
+            "turn"
+        ]
+    );
+    let ms = |k: &str| t[k].as_f64().unwrap_or(-1.0);
+    for k in &keys {
+        assert!(ms(k) >= 0.0, "{k}: {}", t[*k]);
+    }
+    let parts: f64 = keys.iter().filter(|k| **k != "total").map(|k| ms(k)).sum();
+    assert!(
+        (parts - ms("total")).abs() < 0.01,
+        "{parts} vs {}",
+        ms("total")
+    );
+    assert!(ms("host_load") > 0.0 && ms("lower_emit") > 0.0);
+
+    // A module that is not a graph has no check and no lower + emit.
+    let out = studio(&[
+        "run",
+        &fixture("minimal"),
+        "--state",
+        "assets/states/skirmish.json",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = v["timings"].as_object().expect("a timings object");
+    assert!(!t.contains_key("check") && !t.contains_key("lower_emit") && t.contains_key("turn"));
+}

@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use aether_scripting::check::{Severity, check};
+use aether_scripting::check::Severity;
 use aether_scripting::compile::{self, CompilationProfile, ScriptArtifact, VisualScriptCompiler};
 use aether_scripting::graph::VisualScriptGraph;
+use aether_scripting::interp::CheckedGraph;
 use anyhow::Context as _;
 
 /// The suffix of graph files.
@@ -23,13 +24,23 @@ pub struct Compiled {
     pub artifact: ScriptArtifact,
     /// One line per warning, with the file, node id and name.
     pub warnings: Vec<String>,
+    /// How long the checker took.
+    pub check_time: std::time::Duration,
+    /// How long lowering and emitting took.
+    pub emit_time: std::time::Duration,
 }
 
 /// Loads, checks and compiles `path`. On errors, the message lists every diagnostic, one per
 /// line, each naming the file, the node (id and name) and how to fix it.
 pub fn compile_file(path: &Path, profile: CompilationProfile) -> anyhow::Result<Compiled> {
     let graph = VisualScriptGraph::load(path)?;
-    let diagnostics = check(&graph);
+    let started = std::time::Instant::now();
+    let checked = CheckedGraph::new(graph.clone());
+    let check_time = started.elapsed();
+    let diagnostics = match &checked {
+        Ok(c) => c.warnings().to_vec(),
+        Err(d) => d.clone(),
+    };
     let line = |d: &aether_scripting::check::Diagnostic| {
         format!("{}: {}", path.display(), d.render(&graph))
     };
@@ -43,20 +54,27 @@ pub fn compile_file(path: &Path, profile: CompilationProfile) -> anyhow::Result<
         .filter(|d| d.severity == Severity::Warning)
         .map(line)
         .collect();
-    if !errors.is_empty() {
-        return Err(GraphErrors {
-            file: path.to_path_buf(),
-            lines: errors,
-            warnings,
+    let checked = match checked {
+        Ok(c) if errors.is_empty() => c,
+        _ => {
+            return Err(GraphErrors {
+                file: path.to_path_buf(),
+                lines: errors,
+                warnings,
+            }
+            .into());
         }
-        .into());
-    }
-    let artifact = VisualScriptCompiler::compile_with(&graph, profile)
+    };
+    let started = std::time::Instant::now();
+    let artifact = VisualScriptCompiler::compile_checked(&checked, profile)
         .with_context(|| format!("{}: compiling failed", path.display()))?;
+    let emit_time = started.elapsed();
     Ok(Compiled {
         graph,
         artifact,
         warnings,
+        check_time,
+        emit_time,
     })
 }
 

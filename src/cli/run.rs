@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use aether_scripting::host::{Determinism, check_determinism, group_digits};
 use aether_scripting::{Scenario, TurnReport};
@@ -9,7 +10,10 @@ use anyhow::{Context as _, bail};
 
 /// Reads a module: a `.wasm` file, a `.wat` text file, the one `.wasm` in a mod folder, or a
 /// graph file compiled with the debug profile.
-pub fn module_bytes(path: &Path) -> anyhow::Result<(PathBuf, Vec<u8>)> {
+/// For a graph, also the check and lower + emit times.
+pub fn module_bytes(
+    path: &Path,
+) -> anyhow::Result<(PathBuf, Vec<u8>, Option<(Duration, Duration)>)> {
     if super::compile::is_graph(path) {
         let compiled =
             super::compile::compile_file(path, aether_scripting::CompilationProfile::Debug)?;
@@ -20,7 +24,12 @@ pub fn module_bytes(path: &Path) -> anyhow::Result<(PathBuf, Vec<u8>)> {
                 path.display()
             );
         }
-        return Ok((path.to_path_buf(), compiled.artifact.wasm_bytes));
+        let times = (compiled.check_time, compiled.emit_time);
+        return Ok((
+            path.to_path_buf(),
+            compiled.artifact.wasm_bytes,
+            Some(times),
+        ));
     }
     let file = if path.is_dir() {
         let mut wasm: Vec<PathBuf> = std::fs::read_dir(path)
@@ -46,9 +55,58 @@ pub fn module_bytes(path: &Path) -> anyhow::Result<(PathBuf, Vec<u8>)> {
     if file.extension().is_some_and(|x| x == "wat") {
         let wasm = wat::parse_bytes(&bytes)
             .map_err(|e| anyhow::anyhow!("{}: not valid WebAssembly text: {e}", file.display()))?;
-        return Ok((file, wasm.into_owned()));
+        return Ok((file, wasm.into_owned(), None));
     }
-    Ok((file, bytes))
+    Ok((file, bytes, None))
+}
+
+/// How long each stage of `run` took: a graph's check and lower + emit, then loading the
+/// module into the host, starting the instance, the turn itself, and the rules (filtering and
+/// encoding the state, decoding the reply, validating each action).
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    /// The checker (graphs only).
+    pub check: Option<Duration>,
+    /// Lowering and emitting (graphs only).
+    pub lower_emit: Option<Duration>,
+    /// `ControllerHost::load`: validation, bounds, cranelift.
+    pub host_load: Duration,
+    /// Instantiation and `init`.
+    pub instantiate: Duration,
+    /// `decide_turn`.
+    pub turn: Duration,
+    /// Everything else of playing the turn.
+    pub rules: Duration,
+}
+
+impl Timings {
+    /// The stages as JSON, milliseconds, with their total.
+    pub fn json(&self) -> serde_json::Value {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mut map = serde_json::Map::new();
+        if let Some(c) = self.check {
+            map.insert("check".into(), ms(c).into());
+        }
+        if let Some(e) = self.lower_emit {
+            map.insert("lower_emit".into(), ms(e).into());
+        }
+        map.insert("host_load".into(), ms(self.host_load).into());
+        map.insert("instantiate".into(), ms(self.instantiate).into());
+        map.insert("turn".into(), ms(self.turn).into());
+        map.insert("rules".into(), ms(self.rules).into());
+        map.insert("total".into(), ms(self.total()).into());
+        serde_json::Value::Object(map)
+    }
+
+    /// All the stages together.
+    pub fn total(&self) -> Duration {
+        self.check.unwrap_or_default()
+            + self.lower_emit.unwrap_or_default()
+            + self.host_load
+            + self.instantiate
+            + self.turn
+            + self.rules
+    }
 }
 
 /// The result of `run`, ready to print.
@@ -61,6 +119,8 @@ pub struct RunOutput {
     pub module: PathBuf,
     /// The state file.
     pub state_file: PathBuf,
+    /// How long each stage took.
+    pub timings: Timings,
 }
 
 /// Loads `module`, checks `slot` against the state, plays one turn twice (determinism).
@@ -74,17 +134,33 @@ pub fn run(module: &Path, state_file: &Path, slot: u8, seed: u64) -> anyhow::Res
             players.saturating_sub(1)
         );
     }
-    let (module_file, bytes) = module_bytes(module)?;
+    let (module_file, bytes, compile_times) = module_bytes(module)?;
     let host = super::guarded_host()?;
+    let started = Instant::now();
     let controller = host
         .load(&bytes)
         .with_context(|| format!("{}: refused", module_file.display()))?;
-    let (report, verdict) = check_determinism(&controller, &scenario.state, slot, seed);
+    let host_load = started.elapsed();
+    let started = Instant::now();
+    let report = controller.session().play_turn(&scenario.state, slot, seed);
+    let play = started.elapsed();
+    let instantiate = report.instantiate_time.unwrap_or_default();
+    let timings = Timings {
+        check: compile_times.map(|t| t.0),
+        lower_emit: compile_times.map(|t| t.1),
+        host_load,
+        instantiate,
+        turn: report.wall_time,
+        rules: play.saturating_sub(instantiate + report.wall_time),
+    };
+    // Two more fresh runs say whether the module is deterministic.
+    let (_, verdict) = check_determinism(&controller, &scenario.state, slot, seed);
     Ok(RunOutput {
         report,
         deterministic: verdict == Determinism::Same,
         module: module_file,
         state_file: state_file.to_path_buf(),
+        timings,
     })
 }
 
@@ -146,6 +222,23 @@ pub fn render_text(out: &RunOutput) -> String {
             ))
             .unwrap_or_default()
     );
+    let t = &out.timings;
+    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
+    let mut stages = Vec::new();
+    if let (Some(c), Some(e)) = (t.check, t.lower_emit) {
+        stages.push(format!("check {}", ms(c)));
+        stages.push(format!("lower + emit {}", ms(e)));
+    }
+    stages.push(format!("host load {}", ms(t.host_load)));
+    stages.push(format!("instantiate {}", ms(t.instantiate)));
+    stages.push(format!("turn {}", ms(t.turn)));
+    stages.push(format!("rules {}", ms(t.rules)));
+    let _ = writeln!(
+        s,
+        "Stages:        {} (total {})",
+        stages.join(", "),
+        ms(t.total())
+    );
     let accepted = r.accepted_count();
     let _ = writeln!(
         s,
@@ -193,6 +286,7 @@ pub fn render_json(out: &RunOutput) -> serde_json::Value {
         "outcome": r.outcome.code(),
         "outcome_message": r.outcome.to_string(),
         "deterministic": out.deterministic,
+        "timings": out.timings.json(),
         "fuel_used": r.fuel_used,
         "fuel_limit": r.fuel_limit,
         "memory_bytes": r.memory_bytes,
