@@ -8,12 +8,14 @@ use aether_scripting::host::{Determinism, check_determinism, group_digits};
 use aether_scripting::{Scenario, TurnReport};
 use anyhow::{Context as _, bail};
 
+/// A module read for `run`: its file, its bytes, and for a graph how long the check and the
+/// lowering + emitting took.
+pub type Module = (PathBuf, Vec<u8>, Option<(Duration, Duration)>);
+
 /// Reads a module: a `.wasm` file, a `.wat` text file, the one `.wasm` in a mod folder, or a
 /// graph file compiled with the debug profile.
 /// For a graph, also the check and lower + emit times.
-pub fn module_bytes(
-    path: &Path,
-) -> anyhow::Result<(PathBuf, Vec<u8>, Option<(Duration, Duration)>)> {
+pub fn module_bytes(path: &Path) -> anyhow::Result<Module> {
     if super::compile::is_graph(path) {
         let compiled =
             super::compile::compile_file(path, aether_scripting::CompilationProfile::Debug)?;
