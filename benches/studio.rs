@@ -252,12 +252,13 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 9] = [
+    let sections: [(&str, fn()); 10] = [
         ("host", host_section),
         ("bounds", bounds::bounds_section),
         ("compiler", compiler_section),
         ("twins", versus::twins_section),
         ("preview", versus::edit_to_preview_section),
+        ("cache", versus::preview_cache_section),
         ("scaling", versus::scaling_section),
         ("duels", versus::duel_and_metering_section),
         ("editor", editor::editor_section),

@@ -426,6 +426,9 @@ fn guarded_host() -> anyhow::Result<aether_scripting::ControllerHost> {
         compile_guard: std::env::current_exe()
             .ok()
             .map(aether_scripting::host::CompileGuard::new),
+        compile_cache: Some(aether_scripting::host::CompileCache::on_disk(
+            creator_studio::studio::files::default_home().join("compile-cache"),
+        )),
         ..Default::default()
     };
     Ok(aether_scripting::ControllerHost::new(limits)?)

@@ -243,7 +243,9 @@ impl Studio {
             variables: VariablesPanel::default(),
             preview: Preview::new(preview::builtin_samples(), DEFAULT_SAMPLE),
             world: WorldView::new(),
-            worker: Worker::spawn(),
+            worker: Worker::spawn(Some(aether_scripting::host::CompileCache::on_disk(
+                opts.home.join("compile-cache"),
+            ))),
             jobs: 0,
             replaced_after: 0,
             edited_at: None,

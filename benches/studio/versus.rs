@@ -154,6 +154,131 @@ pub fn edit_to_preview_section() {
     println!();
 }
 
+/// One edit to a validated preview on `host`: check, lower + emit, load, one turn. Returns the
+/// whole time and the load's part.
+fn preview_once(
+    host: &ControllerHost,
+    graph: &VisualScriptGraph,
+    state: &mc_tactical_types::TacticalState,
+) -> (Duration, Duration) {
+    let t0 = Instant::now();
+    let checked = CheckedGraph::new(graph.clone()).expect("clean");
+    let artifact = VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Debug)
+        .expect("compiles");
+    let t1 = Instant::now();
+    let controller = host.load(&artifact.wasm_bytes).expect("loads");
+    let t2 = Instant::now();
+    let report = controller.session().play_turn(state, 0, 1);
+    assert!(report.outcome.is_ok(), "{}", report.outcome);
+    (t0.elapsed(), t2 - t1)
+}
+
+/// Edit to preview with the compile cache: the same edits without and with it, side by side.
+pub fn preview_cache_section() {
+    const RUNS: usize = 15;
+    let state = support::state("states/battle");
+    let plain = ControllerHost::new(ControllerLimits::default()).expect("host");
+    let dir = std::env::temp_dir().join(format!("cs-bench-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cache = aether_scripting::host::CompileCache::on_disk(&dir);
+    let cached = ControllerHost::new(ControllerLimits {
+        compile_cache: Some(cache.clone()),
+        ..ControllerLimits::default()
+    })
+    .expect("host");
+    println!(
+        "## Edit to preview with the compile cache
+"
+    );
+    println!(
+        "The same edits on the battle sample, median of {RUNS}, without and with the compile cache \
+         (`ControllerLimits::compile_cache`, wasmtime's incremental compilation: functions \
+         compiled before are reused). *Version*: the edit changes only the version string; \
+         *constant*: it changes a number on a node. *Restart*: a fresh studio (empty memory, the \
+         cache folder from before). Whole path: check, lower + emit, host load, one turn \
+         with the rules.\n"
+    );
+    println!(
+        "| template | edit | no cache: load | no cache: total | cache: load | cache: total | ratio |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    let names: Vec<String> = support::templates()
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().replace(".mcgraph.json", ""))
+        .collect();
+    for name in &names {
+        let graph = template(name);
+        // The first compile fills the cache.
+        preview_once(&cached, &graph, &state);
+        let number = graph
+            .nodes()
+            .find(|n| {
+                n.values
+                    .values()
+                    .any(|v| matches!(v, aether_scripting::graph::Value::Number(_)))
+            })
+            .map(|n| {
+                let key = n
+                    .values
+                    .iter()
+                    .find(|(_, v)| matches!(v, aether_scripting::graph::Value::Number(_)))
+                    .map(|(k, _)| k.clone())
+                    .unwrap_or_default();
+                (n.id, key)
+            });
+        for edit in ["version", "constant"] {
+            let (mut pl, mut pt, mut cl, mut ct) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for i in 0..RUNS {
+                let mut g = graph.clone();
+                match (edit, &number) {
+                    ("constant", Some((node, key))) => {
+                        g.set_value(
+                            *node,
+                            key,
+                            aether_scripting::graph::Value::Number(100 + i as i32),
+                        );
+                    }
+                    _ => g.version = format!("1.0.{}", 100 + i),
+                }
+                let (t, l) = preview_once(&plain, &g, &state);
+                pt.push(t);
+                pl.push(l);
+                let (t, l) = preview_once(&cached, &g, &state);
+                ct.push(t);
+                cl.push(l);
+            }
+            let (pt, ct) = (median(&mut pt), median(&mut ct));
+            println!(
+                "| {name} | {edit} | {} | {} | {} | {} | {:.2}× |",
+                ms(median(&mut pl)),
+                ms(pt),
+                ms(median(&mut cl)),
+                ms(ct),
+                ct.as_secs_f64() / pt.as_secs_f64()
+            );
+        }
+    }
+    // A restarted studio: memory empty, the folder kept.
+    let restarted = ControllerHost::new(ControllerLimits {
+        compile_cache: Some(aether_scripting::host::CompileCache::on_disk(&dir)),
+        ..ControllerLimits::default()
+    })
+    .expect("host");
+    if let Some(name) = names.first() {
+        let mut g = template(name);
+        g.version = "9.9.9".into();
+        let (t, l) = preview_once(&restarted, &g, &state);
+        println!(
+            "\nRestart: the first preview of {name} in a fresh process with the cache folder from \
+             before: load {}, total {}.\n",
+            ms(l),
+            ms(t)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// How compiling scales with graph size.
 pub fn scaling_section() {
     let host = ControllerHost::new(ControllerLimits::default()).expect("host");

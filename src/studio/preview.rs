@@ -143,15 +143,17 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts the worker thread.
-    pub fn spawn() -> Self {
+    /// Starts the worker thread; its host reuses machine code through `cache` (the studio keeps
+    /// it in its folder, so an edit, a new version string or the next start compiles only what
+    /// changed).
+    pub fn spawn(cache: Option<aether_scripting::host::CompileCache>) -> Self {
         let (jobs, job_rx) = channel::<Job>();
         let (result_tx, results) = channel::<Finished>();
         let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let ctx = repaint.clone();
         let spawned = std::thread::Builder::new()
             .name("preview".into())
-            .spawn(move || worker_loop(&job_rx, &result_tx, &ctx));
+            .spawn(move || worker_loop(&job_rx, &result_tx, &ctx, cache));
         if let Err(e) = spawned {
             eprintln!("warning: the preview thread could not start: {e}");
         }
@@ -178,8 +180,17 @@ impl Worker {
     }
 }
 
-fn worker_loop(jobs: &Receiver<Job>, results: &Sender<Finished>, ctx: &OnceLock<egui::Context>) {
-    let host = match ControllerHost::new(ControllerLimits::default()) {
+fn worker_loop(
+    jobs: &Receiver<Job>,
+    results: &Sender<Finished>,
+    ctx: &OnceLock<egui::Context>,
+    cache: Option<aether_scripting::host::CompileCache>,
+) {
+    let limits = ControllerLimits {
+        compile_cache: cache,
+        ..ControllerLimits::default()
+    };
+    let host = match ControllerHost::new(limits) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("warning: the preview host could not start: {e}");

@@ -33,6 +33,7 @@ use wasmtime::{Engine, InstancePre, Linker, Module};
 use crate::text;
 
 mod bounds;
+pub mod cache;
 pub(crate) mod engine;
 pub(crate) mod identity;
 pub(crate) mod instance;
@@ -41,6 +42,7 @@ pub(crate) mod load;
 mod turn;
 mod worker;
 
+pub use cache::CompileCache;
 pub use identity::{Identity, MAX_IDENTITY_BYTES, is_semver, semver_major};
 pub use limits::{
     ControllerLimits, DEFAULT_DEADLINE, DEFAULT_FUEL_PER_TURN, DEFAULT_MAX_MODULE_BYTES,
@@ -52,7 +54,7 @@ pub use turn::{
     ActionReport, ControllerSession, Determinism, TurnOutcome, TurnReport, check_determinism,
 };
 pub use worker::{
-    CompileGuard, DEFAULT_COMPILE_DEADLINE, DEFAULT_COMPILE_MEMORY, WORKER_ENV,
+    CACHE_ENV, CompileGuard, DEFAULT_COMPILE_DEADLINE, DEFAULT_COMPILE_MEMORY, WORKER_ENV,
     serve_compile_worker,
 };
 

@@ -64,5 +64,10 @@ pub(crate) fn engine(limits: &ControllerLimits) -> Result<Engine, HostError> {
         .consume_fuel(limits.fuel_per_turn.is_some())
         .epoch_interruption(true)
         .max_wasm_stack(limits.max_wasm_stack);
+    if let Some(cache) = &limits.compile_cache {
+        config
+            .enable_incremental_compilation(cache.store())
+            .map_err(|e| HostError(format!("{e:#}")))?;
+    }
     Engine::new(&config).map_err(|e| HostError(format!("{e:#}")))
 }

@@ -141,6 +141,9 @@ pub struct ControllerLimits {
     /// [`bounds`](Self::bounds)); `None` compiles in this process. The CLI sets it for every
     /// module it reads from disk; the studio's preview of its own compiled graphs does not.
     pub compile_guard: Option<CompileGuard>,
+    /// Machine code of functions compiled before, reused when a module repeats them (an edited
+    /// graph repeats its whole runtime library); `None` compiles everything every time.
+    pub compile_cache: Option<super::CompileCache>,
 }
 
 impl Default for ControllerLimits {
@@ -154,6 +157,7 @@ impl Default for ControllerLimits {
             reply_capacity: DEFAULT_REPLY_CAPACITY,
             bounds: ModuleBounds::default(),
             compile_guard: None,
+            compile_cache: None,
         }
     }
 }

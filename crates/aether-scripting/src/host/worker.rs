@@ -58,6 +58,9 @@ impl CompileGuard {
     }
 }
 
+/// The compile cache folder a worker uses, when the host has one (empty: none).
+pub const CACHE_ENV: &str = "AETHER_COMPILE_CACHE";
+
 /// The engine settings a worker must share with the host, as [`WORKER_ENV`]'s value.
 fn settings(limits: &ControllerLimits) -> String {
     format!(
@@ -108,8 +111,12 @@ pub fn serve_compile_worker() {
 }
 
 fn compile_here(settings: &str) -> Result<Vec<u8>, String> {
-    let limits = limits_from(settings)
+    let mut limits = limits_from(settings)
         .ok_or_else(|| format!("the compile worker got unknown settings {settings:?}"))?;
+    // The host's compile cache folder, when it has one: the worker reuses and fills it.
+    if let Some(dir) = std::env::var_os(CACHE_ENV).filter(|d| !d.is_empty()) {
+        limits.compile_cache = Some(super::CompileCache::on_disk(PathBuf::from(dir)));
+    }
     let mut bytes = Vec::new();
     std::io::stdin()
         .take((limits.max_module_bytes as u64).saturating_add(1))
@@ -131,6 +138,15 @@ pub(crate) fn compile_guarded(
     let fail = |message: String| LoadError::Compile { message };
     let mut child = Command::new(&guard.program)
         .env(WORKER_ENV, settings(limits))
+        .env(
+            CACHE_ENV,
+            limits
+                .compile_cache
+                .as_ref()
+                .and_then(|c| c.dir())
+                .map(|d| d.as_os_str().to_owned())
+                .unwrap_or_default(),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
