@@ -1394,9 +1394,15 @@ pub static CATALOG: &[NodeSpec] = &[
 /// The seed of a world script's Random Number generator when it starts.
 pub const WORLD_SEED: u64 = 0x00C0_FFEE_5EED;
 
-/// The node kind with this key.
+/// The node kind with this key (a hash lookup: the checker, the wiring and the editor ask for
+/// every node and every wire).
 pub fn spec(key: &str) -> Option<&'static NodeSpec> {
-    CATALOG.iter().find(|s| s.key == key)
+    static BY_KEY: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static NodeSpec>> =
+        std::sync::OnceLock::new();
+    BY_KEY
+        .get_or_init(|| CATALOG.iter().map(|s| (s.key, s)).collect())
+        .get(key)
+        .copied()
 }
 
 #[cfg(test)]

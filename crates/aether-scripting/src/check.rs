@@ -376,6 +376,8 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
 
     // Wires.
     let mut good_links = Vec::new();
+    // Each good link's output and input types, worked out once.
+    let mut good_types = Vec::new();
     for link in graph.links() {
         let (Some(from_spec), Some(to_spec)) =
             (specs.get(&link.from.node), specs.get(&link.to.node))
@@ -424,19 +426,21 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
             continue;
         }
         good_links.push(link);
+        good_types.push((from_ty, to_ty));
     }
 
     // How many wires each input and each execution output has.
-    let mut into: BTreeMap<&PortRef, Vec<LinkId>> = BTreeMap::new();
+    let mut into: BTreeMap<&PortRef, (Vec<LinkId>, bool)> = BTreeMap::new();
     let mut exec_out: BTreeMap<&PortRef, Vec<LinkId>> = BTreeMap::new();
-    for link in &good_links {
-        into.entry(&link.to).or_default().push(link.id);
-        if port_type(graph, &link.from, true) == Some(PinType::Exec) {
+    for (link, (from_ty, to_ty)) in good_links.iter().zip(&good_types) {
+        let entry = into.entry(&link.to).or_default();
+        entry.0.push(link.id);
+        entry.1 = *to_ty == Some(PinType::Exec);
+        if *from_ty == Some(PinType::Exec) {
             exec_out.entry(&link.from).or_default().push(link.id);
         }
     }
-    for (port, links) in &into {
-        let is_exec = port_type(graph, port, false) == Some(PinType::Exec);
+    for (port, (links, is_exec)) in &into {
         if !is_exec && links.len() > 1 {
             out.push(Diagnostic::error(
                 "input-linked-twice",

@@ -14,20 +14,49 @@ use super::{Diagnostic, Location, NodeSet, Severity};
 use crate::catalog::{NodeSpec, Op, PinType};
 use crate::graph::{Link, NodeId};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Vertex {
-    /// Where every run starts: it leads to each entry (On Turn, or a world script's events).
-    Root,
-    Node(NodeId),
-    /// An execution output port; keys are the catalog's `'static` strings.
-    Out(NodeId, &'static str),
+/// The execution flow as dense vertex numbers: 0 is the root (it leads to every entry), `1 + i`
+/// is the `i`-th node in id order, then one vertex per execution output port. Everything below
+/// indexes vectors by these numbers: linear in the graph, no maps on the hot paths.
+struct Flow {
+    /// The nodes, in id order.
+    ids: Vec<NodeId>,
+    /// Each node's execution outputs: port key and vertex.
+    outs: Vec<Vec<(&'static str, usize)>>,
+    /// Execution successors of each vertex.
+    succ: Vec<Vec<usize>>,
+    /// Execution predecessors of each vertex.
+    pred: Vec<Vec<usize>>,
 }
 
-struct Flow {
-    /// Execution successors of each vertex.
-    succ: BTreeMap<Vertex, Vec<Vertex>>,
-    /// Execution predecessors of each vertex.
-    pred: BTreeMap<Vertex, Vec<Vertex>>,
+impl Flow {
+    const ROOT: usize = 0;
+
+    /// The index of node `id` (ids are sparse: a binary search, never a table the size of
+    /// the largest id).
+    fn index(&self, id: NodeId) -> Option<usize> {
+        self.ids.binary_search(&id).ok()
+    }
+
+    fn node(i: usize) -> usize {
+        1 + i
+    }
+
+    /// The node a vertex is, if it is one.
+    fn node_of(&self, v: usize) -> Option<usize> {
+        (1..=self.ids.len()).contains(&v).then(|| v - 1)
+    }
+
+    fn out(&self, i: usize, key: &str) -> Option<usize> {
+        self.outs[i]
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+    }
+
+    fn edge(&mut self, a: usize, b: usize) {
+        self.succ[a].push(b);
+        self.pred[b].push(a);
+    }
 }
 
 pub(super) fn check_flow(
@@ -43,70 +72,80 @@ pub(super) fn check_flow(
             .and_then(|s| s.output(&l.from.port))
             .is_some_and(|p| p.ty == PinType::Exec)
     };
-    let mut flow = Flow {
-        succ: BTreeMap::new(),
-        pred: BTreeMap::new(),
-    };
-    let edge = |a: Vertex, b: Vertex, flow: &mut Flow| {
-        flow.succ.entry(a).or_default().push(b);
-        flow.pred.entry(b).or_default().push(a);
-    };
-    for (&id, spec) in specs {
+    let ids: Vec<NodeId> = specs.keys().copied().collect();
+    let kinds: Vec<&'static NodeSpec> = specs.values().copied().collect();
+    let n = ids.len();
+    let mut outs = vec![Vec::new(); n];
+    let mut vertices = 1 + n;
+    for (i, spec) in kinds.iter().enumerate() {
         for p in spec.outputs.iter().filter(|p| p.ty == PinType::Exec) {
-            edge(Vertex::Node(id), Vertex::Out(id, p.key), &mut flow);
+            outs[i].push((p.key, vertices));
+            vertices += 1;
+        }
+    }
+    let mut flow = Flow {
+        ids,
+        outs,
+        succ: vec![Vec::new(); vertices],
+        pred: vec![Vec::new(); vertices],
+    };
+    for i in 0..n {
+        for j in 0..flow.outs[i].len() {
+            let port = flow.outs[i][j].1;
+            flow.edge(Flow::node(i), port);
         }
     }
     for l in links.iter().filter(|l| is_exec_link(l)) {
-        if let Some(spec) = specs.get(&l.from.node)
-            && let Some(p) = spec.output(&l.from.port)
+        let (Some(from), Some(to)) = (flow.index(l.from.node), flow.index(l.to.node)) else {
+            continue;
+        };
+        if let Some(port) = kinds[from]
+            .output(&l.from.port)
+            .and_then(|p| flow.out(from, p.key))
         {
-            edge(
-                Vertex::Out(l.from.node, p.key),
-                Vertex::Node(l.to.node),
-                &mut flow,
-            );
+            flow.edge(port, Flow::node(to));
         }
     }
 
     // Data dependencies: consumer node -> links that feed it.
-    let mut feeds: BTreeMap<NodeId, Vec<&Link>> = BTreeMap::new();
+    let mut feeds: Vec<Vec<&Link>> = vec![Vec::new(); n];
     for l in links.iter().filter(|l| !is_exec_link(l)) {
-        feeds.entry(l.to.node).or_default().push(l);
+        if let Some(to) = flow.index(l.to.node) {
+            feeds[to].push(l);
+        }
     }
-    let is_pure = |id: NodeId| specs.get(&id).is_some_and(|s| !s.is_exec());
+    let is_pure = |i: usize| !kinds[i].is_exec();
 
     // Cycles among pure nodes (values that depend on themselves).
-    let mut color: BTreeMap<NodeId, u8> = BTreeMap::new();
+    let mut color = vec![0u8; n];
     let mut reported = BTreeSet::new();
-    for &start in specs.keys().filter(|&&id| is_pure(id)) {
-        if color.contains_key(&start) {
+    for first in (0..n).filter(|&i| is_pure(i)) {
+        if color[first] != 0 {
             continue;
         }
         // Iterative DFS: (node, next feed index).
-        let mut stack = vec![(start, 0usize)];
-        color.insert(start, 1);
+        let mut stack = vec![(first, 0usize)];
+        color[first] = 1;
         while let Some(&mut (node, ref mut i)) = stack.last_mut() {
-            let inputs = feeds.get(&node).map_or(&[][..], Vec::as_slice);
-            if let Some(l) = inputs.get(*i) {
+            if let Some(l) = feeds[node].get(*i) {
                 *i += 1;
-                let src = l.from.node;
-                if !is_pure(src) {
+                let Some(src) = flow.index(l.from.node).filter(|&s| is_pure(s)) else {
                     continue;
-                }
-                match color.get(&src) {
-                    None => {
-                        color.insert(src, 1);
+                };
+                match color[src] {
+                    0 => {
+                        color[src] = 1;
                         stack.push((src, 0));
                     }
-                    Some(1) if reported.insert(src) => out.push(Diagnostic::error(
+                    1 if reported.insert(flow.ids[src]) => out.push(Diagnostic::error(
                         "data-cycle",
-                        Location::Node(src),
+                        Location::Node(flow.ids[src]),
                         "this value depends on itself through its wires; break the loop",
                     )),
                     _ => {}
                 }
             } else {
-                color.insert(node, 2);
+                color[node] = 2;
                 stack.pop();
             }
         }
@@ -116,46 +155,50 @@ pub(super) fn check_flow(
         return NodeSet::new();
     }
     for &entry in entries {
-        edge(Vertex::Root, Vertex::Node(entry), &mut flow);
+        if let Some(e) = flow.index(entry) {
+            flow.edge(Flow::ROOT, Flow::node(e));
+        }
     }
-    let root = Vertex::Root;
 
-    // Reverse postorder from the entry, and execution cycles (back edges).
+    // Reverse postorder from the root, and execution cycles (back edges).
     let mut order = Vec::new();
-    let mut state: BTreeMap<Vertex, u8> = BTreeMap::new();
-    let mut stack = vec![(root, 0usize)];
-    state.insert(root, 1);
+    let mut state = vec![0u8; vertices];
+    let mut stack = vec![(Flow::ROOT, 0usize)];
+    state[Flow::ROOT] = 1;
     while let Some(&mut (v, ref mut i)) = stack.last_mut() {
-        let next = flow.succ.get(&v).and_then(|s| s.get(*i)).copied();
+        let next = flow.succ[v].get(*i).copied();
         *i += 1;
         match next {
-            Some(w) => match state.get(&w) {
-                None => {
-                    state.insert(w, 1);
+            Some(w) => match state[w] {
+                0 => {
+                    state[w] = 1;
                     stack.push((w, 0));
                 }
-                Some(1) => {
-                    if let Vertex::Node(n) = w
-                        && reported.insert(n)
+                1 => {
+                    if let Some(node) = flow.node_of(w)
+                        && reported.insert(flow.ids[node])
                     {
                         out.push(Diagnostic::error(
                                 "exec-cycle",
-                                Location::Node(n),
+                                Location::Node(flow.ids[node]),
                                 "execution comes back to this node and would never end; to repeat something per unit, use For Each Unit",
                             ));
                     }
                 }
-                Some(_) => {}
+                _ => {}
             },
             None => {
-                state.insert(v, 2);
+                state[v] = 2;
                 order.push(v);
                 stack.pop();
             }
         }
     }
     order.reverse();
-    let index: BTreeMap<Vertex, usize> = order.iter().enumerate().map(|(i, &v)| (v, i)).collect();
+    let mut index = vec![usize::MAX; vertices];
+    for (i, &v) in order.iter().enumerate() {
+        index[v] = i;
+    }
 
     // Immediate dominators (Cooper, Harvey, Kennedy: "A Simple, Fast Dominance Algorithm").
     let mut idom: Vec<Option<usize>> = vec![None; order.len()];
@@ -174,11 +217,11 @@ pub(super) fn check_flow(
     let mut changed = true;
     while changed {
         changed = false;
-        for (i, v) in order.iter().enumerate().skip(1) {
+        for (i, &v) in order.iter().enumerate().skip(1) {
             let mut new = None;
-            for p in flow.pred.get(v).into_iter().flatten() {
-                let Some(&pi) = index.get(p) else { continue };
-                if idom[pi].is_none() {
+            for &p in &flow.pred[v] {
+                let pi = index[p];
+                if pi == usize::MAX || idom[pi].is_none() {
                     continue;
                 }
                 new = Some(match new {
@@ -192,10 +235,11 @@ pub(super) fn check_flow(
             }
         }
     }
-    let dominates = |a: Vertex, b: Vertex| -> bool {
-        let (Some(&ai), Some(&bi)) = (index.get(&a), index.get(&b)) else {
+    let dominates = |a: usize, b: usize| -> bool {
+        let (ai, bi) = (index[a], index[b]);
+        if ai == usize::MAX || bi == usize::MAX {
             return false;
-        };
+        }
         let mut x = bi;
         loop {
             if x == ai {
@@ -208,40 +252,35 @@ pub(super) fn check_flow(
         }
     };
 
-    let reachable: NodeSet = order
-        .iter()
-        .filter_map(|v| match v {
-            Vertex::Node(n) => Some(*n),
-            Vertex::Out(..) | Vertex::Root => None,
-        })
-        .collect();
+    let reachable: Vec<bool> = (0..n).map(|i| index[Flow::node(i)] != usize::MAX).collect();
 
     // Values read by each running node, through any chain of pure nodes.
-    let mut used_pure = NodeSet::new();
-    for &reader in &reachable {
-        let mut seen = NodeSet::new();
+    let mut used_pure = vec![false; n];
+    let mut seen = vec![usize::MAX; n];
+    for reader in (0..n).filter(|&i| reachable[i]) {
         let mut todo = vec![reader];
-        while let Some(n) = todo.pop() {
-            for l in feeds.get(&n).into_iter().flatten() {
-                let src = l.from.node;
+        while let Some(node) = todo.pop() {
+            for l in &feeds[node] {
+                let Some(src) = flow.index(l.from.node) else {
+                    continue;
+                };
                 if is_pure(src) {
-                    used_pure.insert(src);
-                    if seen.insert(src) {
+                    used_pure[src] = true;
+                    if seen[src] != reader {
+                        seen[src] = reader;
                         todo.push(src);
                     }
                     continue;
                 }
-                let Some(spec) = specs.get(&src) else {
-                    continue;
-                };
-                let available = match spec.op {
-                    Op::ForEachUnit | Op::ForEachEntityNear => {
-                        dominates(Vertex::Out(src, "body"), Vertex::Node(reader))
-                    }
-                    _ => src != reader && dominates(Vertex::Node(src), Vertex::Node(reader)),
+                let op = kinds[src].op;
+                let available = match op {
+                    Op::ForEachUnit | Op::ForEachEntityNear => flow
+                        .out(src, "body")
+                        .is_some_and(|body| dominates(body, Flow::node(reader))),
+                    _ => src != reader && dominates(Flow::node(src), Flow::node(reader)),
                 };
                 if !available {
-                    let what = match spec.op {
+                    let what = match op {
                         Op::ForEachEntityNear => {
                             "the loop's Entity only exists inside its Each Entity branch; connect it to nodes that run from Each Entity"
                         }
@@ -262,15 +301,16 @@ pub(super) fn check_flow(
         }
     }
 
-    for (&id, spec) in specs {
-        if spec.is_exec() && !reachable.contains(&id) {
+    for (i, spec) in kinds.iter().enumerate() {
+        let id = flow.ids[i];
+        if spec.is_exec() && !reachable[i] {
             out.push(Diagnostic {
                 code: "unreachable",
                 severity: Severity::Warning,
                 location: Location::Node(id),
                 message: format!("this node never runs: connect its execution input to the flow that starts at {start}"),
             });
-        } else if !spec.is_exec() && !used_pure.contains(&id) {
+        } else if !spec.is_exec() && !used_pure[i] {
             out.push(Diagnostic {
                 code: "unreachable",
                 severity: Severity::Warning,
@@ -279,5 +319,8 @@ pub(super) fn check_flow(
             });
         }
     }
-    reachable.union(&used_pure).copied().collect()
+    (0..n)
+        .filter(|&i| reachable[i] || used_pure[i])
+        .map(|i| flow.ids[i])
+        .collect()
 }
