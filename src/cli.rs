@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser, Subcommand};
 
 mod compile;
+mod duel;
 mod mods;
 mod run;
 mod show;
@@ -64,6 +65,33 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Print one JSON object instead of the readable report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Play two controllers against each other on a duel scenario: every seed from both seats,
+    /// on all cores; prints the first one's wins, draws and losses with a Wilson 95% interval.
+    ///
+    /// Exit status: 0 when the games were played, 1 when a controller or the scenario could not
+    /// be used (the file is named).
+    Duel {
+        /// The first contender: a graph (*.mcgraph.json), a .wasm or .wat module, a mod folder,
+        /// or `pass` (a player that never acts).
+        a: PathBuf,
+        /// The second contender, the same way.
+        b: PathBuf,
+        /// The duel scenario, e.g. assets/duels/crossing.json.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// How many seeds (each is played twice, once from each seat).
+        #[arg(long, default_value_t = 100)]
+        seeds: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        first_seed: u64,
+        /// Write the first seed's game (the first contender in slot 0) as a replay file.
+        #[arg(long, value_name = "FILE")]
+        replay: Option<PathBuf>,
+        /// Print one JSON object instead of the table.
         #[arg(long)]
         json: bool,
     },
@@ -277,6 +305,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(2)
             })
+        }
+        Some(Command::Duel {
+            a,
+            b,
+            scenario,
+            seeds,
+            first_seed,
+            replay,
+            json,
+        }) => {
+            emit(&duel::run(&duel::DuelArgs {
+                a,
+                b,
+                scenario,
+                seeds,
+                first_seed,
+                replay,
+                json,
+            })?)?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Compile {
             graph,

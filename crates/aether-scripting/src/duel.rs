@@ -1,0 +1,376 @@
+//! Duels: controllers against each other on a duel scenario, turn by turn through the host under
+//! the caps and the rules, with fog per slot, until a winner or the turn limit; and batches of
+//! duels over many seeds, from both seats, on every core.
+//!
+//! A duel is a pure function of its inputs: the scenario, one [`Seat`] per slot and the duel
+//! seed. Each turn's seed comes from those by [`turn_seed`] (documented below), so the same
+//! inputs give the same duel, byte for byte, on any machine and any number of threads.
+//!
+//! Rounds: each round, every living slot plays its turn in slot order on the authoritative state
+//! (the controller sees only `rules::view_for(state, slot)`; its actions are validated and
+//! applied by `rules`), then the round ends (`rules::end_round`) and `rules::match_result` says
+//! whether the match is over. A failed turn (trap, fuel, deadline, bad reply) proposes nothing;
+//! the controller's next turn starts on a fresh instance.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use mc_tactical_types::TacticalState;
+use mc_tactical_types::rules::{self, MatchResult, WinReason};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::host::{Controller, TurnOutcome};
+use crate::scenario::Scenario;
+
+/// Who plays a slot.
+#[derive(Clone, Debug)]
+pub enum Seat {
+    /// A loaded controller (a graph compiled, a `.wasm`, a mod's module).
+    Controller(Controller),
+    /// Nobody: the slot passes every turn.
+    Pass,
+}
+
+impl Seat {
+    /// The name results use: the controller's identity, or "pass".
+    pub fn name(&self) -> String {
+        match self {
+            Seat::Controller(c) => c.identity().to_string(),
+            Seat::Pass => "pass".into(),
+        }
+    }
+}
+
+/// The seed of `slot`'s turn in `round` of the duel seeded `duel_seed`: SplitMix64's finaliser
+/// of `duel_seed + 0x9E3779B97F4A7C15 × (round × 256 + slot + 1)` (wrapping). Different for
+/// every turn, the same on every machine.
+pub fn turn_seed(duel_seed: u64, round: u32, slot: u8) -> u64 {
+    let step = u64::from(round)
+        .wrapping_mul(256)
+        .wrapping_add(u64::from(slot))
+        .wrapping_add(1);
+    let mut z = duel_seed.wrapping_add(0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(step));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// One turn of a duel, as a replay records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TurnRecord {
+    /// The round (the state's `turn` counter when it began).
+    pub round: u32,
+    /// Who played.
+    pub slot: u8,
+    /// Its seed.
+    pub seed: u64,
+    /// FNV-1a of the postcard bytes of the state the controller saw.
+    pub view_hash: u64,
+    /// The reply bytes (empty when the slot passes or the turn failed).
+    pub reply: Vec<u8>,
+    /// Whether each proposed action was accepted.
+    pub accepted: Vec<bool>,
+    /// The turn's outcome code (`ok`, `fuel_exhausted`, …; `pass` for a passing slot).
+    pub outcome: String,
+    /// Fuel the turn used.
+    pub fuel: u64,
+}
+
+/// How a duel ended, and what happened on the way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DuelResult {
+    /// The winner's slot, or `None` for a draw.
+    pub winner: Option<u8>,
+    /// How it ended: `elimination` or `turn_limit`.
+    pub by: &'static str,
+    /// Rounds played.
+    pub rounds: u32,
+    /// Each slot's total hp at the end of each round (and before the first).
+    pub hp: Vec<Vec<u32>>,
+    /// Each slot's failed turns.
+    pub failed_turns: Vec<u32>,
+    /// Each slot's fuel per turn, in order.
+    pub fuel: Vec<Vec<u64>>,
+    /// Every turn, in order.
+    pub turns: Vec<TurnRecord>,
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+fn hp_totals(state: &TacticalState) -> Vec<u32> {
+    let mut out = vec![0u32; state.players.len()];
+    for u in &state.units {
+        if let Some(t) = out.get_mut(usize::from(u.owner)) {
+            *t += u32::from(u.hp);
+        }
+    }
+    out
+}
+
+/// Why a duel could not be played.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DuelError {
+    /// The scenario has no turn limit.
+    #[error("\"{0}\" is not a duel scenario: it has no turn limit")]
+    NotADuel(String),
+    /// The seats do not match the scenario's players.
+    #[error("the scenario has {players} players but {seats} seats were given")]
+    Seats {
+        /// Players in the scenario.
+        players: usize,
+        /// Seats given.
+        seats: usize,
+    },
+}
+
+/// Plays a whole duel: `seats[i]` plays slot `i` of `scenario`, turns seeded from `duel_seed`.
+pub fn play_duel(
+    scenario: &Scenario,
+    seats: &[Seat],
+    duel_seed: u64,
+) -> Result<DuelResult, DuelError> {
+    let limit = scenario
+        .turn_limit
+        .ok_or_else(|| DuelError::NotADuel(scenario.name.clone()))?;
+    let players = scenario.state.players.len();
+    if seats.len() != players {
+        return Err(DuelError::Seats {
+            players,
+            seats: seats.len(),
+        });
+    }
+    // One session per seat for the whole duel: its instance is kept between good turns.
+    let mut sessions: Vec<_> = seats
+        .iter()
+        .map(|s| match s {
+            Seat::Controller(c) => Some(c.session()),
+            Seat::Pass => None,
+        })
+        .collect();
+    let mut state = scenario.state.clone();
+    let mut out = DuelResult {
+        winner: None,
+        by: "turn_limit",
+        rounds: 0,
+        hp: vec![hp_totals(&state)],
+        failed_turns: vec![0; players],
+        fuel: vec![Vec::new(); players],
+        turns: Vec::new(),
+    };
+    loop {
+        let round = state.turn;
+        for (slot, session) in sessions.iter_mut().enumerate() {
+            let slot = slot as u8;
+            if !state.player(slot).is_some_and(|p| p.alive) {
+                continue;
+            }
+            let seed = turn_seed(duel_seed, round, slot);
+            let view_hash =
+                postcard::to_allocvec(&rules::view_for(&state, slot)).map_or(0, |b| fnv(&b));
+            let record = match session {
+                Some(session) => {
+                    let report = session.play_turn(&state, slot, seed);
+                    if !matches!(report.outcome, TurnOutcome::Ok) {
+                        out.failed_turns[usize::from(slot)] += 1;
+                    }
+                    out.fuel[usize::from(slot)].push(report.fuel_used);
+                    state = report.state_after;
+                    TurnRecord {
+                        round,
+                        slot,
+                        seed,
+                        view_hash,
+                        reply: report.reply,
+                        accepted: report.actions.iter().map(|a| a.accepted()).collect(),
+                        outcome: report.outcome.code().to_owned(),
+                        fuel: report.fuel_used,
+                    }
+                }
+                None => TurnRecord {
+                    round,
+                    slot,
+                    seed,
+                    view_hash,
+                    reply: Vec::new(),
+                    accepted: Vec::new(),
+                    outcome: "pass".into(),
+                    fuel: 0,
+                },
+            };
+            out.turns.push(record);
+        }
+        rules::end_round(&mut state);
+        out.rounds += 1;
+        out.hp.push(hp_totals(&state));
+        if let Some(result) = rules::match_result(&state, limit) {
+            let (winner, by) = match result {
+                MatchResult::Won { slot, by } => (Some(slot), by),
+                MatchResult::Draw { by } => (None, by),
+            };
+            out.winner = winner;
+            out.by = match by {
+                WinReason::Elimination => "elimination",
+                WinReason::TurnLimit => "turn_limit",
+            };
+            return Ok(out);
+        }
+    }
+}
+
+/// One game of a batch, from the first contender's side.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Game {
+    /// The duel seed.
+    pub seed: u64,
+    /// The first contender's slot (0 or 1: every seed is played from both seats).
+    pub seat: u8,
+    /// `win`, `draw` or `loss`, for the first contender.
+    pub result: &'static str,
+    /// Rounds played.
+    pub rounds: u32,
+    /// Failed turns of the first and of the second contender.
+    pub failed_turns: [u32; 2],
+}
+
+/// A batch's totals, counted for the first contender.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BatchResult {
+    /// Games played (seeds × 2 seats).
+    pub games: u32,
+    /// Games the first contender won.
+    pub wins: u32,
+    /// Games drawn.
+    pub draws: u32,
+    /// Games lost.
+    pub losses: u32,
+    /// The Wilson 95% interval of the win rate (wins / games): (low, high).
+    pub interval: (f64, f64),
+    /// Average rounds a game lasted.
+    pub average_rounds: f64,
+    /// Failed turns of the first and of the second contender, in all.
+    pub failed_turns: [u32; 2],
+    /// Every game, by seed then seat.
+    pub per_game: Vec<Game>,
+}
+
+/// The Wilson score interval at 95% (z = 1.96) for `successes` out of `n`: (low, high); (0, 1)
+/// for no games.
+pub fn wilson(successes: u32, n: u32) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let n = f64::from(n);
+    let p = f64::from(successes) / n;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * ((p * (1.0 - p) / n) + z * z / (4.0 * n * n)).sqrt() / denom;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// Plays `a` against `b` on `scenario` for every seed in `seeds`, from both seats (a two-player
+/// scenario), on all cores. `progress` is told each finished game (games done, games in all);
+/// setting `cancel` stops it early: the games not started are left out of the result. The
+/// result is the same whatever the number of threads.
+pub fn play_batch(
+    scenario: &Scenario,
+    a: &Seat,
+    b: &Seat,
+    seeds: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<BatchResult, DuelError> {
+    if scenario.turn_limit.is_none() {
+        return Err(DuelError::NotADuel(scenario.name.clone()));
+    }
+    if scenario.state.players.len() != 2 {
+        return Err(DuelError::Seats {
+            players: scenario.state.players.len(),
+            seats: 2,
+        });
+    }
+    let jobs: Vec<(u64, u8)> = seeds.flat_map(|s| [(s, 0u8), (s, 1u8)]).collect();
+    let total = jobs.len() as u64;
+    let done = AtomicU64::new(0);
+    let mut per_game: Vec<Game> = jobs
+        .par_iter()
+        .filter_map(|&(seed, seat)| {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            let seats = if seat == 0 {
+                [a.clone(), b.clone()]
+            } else {
+                [b.clone(), a.clone()]
+            };
+            let r = play_duel(scenario, &seats, seed).ok()?;
+            let result = match r.winner {
+                Some(w) if w == seat => "win",
+                Some(_) => "loss",
+                None => "draw",
+            };
+            let (mine, theirs) = (usize::from(seat), usize::from(1 - seat));
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            Some(Game {
+                seed,
+                seat,
+                result,
+                rounds: r.rounds,
+                failed_turns: [r.failed_turns[mine], r.failed_turns[theirs]],
+            })
+        })
+        .collect();
+    per_game.sort_by_key(|g| (g.seed, g.seat));
+    let count = |what: &str| per_game.iter().filter(|g| g.result == what).count() as u32;
+    let (wins, draws, losses) = (count("win"), count("draw"), count("loss"));
+    let games = per_game.len() as u32;
+    let rounds: u64 = per_game.iter().map(|g| u64::from(g.rounds)).sum();
+    Ok(BatchResult {
+        games,
+        wins,
+        draws,
+        losses,
+        interval: wilson(wins, games),
+        average_rounds: if games == 0 {
+            0.0
+        } else {
+            rounds as f64 / f64::from(games)
+        },
+        failed_turns: [
+            per_game.iter().map(|g| g.failed_turns[0]).sum(),
+            per_game.iter().map(|g| g.failed_turns[1]).sum(),
+        ],
+        per_game,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turn_seeds_differ_by_round_and_slot_and_repeat() {
+        let a = turn_seed(7, 3, 0);
+        assert_eq!(a, turn_seed(7, 3, 0));
+        assert_ne!(a, turn_seed(7, 3, 1));
+        assert_ne!(a, turn_seed(7, 4, 0));
+        assert_ne!(a, turn_seed(8, 3, 0));
+    }
+
+    #[test]
+    fn the_wilson_interval_matches_the_textbook() {
+        // 8 of 10: (0.490, 0.943) to three places.
+        let (lo, hi) = wilson(8, 10);
+        assert!(
+            (lo - 0.4902).abs() < 1e-3 && (hi - 0.9433).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson(0, 20);
+        assert!(lo == 0.0 && (hi - 0.1611).abs() < 1e-3, "{lo} {hi}");
+        assert_eq!(wilson(0, 0), (0.0, 1.0));
+    }
+}

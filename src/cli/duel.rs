@@ -1,0 +1,249 @@
+//! `duel A B --scenario S`: two controllers on a duel scenario over many seeds, each seed from
+//! both seats, on every core; the first contender's wins, draws and losses with a Wilson 95%
+//! interval, and optionally the first game's replay.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use aether_scripting::Scenario;
+use aether_scripting::duel::{BatchResult, DuelResult, Seat, play_batch, play_duel};
+use anyhow::{Context as _, bail};
+
+/// What `duel` was asked.
+#[derive(Debug)]
+pub struct DuelArgs {
+    /// The first contender: a graph, a `.wasm`/`.wat`, a mod folder, or `pass`.
+    pub a: PathBuf,
+    /// The second contender.
+    pub b: PathBuf,
+    /// The duel scenario.
+    pub scenario: PathBuf,
+    /// How many seeds.
+    pub seeds: u64,
+    /// The first seed.
+    pub first_seed: u64,
+    /// Write the first game's replay here.
+    pub replay: Option<PathBuf>,
+    /// One JSON object instead of the table.
+    pub json: bool,
+}
+
+/// A contender from the command line: `pass`, or a module read and loaded (graphs compiled,
+/// modules checked and compiled under the compile guard).
+pub fn seat(path: &Path) -> anyhow::Result<(Seat, u64)> {
+    if path == Path::new("pass") {
+        return Ok((Seat::Pass, 0));
+    }
+    let (file, bytes, _) = super::run::module_bytes(path)?;
+    let controller = super::guarded_host()?
+        .load(&bytes)
+        .with_context(|| format!("{}: refused", file.display()))?;
+    Ok((Seat::Controller(controller), fnv(&bytes)))
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Plays the batch and prints it (and writes the replay); returns the text or JSON to print.
+pub fn run(args: &DuelArgs) -> anyhow::Result<String> {
+    let scenario = Scenario::load(&args.scenario)?;
+    if scenario.turn_limit.is_none() {
+        bail!(
+            "{}: \"{}\" is not a duel scenario (it has no turn limit); duels are played on assets/duels/*.json",
+            args.scenario.display(),
+            scenario.name
+        );
+    }
+    if scenario.state.players.len() != 2 {
+        bail!(
+            "{}: a duel needs two players, the scenario has {}",
+            args.scenario.display(),
+            scenario.state.players.len()
+        );
+    }
+    if args.seeds == 0 {
+        bail!("--seeds must be at least 1");
+    }
+    let (a, a_hash) = seat(&args.a)?;
+    let (b, b_hash) = seat(&args.b)?;
+    let last = args
+        .first_seed
+        .checked_add(args.seeds)
+        .context("--first-seed plus --seeds is past the largest seed")?;
+    let bar = indicatif::ProgressBar::new(args.seeds * 2);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} games, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let cancel = AtomicBool::new(false);
+    let batch = play_batch(
+        &scenario,
+        &a,
+        &b,
+        args.first_seed..last,
+        &|done, _| bar.set_position(done),
+        &cancel,
+    )?;
+    bar.finish_and_clear();
+    if let Some(path) = &args.replay {
+        let duel = play_duel(&scenario, &[a.clone(), b.clone()], args.first_seed)?;
+        let text = replay_json(
+            &args.scenario,
+            &scenario,
+            &[&a, &b],
+            [a_hash, b_hash],
+            args.first_seed,
+            &duel,
+        );
+        aether_scripting::fsutil::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("{}: writing the replay failed", path.display()))?;
+    }
+    Ok(if args.json {
+        format!("{}\n", json(args, &scenario, &a, &b, &batch))
+    } else {
+        text(args, &scenario, &a, &b, &batch)
+    })
+}
+
+fn json(
+    args: &DuelArgs,
+    scenario: &Scenario,
+    a: &Seat,
+    b: &Seat,
+    r: &BatchResult,
+) -> serde_json::Value {
+    serde_json::json!({
+        "a": a.name(),
+        "b": b.name(),
+        "scenario": scenario.name,
+        "first_seed": args.first_seed,
+        "seeds": args.seeds,
+        "games": r.games,
+        "wins": r.wins,
+        "draws": r.draws,
+        "losses": r.losses,
+        "win_rate": if r.games == 0 { 0.0 } else { f64::from(r.wins) / f64::from(r.games) },
+        "interval": {"low": r.interval.0, "high": r.interval.1, "confidence": 0.95},
+        "average_rounds": r.average_rounds,
+        "failed_turns": {"a": r.failed_turns[0], "b": r.failed_turns[1]},
+        "per_seed": r.per_game,
+    })
+}
+
+fn percent(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn text(args: &DuelArgs, scenario: &Scenario, a: &Seat, b: &Seat, r: &BatchResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} against {} on {}, seeds {} to {}, each from both seats ({} games)",
+        a.name(),
+        b.name(),
+        scenario.name,
+        args.first_seed,
+        args.first_seed + args.seeds - 1,
+        r.games
+    );
+    let rate = if r.games == 0 {
+        0.0
+    } else {
+        f64::from(r.wins) / f64::from(r.games)
+    };
+    let _ = writeln!(
+        out,
+        "\n  {:<28} {:>6} {:>6} {:>6}  {:>8}  95% interval",
+        "", "wins", "draws", "losses", "win rate"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<28} {:>6} {:>6} {:>6}  {:>8}  {} to {}",
+        a.name(),
+        r.wins,
+        r.draws,
+        r.losses,
+        percent(rate),
+        percent(r.interval.0),
+        percent(r.interval.1)
+    );
+    let _ = writeln!(
+        out,
+        "\n  {:.1} rounds a game on average; failed turns: {} for {}, {} for {}",
+        r.average_rounds,
+        r.failed_turns[0],
+        a.name(),
+        r.failed_turns[1],
+        b.name()
+    );
+    let lost: Vec<String> = r
+        .per_game
+        .iter()
+        .filter(|g| g.result == "loss")
+        .take(20)
+        .map(|g| format!("{} (seat {})", g.seed, g.seat))
+        .collect();
+    if !lost.is_empty() {
+        let _ = writeln!(out, "  games lost (seed, seat): {}", lost.join(", "));
+    }
+    out
+}
+
+/// A replay file: the scenario, the contenders' identities and module hashes, the result, and
+/// per turn the slot, the seed, a hash of the state the AI saw, its reply bytes and verdicts.
+fn replay_json(
+    file: &Path,
+    scenario: &Scenario,
+    seats: &[&Seat; 2],
+    hashes: [u64; 2],
+    seed: u64,
+    duel: &DuelResult,
+) -> String {
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let turns: Vec<serde_json::Value> = duel
+        .turns
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "round": t.round, "slot": t.slot, "seed": t.seed,
+                "view_hash": format!("{:016x}", t.view_hash),
+                "reply": hex(&t.reply), "accepted": t.accepted,
+                "outcome": t.outcome, "fuel": t.fuel,
+            })
+        })
+        .collect();
+    let mut out = String::from("{\n");
+    let _ = writeln!(out, "  \"format\": \"creator-studio/replay\",");
+    let _ = writeln!(out, "  \"version\": 1,");
+    let _ = writeln!(
+        out,
+        "  \"scenario\": {},",
+        serde_json::json!({"name": scenario.name, "file": file.display().to_string()})
+    );
+    let _ = writeln!(out, "  \"duel_seed\": {seed},");
+    let controllers: Vec<serde_json::Value> = seats
+        .iter()
+        .zip(hashes)
+        .map(|(s, h)| serde_json::json!({"identity": s.name(), "module_hash": format!("{h:016x}")}))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  \"controllers\": {},",
+        serde_json::Value::from(controllers)
+    );
+    let _ = writeln!(
+        out,
+        "  \"result\": {},",
+        serde_json::json!({"winner": duel.winner, "by": duel.by, "rounds": duel.rounds, "hp": duel.hp})
+    );
+    out.push_str("  \"turns\": [\n");
+    for (i, t) in turns.iter().enumerate() {
+        let _ = writeln!(out, "    {t}{}", if i + 1 < turns.len() { "," } else { "" });
+    }
+    out.push_str("  ]\n}\n");
+    out
+}

@@ -1,0 +1,123 @@
+//! `creator-studio duel` as a user runs it: a table or one JSON object, a replay file, clear
+//! errors with the file named.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn studio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_creator-studio"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_template_beats_a_passing_player_from_both_seats() {
+    let out = studio(&[
+        "duel",
+        "examples/graphs/melee-rusher.mcgraph.json",
+        "pass",
+        "--scenario",
+        "assets/duels/crossing.json",
+        "--seeds",
+        "5",
+        "--first-seed",
+        "40",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["games"], 10);
+    assert_eq!(v["wins"], 10);
+    assert_eq!(v["draws"], 0);
+    assert_eq!(v["losses"], 0);
+    assert!(v["interval"]["low"].as_f64().unwrap() > 0.65);
+    assert_eq!(v["interval"]["high"], 1.0);
+    let games = v["per_seed"].as_array().unwrap();
+    assert_eq!(games.len(), 10);
+    assert_eq!(games[0]["seed"], 40);
+    assert_eq!(games[9]["seed"], 44);
+    // The same batch twice gives the same results.
+    let again = studio(&[
+        "duel",
+        "examples/graphs/melee-rusher.mcgraph.json",
+        "pass",
+        "--scenario",
+        "assets/duels/crossing.json",
+        "--seeds",
+        "5",
+        "--first-seed",
+        "40",
+        "--json",
+    ]);
+    assert_eq!(out.stdout, again.stdout);
+}
+
+#[test]
+fn the_table_and_the_replay() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-duel");
+    std::fs::create_dir_all(&dir).unwrap();
+    let replay = dir.join("first.mcreplay");
+    let _ = std::fs::remove_file(&replay);
+    let out = studio(&[
+        "duel",
+        "examples/graphs/mage-support.mcgraph.json",
+        "examples/graphs/hill-defender.mcgraph.json",
+        "--scenario",
+        "assets/duels/highlands.json",
+        "--seeds",
+        "3",
+        "--replay",
+        replay.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("mage-support 1.0.0 against hill-defender 1.0.0 on Highlands, seeds 0 to 2"),
+        "{shown}"
+    );
+    assert!(shown.contains("95% interval"), "{shown}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&replay).unwrap()).unwrap();
+    assert_eq!(r["format"], "creator-studio/replay");
+    assert_eq!(r["controllers"][0]["identity"], "mage-support 1.0.0");
+    let turns = r["turns"].as_array().unwrap();
+    assert!(!turns.is_empty());
+    assert!(turns[0]["reply"].as_str().is_some() && turns[0]["view_hash"].as_str().is_some());
+}
+
+#[test]
+fn unusable_inputs_exit_1_naming_the_file() {
+    let out = studio(&[
+        "duel",
+        "pass",
+        "pass",
+        "--scenario",
+        "assets/states/skirmish.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("assets/states/skirmish.json: \"Skirmish\" is not a duel scenario"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = studio(&[
+        "duel",
+        "no/such/ai.wasm",
+        "pass",
+        "--scenario",
+        "assets/duels/crossing.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no/such/ai.wasm"),
+        "{}",
+        text(&out.stderr)
+    );
+}
