@@ -252,7 +252,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 10] = [
+    let sections: [(&str, fn()); 11] = [
         ("host", host_section),
         ("bounds", bounds::bounds_section),
         ("compiler", compiler_section),
@@ -261,6 +261,7 @@ fn main() {
         ("cache", versus::preview_cache_section),
         ("scaling", versus::scaling_section),
         ("duels", versus::duel_and_metering_section),
+        ("batch", versus::duel_batch_section),
         ("editor", editor::editor_section),
         ("world", world::world_section),
     ];

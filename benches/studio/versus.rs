@@ -279,6 +279,61 @@ pub fn preview_cache_section() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Batches of duels: 1,000 crossing duels (500 seeds from both seats) between two compiled
+/// templates, on one thread and on all.
+pub fn duel_batch_section() {
+    use aether_scripting::duel::{Seat, play_batch};
+    let host = ControllerHost::new(ControllerLimits::default()).expect("host");
+    let seat = |name: &str| {
+        let wasm = VisualScriptCompiler::compile(&template(name))
+            .expect("compiles")
+            .wasm_bytes;
+        Seat::Controller(host.load(&wasm).expect("loads"))
+    };
+    let (a, b) = (seat("melee-rusher"), seat("archer-skirmisher"));
+    let crossing =
+        aether_scripting::Scenario::load(&support::root().join("assets/duels/crossing.json"))
+            .expect("the crossing");
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    println!(
+        "## Batches of duels
+"
+    );
+    println!(
+        "1,000 duels on the crossing (seeds 0 to 499, each from both seats), melee-rusher against \
+         archer-skirmisher, modules compiled once, one session per duel; median of 3 runs.\n"
+    );
+    println!("| threads | duels | wall time | duels a second |");
+    println!("| ---: | ---: | ---: | ---: |");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut threads = vec![1];
+    if cores > 1 {
+        threads.push(cores);
+    }
+    for t in threads {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .expect("a pool");
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let started = Instant::now();
+            let r = pool.install(|| {
+                play_batch(&crossing, &a, &b, 0..500, &|_, _| {}, &cancel).expect("a batch")
+            });
+            assert_eq!(r.games, 1000);
+            times.push(started.elapsed());
+        }
+        let t_med = median(&mut times);
+        println!(
+            "| {t} | 1,000 | {} | {:.0} |",
+            ms(t_med),
+            1000.0 / t_med.as_secs_f64()
+        );
+    }
+    println!();
+}
+
 /// How compiling scales with graph size.
 pub fn scaling_section() {
     let host = ControllerHost::new(ControllerLimits::default()).expect("host");
