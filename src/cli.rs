@@ -95,6 +95,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Play a recorded duel (*.mcreplay, written by `duel --replay`) again and compare every
+    /// turn with the record: the state each AI saw, its reply bytes, verdicts and fuel.
+    ///
+    /// Exit status: 0 when every turn matches byte for byte, 1 when one differs (the first
+    /// difference is named) or the replay, its scenario or a module cannot be used.
+    Replay {
+        /// The replay file.
+        file: PathBuf,
+    },
     /// Check a visual-script graph (*.mcgraph.json) and compile it to a WebAssembly controller.
     ///
     /// Every problem the checker finds is printed, one per line, with the node's id and name and
@@ -325,6 +334,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 json,
             })?)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Replay { file }) => {
+            let (text, matched) = duel::replay(&file)?;
+            emit(&text)?;
+            Ok(if matched {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Some(Command::Compile {
             graph,

@@ -85,7 +85,7 @@ fn the_table_and_the_replay() {
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&replay).unwrap()).unwrap();
     assert_eq!(r["format"], "creator-studio/replay");
-    assert_eq!(r["controllers"][0]["identity"], "mage-support 1.0.0");
+    assert_eq!(r["seats"][0]["identity"], "mage-support 1.0.0");
     let turns = r["turns"].as_array().unwrap();
     assert!(!turns.is_empty());
     assert!(turns[0]["reply"].as_str().is_some() && turns[0]["view_hash"].as_str().is_some());
@@ -117,6 +117,70 @@ fn unusable_inputs_exit_1_naming_the_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("no/such/ai.wasm"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_replay_plays_again_byte_for_byte_or_says_where_it_differs() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-duel-replay");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let graph = dir.join("mine.mcgraph.json");
+    std::fs::copy("examples/graphs/archer-skirmisher.mcgraph.json", &graph).unwrap();
+    let replay = dir.join("game.mcreplay");
+    let out = studio(&[
+        "duel",
+        graph.to_str().unwrap(),
+        "examples/graphs/melee-rusher.mcgraph.json",
+        "--scenario",
+        "assets/duels/crossing.json",
+        "--seeds",
+        "1",
+        "--replay",
+        replay.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = studio(&["replay", replay.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("plays again byte for byte"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // The AI is edited after the game: the replay says its module changed and where the game
+    // first goes another way.
+    let edited = std::fs::read_to_string(&graph)
+        .unwrap()
+        .replace("\"b\": 1", "\"b\": 3");
+    assert_ne!(
+        edited,
+        std::fs::read_to_string(&graph).unwrap(),
+        "the edit changes a constant"
+    );
+    std::fs::write(&graph, edited).unwrap();
+    let out = studio(&["replay", replay.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("slot 0: the module") && shown.contains("changed since the replay"),
+        "{shown}"
+    );
+    assert!(shown.contains("the replay differs at turn"), "{shown}");
+
+    // Not a replay: the file is named.
+    std::fs::write(dir.join("bad.mcreplay"), "{\"format\": \"x\"}").unwrap();
+    let out = studio(&["replay", dir.join("bad.mcreplay").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("bad.mcreplay"),
         "{}",
         text(&out.stderr)
     );

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use aether_scripting::Scenario;
-use aether_scripting::duel::{BatchResult, DuelResult, Seat, play_batch, play_duel};
+use aether_scripting::duel::{BatchResult, Replay, ReplaySeat, Seat, play_batch, play_duel};
 use anyhow::{Context as _, bail};
 
 /// What `duel` was asked.
@@ -91,15 +91,17 @@ pub fn run(args: &DuelArgs) -> anyhow::Result<String> {
     bar.finish_and_clear();
     if let Some(path) = &args.replay {
         let duel = play_duel(&scenario, &[a.clone(), b.clone()], args.first_seed)?;
-        let text = replay_json(
-            &args.scenario,
-            &scenario,
-            &[&a, &b],
-            [a_hash, b_hash],
+        let seats = [(&args.a, &a, a_hash), (&args.b, &b, b_hash)]
+            .into_iter()
+            .map(|(path, seat, hash)| replay_seat(path, seat, hash))
+            .collect();
+        let replay = Replay::new(
+            &args.scenario.display().to_string(),
             args.first_seed,
+            seats,
             &duel,
         );
-        aether_scripting::fsutil::write_atomic(path, text.as_bytes())
+        aether_scripting::fsutil::write_atomic(path, replay.to_json().as_bytes())
             .with_context(|| format!("{}: writing the replay failed", path.display()))?;
     }
     Ok(if args.json {
@@ -193,57 +195,63 @@ fn text(args: &DuelArgs, scenario: &Scenario, a: &Seat, b: &Seat, r: &BatchResul
     out
 }
 
-/// A replay file: the scenario, the contenders' identities and module hashes, the result, and
-/// per turn the slot, the seed, a hash of the state the AI saw, its reply bytes and verdicts.
-fn replay_json(
-    file: &Path,
-    scenario: &Scenario,
-    seats: &[&Seat; 2],
-    hashes: [u64; 2],
-    seed: u64,
-    duel: &DuelResult,
-) -> String {
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let turns: Vec<serde_json::Value> = duel
-        .turns
-        .iter()
-        .map(|t| {
-            serde_json::json!({
-                "round": t.round, "slot": t.slot, "seed": t.seed,
-                "view_hash": format!("{:016x}", t.view_hash),
-                "reply": hex(&t.reply), "accepted": t.accepted,
-                "outcome": t.outcome, "fuel": t.fuel,
-            })
-        })
-        .collect();
-    let mut out = String::from("{\n");
-    let _ = writeln!(out, "  \"format\": \"creator-studio/replay\",");
-    let _ = writeln!(out, "  \"version\": 1,");
-    let _ = writeln!(
-        out,
-        "  \"scenario\": {},",
-        serde_json::json!({"name": scenario.name, "file": file.display().to_string()})
-    );
-    let _ = writeln!(out, "  \"duel_seed\": {seed},");
-    let controllers: Vec<serde_json::Value> = seats
-        .iter()
-        .zip(hashes)
-        .map(|(s, h)| serde_json::json!({"identity": s.name(), "module_hash": format!("{h:016x}")}))
-        .collect();
-    let _ = writeln!(
-        out,
-        "  \"controllers\": {},",
-        serde_json::Value::from(controllers)
-    );
-    let _ = writeln!(
-        out,
-        "  \"result\": {},",
-        serde_json::json!({"winner": duel.winner, "by": duel.by, "rounds": duel.rounds, "hp": duel.hp})
-    );
-    out.push_str("  \"turns\": [\n");
-    for (i, t) in turns.iter().enumerate() {
-        let _ = writeln!(out, "    {t}{}", if i + 1 < turns.len() { "," } else { "" });
+fn replay_seat(path: &Path, seat: &Seat, hash: u64) -> ReplaySeat {
+    match seat {
+        Seat::Pass => ReplaySeat {
+            identity: "pass".into(),
+            module: None,
+            module_hash: "0".into(),
+        },
+        Seat::Controller(_) => ReplaySeat {
+            identity: seat.name(),
+            module: Some(path.display().to_string()),
+            module_hash: format!("{hash:016x}"),
+        },
     }
-    out.push_str("  ]\n}\n");
-    out
+}
+
+/// `replay FILE`: plays the recorded duel again (the scenario and modules from where the replay
+/// says they were) and compares every turn with the record. `Ok((text, matched))`.
+pub fn replay(file: &Path) -> anyhow::Result<(String, bool)> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("{}: cannot read the replay", file.display()))?;
+    let replay =
+        Replay::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let scenario = Scenario::load(Path::new(&replay.scenario))?;
+    let mut out = String::new();
+    let mut seats = Vec::new();
+    for (slot, s) in replay.seats.iter().enumerate() {
+        let (seat, hash) = match &s.module {
+            None => (Seat::Pass, 0),
+            Some(m) => seat(Path::new(m))?,
+        };
+        if s.module.is_some() && format!("{hash:016x}") != s.module_hash {
+            let _ = writeln!(
+                out,
+                "slot {slot}: the module {} changed since the replay was recorded (hash {} then, {hash:016x} now)",
+                s.module.as_deref().unwrap_or(""),
+                s.module_hash
+            );
+        }
+        seats.push(seat);
+    }
+    let again = play_duel(&scenario, &seats, replay.duel_seed)?;
+    match replay.compare(&again) {
+        Ok(n) => {
+            let _ = writeln!(
+                out,
+                "the replay plays again byte for byte: {n} turns, {} rounds, {}",
+                replay.rounds,
+                match replay.winner {
+                    Some(w) => format!("slot {w} ({}) wins", replay.seats[usize::from(w)].identity),
+                    None => "a draw".into(),
+                }
+            );
+            Ok((out, true))
+        }
+        Err(why) => {
+            let _ = writeln!(out, "the replay differs at {why}");
+            Ok((out, false))
+        }
+    }
 }

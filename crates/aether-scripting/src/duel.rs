@@ -374,3 +374,190 @@ mod tests {
         assert_eq!(wilson(0, 0), (0.0, 1.0));
     }
 }
+
+/// A contender as a replay records it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReplaySeat {
+    /// Its identity (`"melee-rusher 1.0.0"`), or `"pass"`.
+    pub identity: String,
+    /// Where its module was read from (as given), to play it again; `None` for a passing slot.
+    pub module: Option<String>,
+    /// FNV-1a of the module's bytes, as 16 hex digits (`"0"` for a passing slot).
+    pub module_hash: String,
+}
+
+/// A turn as a replay file holds it (reply bytes in hex, hashes as hex).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayTurn {
+    /// The round.
+    pub round: u32,
+    /// The slot.
+    pub slot: u8,
+    /// The turn's seed.
+    pub seed: u64,
+    /// FNV-1a of the state the controller saw, 16 hex digits.
+    pub view_hash: String,
+    /// The reply bytes, hex.
+    pub reply: String,
+    /// Each proposed action's verdict.
+    pub accepted: Vec<bool>,
+    /// The outcome code.
+    pub outcome: String,
+    /// Fuel used.
+    pub fuel: u64,
+}
+
+impl From<&TurnRecord> for ReplayTurn {
+    fn from(t: &TurnRecord) -> Self {
+        ReplayTurn {
+            round: t.round,
+            slot: t.slot,
+            seed: t.seed,
+            view_hash: format!("{:016x}", t.view_hash),
+            reply: t.reply.iter().map(|b| format!("{b:02x}")).collect(),
+            accepted: t.accepted.clone(),
+            outcome: t.outcome.clone(),
+            fuel: t.fuel,
+        }
+    }
+}
+
+/// A `*.mcreplay` file: the scenario, the contenders (identities, where their modules were,
+/// module hashes), the duel seed, and every turn (slot, seed, a hash of the state the AI saw, its
+/// reply bytes and the verdicts), so any turn can be played again and compared.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replay {
+    /// `"creator-studio/replay"`.
+    pub format: String,
+    /// The format's version, 1.
+    pub version: u32,
+    /// The scenario file, as given.
+    pub scenario: String,
+    /// The duel seed.
+    pub duel_seed: u64,
+    /// Slot by slot.
+    pub seats: Vec<ReplaySeat>,
+    /// The winner's slot, or none for a draw.
+    pub winner: Option<u8>,
+    /// Rounds played.
+    pub rounds: u32,
+    /// Every turn.
+    pub turns: Vec<ReplayTurn>,
+}
+
+/// The `format` tag of a replay file.
+pub const REPLAY_FORMAT: &str = "creator-studio/replay";
+
+impl Replay {
+    /// The replay of `duel`.
+    pub fn new(scenario: &str, duel_seed: u64, seats: Vec<ReplaySeat>, duel: &DuelResult) -> Self {
+        Replay {
+            format: REPLAY_FORMAT.into(),
+            version: 1,
+            scenario: scenario.into(),
+            duel_seed,
+            seats,
+            winner: duel.winner,
+            rounds: duel.rounds,
+            turns: duel.turns.iter().map(ReplayTurn::from).collect(),
+        }
+    }
+
+    /// The file text: the header fields, then one turn per line.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\n");
+        let v = |x: &dyn erased::Ser| x.json();
+        out.push_str(&format!("  \"format\": {},\n", v(&self.format)));
+        out.push_str(&format!("  \"version\": {},\n", self.version));
+        out.push_str(&format!("  \"scenario\": {},\n", v(&self.scenario)));
+        out.push_str(&format!("  \"duel_seed\": {},\n", self.duel_seed));
+        out.push_str(&format!("  \"seats\": {},\n", v(&self.seats)));
+        out.push_str(&format!("  \"winner\": {},\n", v(&self.winner)));
+        out.push_str(&format!("  \"rounds\": {},\n", self.rounds));
+        out.push_str("  \"turns\": [\n");
+        for (i, t) in self.turns.iter().enumerate() {
+            out.push_str(&format!(
+                "    {}{}\n",
+                v(t),
+                if i + 1 < self.turns.len() { "," } else { "" }
+            ));
+        }
+        out.push_str("  ]\n}\n");
+        out
+    }
+
+    /// Reads replay text; the error names the line and column, or what is not a replay.
+    pub fn from_json(text: &str) -> Result<Replay, String> {
+        let r: Replay = serde_json::from_str(text)
+            .map_err(|e| format!("line {}, column {}: {e}", e.line(), e.column()))?;
+        if r.format != REPLAY_FORMAT {
+            return Err(format!(
+                "this is not a replay (its \"format\" is \"{}\", expected \"{REPLAY_FORMAT}\")",
+                r.format
+            ));
+        }
+        if r.version > 1 {
+            return Err(format!(
+                "the replay is format version {}, written by a newer Creator Studio; this one reads version 1",
+                r.version
+            ));
+        }
+        Ok(r)
+    }
+
+    /// Compares the recorded turns with `again` (the same duel played now): `Ok` with the number
+    /// of turns when every one matches byte for byte, else the first difference in words.
+    pub fn compare(&self, again: &DuelResult) -> Result<usize, String> {
+        for (i, (rec, now)) in self.turns.iter().zip(&again.turns).enumerate() {
+            let now = ReplayTurn::from(now);
+            let at = format!("turn {} (round {}, slot {})", i + 1, rec.round, rec.slot);
+            if rec.view_hash != now.view_hash {
+                return Err(format!(
+                    "{at}: the state the AI saw differs (hash {} recorded, {} now): an earlier turn or the scenario changed",
+                    rec.view_hash, now.view_hash
+                ));
+            }
+            if rec.seed != now.seed {
+                return Err(format!(
+                    "{at}: the seed differs ({} recorded, {} now)",
+                    rec.seed, now.seed
+                ));
+            }
+            if rec.reply != now.reply {
+                return Err(format!(
+                    "{at}: the reply differs ({} bytes recorded, {} now)",
+                    rec.reply.len() / 2,
+                    now.reply.len() / 2
+                ));
+            }
+            if rec.accepted != now.accepted || rec.outcome != now.outcome || rec.fuel != now.fuel {
+                return Err(format!(
+                    "{at}: the same reply, but its outcome, verdicts or fuel differ ({} / {} fuel recorded, {} / {} now)",
+                    rec.outcome, rec.fuel, now.outcome, now.fuel
+                ));
+            }
+        }
+        if self.turns.len() != again.turns.len() {
+            return Err(format!(
+                "the duel lasts {} turns now, {} were recorded",
+                again.turns.len(),
+                self.turns.len()
+            ));
+        }
+        Ok(self.turns.len())
+    }
+}
+
+mod erased {
+    /// Anything that serialises, as JSON text (for the replay's one-item-per-line writer).
+    pub trait Ser {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_default()
+        }
+    }
+}

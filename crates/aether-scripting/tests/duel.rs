@@ -86,3 +86,39 @@ fn bad_inputs_are_refused_with_the_reason() {
     let err = play_duel(&scenario("crossing"), &[Seat::Pass], 1).unwrap_err();
     assert!(err.to_string().contains("2 players but 1 seats"), "{err}");
 }
+
+#[test]
+fn a_replay_round_trips_and_compares_turn_by_turn() {
+    use aether_scripting::duel::{Replay, ReplaySeat};
+    let crossing = scenario("crossing");
+    let seats = [template("hill-defender"), Seat::Pass];
+    let duel = play_duel(&crossing, &seats, 5).unwrap();
+    let replay = Replay::new(
+        "assets/duels/crossing.json",
+        5,
+        vec![
+            ReplaySeat {
+                identity: seats[0].name(),
+                module: Some("examples/graphs/hill-defender.mcgraph.json".into()),
+                module_hash: "00".into(),
+            },
+            ReplaySeat {
+                identity: "pass".into(),
+                module: None,
+                module_hash: "0".into(),
+            },
+        ],
+        &duel,
+    );
+    let back = Replay::from_json(&replay.to_json()).unwrap();
+    assert_eq!(back, replay);
+    assert_eq!(
+        back.compare(&play_duel(&crossing, &seats, 5).unwrap()),
+        Ok(duel.turns.len())
+    );
+    // Another duel differs, and the first difference is named.
+    let other = play_duel(&crossing, &[template("melee-rusher"), Seat::Pass], 5).unwrap();
+    let why = back.compare(&other).unwrap_err();
+    assert!(why.starts_with("turn "), "{why}");
+    assert!(Replay::from_json("{").unwrap_err().contains("line 1"));
+}
