@@ -95,6 +95,28 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A round robin: every pair of controllers over the seeds from both seats, with a results
+    /// table and Bradley–Terry ratings (on the Elo scale).
+    ///
+    /// Exit status: 0 when the games were played, 1 when a controller or the scenario could not
+    /// be used (the file is named).
+    Tournament {
+        /// Controllers: graphs, .wasm/.wat modules, mod folders, or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The duel scenario, e.g. assets/duels/crossing.json.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Seeds per pair (each played from both seats).
+        #[arg(long, default_value_t = 20)]
+        seeds: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        first_seed: u64,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Play a recorded duel (*.mcreplay, written by `duel --replay`) again and compare every
     /// turn with the record: the state each AI saw, its reply bytes, verdicts and fuel.
     ///
@@ -331,6 +353,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 seeds,
                 first_seed,
                 replay,
+                json,
+            })?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Tournament {
+            paths,
+            scenario,
+            seeds,
+            first_seed,
+            json,
+        }) => {
+            emit(&duel::tournament(&duel::TournamentArgs {
+                paths,
+                scenario,
+                seeds,
+                first_seed,
                 json,
             })?)?;
             Ok(ExitCode::SUCCESS)

@@ -185,3 +185,60 @@ fn a_replay_plays_again_byte_for_byte_or_says_where_it_differs() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_tournament_ranks_the_templates_by_their_identities() {
+    let out = studio(&[
+        "tournament",
+        "examples/graphs",
+        "--scenario",
+        "assets/duels/crossing.json",
+        "--seeds",
+        "2",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ranking = v["ranking"].as_array().unwrap();
+    // The four AI templates (the world-script templates in the folder are left out).
+    assert_eq!(ranking.len(), 4, "{v}");
+    assert_eq!(v["pairings"].as_array().unwrap().len(), 6);
+    assert_eq!(ranking[0]["name"], "mage-support 1.0.0", "{v}");
+    let ratings: Vec<f64> = ranking
+        .iter()
+        .map(|r| r["rating"].as_f64().unwrap())
+        .collect();
+    assert!(ratings.windows(2).all(|w| w[0] >= w[1]), "{ratings:?}");
+    let mean = ratings.iter().sum::<f64>() / ratings.len() as f64;
+    assert!(mean > 1300.0 && mean < 1700.0, "{mean}");
+    // The table says the same in words.
+    let out = studio(&[
+        "tournament",
+        "examples/graphs/melee-rusher.mcgraph.json",
+        "examples/graphs/mage-support.mcgraph.json",
+        "--scenario",
+        "assets/duels/crossing.json",
+        "--seeds",
+        "1",
+    ]);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("rank  controller"), "{shown}");
+    assert!(
+        shown.contains("mage-support 1.0.0 vs melee-rusher 1.0.0")
+            || shown.contains("melee-rusher 1.0.0 vs mage-support 1.0.0"),
+        "{shown}"
+    );
+    // One controller is not a tournament.
+    let out = studio(&[
+        "tournament",
+        "examples/graphs/melee-rusher.mcgraph.json",
+        "--scenario",
+        "assets/duels/crossing.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("at least two controllers"),
+        "{}",
+        text(&out.stderr)
+    );
+}

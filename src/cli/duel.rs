@@ -255,3 +255,162 @@ pub fn replay(file: &Path) -> anyhow::Result<(String, bool)> {
         }
     }
 }
+
+/// What `tournament` was asked.
+#[derive(Debug)]
+pub struct TournamentArgs {
+    /// Controllers: graphs, modules, mod folders, or folders holding them.
+    pub paths: Vec<PathBuf>,
+    /// The duel scenario.
+    pub scenario: PathBuf,
+    /// Seeds per pair.
+    pub seeds: u64,
+    /// The first seed.
+    pub first_seed: u64,
+    /// One JSON object instead of the table.
+    pub json: bool,
+}
+
+/// The controllers `paths` name: a graph, a module or a mod folder as it is; a folder of them
+/// by its entries in name order (world scripts and other files skipped). `(label, path)`.
+fn entrants(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let is_mod = p.join("manifest.json").is_file();
+        if p.is_dir() && !is_mod {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("{}: cannot list the folder", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|e| {
+                    let name = e.to_string_lossy();
+                    let controller_mod = e.join("manifest.json").is_file()
+                        && aether_scripting::mods::read_world_script_mod(e).is_err();
+                    controller_mod
+                        || name.ends_with(".wasm")
+                        || name.ends_with(".wat")
+                        || (super::compile::is_graph(e)
+                            && aether_scripting::VisualScriptGraph::load(e).is_ok_and(|g| {
+                                g.kind == aether_scripting::graph::ScriptKind::AiController
+                            }))
+                })
+                .collect();
+            entries.sort();
+            out.extend(entries);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    if out.len() < 2 {
+        bail!(
+            "a tournament needs at least two controllers; found {}",
+            out.len()
+        );
+    }
+    Ok(out)
+}
+
+/// Plays the round robin; returns the table or JSON.
+pub fn tournament(args: &TournamentArgs) -> anyhow::Result<String> {
+    let scenario = Scenario::load(&args.scenario)?;
+    if scenario.turn_limit.is_none() || scenario.state.players.len() != 2 {
+        bail!(
+            "{}: \"{}\" is not a two-player duel scenario; tournaments are played on assets/duels/*.json",
+            args.scenario.display(),
+            scenario.name
+        );
+    }
+    let mut seats = Vec::new();
+    for path in entrants(&args.paths)? {
+        let (seat, _) = seat(&path)?;
+        let mut name = seat.name();
+        let same = seats
+            .iter()
+            .filter(|(n, _): &&(String, Seat)| n.starts_with(&name))
+            .count();
+        if same > 0 {
+            name = format!("{name} ({})", same + 1);
+        }
+        seats.push((name, seat));
+    }
+    let last = args
+        .first_seed
+        .checked_add(args.seeds)
+        .context("--first-seed plus --seeds is past the largest seed")?;
+    let pairs = (seats.len() * (seats.len() - 1) / 2) as u64;
+    let bar = indicatif::ProgressBar::new(pairs);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pairs, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let cancel = AtomicBool::new(false);
+    let t = aether_scripting::duel::play_tournament(
+        &scenario,
+        &seats,
+        args.first_seed..last,
+        &|done, _| bar.set_position(done),
+        &cancel,
+    )?;
+    bar.finish_and_clear();
+    if args.json {
+        return Ok(format!(
+            "{}\n",
+            serde_json::json!({
+                "scenario": scenario.name,
+                "first_seed": args.first_seed,
+                "seeds": args.seeds,
+                "rating": "Bradley-Terry, Elo scale (mean 1500)",
+                "ranking": t.ranking().iter().map(|&i| serde_json::json!({
+                    "name": t.entrants[i],
+                    "rating": t.ratings[i],
+                    "wins": t.totals[i].0, "draws": t.totals[i].1, "losses": t.totals[i].2,
+                })).collect::<Vec<_>>(),
+                "pairings": t.pairings.iter().map(|p| serde_json::json!({
+                    "a": t.entrants[p.a], "b": t.entrants[p.b],
+                    "games": p.batch.games, "wins": p.batch.wins,
+                    "draws": p.batch.draws, "losses": p.batch.losses,
+                    "interval": {"low": p.batch.interval.0, "high": p.batch.interval.1},
+                })).collect::<Vec<_>>(),
+            })
+        ));
+    }
+    let mut out = format!(
+        "Round robin on {}: {} controllers, every pair over seeds {} to {} from both seats\n\n",
+        scenario.name,
+        t.entrants.len(),
+        args.first_seed,
+        last - 1
+    );
+    let _ = writeln!(
+        out,
+        "  {:>4}  {:<30} {:>7}  {:>6} {:>6} {:>6}",
+        "rank", "controller", "rating", "wins", "draws", "losses"
+    );
+    for (rank, &i) in t.ranking().iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<30} {:>7.0}  {:>6} {:>6} {:>6}",
+            rank + 1,
+            t.entrants[i],
+            t.ratings[i],
+            t.totals[i].0,
+            t.totals[i].1,
+            t.totals[i].2
+        );
+    }
+    out.push_str("\n  pair (wins-draws-losses for the first)\n");
+    for p in &t.pairings {
+        let _ = writeln!(
+            out,
+            "  {} vs {}: {}-{}-{} (win rate {} to {})",
+            t.entrants[p.a],
+            t.entrants[p.b],
+            p.batch.wins,
+            p.batch.draws,
+            p.batch.losses,
+            percent(p.batch.interval.0),
+            percent(p.batch.interval.1)
+        );
+    }
+    out.push_str("\n  Ratings: Bradley–Terry by minorisation–maximisation, a draw counting half a win, on the Elo scale (400 points: ten to one odds), mean 1500.\n");
+    Ok(out)
+}

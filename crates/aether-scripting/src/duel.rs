@@ -362,6 +362,43 @@ mod tests {
     }
 
     #[test]
+    fn bradley_terry_ratings_follow_the_scores() {
+        // Even: both at 1500.
+        let r = bradley_terry(
+            &[vec![0.0, 10.0], vec![10.0, 0.0]],
+            &[vec![0.0, 20.0], vec![20.0, 0.0]],
+        );
+        assert!(
+            (r[0] - 1500.0).abs() < 1e-6 && (r[1] - 1500.0).abs() < 1e-6,
+            "{r:?}"
+        );
+        // 15 of 20: three to one (191 Elo points), a little less with the prior.
+        let r = bradley_terry(
+            &[vec![0.0, 15.0], vec![5.0, 0.0]],
+            &[vec![0.0, 20.0], vec![20.0, 0.0]],
+        );
+        let gap = r[0] - r[1];
+        assert!(gap > 170.0 && gap < 191.0, "{gap}");
+        // A clean sweep stays finite; a transitive order ranks in order.
+        let r = bradley_terry(
+            &[
+                vec![0.0, 20.0, 20.0],
+                vec![0.0, 0.0, 20.0],
+                vec![0.0, 0.0, 0.0],
+            ],
+            &[
+                vec![0.0, 20.0, 20.0],
+                vec![20.0, 0.0, 20.0],
+                vec![20.0, 20.0, 0.0],
+            ],
+        );
+        assert!(
+            r.iter().all(|x| x.is_finite()) && r[0] > r[1] && r[1] > r[2],
+            "{r:?}"
+        );
+    }
+
+    #[test]
     fn the_wilson_interval_matches_the_textbook() {
         // 8 of 10: (0.490, 0.943) to three places.
         let (lo, hi) = wilson(8, 10);
@@ -560,4 +597,131 @@ mod erased {
             serde_json::to_string(self).unwrap_or_default()
         }
     }
+}
+
+/// One pairing of a tournament: `a` against `b`, counted for `a`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pairing {
+    /// The first entrant's index.
+    pub a: usize,
+    /// The second entrant's index.
+    pub b: usize,
+    /// Their batch (wins, draws, losses for `a`).
+    pub batch: BatchResult,
+}
+
+/// A round robin's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Tournament {
+    /// The entrants' names, by index.
+    pub entrants: Vec<String>,
+    /// Every pair, each over the seeds from both seats.
+    pub pairings: Vec<Pairing>,
+    /// Each entrant's Bradley–Terry rating on the Elo scale (mean 1500), by index.
+    pub ratings: Vec<f64>,
+    /// Each entrant's wins, draws and losses over all its games, by index.
+    pub totals: Vec<(u32, u32, u32)>,
+}
+
+impl Tournament {
+    /// Entrant indices from the best rating to the worst (ties: the earlier entrant first).
+    pub fn ranking(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.entrants.len()).collect();
+        order.sort_by(|&x, &y| self.ratings[y].total_cmp(&self.ratings[x]).then(x.cmp(&y)));
+        order
+    }
+}
+
+/// Bradley–Terry strengths from `score[i][j]` (the games `i` scored against `j`: a win 1, a draw
+/// ½), by the minorisation–maximisation iteration (Hunter 2004), then put on the Elo scale:
+/// `rating = 1500 + 400 · log10(strength / geometric mean)`. An entrant that scored nothing (or
+/// everything) gets a finite rating: every pair is given half a game each way first, a standard
+/// prior that keeps the strengths positive.
+pub fn bradley_terry(score: &[Vec<f64>], games: &[Vec<f64>]) -> Vec<f64> {
+    let n = score.len();
+    let prior = 0.5;
+    let mut p = vec![1.0f64; n];
+    for _ in 0..1000 {
+        let mut next = vec![0.0f64; n];
+        for i in 0..n {
+            let mut wins = 0.0;
+            let mut denom = 0.0;
+            for j in 0..n {
+                if i == j || games[i][j] + games[j][i] == 0.0 {
+                    continue;
+                }
+                let played = games[i][j] + 2.0 * prior;
+                wins += score[i][j] + prior;
+                denom += played / (p[i] + p[j]);
+            }
+            next[i] = if denom > 0.0 { wins / denom } else { p[i] };
+        }
+        let g = (next.iter().map(|x| x.ln()).sum::<f64>() / n as f64).exp();
+        let mut change = 0.0f64;
+        for i in 0..n {
+            let v = next[i] / g;
+            change = change.max((v - p[i]).abs());
+            p[i] = v;
+        }
+        if change < 1e-10 {
+            break;
+        }
+    }
+    p.iter().map(|s| 1500.0 + 400.0 * s.log10()).collect()
+}
+
+/// A round robin: every pair of `entrants` plays a batch over `seeds` from both seats; the
+/// result carries each pair's batch, every entrant's totals and Bradley–Terry ratings.
+/// `progress` is told pairs done and pairs in all.
+pub fn play_tournament(
+    scenario: &Scenario,
+    entrants: &[(String, Seat)],
+    seeds: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Tournament, DuelError> {
+    let n = entrants.len();
+    let pairs: Vec<(usize, usize)> = (0..n)
+        .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+        .collect();
+    let mut pairings = Vec::new();
+    for (k, &(a, b)) in pairs.iter().enumerate() {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        let batch = play_batch(
+            scenario,
+            &entrants[a].1,
+            &entrants[b].1,
+            seeds.clone(),
+            &|_, _| {},
+            cancel,
+        )?;
+        pairings.push(Pairing { a, b, batch });
+        progress(k as u64 + 1, pairs.len() as u64);
+    }
+    let mut score = vec![vec![0.0; n]; n];
+    let mut games = vec![vec![0.0; n]; n];
+    let mut totals = vec![(0u32, 0u32, 0u32); n];
+    for p in &pairings {
+        let r = &p.batch;
+        let a_score = f64::from(r.wins) + f64::from(r.draws) / 2.0;
+        let b_score = f64::from(r.losses) + f64::from(r.draws) / 2.0;
+        score[p.a][p.b] += a_score;
+        score[p.b][p.a] += b_score;
+        games[p.a][p.b] += f64::from(r.games);
+        games[p.b][p.a] += f64::from(r.games);
+        totals[p.a].0 += r.wins;
+        totals[p.a].1 += r.draws;
+        totals[p.a].2 += r.losses;
+        totals[p.b].0 += r.losses;
+        totals[p.b].1 += r.draws;
+        totals[p.b].2 += r.wins;
+    }
+    Ok(Tournament {
+        entrants: entrants.iter().map(|(name, _)| name.clone()).collect(),
+        pairings,
+        ratings: bradley_terry(&score, &games),
+        totals,
+    })
 }
