@@ -17,9 +17,11 @@ use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
 
 pub mod canvas;
 pub mod document;
+pub mod duel_lab;
 pub mod export;
 pub mod files;
 pub mod map;
+pub mod opponents;
 pub mod palette;
 pub mod preview;
 pub mod world_map;
@@ -27,6 +29,7 @@ pub mod world_view;
 
 use canvas::{Canvas, Intent};
 use document::Document;
+use duel_lab::{DuelLab, LabAction};
 use export::{ExportAction, ExportDialog};
 use files::{Autosave, Picked, Pickers, Purpose, Session};
 use palette::{AddMenu, AddOutcome, Palette, PaletteAction, VariableAction, VariablesPanel};
@@ -72,6 +75,9 @@ pub struct Options {
     pub autosave_every: Duration,
     /// Save a screenshot of the window here once the preview shows, then quit.
     pub screenshot: Option<PathBuf>,
+    /// The program that compiles modules from files in a guarded child process (the studio
+    /// itself: it serves as compile worker); without one, such files are refused.
+    pub compile_worker: Option<PathBuf>,
 }
 
 impl Options {
@@ -83,8 +89,19 @@ impl Options {
             native_dialogs: Pickers::native_available(),
             autosave_every: Duration::from_secs(20),
             screenshot: None,
+            compile_worker: std::env::current_exe().ok(),
         }
     }
+}
+
+/// What the right-hand panel shows for an AI controller.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RightTab {
+    /// One turn, live as the graph changes.
+    #[default]
+    Preview,
+    /// Duels, batches, tournaments and replays.
+    DuelLab,
 }
 
 /// The world-script templates: (title, file text).
@@ -169,6 +186,10 @@ pub struct Studio {
     pub preview: Preview,
     /// The world preview (for world scripts).
     pub world: WorldView,
+    /// The duel lab (for AI controllers).
+    pub duel_lab: DuelLab,
+    /// What the right-hand panel shows for an AI controller.
+    pub right_tab: RightTab,
     worker: Worker,
     jobs: u64,
     /// Results of jobs up to this id belong to a document since replaced: they are dropped.
@@ -243,6 +264,14 @@ impl Studio {
             variables: VariablesPanel::default(),
             preview: Preview::new(preview::builtin_samples(), DEFAULT_SAMPLE),
             world: WorldView::new(),
+            duel_lab: DuelLab::new(
+                &preview::builtin_samples(),
+                Some(aether_scripting::host::CompileCache::on_disk(
+                    opts.home.join("compile-cache"),
+                )),
+                opts.compile_worker.clone(),
+            ),
+            right_tab: RightTab::default(),
             worker: Worker::spawn(Some(aether_scripting::host::CompileCache::on_disk(
                 opts.home.join("compile-cache"),
             ))),
@@ -436,6 +465,7 @@ impl Studio {
             self.receive(done);
         }
         self.world.poll();
+        self.duel_lab.poll(&ctx);
         self.handle_close(&ctx);
         self.shortcuts(&ctx);
 
@@ -487,6 +517,31 @@ impl Studio {
                         .show(ui, |ui| {
                             if let Some(a) = self.world.ui(ui) {
                                 self.world_action(a);
+                            }
+                        });
+                    return;
+                }
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut self.right_tab, RightTab::Preview, "Turn preview")
+                        .on_hover_text("One turn of your AI, live as you edit");
+                    ui.selectable_value(&mut self.right_tab, RightTab::DuelLab, "Duel lab")
+                        .on_hover_text("Your AI against another: whole games, win rates, replays");
+                });
+                ui.separator();
+                if self.right_tab == RightTab::DuelLab {
+                    let errors = self.errors_in_words();
+                    egui::ScrollArea::vertical()
+                        .id_salt("duel-lab-panel")
+                        .show(ui, |ui| {
+                            let a = self.duel_lab.ui(
+                                ui,
+                                self.doc.graph(),
+                                // A replay names the graph's file only when it holds this graph.
+                                self.doc.path.as_deref().filter(|_| !self.doc.is_dirty()),
+                                errors.as_deref(),
+                            );
+                            if let Some(a) = a {
+                                self.lab_action(a);
                             }
                         });
                     return;
@@ -1550,6 +1605,19 @@ impl Studio {
                 self.status = format!("Added {} to the world.", path.display());
                 self.start_world();
             }
+            Purpose::ChooseOpponent => {
+                self.duel_lab.opponent = opponents::Opponent::File(path);
+            }
+            Purpose::AddEntrant => self.duel_lab.add_entrant(path),
+            Purpose::OpenReplay => self.duel_lab.open_replay(&path),
+            Purpose::SaveReplay => {
+                let path = if path.to_string_lossy().ends_with(".mcreplay") {
+                    path
+                } else {
+                    PathBuf::from(format!("{}.mcreplay", path.display()))
+                };
+                self.duel_lab.save_replay(&path);
+            }
             Purpose::ExportFolder => {
                 if let Some(d) = self.export.as_mut() {
                     d.set_dest(&path);
@@ -1586,6 +1654,19 @@ impl Studio {
             PreviewAction::OpenState => {
                 let dir = std::env::current_dir().unwrap_or_default().join("assets");
                 self.pickers.open(Purpose::OpenState, &dir, "");
+            }
+        }
+    }
+
+    fn lab_action(&mut self, a: LabAction) {
+        let dir = self.start_dir();
+        match a {
+            LabAction::ChooseOpponent => self.pickers.open(Purpose::ChooseOpponent, &dir, ""),
+            LabAction::AddEntrant => self.pickers.open(Purpose::AddEntrant, &dir, ""),
+            LabAction::OpenReplay => self.pickers.open(Purpose::OpenReplay, &dir, ""),
+            LabAction::SaveReplay => {
+                let name = format!("{}.mcreplay", self.doc.graph().name);
+                self.pickers.open(Purpose::SaveReplay, &dir, &name);
             }
         }
     }

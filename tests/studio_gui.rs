@@ -26,6 +26,7 @@ fn options(home: &Path, file: Option<PathBuf>) -> Options {
         native_dialogs: false,
         autosave_every: Duration::from_millis(100),
         screenshot: None,
+        compile_worker: Some(PathBuf::from(env!("CARGO_BIN_EXE_creator-studio"))),
     }
 }
 
@@ -1378,4 +1379,217 @@ fn two_world_scripts_run_side_by_side_and_their_setup_reopens() {
         1,
         "the graph is not added twice"
     );
+}
+
+/// Types `path` into the in-app path prompt labelled `prompt` and confirms it.
+fn answer_prompt(h: &mut Harness<'_, Studio>, prompt: &str, path: &Path) {
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, prompt).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, prompt)
+        .type_text(&path.display().to_string());
+    h.step();
+    h.get_by_label("OK").click();
+    h.step();
+    h.step();
+}
+
+/// Steps frames until `done` holds, for work on the duel lab's worker (up to two minutes: a
+/// batch of 400 games in a debug build on a loaded machine).
+fn wait_lab(h: &mut Harness<'_, Studio>, what: &str, done: impl Fn(&Studio) -> bool) {
+    let started = Instant::now();
+    h.step();
+    while !done(h.state()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "timed out waiting: {what} (lab error: {:?})",
+            h.state().duel_lab.error
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    h.step();
+    h.step();
+}
+
+/// The duel lab as a designer uses it: pick an opponent, play a duel and walk its timeline,
+/// run 200 seeds from both seats, open a lost game, save its replay and open it again; a long
+/// batch shows its progress and stops when cancelled.
+#[test]
+fn duels_an_opponent_runs_200_seeds_and_opens_a_lost_game() {
+    let dir = temp_dir("duel");
+    let file = dir.join("rusher.mcgraph.json");
+    creator_studio::studio::template(0)
+        .save(&file)
+        .expect("save the template");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    h.get_by_label("Duel lab").click();
+    h.step();
+    h.step();
+    // Pick the opponent from the list.
+    h.get_by_role_and_label(Role::ComboBox, "Opponent").click();
+    h.step();
+    h.step();
+    h.get_by_label("Hill defender template").click();
+    h.step();
+    assert_eq!(
+        h.state().duel_lab.opponent,
+        creator_studio::studio::opponents::Opponent::Template(2)
+    );
+
+    // One duel from the first seat: the rusher walks into the defender's line and loses.
+    h.get_by_label("⚔ Play duel").click();
+    wait_lab(&mut h, "the duel", |s| s.duel_lab.shown.is_some());
+    let turns = h
+        .state()
+        .duel_lab
+        .shown
+        .as_ref()
+        .map_or(0, |d| d.frames.len());
+    assert!(turns > 2, "a whole duel: {turns} turns");
+    assert!(
+        h.query_by_label_contains("Your AI lost").is_some(),
+        "the result in words"
+    );
+    assert!(
+        h.query_by_label_contains(&format!("Turn 1 of {turns}"))
+            .is_some()
+    );
+    h.get_by_label("Step ▶").click();
+    h.step();
+    assert!(
+        h.query_by_label_contains(&format!("Turn 2 of {turns}"))
+            .is_some()
+    );
+    h.get_by_label("⏭").click();
+    h.step();
+    assert!(h.query_by_label_contains("The end").is_some());
+    h.get_by_label("◀ Step").click();
+    h.step();
+    assert!(
+        h.query_by_label_contains(&format!("Turn {turns} of {turns}"))
+            .is_some()
+    );
+    // Play runs the timeline by itself.
+    h.get_by_label("⏮").click();
+    h.step();
+    h.get_by_label("▶ Play").click();
+    wait_lab(&mut h, "the timeline playing", |s| s.duel_lab.turn >= 2);
+    h.get_by_label("⏸ Pause").click();
+    h.step();
+    let paused_at = h.state().duel_lab.turn;
+    std::thread::sleep(Duration::from_millis(600));
+    h.step();
+    assert_eq!(h.state().duel_lab.turn, paused_at, "paused stays put");
+    // The hp chart's data: one point per round and before the first, the loser at 0 hp.
+    let d = h.state().duel_lab.shown.clone().expect("shown");
+    assert_eq!(d.hp.len() as u32, d.rounds + 1);
+    if d.by == "elimination" {
+        assert_eq!(d.hp.last().map(|hp| hp[0]), Some(0), "{:?}", d.hp.last());
+    }
+
+    // 200 seeds from both seats.
+    h.get_by_label("Run 200 seeds").click();
+    h.step();
+    wait_lab(&mut h, "the batch", |s| {
+        s.duel_lab.batch.is_some() && !s.duel_lab.busy()
+    });
+    let b = h.state().duel_lab.batch.clone().expect("batch");
+    assert_eq!(b.result.games, 400);
+    assert_eq!(b.result.wins + b.result.draws + b.result.losses, 400);
+    assert!(
+        h.query_by_label_contains("95% sure the true win rate")
+            .is_some(),
+        "the interval in words"
+    );
+    assert!(
+        h.query_by_label_contains(&format!("won {} of 400 games", b.result.wins))
+            .is_some()
+    );
+    let lost = b
+        .result
+        .per_game
+        .iter()
+        .find(|g| g.result == "loss" && g.seed == 17)
+        .expect("seed 17 lost from one seat");
+    let (seed, seat) = (lost.seed, lost.seat);
+    assert!(h.query_by_label_contains("Games lost").is_some());
+    h.get_by_label(&format!("seed {seed} as player {seat}"))
+        .click();
+    h.step();
+    wait_lab(&mut h, "the lost game", |s| {
+        s.duel_lab
+            .shown
+            .as_ref()
+            .is_some_and(|d| d.title.contains("seed 17") && d.mine == Some(seat))
+    });
+    assert!(h.query_by_label_contains("Your AI lost").is_some());
+
+    // Save its replay, open it again: the same game, every turn rebuilt and checked.
+    let replay = dir.join("lost.mcreplay");
+    h.get_by_label("Save replay…").click();
+    h.step();
+    answer_prompt(&mut h, "Type the file to save to:", &replay);
+    let text = std::fs::read_to_string(&replay).expect("the replay was written");
+    let parsed = aether_scripting::duel::Replay::from_json(&text).expect("a replay");
+    assert_eq!(parsed.duel_seed, 17);
+    let frames_before = h.state().duel_lab.shown.as_ref().map(|d| d.frames.len());
+    h.state_mut().duel_lab.shown = None;
+    h.get_by_label("Open replay…").click();
+    h.step();
+    answer_prompt(&mut h, "Type the path of the file:", &replay);
+    wait_lab(&mut h, "the replay opened", |s| s.duel_lab.shown.is_some());
+    let shown = h.state().duel_lab.shown.clone().expect("shown");
+    assert_eq!(Some(shown.frames.len()), frames_before);
+    assert_eq!(shown.winner, Some(1 - seat));
+    assert!(
+        h.query_by_label_contains(&format!("Player {} (", 1 - seat))
+            .is_some(),
+        "a replay names the winner"
+    );
+    // The CLI plays it again byte for byte.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creator-studio"))
+        .arg("replay")
+        .arg(&replay)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run the CLI");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("byte for byte"),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A long batch shows its progress and stops when cancelled.
+    h.state_mut().duel_lab.seeds = 100_000;
+    h.step();
+    h.get_by_label("Run 100000 seeds").click();
+    h.step();
+    wait_lab(&mut h, "progress", |s| {
+        s.duel_lab.busy()
+            && s.duel_lab
+                .batch
+                .as_ref()
+                .is_some_and(|b| b.result.games == 400)
+    });
+    step_until(&mut h, "some games done", |_| true);
+    assert!(
+        h.query_by_label_contains("of 200000 games").is_some(),
+        "a progress bar"
+    );
+    h.get_by_label("Cancel").click();
+    h.step();
+    wait_lab(&mut h, "the cancelled batch", |s| !s.duel_lab.busy());
+    let b = h.state().duel_lab.batch.clone().expect("batch");
+    assert!(
+        b.cancelled && b.result.games < 200_000,
+        "{}",
+        b.result.games
+    );
+    assert!(h.query_by_label_contains("cancelled early").is_some());
 }

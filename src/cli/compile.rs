@@ -9,7 +9,7 @@ use aether_scripting::interp::CheckedGraph;
 use anyhow::Context as _;
 
 /// The suffix of graph files.
-pub const GRAPH_SUFFIX: &str = ".mcgraph.json";
+pub use aether_scripting::duel::GRAPH_SUFFIX;
 
 /// Whether `path` names a graph file.
 pub fn is_graph(path: &Path) -> bool {

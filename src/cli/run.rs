@@ -33,33 +33,8 @@ pub fn module_bytes(path: &Path) -> anyhow::Result<Module> {
             Some(times),
         ));
     }
-    let file = if path.is_dir() {
-        let mut wasm: Vec<PathBuf> = std::fs::read_dir(path)
-            .with_context(|| format!("{}: cannot list the folder", path.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
-            .collect();
-        wasm.sort();
-        match wasm.len() {
-            1 => wasm.remove(0),
-            0 => bail!("{}: the mod folder holds no .wasm module", path.display()),
-            _ => bail!(
-                "{}: the mod folder holds {} .wasm modules; expected one",
-                path.display(),
-                wasm.len()
-            ),
-        }
-    } else {
-        path.to_path_buf()
-    };
-    let bytes = std::fs::read(&file)
-        .with_context(|| format!("{}: cannot read the module", file.display()))?;
-    if file.extension().is_some_and(|x| x == "wat") {
-        let wasm = wat::parse_bytes(&bytes)
-            .map_err(|e| anyhow::anyhow!("{}: not valid WebAssembly text: {e}", file.display()))?;
-        return Ok((file, wasm.into_owned(), None));
-    }
-    Ok((file, bytes, None))
+    let m = aether_scripting::duel::read_contender(path).map_err(anyhow::Error::msg)?;
+    Ok((m.file, m.wasm, None))
 }
 
 /// How long each stage of `run` took: a graph's check and lower + emit, then loading the

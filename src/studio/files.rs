@@ -162,6 +162,14 @@ pub enum Purpose {
     SaveSetup,
     /// Add a script to the world preview: a graph, a module or a mod folder.
     AddWorldScript,
+    /// Choose the duel lab's opponent: a graph, a module or a mod folder.
+    ChooseOpponent,
+    /// Add an entrant to the duel lab's tournament.
+    AddEntrant,
+    /// Open a replay (`*.mcreplay`).
+    OpenReplay,
+    /// Save the shown duel as a replay.
+    SaveReplay,
 }
 
 impl Purpose {
@@ -174,6 +182,10 @@ impl Purpose {
             Purpose::OpenSetup => "Open world setup",
             Purpose::SaveSetup => "Save world setup as",
             Purpose::AddWorldScript => "Add a script to the world",
+            Purpose::ChooseOpponent => "Choose an opponent",
+            Purpose::AddEntrant => "Add an AI to the tournament",
+            Purpose::OpenReplay => "Open replay",
+            Purpose::SaveReplay => "Save replay as",
         }
     }
 
@@ -182,7 +194,11 @@ impl Purpose {
             Purpose::OpenGraph | Purpose::SaveGraph => Some(".mcgraph.json"),
             Purpose::OpenState => Some(".json"),
             Purpose::OpenSetup | Purpose::SaveSetup => Some(".mcworld.json"),
-            Purpose::ExportFolder | Purpose::AddWorldScript => None,
+            Purpose::OpenReplay | Purpose::SaveReplay => Some(".mcreplay"),
+            Purpose::ExportFolder
+            | Purpose::AddWorldScript
+            | Purpose::ChooseOpponent
+            | Purpose::AddEntrant => None,
         }
     }
 }
@@ -268,8 +284,11 @@ impl Pickers {
                         Purpose::OpenGraph
                         | Purpose::OpenState
                         | Purpose::OpenSetup
-                        | Purpose::AddWorldScript => dialog.pick_file(),
-                        Purpose::SaveGraph | Purpose::SaveSetup => {
+                        | Purpose::AddWorldScript
+                        | Purpose::ChooseOpponent
+                        | Purpose::AddEntrant
+                        | Purpose::OpenReplay => dialog.pick_file(),
+                        Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay => {
                             dialog.set_file_name(&name).save_file()
                         }
                         Purpose::ExportFolder => dialog.pick_folder(),
@@ -327,7 +346,12 @@ impl Pickers {
             ui.heading(prompt.purpose.title());
             let label = ui.label(match prompt.purpose {
                 Purpose::ExportFolder => "Type the folder to write the mod to:",
-                Purpose::SaveGraph | Purpose::SaveSetup => "Type the file to save to:",
+                Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay => {
+                    "Type the file to save to:"
+                }
+                Purpose::ChooseOpponent | Purpose::AddEntrant => {
+                    "Type the path of an AI graph, a .wasm or .wat module, or a mod folder:"
+                }
                 Purpose::AddWorldScript => {
                     "Type the path of a world-script graph, a .wasm or .wat module, or a mod folder:"
                 }
@@ -398,18 +422,25 @@ impl Pickers {
                 if ui.button("OK").clicked() || enter {
                     let path = PathBuf::from(prompt.text.trim());
                     let problem = match prompt.purpose {
-                        Purpose::OpenGraph | Purpose::OpenState | Purpose::OpenSetup
+                        Purpose::OpenGraph
+                        | Purpose::OpenState
+                        | Purpose::OpenSetup
+                        | Purpose::OpenReplay
                             if !path.is_file() =>
                         {
                             Some(format!("{}: no such file", path.display()))
                         }
-                        Purpose::AddWorldScript if !path.exists() => {
+                        Purpose::AddWorldScript | Purpose::ChooseOpponent | Purpose::AddEntrant
+                            if !path.exists() =>
+                        {
                             Some(format!("{}: no such file or folder", path.display()))
                         }
-                        Purpose::SaveGraph | Purpose::SaveSetup if path.is_dir() => {
+                        Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay
+                            if path.is_dir() =>
+                        {
                             Some(format!("{} is a folder; type a file name", path.display()))
                         }
-                        Purpose::SaveGraph | Purpose::SaveSetup
+                        Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay
                             if !path
                                 .parent()
                                 .is_some_and(|d| d.as_os_str().is_empty() || d.is_dir()) =>

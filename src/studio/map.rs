@@ -44,8 +44,25 @@ fn kind_letter(k: UnitKind) -> &'static str {
 /// Draws the map of `view` (the state before the turn, with the turn's actions over it).
 /// `zoom` enlarges the map beyond fitting the width it is given (1: fit).
 pub fn map_ui(ui: &mut egui::Ui, view: &TurnView, stale: bool, zoom: f32) -> egui::Response {
-    let state = &view.before;
-    let slot = view.report.slot;
+    turn_map_ui(
+        ui,
+        &view.before,
+        view.report.slot,
+        &view.report.actions,
+        stale,
+        zoom,
+    )
+}
+
+/// Draws `state` as `slot` sees it (fog), with `actions` (that slot's turn) over it.
+pub fn turn_map_ui(
+    ui: &mut egui::Ui,
+    state: &mc_tactical_types::TacticalState,
+    slot: u8,
+    actions: &[aether_scripting::host::ActionReport],
+    stale: bool,
+    zoom: f32,
+) -> egui::Response {
     let (w, h) = (
         f32::from(state.map.width.max(1)),
         f32::from(state.map.height.max(1)),
@@ -131,7 +148,7 @@ pub fn map_ui(ui: &mut egui::Ui, view: &TurnView, stale: bool, zoom: f32) -> egu
     let mut working = state.clone();
     let mut ledger = TurnLedger::new(slot);
     let mut labels = Vec::new();
-    for (i, a) in view.report.actions.iter().enumerate() {
+    for (i, a) in actions.iter().enumerate() {
         let from = working.unit(a.action.unit()).map(|u| u.pos);
         let accepted = a.accepted();
         let (color, width) = if accepted {

@@ -22,6 +22,14 @@ use serde::Serialize;
 use crate::host::{Controller, TurnOutcome};
 use crate::scenario::Scenario;
 
+mod contender;
+mod frames;
+
+pub use contender::{
+    ContenderModule, GRAPH_SUFFIX, compile_contender, is_graph_file, read_contender,
+};
+pub use frames::{Frame, frames, hp_by_round};
+
 /// Who plays a slot.
 #[derive(Clone, Debug)]
 pub enum Seat {
@@ -460,6 +468,47 @@ impl From<&TurnRecord> for ReplayTurn {
     }
 }
 
+impl TryFrom<&ReplayTurn> for TurnRecord {
+    type Error = String;
+
+    fn try_from(t: &ReplayTurn) -> Result<Self, String> {
+        let hex = |what: &str, text: &str| -> Result<Vec<u8>, String> {
+            if !text.len().is_multiple_of(2) || !text.is_ascii() {
+                return Err(format!(
+                    "round {}, player {}: the {what} is not hex",
+                    t.round, t.slot
+                ));
+            }
+            (0..text.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&text[i..i + 2], 16))
+                .collect::<Result<_, _>>()
+                .map_err(|_| {
+                    format!(
+                        "round {}, player {}: the {what} is not hex",
+                        t.round, t.slot
+                    )
+                })
+        };
+        let view = u64::from_str_radix(&t.view_hash, 16).map_err(|_| {
+            format!(
+                "round {}, player {}: the view hash \"{}\" is not 16 hex digits",
+                t.round, t.slot, t.view_hash
+            )
+        })?;
+        Ok(TurnRecord {
+            round: t.round,
+            slot: t.slot,
+            seed: t.seed,
+            view_hash: view,
+            reply: hex("reply", &t.reply)?,
+            accepted: t.accepted.clone(),
+            outcome: t.outcome.clone(),
+            fuel: t.fuel,
+        })
+    }
+}
+
 /// A `*.mcreplay` file: the scenario, the contenders (identities, where their modules were,
 /// module hashes), the duel seed, and every turn (slot, seed, a hash of the state the AI saw, its
 /// reply bytes and the verdicts), so any turn can be played again and compared.
@@ -542,6 +591,18 @@ impl Replay {
             ));
         }
         Ok(r)
+    }
+
+    /// The recorded turns as records (the hex read back); the error names the turn.
+    pub fn records(&self) -> Result<Vec<TurnRecord>, String> {
+        self.turns.iter().map(TurnRecord::try_from).collect()
+    }
+
+    /// Every recorded turn as a viewer shows it, rebuilt on `start` (the scenario's state) by
+    /// the rules from the recorded replies, checked against the recorded hashes and verdicts.
+    /// Also the state after the last round.
+    pub fn frames(&self, start: &TacticalState) -> Result<(Vec<Frame>, TacticalState), String> {
+        frames(start, &self.records()?)
     }
 
     /// Compares the recorded turns with `again` (the same duel played now): `Ok` with the number

@@ -1,0 +1,316 @@
+//! The duel lab's worker thread: compiles the edited graph, loads the opponents, and plays a
+//! duel, a batch over many seeds or a round robin, so the window never waits for them. Batches
+//! report progress through a shared counter and stop when asked.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, OnceLock};
+
+use aether_scripting::VisualScriptGraph;
+use aether_scripting::duel::{
+    self, BatchResult, DuelResult, Replay, ReplaySeat, Seat, Tournament, play_batch, play_duel,
+};
+use aether_scripting::host::CompileCache;
+
+use super::ShownDuel;
+use crate::studio::opponents::{Opponent, SeatLoader};
+use crate::studio::preview::Sample;
+
+/// Shared with a running batch: games done, games in all, and the cancel flag.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    /// Units done (games for a batch, pairs for a tournament).
+    pub done: Arc<AtomicU64>,
+    /// Units in all.
+    pub total: Arc<AtomicU64>,
+    /// Set to stop early.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl Progress {
+    /// Done and total, now.
+    pub fn now(&self) -> (u64, u64) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// What the edited AI is, for a job.
+#[derive(Clone, Debug)]
+pub struct ThisAi {
+    /// The graph as it is now.
+    pub graph: VisualScriptGraph,
+    /// Its file, when saved (a replay names it).
+    pub file: Option<PathBuf>,
+}
+
+/// A request to the worker.
+#[derive(Clone, Debug)]
+pub enum Job {
+    /// One duel: this AI in `my_slot`, the opponent in the other.
+    Duel {
+        /// The edited AI.
+        this: ThisAi,
+        /// The other side.
+        opponent: Opponent,
+        /// The duel scenario.
+        sample: Sample,
+        /// The duel seed.
+        seed: u64,
+        /// This AI's slot.
+        my_slot: u8,
+    },
+    /// This AI against the opponent over `seeds`, from both seats.
+    Batch {
+        /// The edited AI.
+        this: ThisAi,
+        /// The other side.
+        opponent: Opponent,
+        /// The duel scenario.
+        sample: Sample,
+        /// The seeds.
+        seeds: std::ops::Range<u64>,
+        /// Shared progress.
+        progress: Progress,
+    },
+    /// A round robin among `entrants`.
+    Tournament {
+        /// The edited AI (when an entrant is [`Opponent::ThisAi`]).
+        this: ThisAi,
+        /// The entrants.
+        entrants: Vec<Opponent>,
+        /// The duel scenario.
+        sample: Sample,
+        /// Seeds per pair.
+        seeds: std::ops::Range<u64>,
+        /// Shared progress.
+        progress: Progress,
+    },
+}
+
+/// A batch as the lab shows it.
+#[derive(Clone, Debug)]
+pub struct BatchView {
+    /// This AI's name.
+    pub mine: String,
+    /// The opponent's name.
+    pub theirs: String,
+    /// The opponent as chosen (to open a game's replay).
+    pub opponent: Opponent,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The result, counted for this AI.
+    pub result: BatchResult,
+    /// Whether it was stopped before every game was played.
+    pub cancelled: bool,
+}
+
+/// What became of a job.
+#[derive(Debug)]
+pub enum Done {
+    /// A duel to show.
+    Duel(Result<Box<ShownDuel>, String>),
+    /// A batch's result.
+    Batch(Result<BatchView, String>),
+    /// A tournament's result.
+    Tournament(Result<Tournament, String>),
+}
+
+/// The worker's handle.
+#[derive(Debug)]
+pub struct Worker {
+    jobs: Sender<Job>,
+    results: Receiver<Done>,
+    /// Asked to repaint when a result arrives.
+    pub repaint: Arc<OnceLock<egui::Context>>,
+}
+
+impl Worker {
+    /// Starts the thread (`cache` and `compile_worker` as for [`SeatLoader::new`]).
+    pub fn spawn(cache: Option<CompileCache>, compile_worker: Option<PathBuf>) -> Self {
+        let (jobs, job_rx) = channel::<Job>();
+        let (tx, results) = channel::<Done>();
+        let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
+        let ctx = repaint.clone();
+        let spawned = std::thread::Builder::new()
+            .name("duel-lab".into())
+            .spawn(move || {
+                let mut loader = SeatLoader::new(cache, compile_worker);
+                while let Ok(job) = job_rx.recv() {
+                    let done = run(&mut loader, job);
+                    if tx.send(done).is_err() {
+                        return;
+                    }
+                    if let Some(ctx) = ctx.get() {
+                        ctx.request_repaint();
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            eprintln!("warning: the duel lab's thread could not start: {e}");
+        }
+        Self {
+            jobs,
+            results,
+            repaint,
+        }
+    }
+
+    /// Queues a job.
+    pub fn send(&self, job: Job) {
+        let _ = self.jobs.send(job);
+    }
+
+    /// Results that arrived since the last call.
+    pub fn poll(&self) -> Vec<Done> {
+        self.results.try_iter().collect()
+    }
+}
+
+fn run(loader: &mut SeatLoader, job: Job) -> Done {
+    match job {
+        Job::Duel {
+            this,
+            opponent,
+            sample,
+            seed,
+            my_slot,
+        } => Done::Duel(one_duel(loader, &this, &opponent, &sample, seed, my_slot).map(Box::new)),
+        Job::Batch {
+            this,
+            opponent,
+            sample,
+            seeds,
+            progress,
+        } => Done::Batch((|| {
+            let me = loader.this_ai(&this.graph)?;
+            let (theirs, _) = loader.seat(&opponent, &me)?;
+            let mine = Seat::Controller(me.0.clone());
+            progress
+                .total
+                .store((seeds.end - seeds.start) * 2, Ordering::Relaxed);
+            progress.done.store(0, Ordering::Relaxed);
+            let done = progress.done.clone();
+            let result = play_batch(
+                &sample.scenario,
+                &mine,
+                &theirs,
+                seeds,
+                &move |d, _| done.store(d, Ordering::Relaxed),
+                &progress.cancel,
+            )
+            .map_err(|e| e.to_string())?;
+            let cancelled = u64::from(result.games) < progress.total.load(Ordering::Relaxed);
+            Ok(BatchView {
+                mine: mine.name(),
+                theirs: theirs.name(),
+                opponent,
+                scenario: sample.scenario.name.clone(),
+                result,
+                cancelled,
+            })
+        })()),
+        Job::Tournament {
+            this,
+            entrants,
+            sample,
+            seeds,
+            progress,
+        } => Done::Tournament((|| {
+            let me = loader.this_ai(&this.graph)?;
+            let mut seats = Vec::new();
+            for o in &entrants {
+                let (seat, _) = loader.seat(o, &me)?;
+                let name = match o {
+                    Opponent::ThisAi => format!("{} (this AI)", seat.name()),
+                    _ => seat.name(),
+                };
+                seats.push((name, seat));
+            }
+            let n = seats.len() as u64;
+            progress
+                .total
+                .store(n * n.saturating_sub(1) / 2, Ordering::Relaxed);
+            progress.done.store(0, Ordering::Relaxed);
+            let done = progress.done.clone();
+            duel::play_tournament(
+                &sample.scenario,
+                &seats,
+                seeds,
+                &move |d, _| done.store(d, Ordering::Relaxed),
+                &progress.cancel,
+            )
+            .map_err(|e| e.to_string())
+        })()),
+    }
+}
+
+fn one_duel(
+    loader: &mut SeatLoader,
+    this: &ThisAi,
+    opponent: &Opponent,
+    sample: &Sample,
+    seed: u64,
+    my_slot: u8,
+) -> Result<ShownDuel, String> {
+    let me = loader.this_ai(&this.graph)?;
+    let (theirs, their_hash) = loader.seat(opponent, &me)?;
+    let mine = Seat::Controller(me.0.clone());
+    let mut seats = [mine.clone(), theirs.clone()];
+    let mut hashes = [me.1, their_hash];
+    let mut modules = [
+        Opponent::ThisAi.module_path(this.file.as_deref()),
+        opponent.module_path(this.file.as_deref()),
+    ];
+    if my_slot == 1 {
+        seats.swap(0, 1);
+        hashes.swap(0, 1);
+        modules.swap(0, 1);
+    }
+    let result: DuelResult =
+        play_duel(&sample.scenario, &seats, seed).map_err(|e| e.to_string())?;
+    let (frames, end) = duel::frames(&sample.scenario.state, &result.turns)?;
+    let replay_seats: Vec<ReplaySeat> = (0..2)
+        .map(|i| match &seats[i] {
+            Seat::Pass => ReplaySeat {
+                identity: "pass".into(),
+                module: None,
+                module_hash: "0".into(),
+            },
+            Seat::Controller(_) => ReplaySeat {
+                identity: seats[i].name(),
+                module: modules[i].as_ref().map(|p| p.display().to_string()),
+                module_hash: format!("{:016x}", hashes[i]),
+            },
+        })
+        .collect();
+    // A replay can only be played again when every controller's module has a file.
+    let savable = replay_seats
+        .iter()
+        .all(|s| s.identity == "pass" || s.module.is_some());
+    let scenario_file = sample.path.clone().map_or_else(
+        || format!("assets/{}.json", sample.name),
+        |p| p.display().to_string(),
+    );
+    let replay = Replay::new(&scenario_file, seed, replay_seats, &result);
+    Ok(ShownDuel {
+        title: format!(
+            "{} vs {} · {} · seed {seed}",
+            seats[0].name(),
+            seats[1].name(),
+            sample.scenario.name
+        ),
+        names: seats.iter().map(Seat::name).collect(),
+        mine: Some(my_slot),
+        winner: result.winner,
+        by: result.by.to_owned(),
+        rounds: result.rounds,
+        hp: result.hp.clone(),
+        frames,
+        end,
+        replay: savable.then_some(replay),
+    })
+}
