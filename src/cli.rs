@@ -45,6 +45,9 @@ enum Command {
         /// run under Xvfb on a machine without a display).
         #[arg(long, value_name = "PNG")]
         screenshot: Option<PathBuf>,
+        /// Open a replay (*.mcreplay) in the duel lab, to watch the game turn by turn.
+        #[arg(long, value_name = "FILE")]
+        replay: Option<PathBuf>,
     },
     /// Play one turn of an AI controller (a .wasm module, a mod folder, or a graph file, which is
     /// compiled first) on a state, under the game's caps, and report what it proposed and what
@@ -301,9 +304,14 @@ impl Cli {
     pub fn studio_options(&self) -> Option<creator_studio::studio::Options> {
         match &self.command {
             None => Some(creator_studio::studio::Options::from_env(None)),
-            Some(Command::Edit { graph, screenshot }) => {
+            Some(Command::Edit {
+                graph,
+                screenshot,
+                replay,
+            }) => {
                 let mut o = creator_studio::studio::Options::from_env(graph.clone());
                 o.screenshot = screenshot.clone();
+                o.replay = replay.clone();
                 Some(o)
             }
             Some(_) => None,

@@ -78,6 +78,8 @@ pub struct Options {
     /// The program that compiles modules from files in a guarded child process (the studio
     /// itself: it serves as compile worker); without one, such files are refused.
     pub compile_worker: Option<PathBuf>,
+    /// A replay to open in the duel lab at start.
+    pub replay: Option<PathBuf>,
 }
 
 impl Options {
@@ -90,6 +92,7 @@ impl Options {
             autosave_every: Duration::from_secs(20),
             screenshot: None,
             compile_worker: std::env::current_exe().ok(),
+            replay: None,
         }
     }
 }
@@ -272,9 +275,12 @@ impl Studio {
                 opts.compile_worker.clone(),
             ),
             right_tab: RightTab::default(),
-            worker: Worker::spawn(Some(aether_scripting::host::CompileCache::on_disk(
-                opts.home.join("compile-cache"),
-            ))),
+            worker: Worker::spawn(
+                Some(aether_scripting::host::CompileCache::on_disk(
+                    opts.home.join("compile-cache"),
+                )),
+                opts.compile_worker.clone(),
+            ),
             jobs: 0,
             replaced_after: 0,
             edited_at: None,
@@ -300,6 +306,10 @@ impl Studio {
         if studio.is_world() {
             studio.start_world();
             return studio;
+        }
+        if let Some(replay) = studio.opts.replay.clone() {
+            studio.right_tab = RightTab::DuelLab;
+            studio.duel_lab.open_replay(&replay);
         }
         // The first preview is ready when the window opens (when a job was sent: a graph with
         // errors sends none, and waiting for one held the window back 30 s).
@@ -425,7 +435,7 @@ impl Studio {
     }
 
     /// Sends a preview job now (with `advance`, stepping to the next turn first).
-    fn schedule_preview(&mut self, advance: Option<preview::Opponents>) {
+    fn schedule_preview(&mut self, advance: Option<Vec<opponents::Opponent>>) {
         if self.is_world() {
             self.update_world();
             return;
@@ -1608,6 +1618,11 @@ impl Studio {
             Purpose::ChooseOpponent => {
                 self.duel_lab.opponent = opponents::Opponent::File(path);
             }
+            Purpose::ChoosePreviewOpponent(slot) => {
+                if let Some(o) = self.preview.others.get_mut(usize::from(slot)) {
+                    *o = opponents::Opponent::File(path);
+                }
+            }
             Purpose::AddEntrant => self.duel_lab.add_entrant(path),
             Purpose::OpenReplay => self.duel_lab.open_replay(&path),
             Purpose::SaveReplay => {
@@ -1646,7 +1661,12 @@ impl Studio {
     fn preview_action(&mut self, a: PreviewAction) {
         match a {
             PreviewAction::Refresh => {}
-            PreviewAction::Next => self.schedule_preview(Some(self.preview.opponents)),
+            PreviewAction::Next => self.schedule_preview(Some(self.preview.others.clone())),
+            PreviewAction::ChooseOpponent(slot) => {
+                let dir = self.start_dir();
+                self.pickers
+                    .open(Purpose::ChoosePreviewOpponent(slot), &dir, "");
+            }
             PreviewAction::Back => {
                 self.preview.history.pop();
             }

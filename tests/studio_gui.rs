@@ -27,6 +27,7 @@ fn options(home: &Path, file: Option<PathBuf>) -> Options {
         autosave_every: Duration::from_millis(100),
         screenshot: None,
         compile_worker: Some(PathBuf::from(env!("CARGO_BIN_EXE_creator-studio"))),
+        replay: None,
     }
 }
 
@@ -1442,7 +1443,7 @@ fn duels_an_opponent_runs_200_seeds_and_opens_a_lost_game() {
     );
 
     // One duel from the first seat: the rusher walks into the defender's line and loses.
-    h.get_by_label("⚔ Play duel").click();
+    h.get_by_label("Play duel").click();
     wait_lab(&mut h, "the duel", |s| s.duel_lab.shown.is_some());
     let turns = h
         .state()
@@ -1592,4 +1593,62 @@ fn duels_an_opponent_runs_200_seeds_and_opens_a_lost_game() {
         b.result.games
     );
     assert!(h.query_by_label_contains("cancelled early").is_some());
+}
+
+/// The preview's other players are picked one by one: with player 1 passing, stepping to the
+/// next turn leaves its units where they stood; with a template playing it, they move; a file
+/// that is not a controller says so instead of stepping.
+#[test]
+fn each_other_player_is_picked_for_the_next_turn() {
+    let dir = temp_dir("others");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let start = h.state().preview.state().cloned().expect("a state");
+    let places = |s: &mc_tactical_types::TacticalState| -> Vec<(u32, u16, u16)> {
+        s.units
+            .iter()
+            .filter(|u| u.owner == 1)
+            .map(|u| (u.id, u.pos.x, u.pos.y))
+            .collect()
+    };
+    let pick = |h: &mut Harness<'_, Studio>, choice: &str| {
+        h.get_by_role_and_label(Role::ComboBox, "Player 1").click();
+        h.step();
+        h.step();
+        h.get_by_label(choice).click();
+        h.step();
+    };
+    pick(&mut h, "nobody (passes)");
+    h.get_by_label("Next turn ▶").click();
+    settle(&mut h);
+    let after = h.state().preview.state().cloned().expect("next state");
+    assert_eq!(after.turn, start.turn + 1);
+    let before = places(&start);
+    for p in places(&after) {
+        assert!(before.contains(&p), "a passing player stays put: {p:?}");
+    }
+
+    h.get_by_label("◀ Back").click();
+    settle(&mut h);
+    pick(&mut h, "Melee rusher template");
+    h.get_by_label("Next turn ▶").click();
+    settle(&mut h);
+    let after = h.state().preview.state().cloned().expect("next state");
+    assert_ne!(places(&after), places(&start), "the rusher marches");
+
+    // A world script as the other player: refused in words, no step taken.
+    h.get_by_label("◀ Back").click();
+    settle(&mut h);
+    h.state_mut().preview.others[1] = creator_studio::studio::opponents::Opponent::File(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/graphs/bumper.mcgraph.json"),
+    );
+    h.get_by_label("Next turn ▶").click();
+    settle(&mut h);
+    assert_eq!(h.state().preview.history.len(), 1);
+    assert!(
+        h.query_by_label_contains("is a world script, not an AI controller")
+            .is_some(),
+        "{:?}",
+        h.state().preview.failure
+    );
 }

@@ -58,6 +58,7 @@ fn frames(graph: &VisualScriptGraph) -> (Duration, Duration, usize) {
         autosave_every: Duration::from_secs(3600),
         screenshot: None,
         compile_worker: None,
+        replay: None,
     });
     let ctx = egui::Context::default();
     let size = egui::vec2(1600.0, 1000.0);

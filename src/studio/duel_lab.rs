@@ -453,7 +453,7 @@ impl DuelLab {
         let idle = !self.busy() && errors.is_none() && !self.samples.is_empty();
         ui.horizontal(|ui| {
             if ui
-                .add_enabled(idle, egui::Button::new("⚔ Play duel"))
+                .add_enabled(idle, egui::Button::new("Play duel"))
                 .on_hover_text("Play one whole game and watch it turn by turn")
                 .clicked()
             {
@@ -565,11 +565,9 @@ impl DuelLab {
             }
         });
         let mut t = self.turn;
-        ui.add(
-            egui::Slider::new(&mut t, 0..=last)
-                .text("turn")
-                .show_value(true),
-        );
+        ui.spacing_mut().slider_width = (ui.available_width() - 20.0).max(80.0);
+        ui.add(egui::Slider::new(&mut t, 0..=last).show_value(false))
+            .on_hover_text("Drag to any turn of the game");
         if t != self.turn {
             self.turn = t;
             self.playing = false;
@@ -811,7 +809,7 @@ fn hp_chart(ui: &mut egui::Ui, d: &ShownDuel, round_now: usize) {
         .allow_double_click_reset(false)
         .include_y(0.0)
         .x_axis_label("round")
-        .legend(Legend::default())
+        .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
         .show(ui, |p| {
             for slot in 0..slots {
                 let points: Vec<[f64; 2]> =
@@ -830,7 +828,7 @@ fn hp_chart(ui: &mut egui::Ui, d: &ShownDuel, round_now: usize) {
                         .width(2.0),
                 );
             }
-            p.vline(VLine::new("now", round_now as f64).color(Color32::GRAY));
+            p.vline(VLine::new("this turn", round_now as f64).color(Color32::GRAY));
         });
 }
 

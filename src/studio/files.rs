@@ -164,6 +164,8 @@ pub enum Purpose {
     AddWorldScript,
     /// Choose the duel lab's opponent: a graph, a module or a mod folder.
     ChooseOpponent,
+    /// Choose who plays a slot when the preview steps (by slot).
+    ChoosePreviewOpponent(u8),
     /// Add an entrant to the duel lab's tournament.
     AddEntrant,
     /// Open a replay (`*.mcreplay`).
@@ -182,7 +184,7 @@ impl Purpose {
             Purpose::OpenSetup => "Open world setup",
             Purpose::SaveSetup => "Save world setup as",
             Purpose::AddWorldScript => "Add a script to the world",
-            Purpose::ChooseOpponent => "Choose an opponent",
+            Purpose::ChooseOpponent | Purpose::ChoosePreviewOpponent(_) => "Choose an opponent",
             Purpose::AddEntrant => "Add an AI to the tournament",
             Purpose::OpenReplay => "Open replay",
             Purpose::SaveReplay => "Save replay as",
@@ -198,6 +200,7 @@ impl Purpose {
             Purpose::ExportFolder
             | Purpose::AddWorldScript
             | Purpose::ChooseOpponent
+            | Purpose::ChoosePreviewOpponent(_)
             | Purpose::AddEntrant => None,
         }
     }
@@ -286,6 +289,7 @@ impl Pickers {
                         | Purpose::OpenSetup
                         | Purpose::AddWorldScript
                         | Purpose::ChooseOpponent
+                        | Purpose::ChoosePreviewOpponent(_)
                         | Purpose::AddEntrant
                         | Purpose::OpenReplay => dialog.pick_file(),
                         Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay => {
@@ -349,7 +353,7 @@ impl Pickers {
                 Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay => {
                     "Type the file to save to:"
                 }
-                Purpose::ChooseOpponent | Purpose::AddEntrant => {
+                Purpose::ChooseOpponent | Purpose::ChoosePreviewOpponent(_) | Purpose::AddEntrant => {
                     "Type the path of an AI graph, a .wasm or .wat module, or a mod folder:"
                 }
                 Purpose::AddWorldScript => {
@@ -430,7 +434,10 @@ impl Pickers {
                         {
                             Some(format!("{}: no such file", path.display()))
                         }
-                        Purpose::AddWorldScript | Purpose::ChooseOpponent | Purpose::AddEntrant
+                        Purpose::AddWorldScript
+                        | Purpose::ChooseOpponent
+                        | Purpose::ChoosePreviewOpponent(_)
+                        | Purpose::AddEntrant
                             if !path.exists() =>
                         {
                             Some(format!("{}: no such file or folder", path.display()))

@@ -224,3 +224,21 @@ impl SeatLoader {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_template_names_its_own_file_for_replays() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (i, (name, text)) in TEMPLATES.iter().enumerate() {
+            let path = Opponent::Template(i)
+                .module_path(None)
+                .expect("a template has a file");
+            let on_disk = std::fs::read_to_string(root.join(&path)).expect("the file exists");
+            assert_eq!(&on_disk, text, "{name}: {}", path.display());
+        }
+    }
+}

@@ -20,6 +20,7 @@ use mc_tactical_types::TacticalState;
 use mc_tactical_types::rules::{self, MatchResult, WinReason};
 
 use super::map;
+use super::opponents::{Opponent, SeatLoader, module_hash};
 
 /// A state the preview can play on.
 #[derive(Clone, Debug)]
@@ -62,15 +63,6 @@ pub fn sample_label(s: &Sample) -> String {
     format!("{} — {}", s.scenario.name, sides.join(" vs "))
 }
 
-/// Who plays the other slots when stepping to the next turn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Opponents {
-    /// The same AI plays every slot (a mirror match).
-    SameAi,
-    /// The other players do nothing.
-    Pass,
-}
-
 /// One request to the worker.
 #[derive(Clone, Debug)]
 pub struct Job {
@@ -86,8 +78,9 @@ pub struct Job {
     pub slot: u8,
     /// The seed passed to `decide_turn`.
     pub seed: u64,
-    /// Play this turn, then the other slots, end the round, and preview the next turn.
-    pub advance: Option<Opponents>,
+    /// Play this turn, then the other slots (who plays each slot, by slot), end the round,
+    /// and preview the next turn.
+    pub advance: Option<Vec<Opponent>>,
 }
 
 /// A previewed turn.
@@ -146,14 +139,17 @@ impl Worker {
     /// Starts the worker thread; its host reuses machine code through `cache` (the studio keeps
     /// it in its folder, so an edit, a new version string or the next start compiles only what
     /// changed).
-    pub fn spawn(cache: Option<aether_scripting::host::CompileCache>) -> Self {
+    pub fn spawn(
+        cache: Option<aether_scripting::host::CompileCache>,
+        compile_worker: Option<PathBuf>,
+    ) -> Self {
         let (jobs, job_rx) = channel::<Job>();
         let (result_tx, results) = channel::<Finished>();
         let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let ctx = repaint.clone();
         let spawned = std::thread::Builder::new()
             .name("preview".into())
-            .spawn(move || worker_loop(&job_rx, &result_tx, &ctx, cache));
+            .spawn(move || worker_loop(&job_rx, &result_tx, &ctx, cache, compile_worker));
         if let Err(e) = spawned {
             eprintln!("warning: the preview thread could not start: {e}");
         }
@@ -185,7 +181,9 @@ fn worker_loop(
     results: &Sender<Finished>,
     ctx: &OnceLock<egui::Context>,
     cache: Option<aether_scripting::host::CompileCache>,
+    compile_worker: Option<PathBuf>,
 ) {
+    let mut loader = SeatLoader::new(cache.clone(), compile_worker);
     let limits = ControllerLimits {
         compile_cache: cache,
         ..ControllerLimits::default()
@@ -197,12 +195,12 @@ fn worker_loop(
             return;
         }
     };
-    let mut cache: Option<(VisualScriptGraph, Controller, Duration, Duration)> = None;
+    let mut cache: Option<Compiled> = None;
     while let Ok(mut job) = jobs.recv() {
         while let Ok(newer) = jobs.try_recv() {
             job = newer;
         }
-        let finished = run_job(&host, &mut cache, job);
+        let finished = run_job(&host, &mut loader, &mut cache, job);
         if results.send(finished).is_err() {
             return;
         }
@@ -212,10 +210,14 @@ fn worker_loop(
     }
 }
 
+/// The last graph compiled: the graph, its controller and module hash, compile and load times.
+type Compiled = (VisualScriptGraph, (Controller, u64), Duration, Duration);
+
 /// Compiles (or reuses) the controller and plays the job's turn.
 fn run_job(
     host: &ControllerHost,
-    cache: &mut Option<(VisualScriptGraph, Controller, Duration, Duration)>,
+    loader: &mut SeatLoader,
+    cache: &mut Option<Compiled>,
     job: Job,
 ) -> Finished {
     let mut done = Finished {
@@ -247,7 +249,15 @@ fn run_job(
         let compile_time = started.elapsed();
         let started = Instant::now();
         match host.load(&artifact.wasm_bytes) {
-            Ok(c) => *cache = Some((job.graph.clone(), c, compile_time, started.elapsed())),
+            Ok(c) => {
+                let hash = module_hash(&artifact.wasm_bytes);
+                *cache = Some((
+                    job.graph.clone(),
+                    (c, hash),
+                    compile_time,
+                    started.elapsed(),
+                ));
+            }
             Err(e) => {
                 done.outcome =
                     Outcome::Failed(format!("the host refused the compiled module: {e}"));
@@ -255,15 +265,24 @@ fn run_job(
             }
         }
     }
-    let Some((_, controller, compile_time, load_time)) = cache.as_ref() else {
+    let Some((_, this, compile_time, load_time)) = cache.as_ref() else {
         return done;
     };
+    let controller = &this.0;
     done.compile_time = *compile_time;
     done.load_time = *load_time;
     let mut state = job.state.clone();
-    if let Some(opponents) = job.advance {
-        state = advance(controller, &state, job.slot, job.seed, opponents);
-        done.advanced = Some(state.clone());
+    if let Some(others) = &job.advance {
+        match advance(loader, this, &state, job.slot, job.seed, others) {
+            Ok(next) => {
+                state = next;
+                done.advanced = Some(state.clone());
+            }
+            Err(why) => {
+                done.outcome = Outcome::Failed(format!("The other players could not play: {why}"));
+                return done;
+            }
+        }
     }
     let (report, verdict) = check_determinism(controller, &state, job.slot, job.seed);
     let found_nothing = aether_scripting::interp::CheckedGraph::new(job.graph.clone())
@@ -282,34 +301,41 @@ fn run_job(
     done
 }
 
-/// Plays `slot`'s turn, then every other living slot in round order (or lets them pass), ending
-/// the round where it wraps; returns the state at the start of `slot`'s next turn.
+/// Plays `slot`'s turn (by `this`, the edited AI), then every other living slot in round order,
+/// each by its choice in `others` (this AI when none is given), ending the round where it
+/// wraps; returns the state at the start of `slot`'s next turn.
 pub fn advance(
-    controller: &Controller,
+    loader: &mut SeatLoader,
+    this: &(Controller, u64),
     state: &TacticalState,
     slot: u8,
     seed: u64,
-    opponents: Opponents,
-) -> TacticalState {
+    others: &[Opponent],
+) -> Result<TacticalState, String> {
+    let controller = &this.0;
     let mut s = state.clone();
     let mut session = controller.session();
     s = session.play_turn(&s, slot, seed).state_after;
     let n = u8::try_from(s.players.len()).unwrap_or(u8::MAX);
-    let others: Vec<u8> = (slot + 1..n).chain(0..slot).collect();
+    let order: Vec<u8> = (slot + 1..n).chain(0..slot).collect();
     let mut wrapped = false;
-    for other in others {
+    for other in order {
         if other < slot && !wrapped {
             rules::end_round(&mut s);
             wrapped = true;
         }
-        if opponents == Opponents::SameAi && s.player(other).is_some_and(|p| p.alive) {
-            s = controller.session().play_turn(&s, other, seed).state_after;
+        if !s.player(other).is_some_and(|p| p.alive) {
+            continue;
+        }
+        let who = others.get(usize::from(other)).unwrap_or(&Opponent::ThisAi);
+        if let (aether_scripting::duel::Seat::Controller(c), _) = loader.seat(who, this)? {
+            s = c.session().play_turn(&s, other, seed).state_after;
         }
     }
     if !wrapped {
         rules::end_round(&mut s);
     }
-    s
+    Ok(s)
 }
 
 /// A turn's outcome in plain words.
@@ -365,6 +391,8 @@ pub enum PreviewAction {
     Reset,
     /// Open a state file.
     OpenState,
+    /// Choose a file to play this slot when stepping.
+    ChooseOpponent(u8),
 }
 
 /// The preview's settings and what it shows.
@@ -378,8 +406,8 @@ pub struct Preview {
     pub slot: u8,
     /// The seed.
     pub seed: u64,
-    /// Who plays the other slots when stepping.
-    pub opponents: Opponents,
+    /// Who plays each slot when stepping (by slot; the previewed slot's entry is unused).
+    pub others: Vec<Opponent>,
     /// States of earlier steps (for Back); the last is the current turn's state.
     pub history: Vec<TacticalState>,
     /// The last turn played on a graph without errors.
@@ -409,7 +437,7 @@ impl Preview {
             sample: index,
             slot: 0,
             seed: 0,
-            opponents: Opponents::SameAi,
+            others: vec![Opponent::ThisAi; 8],
             history,
             shown: None,
             stale: None,
@@ -547,29 +575,30 @@ impl Preview {
                     }
                 });
                 ui.end_row();
-                ui.label("Others");
-                egui::ComboBox::from_id_salt("preview-opponents")
-                    .selected_text(match self.opponents {
-                        Opponents::SameAi => "play this AI too",
-                        Opponents::Pass => "pass their turns",
-                    })
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(
-                            &mut self.opponents,
-                            Opponents::SameAi,
-                            "play this AI too",
-                        );
-                        ui.selectable_value(
-                            &mut self.opponents,
-                            Opponents::Pass,
-                            "pass their turns",
-                        );
-                    })
-                    .response
-                    .on_hover_text(
-                        "Who plays the other players' turns when you step to the next turn",
+                let players = self.state().map_or(1, |s| s.players.len());
+                if self.others.len() < players {
+                    self.others.resize(players, Opponent::ThisAi);
+                }
+                for p in 0..players {
+                    let p = u8::try_from(p).unwrap_or(u8::MAX);
+                    if p == self.slot {
+                        continue;
+                    }
+                    let label = ui.label(format!("Player {p}")).on_hover_text(
+                        "Who plays this player's turns when you step to the next turn",
                     );
-                ui.end_row();
+                    let picked = super::opponents::picker(
+                        ui,
+                        &format!("preview-opponent-{p}"),
+                        label.id,
+                        &mut self.others[usize::from(p)],
+                        true,
+                    );
+                    if picked.browse {
+                        action = Some(PreviewAction::ChooseOpponent(p));
+                    }
+                    ui.end_row();
+                }
             });
         ui.horizontal(|ui| {
             let busy = self.waiting.is_some();

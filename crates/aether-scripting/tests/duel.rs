@@ -122,3 +122,56 @@ fn a_replay_round_trips_and_compares_turn_by_turn() {
     assert!(why.starts_with("turn "), "{why}");
     assert!(Replay::from_json("{").unwrap_err().contains("line 1"));
 }
+
+/// A duel's frames, rebuilt by the rules from the recorded replies alone, are the states the
+/// duel was played on: the same hp every round, the same verdicts, the same end; a replay of
+/// another scenario, or a tampered reply, is refused at the turn that does not fit.
+#[test]
+fn frames_rebuild_every_turn_from_the_record() {
+    use aether_scripting::duel::{Replay, ReplaySeat, frames, hp_by_round};
+    let crossing = scenario("crossing");
+    let seats = [template("archer-skirmisher"), template("hill-defender")];
+    let played = play_duel(&crossing, &seats, 5).unwrap();
+    let (f, end) = frames(&crossing.state, &played.turns).unwrap();
+    assert_eq!(f.len(), played.turns.len());
+    assert_eq!(hp_by_round(&f, &end), played.hp, "the hp chart's data");
+    for (frame, turn) in f.iter().zip(&played.turns) {
+        assert_eq!((frame.round, frame.slot), (turn.round, turn.slot));
+        let verdicts: Vec<bool> = frame.actions.iter().map(|a| a.accepted()).collect();
+        assert_eq!(verdicts, turn.accepted);
+    }
+    assert!(
+        f.iter().any(|x| !x.actions.is_empty()),
+        "the AIs did something"
+    );
+    // Through a replay file's text and back.
+    let seat = |name: &str| ReplaySeat {
+        identity: name.into(),
+        module: Some(format!("examples/graphs/{name}.mcgraph.json")),
+        module_hash: "0".into(),
+    };
+    let replay = Replay::new(
+        "assets/duels/crossing.json",
+        5,
+        vec![seat("archer-skirmisher"), seat("hill-defender")],
+        &played,
+    );
+    let read = Replay::from_json(&replay.to_json()).unwrap();
+    let (again, end_again) = read.frames(&crossing.state).unwrap();
+    assert_eq!(again.len(), f.len());
+    assert_eq!(end_again, end);
+    // Another scenario: the first turn does not fit.
+    let highlands = scenario("highlands");
+    let err = read.frames(&highlands.state).unwrap_err();
+    assert!(err.starts_with("turn 1 "), "{err}");
+    // A reply changed in the file: named at its turn.
+    let mut tampered = read.clone();
+    let k = tampered
+        .turns
+        .iter()
+        .position(|t| t.reply.len() > 4)
+        .unwrap();
+    tampered.turns[k].reply = "ff".repeat(tampered.turns[k].reply.len() / 2);
+    let err = tampered.frames(&crossing.state).unwrap_err();
+    assert!(err.starts_with(&format!("turn {} ", k + 1)), "{err}");
+}
