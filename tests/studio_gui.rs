@@ -1652,3 +1652,60 @@ fn each_other_player_is_picked_for_the_next_turn() {
         h.state().preview.failure
     );
 }
+
+/// A round robin in the studio: this AI, the templates and a module from a file (compiled in
+/// the guarded worker) ranked by rating; a module the host refuses is named, not played.
+#[test]
+fn a_tournament_ranks_this_ai_the_templates_and_a_file() {
+    let dir = temp_dir("tournament");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/aether-scripting/tests/fixtures/controllers");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    h.get_by_label("Duel lab").click();
+    h.step();
+    h.state_mut().duel_lab.seeds = 4;
+    h.step();
+    h.get_by_label("Tournament").click();
+    h.step();
+    h.step();
+    h.get_by_label("Add a file…").click();
+    answer_prompt(
+        &mut h,
+        "Type the path of an AI graph, a .wasm or .wat module, or a mod folder:",
+        &fixtures.join("minimal.wat"),
+    );
+    assert!(
+        h.query_by_label("minimal.wat").is_some(),
+        "listed as an entrant"
+    );
+    h.get_by_label("Run tournament").click();
+    wait_lab(&mut h, "the tournament", |s| {
+        s.duel_lab.tournament.is_some()
+    });
+    let t = h.state().duel_lab.tournament.clone().expect("tournament");
+    assert_eq!(t.entrants.len(), 6, "{:?}", t.entrants);
+    assert_eq!(t.pairings.len(), 15);
+    let order = t.ranking();
+    let last = &t.entrants[*order.last().expect("ranked")];
+    assert!(
+        last.contains("minimal"),
+        "a module that passes ranks last: {last}"
+    );
+    assert!(t.entrants.iter().any(|e| e.ends_with("(this AI)")));
+    assert!(h.query_by_label("Rating").is_some(), "the table is shown");
+
+    // A module the host refuses: the tournament names it and plays nothing.
+    h.get_by_label("Add a file…").click();
+    answer_prompt(
+        &mut h,
+        "Type the path of an AI graph, a .wasm or .wat module, or a mod folder:",
+        &fixtures.join("import.wat"),
+    );
+    h.state_mut().duel_lab.tournament = None;
+    h.get_by_label("Run tournament").click();
+    wait_lab(&mut h, "the refusal", |s| s.duel_lab.error.is_some());
+    let e = h.state().duel_lab.error.clone().unwrap_or_default();
+    assert!(e.contains("import.wat") && e.contains("refused"), "{e}");
+    assert!(h.state().duel_lab.tournament.is_none());
+}
