@@ -1511,6 +1511,12 @@ fn duels_an_opponent_runs_200_seeds_and_opens_a_lost_game() {
         h.query_by_label_contains(&format!("won {} of 400 games", b.result.wins))
             .is_some()
     );
+    assert!(
+        h.query_by_label_contains("All 400 games played out the same")
+            .is_some(),
+        "the templates ignore their seeds: the panel says so ({} distinct)",
+        b.result.distinct_games
+    );
     let lost = b
         .result
         .per_game

@@ -131,6 +131,7 @@ fn json(
         "win_rate": if r.games == 0 { 0.0 } else { f64::from(r.wins) / f64::from(r.games) },
         "interval": {"low": r.interval.0, "high": r.interval.1, "confidence": 0.95},
         "average_rounds": r.average_rounds,
+        "distinct_games": r.distinct_games,
         "failed_turns": {"a": r.failed_turns[0], "b": r.failed_turns[1]},
         "per_seed": r.per_game,
     })
@@ -182,6 +183,9 @@ fn text(args: &DuelArgs, scenario: &Scenario, a: &Seat, b: &Seat, r: &BatchResul
         r.failed_turns[1],
         b.name()
     );
+    if let Some(note) = r.repetition_note() {
+        let _ = writeln!(out, "  note: {note}");
+    }
     let lost: Vec<String> = r
         .per_game
         .iter()

@@ -684,6 +684,9 @@ impl DuelLab {
             r.failed_turns[1]
         ));
         win_rate_bar(ui, rate, r.interval);
+        if let Some(note) = r.repetition_note() {
+            ui.colored_label(Color32::from_rgb(240, 190, 60), note);
+        }
         let lost: Vec<(u64, u8)> = r
             .per_game
             .iter()

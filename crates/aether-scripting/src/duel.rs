@@ -242,6 +242,9 @@ pub struct Game {
     pub rounds: u32,
     /// Failed turns of the first and of the second contender.
     pub failed_turns: [u32; 2],
+    /// FNV-1a over every turn's view hash and reply, 16 hex digits: two games with the same
+    /// fingerprint played out identically.
+    pub fingerprint: String,
 }
 
 /// A batch's totals, counted for the first contender.
@@ -261,8 +264,34 @@ pub struct BatchResult {
     pub average_rounds: f64,
     /// Failed turns of the first and of the second contender, in all.
     pub failed_turns: [u32; 2],
+    /// How many of the games differ from each other (by fingerprint). Far fewer than `games`
+    /// means the controllers do not use their seeds, so more seeds repeat the same games and the
+    /// interval, which assumes games that vary, is narrower than the truth.
+    pub distinct_games: u32,
     /// Every game, by seed then seat.
     pub per_game: Vec<Game>,
+}
+
+impl BatchResult {
+    /// A warning in words when most games repeat others (the controllers ignore their seeds on
+    /// a fixed map), so the seeds do not measure what they seem to.
+    pub fn repetition_note(&self) -> Option<String> {
+        (self.games > 2 && self.distinct_games * 2 <= self.games).then(|| {
+            let how = if self.distinct_games == 1 {
+                format!("All {} games played out the same", self.games)
+            } else {
+                format!(
+                    "Only {} of the {} games differ from each other",
+                    self.distinct_games, self.games
+                )
+            };
+            format!(
+                "{how}: these AIs do not use their seed (no Random Number) on a fixed map, so \
+                 more seeds replay the same games, and the 95% range assumes games that vary: it \
+                 is narrower than the truth."
+            )
+        })
+    }
 }
 
 /// The Wilson score interval at 95% (z = 1.96) for `successes` out of `n`: (low, high); (0, 1)
@@ -322,6 +351,12 @@ pub fn play_batch(
                 None => "draw",
             };
             let (mine, theirs) = (usize::from(seat), usize::from(1 - seat));
+            let mut bytes = Vec::new();
+            for t in &r.turns {
+                bytes.extend_from_slice(&t.view_hash.to_le_bytes());
+                bytes.extend_from_slice(&t.reply);
+            }
+            let fingerprint = format!("{:016x}", fnv(&bytes));
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             Some(Game {
                 seed,
@@ -329,6 +364,7 @@ pub fn play_batch(
                 result,
                 rounds: r.rounds,
                 failed_turns: [r.failed_turns[mine], r.failed_turns[theirs]],
+                fingerprint,
             })
         })
         .collect();
@@ -352,6 +388,11 @@ pub fn play_batch(
             per_game.iter().map(|g| g.failed_turns[0]).sum(),
             per_game.iter().map(|g| g.failed_turns[1]).sum(),
         ],
+        distinct_games: per_game
+            .iter()
+            .map(|g| g.fingerprint.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len() as u32,
         per_game,
     })
 }

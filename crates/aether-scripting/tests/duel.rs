@@ -175,3 +175,59 @@ fn frames_rebuild_every_turn_from_the_record() {
     let err = tampered.frames(&crossing.state).unwrap_err();
     assert!(err.starts_with(&format!("turn {} ", k + 1)), "{err}");
 }
+
+/// A batch tells games that repeat from games that vary: the templates ignore their seeds on a
+/// fixed map (two different games, one per seat, whatever the number of seeds), while an AI
+/// that rolls a die each turn plays a different game on most seeds.
+#[test]
+fn a_batch_counts_the_games_that_differ() {
+    use aether_scripting::graph::{PortRef, Value};
+    let crossing = scenario("crossing");
+    let cancel = AtomicBool::new(false);
+    let (rusher, archer) = (template("melee-rusher"), template("archer-skirmisher"));
+    let fixed = play_batch(&crossing, &rusher, &archer, 0..10, &|_, _| {}, &cancel).unwrap();
+    assert_eq!(fixed.games, 20);
+    assert_eq!(fixed.distinct_games, 2, "one game per seat");
+    assert!(
+        fixed
+            .repetition_note()
+            .is_some_and(|n| n.contains("Only 2 of the 20"))
+    );
+
+    // On a roll of 4 or more, every unit fortifies instead of the rusher's plan.
+    let mut g =
+        VisualScriptGraph::load(&root().join("examples/graphs/melee-rusher.mcgraph.json")).unwrap();
+    let turn = g
+        .nodes()
+        .find(|n| n.kind == "on_turn")
+        .map(|n| n.id)
+        .unwrap();
+    let (link, first) = g
+        .links()
+        .find(|l| l.from == PortRef::new(turn, "then"))
+        .map(|l| (l.id, l.to.clone()))
+        .unwrap();
+    g.disconnect(link);
+    let roll = g.add_node("random_number", [0.0, 0.0]);
+    let cmp = g.add_node("compare", [0.0, 0.0]);
+    let branch = g.add_node("branch", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [0.0, 0.0]);
+    let fortify = g.add_node("fortify", [0.0, 0.0]);
+    g.set_value(cmp, "op", Value::Choice("ge".into()));
+    g.set_value(cmp, "b", Value::Number(4));
+    g.connect(PortRef::new(roll, "value"), PortRef::new(cmp, "a"));
+    g.connect(
+        PortRef::new(cmp, "result"),
+        PortRef::new(branch, "condition"),
+    );
+    g.connect(PortRef::new(turn, "then"), PortRef::new(branch, "exec"));
+    g.connect(PortRef::new(branch, "false"), first);
+    g.connect(PortRef::new(branch, "true"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(fortify, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(fortify, "unit"));
+    let wasm = VisualScriptCompiler::compile(&g).unwrap().wasm_bytes;
+    let dicey = Seat::Controller(host().load(&wasm).unwrap());
+    let varied = play_batch(&crossing, &dicey, &archer, 0..10, &|_, _| {}, &cancel).unwrap();
+    assert!(varied.distinct_games > 10, "{}", varied.distinct_games);
+    assert!(varied.repetition_note().is_none());
+}
