@@ -252,8 +252,9 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 11] = [
+    let sections: [(&str, fn()); 12] = [
         ("host", host_section),
+        ("decoder", versus::decoder_section),
         ("bounds", bounds::bounds_section),
         ("compiler", compiler_section),
         ("twins", versus::twins_section),

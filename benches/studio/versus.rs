@@ -460,3 +460,77 @@ pub fn duel_and_metering_section() {
     }
     println!();
 }
+
+/// The compiled runtime's decoder against serde + postcard compiled by rustc: an idle graph
+/// (On Turn only) and the `decode-only` guest both read the state and reply with nothing.
+pub fn decoder_section() {
+    use aether_scripting::scenario::generate::{GenParams, generate};
+    const SEEDS: u64 = 7;
+    let host = ControllerHost::new(ControllerLimits::default()).expect("host");
+    let mut idle = VisualScriptGraph::new();
+    idle.name = "idle".into();
+    idle.version = "1.0.0".into();
+    idle.add_node("on_turn", [0.0, 0.0]);
+    let idle = host
+        .load(
+            &VisualScriptCompiler::compile(&idle)
+                .expect("compiles")
+                .wasm_bytes,
+        )
+        .expect("loads");
+    let serde = host
+        .load(&support::rust_controller("decode-only"))
+        .expect("decode-only loads");
+    println!("## Decoding the state\n");
+    println!(
+        "An idle graph (On Turn only) against `examples/controllers/decode-only` (serde + \
+         postcard, rustc `opt-level = \"s\"`, LTO): both read the state and reply with nothing. \
+         Generated maps (`scenario::generate`, seeds 0 to {}), every unit in view (slot 0 sees \
+         the whole map: no fog drops a unit), median fuel over the seeds; ratio = graph / serde.\n",
+        SEEDS - 1
+    );
+    println!(
+        "| map | units | state bytes | idle graph fuel | serde fuel | ratio | graph fuel per byte |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (side, per_player) in [(32u16, 20u32), (64, 200), (64, 500)] {
+        let mut rows = Vec::new();
+        for seed in 0..SEEDS {
+            let mut state = generate(
+                &GenParams {
+                    name: "bench".into(),
+                    description: String::new(),
+                    width: side,
+                    height: side,
+                    players: 2,
+                    units_per_player: per_player,
+                    mana: 5,
+                    turn_limit: None,
+                },
+                seed,
+            )
+            .state;
+            // Everyone sees everything: the decoder gets every unit.
+            for u in &mut state.units {
+                u.sight = u8::MAX;
+            }
+            let bytes = postcard::to_allocvec(&rules::view_for(&state, 0))
+                .expect("encodes")
+                .len();
+            let (g, _) = turn_cost(&idle, &state, 3);
+            let (s, _) = turn_cost(&serde, &state, 3);
+            rows.push((g, s, bytes, state.units.len()));
+        }
+        rows.sort_by(|a, b| (a.0 as f64 / a.1 as f64).total_cmp(&(b.0 as f64 / b.1 as f64)));
+        let (g, s, bytes, units) = rows[rows.len() / 2];
+        println!(
+            "| {side}×{side} | {units} | {} | {} | {} | {:.2}x | {:.1} |",
+            group_digits(bytes as u64),
+            group_digits(g),
+            group_digits(s),
+            g as f64 / s as f64,
+            g as f64 / bytes as f64
+        );
+    }
+    println!();
+}

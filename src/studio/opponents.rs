@@ -146,14 +146,15 @@ impl SeatLoader {
     /// worker program, files are refused rather than compiled unguarded.
     pub fn new(cache: Option<CompileCache>, worker: Option<PathBuf>) -> Self {
         let plain = ControllerHost::new(ControllerLimits {
-            compile_cache: cache.clone(),
+            compile_cache: cache,
             ..ControllerLimits::default()
         })
         .ok();
         let guarded = worker.and_then(|w| {
+            // Modules from elsewhere compile without the cache: in parallel, within the
+            // bounds' time, and none of their code is kept.
             ControllerHost::new(ControllerLimits {
                 compile_guard: Some(CompileGuard::new(w)),
-                compile_cache: cache,
                 ..ControllerLimits::default()
             })
             .ok()

@@ -62,14 +62,15 @@ fn cached_compiles_play_the_same_turns_with_the_same_fuel() {
             "{name}: first, cache filling"
         );
         let filled = cache.len();
-        // Only the version string changes: nearly everything is reused. (Wasmtime's keys are
-        // not perfectly stable from one compile to the next, so a few functions may be compiled
-        // again even for the same module; the answers never change.)
+        // Only the version string changes: every function is reused (the engine compiles one
+        // function after another when caching: in parallel, cranelift's reused contexts leaked
+        // into the keys and a few functions were compiled again at random).
         let mut renamed = graph.clone();
         renamed.version = "7.7.7".into();
         assert_eq!(turn(&cached, &renamed), expected, "{name}: renamed");
-        assert!(
-            cache.len() <= filled + filled / 5,
+        assert_eq!(
+            cache.len(),
+            filled,
             "{name}: a new version string recompiled {} of {filled} functions",
             cache.len() - filled
         );

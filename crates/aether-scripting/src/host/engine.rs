@@ -68,6 +68,12 @@ pub(crate) fn engine(limits: &ControllerLimits) -> Result<Engine, HostError> {
         config
             .enable_incremental_compilation(cache.store())
             .map_err(|e| HostError(format!("{e:#}")))?;
+        // One function after another: compiled in parallel, cranelift's reused per-thread
+        // contexts leak into the cache keys, so the same function got a different key now and
+        // then and was compiled again (a renamed graph recompiled up to a quarter of its
+        // functions). Sequential compiles give the same key every time; with the cache, a
+        // compile is mostly hits anyway.
+        config.parallel_compilation(false);
     }
     Engine::new(&config).map_err(|e| HostError(format!("{e:#}")))
 }
