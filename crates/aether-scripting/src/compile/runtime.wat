@@ -66,6 +66,8 @@
   (global $n_acts (mut i32) (i32.const 0))
   (global $costs (mut i32) (i32.const 0))
   (global $seen (mut i32) (i32.const 0))
+  ;; Whether the decoder read the units' ids in strictly rising order.
+  (global $ids_sorted (mut i32) (i32.const 0))
   ;; Whether $seen matches the current positions of the script's units.
   (global $seen_ok (mut i32) (i32.const 0))
   (global $out (mut i32) (i32.const 0))
@@ -147,11 +149,65 @@
     (if (i32.ge_u (local.get $v) (local.get $count)) (then (global.set $bad (i32.const 1))))
     (local.get $v))
 
-  ;; Reads the whole state. Records go $stride bytes apart from $tiles, $units and $players; the
-  ;; counting pass gives strides of 0 and scratch addresses, so it needs no memory of its own.
-  (func $decode (param $tile_stride i32) (param $unit_stride i32) (param $player_stride i32)
-                (result i32)
-    (local $i i32) (local $n i32) (local $a i32) (local $schema i32)
+  ;; The rest of a unit record after its id, field by field from $in (the slow path: any
+  ;; varint length, every read checked against the end of the input).
+  (func $unit_rest (param $a i32)
+    (i32.store8 offset=16 (local.get $a) (call $byte))
+    (i32.store8 offset=17 (local.get $a) (call $variant (i32.const 5)))
+    (i32.store16 offset=4 (local.get $a) (call $u16))
+    (i32.store16 offset=6 (local.get $a) (call $u16))
+    (i32.store16 offset=8 (local.get $a) (call $u16))
+    (i32.store16 offset=10 (local.get $a) (call $u16))
+    (i32.store16 offset=12 (local.get $a) (call $u16))
+    (i32.store16 offset=14 (local.get $a) (call $u16))
+    (i32.store8 offset=18 (local.get $a) (call $byte))
+    (i32.store8 offset=19 (local.get $a) (call $byte))
+    (i32.store8 offset=20 (local.get $a) (call $byte))
+    (i32.store8 offset=21 (local.get $a) (call $bool)))
+
+  ;; Makes the working area at least $need bytes: grows it in place when it is the last thing
+  ;; in memory, else takes fresh pages at the end and moves what it held there. Page-aligned;
+  ;; 0, or -3 when the 16 MiB cap (or the host) refuses the pages.
+  (func $reserve (param $need i64) (result i32)
+    (local $pages i32) (local $old i32)
+    (if (i64.gt_u (local.get $need) (i64.const 16777216)) (then (return (i32.const -3))))
+    (if (i64.le_u (local.get $need) (i64.extend_i32_u (global.get $heap_len)))
+      (then (return (i32.const 0))))
+    (if (i32.and (i32.ne (global.get $heap_len) (i32.const 0))
+                 (i32.eq (i32.add (global.get $heap) (global.get $heap_len))
+                         (i32.shl (memory.size) (i32.const 16))))
+      (then
+        (local.set $pages
+          (i32.wrap_i64
+            (i64.shr_u
+              (i64.add (i64.sub (local.get $need) (i64.extend_i32_u (global.get $heap_len)))
+                       (i64.const 65535))
+              (i64.const 16))))
+        (if (i32.eq (memory.grow (local.get $pages)) (i32.const -1))
+          (then (return (i32.const -3))))
+        (global.set $heap_len
+          (i32.add (global.get $heap_len) (i32.shl (local.get $pages) (i32.const 16))))
+        (return (i32.const 0))))
+    (local.set $pages
+      (i32.wrap_i64 (i64.shr_u (i64.add (local.get $need) (i64.const 65535)) (i64.const 16))))
+    (local.set $old (memory.grow (local.get $pages)))
+    (if (i32.eq (local.get $old) (i32.const -1)) (then (return (i32.const -3))))
+    (memory.copy (i32.shl (local.get $old) (i32.const 16)) (global.get $heap)
+                 (global.get $heap_len))
+    (global.set $heap (i32.shl (local.get $old) (i32.const 16)))
+    (global.set $heap_len (i32.shl (local.get $pages) (i32.const 16)))
+    (i32.const 0))
+
+  ;; Reads the whole state in one pass into the working area: tiles, units, players, then the
+  ;; areas the turn works in (actions, the move search window, the sight map). Tiles are one
+  ;; byte each when every variant is written in one byte (as postcard writes them): checked 64
+  ;; bytes at a time with SIMD and copied in bulk; otherwise read one by one. A unit whose
+  ;; varint fields are one byte each (and whose id is read inline) is read at fixed offsets;
+  ;; any other unit field by field. 0, or -1 / -3 / -4.
+  (func $decode (result i32)
+    (local $i i32) (local $n i32) (local $a i32) (local $schema i32) (local $p i32)
+    (local $end i32) (local $b i32) (local $r i32) (local $cells i64) (local $window i64)
+    (local $four v128) (local $any v128) (local $nu i64) (local $prev i32) (local $sorted i32)
     (global.set $in (global.get $in_start))
     (global.set $bad (i32.const 0))
     (local.set $schema (call $u16))
@@ -165,62 +221,206 @@
     (if (i64.ne (i64.extend_i32_u (local.get $n))
                 (i64.mul (i64.extend_i32_u (global.get $w)) (i64.extend_i32_u (global.get $h))))
       (then (return (i32.const -1))))
+    ;; Every tile takes a byte at least.
+    (local.set $end (global.get $in_end))
+    (if (i32.gt_u (local.get $n) (i32.sub (local.get $end) (global.get $in)))
+      (then (return (i32.const -1))))
+    (local.set $cells (call $align8 (i64.extend_i32_u (local.get $n))))
+    (local.set $r (call $reserve (local.get $cells)))
+    (if (local.get $r) (then (return (local.get $r))))
+    (global.set $tiles (global.get $heap))
+    ;; Tiles: all below 5, in bulk.
+    (local.set $p (global.get $in))
+    (local.set $four (i8x16.splat (i32.const 4)))
     (local.set $i (i32.const 0))
-    (block $end
-      (loop $next
-        (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
-        (i32.store8
-          (i32.add (global.get $tiles) (i32.mul (local.get $i) (local.get $tile_stride)))
-          (call $variant (i32.const 5)))
-        (br_if $end (global.get $bad))
+    (local.set $any (v128.const i64x2 0 0))
+    (block $done
+      (loop $by64
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 64)) (local.get $n)))
+        (local.set $a (i32.add (local.get $p) (local.get $i)))
+        (local.set $any
+          (v128.or (local.get $any)
+            (v128.or
+              (v128.or (i8x16.gt_u (v128.load offset=0 (local.get $a)) (local.get $four))
+                       (i8x16.gt_u (v128.load offset=16 (local.get $a)) (local.get $four)))
+              (v128.or (i8x16.gt_u (v128.load offset=32 (local.get $a)) (local.get $four))
+                       (i8x16.gt_u (v128.load offset=48 (local.get $a)) (local.get $four))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 64)))
+        (br $by64)))
+    (block $done
+      (loop $by1
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (if (i32.gt_u (i32.load8_u (i32.add (local.get $p) (local.get $i))) (i32.const 4))
+          (then (local.set $any (v128.const i64x2 -1 -1)) (br $done)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
+        (br $by1)))
+    (if (v128.any_true (local.get $any))
+      (then
+        ;; Some tile is not one plain byte: read them one by one.
+        (local.set $i (i32.const 0))
+        (block $end
+          (loop $next
+            (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
+            (i32.store8 (i32.add (global.get $tiles) (local.get $i)) (call $variant (i32.const 5)))
+            (if (global.get $bad) (then (return (i32.const -1))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $next))))
+      (else
+        (memory.copy (global.get $tiles) (local.get $p) (local.get $n))
+        (global.set $in (i32.add (local.get $p) (local.get $n)))))
+    ;; Units: the count, then every unit in its 32-byte record. A unit takes 13 bytes at least.
     (local.set $n (call $u32))
+    (if (global.get $bad) (then (return (i32.const -1))))
+    (local.set $nu (i64.extend_i32_u (local.get $n)))
+    (if (i64.gt_u (i64.mul (local.get $nu) (i64.const 13))
+                  (i64.extend_i32_u (i32.sub (local.get $end) (global.get $in))))
+      (then (return (i32.const -1))))
     (global.set $n_units (local.get $n))
+    (local.set $r
+      (call $reserve (i64.add (local.get $cells) (i64.shl (local.get $nu) (i64.const 5)))))
+    (if (local.get $r) (then (return (local.get $r))))
+    (global.set $tiles (global.get $heap))
+    (global.set $units (i32.add (global.get $tiles) (i32.wrap_i64 (local.get $cells))))
+    (local.set $p (global.get $in))
+    (local.set $a (global.get $units))
     (local.set $i (i32.const 0))
+    (local.set $sorted (i32.const 1))
     (block $end
       (loop $next
-        (br_if $end (global.get $bad))
         (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $a
-          (i32.add (global.get $units) (i32.mul (local.get $i) (local.get $unit_stride))))
-        (i32.store offset=0 (local.get $a) (call $u32))
-        (i32.store8 offset=16 (local.get $a) (call $byte))
-        (i32.store8 offset=17 (local.get $a) (call $variant (i32.const 5)))
-        (i32.store16 offset=4 (local.get $a) (call $u16))
-        (i32.store16 offset=6 (local.get $a) (call $u16))
-        (i32.store16 offset=8 (local.get $a) (call $u16))
-        (i32.store16 offset=10 (local.get $a) (call $u16))
-        (i32.store16 offset=12 (local.get $a) (call $u16))
-        (i32.store16 offset=14 (local.get $a) (call $u16))
-        (i32.store8 offset=18 (local.get $a) (call $byte))
-        (i32.store8 offset=19 (local.get $a) (call $byte))
-        (i32.store8 offset=20 (local.get $a) (call $byte))
-        (i32.store8 offset=21 (local.get $a) (call $bool))
-        (i32.store8 offset=22 (local.get $a) (i32.const 1))
-        (i32.store8 offset=23 (local.get $a) (i32.const 0))
+        ;; The id: one or two bytes inline, else the varint reader.
+        (if (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $end))
+          (then (return (i32.const -1))))
+        (local.set $b (i32.load8_u (local.get $p)))
+        (if (i32.lt_u (local.get $b) (i32.const 0x80))
+          (then (local.set $p (i32.add (local.get $p) (i32.const 1))))
+          (else
+            (if (i32.lt_u (i32.load8_u offset=1 (local.get $p)) (i32.const 0x80))
+              (then
+                (local.set $b
+                  (i32.or (i32.and (local.get $b) (i32.const 0x7f))
+                          (i32.shl (i32.load8_u offset=1 (local.get $p)) (i32.const 7))))
+                (local.set $p (i32.add (local.get $p) (i32.const 2))))
+              (else
+                (global.set $in (local.get $p))
+                (local.set $b (call $u32))
+                (if (global.get $bad) (then (return (i32.const -1))))
+                (local.set $p (global.get $in))))))
+        (i32.store offset=0 (local.get $a) (local.get $b))
+        ;; Whether the ids so far rise strictly (then they need no sorting nor duplicate check).
+        (if (i32.and (i32.ne (local.get $i) (i32.const 0))
+                     (i32.le_u (local.get $b) (local.get $prev)))
+          (then (local.set $sorted (i32.const 0))))
+        (local.set $prev (local.get $b))
+        ;; The rest: owner, kind, x, y, hp, max hp, attack, defense, range, moves, sight,
+        ;; fortified. Fixed offsets when 16 bytes remain and the seven varints are one byte each.
+        (if (i32.and
+              (i32.le_u (i32.add (local.get $p) (i32.const 16)) (local.get $end))
+              (i32.eqz (i32.and (i8x16.bitmask (v128.load (local.get $p))) (i32.const 0xfe))))
+          (then
+            (i32.store8 offset=16 (local.get $a) (i32.load8_u offset=0 (local.get $p)))
+            (i32.store8 offset=17 (local.get $a) (i32.load8_u offset=1 (local.get $p)))
+            (i32.store16 offset=4 (local.get $a) (i32.load8_u offset=2 (local.get $p)))
+            (i32.store16 offset=6 (local.get $a) (i32.load8_u offset=3 (local.get $p)))
+            (i32.store16 offset=8 (local.get $a) (i32.load8_u offset=4 (local.get $p)))
+            (i32.store16 offset=10 (local.get $a) (i32.load8_u offset=5 (local.get $p)))
+            (i32.store16 offset=12 (local.get $a) (i32.load8_u offset=6 (local.get $p)))
+            (i32.store16 offset=14 (local.get $a) (i32.load8_u offset=7 (local.get $p)))
+            (i32.store8 offset=18 (local.get $a) (i32.load8_u offset=8 (local.get $p)))
+            (i32.store8 offset=19 (local.get $a) (i32.load8_u offset=9 (local.get $p)))
+            (i32.store8 offset=20 (local.get $a) (i32.load8_u offset=10 (local.get $p)))
+            (i32.store8 offset=21 (local.get $a) (i32.load8_u offset=11 (local.get $p)))
+            (local.set $p (i32.add (local.get $p) (i32.const 12))))
+          (else
+            (global.set $in (local.get $p))
+            (call $unit_rest (local.get $a))
+            (if (global.get $bad) (then (return (i32.const -1))))
+            (local.set $p (global.get $in))))
+        ;; alive 1, moved 0, acted 0.
+        (i32.store16 offset=22 (local.get $a) (i32.const 1))
         (i32.store8 offset=24 (local.get $a) (i32.const 0))
-        (if (i32.or (i32.ge_u (i32.load16_u offset=4 (local.get $a)) (global.get $w))
-                    (i32.ge_u (i32.load16_u offset=6 (local.get $a)) (global.get $h)))
-          (then (global.set $bad (i32.const 1))))
+        ;; A kind postcard knows, a bool that is 0 or 1, a tile on the map.
+        (if (i32.or
+              (i32.or (i32.gt_u (i32.load8_u offset=17 (local.get $a)) (i32.const 4))
+                      (i32.gt_u (i32.load8_u offset=21 (local.get $a)) (i32.const 1)))
+              (i32.or (i32.ge_u (i32.load16_u offset=4 (local.get $a)) (global.get $w))
+                      (i32.ge_u (i32.load16_u offset=6 (local.get $a)) (global.get $h))))
+          (then (return (i32.const -1))))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
+    ;; Players (slot, mana, alive: 3 bytes at least), after the units.
+    (global.set $in (local.get $p))
     (local.set $n (call $u32))
+    (if (global.get $bad) (then (return (i32.const -1))))
+    (if (i64.gt_u (i64.mul (i64.extend_i32_u (local.get $n)) (i64.const 3))
+                  (i64.extend_i32_u (i32.sub (local.get $end) (global.get $in))))
+      (then (return (i32.const -1))))
     (global.set $n_players (local.get $n))
+    (local.set $cells (i64.add (local.get $cells) (i64.shl (local.get $nu) (i64.const 5))))
+    (local.set $r
+      (call $reserve
+        (i64.add (local.get $cells)
+                 (call $align8 (i64.mul (i64.extend_i32_u (local.get $n)) (i64.const 4))))))
+    (if (local.get $r) (then (return (local.get $r))))
+    (global.set $tiles (global.get $heap))
+    (global.set $units (i32.add (global.get $tiles)
+                                (i32.wrap_i64 (call $align8 (i64.mul (i64.extend_i32_u (global.get $w))
+                                                                     (i64.extend_i32_u (global.get $h)))))))
+    (global.set $players (i32.add (global.get $heap) (i32.wrap_i64 (local.get $cells))))
     (local.set $i (i32.const 0))
     (block $end
       (loop $next
-        (br_if $end (global.get $bad))
         (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $a
-          (i32.add (global.get $players) (i32.mul (local.get $i) (local.get $player_stride))))
+        (local.set $a (i32.add (global.get $players) (i32.shl (local.get $i) (i32.const 2))))
         (i32.store8 offset=0 (local.get $a) (call $byte))
         (i32.store16 offset=2 (local.get $a) (call $u16))
         (i32.store8 offset=1 (local.get $a) (call $bool))
+        (if (global.get $bad) (then (return (i32.const -1))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
-    (if (i32.ne (global.get $in) (global.get $in_end)) (then (global.set $bad (i32.const 1))))
-    (if (result i32) (global.get $bad) (then (i32.const -1)) (else (i32.const 0))))
+    (if (i32.ne (global.get $in) (global.get $in_end)) (then (return (i32.const -1))))
+    ;; The turn's areas: actions (each unit moves and acts at most once), the move search
+    ;; window (at most 511 x 511 costs), the sight map.
+    (local.set $cells
+      (i64.add (local.get $cells)
+               (call $align8 (i64.mul (i64.extend_i32_u (local.get $n)) (i64.const 4)))))
+    (global.set $acts (i32.add (global.get $heap) (i32.wrap_i64 (local.get $cells))))
+    (local.set $cells
+      (i64.add (local.get $cells)
+               (call $align8 (i64.mul (i64.add (i64.mul (local.get $nu) (i64.const 2))
+                                               (i64.const 1))
+                                      (i64.const 12)))))
+    (local.set $window
+      (call $align8
+        (i64.mul (i64.const 2)
+          (i64.mul
+            (i64.extend_i32_u (select (global.get $w) (i32.const 511)
+                                      (i32.lt_u (global.get $w) (i32.const 511))))
+            (i64.extend_i32_u (select (global.get $h) (i32.const 511)
+                                      (i32.lt_u (global.get $h) (i32.const 511))))))))
+    (local.set $r
+      (call $reserve
+        (i64.add (i64.add (local.get $cells) (local.get $window))
+                 (call $align8 (i64.mul (i64.extend_i32_u (global.get $w))
+                                        (i64.extend_i32_u (global.get $h)))))))
+    (if (local.get $r) (then (return (local.get $r))))
+    ;; $reserve may have moved the area: every pointer from $heap.
+    (global.set $tiles (global.get $heap))
+    (global.set $units (i32.add (global.get $tiles)
+                                (i32.wrap_i64 (call $align8 (i64.mul (i64.extend_i32_u (global.get $w))
+                                                                     (i64.extend_i32_u (global.get $h)))))))
+    (global.set $players
+      (i32.add (global.get $units) (i32.shl (global.get $n_units) (i32.const 5))))
+    (global.set $acts
+      (i32.add (global.get $players)
+        (i32.wrap_i64 (call $align8 (i64.mul (i64.extend_i32_u (global.get $n_players))
+                                             (i64.const 4))))))
+    (global.set $costs
+      (i32.add (global.get $heap) (i32.wrap_i64 (local.get $cells))))
+    (global.set $seen (i32.add (global.get $costs) (i32.wrap_i64 (local.get $window))))
+    (global.set $ids_sorted (local.get $sorted))
+    (i32.const 0))
 
   ;; Sorts the unit records by id (insertion sort: states usually arrive sorted) and refuses two
   ;; units with one id.
@@ -267,8 +467,7 @@
   ;; Starts a turn: decodes the state at $ptr into the working copy. 0, or a negative code.
   (func $rt_begin (param $ptr i32) (param $len i32) (param $slot i32) (param $seed i64)
                   (result i32)
-    (local $r i32) (local $cells i64) (local $window i64) (local $need i64) (local $pages i32)
-    (local $old i32) (local $n i64)
+    (local $r i32)
     (global.set $slot (i32.and (local.get $slot) (i32.const 0xff)))
     (global.set $rng (local.get $seed))
     (global.set $depth (i32.const 0))
@@ -281,59 +480,9 @@
       (then (return (i32.const -1))))
     (global.set $in_start (local.get $ptr))
     (global.set $in_end (i32.add (local.get $ptr) (local.get $len)))
-    ;; Counting pass: validates and sizes, writing only to scratch records in page 0.
-    (global.set $units (i32.const 64))
-    (global.set $tiles (i32.const 96))
-    (global.set $players (i32.const 100))
-    (local.set $r (call $decode (i32.const 0) (i32.const 0) (i32.const 0)))
+    (local.set $r (call $decode))
     (if (local.get $r) (then (return (local.get $r))))
-    ;; Layout: tiles, units, players, actions (each unit moves and acts at most once), the move
-    ;; search window (at most 511 x 511 costs), the sight map.
-    (local.set $cells
-      (call $align8 (i64.mul (i64.extend_i32_u (global.get $w))
-                             (i64.extend_i32_u (global.get $h)))))
-    (local.set $window
-      (call $align8
-        (i64.mul (i64.const 2)
-          (i64.mul
-            (i64.extend_i32_u (select (global.get $w) (i32.const 511)
-                                      (i32.lt_u (global.get $w) (i32.const 511))))
-            (i64.extend_i32_u (select (global.get $h) (i32.const 511)
-                                      (i32.lt_u (global.get $h) (i32.const 511))))))))
-    (local.set $n (i64.extend_i32_u (global.get $n_units)))
-    (local.set $need
-      (i64.add (i64.add (i64.add (local.get $cells) (i64.mul (local.get $n) (i64.const 32)))
-                        (call $align8 (i64.mul (i64.extend_i32_u (global.get $n_players))
-                                               (i64.const 4))))
-               (i64.add (call $align8 (i64.mul (i64.add (i64.mul (local.get $n) (i64.const 2))
-                                                        (i64.const 1))
-                                               (i64.const 12)))
-                        (i64.add (local.get $window) (local.get $cells)))))
-    (if (i64.gt_u (local.get $need) (i64.const 16777216)) (then (return (i32.const -3))))
-    (if (i64.gt_u (local.get $need) (i64.extend_i32_u (global.get $heap_len)))
-      (then
-        (local.set $pages
-          (i32.wrap_i64 (i64.shr_u (i64.add (local.get $need) (i64.const 65535)) (i64.const 16))))
-        (local.set $old (memory.grow (local.get $pages)))
-        (if (i32.eq (local.get $old) (i32.const -1)) (then (return (i32.const -3))))
-        (global.set $heap (i32.shl (local.get $old) (i32.const 16)))
-        (global.set $heap_len (i32.shl (local.get $pages) (i32.const 16)))))
-    (global.set $tiles (global.get $heap))
-    (global.set $units (i32.add (global.get $tiles) (i32.wrap_i64 (local.get $cells))))
-    (global.set $players
-      (i32.add (global.get $units) (i32.shl (global.get $n_units) (i32.const 5))))
-    (global.set $acts
-      (i32.add (global.get $players)
-        (i32.wrap_i64 (call $align8 (i64.mul (i64.extend_i32_u (global.get $n_players))
-                                             (i64.const 4))))))
-    (global.set $costs
-      (i32.add (global.get $acts)
-        (i32.wrap_i64 (call $align8 (i64.mul (i64.add (i64.mul (local.get $n) (i64.const 2))
-                                                      (i64.const 1))
-                                             (i64.const 12))))))
-    (global.set $seen (i32.add (global.get $costs) (i32.wrap_i64 (local.get $window))))
-    (local.set $r (call $decode (i32.const 1) (i32.const 32) (i32.const 4)))
-    (if (local.get $r) (then (return (local.get $r))))
+    (if (global.get $ids_sorted) (then (return (i32.const 0))))
     (call $sort_units))
 
   ;; ---------------------------------------------------------------- encoding
