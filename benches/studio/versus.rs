@@ -40,12 +40,39 @@ fn turn_cost(
     let mut wall = Vec::new();
     for seed in 0..turns as u64 {
         let r = session.play_turn(state, 0, seed);
+        if matches!(r.outcome, aether_scripting::TurnOutcome::OutOfFuel { .. }) {
+            // Reported as a fuel of u64::MAX: the row says "out of fuel".
+            return (u64::MAX, r.wall_time);
+        }
         assert!(r.outcome.is_ok(), "{}", r.outcome);
         fuel.push(r.fuel_used);
         wall.push(r.wall_time);
     }
     fuel.sort_unstable();
     (fuel[fuel.len() / 2], median(&mut wall))
+}
+
+/// A generated 64×64 map with `units` units in all, every one in view of slot 0 (sight 255).
+fn crowd(units: u32, seed: u64) -> mc_tactical_types::TacticalState {
+    use aether_scripting::scenario::generate::{GenParams, generate};
+    let mut state = generate(
+        &GenParams {
+            name: "crowd".into(),
+            description: String::new(),
+            width: 64,
+            height: 64,
+            players: 2,
+            units_per_player: units / 2,
+            mana: 5,
+            turn_limit: None,
+        },
+        seed,
+    )
+    .state;
+    for u in &mut state.units {
+        u.sight = u8::MAX;
+    }
+    state
 }
 
 /// Graph vs twin: fuel, wall time and module size.
@@ -71,14 +98,27 @@ pub fn twins_section() {
         sizes.push((graph_name, wasm.len(), twin_wasm.len()));
         let graph = host.load(&wasm).expect("graph loads");
         let twin = host.load(&twin_wasm).expect("twin loads");
-        for sample in samples {
-            let state = support::state(sample);
-            let (gf, gt) = turn_cost(&graph, &state, TURNS);
-            let (tf, tt) = turn_cost(&twin, &state, TURNS);
+        let crowd_name = "64×64, 1,000 units in view";
+        for sample in samples.into_iter().chain([crowd_name]) {
+            let state = if sample == crowd_name {
+                crowd(1000, 1)
+            } else {
+                support::state(sample)
+            };
+            let turns = if sample == crowd_name { 3 } else { TURNS };
+            let (gf, gt) = turn_cost(&graph, &state, turns);
+            let (tf, tt) = turn_cost(&twin, &state, turns);
+            let fuel = |f: u64| {
+                if f == u64::MAX {
+                    "out of fuel".to_owned()
+                } else {
+                    group_digits(f)
+                }
+            };
             println!(
                 "| {graph_name} | {sample} | {} | {} | {:.2}x | {} | {} | {:.2}x |",
-                group_digits(gf),
-                group_digits(tf),
+                fuel(gf),
+                fuel(tf),
                 gf as f64 / tf as f64,
                 ms(gt),
                 ms(tt),
@@ -513,6 +553,9 @@ pub fn decoder_section() {
             // Everyone sees everything: the decoder gets every unit.
             for u in &mut state.units {
                 u.sight = u8::MAX;
+            }
+            if side == 64 && per_player == 500 {
+                assert_eq!(state, crowd(1000, seed), "the same crowd as the twins' row");
             }
             let bytes = postcard::to_allocvec(&rules::view_for(&state, 0))
                 .expect("encodes")
