@@ -66,6 +66,18 @@
   (global $n_acts (mut i32) (i32.const 0))
   (global $costs (mut i32) (i32.const 0))
   (global $seen (mut i32) (i32.const 0))
+  ;; The spatial index: buckets of 8 x 8 tiles, $gw x $gh of them from $grid, each the handle of
+  ;; its first unit (0: none); a unit record's offset 28 holds the next handle in its bucket.
+  (global $grid (mut i32) (i32.const 0))
+  (global $gw (mut i32) (i32.const 0))
+  (global $gh (mut i32) (i32.const 0))
+  ;; Living units by owner (256 counters of 4 bytes), all living units, the script's own, units
+  ;; that arrived with 0 hp (still alive until the first burial), the script's units' best sight.
+  (global $owners (mut i32) (i32.const 0))
+  (global $alive_all (mut i32) (i32.const 0))
+  (global $alive_mine (mut i32) (i32.const 0))
+  (global $zombies (mut i32) (i32.const 0))
+  (global $max_sight (mut i32) (i32.const 0))
   ;; Whether the decoder read the units' ids in strictly rising order.
   (global $ids_sorted (mut i32) (i32.const 0))
   ;; Whether $seen matches the current positions of the script's units.
@@ -399,11 +411,18 @@
                                       (i32.lt_u (global.get $w) (i32.const 511))))
             (i64.extend_i32_u (select (global.get $h) (i32.const 511)
                                       (i32.lt_u (global.get $h) (i32.const 511))))))))
+    (global.set $gw (i32.shr_u (i32.add (global.get $w) (i32.const 7)) (i32.const 3)))
+    (global.set $gh (i32.shr_u (i32.add (global.get $h) (i32.const 7)) (i32.const 3)))
     (local.set $r
       (call $reserve
-        (i64.add (i64.add (local.get $cells) (local.get $window))
-                 (call $align8 (i64.mul (i64.extend_i32_u (global.get $w))
-                                        (i64.extend_i32_u (global.get $h)))))))
+        (i64.add
+          (i64.add (i64.add (local.get $cells) (local.get $window))
+                   (call $align8 (i64.mul (i64.extend_i32_u (global.get $w))
+                                          (i64.extend_i32_u (global.get $h)))))
+          (i64.add (call $align8 (i64.shl (i64.mul (i64.extend_i32_u (global.get $gw))
+                                                   (i64.extend_i32_u (global.get $gh)))
+                                          (i64.const 2)))
+                   (i64.const 1024)))))
     (if (local.get $r) (then (return (local.get $r))))
     ;; $reserve may have moved the area: every pointer from $heap.
     (global.set $tiles (global.get $heap))
@@ -419,6 +438,15 @@
     (global.set $costs
       (i32.add (global.get $heap) (i32.wrap_i64 (local.get $cells))))
     (global.set $seen (i32.add (global.get $costs) (i32.wrap_i64 (local.get $window))))
+    (global.set $grid
+      (i32.add (global.get $seen)
+               (i32.wrap_i64 (call $align8 (i64.mul (i64.extend_i32_u (global.get $w))
+                                                    (i64.extend_i32_u (global.get $h)))))))
+    (global.set $owners
+      (i32.add (global.get $grid)
+               (i32.wrap_i64 (call $align8 (i64.shl (i64.mul (i64.extend_i32_u (global.get $gw))
+                                                             (i64.extend_i32_u (global.get $gh)))
+                                                    (i64.const 2))))))
     (global.set $ids_sorted (local.get $sorted))
     (i32.const 0))
 
@@ -482,8 +510,106 @@
     (global.set $in_end (i32.add (local.get $ptr) (local.get $len)))
     (local.set $r (call $decode))
     (if (local.get $r) (then (return (local.get $r))))
-    (if (global.get $ids_sorted) (then (return (i32.const 0))))
-    (call $sort_units))
+    (if (i32.eqz (global.get $ids_sorted))
+      (then
+        (local.set $r (call $sort_units))
+        (if (local.get $r) (then (return (local.get $r))))))
+    (call $grid_build)
+    (i32.const 0))
+
+  ;; ---------------------------------------------------------------- the spatial index
+
+  ;; The address of the bucket holding tile ($x, $y).
+  (func $bucket (param $x i32) (param $y i32) (result i32)
+    (i32.add (global.get $grid)
+             (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $y) (i32.const 3)) (global.get $gw))
+                               (i32.shr_u (local.get $x) (i32.const 3)))
+                      (i32.const 2))))
+
+  ;; Files every unit in its bucket (each bucket in id order) and counts the living.
+  (func $grid_build
+    (local $i i32) (local $a i32) (local $b i32) (local $o i32)
+    (memory.fill (global.get $grid) (i32.const 0)
+                 (i32.shl (i32.mul (global.get $gw) (global.get $gh)) (i32.const 2)))
+    (memory.fill (global.get $owners) (i32.const 0) (i32.const 1024))
+    (global.set $alive_all (global.get $n_units))
+    (global.set $alive_mine (i32.const 0))
+    (global.set $zombies (i32.const 0))
+    (global.set $max_sight (i32.const 0))
+    (local.set $i (global.get $n_units))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $i)))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (local.set $a (call $at (local.get $i)))
+        (local.set $b (call $bucket (i32.load16_u offset=4 (local.get $a))
+                                    (i32.load16_u offset=6 (local.get $a))))
+        (i32.store offset=28 (local.get $a) (i32.load (local.get $b)))
+        (i32.store (local.get $b) (i32.add (local.get $i) (i32.const 1)))
+        (local.set $o (i32.add (global.get $owners)
+                               (i32.shl (i32.load8_u offset=16 (local.get $a)) (i32.const 2))))
+        (i32.store (local.get $o) (i32.add (i32.load (local.get $o)) (i32.const 1)))
+        (if (i32.eq (i32.load8_u offset=16 (local.get $a)) (global.get $slot))
+          (then
+            (global.set $alive_mine (i32.add (global.get $alive_mine) (i32.const 1)))
+            (if (i32.gt_u (i32.load8_u offset=20 (local.get $a)) (global.get $max_sight))
+              (then (global.set $max_sight (i32.load8_u offset=20 (local.get $a)))))))
+        (if (i32.eqz (i32.load16_u offset=8 (local.get $a)))
+          (then (global.set $zombies (i32.add (global.get $zombies) (i32.const 1)))))
+        (br $next))))
+
+  ;; Moves handle $u (record $a) from the bucket of $from to that of $to.
+  (func $grid_move (param $u i32) (param $a i32) (param $from i32) (param $to i32)
+    (local $ob i32) (local $nb i32) (local $cur i32) (local $c i32)
+    (local.set $ob (call $bucket (i32.and (local.get $from) (i32.const 0xffff))
+                                 (i32.shr_u (local.get $from) (i32.const 16))))
+    (local.set $nb (call $bucket (i32.and (local.get $to) (i32.const 0xffff))
+                                 (i32.shr_u (local.get $to) (i32.const 16))))
+    (if (i32.eq (local.get $ob) (local.get $nb)) (then (return)))
+    (local.set $cur (i32.load (local.get $ob)))
+    (if (i32.eq (local.get $cur) (local.get $u))
+      (then (i32.store (local.get $ob) (i32.load offset=28 (local.get $a))))
+      (else
+        (block $done
+          (loop $next
+            (br_if $done (i32.eqz (local.get $cur)))
+            (local.set $c (call $addr (local.get $cur)))
+            (local.set $cur (i32.load offset=28 (local.get $c)))
+            (if (i32.eq (local.get $cur) (local.get $u))
+              (then
+                (i32.store offset=28 (local.get $c) (i32.load offset=28 (local.get $a)))
+                (br $done)))
+            (br $next)))))
+    (i32.store offset=28 (local.get $a) (i32.load (local.get $nb)))
+    (i32.store (local.get $nb) (local.get $u)))
+
+  ;; The bucket columns or rows covering tiles $lo - $r to $lo + $r, clamped to a map of $size
+  ;; tiles: (first bucket) | (last bucket) << 16.
+  (func $span (param $p i32) (param $r i32) (param $size i32) (result i32)
+    (local $lo i32) (local $hi i32)
+    (local.set $lo (i32.sub (local.get $p) (local.get $r)))
+    (if (i32.lt_s (local.get $lo) (i32.const 0)) (then (local.set $lo (i32.const 0))))
+    (local.set $hi (i32.add (local.get $p) (local.get $r)))
+    (if (i32.ge_s (local.get $hi) (local.get $size))
+      (then (local.set $hi (i32.sub (local.get $size) (i32.const 1)))))
+    (i32.or (i32.shr_u (local.get $lo) (i32.const 3))
+            (i32.shl (i32.shr_u (local.get $hi) (i32.const 3)) (i32.const 16))))
+
+  ;; A unit that reached 0 hp leaves the working copy (rules::hurt), and the counts follow.
+  (func $die_if_dead (param $a i32)
+    (local $o i32)
+    (if (i32.or (i32.eqz (i32.load8_u offset=22 (local.get $a)))
+                (i32.load16_u offset=8 (local.get $a)))
+      (then (return)))
+    (i32.store8 offset=22 (local.get $a) (i32.const 0))
+    (local.set $o (i32.add (global.get $owners)
+                           (i32.shl (i32.load8_u offset=16 (local.get $a)) (i32.const 2))))
+    (i32.store (local.get $o) (i32.sub (i32.load (local.get $o)) (i32.const 1)))
+    (global.set $alive_all (i32.sub (global.get $alive_all) (i32.const 1)))
+    (if (i32.eq (i32.load8_u offset=16 (local.get $a)) (global.get $slot))
+      (then
+        (global.set $alive_mine (i32.sub (global.get $alive_mine) (i32.const 1)))
+        (global.set $seen_ok (i32.const 0)))))
 
   ;; ---------------------------------------------------------------- encoding
 
@@ -605,17 +731,10 @@
     (i32.eq (local.get $owner) (global.get $slot)))
 
   (func $rt_count (param $which i32) (result i32)
-    (local $i i32) (local $a i32) (local $n i32)
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
-        (local.set $a (call $at (local.get $i)))
-        (if (i32.and (i32.load8_u offset=22 (local.get $a))
-                     (call $selects (local.get $which) (i32.load8_u offset=16 (local.get $a))))
-          (then (local.set $n (i32.add (local.get $n) (i32.const 1)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
-    (local.get $n))
+    (if (i32.eq (local.get $which) (i32.const 2)) (then (return (global.get $alive_all))))
+    (if (i32.eq (local.get $which) (i32.const 1))
+      (then (return (i32.sub (global.get $alive_all) (global.get $alive_mine)))))
+    (global.get $alive_mine))
 
   ;; For Each Unit: the next living unit after handle $u (0 to start) selected by $which, in id
   ;; order; 0 at the end. Units never come back to life and owners never change, so this visits
@@ -634,72 +753,175 @@
         (br $next)))
     (i32.const 0))
 
-  ;; The living unit of another owner nearest to $u (ties: lowest id); 0 if none.
+  ;; The living unit of another owner nearest to $u (ties: lowest id); 0 if none. Searches the
+  ;; buckets in rings around $u's bucket; ring $r lies at least 8($r - 1) + 1 tiles away, so the
+  ;; search ends once the best distance found is below that.
   (func $rt_nearest_enemy (param $u i32) (result i32)
-    (local $a i32) (local $b i32) (local $i i32) (local $best i32) (local $bd i32) (local $d i32)
+    (local $a i32) (local $c i32) (local $cur i32) (local $best i32) (local $bd i32) (local $d i32)
+    (local $pos i32) (local $owner i32) (local $ubx i32) (local $uby i32) (local $r i32)
+    (local $bx i32) (local $by i32) (local $step i32) (local $maxr i32)
     (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const 0))))
     (local.set $a (call $addr (local.get $u)))
+    (local.set $pos (i32.load offset=4 (local.get $a)))
+    (local.set $owner (i32.load8_u offset=16 (local.get $a)))
+    (local.set $ubx (i32.shr_u (i32.load16_u offset=4 (local.get $a)) (i32.const 3)))
+    (local.set $uby (i32.shr_u (i32.load16_u offset=6 (local.get $a)) (i32.const 3)))
+    (local.set $maxr (select (global.get $gw) (global.get $gh)
+                             (i32.gt_u (global.get $gw) (global.get $gh))))
     (local.set $bd (i32.const -1))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
-        (local.set $b (call $at (local.get $i)))
-        (if (i32.and (i32.load8_u offset=22 (local.get $b))
-                     (i32.ne (i32.load8_u offset=16 (local.get $b))
-                             (i32.load8_u offset=16 (local.get $a))))
-          (then
-            (local.set $d (call $dist (i32.load offset=4 (local.get $a))
-                                      (i32.load offset=4 (local.get $b))))
-            (if (i32.lt_u (local.get $d) (local.get $bd))
+    (block $found
+      (loop $ring
+        (br_if $found (i32.gt_s (local.get $r) (local.get $maxr)))
+        (br_if $found
+          (i32.and (i32.gt_s (local.get $r) (i32.const 0))
+                   (i32.le_u (local.get $bd)
+                             (i32.shl (i32.sub (local.get $r) (i32.const 1)) (i32.const 3)))))
+        (local.set $by (i32.sub (local.get $uby) (local.get $r)))
+        (block $rows_done
+          (loop $row
+            (br_if $rows_done (i32.gt_s (local.get $by) (i32.add (local.get $uby) (local.get $r))))
+            (if (i32.and (i32.ge_s (local.get $by) (i32.const 0))
+                         (i32.lt_s (local.get $by) (global.get $gh)))
               (then
-                (local.set $bd (local.get $d))
-                (local.set $best (i32.add (local.get $i) (i32.const 1)))))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
+                ;; The ring's top and bottom rows whole; the rows between, their two ends.
+                (local.set $step
+                  (select (i32.const 1) (i32.shl (local.get $r) (i32.const 1))
+                          (i32.or (i32.eqz (local.get $r))
+                                  (i32.or (i32.eq (local.get $by)
+                                                  (i32.sub (local.get $uby) (local.get $r)))
+                                          (i32.eq (local.get $by)
+                                                  (i32.add (local.get $uby) (local.get $r)))))))
+                (local.set $bx (i32.sub (local.get $ubx) (local.get $r)))
+                (block $cols_done
+                  (loop $col
+                    (br_if $cols_done
+                      (i32.gt_s (local.get $bx) (i32.add (local.get $ubx) (local.get $r))))
+                    (if (i32.and (i32.ge_s (local.get $bx) (i32.const 0))
+                                 (i32.lt_s (local.get $bx) (global.get $gw)))
+                      (then
+                        (local.set $cur
+                          (i32.load (i32.add (global.get $grid)
+                                             (i32.shl (i32.add (i32.mul (local.get $by)
+                                                                        (global.get $gw))
+                                                               (local.get $bx))
+                                                      (i32.const 2)))))
+                        (block $list_done
+                          (loop $list
+                            (br_if $list_done (i32.eqz (local.get $cur)))
+                            (local.set $c (call $addr (local.get $cur)))
+                            (if (i32.and (i32.load8_u offset=22 (local.get $c))
+                                         (i32.ne (i32.load8_u offset=16 (local.get $c))
+                                                 (local.get $owner)))
+                              (then
+                                (local.set $d (call $dist (local.get $pos)
+                                                          (i32.load offset=4 (local.get $c))))
+                                (if (i32.or (i32.lt_u (local.get $d) (local.get $bd))
+                                            (i32.and (i32.eq (local.get $d) (local.get $bd))
+                                                     (i32.lt_u (local.get $cur) (local.get $best))))
+                                  (then
+                                    (local.set $bd (local.get $d))
+                                    (local.set $best (local.get $cur))))))
+                            (local.set $cur (i32.load offset=28 (local.get $c)))
+                            (br $list)))))
+                    (local.set $bx (i32.add (local.get $bx) (local.get $step)))
+                    (br $col)))))
+            (local.set $by (i32.add (local.get $by) (i32.const 1)))
+            (br $row)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $ring)))
     (local.get $best))
 
   ;; The unit of another owner with least hp (ties: lowest id) within $u's range; 0 if none.
+  ;; Only the buckets the range reaches are searched.
   (func $rt_weakest_in_range (param $u i32) (result i32)
-    (local $a i32) (local $b i32) (local $i i32) (local $best i32) (local $bh i32) (local $hp i32)
+    (local $a i32) (local $c i32) (local $cur i32) (local $best i32) (local $bh i32) (local $hp i32)
+    (local $pos i32) (local $owner i32) (local $range i32) (local $xs i32) (local $ys i32)
+    (local $bx i32) (local $by i32)
     (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const 0))))
     (local.set $a (call $addr (local.get $u)))
+    (local.set $pos (i32.load offset=4 (local.get $a)))
+    (local.set $owner (i32.load8_u offset=16 (local.get $a)))
+    (local.set $range (i32.load8_u offset=18 (local.get $a)))
+    (local.set $xs (call $span (i32.load16_u offset=4 (local.get $a)) (local.get $range)
+                               (global.get $w)))
+    (local.set $ys (call $span (i32.load16_u offset=6 (local.get $a)) (local.get $range)
+                               (global.get $h)))
     (local.set $bh (i32.const -1))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
-        (local.set $b (call $at (local.get $i)))
-        (if (i32.and
-              (i32.and (i32.load8_u offset=22 (local.get $b))
-                       (i32.ne (i32.load8_u offset=16 (local.get $b))
-                               (i32.load8_u offset=16 (local.get $a))))
-              (i32.le_u (call $dist (i32.load offset=4 (local.get $a))
-                                    (i32.load offset=4 (local.get $b)))
-                        (i32.load8_u offset=18 (local.get $a))))
-          (then
-            (local.set $hp (i32.load16_u offset=8 (local.get $b)))
-            (if (i32.lt_u (local.get $hp) (local.get $bh))
-              (then
-                (local.set $bh (local.get $hp))
-                (local.set $best (i32.add (local.get $i) (i32.const 1)))))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
+    (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
+        (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
+            (local.set $cur
+              (i32.load (i32.add (global.get $grid)
+                                 (i32.shl (i32.add (i32.mul (local.get $by) (global.get $gw))
+                                                   (local.get $bx))
+                                          (i32.const 2)))))
+            (block $list_done
+              (loop $list
+                (br_if $list_done (i32.eqz (local.get $cur)))
+                (local.set $c (call $addr (local.get $cur)))
+                (if (i32.and
+                      (i32.and (i32.load8_u offset=22 (local.get $c))
+                               (i32.ne (i32.load8_u offset=16 (local.get $c)) (local.get $owner)))
+                      (i32.le_u (call $dist (local.get $pos) (i32.load offset=4 (local.get $c)))
+                                (local.get $range)))
+                  (then
+                    (local.set $hp (i32.load16_u offset=8 (local.get $c)))
+                    (if (i32.or (i32.lt_u (local.get $hp) (local.get $bh))
+                                (i32.and (i32.eq (local.get $hp) (local.get $bh))
+                                         (i32.lt_u (local.get $cur) (local.get $best))))
+                      (then
+                        (local.set $bh (local.get $hp))
+                        (local.set $best (local.get $cur))))))
+                (local.set $cur (i32.load offset=28 (local.get $c)))
+                (br $list)))
+            (local.set $bx (i32.add (local.get $bx) (i32.const 1)))
+            (br $col)))
+        (local.set $by (i32.add (local.get $by) (i32.const 1)))
+        (br $row)))
     (local.get $best))
 
-  ;; Whether position $p is within the sight of a living unit of the script's player.
+  ;; Whether position $p is within the sight of a living unit of the script's player: only the
+  ;; buckets within the best sight of the script's units are searched.
   (func $visible (param $p i32) (result i32)
-    (local $i i32) (local $a i32)
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
-        (local.set $a (call $at (local.get $i)))
-        (if (i32.and
-              (i32.and (i32.load8_u offset=22 (local.get $a))
-                       (i32.eq (i32.load8_u offset=16 (local.get $a)) (global.get $slot)))
-              (i32.le_u (call $dist (i32.load offset=4 (local.get $a)) (local.get $p))
-                        (i32.load8_u offset=20 (local.get $a))))
-          (then (return (i32.const 1))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
+    (local $c i32) (local $cur i32) (local $xs i32) (local $ys i32) (local $bx i32) (local $by i32)
+    (local.set $xs (call $span (i32.and (local.get $p) (i32.const 0xffff)) (global.get $max_sight)
+                               (global.get $w)))
+    (local.set $ys (call $span (i32.shr_u (local.get $p) (i32.const 16)) (global.get $max_sight)
+                               (global.get $h)))
+    (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
+        (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
+            (local.set $cur
+              (i32.load (i32.add (global.get $grid)
+                                 (i32.shl (i32.add (i32.mul (local.get $by) (global.get $gw))
+                                                   (local.get $bx))
+                                          (i32.const 2)))))
+            (block $list_done
+              (loop $list
+                (br_if $list_done (i32.eqz (local.get $cur)))
+                (local.set $c (call $addr (local.get $cur)))
+                (if (i32.and
+                      (i32.and (i32.load8_u offset=22 (local.get $c))
+                               (i32.eq (i32.load8_u offset=16 (local.get $c)) (global.get $slot)))
+                      (i32.le_u (call $dist (i32.load offset=4 (local.get $c)) (local.get $p))
+                                (i32.load8_u offset=20 (local.get $c))))
+                  (then (return (i32.const 1))))
+                (local.set $cur (i32.load offset=28 (local.get $c)))
+                (br $list)))
+            (local.set $bx (i32.add (local.get $bx) (i32.const 1)))
+            (br $col)))
+        (local.set $by (i32.add (local.get $by) (i32.const 1)))
+        (br $row)))
     (i32.const 0))
 
   ;; Marks in $seen every tile a living unit of the script's player sees.
@@ -838,6 +1060,7 @@
     (local $y1 i32) (local $i i32) (local $wx i32) (local $wy i32) (local $bx i32) (local $by i32)
     (local $c i32) (local $found i32) (local $prev i32) (local $cost i32) (local $p i32)
     (local $here i32) (local $d i32) (local $key i32) (local $bk i32) (local $bc i32) (local $bp i32)
+    (local $xs i32) (local $ys i32) (local $gx i32) (local $gy i32) (local $cur i32)
     (local.set $a (call $addr (local.get $u)))
     (local.set $ux (i32.load16_u offset=4 (local.get $a)))
     (local.set $uy (i32.load16_u offset=6 (local.get $a)))
@@ -858,25 +1081,45 @@
     ;; 0xffff: not reached; 0xfffe: another unit stands there.
     (memory.fill (global.get $costs) (i32.const 0xff)
                  (i32.shl (i32.mul (global.get $ww) (global.get $wh)) (i32.const 1)))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
-        (local.set $b (call $at (local.get $i)))
-        (local.set $bx (i32.sub (i32.load16_u offset=4 (local.get $b)) (global.get $wx0)))
-        (local.set $by (i32.sub (i32.load16_u offset=6 (local.get $b)) (global.get $wy0)))
-        (if (i32.and
-              (i32.and (i32.load8_u offset=22 (local.get $b))
-                       (i32.ne (local.get $b) (local.get $a)))
-              (i32.and (i32.lt_u (local.get $bx) (global.get $ww))
-                       (i32.lt_u (local.get $by) (global.get $wh))))
-          (then
-            (i32.store16
-              (i32.add (global.get $costs)
-                (i32.shl (i32.add (i32.mul (local.get $by) (global.get $ww)) (local.get $bx))
-                         (i32.const 1)))
-              (i32.const 0xfffe))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
+    ;; Other living units in the window block it: only the window's buckets are searched.
+    (local.set $xs (call $span (local.get $ux) (local.get $m) (global.get $w)))
+    (local.set $ys (call $span (local.get $uy) (local.get $m) (global.get $h)))
+    (local.set $gy (i32.and (local.get $ys) (i32.const 0xffff)))
+    (block $rows_done
+      (loop $grow
+        (br_if $rows_done (i32.gt_u (local.get $gy) (i32.shr_u (local.get $ys) (i32.const 16))))
+        (local.set $gx (i32.and (local.get $xs) (i32.const 0xffff)))
+        (block $cols_done
+          (loop $gcol
+            (br_if $cols_done (i32.gt_u (local.get $gx) (i32.shr_u (local.get $xs) (i32.const 16))))
+            (local.set $cur
+              (i32.load (i32.add (global.get $grid)
+                                 (i32.shl (i32.add (i32.mul (local.get $gy) (global.get $gw))
+                                                   (local.get $gx))
+                                          (i32.const 2)))))
+            (block $list_done
+              (loop $list
+                (br_if $list_done (i32.eqz (local.get $cur)))
+                (local.set $b (call $addr (local.get $cur)))
+                (local.set $bx (i32.sub (i32.load16_u offset=4 (local.get $b)) (global.get $wx0)))
+                (local.set $by (i32.sub (i32.load16_u offset=6 (local.get $b)) (global.get $wy0)))
+                (if (i32.and
+                      (i32.and (i32.load8_u offset=22 (local.get $b))
+                               (i32.ne (local.get $b) (local.get $a)))
+                      (i32.and (i32.lt_u (local.get $bx) (global.get $ww))
+                               (i32.lt_u (local.get $by) (global.get $wh))))
+                  (then
+                    (i32.store16
+                      (i32.add (global.get $costs)
+                        (i32.shl (i32.add (i32.mul (local.get $by) (global.get $ww)) (local.get $bx))
+                                 (i32.const 1)))
+                      (i32.const 0xfffe))))
+                (local.set $cur (i32.load offset=28 (local.get $b)))
+                (br $list)))
+            (local.set $gx (i32.add (local.get $gx) (i32.const 1)))
+            (br $gcol)))
+        (local.set $gy (i32.add (local.get $gy) (i32.const 1)))
+        (br $grow)))
     (i32.store16
       (i32.add (global.get $costs)
         (i32.shl (i32.add (i32.mul (i32.sub (local.get $uy) (global.get $wy0)) (global.get $ww))
@@ -1001,41 +1244,30 @@
     (i32.store offset=8 (local.get $a) (local.get $arg))
     (global.set $n_acts (i32.add (global.get $n_acts) (i32.const 1))))
 
-  (func $has_units (param $owner i32) (result i32)
-    (local $i i32) (local $a i32)
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
-        (local.set $a (call $at (local.get $i)))
-        (if (i32.and (i32.load8_u offset=22 (local.get $a))
-                     (i32.eq (i32.load8_u offset=16 (local.get $a)) (local.get $owner)))
-          (then (return (i32.const 1))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
-    (i32.const 0))
-
   ;; After damage: units at 0 hp are removed, and living players left without units are
-  ;; eliminated (rules::hurt).
+  ;; eliminated (rules::hurt). The wounded units were buried as they were hit ($die_if_dead);
+  ;; units that arrived with 0 hp are found here, at the first burial of the turn.
   (func $bury
     (local $i i32) (local $a i32)
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
-        (local.set $a (call $at (local.get $i)))
-        (if (i32.eqz (i32.load16_u offset=8 (local.get $a)))
-          (then (i32.store8 offset=22 (local.get $a) (i32.const 0))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
-    (global.set $seen_ok (i32.const 0))
+    (if (global.get $zombies)
+      (then
+        (block $done
+          (loop $next
+            (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
+            (call $die_if_dead (call $at (local.get $i)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $next)))
+        (global.set $zombies (i32.const 0))))
     (local.set $i (i32.const 0))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_players)))
         (local.set $a (i32.add (global.get $players) (i32.shl (local.get $i) (i32.const 2))))
-        (if (i32.load8_u offset=1 (local.get $a))
-          (then
-            (if (i32.eqz (call $has_units (i32.load8_u (local.get $a))))
-              (then (i32.store8 offset=1 (local.get $a) (i32.const 0))))))
+        (if (i32.and (i32.load8_u offset=1 (local.get $a))
+                     (i32.eqz (i32.load (i32.add (global.get $owners)
+                                                 (i32.shl (i32.load8_u (local.get $a))
+                                                          (i32.const 2))))))
+          (then (i32.store8 offset=1 (local.get $a) (i32.const 0))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next))))
 
@@ -1081,6 +1313,7 @@
     (i32.store8 offset=24 (local.get $a) (i32.const 1))
     (call $record (i32.const 1) (i32.const 0) (i32.load (local.get $a)) (i32.load (local.get $b)))
     (call $wound (local.get $b) (local.get $dmg))
+    (call $die_if_dead (local.get $b))
     (call $bury)
     (i32.const 1))
 
@@ -1093,6 +1326,7 @@
     (if (i32.load8_u offset=23 (local.get $a)) (then (return (i32.const 0))))
     (local.set $to (call $step (local.get $u) (local.get $goal) (local.get $toward)))
     (if (i32.eq (local.get $to) (i32.const -1)) (then (return (i32.const 0))))
+    (call $grid_move (local.get $u) (local.get $a) (i32.load offset=4 (local.get $a)) (local.get $to))
     (i32.store offset=4 (local.get $a) (local.get $to))
     (i32.store8 offset=21 (local.get $a) (i32.const 0))
     (i32.store8 offset=23 (local.get $a) (i32.const 1))
@@ -1113,7 +1347,8 @@
   ;; up to max to the player's own units within 1 of $at).
   (func $rt_cast (param $u i32) (param $spell i32) (param $at i32) (result i32)
     (local $a i32) (local $b i32) (local $p i32) (local $cost i32) (local $mana i32) (local $i i32)
-    (local $hp i32) (local $max i32)
+    (local $hp i32) (local $max i32) (local $xs i32) (local $ys i32) (local $gx i32) (local $gy i32)
+    (local $cur i32)
     (if (i32.eqz (call $may_act (local.get $u))) (then (return (i32.const 0))))
     (local.set $a (call $addr (local.get $u)))
     (if (i32.ne (i32.load8_u offset=17 (local.get $a)) (i32.const 3)) (then (return (i32.const 0))))
@@ -1129,31 +1364,56 @@
     (i32.store16 offset=2 (local.get $p) (i32.sub (local.get $mana) (local.get $cost)))
     (i32.store8 offset=24 (local.get $a) (i32.const 1))
     (call $record (i32.const 2) (local.get $spell) (i32.load (local.get $a)) (local.get $at))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
-        (local.set $b (call $at (local.get $i)))
-        (if (i32.and (i32.load8_u offset=22 (local.get $b))
-                     (i32.le_u (call $dist (i32.load offset=4 (local.get $b)) (local.get $at))
-                               (i32.const 1)))
-          (then
-            (if (i32.eqz (local.get $spell))
-              (then (call $wound (local.get $b) (i32.const 6)))
-              (else
-                (if (i32.eq (i32.load8_u offset=16 (local.get $b)) (global.get $slot))
+    ;; Every living unit within 1 of $at: only the buckets around it are searched.
+    (local.set $xs (call $span (i32.and (local.get $at) (i32.const 0xffff)) (i32.const 1)
+                               (global.get $w)))
+    (local.set $ys (call $span (i32.shr_u (local.get $at) (i32.const 16)) (i32.const 1)
+                               (global.get $h)))
+    (local.set $gy (i32.and (local.get $ys) (i32.const 0xffff)))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.gt_u (local.get $gy) (i32.shr_u (local.get $ys) (i32.const 16))))
+        (local.set $gx (i32.and (local.get $xs) (i32.const 0xffff)))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.gt_u (local.get $gx) (i32.shr_u (local.get $xs) (i32.const 16))))
+            (local.set $cur
+              (i32.load (i32.add (global.get $grid)
+                                 (i32.shl (i32.add (i32.mul (local.get $gy) (global.get $gw))
+                                                   (local.get $gx))
+                                          (i32.const 2)))))
+            (block $list_done
+              (loop $list
+                (br_if $list_done (i32.eqz (local.get $cur)))
+                (local.set $b (call $addr (local.get $cur)))
+                (if (i32.and (i32.load8_u offset=22 (local.get $b))
+                             (i32.le_u (call $dist (i32.load offset=4 (local.get $b)) (local.get $at))
+                                       (i32.const 1)))
                   (then
-                    (local.set $hp (i32.load16_u offset=8 (local.get $b)))
-                    (local.set $max (i32.load16_u offset=10 (local.get $b)))
-                    ;; min(hp + 8 (saturating), max), but never below hp
-                    (local.set $max
-                      (select (i32.add (local.get $hp) (i32.const 8)) (local.get $max)
-                              (i32.lt_u (i32.add (local.get $hp) (i32.const 8)) (local.get $max))))
-                    (if (i32.gt_u (local.get $max) (i32.const 0xffff))
-                      (then (local.set $max (i32.const 0xffff))))
-                    (if (i32.gt_u (local.get $max) (local.get $hp))
-                      (then (i32.store16 offset=8 (local.get $b) (local.get $max))))))))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $next)))
+                    (if (i32.eqz (local.get $spell))
+                      (then
+                        (call $wound (local.get $b) (i32.const 6))
+                        (call $die_if_dead (local.get $b)))
+                      (else
+                        (if (i32.eq (i32.load8_u offset=16 (local.get $b)) (global.get $slot))
+                          (then
+                            (local.set $hp (i32.load16_u offset=8 (local.get $b)))
+                            (local.set $max (i32.load16_u offset=10 (local.get $b)))
+                            ;; min(hp + 8 (saturating), max), but never below hp
+                            (local.set $max
+                              (select (i32.add (local.get $hp) (i32.const 8)) (local.get $max)
+                                      (i32.lt_u (i32.add (local.get $hp) (i32.const 8))
+                                                (local.get $max))))
+                            (if (i32.gt_u (local.get $max) (i32.const 0xffff))
+                              (then (local.set $max (i32.const 0xffff))))
+                            (if (i32.gt_u (local.get $max) (local.get $hp))
+                              (then (i32.store16 offset=8 (local.get $b) (local.get $max))))))))))
+                (local.set $cur (i32.load offset=28 (local.get $b)))
+                (br $list)))
+            (local.set $gx (i32.add (local.get $gx) (i32.const 1)))
+            (br $col)))
+        (local.set $gy (i32.add (local.get $gy) (i32.const 1)))
+        (br $row)))
     (if (i32.eqz (local.get $spell)) (then (call $bury)))
     (i32.const 1))
 
