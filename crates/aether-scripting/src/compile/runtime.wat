@@ -78,6 +78,14 @@
   (global $alive_mine (mut i32) (i32.const 0))
   (global $zombies (mut i32) (i32.const 0))
   (global $max_sight (mut i32) (i32.const 0))
+  ;; The script's enemies by row, built at the first Nearest Enemy of a turn (they do not move
+  ;; in the script's turn): $elist holds their handles sorted by row, column and id; row $y is
+  ;; $elist[$ey[$y - 1] .. $ey[$y]) ($ey[-1] = 0). $ex and $etmp are the sort's scratch.
+  (global $erows_ok (mut i32) (i32.const 0))
+  (global $ex (mut i32) (i32.const 0))
+  (global $ey (mut i32) (i32.const 0))
+  (global $etmp (mut i32) (i32.const 0))
+  (global $elist (mut i32) (i32.const 0))
   ;; Whether the decoder read the units' ids in strictly rising order.
   (global $ids_sorted (mut i32) (i32.const 0))
   ;; Whether $seen matches the current positions of the script's units.
@@ -419,10 +427,20 @@
           (i64.add (i64.add (local.get $cells) (local.get $window))
                    (call $align8 (i64.mul (i64.extend_i32_u (global.get $w))
                                           (i64.extend_i32_u (global.get $h)))))
-          (i64.add (call $align8 (i64.shl (i64.mul (i64.extend_i32_u (global.get $gw))
-                                                   (i64.extend_i32_u (global.get $gh)))
-                                          (i64.const 2)))
-                   (i64.const 1024)))))
+          (i64.add
+            (i64.add (call $align8 (i64.shl (i64.mul (i64.extend_i32_u (global.get $gw))
+                                                     (i64.extend_i32_u (global.get $gh)))
+                                            (i64.const 2)))
+                     (i64.const 1024))
+            ;; The enemies' row index: columns and rows counted, two lists of handles.
+            (i64.add
+              (i64.add (call $align8 (i64.shl (i64.add (i64.extend_i32_u (global.get $w))
+                                                       (i64.const 1))
+                                              (i64.const 2)))
+                       (call $align8 (i64.shl (i64.add (i64.extend_i32_u (global.get $h))
+                                                       (i64.const 1))
+                                              (i64.const 2))))
+              (i64.shl (call $align8 (i64.shl (local.get $nu) (i64.const 2))) (i64.const 1)))))))
     (if (local.get $r) (then (return (local.get $r))))
     ;; $reserve may have moved the area: every pointer from $heap.
     (global.set $tiles (global.get $heap))
@@ -447,6 +465,20 @@
                (i32.wrap_i64 (call $align8 (i64.shl (i64.mul (i64.extend_i32_u (global.get $gw))
                                                              (i64.extend_i32_u (global.get $gh)))
                                                     (i64.const 2))))))
+    (global.set $ex (i32.add (global.get $owners) (i32.const 1024)))
+    (global.set $ey
+      (i32.add (global.get $ex)
+               (i32.wrap_i64 (call $align8 (i64.shl (i64.add (i64.extend_i32_u (global.get $w))
+                                                             (i64.const 1))
+                                                    (i64.const 2))))))
+    (global.set $etmp
+      (i32.add (global.get $ey)
+               (i32.wrap_i64 (call $align8 (i64.shl (i64.add (i64.extend_i32_u (global.get $h))
+                                                             (i64.const 1))
+                                                    (i64.const 2))))))
+    (global.set $elist
+      (i32.add (global.get $etmp)
+               (i32.wrap_i64 (call $align8 (i64.shl (local.get $nu) (i64.const 2))))))
     (global.set $ids_sorted (local.get $sorted))
     (i32.const 0))
 
@@ -515,7 +547,193 @@
         (local.set $r (call $sort_units))
         (if (local.get $r) (then (return (local.get $r))))))
     (call $grid_build)
+    (global.set $erows_ok (i32.const 0))
     (i32.const 0))
+
+  ;; Builds the enemies' row index: a counting sort of the script's enemies by column, then a
+  ;; stable one by row, so each row lists them by column, then id.
+  (func $erows_build
+    (local $i i32) (local $a i32) (local $c i32) (local $k i32) (local $sum i32) (local $n i32)
+    (local $t i32)
+    (memory.fill (global.get $ex) (i32.const 0) (i32.shl (i32.add (global.get $w) (i32.const 1))
+                                                         (i32.const 2)))
+    (memory.fill (global.get $ey) (i32.const 0) (i32.shl (i32.add (global.get $h) (i32.const 1))
+                                                         (i32.const 2)))
+    ;; Count by column (at column + 1) and by row.
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
+        (local.set $a (call $at (local.get $i)))
+        (if (i32.ne (i32.load8_u offset=16 (local.get $a)) (global.get $slot))
+          (then
+            (local.set $c (i32.add (global.get $ex)
+                                   (i32.shl (i32.load16_u offset=4 (local.get $a)) (i32.const 2))))
+            (i32.store offset=4 (local.get $c) (i32.add (i32.load offset=4 (local.get $c)) (i32.const 1)))
+            (local.set $c (i32.add (global.get $ey)
+                                   (i32.shl (i32.load16_u offset=6 (local.get $a)) (i32.const 2))))
+            (i32.store offset=4 (local.get $c) (i32.add (i32.load offset=4 (local.get $c)) (i32.const 1)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    ;; Starts: $ex[x] = enemies in columns before x; $ey[y] = enemies in rows before y.
+    (local.set $k (i32.const 0))
+    (local.set $sum (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.gt_u (local.get $k) (global.get $w)))
+        (local.set $c (i32.add (global.get $ex) (i32.shl (local.get $k) (i32.const 2))))
+        (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $c))))
+        (i32.store (local.get $c) (local.get $sum))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next)))
+    (local.set $k (i32.const 0))
+    (local.set $sum (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.gt_u (local.get $k) (global.get $h)))
+        (local.set $c (i32.add (global.get $ey) (i32.shl (local.get $k) (i32.const 2))))
+        (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $c))))
+        (i32.store (local.get $c) (local.get $sum))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next)))
+    ;; By column into $etmp (ids rising within a column), then by row into $elist.
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
+        (local.set $a (call $at (local.get $i)))
+        (if (i32.ne (i32.load8_u offset=16 (local.get $a)) (global.get $slot))
+          (then
+            (local.set $c (i32.add (global.get $ex)
+                                   (i32.shl (i32.load16_u offset=4 (local.get $a)) (i32.const 2))))
+            (local.set $t (i32.load (local.get $c)))
+            (i32.store (local.get $c) (i32.add (local.get $t) (i32.const 1)))
+            (i32.store (i32.add (global.get $etmp) (i32.shl (local.get $t) (i32.const 2)))
+                       (i32.add (local.get $i) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $k (i32.load (i32.add (global.get $etmp) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $c (i32.add (global.get $ey)
+                               (i32.shl (i32.load16_u offset=6 (call $addr (local.get $k)))
+                                        (i32.const 2))))
+        (local.set $t (i32.load (local.get $c)))
+        (i32.store (local.get $c) (i32.add (local.get $t) (i32.const 1)))
+        (i32.store (i32.add (global.get $elist) (i32.shl (local.get $t) (i32.const 2)))
+                   (local.get $k))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    ;; Now $ey[y] is the end of row y (the start of row y + 1).
+    (global.set $erows_ok (i32.const 1)))
+
+  ;; Nearest Enemy for a unit of the script's own: rows outward from its row, and in each row a
+  ;; binary search for its column, then the nearest living enemy on either side.
+  (func $nearest_by_rows (param $a i32) (result i32)
+    (local $ux i32) (local $uy i32) (local $k i32) (local $y i32) (local $s i32) (local $e i32)
+    (local $lo i32) (local $hi i32) (local $mid i32) (local $j i32) (local $hd i32) (local $c i32)
+    (local $x i32) (local $d i32) (local $bd i32) (local $best i32) (local $side i32)
+    (if (i32.eqz (global.get $erows_ok)) (then (call $erows_build)))
+    (local.set $ux (i32.load16_u offset=4 (local.get $a)))
+    (local.set $uy (i32.load16_u offset=6 (local.get $a)))
+    (local.set $bd (i32.const -1))
+    (block $found
+      (loop $rows
+        (br_if $found (i32.gt_u (local.get $k) (local.get $bd)))
+        (br_if $found (i32.and (i32.lt_s (i32.sub (local.get $uy) (local.get $k)) (i32.const 0))
+                               (i32.ge_s (i32.add (local.get $uy) (local.get $k)) (global.get $h))))
+        ;; The row above ($side 0), then the row below ($side 1; the same row when $k is 0).
+        (local.set $side (i32.const 0))
+        (block $sides_done
+          (loop $sides
+            (br_if $sides_done (i32.gt_u (local.get $side) (i32.const 1)))
+            (local.set $y (select (i32.sub (local.get $uy) (local.get $k))
+                                  (i32.add (local.get $uy) (local.get $k))
+                                  (i32.eqz (local.get $side))))
+            (if (i32.and (i32.and (i32.ge_s (local.get $y) (i32.const 0))
+                                  (i32.lt_s (local.get $y) (global.get $h)))
+                         (i32.or (i32.eqz (local.get $side)) (i32.ne (local.get $k) (i32.const 0))))
+              (then
+                (local.set $s
+                  (select (i32.const 0)
+                          (i32.load (i32.add (global.get $ey)
+                                             (i32.shl (i32.sub (local.get $y) (i32.const 1))
+                                                      (i32.const 2))))
+                          (i32.eqz (local.get $y))))
+                (local.set $e
+                  (i32.load (i32.add (global.get $ey) (i32.shl (local.get $y) (i32.const 2)))))
+                ;; First entry at or east of the unit's column.
+                (local.set $lo (local.get $s))
+                (local.set $hi (local.get $e))
+                (block $bs_done
+                  (loop $bs
+                    (br_if $bs_done (i32.ge_u (local.get $lo) (local.get $hi)))
+                    (local.set $mid (i32.shr_u (i32.add (local.get $lo) (local.get $hi)) (i32.const 1)))
+                    (if (i32.lt_u
+                          (i32.load16_u offset=4
+                            (call $addr (i32.load (i32.add (global.get $elist)
+                                                           (i32.shl (local.get $mid) (i32.const 2))))))
+                          (local.get $ux))
+                      (then (local.set $lo (i32.add (local.get $mid) (i32.const 1))))
+                      (else (local.set $hi (local.get $mid))))
+                    (br $bs)))
+                ;; East: the first living enemy, then every one in that column.
+                (local.set $j (local.get $lo))
+                (local.set $x (i32.const -1))
+                (block $east_done
+                  (loop $east
+                    (br_if $east_done (i32.ge_u (local.get $j) (local.get $e)))
+                    (local.set $hd (i32.load (i32.add (global.get $elist)
+                                                      (i32.shl (local.get $j) (i32.const 2)))))
+                    (local.set $c (call $addr (local.get $hd)))
+                    (br_if $east_done
+                      (i32.and (i32.ne (local.get $x) (i32.const -1))
+                               (i32.ne (i32.load16_u offset=4 (local.get $c)) (local.get $x))))
+                    (if (i32.load8_u offset=22 (local.get $c))
+                      (then
+                        (local.set $x (i32.load16_u offset=4 (local.get $c)))
+                        (local.set $d (i32.add (local.get $k)
+                                               (i32.sub (local.get $x) (local.get $ux))))
+                        (if (i32.or (i32.lt_u (local.get $d) (local.get $bd))
+                                    (i32.and (i32.eq (local.get $d) (local.get $bd))
+                                             (i32.lt_u (local.get $hd) (local.get $best))))
+                          (then
+                            (local.set $bd (local.get $d))
+                            (local.set $best (local.get $hd))))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br $east)))
+                ;; West, the same way.
+                (local.set $j (local.get $lo))
+                (local.set $x (i32.const -1))
+                (block $west_done
+                  (loop $west
+                    (br_if $west_done (i32.le_u (local.get $j) (local.get $s)))
+                    (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+                    (local.set $hd (i32.load (i32.add (global.get $elist)
+                                                      (i32.shl (local.get $j) (i32.const 2)))))
+                    (local.set $c (call $addr (local.get $hd)))
+                    (br_if $west_done
+                      (i32.and (i32.ne (local.get $x) (i32.const -1))
+                               (i32.ne (i32.load16_u offset=4 (local.get $c)) (local.get $x))))
+                    (if (i32.load8_u offset=22 (local.get $c))
+                      (then
+                        (local.set $x (i32.load16_u offset=4 (local.get $c)))
+                        (local.set $d (i32.add (local.get $k)
+                                               (i32.sub (local.get $ux) (local.get $x))))
+                        (if (i32.or (i32.lt_u (local.get $d) (local.get $bd))
+                                    (i32.and (i32.eq (local.get $d) (local.get $bd))
+                                             (i32.lt_u (local.get $hd) (local.get $best))))
+                          (then
+                            (local.set $bd (local.get $d))
+                            (local.set $best (local.get $hd))))))
+                    (br $west)))))
+            (local.set $side (i32.add (local.get $side) (i32.const 1)))
+            (br $sides)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $rows)))
+    (local.get $best))
 
   ;; ---------------------------------------------------------------- the spatial index
 
@@ -764,6 +982,9 @@
     (local.set $a (call $addr (local.get $u)))
     (local.set $pos (i32.load offset=4 (local.get $a)))
     (local.set $owner (i32.load8_u offset=16 (local.get $a)))
+    ;; The script's own units: its enemies stand still this turn, searched by rows.
+    (if (i32.eq (local.get $owner) (global.get $slot))
+      (then (return (call $nearest_by_rows (local.get $a)))))
     (local.set $ubx (i32.shr_u (i32.load16_u offset=4 (local.get $a)) (i32.const 3)))
     (local.set $uby (i32.shr_u (i32.load16_u offset=6 (local.get $a)) (i32.const 3)))
     (local.set $maxr (select (global.get $gw) (global.get $gh)
