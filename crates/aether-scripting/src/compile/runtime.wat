@@ -86,6 +86,13 @@
   (global $ey (mut i32) (i32.const 0))
   (global $etmp (mut i32) (i32.const 0))
   (global $elist (mut i32) (i32.const 0))
+  ;; The nearest-enemy field: for every tile, (distance << 32 | handle) of the script's nearest
+  ;; enemy (ties: lowest id), from a two-pass city-block distance transform, built at the first
+  ;; Nearest Enemy of a turn when the script has many units for the map's size. $nf_cap: the map
+  ;; is small enough to have one (8 bytes a tile, at most 4 MiB).
+  (global $nf (mut i32) (i32.const 0))
+  (global $nf_cap (mut i32) (i32.const 0))
+  (global $nf_ok (mut i32) (i32.const 0))
   ;; Whether the decoder read the units' ids in strictly rising order.
   (global $ids_sorted (mut i32) (i32.const 0))
   ;; Whether $seen matches the current positions of the script's units.
@@ -434,9 +441,17 @@
                      (i64.const 1024))
             ;; The enemies' row index: columns and rows counted, two lists of handles.
             (i64.add
-              (i64.add (call $align8 (i64.shl (i64.add (i64.extend_i32_u (global.get $w))
+              (i64.add (i64.add (call $align8 (i64.shl (i64.add (i64.extend_i32_u (global.get $w))
                                                        (i64.const 1))
                                               (i64.const 2)))
+                                ;; The nearest-enemy field, when the map allows one.
+                                (select (i64.shl (i64.mul (i64.extend_i32_u (global.get $w))
+                                                          (i64.extend_i32_u (global.get $h)))
+                                                 (i64.const 3))
+                                        (i64.const 0)
+                                        (i64.le_u (i64.mul (i64.extend_i32_u (global.get $w))
+                                                           (i64.extend_i32_u (global.get $h)))
+                                                  (i64.const 524288))))
                        (call $align8 (i64.shl (i64.add (i64.extend_i32_u (global.get $h))
                                                        (i64.const 1))
                                               (i64.const 2))))
@@ -479,6 +494,12 @@
     (global.set $elist
       (i32.add (global.get $etmp)
                (i32.wrap_i64 (call $align8 (i64.shl (local.get $nu) (i64.const 2))))))
+    (global.set $nf
+      (i32.add (global.get $elist)
+               (i32.wrap_i64 (call $align8 (i64.shl (local.get $nu) (i64.const 2))))))
+    (global.set $nf_cap
+      (i64.le_u (i64.mul (i64.extend_i32_u (global.get $w)) (i64.extend_i32_u (global.get $h)))
+                (i64.const 524288)))
     (global.set $ids_sorted (local.get $sorted))
     (i32.const 0))
 
@@ -548,7 +569,90 @@
         (if (local.get $r) (then (return (local.get $r))))))
     (call $grid_build)
     (global.set $erows_ok (i32.const 0))
+    (global.set $nf_ok (i32.const 0))
     (i32.const 0))
+
+  ;; Builds the nearest-enemy field: each enemy's tile gets (0, its handle), the lowest handle
+  ;; where several share a tile; then a forward pass (from the west and north neighbours) and a
+  ;; backward pass (east and south) give every tile the least (distance, handle) over all
+  ;; enemies, exactly: a shortest city-block path can always take its east/south leg first.
+  (func $nf_build
+    (local $i i32) (local $a i32) (local $t i32) (local $x i32) (local $y i32) (local $k i64)
+    (local $n i64) (local $cells i32)
+    (local.set $cells (i32.mul (global.get $w) (global.get $h)))
+    (memory.fill (global.get $nf) (i32.const 0x7f) (i32.shl (local.get $cells) (i32.const 3)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
+        (local.set $a (call $at (local.get $i)))
+        (if (i32.and (i32.load8_u offset=22 (local.get $a))
+                     (i32.ne (i32.load8_u offset=16 (local.get $a)) (global.get $slot)))
+          (then
+            (local.set $t
+              (i32.add (global.get $nf)
+                       (i32.shl (i32.add (i32.mul (i32.load16_u offset=6 (local.get $a)) (global.get $w))
+                                         (i32.load16_u offset=4 (local.get $a)))
+                                (i32.const 3))))
+            (local.set $k (i64.extend_i32_u (i32.add (local.get $i) (i32.const 1))))
+            (if (i64.lt_u (local.get $k) (i64.load (local.get $t)))
+              (then (i64.store (local.get $t) (local.get $k))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    ;; Forward.
+    (local.set $t (global.get $nf))
+    (local.set $y (i32.const 0))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.ge_u (local.get $y) (global.get $h)))
+        (local.set $x (i32.const 0))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.ge_u (local.get $x) (global.get $w)))
+            (local.set $k (i64.load (local.get $t)))
+            (if (local.get $x)
+              (then
+                (local.set $n (i64.add (i64.load (i32.sub (local.get $t) (i32.const 8)))
+                                       (i64.const 0x100000000)))
+                (if (i64.lt_u (local.get $n) (local.get $k)) (then (local.set $k (local.get $n))))))
+            (if (local.get $y)
+              (then
+                (local.set $n (i64.add (i64.load (i32.sub (local.get $t)
+                                                          (i32.shl (global.get $w) (i32.const 3))))
+                                       (i64.const 0x100000000)))
+                (if (i64.lt_u (local.get $n) (local.get $k)) (then (local.set $k (local.get $n))))))
+            (i64.store (local.get $t) (local.get $k))
+            (local.set $t (i32.add (local.get $t) (i32.const 8)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $col)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row)))
+    ;; Backward.
+    (local.set $y (global.get $h))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.eqz (local.get $y)))
+        (local.set $y (i32.sub (local.get $y) (i32.const 1)))
+        (local.set $x (global.get $w))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.eqz (local.get $x)))
+            (local.set $x (i32.sub (local.get $x) (i32.const 1)))
+            (local.set $t (i32.sub (local.get $t) (i32.const 8)))
+            (local.set $k (i64.load (local.get $t)))
+            (if (i32.lt_u (i32.add (local.get $x) (i32.const 1)) (global.get $w))
+              (then
+                (local.set $n (i64.add (i64.load offset=8 (local.get $t)) (i64.const 0x100000000)))
+                (if (i64.lt_u (local.get $n) (local.get $k)) (then (local.set $k (local.get $n))))))
+            (if (i32.lt_u (i32.add (local.get $y) (i32.const 1)) (global.get $h))
+              (then
+                (local.set $n (i64.add (i64.load (i32.add (local.get $t)
+                                                          (i32.shl (global.get $w) (i32.const 3))))
+                                       (i64.const 0x100000000)))
+                (if (i64.lt_u (local.get $n) (local.get $k)) (then (local.set $k (local.get $n))))))
+            (i64.store (local.get $t) (local.get $k))
+            (br $col)))
+        (br $row)))
+    (global.set $nf_ok (i32.const 1)))
 
   ;; Builds the enemies' row index: a counting sort of the script's enemies by column, then a
   ;; stable one by row, so each row lists them by column, then id.
@@ -634,10 +738,28 @@
   (func $nearest_by_rows (param $a i32) (result i32)
     (local $ux i32) (local $uy i32) (local $k i32) (local $y i32) (local $s i32) (local $e i32)
     (local $lo i32) (local $hi i32) (local $mid i32) (local $j i32) (local $hd i32) (local $c i32)
-    (local $x i32) (local $d i32) (local $bd i32) (local $best i32) (local $side i32)
-    (if (i32.eqz (global.get $erows_ok)) (then (call $erows_build)))
+    (local $x i32) (local $d i32) (local $bd i32) (local $best i32) (local $side i32) (local $f i64)
     (local.set $ux (i32.load16_u offset=4 (local.get $a)))
     (local.set $uy (i32.load16_u offset=6 (local.get $a)))
+    ;; Many units for the map's size: the field answers each in one read, while its enemy lives
+    ;; (enemies only die during the turn, so a living nearest enemy stays the nearest).
+    (if (i32.and (global.get $nf_cap)
+                 (i32.ge_u (i32.shl (global.get $alive_mine) (i32.const 5))
+                           (i32.mul (global.get $w) (global.get $h))))
+      (then
+        (if (i32.eqz (global.get $nf_ok)) (then (call $nf_build)))
+        (local.set $f
+          (i64.load (i32.add (global.get $nf)
+                             (i32.shl (i32.add (i32.mul (local.get $uy) (global.get $w))
+                                               (local.get $ux))
+                                      (i32.const 3)))))
+        ;; No enemy at all when the field was built: none now either.
+        (if (i64.ge_u (local.get $f) (i64.const 0x7f00000000000000))
+          (then (return (i32.const 0))))
+        (local.set $hd (i32.wrap_i64 (local.get $f)))
+        (if (i32.load8_u offset=22 (call $addr (local.get $hd)))
+          (then (return (local.get $hd))))))
+    (if (i32.eqz (global.get $erows_ok)) (then (call $erows_build)))
     (local.set $bd (i32.const -1))
     (block $found
       (loop $rows
@@ -918,11 +1040,16 @@
 
   ;; Manhattan distance between two positions.
   (func $dist (param $a i32) (param $b i32) (result i32)
+    (local $dx i32) (local $dy i32)
+    (local.set $dx (i32.sub (i32.and (local.get $a) (i32.const 0xffff))
+                            (i32.and (local.get $b) (i32.const 0xffff))))
+    (local.set $dy (i32.sub (i32.shr_u (local.get $a) (i32.const 16))
+                            (i32.shr_u (local.get $b) (i32.const 16))))
     (i32.add
-      (call $abs (i32.sub (i32.and (local.get $a) (i32.const 0xffff))
-                          (i32.and (local.get $b) (i32.const 0xffff))))
-      (call $abs (i32.sub (i32.shr_u (local.get $a) (i32.const 16))
-                          (i32.shr_u (local.get $b) (i32.const 16))))))
+      (select (local.get $dx) (i32.sub (i32.const 0) (local.get $dx))
+              (i32.ge_s (local.get $dx) (i32.const 0)))
+      (select (local.get $dy) (i32.sub (i32.const 0) (local.get $dy))
+              (i32.ge_s (local.get $dy) (i32.const 0)))))
 
   ;; The terrain at position $p (0 plains .. 4 mountain), -1 off the map.
   (func $terrain (param $p i32) (result i32)
@@ -1084,20 +1211,23 @@
             (block $list_done
               (loop $list
                 (br_if $list_done (i32.eqz (local.get $cur)))
-                (local.set $c (call $addr (local.get $cur)))
-                (if (i32.and
-                      (i32.and (i32.load8_u offset=22 (local.get $c))
-                               (i32.ne (i32.load8_u offset=16 (local.get $c)) (local.get $owner)))
-                      (i32.le_u (call $dist (local.get $pos) (i32.load offset=4 (local.get $c)))
-                                (local.get $range)))
+                (local.set $c (i32.add (global.get $units)
+                                       (i32.shl (i32.sub (local.get $cur) (i32.const 1))
+                                                (i32.const 5))))
+                ;; Living enemies first; the distance only for them.
+                (if (i32.and (i32.load8_u offset=22 (local.get $c))
+                             (i32.ne (i32.load8_u offset=16 (local.get $c)) (local.get $owner)))
                   (then
-                    (local.set $hp (i32.load16_u offset=8 (local.get $c)))
-                    (if (i32.or (i32.lt_u (local.get $hp) (local.get $bh))
-                                (i32.and (i32.eq (local.get $hp) (local.get $bh))
-                                         (i32.lt_u (local.get $cur) (local.get $best))))
+                    (if (i32.le_u (call $dist (local.get $pos) (i32.load offset=4 (local.get $c)))
+                                  (local.get $range))
                       (then
-                        (local.set $bh (local.get $hp))
-                        (local.set $best (local.get $cur))))))
+                        (local.set $hp (i32.load16_u offset=8 (local.get $c)))
+                        (if (i32.or (i32.lt_u (local.get $hp) (local.get $bh))
+                                    (i32.and (i32.eq (local.get $hp) (local.get $bh))
+                                             (i32.lt_u (local.get $cur) (local.get $best))))
+                          (then
+                            (local.set $bh (local.get $hp))
+                            (local.set $best (local.get $cur))))))))
                 (local.set $cur (i32.load offset=28 (local.get $c)))
                 (br $list)))
             (local.set $bx (i32.add (local.get $bx) (i32.const 1)))
