@@ -54,8 +54,17 @@ fn turn_cost(
 
 /// A generated 64×64 map with `units` units in all, every one in view of slot 0 (sight 255).
 fn crowd(units: u32, seed: u64) -> mc_tactical_types::TacticalState {
+    let mut state = armies(units, seed);
+    for u in &mut state.units {
+        u.sight = u8::MAX;
+    }
+    state
+}
+
+/// A generated 64×64 map with `units` units in all, as generated (each kind's own sight).
+fn armies(units: u32, seed: u64) -> mc_tactical_types::TacticalState {
     use aether_scripting::scenario::generate::{GenParams, generate};
-    let mut state = generate(
+    generate(
         &GenParams {
             name: "crowd".into(),
             description: String::new(),
@@ -68,11 +77,7 @@ fn crowd(units: u32, seed: u64) -> mc_tactical_types::TacticalState {
         },
         seed,
     )
-    .state;
-    for u in &mut state.units {
-        u.sight = u8::MAX;
-    }
-    state
+    .state
 }
 
 /// Graph vs twin: fuel, wall time and module size.
@@ -99,13 +104,20 @@ pub fn twins_section() {
         let graph = host.load(&wasm).expect("graph loads");
         let twin = host.load(&twin_wasm).expect("twin loads");
         let crowd_name = "64×64, 1,000 units in view";
-        for sample in samples.into_iter().chain([crowd_name]) {
+        let armies_name = "64×64, 400 units";
+        for sample in samples.into_iter().chain([armies_name, crowd_name]) {
             let state = if sample == crowd_name {
                 crowd(1000, 1)
+            } else if sample == armies_name {
+                armies(400, 1)
             } else {
                 support::state(sample)
             };
-            let turns = if sample == crowd_name { 3 } else { TURNS };
+            let turns = if sample == crowd_name || sample == armies_name {
+                3
+            } else {
+                TURNS
+            };
             let (gf, gt) = turn_cost(&graph, &state, turns);
             let (tf, tt) = turn_cost(&twin, &state, turns);
             let fuel = |f: u64| {
