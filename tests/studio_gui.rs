@@ -1715,3 +1715,71 @@ fn a_tournament_ranks_this_ai_the_templates_and_a_file() {
     assert!(e.contains("import.wat") && e.contains("refused"), "{e}");
     assert!(h.state().duel_lab.tournament.is_none());
 }
+
+/// Nodes far outside the view are not laid out (the frame's cost stays with what is seen), and
+/// come back whole when the view reaches them: drawn, with ports that take a wire.
+#[test]
+fn nodes_out_of_view_are_skipped_and_come_back_when_reached() {
+    let dir = temp_dir("culling");
+    let file = dir.join("far.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    g.name = "far".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [300.0, 0.0]);
+    let fortify = g.add_node("fortify", [300.0, 9000.0]);
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(fortify, "exec"));
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    h.state_mut().canvas_mut().zoom_to(1.0);
+    h.state_mut().canvas_mut().focus(turn);
+    step_until(&mut h, "the first node in view", |s| {
+        s.canvas().node_rect(turn).is_some()
+    });
+    // Once drawn, the far node is skipped while it is out of view.
+    h.state_mut().canvas_mut().focus(fortify);
+    step_until(&mut h, "the far node drawn", |s| {
+        s.canvas().node_rect(fortify).is_some()
+    });
+    h.state_mut().canvas_mut().focus(turn);
+    step_until(&mut h, "the far node skipped", |s| {
+        s.canvas().node_rect(fortify).is_none() && s.canvas().node_rect(turn).is_some()
+    });
+    assert!(
+        h.state()
+            .canvas()
+            .port_pos(fortify, "unit", false)
+            .is_none(),
+        "no port of a skipped node is offered to a dropped wire"
+    );
+    // Back in view: drawn again where the view puts it, and its port takes a wire.
+    h.state_mut().canvas_mut().focus(fortify);
+    step_until(&mut h, "the far node back", |s| {
+        s.canvas().node_rect(fortify).is_some()
+    });
+    h.step();
+    let rect = h.state().canvas().node_rect(fortify).expect("drawn");
+    let screen = h.state().canvas().screen_at([300.0, 9000.0]);
+    assert!(
+        rect.min.distance(screen) < 40.0,
+        "drawn at its place: {rect:?} against {screen:?}"
+    );
+    add_from_palette(&mut h, "For Each Unit");
+    let second = nodes_of(&h, "for_each_unit")
+        .into_iter()
+        .find(|n| *n != each)
+        .expect("a second loop");
+    h.state_mut().canvas_mut().focus(fortify);
+    step_until(&mut h, "both in view", |s| {
+        s.canvas().port_pos(second, "unit", true).is_some()
+            && s.canvas().port_pos(fortify, "unit", false).is_some()
+    });
+    wire(&mut h, (second, "unit"), (fortify, "unit"));
+    assert!(link_exists(
+        h.state().document().graph(),
+        (second, "unit"),
+        (fortify, "unit")
+    ));
+}
