@@ -244,6 +244,15 @@ pub enum Op {
     NearestEnemy,
     /// The enemy with least hp (ties: lowest id) within `unit`'s range from where it stands.
     WeakestEnemyInRange,
+    /// How many living units of other players stand within `within` (city-block) of `tile`;
+    /// 0 for no tile or a negative distance.
+    CountEnemiesNear,
+    /// The living unit of `unit`'s own side, not `unit` itself, within `within` of it, with the
+    /// least hp (ties: lowest id); none if none.
+    WeakestFriendNear,
+    /// Whether a living unit of another player stands within its own moves plus range of `unit`
+    /// (terrain and other units not counted): it could reach and strike next turn.
+    InDanger,
     /// Whether `unit` is not none (and still alive).
     UnitExists,
     /// A statistic of `unit`.
@@ -397,6 +406,9 @@ impl Op {
             | Op::ForEachUnit
             | Op::NearestEnemy
             | Op::WeakestEnemyInRange
+            | Op::CountEnemiesNear
+            | Op::WeakestFriendNear
+            | Op::InDanger
             | Op::UnitExists
             | Op::UnitStat(_)
             | Op::UnitPosition
@@ -751,6 +763,39 @@ pub static CATALOG: &[NodeSpec] = &[
         outputs: &[port("enemy", "Enemy", PinType::Unit)],
         settings: &[],
         op: Op::WeakestEnemyInRange,
+    },
+    NodeSpec {
+        key: "count_enemies_near",
+        name: "Count Enemies Near",
+        category: Category::Units,
+        help: "How many enemies you can see stand within Within tiles of this tile.",
+        inputs: &[
+            port("tile", "Tile", PinType::Position),
+            num("within", "Within", 3),
+        ],
+        outputs: &[port("value", "Count", PinType::Number)],
+        settings: &[],
+        op: Op::CountEnemiesNear,
+    },
+    NodeSpec {
+        key: "weakest_friend_near",
+        name: "Weakest Friend Near",
+        category: Category::Units,
+        help: "Your unit with the least HP within Within tiles of this one, not counting it (none if none).",
+        inputs: &[UNIT_IN, num("within", "Within", 3)],
+        outputs: &[port("friend", "Friend", PinType::Unit)],
+        settings: &[],
+        op: Op::WeakestFriendNear,
+    },
+    NodeSpec {
+        key: "in_danger",
+        name: "Is In Danger",
+        category: Category::Units,
+        help: "True if an enemy you see stands within its moves plus its range of this unit (terrain not counted).",
+        inputs: &[UNIT_IN],
+        outputs: &[port("value", "In Danger", PinType::Bool)],
+        settings: &[],
+        op: Op::InDanger,
     },
     NodeSpec {
         key: "unit_exists",

@@ -257,7 +257,10 @@ impl Run {
                 continue;
             };
             let empty = match (spec.op, v) {
-                (Op::NearestEnemy | Op::WeakestEnemyInRange, Val::Unit(None)) => true,
+                (
+                    Op::NearestEnemy | Op::WeakestEnemyInRange | Op::WeakestFriendNear,
+                    Val::Unit(None),
+                ) => true,
                 (Op::UnitPosition | Op::NearestHiddenTile, Val::Position(p)) => *p == NO_POSITION,
                 _ => false,
             };
@@ -602,6 +605,50 @@ impl<'g> Vm<'g, '_> {
                         .min_by_key(|e| (e.hp, e.id))
                         .map(|e| e.id),
                 )
+            }
+            Op::CountEnemiesNear => {
+                let tile = self.input(node, "tile").position();
+                let within = self.input(node, "within").number();
+                if tile == NO_POSITION || within < 0 {
+                    return Val::Number(0);
+                }
+                let slot = self.slot;
+                Val::Number(
+                    self.state
+                        .units
+                        .iter()
+                        .filter(|e| e.owner != slot && tile.distance(e.pos) <= within as u32)
+                        .count() as i32,
+                )
+            }
+            Op::WeakestFriendNear => {
+                // Inputs in port order, both always (a Random Number behind either draws).
+                let u = self.unit_of(node);
+                let within = self.input(node, "within").number();
+                let Some(u) = u.filter(|_| within >= 0) else {
+                    return Val::Unit(None);
+                };
+                Val::Unit(
+                    self.state
+                        .units
+                        .iter()
+                        .filter(|f| {
+                            f.owner == u.owner
+                                && f.id != u.id
+                                && u.pos.distance(f.pos) <= within as u32
+                        })
+                        .min_by_key(|f| (f.hp, f.id))
+                        .map(|f| f.id),
+                )
+            }
+            Op::InDanger => {
+                let Some(u) = self.unit_of(node) else {
+                    return Val::Bool(false);
+                };
+                Val::Bool(self.state.units.iter().any(|e| {
+                    e.owner != u.owner
+                        && u.pos.distance(e.pos) <= u32::from(e.moves) + u32::from(e.range)
+                }))
             }
             Op::UnitExists => Val::Bool(self.unit_of(node).is_some()),
             Op::UnitStat(stat) => Val::Number(self.unit_of(node).map_or(0, |u| match stat {

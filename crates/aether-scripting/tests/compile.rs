@@ -832,3 +832,102 @@ fn hostile_state_bytes_get_the_interpreters_answer_from_every_template() {
     assert!(counts.get(&-1).is_some_and(|n| *n > 1000), "{counts:?}");
     assert!(counts.contains_key(&-4), "{counts:?}");
 }
+
+/// Count Enemies Near, Weakest Friend Near and Is In Danger turned straight into actions, so
+/// every answer shows in the reply: compiled and interpreted agree on random turns, and the
+/// answers vary (the test would notice a query stuck on one value).
+#[test]
+fn the_neighbourhood_queries_agree_with_the_interpreter() {
+    use aether_scripting::graph::{PortRef, Value};
+    let link = |g: &mut VisualScriptGraph, a, pa: &str, b, pb: &str| {
+        g.connect(PortRef::new(a, pa), PortRef::new(b, pb));
+    };
+    let base = |name: &str| {
+        let mut g = VisualScriptGraph::new();
+        g.name = name.into();
+        g.version = "1.0.0".into();
+        let turn = g.add_node("on_turn", [0.0, 0.0]);
+        let each = g.add_node("for_each_unit", [0.0, 0.0]);
+        g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+        (g, each)
+    };
+    // In danger: fortify.
+    let (mut danger, each) = base("danger");
+    let q = danger.add_node("in_danger", [0.0, 0.0]);
+    let branch = danger.add_node("branch", [0.0, 0.0]);
+    let fortify = danger.add_node("fortify", [0.0, 0.0]);
+    link(&mut danger, each, "unit", q, "unit");
+    link(&mut danger, q, "value", branch, "condition");
+    link(&mut danger, each, "body", branch, "exec");
+    link(&mut danger, branch, "true", fortify, "exec");
+    link(&mut danger, each, "unit", fortify, "unit");
+    // At least a random number of enemies within a random distance: fortify.
+    let (mut crowd, each) = base("crowd");
+    let pos = crowd.add_node("unit_position", [0.0, 0.0]);
+    let q = crowd.add_node("count_enemies_near", [0.0, 0.0]);
+    let within = crowd.add_node("random_number", [0.0, 0.0]);
+    let at_least = crowd.add_node("random_number", [0.0, 0.0]);
+    let cmp = crowd.add_node("compare", [0.0, 0.0]);
+    let branch = crowd.add_node("branch", [0.0, 0.0]);
+    let fortify = crowd.add_node("fortify", [0.0, 0.0]);
+    crowd.set_value(within, "min", Value::Number(-1));
+    crowd.set_value(within, "max", Value::Number(8));
+    crowd.set_value(at_least, "min", Value::Number(1));
+    crowd.set_value(at_least, "max", Value::Number(4));
+    crowd.set_value(cmp, "op", Value::Choice("ge".into()));
+    link(&mut crowd, each, "unit", pos, "unit");
+    link(&mut crowd, pos, "position", q, "tile");
+    link(&mut crowd, within, "value", q, "within");
+    link(&mut crowd, q, "value", cmp, "a");
+    link(&mut crowd, at_least, "value", cmp, "b");
+    link(&mut crowd, cmp, "result", branch, "condition");
+    link(&mut crowd, each, "body", branch, "exec");
+    link(&mut crowd, branch, "true", fortify, "exec");
+    link(&mut crowd, each, "unit", fortify, "unit");
+    // Walk toward the weakest friend within a random distance.
+    let (mut friend, each) = base("friend");
+    let q = friend.add_node("weakest_friend_near", [0.0, 0.0]);
+    let within = friend.add_node("random_number", [0.0, 0.0]);
+    let pos = friend.add_node("unit_position", [0.0, 0.0]);
+    let mv = friend.add_node("move_toward", [0.0, 0.0]);
+    friend.set_value(within, "min", Value::Number(-1));
+    friend.set_value(within, "max", Value::Number(10));
+    link(&mut friend, each, "unit", q, "unit");
+    link(&mut friend, within, "value", q, "within");
+    link(&mut friend, q, "friend", pos, "unit");
+    link(&mut friend, each, "body", mv, "exec");
+    link(&mut friend, each, "unit", mv, "unit");
+    link(&mut friend, pos, "position", mv, "to");
+
+    let mut rng = Rng::new(0x5eed_0033);
+    for graph in [danger, crowd, friend] {
+        let checked = CheckedGraph::new(graph.clone())
+            .unwrap_or_else(|d| panic!("{} is valid: {d:?}", graph.name));
+        let wasm = VisualScriptCompiler::compile(&graph).unwrap().wasm_bytes;
+        let mut raw = Raw::new(&wasm);
+        let mut replies = std::collections::BTreeSet::new();
+        let mut acting = 0;
+        for _ in 0..300 {
+            let (state, slot, seed) = random_turn(&mut rng);
+            let view = rules::view_for(&state, slot);
+            let bytes = postcard::to_allocvec(&view).unwrap();
+            let (r, reply) = raw.call(&bytes, slot, seed, 65536);
+            let want =
+                postcard::to_allocvec(&interpret(&checked, &view, slot, seed).actions).unwrap();
+            assert_eq!(r, want.len() as i32, "{}: {bytes:?}", graph.name);
+            assert_eq!(
+                reply, want,
+                "{}: slot {slot} seed {seed} {bytes:?}",
+                graph.name
+            );
+            acting += usize::from(reply.len() > 1);
+            replies.insert(reply);
+        }
+        assert!(
+            acting > 50 && replies.len() > 50,
+            "{}: {acting} turns acted, {} different replies",
+            graph.name,
+            replies.len()
+        );
+    }
+}

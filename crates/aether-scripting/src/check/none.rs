@@ -63,7 +63,9 @@ pub(super) fn check_none(graph: &VisualScriptGraph, running: &NodeSet, out: &mut
 fn finder(w: &Wiring<'_>, node: NodeId, depth: u32) -> Option<(NodeId, &'static str)> {
     let spec = w.specs.get(&node)?;
     match spec.op {
-        Op::NearestEnemy | Op::WeakestEnemyInRange => Some((node, spec.name)),
+        Op::NearestEnemy | Op::WeakestEnemyInRange | Op::WeakestFriendNear => {
+            Some((node, spec.name))
+        }
         Op::UnitPosition | Op::NearestHiddenTile if depth < MAX_DEPTH => {
             finder(w, w.wire_into.get(&(node, "unit"))?.0, depth + 1)
         }

@@ -44,6 +44,12 @@ pub enum Routine {
     WeakestInRange,
     /// `(which) -> number`.
     Count,
+    /// `(tile, within) -> number`: Count Enemies Near.
+    CountNear,
+    /// `(unit, within) -> unit`: Weakest Friend Near.
+    WeakestFriend,
+    /// `(unit) -> bool`: Is In Danger.
+    InDanger,
     /// `(which, unit) -> unit`: For Each's next unit.
     NextUnit,
     /// `(position, position) -> number`.
@@ -142,6 +148,9 @@ impl Routine {
             Routine::NearestEnemy => "rt_nearest_enemy",
             Routine::WeakestInRange => "rt_weakest_in_range",
             Routine::Count => "rt_count",
+            Routine::CountNear => "rt_count_near",
+            Routine::WeakestFriend => "rt_weakest_friend",
+            Routine::InDanger => "rt_in_danger",
             Routine::NextUnit => "rt_next_unit",
             Routine::Distance => "rt_distance",
             Routine::MapCentre => "rt_map_centre",
@@ -225,7 +234,7 @@ impl Routine {
     ];
 
     /// Every routine of the AI runtime, for checking it exports them all.
-    pub const ALL: [Routine; 18] = [
+    pub const ALL: [Routine; 21] = [
         Routine::Live,
         Routine::Stat,
         Routine::Position,
@@ -233,6 +242,9 @@ impl Routine {
         Routine::NearestEnemy,
         Routine::WeakestInRange,
         Routine::Count,
+        Routine::CountNear,
+        Routine::WeakestFriend,
+        Routine::InDanger,
         Routine::NextUnit,
         Routine::Distance,
         Routine::MapCentre,
@@ -782,6 +794,9 @@ impl<'a> Lowering<'a> {
         match op {
             Op::NearestEnemy => self.call(Routine::NearestEnemy, node, &["unit"]),
             Op::WeakestEnemyInRange => self.call(Routine::WeakestInRange, node, &["unit"]),
+            Op::CountEnemiesNear => self.call(Routine::CountNear, node, &["tile", "within"]),
+            Op::WeakestFriendNear => self.call(Routine::WeakestFriend, node, &["unit", "within"]),
+            Op::InDanger => self.call(Routine::InDanger, node, &["unit"]),
             Op::UnitExists => self.call(Routine::Live, node, &["unit"]),
             Op::UnitStat(stat) => {
                 let unit = self.input(node, "unit");

@@ -78,6 +78,8 @@
   (global $alive_mine (mut i32) (i32.const 0))
   (global $zombies (mut i32) (i32.const 0))
   (global $max_sight (mut i32) (i32.const 0))
+  ;; The largest moves + range of any unit (how far Is In Danger must look).
+  (global $max_reach (mut i32) (i32.const 0))
   ;; The script's enemies by row, built at the first Nearest Enemy of a turn (they do not move
   ;; in the script's turn): $elist holds their handles sorted by row, column and id; row $y is
   ;; $elist[$ey[$y - 1] .. $ey[$y]) ($ey[-1] = 0). $ex and $etmp are the sort's scratch.
@@ -116,6 +118,9 @@
   (export "rt_nearest_enemy" (func $rt_nearest_enemy))
   (export "rt_weakest_in_range" (func $rt_weakest_in_range))
   (export "rt_count" (func $rt_count))
+  (export "rt_count_near" (func $rt_count_near))
+  (export "rt_weakest_friend" (func $rt_weakest_friend))
+  (export "rt_in_danger" (func $rt_in_danger))
   (export "rt_next_unit" (func $rt_next_unit))
   (export "rt_distance" (func $dist))
   (export "rt_map_centre" (func $rt_map_centre))
@@ -876,6 +881,7 @@
     (global.set $alive_mine (i32.const 0))
     (global.set $zombies (i32.const 0))
     (global.set $max_sight (i32.const 0))
+    (global.set $max_reach (i32.const 0))
     (local.set $i (global.get $n_units))
     (block $done
       (loop $next
@@ -896,6 +902,10 @@
               (then (global.set $max_sight (i32.load8_u offset=20 (local.get $a)))))))
         (if (i32.eqz (i32.load16_u offset=8 (local.get $a)))
           (then (global.set $zombies (i32.add (global.get $zombies) (i32.const 1)))))
+        (local.set $o (i32.add (i32.load8_u offset=19 (local.get $a))
+                               (i32.load8_u offset=18 (local.get $a))))
+        (if (i32.gt_u (local.get $o) (global.get $max_reach))
+          (then (global.set $max_reach (local.get $o))))
         (br $next))))
 
   ;; Moves handle $u (record $a) from the bucket of $from to that of $to.
@@ -1080,6 +1090,152 @@
     (if (i32.eq (local.get $which) (i32.const 1))
       (then (return (i32.sub (global.get $alive_all) (global.get $alive_mine)))))
     (global.get $alive_mine))
+
+  ;; Count Enemies Near: living units of other players within $within of tile $p; 0 for no tile
+  ;; or a negative distance. Only the buckets the distance reaches are searched.
+  (func $rt_count_near (param $p i32) (param $within i32) (result i32)
+    (local $c i32) (local $cur i32) (local $xs i32) (local $ys i32) (local $bx i32) (local $by i32)
+    (local $n i32)
+    (if (i32.or (i32.eq (local.get $p) (i32.const -1)) (i32.lt_s (local.get $within) (i32.const 0)))
+      (then (return (i32.const 0))))
+    ;; No two tiles are farther apart than this.
+    (if (i32.gt_u (local.get $within) (i32.const 0x1ffff))
+      (then (local.set $within (i32.const 0x1ffff))))
+    (local.set $xs (call $span (i32.and (local.get $p) (i32.const 0xffff)) (local.get $within)
+                               (global.get $w)))
+    (local.set $ys (call $span (i32.shr_u (local.get $p) (i32.const 16)) (local.get $within)
+                               (global.get $h)))
+    (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
+        (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
+            (local.set $cur
+              (i32.load (i32.add (global.get $grid)
+                                 (i32.shl (i32.add (i32.mul (local.get $by) (global.get $gw))
+                                                   (local.get $bx))
+                                          (i32.const 2)))))
+            (block $list_done
+              (loop $list
+                (br_if $list_done (i32.eqz (local.get $cur)))
+                (local.set $c (call $addr (local.get $cur)))
+                (if (i32.and (i32.load8_u offset=22 (local.get $c))
+                             (i32.ne (i32.load8_u offset=16 (local.get $c)) (global.get $slot)))
+                  (then
+                    (if (i32.le_u (call $dist (local.get $p) (i32.load offset=4 (local.get $c)))
+                                  (local.get $within))
+                      (then (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+                (local.set $cur (i32.load offset=28 (local.get $c)))
+                (br $list)))
+            (local.set $bx (i32.add (local.get $bx) (i32.const 1)))
+            (br $col)))
+        (local.set $by (i32.add (local.get $by) (i32.const 1)))
+        (br $row)))
+    (local.get $n))
+
+  ;; Weakest Friend Near: the living unit of $u's owner, not $u, within $within of it, with the
+  ;; least hp (ties: lowest id); 0 for none.
+  (func $rt_weakest_friend (param $u i32) (param $within i32) (result i32)
+    (local $a i32) (local $c i32) (local $cur i32) (local $best i32) (local $bh i32) (local $hp i32)
+    (local $pos i32) (local $owner i32) (local $xs i32) (local $ys i32) (local $bx i32) (local $by i32)
+    (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const 0))))
+    (if (i32.lt_s (local.get $within) (i32.const 0)) (then (return (i32.const 0))))
+    (if (i32.gt_u (local.get $within) (i32.const 0x1ffff))
+      (then (local.set $within (i32.const 0x1ffff))))
+    (local.set $a (call $addr (local.get $u)))
+    (local.set $pos (i32.load offset=4 (local.get $a)))
+    (local.set $owner (i32.load8_u offset=16 (local.get $a)))
+    (local.set $xs (call $span (i32.load16_u offset=4 (local.get $a)) (local.get $within)
+                               (global.get $w)))
+    (local.set $ys (call $span (i32.load16_u offset=6 (local.get $a)) (local.get $within)
+                               (global.get $h)))
+    (local.set $bh (i32.const -1))
+    (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
+        (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
+            (local.set $cur
+              (i32.load (i32.add (global.get $grid)
+                                 (i32.shl (i32.add (i32.mul (local.get $by) (global.get $gw))
+                                                   (local.get $bx))
+                                          (i32.const 2)))))
+            (block $list_done
+              (loop $list
+                (br_if $list_done (i32.eqz (local.get $cur)))
+                (local.set $c (call $addr (local.get $cur)))
+                (if (i32.and (i32.and (i32.load8_u offset=22 (local.get $c))
+                                      (i32.eq (i32.load8_u offset=16 (local.get $c)) (local.get $owner)))
+                             (i32.ne (local.get $cur) (local.get $u)))
+                  (then
+                    (if (i32.le_u (call $dist (local.get $pos) (i32.load offset=4 (local.get $c)))
+                                  (local.get $within))
+                      (then
+                        (local.set $hp (i32.load16_u offset=8 (local.get $c)))
+                        (if (i32.or (i32.lt_u (local.get $hp) (local.get $bh))
+                                    (i32.and (i32.eq (local.get $hp) (local.get $bh))
+                                             (i32.lt_u (local.get $cur) (local.get $best))))
+                          (then
+                            (local.set $bh (local.get $hp))
+                            (local.set $best (local.get $cur))))))))
+                (local.set $cur (i32.load offset=28 (local.get $c)))
+                (br $list)))
+            (local.set $bx (i32.add (local.get $bx) (i32.const 1)))
+            (br $col)))
+        (local.set $by (i32.add (local.get $by) (i32.const 1)))
+        (br $row)))
+    (local.get $best))
+
+  ;; Is In Danger: a living unit of another owner within its own moves + range of $u. Only the
+  ;; buckets within the largest moves + range are searched.
+  (func $rt_in_danger (param $u i32) (result i32)
+    (local $a i32) (local $c i32) (local $cur i32) (local $pos i32) (local $owner i32)
+    (local $xs i32) (local $ys i32) (local $bx i32) (local $by i32)
+    (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const 0))))
+    (local.set $a (call $addr (local.get $u)))
+    (local.set $pos (i32.load offset=4 (local.get $a)))
+    (local.set $owner (i32.load8_u offset=16 (local.get $a)))
+    (local.set $xs (call $span (i32.load16_u offset=4 (local.get $a)) (global.get $max_reach)
+                               (global.get $w)))
+    (local.set $ys (call $span (i32.load16_u offset=6 (local.get $a)) (global.get $max_reach)
+                               (global.get $h)))
+    (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
+        (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
+            (local.set $cur
+              (i32.load (i32.add (global.get $grid)
+                                 (i32.shl (i32.add (i32.mul (local.get $by) (global.get $gw))
+                                                   (local.get $bx))
+                                          (i32.const 2)))))
+            (block $list_done
+              (loop $list
+                (br_if $list_done (i32.eqz (local.get $cur)))
+                (local.set $c (call $addr (local.get $cur)))
+                (if (i32.and (i32.load8_u offset=22 (local.get $c))
+                             (i32.ne (i32.load8_u offset=16 (local.get $c)) (local.get $owner)))
+                  (then
+                    (if (i32.le_u (call $dist (local.get $pos) (i32.load offset=4 (local.get $c)))
+                                  (i32.add (i32.load8_u offset=19 (local.get $c))
+                                           (i32.load8_u offset=18 (local.get $c))))
+                      (then (return (i32.const 1))))))
+                (local.set $cur (i32.load offset=28 (local.get $c)))
+                (br $list)))
+            (local.set $bx (i32.add (local.get $bx) (i32.const 1)))
+            (br $col)))
+        (local.set $by (i32.add (local.get $by) (i32.const 1)))
+        (br $row)))
+    (i32.const 0))
 
   ;; For Each Unit: the next living unit after handle $u (0 to start) selected by $which, in id
   ;; order; 0 at the end. Units never come back to life and owners never change, so this visits
