@@ -1558,6 +1558,52 @@ fn duels_an_opponent_runs_200_seeds_and_opens_a_lost_game() {
             .is_some(),
         "a replay names the winner"
     );
+    // The studio plays it again from the modules it names, turn by turn.
+    h.get_by_label("Play it again").click();
+    wait_lab(&mut h, "the replay played again", |s| {
+        s.duel_lab.shown.as_ref().is_some_and(|d| d.again.is_some())
+    });
+    let words = h
+        .state()
+        .duel_lab
+        .shown
+        .as_ref()
+        .and_then(|d| d.again.clone())
+        .unwrap_or_default();
+    assert!(
+        words.contains(&format!(
+            "all {} turns gave the same bytes",
+            shown.frames.len()
+        )),
+        "{words}"
+    );
+    assert!(h.query_by_label_contains("gave the same bytes").is_some());
+    // The AI's file changed since: playing it again says where the game goes another way, and why.
+    let file = dir.join("rusher.mcgraph.json");
+    let original = std::fs::read(&file).expect("the graph file");
+    creator_studio::studio::template(1)
+        .save(&file)
+        .expect("overwrite the graph file");
+    h.get_by_label("Play it again").click();
+    wait_lab(&mut h, "the changed module noticed", |s| {
+        s.duel_lab
+            .shown
+            .as_ref()
+            .and_then(|d| d.again.as_deref())
+            .is_some_and(|w| w.contains("differs"))
+    });
+    let words = h
+        .state()
+        .duel_lab
+        .shown
+        .as_ref()
+        .and_then(|d| d.again.clone())
+        .unwrap_or_default();
+    assert!(
+        words.contains("turn ") && words.contains("changed since the game was recorded"),
+        "{words}"
+    );
+    std::fs::write(&file, original).expect("put the graph back");
     // The CLI plays it again byte for byte.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_creator-studio"))
         .arg("replay")

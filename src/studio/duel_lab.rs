@@ -49,6 +49,12 @@ pub struct ShownDuel {
     pub end: TacticalState,
     /// The replay to save (when every controller has a file to name).
     pub replay: Option<Replay>,
+    /// The scenario it was played on.
+    pub scenario: aether_scripting::Scenario,
+    /// The folder of the replay file it was read from, if any.
+    pub replay_dir: Option<PathBuf>,
+    /// What playing it again found, in words.
+    pub again: Option<String>,
 }
 
 impl ShownDuel {
@@ -95,6 +101,7 @@ pub enum LabAction {
 #[derive(Clone, Debug)]
 enum Running {
     Duel,
+    Again,
     Batch(Progress),
     Tournament(Progress),
 }
@@ -193,6 +200,13 @@ impl DuelLab {
                 Done::Duel(Ok(d)) => self.show(*d),
                 Done::Batch(Ok(b)) => self.batch = Some(b),
                 Done::Tournament(Ok(t)) => self.tournament = Some(t),
+                Done::Again(result) => {
+                    if let Some(d) = self.shown.as_mut() {
+                        d.again = Some(
+                            result.unwrap_or_else(|e| format!("Could not play it again: {e}")),
+                        );
+                    }
+                }
                 Done::Duel(Err(e)) | Done::Batch(Err(e)) | Done::Tournament(Err(e)) => {
                     self.error = Some(e);
                 }
@@ -348,6 +362,9 @@ impl DuelLab {
         let (frames, end) = replay.frames(&scenario.state)?;
         let names: Vec<String> = replay.seats.iter().map(|s| s.identity.clone()).collect();
         Ok(ShownDuel {
+            scenario: scenario.clone(),
+            replay_dir: path.parent().map(Path::to_path_buf),
+            again: None,
             title: format!(
                 "{} · {} · seed {}",
                 names.join(" vs "),
@@ -492,6 +509,7 @@ impl DuelLab {
 
     fn duel_ui(&mut self, ui: &mut egui::Ui) -> Option<LabAction> {
         let mut action = None;
+        let mut again = None;
         let Some(d) = &self.shown else {
             return None;
         };
@@ -508,7 +526,30 @@ impl DuelLab {
             {
                 action = Some(LabAction::SaveReplay);
             }
+            let idle = self.running.is_none();
+            if ui
+                .add_enabled(idle && d.replay.is_some(), egui::Button::new("Play it again").small())
+                .on_hover_text(
+                    "Run every AI of this game again and check each turn gives the same bytes as \
+                     recorded (it says which turn differs, and which module changed)",
+                )
+                .clicked()
+                && let Some(replay) = d.replay.clone()
+            {
+                again = Some((replay, d.scenario.clone(), d.replay_dir.clone()));
+            }
         });
+        if let Some(words) = &d.again {
+            let same = words.starts_with("Played again: all");
+            ui.colored_label(
+                if same {
+                    Color32::from_rgb(110, 210, 120)
+                } else {
+                    Color32::from_rgb(240, 190, 60)
+                },
+                words,
+            );
+        }
         let won = d.mine.is_some() && d.winner == d.mine;
         ui.colored_label(
             if won || d.mine.is_none() {
@@ -518,6 +559,14 @@ impl DuelLab {
             },
             d.result_words(),
         );
+        if let Some((replay, scenario, base)) = again {
+            self.running = Some(Running::Again);
+            self.worker.send(Job::Again {
+                replay: Box::new(replay),
+                scenario: Box::new(scenario),
+                base,
+            });
+        }
         self.turn = self.turn.min(last);
         ui.horizontal(|ui| {
             if ui

@@ -195,34 +195,39 @@ impl SeatLoader {
                 self.loaded.insert(o.clone(), (h, c.clone()));
                 Ok((Seat::Controller(c), h))
             }
-            Opponent::File(path) => {
-                let m = duel::read_contender(path)?;
-                let h = module_hash(&m.wasm);
-                if let Some((had, c)) = self.loaded.get(o)
-                    && *had == h
-                {
-                    return Ok((Seat::Controller(c.clone()), h));
-                }
-                // Our own graphs compile on the plain host; modules from elsewhere are guarded.
-                let host = if duel::is_graph_file(path) {
-                    self.plain.as_ref()
-                } else {
-                    self.guarded.as_ref()
-                };
-                let host = host.ok_or_else(|| {
-                    format!(
-                        "{}: modules from files are compiled in a guarded worker, which could \
-                         not start here",
-                        path.display()
-                    )
-                })?;
-                let c = host
-                    .load(&m.wasm)
-                    .map_err(|e| format!("{}: refused: {e}", m.file.display()))?;
-                self.loaded.insert(o.clone(), (h, c.clone()));
-                Ok((Seat::Controller(c), h))
-            }
+            Opponent::File(path) => self.file_seat(path),
         }
+    }
+
+    /// The seat for a file (graph, `.wasm`, `.wat`, mod folder), with its module's hash. The
+    /// file is read again each time, so an edited file is noticed.
+    pub fn file_seat(&mut self, path: &Path) -> Result<(Seat, u64), String> {
+        let key = Opponent::File(path.to_path_buf());
+        let m = duel::read_contender(path)?;
+        let h = module_hash(&m.wasm);
+        if let Some((had, c)) = self.loaded.get(&key)
+            && *had == h
+        {
+            return Ok((Seat::Controller(c.clone()), h));
+        }
+        // Our own graphs compile on the plain host; modules from elsewhere are guarded.
+        let host = if duel::is_graph_file(path) {
+            self.plain.as_ref()
+        } else {
+            self.guarded.as_ref()
+        };
+        let host = host.ok_or_else(|| {
+            format!(
+                "{}: modules from files are compiled in a guarded worker, which could not start \
+                 here",
+                path.display()
+            )
+        })?;
+        let c = host
+            .load(&m.wasm)
+            .map_err(|e| format!("{}: refused: {e}", m.file.display()))?;
+        self.loaded.insert(key, (h, c.clone()));
+        Ok((Seat::Controller(c), h))
     }
 }
 

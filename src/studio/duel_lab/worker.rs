@@ -76,6 +76,15 @@ pub enum Job {
         /// Shared progress.
         progress: Progress,
     },
+    /// Plays a replay's duel again from its modules and compares every turn with the record.
+    Again {
+        /// The record.
+        replay: Box<Replay>,
+        /// Its scenario.
+        scenario: Box<aether_scripting::Scenario>,
+        /// The replay file's folder: module paths are tried there first.
+        base: Option<PathBuf>,
+    },
     /// A round robin among `entrants`.
     Tournament {
         /// The edited AI (when an entrant is [`Opponent::ThisAi`]).
@@ -117,6 +126,8 @@ pub enum Done {
     Batch(Result<BatchView, String>),
     /// A tournament's result.
     Tournament(Result<Tournament, String>),
+    /// A replay played again: what was found, in words (an error when it could not be played).
+    Again(Result<String, String>),
 }
 
 /// The worker's handle.
@@ -213,6 +224,11 @@ fn run(loader: &mut SeatLoader, job: Job) -> Done {
                 cancelled,
             })
         })()),
+        Job::Again {
+            replay,
+            scenario,
+            base,
+        } => Done::Again(play_again(loader, &replay, &scenario, base.as_deref())),
         Job::Tournament {
             this,
             entrants,
@@ -246,6 +262,46 @@ fn run(loader: &mut SeatLoader, job: Job) -> Done {
             .map_err(|e| e.to_string())
         })()),
     }
+}
+
+/// Plays `replay`'s duel again with the modules it names (tried beside the replay first, then
+/// as given) and compares every turn with the record.
+fn play_again(
+    loader: &mut SeatLoader,
+    replay: &Replay,
+    scenario: &aether_scripting::Scenario,
+    base: Option<&std::path::Path>,
+) -> Result<String, String> {
+    let mut seats = Vec::new();
+    let mut changed = Vec::new();
+    for (slot, s) in replay.seats.iter().enumerate() {
+        let Some(module) = &s.module else {
+            seats.push(Seat::Pass);
+            continue;
+        };
+        let given = PathBuf::from(module);
+        let path = match base.map(|b| b.join(&given)) {
+            Some(beside) if given.is_relative() && beside.exists() => beside,
+            _ => given,
+        };
+        let (seat, hash) = loader.file_seat(&path)?;
+        if format!("{hash:016x}") != s.module_hash {
+            changed.push(format!(
+                "player {slot}'s module {} changed since the game was recorded",
+                path.display()
+            ));
+        }
+        seats.push(seat);
+    }
+    let again = play_duel(scenario, &seats, replay.duel_seed).map_err(|e| e.to_string())?;
+    let mut words = match replay.compare(&again) {
+        Ok(n) => format!("Played again: all {n} turns gave the same bytes as recorded."),
+        Err(why) => format!("Played again, it differs: {why}."),
+    };
+    if !changed.is_empty() {
+        words.push_str(&format!(" Note: {}.", changed.join("; ")));
+    }
+    Ok(words)
 }
 
 fn one_duel(
@@ -297,6 +353,9 @@ fn one_duel(
     );
     let replay = Replay::new(&scenario_file, seed, replay_seats, &result);
     Ok(ShownDuel {
+        scenario: sample.scenario.clone(),
+        replay_dir: None,
+        again: None,
         title: format!(
             "{} vs {} · {} · seed {seed}",
             seats[0].name(),
