@@ -70,6 +70,11 @@ enum Command {
         /// Print one JSON object instead of the readable report.
         #[arg(long)]
         json: bool,
+        /// For a graph: also each node's fuel in this turn (the runtime's own part on its own
+        /// line; the parts add up to the turn's fuel) and the value of every port of every node
+        /// that ran, for a bug report.
+        #[arg(long)]
+        trace: bool,
     },
     /// Play two controllers against each other on a duel scenario: every seed from both seats,
     /// on all cores; prints the first one's wins, draws and losses with a Wilson 95% interval.
@@ -332,8 +337,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             slot,
             seed,
             json,
+            trace,
         }) => {
-            let out = run::run(&module, &state, slot, seed)?;
+            let mut out = run::run(&module, &state, slot, seed)?;
+            if trace {
+                out.trace = Some(run::trace(&module, &out, slot, seed)?);
+            }
             if json {
                 emit(&format!("{}\n", run::render_json(&out)))?;
             } else {

@@ -215,3 +215,86 @@ fn run_json_on_a_graph_reports_each_stage_in_milliseconds() {
     let t = v["timings"].as_object().expect("a timings object");
     assert!(!t.contains_key("check") && !t.contains_key("lower_emit") && t.contains_key("turn"));
 }
+
+/// `run --trace --json` on every AI template: each node's fuel and the runtime's add up to the
+/// turn's `fuel_used`; the nodes that ran carry their names and port values, units described as
+/// a creator reads them; the text form sorts the fuel table. A module that is not a graph is
+/// refused with the reason.
+#[test]
+fn run_trace_reports_fuel_per_node_adding_up_and_every_value() {
+    for name in [
+        "melee-rusher",
+        "archer-skirmisher",
+        "hill-defender",
+        "mage-support",
+    ] {
+        let graph = format!("examples/graphs/{name}.mcgraph.json");
+        let out = studio(&[
+            "run",
+            &graph,
+            "--state",
+            "assets/states/battle.json",
+            "--trace",
+            "--json",
+        ]);
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let trace = &v["trace"];
+        let nodes = trace["nodes"].as_array().expect("nodes");
+        let sum: u64 = nodes
+            .iter()
+            .map(|n| n["fuel"].as_u64().unwrap_or(0))
+            .sum::<u64>()
+            + trace["runtime"]["fuel"].as_u64().expect("runtime fuel");
+        assert_eq!(sum, v["fuel_used"].as_u64().expect("fuel_used"), "{name}");
+        assert!(nodes.len() >= 5, "{name}: {} nodes", nodes.len());
+        for n in nodes {
+            assert!(
+                n["id"].as_u64().is_some() && n["name"].as_str().is_some(),
+                "{n}"
+            );
+        }
+        let each = nodes
+            .iter()
+            .find(|n| n["name"] == "For Each Unit")
+            .expect("For Each Unit ran");
+        let first = &each["ports"][0];
+        assert_eq!(first["port"], "unit");
+        assert!(first["value"]["unit"].as_u64().is_some(), "{first}");
+        assert!(
+            first["text"]
+                .as_str()
+                .is_some_and(|t| t.contains(" #") && t.contains("(hp ")),
+            "{first}"
+        );
+    }
+    let out = studio(&[
+        "run",
+        "examples/graphs/melee-rusher.mcgraph.json",
+        "--state",
+        "assets/states/battle.json",
+        "--trace",
+    ]);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("Fuel by node (") && s.contains("runtime (reading the state"),
+        "{s}"
+    );
+    assert!(
+        s.contains("#13 Nearest Hidden Tile") && s.contains("Values, node by node"),
+        "{s}"
+    );
+    let out = studio(&[
+        "run",
+        &fixture("minimal"),
+        "--state",
+        "assets/states/battle.json",
+        "--trace",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("needs a graph file"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -98,6 +98,11 @@ pub struct RunOutput {
     pub state_file: PathBuf,
     /// How long each stage took.
     pub timings: Timings,
+    /// The turn node by node, when asked for (`--trace`).
+    pub trace: Option<(
+        aether_scripting::debug::TurnTrace,
+        mc_tactical_types::TacticalState,
+    )>,
 }
 
 /// Loads `module`, checks `slot` against the state, plays one turn twice (determinism).
@@ -138,7 +143,91 @@ pub fn run(module: &Path, state_file: &Path, slot: u8, seed: u64) -> anyhow::Res
         module: module_file,
         state_file: state_file.to_path_buf(),
         timings,
+        trace: None,
     })
+}
+
+/// The turn of `out` node by node (`--trace`): `module` must be a graph file. The trace's fuel
+/// must add up to the host's: anything else is a fault of the tracer, reported as such.
+pub fn trace(
+    module: &Path,
+    out: &RunOutput,
+    slot: u8,
+    seed: u64,
+) -> anyhow::Result<(
+    aether_scripting::debug::TurnTrace,
+    mc_tactical_types::TacticalState,
+)> {
+    if !super::compile::is_graph(module) {
+        bail!(
+            "{}: --trace reports node by node, so it needs a graph file (*.mcgraph.json)",
+            module.display()
+        );
+    }
+    if !out.report.outcome.is_ok() {
+        bail!(
+            "the turn failed ({}), so there is no complete turn to trace",
+            out.report.outcome
+        );
+    }
+    let compiled =
+        super::compile::compile_file(module, aether_scripting::CompilationProfile::Debug)?;
+    let scenario = Scenario::load(&out.state_file)?;
+    let view = mc_tactical_types::rules::view_for(&scenario.state, slot);
+    let t =
+        aether_scripting::debug::trace_turn(&compiled.graph, &compiled.artifact, &view, slot, seed)
+            .map_err(|e| anyhow::anyhow!("{}: the trace failed: {e}", module.display()))?;
+    if t.total_fuel != out.report.fuel_used {
+        bail!(
+            "the trace counted {} fuel where the host charged {}: please report this with the graph",
+            t.total_fuel,
+            out.report.fuel_used
+        );
+    }
+    Ok((t, view))
+}
+
+/// The trace as text: fuel by node, largest first, then every node's values.
+fn render_trace(
+    s: &mut String,
+    t: &aether_scripting::debug::TurnTrace,
+    view: &mc_tactical_types::TacticalState,
+) {
+    let pct = |f: u64| f as f64 * 100.0 / t.total_fuel.max(1) as f64;
+    let _ = writeln!(s, "Fuel by node ({} in all):", group_digits(t.total_fuel));
+    let mut lines: Vec<(u64, String)> = t
+        .nodes
+        .iter()
+        .filter(|n| n.fuel > 0)
+        .map(|n| (n.fuel, format!("{} {}", n.id, n.name)))
+        .collect();
+    lines.push((
+        t.runtime_fuel,
+        "runtime (reading the state, setting up the turn, writing the reply)".into(),
+    ));
+    // Largest first; equal parts in node order (the sort is stable).
+    lines.sort_by_key(|l| std::cmp::Reverse(l.0));
+    for (fuel, what) in lines {
+        let _ = writeln!(
+            s,
+            "  {:>5.1}%  {:>11}  {what}",
+            pct(fuel),
+            group_digits(fuel)
+        );
+    }
+    let _ = writeln!(s, "Values, node by node (in the order they were computed):");
+    for n in &t.nodes {
+        if n.values.is_empty() {
+            let _ = writeln!(s, "  {} {}: ran", n.id, n.name);
+            continue;
+        }
+        let values: Vec<String> = n
+            .values
+            .iter()
+            .map(|(port, v)| format!("{port} = {}", aether_scripting::debug::describe(v, view)))
+            .collect();
+        let _ = writeln!(s, "  {} {}: {}", n.id, n.name, values.join(", "));
+    }
 }
 
 fn mib(bytes: u64) -> String {
@@ -234,6 +323,9 @@ pub fn render_text(out: &RunOutput) -> String {
             }
         }
     }
+    if let Some((t, view)) = &out.trace {
+        render_trace(&mut s, t, view);
+    }
     s
 }
 
@@ -273,5 +365,51 @@ pub fn render_json(out: &RunOutput) -> serde_json::Value {
         "state_bytes": r.state_bytes,
         "reply_bytes": r.reply.len(),
         "actions": actions,
+        "trace": out.trace.as_ref().map(|(t, view)| trace_json(t, view)),
+    })
+}
+
+/// The trace as JSON: `nodes` (each with `id`, `name`, `fuel` and its port values) and
+/// `runtime` with its own `fuel`; the `fuel`s add up to the report's `fuel_used`.
+fn trace_json(
+    t: &aether_scripting::debug::TurnTrace,
+    view: &mc_tactical_types::TacticalState,
+) -> serde_json::Value {
+    use aether_scripting::interp::{NO_POSITION, Val};
+    let value = |v: &Val| match v {
+        Val::Number(n) => serde_json::json!(n),
+        Val::Bool(b) => serde_json::json!(b),
+        Val::Unit(Some(id)) => serde_json::json!({"unit": id}),
+        Val::Position(p) if *p != NO_POSITION => serde_json::json!({"x": p.x, "y": p.y}),
+        Val::Entity(Some(id)) => serde_json::json!({"entity": id}),
+        Val::Player(Some(id)) => serde_json::json!({"player": id}),
+        _ => serde_json::Value::Null,
+    };
+    let nodes: Vec<serde_json::Value> = t
+        .nodes
+        .iter()
+        .map(|n| {
+            let ports: Vec<serde_json::Value> = n
+                .values
+                .iter()
+                .map(|(port, v)| {
+                    serde_json::json!({
+                        "port": port,
+                        "value": value(v),
+                        "text": aether_scripting::debug::describe(v, view),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": n.id.0,
+                "name": n.name,
+                "fuel": n.fuel,
+                "ports": ports,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "nodes": nodes,
+        "runtime": {"fuel": t.runtime_fuel},
     })
 }

@@ -27,6 +27,7 @@ use crate::interp::CheckedGraph;
 
 mod emit;
 pub mod ir;
+pub mod profile;
 mod runtime;
 
 pub use runtime::{SOURCE as RUNTIME_SOURCE, WORLD_SOURCE as WORLD_RUNTIME_SOURCE};

@@ -10,6 +10,7 @@
 pub mod catalog;
 pub mod check;
 pub mod compile;
+pub mod debug;
 pub mod duel;
 pub mod fsutil;
 pub mod graph;

@@ -38,7 +38,7 @@ pub(crate) fn validator_features() -> wasmparser::WasmFeatures {
 }
 
 /// The same set, for the engine (wasmtime parses with its own copy of `wasmparser`).
-fn engine_features() -> wasmtime::wasmparser::WasmFeatures {
+pub(crate) fn engine_features() -> wasmtime::wasmparser::WasmFeatures {
     use wasmtime::wasmparser::WasmFeatures as F;
     F::FLOATS
         | F::MUTABLE_GLOBAL

@@ -1,0 +1,117 @@
+//! What really ran in a turn, node by node: each node's values from the reference interpreter's
+//! trace of that exact turn (the compiled module is the same program, byte for byte, by the
+//! differential test) and each node's fuel from the compiled module itself
+//! ([`crate::compile::profile`]), the runtime's own part on its own line; the parts add up to
+//! the fuel the host charges for the turn.
+//!
+//! Headless: the command line's `run --trace` prints it; the studio's debugger will draw it.
+
+use std::collections::BTreeMap;
+
+use mc_tactical_types::TacticalState;
+
+use crate::compile::ScriptArtifact;
+use crate::compile::profile::profile_turn;
+use crate::graph::{NodeId, VisualScriptGraph};
+use crate::interp::{CheckedGraph, NO_POSITION, TraceEvent, Val, interpret};
+
+/// One node of a traced turn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeTrace {
+    /// The node.
+    pub id: NodeId,
+    /// Its kind's name ("Move Toward").
+    pub name: &'static str,
+    /// The fuel of its own work in the compiled turn (queries it called included, the nodes it
+    /// pulled values from not).
+    pub fuel: u64,
+    /// Each value one of its ports took, in the order the interpreter computed them (a node in
+    /// a loop has one per iteration).
+    pub values: Vec<(&'static str, Val)>,
+}
+
+/// A traced turn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TurnTrace {
+    /// Every node that ran or gave a value, by id.
+    pub nodes: Vec<NodeTrace>,
+    /// The runtime's own part: reading the state, setting up the turn, writing the reply.
+    pub runtime_fuel: u64,
+    /// The turn's fuel: the nodes' parts plus the runtime's.
+    pub total_fuel: u64,
+}
+
+/// Traces `slot`'s turn on `view` (the state as the player sees it) with `seed`: `artifact` is
+/// `graph` compiled (any profile).
+pub fn trace_turn(
+    graph: &VisualScriptGraph,
+    artifact: &ScriptArtifact,
+    view: &TacticalState,
+    slot: u8,
+    seed: u64,
+) -> Result<TurnTrace, String> {
+    let checked = CheckedGraph::new(graph.clone())
+        .map_err(|d| format!("the graph has {} problems; fix them first", d.len()))?;
+    let run = interpret(&checked, view, slot, seed);
+    let profile = profile_turn(artifact, view, slot, seed)?;
+    let mut nodes: BTreeMap<NodeId, NodeTrace> = BTreeMap::new();
+    fn entry<'n>(
+        nodes: &'n mut BTreeMap<NodeId, NodeTrace>,
+        graph: &VisualScriptGraph,
+        id: NodeId,
+    ) -> Option<&'n mut NodeTrace> {
+        let name = crate::catalog::spec(&graph.node(id)?.kind)?.name;
+        Some(nodes.entry(id).or_insert_with(|| NodeTrace {
+            id,
+            name,
+            fuel: 0,
+            values: Vec::new(),
+        }))
+    }
+    for event in &run.trace {
+        match event {
+            TraceEvent::Ran(id) => {
+                entry(&mut nodes, graph, *id);
+            }
+            TraceEvent::Value(port, val) => {
+                let key = graph
+                    .node(port.node)
+                    .and_then(|n| crate::catalog::spec(&n.kind))
+                    .and_then(|s| {
+                        s.inputs
+                            .iter()
+                            .chain(s.outputs)
+                            .find(|p| p.key == port.port)
+                            .map(|p| p.key)
+                    });
+                if let (Some(key), Some(n)) = (key, entry(&mut nodes, graph, port.node)) {
+                    n.values.push((key, *val));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (id, fuel) in &profile.nodes {
+        if let Some(n) = entry(&mut nodes, graph, *id) {
+            n.fuel = *fuel;
+        }
+    }
+    Ok(TurnTrace {
+        nodes: nodes.into_values().collect(),
+        runtime_fuel: profile.runtime,
+        total_fuel: profile.total,
+    })
+}
+
+/// A value as a creator reads it: a unit as "Archer #7 (hp 6)" (its hp when the turn began), a
+/// tile as "(3, 4)", none as "none".
+pub fn describe(val: &Val, view: &TacticalState) -> String {
+    match val {
+        Val::Unit(Some(id)) => match view.unit(*id) {
+            Some(u) => format!("{:?} #{id} (hp {})", u.kind, u.hp),
+            None => format!("unit #{id}"),
+        },
+        Val::Position(p) if *p != NO_POSITION => format!("({}, {})", p.x, p.y),
+        other => other.to_string(),
+    }
+}
