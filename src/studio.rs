@@ -198,7 +198,7 @@ pub struct Studio {
     /// Results of jobs up to this id belong to a document since replaced: they are dropped.
     replaced_after: u64,
     edited_at: Option<Instant>,
-    requested: Option<(u64, usize, u8, u64, usize)>,
+    requested: Option<(u64, usize, u8, u64, usize, bool)>,
     add_menu: Option<AddMenu>,
     pickers: Pickers,
     session: Session,
@@ -368,13 +368,14 @@ impl Studio {
         }
     }
 
-    fn preview_key(&self) -> (u64, usize, u8, u64, usize) {
+    fn preview_key(&self) -> (u64, usize, u8, u64, usize, bool) {
         (
             self.doc.structure_version(),
             self.preview.sample,
             self.preview.slot,
             self.preview.seed,
             self.preview.history.len(),
+            self.preview.show_fuel,
         )
     }
 
@@ -462,6 +463,7 @@ impl Studio {
             slot: self.preview.slot,
             seed: self.preview.seed,
             advance,
+            trace: self.preview.show_fuel,
         });
     }
 
@@ -586,6 +588,24 @@ impl Studio {
                     _ => &empty,
                 };
                 self.canvas.set_found_nothing(found);
+                // Each node's share of the turn's fuel, when asked for and current.
+                let heat = match (&self.preview.shown, &self.preview.stale) {
+                    (Some((view, _)), None) if self.preview.show_fuel && !self.is_world() => {
+                        match &view.trace {
+                            Some(Ok(t)) => t
+                                .nodes
+                                .iter()
+                                .filter(|n| n.fuel > 0)
+                                .map(|n| {
+                                    (n.id, (n.fuel, n.fuel as f32 / t.total_fuel.max(1) as f32))
+                                })
+                                .collect(),
+                            _ => std::collections::BTreeMap::new(),
+                        }
+                    }
+                    _ => std::collections::BTreeMap::new(),
+                };
+                self.canvas.set_heat(heat);
                 self.canvas.covered = self.modal_open()
                     || self.add_menu.is_some()
                     || self.show_help

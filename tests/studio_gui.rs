@@ -1829,3 +1829,61 @@ fn nodes_out_of_view_are_skipped_and_come_back_when_reached() {
         (fortify, "unit")
     ));
 }
+
+/// Where the fuel goes: ticking the box measures the previewed turn node by node; the panel
+/// lists the shares largest first with the runtime's own line, each node on the canvas shows
+/// its share, and the shares add up to the turn's fuel.
+#[test]
+fn the_preview_shows_where_the_fuel_goes() {
+    let dir = temp_dir("fuel");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    h.get_by_label("Where the fuel goes").click();
+    h.step();
+    settle(&mut h);
+    step_until(&mut h, "the measured turn", |s| {
+        s.preview
+            .shown
+            .as_ref()
+            .is_some_and(|(v, _)| matches!(v.trace, Some(Ok(_))))
+    });
+    let (view, _) = h.state().preview.shown.clone().expect("a turn");
+    let trace = match &view.trace {
+        Some(Ok(t)) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(trace.total_fuel, view.report.fuel_used);
+    assert_eq!(
+        trace.nodes.iter().map(|n| n.fuel).sum::<u64>() + trace.runtime_fuel,
+        trace.total_fuel
+    );
+    assert!(
+        h.query_by_label("reading the state and writing the reply")
+            .is_some(),
+        "the runtime's own line"
+    );
+    let hottest = trace
+        .nodes
+        .iter()
+        .max_by_key(|n| n.fuel)
+        .expect("a node used fuel");
+    step_until(&mut h, "the canvas marks", |s| {
+        s.canvas().heat(hottest.id).is_some()
+    });
+    let (fuel, share) = h.state().canvas().heat(hottest.id).expect("marked");
+    assert_eq!(fuel, hottest.fuel);
+    let label = format!("{:.0}%", share * 100.0);
+    h.state_mut().canvas_mut().focus(hottest.id);
+    step_until(&mut h, "the hottest node in view", |s| {
+        s.canvas().node_rect(hottest.id).is_some()
+    });
+    assert!(
+        h.query_all_by_label(&label).next().is_some(),
+        "{label} on the node"
+    );
+    // Unticked: the marks go.
+    h.get_by_label("Where the fuel goes").click();
+    step_until(&mut h, "no marks", |s| {
+        s.canvas().heat(hottest.id).is_none()
+    });
+}

@@ -202,6 +202,8 @@ pub struct NodeUi {
     port_badges: HashMap<(NodeId, String), Vec<Badge>>,
     /// Query nodes that found nothing in the previewed turn, with how many times.
     found_nothing: std::collections::BTreeMap<NodeId, u32>,
+    /// Each node's fuel in the previewed turn and its share of the turn's, when measured.
+    heat: std::collections::BTreeMap<NodeId, (u64, f32)>,
     variables: Vec<String>,
     setting_values: HashMap<(NodeId, String), String>,
     zoom: f32,
@@ -339,6 +341,20 @@ impl ge::NodeDataTrait for NodeData {
     ) -> Vec<ge::NodeResponse<NoResponse, NodeData>> {
         st.output_rows.clear();
         badge_ui(ui, st.badges.get(&self.core));
+        if let Some((fuel, share)) = st.heat.get(&self.core) {
+            ui.label(
+                egui::RichText::new(format!("{:.0}%", share * 100.0))
+                    .small()
+                    .strong()
+                    .color(super::preview::heat_color(*share)),
+            )
+            .on_hover_text(format!(
+                "This node used {:.1}% of the turn's fuel ({} fuel), counted in the real compiled \
+                 turn (the queries it called included)",
+                share * 100.0,
+                aether_scripting::host::group_digits(*fuel)
+            ));
+        }
         if let Some(n) = st.found_nothing.get(&self.core) {
             ui.label(egui::RichText::new(format!("none ×{n}")).small().color(Color32::from_rgb(150, 180, 255)))
                 .on_hover_text(format!(
@@ -880,6 +896,18 @@ impl Canvas {
         if self.ui.found_nothing != *found {
             self.ui.found_nothing = found.clone();
         }
+    }
+
+    /// Marks each node with its share of the previewed turn's fuel (empty: no marks).
+    pub fn set_heat(&mut self, heat: std::collections::BTreeMap<NodeId, (u64, f32)>) {
+        if self.ui.heat != heat {
+            self.ui.heat = heat;
+        }
+    }
+
+    /// `node`'s fuel and share of the previewed turn's, when shown.
+    pub fn heat(&self, node: NodeId) -> Option<(u64, f32)> {
+        self.ui.heat.get(&node).copied()
     }
 
     /// How many times `node` found nothing in the previewed turn, if it did.

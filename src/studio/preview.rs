@@ -81,6 +81,8 @@ pub struct Job {
     /// Play this turn, then the other slots (who plays each slot, by slot), end the round,
     /// and preview the next turn.
     pub advance: Option<Vec<Opponent>>,
+    /// Also measure where the turn's fuel goes, node by node.
+    pub trace: bool,
 }
 
 /// A previewed turn.
@@ -96,6 +98,9 @@ pub struct TurnView {
     /// from the reference interpreter's run of the same turn (the compiled module is the same
     /// program, byte for byte).
     pub found_nothing: std::collections::BTreeMap<aether_scripting::graph::NodeId, u32>,
+    /// Where the turn's fuel went, node by node, when asked for (or why it could not be
+    /// measured).
+    pub trace: Option<Result<aether_scripting::debug::TurnTrace, String>>,
 }
 
 /// What became of a job.
@@ -210,8 +215,15 @@ fn worker_loop(
     }
 }
 
-/// The last graph compiled: the graph, its controller and module hash, compile and load times.
-type Compiled = (VisualScriptGraph, (Controller, u64), Duration, Duration);
+/// The last graph compiled: the graph, its controller and module hash, compile and load times,
+/// and the compiled artifact (for measuring fuel per node).
+type Compiled = (
+    VisualScriptGraph,
+    (Controller, u64),
+    Duration,
+    Duration,
+    aether_scripting::ScriptArtifact,
+);
 
 /// Compiles (or reuses) the controller and plays the job's turn.
 fn run_job(
@@ -251,12 +263,8 @@ fn run_job(
         match host.load(&artifact.wasm_bytes) {
             Ok(c) => {
                 let hash = module_hash(&artifact.wasm_bytes);
-                *cache = Some((
-                    job.graph.clone(),
-                    (c, hash),
-                    compile_time,
-                    started.elapsed(),
-                ));
+                let load = started.elapsed();
+                *cache = Some((job.graph.clone(), (c, hash), compile_time, load, artifact));
             }
             Err(e) => {
                 done.outcome =
@@ -265,7 +273,7 @@ fn run_job(
             }
         }
     }
-    let Some((_, this, compile_time, load_time)) = cache.as_ref() else {
+    let Some((_, this, compile_time, load_time, artifact)) = cache.as_ref() else {
         return done;
     };
     let controller = &this.0;
@@ -292,11 +300,26 @@ fn run_job(
                 .found_nothing(&checked)
         })
         .unwrap_or_default();
+    let trace = (job.trace && report.outcome.is_ok()).then(|| {
+        let view = rules::view_for(&state, job.slot);
+        aether_scripting::debug::trace_turn(&job.graph, artifact, &view, job.slot, job.seed)
+            .and_then(|t| {
+                if t.total_fuel == report.fuel_used {
+                    Ok(t)
+                } else {
+                    Err(format!(
+                        "the count ({}) is not the host's fuel ({}): please report it with the graph",
+                        t.total_fuel, report.fuel_used
+                    ))
+                }
+            })
+    });
     done.outcome = Outcome::Turn(Box::new(TurnView {
         report,
         deterministic: verdict == Determinism::Same,
         before: state,
         found_nothing,
+        trace,
     }));
     done
 }
@@ -336,6 +359,48 @@ pub fn advance(
         rules::end_round(&mut s);
     }
     Ok(s)
+}
+
+/// The turn's fuel by node, largest first, with the runtime's own part.
+fn fuel_table(ui: &mut egui::Ui, t: &aether_scripting::debug::TurnTrace) {
+    let mut rows: Vec<(u64, String)> = t
+        .nodes
+        .iter()
+        .filter(|n| n.fuel > 0)
+        .map(|n| (n.fuel, format!("{} {}", n.name, n.id)))
+        .collect();
+    rows.push((
+        t.runtime_fuel,
+        "reading the state and writing the reply".into(),
+    ));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+    egui::Grid::new("fuel-table")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            for (fuel, what) in rows.iter().take(10) {
+                let share = *fuel as f64 * 100.0 / t.total_fuel.max(1) as f64;
+                ui.label(
+                    RichText::new(format!("{share:.1}%")).color(heat_color(share as f32 / 100.0)),
+                );
+                ui.label(group_digits(*fuel));
+                ui.label(what);
+                ui.end_row();
+            }
+        });
+    if rows.len() > 10 {
+        ui.label(RichText::new(format!("and {} more nodes", rows.len() - 10)).small());
+    }
+}
+
+/// Cool to hot, for a share of the turn's fuel from 0 to 1.
+pub fn heat_color(share: f32) -> Color32 {
+    let s = share.clamp(0.0, 1.0).sqrt();
+    Color32::from_rgb(
+        (120.0 + 135.0 * s) as u8,
+        (200.0 - 130.0 * s) as u8,
+        (255.0 - 205.0 * s) as u8,
+    )
 }
 
 /// A turn's outcome in plain words.
@@ -416,6 +481,8 @@ pub struct Preview {
     pub stale: Option<String>,
     /// A failure of the compiler or host, in words.
     pub failure: Option<String>,
+    /// Whether to measure and show where the turn's fuel goes, node by node.
+    pub show_fuel: bool,
     /// Timing of the last compile and load.
     pub timings: (Duration, Duration),
     /// The id of the job whose result is awaited, if any.
@@ -442,6 +509,7 @@ impl Preview {
             shown: None,
             stale: None,
             failure: None,
+            show_fuel: false,
             timings: (Duration::ZERO, Duration::ZERO),
             waiting: None,
             map_zoom: 1.0,
@@ -722,6 +790,25 @@ impl Preview {
             "Fuel counts the work the AI does in a turn; the game stops an AI that uses it all \
              (its turn then does nothing)",
         );
+        ui.checkbox(&mut self.show_fuel, "Where the fuel goes")
+            .on_hover_text(
+                "Measure each node's share of this turn's fuel in the real compiled turn; the \
+                 canvas marks each node with its share",
+            );
+        if self.show_fuel {
+            match &view.trace {
+                Some(Ok(t)) => fuel_table(ui, t),
+                Some(Err(why)) => {
+                    ui.colored_label(Color32::from_rgb(255, 110, 110), why);
+                }
+                None if r.outcome.is_ok() => {
+                    ui.label(RichText::new("Measuring…").small());
+                }
+                None => {
+                    ui.label(RichText::new("The turn failed: nothing to measure.").small());
+                }
+            }
+        }
         ui.add(
             egui::ProgressBar::new(r.memory_bytes as f32 / r.memory_limit.max(1) as f32).text(
                 format!(

@@ -931,3 +931,27 @@ fn the_neighbourhood_queries_agree_with_the_interpreter() {
         );
     }
 }
+
+/// The debug profile's name section follows the format (subsections in order), so tools read
+/// it: every function and global is named.
+#[test]
+fn the_debug_names_read_back() {
+    let graph = template("melee-rusher");
+    let artifact = VisualScriptCompiler::compile_with(&graph, CompilationProfile::Debug).unwrap();
+    let mut functions = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(&artifact.wasm_bytes) {
+        if let wasmparser::Payload::CustomSection(c) = payload.unwrap()
+            && let wasmparser::KnownCustom::Name(names) = c.as_known()
+        {
+            for name in names {
+                if let wasmparser::Name::Function(map) = name.expect("a well-formed subsection") {
+                    for n in map {
+                        n.unwrap();
+                        functions += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(functions > 50, "{functions} functions named");
+}

@@ -285,6 +285,9 @@ pub(crate) fn emit(
         funcs.append(init_index, "init");
         funcs.append(decide_index, entry_name);
         section.functions(&funcs);
+        // Subsections in the order the name section's format requires (module, functions,
+        // locals, …, globals): wasmparser refuses to read them otherwise.
+        section.locals(&IndirectNameMap::new());
         let mut globs = NameMap::new();
         for (i, n) in rt.global_names.iter().enumerate() {
             globs.append(i as u32, n);
@@ -302,7 +305,6 @@ pub(crate) fn emit(
         globs.append(ident_ptr_global, "__ident_ptr");
         globs.append(ident_len_global, "__ident_len");
         section.globals(&globs);
-        section.locals(&IndirectNameMap::new());
         module.section(&section);
     } else {
         // A release build still says what made it, for support questions.
