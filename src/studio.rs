@@ -217,6 +217,8 @@ pub struct Studio {
     /// The About window is open.
     show_about: bool,
     frames: u64,
+    /// Which preview the canvas's hover values came from.
+    values_for: Option<(u64, usize, usize, usize)>,
 }
 
 impl std::fmt::Debug for Studio {
@@ -301,6 +303,7 @@ impl Studio {
             show_help: false,
             show_about: false,
             frames: 0,
+            values_for: None,
             opts,
         };
         if studio.is_world() {
@@ -606,6 +609,24 @@ impl Studio {
                     _ => std::collections::BTreeMap::new(),
                 };
                 self.canvas.set_heat(heat);
+                // Each port's values in the previewed turn, for hovering (set when they change).
+                let key = match (&self.preview.shown, &self.preview.stale) {
+                    (Some((_, version)), None) if !self.is_world() => Some((
+                        *version,
+                        self.preview.history.len(),
+                        self.preview.iteration,
+                        self.preview.sample,
+                    )),
+                    _ => None,
+                };
+                if key != self.values_for {
+                    self.values_for = key;
+                    let values = match (&self.preview.shown, key) {
+                        (Some((view, _)), Some(_)) => view.values.clone(),
+                        _ => std::collections::BTreeMap::new(),
+                    };
+                    self.canvas.set_values(values, self.preview.iteration);
+                }
                 self.canvas.covered = self.modal_open()
                     || self.add_menu.is_some()
                     || self.show_help

@@ -1887,3 +1887,41 @@ fn the_preview_shows_where_the_fuel_goes() {
         s.canvas().heat(hottest.id).is_none()
     });
 }
+
+/// Values on ports: hovering For Each Unit's Unit output shows the unit of the iteration picked
+/// in the preview (described as a creator reads it), and another iteration shows another unit.
+#[test]
+fn hovering_a_port_shows_its_value_in_the_previewed_turn() {
+    let dir = temp_dir("values");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let each = only(&h, "for_each_unit");
+    h.state_mut().canvas_mut().focus(each);
+    step_until(&mut h, "the loop in view", |s| {
+        s.canvas().port_pos(each, "unit", true).is_some()
+    });
+    h.step();
+    let at = h
+        .state()
+        .canvas()
+        .port_pos(each, "unit", true)
+        .expect("drawn");
+    h.hover_at(at);
+    h.step();
+    h.step();
+    let text = h.state().canvas().value_text_at(at).expect("a value");
+    assert!(
+        text.starts_with("Unit = ") && text.contains("#1 (hp ") && text.contains("iteration 1 of"),
+        "{text}"
+    );
+    assert!(
+        h.query_by_label_contains("iteration 1 of").is_some(),
+        "shown by the pointer"
+    );
+    h.state_mut().preview.iteration = 1;
+    step_until(&mut h, "the second iteration", |s| {
+        s.canvas()
+            .value_text_at(at)
+            .is_some_and(|t| t.contains("#2 (hp ") && t.contains("iteration 2 of"))
+    });
+}

@@ -541,6 +541,10 @@ pub struct Canvas {
     hover: Option<(NodeId, std::time::Instant)>,
     /// A dialog is open over the canvas: no hover help (it drew over the dialog).
     pub covered: bool,
+    /// Each port's values in the previewed turn (see [`Canvas::set_values`]).
+    values: std::collections::BTreeMap<(NodeId, String), (String, Vec<String>)>,
+    /// Which iteration of a loop's values hovering shows.
+    iteration: usize,
 }
 
 impl std::fmt::Debug for Canvas {
@@ -576,6 +580,8 @@ impl Canvas {
             pending: Some(ViewOp::FrameAll),
             hover: None,
             covered: false,
+            values: std::collections::BTreeMap::new(),
+            iteration: 0,
         }
     }
 
@@ -1065,8 +1071,68 @@ impl Canvas {
                 });
             }
         }
-        self.hover_help(ui, pointer);
+        if !self.hover_values(ui, pointer) {
+            self.hover_help(ui, pointer);
+        }
         out
+    }
+
+    /// The values a port took in the previewed turn (`(node, port)` → the port's name and each
+    /// value in order), and which iteration of a loop to show.
+    pub fn set_values(
+        &mut self,
+        values: std::collections::BTreeMap<(NodeId, String), (String, Vec<String>)>,
+        iteration: usize,
+    ) {
+        self.values = values;
+        self.iteration = iteration;
+    }
+
+    /// What hovering the port at screen point `p` shows, if any (for tests).
+    pub fn value_text_at(&self, p: Pos2) -> Option<String> {
+        let reach = 10.0 * self.state.pan_zoom.zoom.max(0.5);
+        let ((node, key, _), _) = self
+            .ui
+            .ports
+            .iter()
+            .map(|(k, at)| (k, at.distance(p)))
+            .filter(|(_, d)| *d < reach)
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        let (name, values) = self.values.get(&(*node, key.clone()))?;
+        let last = values.len().checked_sub(1)?;
+        let i = self.iteration.min(last);
+        Some(if values.len() == 1 {
+            format!("{name} = {}", values[0])
+        } else {
+            format!(
+                "{name} = {} (iteration {} of {}; pick another under the preview's actions)",
+                values[i],
+                i + 1,
+                values.len()
+            )
+        })
+    }
+
+    /// Shows the hovered port's value in the previewed turn; true if it did.
+    fn hover_values(&mut self, ui: &egui::Ui, pointer: Option<Pos2>) -> bool {
+        if self.covered || ui.input(|i| i.pointer.any_down()) {
+            return false;
+        }
+        let Some(p) = pointer else { return false };
+        let Some(text) = self.value_text_at(p) else {
+            return false;
+        };
+        egui::Area::new(egui::Id::new("port-value"))
+            .order(egui::Order::Tooltip)
+            .fixed_pos(p + Vec2::new(16.0, 16.0))
+            .interactable(false)
+            .show(ui.ctx(), |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.set_max_width(360.0);
+                    ui.label(text);
+                });
+            });
+        true
     }
 
     /// The library paints the wires after the nodes, so they crossed node titles and ports. Its

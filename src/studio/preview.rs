@@ -98,6 +98,12 @@ pub struct TurnView {
     /// from the reference interpreter's run of the same turn (the compiled module is the same
     /// program, byte for byte).
     pub found_nothing: std::collections::BTreeMap<aether_scripting::graph::NodeId, u32>,
+    /// Each port's values in this turn, from the reference interpreter's run of it: (node,
+    /// port) → the port's name and each value, as a creator reads it, in order.
+    pub values: std::collections::BTreeMap<
+        (aether_scripting::graph::NodeId, String),
+        (String, Vec<String>),
+    >,
     /// Where the turn's fuel went, node by node, when asked for (or why it could not be
     /// measured).
     pub trace: Option<Result<aether_scripting::debug::TurnTrace, String>>,
@@ -293,11 +299,14 @@ fn run_job(
         }
     }
     let (report, verdict) = check_determinism(controller, &state, job.slot, job.seed);
-    let found_nothing = aether_scripting::interp::CheckedGraph::new(job.graph.clone())
+    let (found_nothing, values) = aether_scripting::interp::CheckedGraph::new(job.graph.clone())
         .map(|checked| {
             let view = rules::view_for(&state, job.slot);
-            aether_scripting::interp::interpret(&checked, &view, job.slot, job.seed)
-                .found_nothing(&checked)
+            let run = aether_scripting::interp::interpret(&checked, &view, job.slot, job.seed);
+            (
+                run.found_nothing(&checked),
+                port_values(&job.graph, &run, &view),
+            )
         })
         .unwrap_or_default();
     let trace = (job.trace && report.outcome.is_ok()).then(|| {
@@ -319,6 +328,7 @@ fn run_job(
         deterministic: verdict == Determinism::Same,
         before: state,
         found_nothing,
+        values,
         trace,
     }));
     done
@@ -359,6 +369,38 @@ pub fn advance(
         rules::end_round(&mut s);
     }
     Ok(s)
+}
+
+/// Each port's values in `run`, named as the catalog names the port, described as a creator
+/// reads them ("Archer #7 (hp 8)").
+#[allow(clippy::type_complexity)]
+fn port_values(
+    graph: &VisualScriptGraph,
+    run: &aether_scripting::interp::Run,
+    view: &TacticalState,
+) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
+    let mut out = std::collections::BTreeMap::new();
+    for event in &run.trace {
+        let aether_scripting::interp::TraceEvent::Value(port, v) = event else {
+            continue;
+        };
+        let name = graph
+            .node(port.node)
+            .and_then(|n| aether_scripting::catalog::spec(&n.kind))
+            .and_then(|s| {
+                s.inputs
+                    .iter()
+                    .chain(s.outputs)
+                    .find(|p| p.key == port.port)
+                    .map(|p| p.name.to_owned())
+            })
+            .unwrap_or_else(|| port.port.clone());
+        out.entry((port.node, port.port.clone()))
+            .or_insert_with(|| (name, Vec::new()))
+            .1
+            .push(aether_scripting::debug::describe(v, view));
+    }
+    out
 }
 
 /// The turn's fuel by node, largest first, with the runtime's own part.
@@ -483,6 +525,8 @@ pub struct Preview {
     pub failure: Option<String>,
     /// Whether to measure and show where the turn's fuel goes, node by node.
     pub show_fuel: bool,
+    /// Which iteration of a loop hovering a port shows (from 0).
+    pub iteration: usize,
     /// Timing of the last compile and load.
     pub timings: (Duration, Duration),
     /// The id of the job whose result is awaited, if any.
@@ -510,6 +554,7 @@ impl Preview {
             stale: None,
             failure: None,
             show_fuel: false,
+            iteration: 0,
             timings: (Duration::ZERO, Duration::ZERO),
             waiting: None,
             map_zoom: 1.0,
@@ -790,6 +835,23 @@ impl Preview {
             "Fuel counts the work the AI does in a turn; the game stops an AI that uses it all \
              (its turn then does nothing)",
         );
+        let loops = view
+            .values
+            .values()
+            .map(|(_, v)| v.len())
+            .max()
+            .unwrap_or(1);
+        if loops > 1 {
+            ui.horizontal(|ui| {
+                ui.label("Hover a port to see its value; in loops, iteration");
+                let mut shown = self.iteration.min(loops - 1) + 1;
+                ui.add(egui::DragValue::new(&mut shown).range(1..=loops));
+                self.iteration = shown - 1;
+                ui.label(format!("of {loops}"));
+            });
+        } else {
+            ui.label(RichText::new("Hover a port to see its value in this turn.").small());
+        }
         ui.checkbox(&mut self.show_fuel, "Where the fuel goes")
             .on_hover_text(
                 "Measure each node's share of this turn's fuel in the real compiled turn; the \
