@@ -626,6 +626,11 @@ impl Studio {
                         _ => std::collections::BTreeMap::new(),
                     };
                     self.canvas.set_values(values, self.preview.iteration);
+                    let why_not = match (&self.preview.shown, key) {
+                        (Some((view, _)), Some(_)) => view.why_not.clone(),
+                        _ => std::collections::BTreeMap::new(),
+                    };
+                    self.canvas.set_why_not(why_not);
                 }
                 self.canvas.covered = self.modal_open()
                     || self.add_menu.is_some()

@@ -1925,3 +1925,42 @@ fn hovering_a_port_shows_its_value_in_the_previewed_turn() {
             .is_some_and(|t| t.contains("#2 (hp ") && t.contains("iteration 2 of"))
     });
 }
+
+/// Why a unit did not attack, without reading code: in the rusher's first turn on the battle
+/// sample no enemy is in reach, so its Attack never runs; hovering the Attack node says which
+/// Branch went the other way and what its condition was every time.
+#[test]
+fn hovering_an_action_that_never_ran_says_why() {
+    let dir = temp_dir("whynot");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let attacks = nodes_of(&h, "attack");
+    let first = *attacks.iter().min().expect("the rusher attacks");
+    let why = h
+        .state()
+        .canvas()
+        .why_not(first)
+        .expect("the first Attack never ran in this turn")
+        .to_owned();
+    assert!(
+        why.contains("never took True") && why.contains("Condition was false all 20 times"),
+        "{why}"
+    );
+    // The same words appear when the node is hovered.
+    h.state_mut().canvas_mut().focus(first);
+    step_until(&mut h, "the attack in view", |s| {
+        s.canvas().node_rect(first).is_some()
+    });
+    h.step();
+    let centre = h.state().canvas().node_rect(first).expect("drawn").center();
+    h.hover_at(centre);
+    h.step();
+    std::thread::sleep(Duration::from_millis(600));
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label_contains("In the previewed turn: Attack")
+            .is_some(),
+        "the hover help says why"
+    );
+}

@@ -545,6 +545,8 @@ pub struct Canvas {
     values: std::collections::BTreeMap<(NodeId, String), (String, Vec<String>)>,
     /// Which iteration of a loop's values hovering shows.
     iteration: usize,
+    /// For nodes that never ran in the previewed turn: why.
+    why_not: std::collections::BTreeMap<NodeId, String>,
 }
 
 impl std::fmt::Debug for Canvas {
@@ -582,6 +584,7 @@ impl Canvas {
             covered: false,
             values: std::collections::BTreeMap::new(),
             iteration: 0,
+            why_not: std::collections::BTreeMap::new(),
         }
     }
 
@@ -1088,6 +1091,16 @@ impl Canvas {
         self.iteration = iteration;
     }
 
+    /// Why each node that never ran in the previewed turn did not (shown when it is hovered).
+    pub fn set_why_not(&mut self, why_not: std::collections::BTreeMap<NodeId, String>) {
+        self.why_not = why_not;
+    }
+
+    /// Why `node` never ran in the previewed turn, if it did not.
+    pub fn why_not(&self, node: NodeId) -> Option<&str> {
+        self.why_not.get(&node).map(String::as_str)
+    }
+
     /// What hovering the port at screen point `p` shows, if any (for tests).
     pub fn value_text_at(&self, p: Pos2) -> Option<String> {
         let reach = 10.0 * self.state.pan_zoom.zoom.max(0.5);
@@ -1438,6 +1451,7 @@ impl Canvas {
             |s| (s.name.to_owned(), s.help.to_owned()),
         );
         let badges = self.badges(node).to_vec();
+        let why_not = self.why_not.get(&node).cloned();
         egui::Area::new(egui::Id::new("node-help"))
             .order(egui::Order::Tooltip)
             .fixed_pos(p + Vec2::new(16.0, 16.0))
@@ -1447,6 +1461,12 @@ impl Canvas {
                     ui.set_max_width(320.0);
                     ui.strong(format!("{name}  {node}"));
                     ui.label(help);
+                    if let Some(why) = why_not {
+                        ui.colored_label(
+                            Color32::from_rgb(150, 180, 255),
+                            format!("In the previewed turn: {why}."),
+                        );
+                    }
                     for b in badges {
                         let color = match b.severity {
                             Severity::Error => Color32::from_rgb(255, 110, 110),

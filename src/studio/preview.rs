@@ -104,6 +104,8 @@ pub struct TurnView {
         (aether_scripting::graph::NodeId, String),
         (String, Vec<String>),
     >,
+    /// For each node with execution pins that never ran in this turn: why, in words.
+    pub why_not: std::collections::BTreeMap<aether_scripting::graph::NodeId, String>,
     /// Where the turn's fuel went, node by node, when asked for (or why it could not be
     /// measured).
     pub trace: Option<Result<aether_scripting::debug::TurnTrace, String>>,
@@ -299,16 +301,29 @@ fn run_job(
         }
     }
     let (report, verdict) = check_determinism(controller, &state, job.slot, job.seed);
-    let (found_nothing, values) = aether_scripting::interp::CheckedGraph::new(job.graph.clone())
-        .map(|checked| {
-            let view = rules::view_for(&state, job.slot);
-            let run = aether_scripting::interp::interpret(&checked, &view, job.slot, job.seed);
-            (
-                run.found_nothing(&checked),
-                port_values(&job.graph, &run, &view),
-            )
-        })
-        .unwrap_or_default();
+    let (found_nothing, values, why_not) =
+        aether_scripting::interp::CheckedGraph::new(job.graph.clone())
+            .map(|checked| {
+                let view = rules::view_for(&state, job.slot);
+                let run = aether_scripting::interp::interpret(&checked, &view, job.slot, job.seed);
+                let why_not = job
+                    .graph
+                    .nodes()
+                    .filter(|n| {
+                        aether_scripting::catalog::spec(&n.kind).is_some_and(|s| s.is_exec())
+                    })
+                    .filter_map(|n| {
+                        aether_scripting::debug::why_not(&job.graph, &run.trace, n.id)
+                            .map(|w| (n.id, w))
+                    })
+                    .collect();
+                (
+                    run.found_nothing(&checked),
+                    port_values(&job.graph, &run, &view),
+                    why_not,
+                )
+            })
+            .unwrap_or_default();
     let trace = (job.trace && report.outcome.is_ok()).then(|| {
         let view = rules::view_for(&state, job.slot);
         aether_scripting::debug::trace_turn(&job.graph, artifact, &view, job.slot, job.seed)
@@ -329,6 +344,7 @@ fn run_job(
         before: state,
         found_nothing,
         values,
+        why_not,
         trace,
     }));
     done

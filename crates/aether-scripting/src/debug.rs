@@ -115,3 +115,93 @@ pub fn describe(val: &Val, view: &TacticalState) -> String {
         other => other.to_string(),
     }
 }
+
+/// Why `node` never ran in the turn `trace` records, in words, following the execution wires
+/// back: the Branch that always took the other way (with its condition's values), the loop that
+/// found nothing to loop over, or a node before it that never ran itself; `None` if it ran.
+pub fn why_not(graph: &VisualScriptGraph, trace: &[TraceEvent], node: NodeId) -> Option<String> {
+    why_not_at(graph, trace, node, 0)
+}
+
+fn why_not_at(
+    graph: &VisualScriptGraph,
+    trace: &[TraceEvent],
+    node: NodeId,
+    depth: u32,
+) -> Option<String> {
+    if trace
+        .iter()
+        .any(|e| matches!(e, TraceEvent::Ran(n) if *n == node))
+    {
+        return None;
+    }
+    let name_of = |id: NodeId| {
+        graph
+            .node(id)
+            .and_then(|n| crate::catalog::spec(&n.kind))
+            .map_or("a node", |s| s.name)
+    };
+    let here = format!("{} {node} never ran", name_of(node));
+    let into = crate::graph::PortRef::new(node, "exec");
+    let links: Vec<_> = graph.links_into(&into).collect();
+    if links.is_empty() {
+        return Some(format!(
+            "{here}: nothing leads to it (wire a white execution output into it)"
+        ));
+    }
+    if depth > 16 {
+        return Some(format!("{here}: what leads to it never ran either"));
+    }
+    let mut reasons = Vec::new();
+    for link in links {
+        let from = link.from.node;
+        let out = link.from.port.as_str();
+        let kind = graph.node(from).map(|n| n.kind.as_str()).unwrap_or("");
+        let ran = trace
+            .iter()
+            .filter(|e| matches!(e, TraceEvent::Ran(n) if *n == from))
+            .count();
+        if ran == 0 {
+            if let Some(before) = why_not_at(graph, trace, from, depth + 1) {
+                reasons.push(before);
+            }
+            continue;
+        }
+        match kind {
+            "branch" => {
+                let conditions: Vec<bool> = trace
+                    .iter()
+                    .filter_map(|e| match e {
+                        TraceEvent::Value(p, Val::Bool(b))
+                            if p.node == from && p.port == "condition" =>
+                        {
+                            Some(*b)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let wanted = out == "true";
+                let times = conditions.len();
+                reasons.push(format!(
+                    "Branch {from} never took {}: its Condition was {} {}",
+                    if wanted { "True" } else { "False" },
+                    !wanted,
+                    if times == 1 {
+                        "the one time it ran".to_owned()
+                    } else {
+                        format!("all {times} times it ran")
+                    }
+                ));
+            }
+            "for_each_unit" if out == "body" => reasons.push(format!(
+                "For Each Unit {from} ran but found no units to go through"
+            )),
+            _ => reasons.push(format!(
+                "{} {from} ran {ran} time{} but did not lead here",
+                name_of(from),
+                if ran == 1 { "" } else { "s" }
+            )),
+        }
+    }
+    Some(format!("{here}: {}", reasons.join("; ")))
+}
