@@ -16,6 +16,7 @@ use aether_scripting::graph::{Comment, NodeId, PortRef, ScriptKind, Value, Visua
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
 
 pub mod canvas;
+pub mod debugger;
 pub mod document;
 pub mod duel_lab;
 pub mod export;
@@ -193,6 +194,8 @@ pub struct Studio {
     pub duel_lab: DuelLab,
     /// What the right-hand panel shows for an AI controller.
     pub right_tab: RightTab,
+    /// Breakpoints and the paused turn.
+    pub debugger: debugger::Debugger,
     worker: Worker,
     jobs: u64,
     /// Results of jobs up to this id belong to a document since replaced: they are dropped.
@@ -217,8 +220,8 @@ pub struct Studio {
     /// The About window is open.
     show_about: bool,
     frames: u64,
-    /// Which preview the canvas's hover values came from.
-    values_for: Option<(u64, usize, usize, usize)>,
+    /// Which preview (and pause) the canvas's hover values came from.
+    values_for: Option<(u64, usize, usize, usize, Option<usize>)>,
 }
 
 impl std::fmt::Debug for Studio {
@@ -277,6 +280,7 @@ impl Studio {
                 opts.compile_worker.clone(),
             ),
             right_tab: RightTab::default(),
+            debugger: debugger::Debugger::default(),
             worker: Worker::spawn(
                 Some(aether_scripting::host::CompileCache::on_disk(
                     opts.home.join("compile-cache"),
@@ -568,6 +572,16 @@ impl Studio {
                         self.preview.history.len(),
                     ))
                     .show(ui, |ui| {
+                        // The debugger first: its buttons stay in view above the map.
+                        let trace = match (&self.preview.shown, &self.preview.stale) {
+                            (Some((v, _)), None) => Some(v.run_trace.as_slice()),
+                            _ => None,
+                        };
+                        if let Some(a) = self.debugger.ui(ui, self.doc.graph(), trace)
+                            && let Some(t) = trace
+                        {
+                            self.debugger.apply(a, self.doc.graph(), t);
+                        }
                         if let Some(a) = self.preview.ui(ui) {
                             self.preview_action(a);
                         }
@@ -609,23 +623,48 @@ impl Studio {
                     _ => std::collections::BTreeMap::new(),
                 };
                 self.canvas.set_heat(heat);
-                // Each port's values in the previewed turn, for hovering (set when they change).
-                let key = match (&self.preview.shown, &self.preview.stale) {
-                    (Some((_, version)), None) if !self.is_world() => Some((
-                        *version,
-                        self.preview.history.len(),
-                        self.preview.iteration,
-                        self.preview.sample,
-                    )),
+                let current = match (&self.preview.shown, &self.preview.stale) {
+                    (Some((v, _)), None) => self.debugger.paused_at(&v.run_trace),
                     _ => None,
                 };
+                self.canvas.set_debug(&self.debugger.breakpoints, current);
+                // Each port's values in the previewed turn, for hovering (set when they change);
+                // while the debugger pauses the turn, the values so far.
+                let turn = match (&self.preview.shown, &self.preview.stale) {
+                    (Some((_, version)), None) if !self.is_world() => {
+                        Some((*version, self.preview.history.len()))
+                    }
+                    _ => None,
+                };
+                self.debugger.follow(turn);
+                let key = turn.map(|(version, steps)| {
+                    (
+                        version,
+                        steps,
+                        self.preview.iteration,
+                        self.preview.sample,
+                        self.debugger.cursor,
+                    )
+                });
                 if key != self.values_for {
                     self.values_for = key;
-                    let values = match (&self.preview.shown, key) {
-                        (Some((view, _)), Some(_)) => view.values.clone(),
+                    let values = match (&self.preview.shown, key, self.debugger.cursor) {
+                        (Some((view, _)), Some(_), Some(at)) => preview::described(
+                            self.doc.graph(),
+                            &aether_scripting::debug::values_before(&view.run_trace, at),
+                            &view.before,
+                            view.report.slot,
+                        ),
+                        (Some((view, _)), Some(_), None) => view.values.clone(),
                         _ => std::collections::BTreeMap::new(),
                     };
-                    self.canvas.set_values(values, self.preview.iteration);
+                    // Paused: a loop's values so far, the latest first shown.
+                    let iteration = if self.debugger.cursor.is_some() {
+                        usize::MAX
+                    } else {
+                        self.preview.iteration
+                    };
+                    self.canvas.set_values(values, iteration);
                     let why_not = match (&self.preview.shown, key) {
                         (Some((view, _)), Some(_)) => view.why_not.clone(),
                         _ => std::collections::BTreeMap::new(),
@@ -1239,6 +1278,9 @@ impl Studio {
         if pressed(Modifiers::NONE, Key::Delete) || pressed(Modifiers::NONE, Key::Backspace) {
             self.delete_selection();
         }
+        if pressed(Modifiers::NONE, Key::F9) {
+            self.toggle_breakpoints();
+        }
         if pressed(Modifiers::NONE, Key::F) {
             self.canvas.frame_all();
         }
@@ -1734,6 +1776,18 @@ impl Studio {
                 let name = format!("{}.mcreplay", self.doc.graph().name);
                 self.pickers.open(Purpose::SaveReplay, &dir, &name);
             }
+        }
+    }
+
+    /// F9: a breakpoint on each selected node (or off, where there is one).
+    pub fn toggle_breakpoints(&mut self) {
+        let selected = self.canvas.selection();
+        if selected.is_empty() {
+            self.status = "Select a node first, then press F9 to pause the turn before it.".into();
+            return;
+        }
+        for n in selected {
+            self.debugger.toggle(n);
         }
     }
 

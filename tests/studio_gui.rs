@@ -1964,3 +1964,63 @@ fn hovering_an_action_that_never_ran_says_why() {
         "the hover help says why"
     );
 }
+
+/// Breakpoints and stepping: F9 on the rusher's scouting Move Toward, Run pauses before it with
+/// the values so far on the ports (the first unit of the loop), Continue pauses before its second
+/// run (the second unit), Step into goes to the next node, Stop ends the pause.
+#[test]
+fn a_breakpoint_pauses_the_turn_and_steps_show_the_values_so_far() {
+    let dir = temp_dir("debugger");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let moves = nodes_of(&h, "move_toward");
+    let scout = *moves.iter().max().expect("the scouting move");
+    let each = only(&h, "for_each_unit");
+    h.state_mut().canvas_mut().select(&[scout]);
+    h.step();
+    h.key_press(egui::Key::F9);
+    step_until(&mut h, "the breakpoint mark", |s| {
+        s.canvas().has_breakpoint(scout)
+    });
+    h.get_by_label("▶ Run to breakpoint").click();
+    step_until(&mut h, "paused", |s| s.debugger.cursor.is_some());
+    h.step();
+    assert!(
+        h.query_by_label_contains(&format!("Paused before Move Toward {scout} (time 1"))
+            .is_some()
+    );
+    h.state_mut().canvas_mut().focus(each);
+    step_until(&mut h, "the loop in view", |s| {
+        s.canvas().port_pos(each, "unit", true).is_some()
+    });
+    h.step();
+    let at = h
+        .state()
+        .canvas()
+        .port_pos(each, "unit", true)
+        .expect("drawn");
+    let first = h
+        .state()
+        .canvas()
+        .value_text_at(at)
+        .expect("a value so far");
+    assert!(first.contains("#1 (hp "), "{first}");
+    h.get_by_label("Continue").click();
+    step_until(&mut h, "the second pause", |s| {
+        s.canvas()
+            .value_text_at(at)
+            .is_some_and(|t| t.contains("#2 (hp "))
+    });
+    h.step();
+    assert!(
+        h.query_by_label_contains(&format!("Paused before Move Toward {scout} (time 2"))
+            .is_some()
+    );
+    let before = h.state().debugger.cursor;
+    h.get_by_label("Step into").click();
+    step_until(&mut h, "one step on", |s| s.debugger.cursor != before);
+    h.get_by_label("Stop").click();
+    step_until(&mut h, "no pause", |s| s.debugger.cursor.is_none());
+    h.step();
+    assert!(h.query_by_label_contains("Paused before").is_none());
+}

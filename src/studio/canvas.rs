@@ -204,6 +204,10 @@ pub struct NodeUi {
     found_nothing: std::collections::BTreeMap<NodeId, u32>,
     /// Each node's fuel in the previewed turn and its share of the turn's, when measured.
     heat: std::collections::BTreeMap<NodeId, (u64, f32)>,
+    /// Nodes with a breakpoint.
+    breakpoints: std::collections::BTreeSet<NodeId>,
+    /// The node the paused turn stands before.
+    current: Option<NodeId>,
     variables: Vec<String>,
     setting_values: HashMap<(NodeId, String), String>,
     zoom: f32,
@@ -341,6 +345,19 @@ impl ge::NodeDataTrait for NodeData {
     ) -> Vec<ge::NodeResponse<NoResponse, NodeData>> {
         st.output_rows.clear();
         badge_ui(ui, st.badges.get(&self.core));
+        if st.breakpoints.contains(&self.core) {
+            ui.label(egui::RichText::new("●").color(Color32::from_rgb(235, 70, 70)))
+                .on_hover_text(
+                    "Breakpoint: the debugger pauses the turn before this node (F9 removes it)",
+                );
+        }
+        if st.current == Some(self.core) {
+            ui.label(
+                egui::RichText::new("▶ paused here")
+                    .small()
+                    .color(Color32::from_rgb(250, 210, 90)),
+            );
+        }
         if let Some((fuel, share)) = st.heat.get(&self.core) {
             ui.label(
                 egui::RichText::new(format!("{:.0}%", share * 100.0))
@@ -428,6 +445,9 @@ impl ge::NodeDataTrait for NodeData {
         _: &ViewGraph,
         st: &mut NodeUi,
     ) -> Option<Color32> {
+        if st.current == Some(self.core) {
+            return Some(Color32::from_rgb(250, 210, 90));
+        }
         let badges = st.badges.get(&self.core)?;
         if badges.iter().any(|b| b.severity == Severity::Error) {
             Some(Color32::from_rgb(255, 70, 70))
@@ -1089,6 +1109,23 @@ impl Canvas {
     ) {
         self.values = values;
         self.iteration = iteration;
+    }
+
+    /// The debugger's marks: breakpoints, and the node a paused turn stands before.
+    pub fn set_debug(
+        &mut self,
+        breakpoints: &std::collections::BTreeSet<NodeId>,
+        current: Option<NodeId>,
+    ) {
+        if self.ui.breakpoints != *breakpoints {
+            self.ui.breakpoints = breakpoints.clone();
+        }
+        self.ui.current = current;
+    }
+
+    /// Whether `node` carries a breakpoint mark.
+    pub fn has_breakpoint(&self, node: NodeId) -> bool {
+        self.ui.breakpoints.contains(&node)
     }
 
     /// Why each node that never ran in the previewed turn did not (shown when it is hovered).

@@ -104,6 +104,8 @@ pub struct TurnView {
         (aether_scripting::graph::NodeId, String),
         (String, Vec<String>),
     >,
+    /// The reference interpreter's trace of this turn (what the debugger steps through).
+    pub run_trace: Vec<aether_scripting::interp::TraceEvent>,
     /// For each node with execution pins that never ran in this turn: why, in words.
     pub why_not: std::collections::BTreeMap<aether_scripting::graph::NodeId, String>,
     /// Where the turn's fuel went, node by node, when asked for (or why it could not be
@@ -301,7 +303,7 @@ fn run_job(
         }
     }
     let (report, verdict) = check_determinism(controller, &state, job.slot, job.seed);
-    let (found_nothing, values, why_not) =
+    let (found_nothing, values, why_not, run_trace) =
         aether_scripting::interp::CheckedGraph::new(job.graph.clone())
             .map(|checked| {
                 let view = rules::view_for(&state, job.slot);
@@ -321,6 +323,7 @@ fn run_job(
                     run.found_nothing(&checked),
                     port_values(&job.graph, &run, &view),
                     why_not,
+                    run.trace,
                 )
             })
             .unwrap_or_default();
@@ -345,6 +348,7 @@ fn run_job(
         found_nothing,
         values,
         why_not,
+        run_trace,
         trace,
     }));
     done
@@ -395,28 +399,63 @@ fn port_values(
     run: &aether_scripting::interp::Run,
     view: &TacticalState,
 ) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
-    let mut out = std::collections::BTreeMap::new();
+    let mut raw: std::collections::BTreeMap<
+        (aether_scripting::graph::NodeId, String),
+        Vec<aether_scripting::interp::Val>,
+    > = std::collections::BTreeMap::new();
     for event in &run.trace {
-        let aether_scripting::interp::TraceEvent::Value(port, v) = event else {
-            continue;
-        };
-        let name = graph
-            .node(port.node)
-            .and_then(|n| aether_scripting::catalog::spec(&n.kind))
-            .and_then(|s| {
-                s.inputs
-                    .iter()
-                    .chain(s.outputs)
-                    .find(|p| p.key == port.port)
-                    .map(|p| p.name.to_owned())
-            })
-            .unwrap_or_else(|| port.port.clone());
-        out.entry((port.node, port.port.clone()))
-            .or_insert_with(|| (name, Vec::new()))
-            .1
-            .push(aether_scripting::debug::describe(v, view));
+        if let aether_scripting::interp::TraceEvent::Value(port, v) = event {
+            raw.entry((port.node, port.port.clone()))
+                .or_default()
+                .push(*v);
+        }
     }
-    out
+    described_view(graph, &raw, view)
+}
+
+/// Values by port as the canvas shows them, for the turn that began on `state` for `slot`.
+#[allow(clippy::type_complexity)]
+pub fn described(
+    graph: &VisualScriptGraph,
+    raw: &std::collections::BTreeMap<
+        (aether_scripting::graph::NodeId, String),
+        Vec<aether_scripting::interp::Val>,
+    >,
+    state: &TacticalState,
+    slot: u8,
+) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
+    described_view(graph, raw, &rules::view_for(state, slot))
+}
+
+#[allow(clippy::type_complexity)]
+fn described_view(
+    graph: &VisualScriptGraph,
+    raw: &std::collections::BTreeMap<
+        (aether_scripting::graph::NodeId, String),
+        Vec<aether_scripting::interp::Val>,
+    >,
+    view: &TacticalState,
+) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
+    raw.iter()
+        .map(|((node, port), vals)| {
+            let name = graph
+                .node(*node)
+                .and_then(|n| aether_scripting::catalog::spec(&n.kind))
+                .and_then(|s| {
+                    s.inputs
+                        .iter()
+                        .chain(s.outputs)
+                        .find(|p| p.key == port)
+                        .map(|p| p.name.to_owned())
+                })
+                .unwrap_or_else(|| port.clone());
+            let texts = vals
+                .iter()
+                .map(|v| aether_scripting::debug::describe(v, view))
+                .collect();
+            ((*node, port.clone()), (name, texts))
+        })
+        .collect()
 }
 
 /// The turn's fuel by node, largest first, with the runtime's own part.

@@ -205,3 +205,77 @@ fn why_not_at(
     }
     Some(format!("{here}: {}", reasons.join("; ")))
 }
+
+/// Where a paused turn stands: the index of a [`TraceEvent::Ran`] in the turn's trace (the node
+/// about to run).
+pub type Cursor = usize;
+
+fn ran_at(trace: &[TraceEvent], i: usize) -> Option<NodeId> {
+    match trace.get(i) {
+        Some(TraceEvent::Ran(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+/// The first time after `after` (from the start for `None`) that a node in `breakpoints` is
+/// about to run.
+pub fn run_to_breakpoint(
+    trace: &[TraceEvent],
+    after: Option<Cursor>,
+    breakpoints: &std::collections::BTreeSet<NodeId>,
+) -> Option<Cursor> {
+    let start = after.map_or(0, |c| c + 1);
+    (start..trace.len()).find(|&i| ran_at(trace, i).is_some_and(|n| breakpoints.contains(&n)))
+}
+
+/// Step into: the next node about to run, whatever it is (into a loop's body too).
+pub fn step_into(trace: &[TraceEvent], at: Cursor) -> Option<Cursor> {
+    (at + 1..trace.len()).find(|&i| ran_at(trace, i).is_some())
+}
+
+/// Step over: the next node about to run that is not inside the current node's loop body (for
+/// For Each Unit: past all its iterations); for any other node, the next node.
+pub fn step_over(graph: &VisualScriptGraph, trace: &[TraceEvent], at: Cursor) -> Option<Cursor> {
+    let node = ran_at(trace, at)?;
+    let is_loop = graph.node(node).is_some_and(|n| n.kind == "for_each_unit");
+    if !is_loop {
+        return step_into(trace, at);
+    }
+    // The nodes the loop's body reaches by execution wires (the body's own flow).
+    let mut body = std::collections::BTreeSet::new();
+    let mut todo: Vec<NodeId> = graph
+        .links_from(&crate::graph::PortRef::new(node, "body"))
+        .map(|l| l.to.node)
+        .collect();
+    while let Some(n) = todo.pop() {
+        if n == node || !body.insert(n) {
+            continue;
+        }
+        let Some(spec) = graph.node(n).and_then(|x| crate::catalog::spec(&x.kind)) else {
+            continue;
+        };
+        for out in spec
+            .outputs
+            .iter()
+            .filter(|p| p.ty == crate::catalog::PinType::Exec)
+        {
+            todo.extend(
+                graph
+                    .links_from(&crate::graph::PortRef::new(n, out.key))
+                    .map(|l| l.to.node),
+            );
+        }
+    }
+    (at + 1..trace.len()).find(|&i| ran_at(trace, i).is_some_and(|n| !body.contains(&n)))
+}
+
+/// Every port's values computed before `at`, in order: what a paused turn has seen so far.
+pub fn values_before(trace: &[TraceEvent], at: Cursor) -> BTreeMap<(NodeId, String), Vec<Val>> {
+    let mut out: BTreeMap<(NodeId, String), Vec<Val>> = BTreeMap::new();
+    for e in trace.iter().take(at) {
+        if let TraceEvent::Value(p, v) = e {
+            out.entry((p.node, p.port.clone())).or_default().push(*v);
+        }
+    }
+    out
+}

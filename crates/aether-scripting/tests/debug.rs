@@ -51,3 +51,51 @@ fn why_a_node_never_ran_names_the_branch_the_loop_or_the_missing_wire() {
         "{why}"
     );
 }
+
+/// Pausing is a cursor in the turn's trace: Run stops at the first breakpoint, Continue at the
+/// next, Step into goes into a loop's body, Step over past all its iterations.
+#[test]
+fn breakpoints_and_steps_walk_the_trace() {
+    use aether_scripting::debug::{run_to_breakpoint, step_into, step_over, values_before};
+    use aether_scripting::interp::TraceEvent;
+    let mut g = VisualScriptGraph::new();
+    g.name = "steps".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [0.0, 0.0]);
+    let body = g.add_node("fortify", [0.0, 0.0]);
+    let after = g.add_node("fortify", [0.0, 0.0]);
+    let first = g.add_node("for_each_unit", [0.0, 0.0]);
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(body, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(body, "unit"));
+    g.connect(PortRef::new(each, "done"), PortRef::new(first, "exec"));
+    g.connect(PortRef::new(first, "body"), PortRef::new(after, "exec"));
+    g.connect(PortRef::new(first, "unit"), PortRef::new(after, "unit"));
+    let checked = CheckedGraph::new(g.clone()).unwrap_or_else(|d| panic!("{d:?}"));
+    let state = support::state("states/battle");
+    let view = rules::view_for(&state, 0);
+    let trace = interpret(&checked, &view, 0, 1).trace;
+    let ran = |c: usize| match trace[c] {
+        TraceEvent::Ran(n) => n,
+        _ => panic!("a cursor stands on a node about to run"),
+    };
+    let breakpoints = [body].into_iter().collect();
+    let c1 = run_to_breakpoint(&trace, None, &breakpoints).expect("the body runs");
+    assert_eq!(ran(c1), body);
+    let c2 = run_to_breakpoint(&trace, Some(c1), &breakpoints).expect("twice");
+    assert_eq!(ran(c2), body);
+    // Values so far: the loop gave its unit once before the first stop, twice before the second.
+    assert_eq!(
+        values_before(&trace, c1)[&(each, "unit".to_owned())].len(),
+        1
+    );
+    assert_eq!(
+        values_before(&trace, c2)[&(each, "unit".to_owned())].len(),
+        2
+    );
+    // From the loop itself: into its body, or over it to what follows.
+    let at_loop = run_to_breakpoint(&trace, None, &[each].into_iter().collect()).expect("loop");
+    assert_eq!(ran(step_into(&trace, at_loop).expect("a step")), body);
+    assert_eq!(ran(step_over(&g, &trace, at_loop).expect("a step")), first);
+}

@@ -1,0 +1,191 @@
+//! The debugger: breakpoints on nodes (F9 or the node's menu), and the previewed turn paused
+//! where one is reached, stepped node by node, with every value computed so far.
+//!
+//! Nothing runs again to pause: the reference interpreter's trace of the previewed turn (the
+//! compiled module's turn, byte for byte, by the differential test) is the turn, and pausing is
+//! a cursor in it (`aether_scripting::debug`). So stepping backwards or running again costs
+//! nothing, and what the debugger shows is exactly what the game would run.
+
+use std::collections::BTreeSet;
+
+use aether_scripting::debug::{self, Cursor};
+use aether_scripting::graph::{NodeId, VisualScriptGraph};
+use aether_scripting::interp::TraceEvent;
+use egui::{Color32, RichText};
+
+/// What the debugger panel asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DebugAction {
+    /// From the start to the first breakpoint.
+    Run,
+    /// To the next breakpoint.
+    Continue,
+    /// To the next node, into a loop's body.
+    StepInto,
+    /// To the next node, over a loop's iterations.
+    StepOver,
+    /// Stop pausing.
+    Stop,
+}
+
+/// The debugger's state.
+#[derive(Debug, Default)]
+pub struct Debugger {
+    /// Nodes the turn pauses before.
+    pub breakpoints: BTreeSet<NodeId>,
+    /// Where the paused turn stands, if paused.
+    pub cursor: Option<Cursor>,
+    /// What the last action found, in words.
+    pub message: Option<String>,
+    /// The preview the cursor belongs to (a new preview unpauses).
+    pub turn: Option<(u64, usize)>,
+}
+
+impl Debugger {
+    /// Adds or removes a breakpoint on `node`.
+    pub fn toggle(&mut self, node: NodeId) {
+        if !self.breakpoints.remove(&node) {
+            self.breakpoints.insert(node);
+        }
+    }
+
+    /// Forgets the pause when the previewed turn is another one.
+    pub fn follow(&mut self, turn: Option<(u64, usize)>) {
+        if turn != self.turn {
+            self.turn = turn;
+            self.cursor = None;
+        }
+    }
+
+    /// The node the turn is paused before.
+    pub fn paused_at(&self, trace: &[TraceEvent]) -> Option<NodeId> {
+        match trace.get(self.cursor?) {
+            Some(TraceEvent::Ran(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Carries out `action` on the turn `trace` records.
+    pub fn apply(&mut self, action: DebugAction, graph: &VisualScriptGraph, trace: &[TraceEvent]) {
+        let next = match action {
+            DebugAction::Run => debug::run_to_breakpoint(trace, None, &self.breakpoints),
+            DebugAction::Continue => {
+                debug::run_to_breakpoint(trace, self.cursor, &self.breakpoints)
+            }
+            DebugAction::StepInto => self.cursor.and_then(|c| debug::step_into(trace, c)),
+            DebugAction::StepOver => self.cursor.and_then(|c| debug::step_over(graph, trace, c)),
+            DebugAction::Stop => {
+                self.cursor = None;
+                self.message = None;
+                return;
+            }
+        };
+        self.message = match next {
+            Some(_) => None,
+            None if self.breakpoints.is_empty() => {
+                Some("No breakpoint: select a node and press F9 to pause before it.".into())
+            }
+            None => Some("The turn ran to its end.".into()),
+        };
+        self.cursor = next;
+    }
+
+    /// How many times `node` had run before the cursor, counting this one.
+    fn times(&self, trace: &[TraceEvent], node: NodeId) -> usize {
+        let Some(c) = self.cursor else { return 0 };
+        trace
+            .iter()
+            .take(c + 1)
+            .filter(|e| matches!(e, TraceEvent::Ran(n) if *n == node))
+            .count()
+    }
+
+    /// Draws the panel (under the previewed turn); returns what to do.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        graph: &VisualScriptGraph,
+        trace: Option<&[TraceEvent]>,
+    ) -> Option<DebugAction> {
+        let mut action = None;
+        egui::CollapsingHeader::new("Debugger")
+            .id_salt("debugger")
+            .default_open(true)
+            .show(ui, |ui| {
+                let name = |n: NodeId| {
+                    graph
+                        .node(n)
+                        .and_then(|x| aether_scripting::catalog::spec(&x.kind))
+                        .map_or("node", |s| s.name)
+                };
+                if self.breakpoints.is_empty() {
+                    ui.label(
+                        RichText::new("Select a node and press F9 to pause the turn before it.")
+                            .small(),
+                    );
+                } else {
+                    let list: Vec<String> = self
+                        .breakpoints
+                        .iter()
+                        .map(|n| format!("{} {n}", name(*n)))
+                        .collect();
+                    ui.label(RichText::new(format!("Breakpoints: {}", list.join(", "))).small());
+                }
+                let Some(trace) = trace else {
+                    ui.label(RichText::new("No previewed turn to pause.").small());
+                    return;
+                };
+                ui.horizontal_wrapped(|ui| {
+                    let paused = self.cursor.is_some();
+                    if ui
+                        .button(if paused {
+                            "↺ Run again"
+                        } else {
+                            "▶ Run to breakpoint"
+                        })
+                        .clicked()
+                    {
+                        action = Some(DebugAction::Run);
+                    }
+                    if ui
+                        .add_enabled(paused, egui::Button::new("Continue"))
+                        .clicked()
+                    {
+                        action = Some(DebugAction::Continue);
+                    }
+                    if ui
+                        .add_enabled(paused, egui::Button::new("Step over"))
+                        .on_hover_text("To the next node; past a loop's iterations")
+                        .clicked()
+                    {
+                        action = Some(DebugAction::StepOver);
+                    }
+                    if ui
+                        .add_enabled(paused, egui::Button::new("Step into"))
+                        .on_hover_text("To the next node; into a loop's body")
+                        .clicked()
+                    {
+                        action = Some(DebugAction::StepInto);
+                    }
+                    if ui.add_enabled(paused, egui::Button::new("Stop")).clicked() {
+                        action = Some(DebugAction::Stop);
+                    }
+                });
+                if let Some(n) = self.paused_at(trace) {
+                    let times = self.times(trace, n);
+                    ui.colored_label(
+                        Color32::from_rgb(250, 210, 90),
+                        format!(
+                            "Paused before {} {n} (time {times} it runs this turn). Hover the \
+                             ports to read every value so far.",
+                            name(n)
+                        ),
+                    );
+                }
+                if let Some(m) = &self.message {
+                    ui.label(m);
+                }
+            });
+        action
+    }
+}
