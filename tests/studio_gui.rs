@@ -2024,3 +2024,47 @@ fn a_breakpoint_pauses_the_turn_and_steps_show_the_values_so_far() {
     h.step();
     assert!(h.query_by_label_contains("Paused before").is_none());
 }
+
+/// A watch: W over a port pins its value beside it, shown after the pointer leaves and
+/// following the preview; W again unpins it.
+#[test]
+fn a_pinned_watch_stays_on_the_canvas() {
+    let dir = temp_dir("watch");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let each = only(&h, "for_each_unit");
+    h.state_mut().canvas_mut().focus(each);
+    step_until(&mut h, "the loop in view", |s| {
+        s.canvas().port_pos(each, "unit", true).is_some()
+    });
+    h.step();
+    let at = h
+        .state()
+        .canvas()
+        .port_pos(each, "unit", true)
+        .expect("drawn");
+    h.hover_at(at);
+    h.step();
+    h.key_press(egui::Key::W);
+    step_until(&mut h, "the watch pinned", |s| {
+        s.canvas().watching(each, "unit")
+    });
+    // The pointer goes elsewhere: the value stays.
+    h.hover_at(at + egui::vec2(0.0, 300.0));
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label_contains("👁 Unit = ").is_some(),
+        "the pinned value is on the canvas"
+    );
+    h.hover_at(at);
+    h.step();
+    h.key_press(egui::Key::W);
+    step_until(&mut h, "the watch unpinned", |s| {
+        !s.canvas().watching(each, "unit")
+    });
+    h.hover_at(at + egui::vec2(0.0, 300.0));
+    h.step();
+    h.step();
+    assert!(h.query_by_label_contains("👁 Unit = ").is_none());
+}

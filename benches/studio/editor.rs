@@ -44,8 +44,10 @@ fn input(size: egui::Vec2, t: f64, pointer: Option<(egui::Pos2, Option<bool>)>) 
     raw
 }
 
-/// Median CPU time of one frame: idle, and while dragging a node across the canvas.
-fn frames(graph: &VisualScriptGraph) -> (Duration, Duration, usize) {
+/// Median CPU time of one frame: idle, and while dragging a node across the canvas. With
+/// `marks`, the debugging marks are on: each node's share of the fuel, the values on the ports
+/// (always kept), and a watch pinned on every For Each Unit's unit.
+fn frames(graph: &VisualScriptGraph, marks: bool) -> (Duration, Duration, usize) {
     let dir = std::env::temp_dir().join(format!("cs-bench-editor-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -70,6 +72,26 @@ fn frames(graph: &VisualScriptGraph) -> (Duration, Duration, usize) {
         let _ = ctx.tessellate(out.shapes, out.pixels_per_point);
         started.elapsed()
     };
+    if marks {
+        studio.preview.show_fuel = true;
+        for n in graph.nodes().filter(|n| n.kind == "for_each_unit") {
+            studio.canvas_mut().toggle_watch(n.id, "unit");
+        }
+        let started = Instant::now();
+        while !studio
+            .preview
+            .shown
+            .as_ref()
+            .is_some_and(|(v, _)| matches!(v.trace, Some(Ok(_))))
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the fuel was measured"
+            );
+            frame(&mut studio, None);
+            studio.wait_preview(Duration::from_millis(50));
+        }
+    }
     for _ in 0..30 {
         frame(&mut studio, None);
     }
@@ -112,12 +134,29 @@ pub fn editor_section() {
         ("melee-rusher (template)", template(0)),
         ("mage-support ×6", big_graph()),
     ] {
-        let (idle, drag, edits) = frames(&graph);
+        let (idle, drag, edits) = frames(&graph, false);
         assert!(edits > 0, "the drag moved the node");
         println!(
             "| {name} | {} | {} | {} | {} |",
             graph.nodes().count(),
             graph.links().count(),
+            ms(idle),
+            ms(drag)
+        );
+    }
+    println!();
+    println!(
+        "The debugging marks on the 343-node graph, back to back: each node's share of the \
+         turn's fuel, the ports' values kept for hovering, a watch pinned on each loop's unit.\n"
+    );
+    println!("| marks | idle frame | dragging frame |");
+    println!("| --- | ---: | ---: |");
+    let big = big_graph();
+    for marks in [false, true] {
+        let (idle, drag, _) = frames(&big, marks);
+        println!(
+            "| {} | {} | {} |",
+            if marks { "on" } else { "off" },
             ms(idle),
             ms(drag)
         );

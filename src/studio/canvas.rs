@@ -567,6 +567,8 @@ pub struct Canvas {
     iteration: usize,
     /// For nodes that never ran in the previewed turn: why.
     why_not: std::collections::BTreeMap<NodeId, String>,
+    /// Ports whose value stays shown beside them (W over a port).
+    watches: std::collections::BTreeSet<(NodeId, String)>,
 }
 
 impl std::fmt::Debug for Canvas {
@@ -605,6 +607,7 @@ impl Canvas {
             values: std::collections::BTreeMap::new(),
             iteration: 0,
             why_not: std::collections::BTreeMap::new(),
+            watches: std::collections::BTreeSet::new(),
         }
     }
 
@@ -1140,15 +1143,25 @@ impl Canvas {
 
     /// What hovering the port at screen point `p` shows, if any (for tests).
     pub fn value_text_at(&self, p: Pos2) -> Option<String> {
+        let (node, key, _) = self.port_at(p)?;
+        self.value_text(node, &key)
+    }
+
+    /// The drawn port nearest `p`, within reach: (node, key, is output).
+    fn port_at(&self, p: Pos2) -> Option<(NodeId, String, bool)> {
         let reach = 10.0 * self.state.pan_zoom.zoom.max(0.5);
-        let ((node, key, _), _) = self
-            .ui
+        self.ui
             .ports
             .iter()
             .map(|(k, at)| (k, at.distance(p)))
             .filter(|(_, d)| *d < reach)
-            .min_by(|a, b| a.1.total_cmp(&b.1))?;
-        let (name, values) = self.values.get(&(*node, key.clone()))?;
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(k, _)| k.clone())
+    }
+
+    /// A port's value in words (the iteration picked, or the latest while paused).
+    fn value_text(&self, node: NodeId, key: &str) -> Option<String> {
+        let (name, values) = self.values.get(&(node, key.to_owned()))?;
         let last = values.len().checked_sub(1)?;
         let i = self.iteration.min(last);
         Some(if values.len() == 1 {
@@ -1163,10 +1176,63 @@ impl Canvas {
         })
     }
 
-    /// Shows the hovered port's value in the previewed turn; true if it did.
+    /// Pins (or unpins) a watch on `node`'s port `key`.
+    pub fn toggle_watch(&mut self, node: NodeId, key: &str) {
+        if !self.watches.remove(&(node, key.to_owned())) {
+            self.watches.insert((node, key.to_owned()));
+        }
+    }
+
+    /// Whether a watch is pinned on `node`'s port `key`.
+    pub fn watching(&self, node: NodeId, key: &str) -> bool {
+        self.watches.contains(&(node, key.to_owned()))
+    }
+
+    /// Draws every pinned watch beside its port (ports drawn this frame only).
+    fn draw_watches(&self, ui: &egui::Ui) {
+        for (node, key) in &self.watches {
+            let at = self
+                .ui
+                .ports
+                .iter()
+                .find(|((n, k, _), _)| n == node && k == key)
+                .map(|((_, _, out), at)| (*out, *at));
+            let Some((out, at)) = at else { continue };
+            let text = self
+                .value_text(*node, key)
+                .map_or_else(|| format!("{key}: not computed"), |t| format!("👁 {t}"));
+            let offset = if out {
+                Vec2::new(14.0, -10.0)
+            } else {
+                Vec2::new(-14.0, -30.0)
+            };
+            egui::Area::new(egui::Id::new(("watch", node.0, key.as_str())))
+                .order(egui::Order::Foreground)
+                .fixed_pos(at + offset)
+                .interactable(false)
+                .show(ui.ctx(), |ui| {
+                    egui::Frame::popup(ui.style())
+                        .fill(Color32::from_rgba_unmultiplied(30, 40, 60, 230))
+                        .show(ui, |ui| {
+                            ui.label(egui::RichText::new(text).small());
+                        });
+                });
+        }
+    }
+
+    /// Shows the hovered port's value in the previewed turn; true if it did. W pins (or
+    /// unpins) a watch on the hovered port.
     fn hover_values(&mut self, ui: &egui::Ui, pointer: Option<Pos2>) -> bool {
+        self.draw_watches(ui);
         if self.covered || ui.input(|i| i.pointer.any_down()) {
             return false;
+        }
+        if let Some(p) = pointer
+            && let Some((node, key, _)) = self.port_at(p)
+            && !ui.ctx().egui_wants_keyboard_input()
+            && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::W))
+        {
+            self.toggle_watch(node, &key);
         }
         let Some(p) = pointer else { return false };
         let Some(text) = self.value_text_at(p) else {
@@ -1180,6 +1246,7 @@ impl Canvas {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.set_max_width(360.0);
                     ui.label(text);
+                    ui.label(egui::RichText::new("W keeps it shown here").small().weak());
                 });
             });
         true

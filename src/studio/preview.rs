@@ -898,14 +898,16 @@ impl Preview {
             .unwrap_or(1);
         if loops > 1 {
             ui.horizontal(|ui| {
-                ui.label("Hover a port to see its value; in loops, iteration");
+                ui.label("Hover a port to see its value (W pins it); in loops, iteration");
                 let mut shown = self.iteration.min(loops - 1) + 1;
                 ui.add(egui::DragValue::new(&mut shown).range(1..=loops));
                 self.iteration = shown - 1;
                 ui.label(format!("of {loops}"));
             });
         } else {
-            ui.label(RichText::new("Hover a port to see its value in this turn.").small());
+            ui.label(
+                RichText::new("Hover a port to see its value in this turn; W pins it.").small(),
+            );
         }
         ui.checkbox(&mut self.show_fuel, "Where the fuel goes")
             .on_hover_text(
