@@ -628,6 +628,7 @@ impl Studio {
                     _ => None,
                 };
                 self.canvas.set_debug(&self.debugger.breakpoints, current);
+
                 // Each port's values in the previewed turn, for hovering (set when they change);
                 // while the debugger pauses the turn, the values so far.
                 let turn = match (&self.preview.shown, &self.preview.stale) {
@@ -670,6 +671,14 @@ impl Studio {
                         _ => std::collections::BTreeMap::new(),
                     };
                     self.canvas.set_why_not(why_not);
+                    // The wires a paused turn took so far.
+                    let path = match (&self.preview.shown, key, self.debugger.cursor) {
+                        (Some((v, _)), Some(_), Some(at)) => {
+                            aether_scripting::debug::path_before(self.doc.graph(), &v.run_trace, at)
+                        }
+                        _ => std::collections::BTreeSet::new(),
+                    };
+                    self.canvas.set_path(path);
                 }
                 self.canvas.covered = self.modal_open()
                     || self.add_menu.is_some()

@@ -2005,6 +2005,34 @@ fn a_breakpoint_pauses_the_turn_and_steps_show_the_values_so_far() {
         .value_text_at(at)
         .expect("a value so far");
     assert!(first.contains("#1 (hp "), "{first}");
+    // The path taken so far is drawn on the wires: into the loop, and from its body on.
+    let graph = h.state().document().graph().clone();
+    let turn = only(&h, "on_turn");
+    assert!(h.state().canvas().on_path(
+        &aether_scripting::graph::PortRef::new(turn, "then"),
+        &aether_scripting::graph::PortRef::new(each, "exec")
+    ));
+    let into_scout = graph
+        .links_into(&aether_scripting::graph::PortRef::new(scout, "exec"))
+        .next()
+        .expect("the scout is wired")
+        .clone();
+    assert!(
+        h.state().canvas().on_path(&into_scout.from, &into_scout.to),
+        "the wire into the paused node"
+    );
+    let attack = *nodes_of(&h, "attack").iter().min().expect("an attack");
+    let into_attack = graph
+        .links_into(&aether_scripting::graph::PortRef::new(attack, "exec"))
+        .next()
+        .expect("the attack is wired")
+        .clone();
+    assert!(
+        !h.state()
+            .canvas()
+            .on_path(&into_attack.from, &into_attack.to),
+        "not the wire the turn never took"
+    );
     h.get_by_label("Continue").click();
     step_until(&mut h, "the second pause", |s| {
         s.canvas()

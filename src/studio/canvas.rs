@@ -569,6 +569,8 @@ pub struct Canvas {
     why_not: std::collections::BTreeMap<NodeId, String>,
     /// Ports whose value stays shown beside them (W over a port).
     watches: std::collections::BTreeSet<(NodeId, String)>,
+    /// Wires drawn as the path a paused turn took: (from output, to input).
+    path: std::collections::BTreeSet<(PortRef, PortRef)>,
 }
 
 impl std::fmt::Debug for Canvas {
@@ -608,6 +610,7 @@ impl Canvas {
             iteration: 0,
             why_not: std::collections::BTreeMap::new(),
             watches: std::collections::BTreeSet::new(),
+            path: std::collections::BTreeSet::new(),
         }
     }
 
@@ -954,6 +957,20 @@ impl Canvas {
         ui.painter()
             .rect_filled(rect, 0.0, Color32::from_rgb(28, 30, 34));
         self.apply_pending(ui, comments);
+        // The paused turn's path, on the library's connections as they are now.
+        self.state.highlighted = if self.path.is_empty() {
+            Default::default()
+        } else {
+            self.state
+                .graph
+                .iter_connections()
+                .filter(|(i, o)| match (self.outputs.get(o), self.inputs.get(i)) {
+                    (Some(from), Some(to)) => self.path.contains(&(from.clone(), to.clone())),
+                    _ => false,
+                })
+                .map(|(i, o)| (o, i))
+                .collect()
+        };
         let pointer = ui.input(|i| i.pointer.hover_pos());
         let in_canvas = pointer.is_some_and(|p| rect.contains(p));
         self.draw_grid(ui);
@@ -1174,6 +1191,19 @@ impl Canvas {
                 values.len()
             )
         })
+    }
+
+    /// Draws these wires as the path the paused turn took (empty: none).
+    pub fn set_path(&mut self, path: std::collections::BTreeSet<(PortRef, PortRef)>) {
+        self.path = path;
+    }
+
+    /// Whether the wire from `from` to `to` is drawn as taken.
+    pub fn on_path(&self, from: &PortRef, to: &PortRef) -> bool {
+        self.state
+            .highlighted
+            .iter()
+            .any(|(o, i)| self.outputs.get(o) == Some(from) && self.inputs.get(i) == Some(to))
     }
 
     /// Pins (or unpins) a watch on `node`'s port `key`.

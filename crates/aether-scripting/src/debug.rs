@@ -269,6 +269,28 @@ pub fn step_over(graph: &VisualScriptGraph, trace: &[TraceEvent], at: Cursor) ->
     (at + 1..trace.len()).find(|&i| ran_at(trace, i).is_some_and(|n| !body.contains(&n)))
 }
 
+/// The execution wires the turn took up to `at` (the wire into the node about to run
+/// included): wires into an execution input whose two nodes had both run by then.
+pub fn path_before(
+    graph: &VisualScriptGraph,
+    trace: &[TraceEvent],
+    at: Cursor,
+) -> std::collections::BTreeSet<(crate::graph::PortRef, crate::graph::PortRef)> {
+    let ran: std::collections::BTreeSet<NodeId> = trace
+        .iter()
+        .take(at + 1)
+        .filter_map(|e| match e {
+            TraceEvent::Ran(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    graph
+        .links()
+        .filter(|l| l.to.port == "exec" && ran.contains(&l.to.node) && ran.contains(&l.from.node))
+        .map(|l| (l.from.clone(), l.to.clone()))
+        .collect()
+}
+
 /// Every port's values computed before `at`, in order: what a paused turn has seen so far.
 pub fn values_before(trace: &[TraceEvent], at: Cursor) -> BTreeMap<(NodeId, String), Vec<Val>> {
     let mut out: BTreeMap<(NodeId, String), Vec<Val>> = BTreeMap::new();

@@ -497,7 +497,11 @@ where
                 .graph
                 .any_param_type(AnyParameterId::Output(output))
                 .unwrap();
-            let connection_color = port_type.data_type_color(user_state);
+            let connection_color = if self.highlighted.contains(&(output, input)) {
+                self.highlight_color
+            } else {
+                port_type.data_type_color(user_state)
+            };
             let src_pos = port_locations[&AnyParameterId::Output(output)];
             let dst_pos = port_locations[&AnyParameterId::Input(input)];
             let src_id = self.graph.get_output(output).node;

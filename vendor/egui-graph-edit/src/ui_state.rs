@@ -57,6 +57,13 @@ pub struct GraphEditorState<NodeData, DataType, ValueType, NodeTemplate, UserSta
     /// drawn, so a node outside the view can be skipped while wires to it still find it.
     #[cfg_attr(feature = "persistence", serde(skip))]
     pub drawn: SecondaryMap<NodeId, DrawnNode>,
+    /// Highlighting (a change to the published crate): connections drawn in
+    /// `highlight_color` instead of their type's colour.
+    #[cfg_attr(feature = "persistence", serde(skip))]
+    pub highlighted: std::collections::HashSet<(OutputId, InputId)>,
+    /// The colour of highlighted connections.
+    #[cfg_attr(feature = "persistence", serde(skip))]
+    pub highlight_color: egui::Color32,
     pub _user_state: PhantomData<fn() -> UserState>,
 }
 
@@ -96,6 +103,8 @@ impl<NodeData, DataType: PartialEq, ValueType, NodeKind, UserState> Default
             node_positions: Default::default(),
             node_orientations: Default::default(),
             drawn: Default::default(),
+            highlighted: Default::default(),
+            highlight_color: egui::Color32::from_rgb(250, 210, 90),
             node_finder: Default::default(),
             pan_zoom: Default::default(),
             _user_state: Default::default(),
