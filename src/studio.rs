@@ -29,6 +29,7 @@ pub mod world_map;
 pub mod world_view;
 
 use canvas::{Canvas, Intent};
+use debugger::DebugAction;
 use document::Document;
 use duel_lab::{DuelLab, LabAction};
 use export::{ExportAction, ExportDialog};
@@ -577,10 +578,20 @@ impl Studio {
                             (Some((v, _)), None) => Some(v.run_trace.as_slice()),
                             _ => None,
                         };
-                        if let Some(a) = self.debugger.ui(ui, self.doc.graph(), trace)
-                            && let Some(t) = trace
-                        {
-                            self.debugger.apply(a, self.doc.graph(), t);
+                        // The selected node's "why not?", when it has one in this turn.
+                        let selected = self.canvas.selection();
+                        let why = match (&self.preview.shown, &self.preview.stale, &selected[..]) {
+                            (Some((v, _)), None, [n]) => v.why_not.get(n).map(|w| (*n, w)),
+                            _ => None,
+                        };
+                        match self.debugger.ui(ui, self.doc.graph(), trace, why) {
+                            Some(DebugAction::Show(n)) => self.show_node(n),
+                            Some(a) => {
+                                if let Some(t) = trace {
+                                    self.debugger.apply(a, self.doc.graph(), t);
+                                }
+                            }
+                            None => {}
                         }
                         if let Some(a) = self.preview.ui(ui) {
                             self.preview_action(a);
@@ -667,7 +678,11 @@ impl Studio {
                     };
                     self.canvas.set_values(values, iteration);
                     let why_not = match (&self.preview.shown, key) {
-                        (Some((view, _)), Some(_)) => view.why_not.clone(),
+                        (Some((view, _)), Some(_)) => view
+                            .why_not
+                            .iter()
+                            .map(|(n, w)| (*n, w.text.clone()))
+                            .collect(),
                         _ => std::collections::BTreeMap::new(),
                     };
                     self.canvas.set_why_not(why_not);
@@ -1373,6 +1388,7 @@ impl Studio {
                 Intent::OpenAdd { screen, at, from } => {
                     self.add_menu = Some(AddMenu::new(screen, at, from));
                 }
+                Intent::ToggleBreakpoint(node) => self.debugger.toggle(node),
                 Intent::Refused(reason) => {
                     self.status = format!("Not connected: {reason}.");
                 }
@@ -1758,6 +1774,7 @@ impl Studio {
     fn preview_action(&mut self, a: PreviewAction) {
         match a {
             PreviewAction::Refresh => {}
+            PreviewAction::ShowNode(n) => self.show_node(n),
             PreviewAction::Next => self.schedule_preview(Some(self.preview.others.clone())),
             PreviewAction::ChooseOpponent(slot) => {
                 let dir = self.start_dir();
@@ -1785,7 +1802,41 @@ impl Studio {
                 let name = format!("{}.mcreplay", self.doc.graph().name);
                 self.pickers.open(Purpose::SaveReplay, &dir, &name);
             }
+            LabAction::DebugTurn => self.debug_duel_turn(),
         }
+    }
+
+    /// Opens the duel lab's shown turn in the turn preview: its state becomes a sample (named
+    /// after the turn), played by the edited graph as that turn's player with its seed.
+    pub fn debug_duel_turn(&mut self) {
+        let Some((sample, slot, seed)) = self
+            .duel_lab
+            .shown
+            .as_ref()
+            .and_then(|d| d.turn_sample(self.duel_lab.turn))
+        else {
+            return;
+        };
+        // The same turn opened twice is picked again, not added twice.
+        match self.preview.samples.iter().position(|s| {
+            s.path.is_none() && s.name == sample.name && s.scenario.state == sample.scenario.state
+        }) {
+            Some(i) => self.preview.pick(i),
+            None => self.preview.add_sample(sample),
+        }
+        self.preview.slot = slot;
+        self.preview.seed = seed;
+        self.right_tab = RightTab::Preview;
+        self.status = format!(
+            "Debugging turn {} of the duel: the preview plays it with your graph as player {slot}.",
+            self.duel_lab.turn + 1
+        );
+    }
+
+    /// Selects `node` and brings it into view.
+    pub fn show_node(&mut self, node: NodeId) {
+        self.canvas.select(&[node]);
+        self.canvas.focus(node);
     }
 
     /// F9: a breakpoint on each selected node (or off, where there is one).

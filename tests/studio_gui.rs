@@ -2096,3 +2096,193 @@ fn a_pinned_watch_stays_on_the_canvas() {
     h.step();
     assert!(h.query_by_label_contains("👁 Unit = ").is_none());
 }
+
+/// Clicks at `p`: press and release without moving.
+fn click_at(h: &mut Harness<'_, Studio>, p: egui::Pos2) {
+    h.hover_at(p);
+    h.step();
+    h.drag_at(p);
+    h.step();
+    h.drop_at(p);
+    h.step();
+    h.step();
+}
+
+/// Why a unit did not attack, by clicks only: clicking the rusher's first Attack (it never ran
+/// in this turn) shows "Why not?" in the debugger with the Branch that went the other way, and
+/// its button selects that Branch. The faint dot on the node's title, clicked, sets a
+/// breakpoint; clicked again, removes it.
+#[test]
+fn clicking_an_action_that_never_ran_shows_why_and_leads_to_the_branch() {
+    let dir = temp_dir("whyclick");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let first = *nodes_of(&h, "attack")
+        .iter()
+        .min()
+        .expect("the rusher attacks");
+    h.state_mut().canvas_mut().focus(first);
+    step_until(&mut h, "the attack in view", |s| {
+        s.canvas().node_rect(first).is_some()
+    });
+    h.step();
+    let rect = h.state().canvas().node_rect(first).expect("drawn");
+    click_at(&mut h, rect.left_top() + egui::vec2(12.0, 10.0));
+    step_until(&mut h, "the attack selected", |s| {
+        s.canvas().selection() == vec![first]
+    });
+    h.step();
+    let title = format!("Why not? (Attack {first}, selected)");
+    assert!(h.query_by_label_contains(&title).is_some(), "{title}");
+    let branch = h
+        .state()
+        .document()
+        .graph()
+        .links_into(&PortRef::new(first, "exec"))
+        .next()
+        .expect("wired")
+        .from
+        .node;
+    assert!(
+        h.query_by_label_contains(&format!(
+            "Branch {branch} never took True: its Condition was false all 20 times"
+        ))
+        .is_some(),
+        "the reason, in words"
+    );
+    h.get_by_label(&format!("Show Branch {branch}")).click();
+    step_until(&mut h, "the branch selected", |s| {
+        s.canvas().selection() == vec![branch]
+    });
+
+    // A breakpoint by clicking the dot on the Attack's title.
+    let rect = h.state().canvas().node_rect(first).expect("drawn");
+    h.hover_at(rect.center());
+    h.step();
+    h.step();
+    h.get_by_label("○").click();
+    step_until(&mut h, "the breakpoint set", |s| {
+        s.debugger.breakpoints.contains(&first)
+    });
+    h.step();
+    assert!(h.state().canvas().has_breakpoint(first));
+    h.get_by_label("●").click();
+    step_until(&mut h, "the breakpoint removed", |s| {
+        !s.debugger.breakpoints.contains(&first)
+    });
+}
+
+/// An action the rules refused: a purpose-built graph attacks with each unit its own unit (a
+/// wiring mistake). The preview lists each try the rules refused, with their reason; clicking
+/// one selects the Attack and the debugger says why it sent nothing.
+#[test]
+fn a_refused_try_is_listed_and_a_click_shows_its_node_and_why() {
+    let dir = temp_dir("refused");
+    let file = dir.join("self-attack.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    g.name = "self-attack".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [260.0, 0.0]);
+    let attack = g.add_node("attack", [560.0, 0.0]);
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(attack, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(attack, "unit"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(attack, "target"));
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("Tried but refused by the rules, so not sent: 20")
+            .is_some(),
+        "every try refused"
+    );
+    assert!(h.state().canvas().selection().is_empty());
+    h.get_by_label_contains(&format!(
+        "✖ Attack {attack}: unit 1 attacks unit 1 — unit 1 is on the same side"
+    ))
+    .click();
+    step_until(&mut h, "the attack selected", |s| {
+        s.canvas().selection() == vec![attack]
+    });
+    h.step();
+    assert!(
+        h.query_by_label_contains(&format!(
+            "Attack {attack} ran 20 times and sent nothing: the rules refused"
+        ))
+        .is_some(),
+        "the debugger says why"
+    );
+}
+
+/// Debugging a turn of a duel: in the lab, a turn the rusher played late in a duel (one where it
+/// attacked) opens in the turn preview with its state, seat and seed; the preview proposes
+/// exactly the actions the duel recorded, and hovering a port reads its value in that turn.
+#[test]
+fn a_duel_turn_opens_in_the_preview_with_what_really_ran() {
+    let dir = temp_dir("duelturn");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    h.get_by_label("Duel lab").click();
+    h.step();
+    h.step();
+    h.get_by_label("Play duel").click();
+    wait_lab(&mut h, "the duel", |s| s.duel_lab.shown.is_some());
+    let (turn, slot, proposed) = {
+        let d = h.state().duel_lab.shown.as_ref().expect("shown");
+        let mine = d.mine.expect("the edited AI played");
+        let (i, f) = d
+            .frames
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.slot == mine
+                    && f.actions
+                        .iter()
+                        .any(|a| matches!(a.action, mc_tactical_types::Action::Attack { .. }))
+            })
+            .last()
+            .expect("the rusher attacks at some point");
+        let proposed: Vec<_> = f.actions.iter().map(|a| a.action).collect();
+        (i, f.slot, proposed)
+    };
+    h.state_mut().duel_lab.turn = turn;
+    h.step();
+    h.get_by_label(&format!("🔍 Debug this turn as player {slot}"))
+        .click();
+    h.step();
+    settle(&mut h);
+    let s = h.state();
+    assert_eq!(s.right_tab, creator_studio::studio::RightTab::Preview);
+    assert_eq!(s.preview.slot, slot);
+    assert!(
+        s.preview.samples[s.preview.sample]
+            .name
+            .starts_with(&format!("duel turn {}", turn + 1)),
+        "{}",
+        s.preview.samples[s.preview.sample].name
+    );
+    let (view, _) = s.preview.shown.as_ref().expect("a previewed turn");
+    let previewed: Vec<_> = view.report.actions.iter().map(|a| a.action).collect();
+    assert_eq!(previewed, proposed, "the same actions as the duel's turn");
+    // A value on a wire, in that turn.
+    let each = only(&h, "for_each_unit");
+    h.state_mut().canvas_mut().focus(each);
+    step_until(&mut h, "the loop in view", |s| {
+        s.canvas().port_pos(each, "unit", true).is_some()
+    });
+    h.step();
+    let at = h
+        .state()
+        .canvas()
+        .port_pos(each, "unit", true)
+        .expect("drawn");
+    h.hover_at(at);
+    h.step();
+    h.step();
+    let text = h.state().canvas().value_text_at(at).expect("a value");
+    assert!(
+        text.starts_with("Unit = ") && text.contains("(hp "),
+        "{text}"
+    );
+}

@@ -193,6 +193,8 @@ pub enum Intent {
     },
     /// A wire was dropped on a port that does not take it; why, in words.
     Refused(String),
+    /// The breakpoint dot on a node was clicked.
+    ToggleBreakpoint(NodeId),
 }
 
 /// What nodes need while drawing and what they report: the library's `UserState`.
@@ -215,6 +217,8 @@ pub struct NodeUi {
     events: Vec<Intent>,
     /// Outer screen rectangles of the nodes drawn this frame.
     rects: HashMap<NodeId, Rect>,
+    /// The same, of the frame before (what the pointer is over while this one is drawn).
+    last_rects: HashMap<NodeId, Rect>,
     /// Screen positions of the ports drawn this frame: (node, key, is output).
     ports: HashMap<(NodeId, String, bool), Pos2>,
     output_rows: Vec<(String, f32)>,
@@ -345,11 +349,33 @@ impl ge::NodeDataTrait for NodeData {
     ) -> Vec<ge::NodeResponse<NoResponse, NodeData>> {
         st.output_rows.clear();
         badge_ui(ui, st.badges.get(&self.core));
-        if st.breakpoints.contains(&self.core) {
-            ui.label(egui::RichText::new("●").color(Color32::from_rgb(235, 70, 70)))
-                .on_hover_text(
-                    "Breakpoint: the debugger pauses the turn before this node (F9 removes it)",
-                );
+        // The breakpoint dot: red when set; a faint ring on nodes that run, while the pointer
+        // is over the node, to set one with a click.
+        let set = st.breakpoints.contains(&self.core);
+        let hovered = ui
+            .ctx()
+            .pointer_hover_pos()
+            .is_some_and(|p| st.last_rects.get(&self.core).is_some_and(|r| r.contains(p)));
+        let runs = aether_scripting::catalog::spec(&self.kind).is_some_and(|s| s.is_exec());
+        if set || (hovered && runs) {
+            let (dot, color, help) = if set {
+                (
+                    "●",
+                    Color32::from_rgb(235, 70, 70),
+                    "Breakpoint: the debugger pauses the turn before this node. Click (or F9) \
+                     to remove it",
+                )
+            } else {
+                (
+                    "○",
+                    Color32::from_gray(150),
+                    "Click to set a breakpoint: the debugger pauses the turn before this node",
+                )
+            };
+            let dot = egui::Button::new(egui::RichText::new(dot).color(color)).frame(false);
+            if ui.add(dot).on_hover_text(help).clicked() {
+                st.events.push(Intent::ToggleBreakpoint(self.core));
+            }
         }
         if st.current == Some(self.core) {
             ui.label(
@@ -992,7 +1018,7 @@ impl Canvas {
         }
         self.ui.zoom = self.state.pan_zoom.zoom;
         self.ui.spacing = ui.spacing().item_spacing.y * self.state.pan_zoom.zoom;
-        self.ui.rects.clear();
+        self.ui.last_rects = std::mem::take(&mut self.ui.rects);
         self.ui.ports.clear();
 
         let dragging_from = self.state.connection_in_progress;

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use aether_scripting::debug::{self, Cursor};
+use aether_scripting::debug::{self, Cursor, Why};
 use aether_scripting::graph::{NodeId, VisualScriptGraph};
 use aether_scripting::interp::TraceEvent;
 use egui::{Color32, RichText};
@@ -26,6 +26,8 @@ pub enum DebugAction {
     StepOver,
     /// Stop pausing.
     Stop,
+    /// Select this node and bring it into view (the one a "why not?" points to).
+    Show(NodeId),
 }
 
 /// The debugger's state.
@@ -79,6 +81,7 @@ impl Debugger {
                 self.message = None;
                 return;
             }
+            DebugAction::Show(_) => return,
         };
         self.message = match next {
             Some(_) => None,
@@ -100,12 +103,14 @@ impl Debugger {
             .count()
     }
 
-    /// Draws the panel (under the previewed turn); returns what to do.
+    /// Draws the panel (under the previewed turn); returns what to do. `why` is the selected
+    /// node's "why not?" in the previewed turn, when it has one.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         graph: &VisualScriptGraph,
         trace: Option<&[TraceEvent]>,
+        why: Option<(NodeId, &Why)>,
     ) -> Option<DebugAction> {
         let mut action = None;
         egui::CollapsingHeader::new("Debugger")
@@ -135,6 +140,9 @@ impl Debugger {
                     ui.label(RichText::new("No previewed turn to pause.").small());
                     return;
                 };
+                if let Some((node, why)) = why {
+                    why_box(ui, graph, node, why, &mut action);
+                }
                 ui.horizontal_wrapped(|ui| {
                     let paused = self.cursor.is_some();
                     if ui
@@ -188,4 +196,39 @@ impl Debugger {
             });
         action
     }
+}
+
+/// "Why not?" for the selected node: what the turn did instead, and a button to the node where
+/// the answer lies.
+fn why_box(
+    ui: &mut egui::Ui,
+    graph: &VisualScriptGraph,
+    node: NodeId,
+    why: &Why,
+    action: &mut Option<DebugAction>,
+) {
+    let name = |n: NodeId| {
+        graph
+            .node(n)
+            .and_then(|x| aether_scripting::catalog::spec(&x.kind))
+            .map_or("node", |s| s.name)
+    };
+    egui::Frame::group(ui.style())
+        .fill(Color32::from_rgb(60, 45, 30))
+        .show(ui, |ui| {
+            ui.label(
+                RichText::new(format!("Why not? ({} {node}, selected)", name(node)))
+                    .strong()
+                    .color(Color32::from_rgb(250, 200, 120)),
+            );
+            ui.label(&why.text);
+            if let Some(c) = why.culprit.filter(|c| *c != node)
+                && ui
+                    .button(format!("Show {} {c}", name(c)))
+                    .on_hover_text("Select it on the canvas; hover its ports to read its values")
+                    .clicked()
+            {
+                *action = Some(DebugAction::Show(c));
+            }
+        });
 }

@@ -58,6 +58,33 @@ pub struct ShownDuel {
 }
 
 impl ShownDuel {
+    /// The turn `turn` (an index into the frames) as a state the turn preview can play: the
+    /// authoritative state when the turn began, the player whose turn it was and its seed.
+    pub fn turn_sample(&self, turn: usize) -> Option<(Sample, u8, u64)> {
+        let f = self.frames.get(turn)?;
+        let sample = Sample {
+            name: format!(
+                "duel turn {} (round {}, player {})",
+                turn + 1,
+                f.round,
+                f.slot
+            ),
+            path: None,
+            scenario: aether_scripting::Scenario {
+                name: format!("{} — turn {}", self.scenario.name, turn + 1),
+                description: format!(
+                    "Turn {} of the duel {}, as player {} saw it.",
+                    turn + 1,
+                    self.title,
+                    f.slot
+                ),
+                turn_limit: self.scenario.turn_limit,
+                state: f.before.clone(),
+            },
+        };
+        Some((sample, f.slot, f.seed))
+    }
+
     /// The result in words, from the edited AI's side when it played.
     pub fn result_words(&self) -> String {
         let how = if self.by == "elimination" {
@@ -95,6 +122,8 @@ pub enum LabAction {
     OpenReplay,
     /// Save the shown duel as a replay.
     SaveReplay,
+    /// Open the shown turn in the turn preview, to debug it.
+    DebugTurn,
 }
 
 /// What is running on the worker.
@@ -643,6 +672,17 @@ impl DuelLab {
                         other => format!(" · the turn failed ({other})"),
                     }
                 ));
+                if ui
+                    .button(format!("🔍 Debug this turn as player {}", f.slot))
+                    .on_hover_text(
+                        "Play this turn's state in the Turn preview with the graph you are \
+                         editing, as this player, with the turn's seed: values on the wires, fuel \
+                         per node, why not, and breakpoints then show what it does here",
+                    )
+                    .clicked()
+                {
+                    action = Some(LabAction::DebugTurn);
+                }
                 map::turn_map_ui(ui, &f.before, f.slot, &f.actions, false, 1.0);
             }
             None => {

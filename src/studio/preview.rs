@@ -106,8 +106,14 @@ pub struct TurnView {
     >,
     /// The reference interpreter's trace of this turn (what the debugger steps through).
     pub run_trace: Vec<aether_scripting::interp::TraceEvent>,
-    /// For each node with execution pins that never ran in this turn: why, in words.
-    pub why_not: std::collections::BTreeMap<aether_scripting::graph::NodeId, String>,
+    /// For each node with execution pins that never ran in this turn, or an action node that
+    /// did not send an action each time it ran: why, in words, and the node to look at.
+    pub why_not:
+        std::collections::BTreeMap<aether_scripting::graph::NodeId, aether_scripting::debug::Why>,
+    /// What the action nodes worked out but the rules refused on the graph's copy of the turn
+    /// (so never sent): the node and the try in words ("Attack #4: unit 1 attacks unit 9 — unit
+    /// 9 is 6 tiles from unit 1, beyond its range of 1").
+    pub refused: Vec<(aether_scripting::graph::NodeId, String)>,
     /// Where the turn's fuel went, node by node, when asked for (or why it could not be
     /// measured).
     pub trace: Option<Result<aether_scripting::debug::TurnTrace, String>>,
@@ -303,7 +309,7 @@ fn run_job(
         }
     }
     let (report, verdict) = check_determinism(controller, &state, job.slot, job.seed);
-    let (found_nothing, values, why_not, run_trace) =
+    let (found_nothing, values, why_not, run_trace, refused) =
         aether_scripting::interp::CheckedGraph::new(job.graph.clone())
             .map(|checked| {
                 let view = rules::view_for(&state, job.slot);
@@ -311,12 +317,24 @@ fn run_job(
                 let why_not = job
                     .graph
                     .nodes()
-                    .filter(|n| {
-                        aether_scripting::catalog::spec(&n.kind).is_some_and(|s| s.is_exec())
-                    })
                     .filter_map(|n| {
-                        aether_scripting::debug::why_not(&job.graph, &run.trace, n.id)
+                        aether_scripting::debug::explain(&job.graph, &run.trace, n.id)
                             .map(|w| (n.id, w))
+                    })
+                    .collect();
+                let refused = run
+                    .trace
+                    .iter()
+                    .filter_map(|e| match e {
+                        aether_scripting::interp::TraceEvent::Refused(node, a, why) => {
+                            let name = job
+                                .graph
+                                .node(*node)
+                                .and_then(|n| aether_scripting::catalog::spec(&n.kind))
+                                .map_or("Action", |s| s.name);
+                            Some((*node, format!("{name} {node}: {a} — {why}")))
+                        }
+                        _ => None,
                     })
                     .collect();
                 (
@@ -324,6 +342,7 @@ fn run_job(
                     port_values(&job.graph, &run, &view),
                     why_not,
                     run.trace,
+                    refused,
                 )
             })
             .unwrap_or_default();
@@ -349,6 +368,7 @@ fn run_job(
         values,
         why_not,
         run_trace,
+        refused,
         trace,
     }));
     done
@@ -555,6 +575,8 @@ pub enum PreviewAction {
     OpenState,
     /// Choose a file to play this slot when stepping.
     ChooseOpponent(u8),
+    /// Select this node on the canvas and bring it into view.
+    ShowNode(aether_scripting::graph::NodeId),
 }
 
 /// The preview's settings and what it shows.
@@ -984,6 +1006,41 @@ impl Preview {
                                 .color(Color32::from_rgb(255, 130, 130)),
                             );
                         }
+                    }
+                }
+                // What the graph's action nodes worked out but the rules refused on its copy of
+                // the turn: never sent, so absent from the list above.
+                let refused = &view.refused;
+                if !refused.is_empty() {
+                    ui.add_space(4.0);
+                    ui.label(
+                        RichText::new(format!(
+                            "Tried but refused by the rules, so not sent: {}",
+                            refused.len()
+                        ))
+                        .strong(),
+                    )
+                    .on_hover_text(
+                        "Action nodes that ran and worked out an action the rules do not allow. \
+                         The AI went on without them (the node's Done was false). Click one to \
+                         see the node.",
+                    );
+                    for (node, text) in refused.iter().take(50) {
+                        let row = egui::Button::new(
+                            RichText::new(format!("✖ {text}"))
+                                .color(Color32::from_rgb(235, 170, 120)),
+                        )
+                        .frame(false);
+                        if ui
+                            .add(row)
+                            .on_hover_text("Show this node on the canvas, with why it sent nothing")
+                            .clicked()
+                        {
+                            action = Some(PreviewAction::ShowNode(*node));
+                        }
+                    }
+                    if refused.len() > 50 {
+                        ui.weak(format!("… and {} more", refused.len() - 50));
                     }
                 }
             });

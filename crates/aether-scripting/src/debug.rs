@@ -116,11 +116,203 @@ pub fn describe(val: &Val, view: &TacticalState) -> String {
     }
 }
 
-/// Why `node` never ran in the turn `trace` records, in words, following the execution wires
-/// back: the Branch that always took the other way (with its condition's values), the loop that
-/// found nothing to loop over, or a node before it that never ran itself; `None` if it ran.
+/// Why a node did not do its part in a turn, in words, and where to look.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Why {
+    /// The explanation ("Branch 5 never took True: its Condition was false all 20 times it ran").
+    pub text: String,
+    /// The node the answer lies at: the Branch that went the other way, the loop that found
+    /// nothing, the query that gave none; `None` when it is the node itself (the rules refused
+    /// it, or nothing leads to it).
+    pub culprit: Option<NodeId>,
+}
+
+/// Why `node` never ran in the turn `trace` records, or, for an action node that ran, why it
+/// sent nothing (or less than each time); `None` if it did its part. See [`explain`].
 pub fn why_not(graph: &VisualScriptGraph, trace: &[TraceEvent], node: NodeId) -> Option<String> {
+    explain(graph, trace, node).map(|w| w.text)
+}
+
+/// Why `node` did not do its part in the turn `trace` records:
+/// - a node that never ran: following the execution wires back, the Branch that always took
+///   the other way (with its condition's values), the loop that found nothing to loop over, or
+///   a node before it that never ran itself;
+/// - an action node that ran but did not send an action each time: the rules' reason for each
+///   try they refused, and the times it had nothing to propose because an input was none (with
+///   the node that gave the none).
+///
+/// `None` if it ran (and, for an action node, sent an action every time), and for nodes without
+/// execution pins (they never run by themselves: they give values when asked).
+pub fn explain(graph: &VisualScriptGraph, trace: &[TraceEvent], node: NodeId) -> Option<Why> {
+    let kind = graph.node(node).map(|n| n.kind.as_str())?;
+    if !crate::catalog::spec(kind).is_some_and(|s| s.is_exec()) {
+        return None;
+    }
+    if trace
+        .iter()
+        .any(|e| matches!(e, TraceEvent::Ran(n) if *n == node))
+    {
+        return why_no_action(graph, trace, node);
+    }
     why_not_at(graph, trace, node, 0)
+}
+
+fn name_of(graph: &VisualScriptGraph, id: NodeId) -> &'static str {
+    graph
+        .node(id)
+        .and_then(|n| crate::catalog::spec(&n.kind))
+        .map_or("a node", |s| s.name)
+}
+
+fn times(n: usize) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
+}
+
+/// An action node that ran: why some of its runs sent nothing.
+fn why_no_action(graph: &VisualScriptGraph, trace: &[TraceEvent], node: NodeId) -> Option<Why> {
+    let kind = graph.node(node).map(|n| n.kind.as_str())?;
+    let op = crate::catalog::spec(kind)?.op;
+    use crate::catalog::Op;
+    if !matches!(
+        op,
+        Op::Attack
+            | Op::MoveToward
+            | Op::MoveAwayFrom
+            | Op::Fortify
+            | Op::CastFireball
+            | Op::CastHeal
+    ) {
+        return None;
+    }
+    let mut runs = 0;
+    let mut sent = 0;
+    // Refusals by kind of reason, in the order first met: (kind, the first one's reason and
+    // action, how many).
+    let mut refused: Vec<(
+        std::mem::Discriminant<mc_tactical_types::rules::Rejection>,
+        String,
+        mc_tactical_types::Action,
+        usize,
+    )> = Vec::new();
+    // Runs with nothing to propose, by the input that was none: (port, count).
+    let mut empty: Vec<(&'static str, usize)> = Vec::new();
+    let mut i = 0;
+    while i < trace.len() {
+        if !matches!(trace[i], TraceEvent::Ran(n) if n == node) {
+            i += 1;
+            continue;
+        }
+        runs += 1;
+        let mut none_port = None;
+        let mut outcome = false;
+        i += 1;
+        while i < trace.len() && !matches!(trace[i], TraceEvent::Ran(_)) {
+            match &trace[i] {
+                TraceEvent::Value(p, v) if p.node == node && none_port.is_none() => {
+                    let none = matches!(v, Val::Unit(None))
+                        || matches!(v, Val::Position(pos) if *pos == NO_POSITION);
+                    if none {
+                        none_port = Some(p.port.as_str());
+                    }
+                }
+                TraceEvent::Sent(n, _) if *n == node => {
+                    sent += 1;
+                    outcome = true;
+                }
+                TraceEvent::Refused(n, action, why) if *n == node => {
+                    outcome = true;
+                    let kind = std::mem::discriminant(why);
+                    match refused.iter_mut().find(|r| r.0 == kind) {
+                        Some(r) => r.3 += 1,
+                        None => refused.push((kind, why.to_string(), *action, 1)),
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if !outcome {
+            let port = match none_port {
+                Some("unit") => "unit",
+                Some("target") => "target",
+                Some("to") => "to",
+                Some("from") => "from",
+                Some("at") => "at",
+                _ => "",
+            };
+            match empty.iter_mut().find(|e| e.0 == port) {
+                Some(e) => e.1 += 1,
+                None => empty.push((port, 1)),
+            }
+        }
+    }
+    if runs == 0 || sent == runs {
+        return None;
+    }
+    let name = name_of(graph, node);
+    let here = if sent == 0 {
+        format!("{name} {node} ran {} and sent nothing", times(runs))
+    } else {
+        format!(
+            "{name} {node} ran {} but sent an action only {}",
+            times(runs),
+            times(sent)
+        )
+    };
+    let mut reasons = Vec::new();
+    let mut culprit = None;
+    for (_, reason, action, n) in refused.iter().take(3) {
+        let more = match n {
+            1 => String::new(),
+            2 => " (and once more alike)".into(),
+            n => format!(" (and {} times more alike)", n - 1),
+        };
+        reasons.push(format!(
+            "the rules refused \u{201c}{action}\u{201d}: {reason}{more}"
+        ));
+    }
+    if refused.len() > 3 {
+        let rest: usize = refused.iter().skip(3).map(|r| r.3).sum();
+        reasons.push(format!("{} other refusals", rest));
+    }
+    for (port, n) in &empty {
+        if port.is_empty() {
+            reasons.push(match op {
+                Op::MoveToward => format!("{} no step brought the unit closer", times(*n)),
+                Op::MoveAwayFrom => format!("{} no step took the unit further away", times(*n)),
+                _ => format!("{} it had nothing to propose", times(*n)),
+            });
+            continue;
+        }
+        let from = graph
+            .links_into(&crate::graph::PortRef::new(node, *port))
+            .next()
+            .map(|l| l.from.node);
+        let label = crate::catalog::spec(kind)
+            .and_then(|s| s.inputs.iter().find(|p| p.key == *port))
+            .map_or(*port, |p| p.name);
+        let what = if matches!(*port, "to" | "from" | "at") {
+            "nowhere"
+        } else {
+            "none"
+        };
+        let source = match from {
+            Some(f) => {
+                culprit = culprit.or(Some(f));
+                format!(" (from {} {f})", name_of(graph, f))
+            }
+            None => " (nothing is wired into it)".into(),
+        };
+        reasons.push(format!("{} its {label} was {what}{source}", times(*n)));
+    }
+    Some(Why {
+        text: format!("{here}: {}", reasons.join("; ")),
+        culprit,
+    })
 }
 
 fn why_not_at(
@@ -128,31 +320,30 @@ fn why_not_at(
     trace: &[TraceEvent],
     node: NodeId,
     depth: u32,
-) -> Option<String> {
+) -> Option<Why> {
     if trace
         .iter()
         .any(|e| matches!(e, TraceEvent::Ran(n) if *n == node))
     {
         return None;
     }
-    let name_of = |id: NodeId| {
-        graph
-            .node(id)
-            .and_then(|n| crate::catalog::spec(&n.kind))
-            .map_or("a node", |s| s.name)
-    };
-    let here = format!("{} {node} never ran", name_of(node));
+    let here = format!("{} {node} never ran", name_of(graph, node));
     let into = crate::graph::PortRef::new(node, "exec");
     let links: Vec<_> = graph.links_into(&into).collect();
     if links.is_empty() {
-        return Some(format!(
-            "{here}: nothing leads to it (wire a white execution output into it)"
-        ));
+        return Some(Why {
+            text: format!("{here}: nothing leads to it (wire a white execution output into it)"),
+            culprit: None,
+        });
     }
     if depth > 16 {
-        return Some(format!("{here}: what leads to it never ran either"));
+        return Some(Why {
+            text: format!("{here}: what leads to it never ran either"),
+            culprit: None,
+        });
     }
     let mut reasons = Vec::new();
+    let mut culprit = None;
     for link in links {
         let from = link.from.node;
         let out = link.from.port.as_str();
@@ -163,10 +354,12 @@ fn why_not_at(
             .count();
         if ran == 0 {
             if let Some(before) = why_not_at(graph, trace, from, depth + 1) {
-                reasons.push(before);
+                culprit = culprit.or(before.culprit).or(Some(from));
+                reasons.push(before.text);
             }
             continue;
         }
+        culprit = culprit.or(Some(from));
         match kind {
             "branch" => {
                 let conditions: Vec<bool> = trace
@@ -198,12 +391,15 @@ fn why_not_at(
             )),
             _ => reasons.push(format!(
                 "{} {from} ran {ran} time{} but did not lead here",
-                name_of(from),
+                name_of(graph, from),
                 if ran == 1 { "" } else { "s" }
             )),
         }
     }
-    Some(format!("{here}: {}", reasons.join("; ")))
+    Some(Why {
+        text: format!("{here}: {}", reasons.join("; ")),
+        culprit,
+    })
 }
 
 /// Where a paused turn stands: the index of a [`TraceEvent::Ran`] in the turn's trace (the node

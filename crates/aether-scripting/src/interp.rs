@@ -214,6 +214,9 @@ pub enum TraceEvent {
     Value(PortRef, Val),
     /// An action node sent this action (the rules accepted it on the working copy).
     Sent(NodeId, Action),
+    /// An action node worked out this action but the rules refused it on the working copy, so
+    /// it was not sent (the node's Done is false).
+    Refused(NodeId, Action, mc_tactical_types::rules::Rejection),
     /// A world script's node called the world (`entity_spawn("crate", 3.5, 2.5)`) and got
     /// `result` (an id, 0, or a negative refusal code).
     Called {
@@ -528,12 +531,16 @@ impl<'g> Vm<'g, '_> {
         let Some(action) = action else {
             return false;
         };
-        if rules::apply(&mut self.state, &mut self.ledger, &action).is_ok() {
-            self.actions.push(action);
-            self.trace.push(TraceEvent::Sent(node, action));
-            true
-        } else {
-            false
+        match rules::apply(&mut self.state, &mut self.ledger, &action) {
+            Ok(_) => {
+                self.actions.push(action);
+                self.trace.push(TraceEvent::Sent(node, action));
+                true
+            }
+            Err(why) => {
+                self.trace.push(TraceEvent::Refused(node, action, why));
+                false
+            }
         }
     }
 

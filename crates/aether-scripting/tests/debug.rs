@@ -99,3 +99,77 @@ fn breakpoints_and_steps_walk_the_trace() {
     assert_eq!(ran(step_into(&trace, at_loop).expect("a step")), body);
     assert_eq!(ran(step_over(&g, &trace, at_loop).expect("a step")), first);
 }
+
+/// An action node that ran but sent nothing: the rules' reason for each try they refused, and
+/// the input that was none (with the node that gave it) when it had nothing to propose.
+#[test]
+fn why_an_action_that_ran_sent_nothing_gives_the_rules_reason_or_the_empty_input() {
+    use aether_scripting::debug::explain;
+    use aether_scripting::interp::TraceEvent;
+    let mut g = VisualScriptGraph::new();
+    g.name = "why-no-attack".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [0.0, 0.0]);
+    let nearest = g.add_node("nearest_enemy", [0.0, 0.0]);
+    let attack = g.add_node("attack", [0.0, 0.0]);
+    let weakest = g.add_node("weakest_enemy_in_range", [0.0, 0.0]);
+    let second = g.add_node("attack", [0.0, 0.0]);
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(attack, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(attack, "unit"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(nearest, "unit"));
+    // The mistake to find: the unit itself wired as the target.
+    g.connect(PortRef::new(each, "unit"), PortRef::new(attack, "target"));
+    g.connect(PortRef::new(attack, "then"), PortRef::new(second, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(second, "unit"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(weakest, "unit"));
+    g.connect(
+        PortRef::new(weakest, "enemy"),
+        PortRef::new(second, "target"),
+    );
+    let checked = CheckedGraph::new(g.clone()).unwrap_or_else(|d| panic!("{d:?}"));
+    // The rules refuse every try of the first (the target is on the attacker's side); at the
+    // start of the battle no enemy is in range for the second.
+    let state = support::state("states/battle");
+    let view = rules::view_for(&state, 0);
+    let run = interpret(&checked, &view, 0, 1);
+    let refused = run
+        .trace
+        .iter()
+        .filter(|e| matches!(e, TraceEvent::Refused(n, ..) if *n == attack))
+        .count();
+    assert!(refused > 0, "the rules refused the first Attack's tries");
+    assert!(run.actions.is_empty(), "{:?}", run.actions);
+    let why = explain(&g, &run.trace, attack).expect("it sent nothing");
+    assert!(
+        why.text
+            .starts_with(&format!("Attack {attack} ran 20 times and sent nothing")),
+        "{}",
+        why.text
+    );
+    assert!(
+        why.text.contains("the rules refused \u{201c}unit ")
+            && why
+                .text
+                .contains("is on the same side (and 19 times more alike)"),
+        "the rules' own words: {}",
+        why.text
+    );
+    let why = explain(&g, &run.trace, second).expect("it sent nothing");
+    assert!(
+        why.text.contains(&format!(
+            "20 times its Target was none (from Weakest Enemy In Range {weakest})"
+        )),
+        "{}",
+        why.text
+    );
+    assert_eq!(
+        why.culprit,
+        Some(weakest),
+        "look at the query that gave none"
+    );
+    // A node that did its part has nothing to explain.
+    assert_eq!(explain(&g, &run.trace, nearest), None);
+    assert_eq!(explain(&g, &run.trace, each), None);
+}

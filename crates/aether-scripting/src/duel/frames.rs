@@ -27,6 +27,8 @@ pub struct Frame {
     pub outcome: String,
     /// Fuel the turn used.
     pub fuel: u64,
+    /// The seed the controller was given for the turn.
+    pub seed: u64,
 }
 
 /// Rebuilds every turn of a duel that began on `start` from its records; also returns the
@@ -84,6 +86,7 @@ pub fn frames(
             actions,
             outcome: t.outcome.clone(),
             fuel: t.fuel,
+            seed: t.seed,
         });
     }
     rules::end_round(&mut state);
