@@ -2235,13 +2235,13 @@ fn a_duel_turn_opens_in_the_preview_with_what_really_ran() {
             .frames
             .iter()
             .enumerate()
-            .filter(|(_, f)| {
+            .rev()
+            .find(|(_, f)| {
                 f.slot == mine
                     && f.actions
                         .iter()
                         .any(|a| matches!(a.action, mc_tactical_types::Action::Attack { .. }))
             })
-            .last()
             .expect("the rusher attacks at some point");
         let proposed: Vec<_> = f.actions.iter().map(|a| a.action).collect();
         (i, f.slot, proposed)
