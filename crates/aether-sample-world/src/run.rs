@@ -182,6 +182,8 @@ pub struct WorldRun {
     scripts: ScriptSet,
     scheduler: WorldScriptScheduler,
     info: Vec<ScriptInfo>,
+    /// Scripts whose journal is on (kept across [`WorldRun::replace_script`]).
+    journaled: std::collections::BTreeSet<ScriptId>,
 }
 
 impl std::fmt::Debug for WorldRun {
@@ -253,6 +255,7 @@ impl WorldRun {
             policy,
             scripts: ScriptSet::new(),
             info: Vec::new(),
+            journaled: std::collections::BTreeSet::new(),
         };
         for (i, spec) in specs.into_iter().enumerate() {
             run.load(ScriptId(i as u32 + 1), spec)?;
@@ -311,6 +314,11 @@ impl WorldRun {
             })
             .map_err(|e| err(e.to_string()))?;
         self.scripts.insert(id, runtime);
+        if self.journaled.contains(&id)
+            && let Some(s) = self.scripts.get_mut(id)
+        {
+            s.set_journal(true);
+        }
         let info = ScriptInfo {
             id,
             label: spec.label,
@@ -338,6 +346,30 @@ impl WorldRun {
             });
         }
         self.load(id, spec)
+    }
+
+    /// Starts (or stops) writing down what script `id` does, for looking inside it
+    /// ([`aether_scripting::world::journal`]); stays on when the script is replaced.
+    pub fn set_journal(&mut self, id: ScriptId, on: bool) {
+        if on {
+            self.journaled.insert(id);
+        } else {
+            self.journaled.remove(&id);
+        }
+        if let Some(s) = self.scripts.get_mut(id) {
+            s.set_journal(on);
+        }
+    }
+
+    /// What script `id` did since the last call, while its journal is on.
+    pub fn take_journal(
+        &mut self,
+        id: ScriptId,
+    ) -> Vec<aether_scripting::world::journal::JournalEntry> {
+        self.scripts
+            .get_mut(id)
+            .map(|s| s.take_journal())
+            .unwrap_or_default()
     }
 
     /// The scheduler's view of `id`'s state.

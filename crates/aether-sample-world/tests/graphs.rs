@@ -916,3 +916,125 @@ fn an_edited_graph_replaces_its_script_while_the_world_goes_on() {
     assert!(refused.is_err());
     assert_eq!(run.scripts().last().unwrap().name, "wave-spawner");
 }
+
+/// Runs `graph` compiled in `scene` for `ticks` with its journal on, playing the journal back
+/// through the interpreter tick by tick (the debugger's trace of world scripts): every event
+/// must replay call for call (no parting). Returns the traces and the entities the world says
+/// the script spawned.
+fn journal_replay(
+    graph: &VisualScriptGraph,
+    scene: &Scene,
+    ticks: u32,
+) -> (Vec<aether_scripting::world::journal::EventTrace>, Vec<u32>) {
+    use aether_scripting::world::journal::JournalReplay;
+    let spec = aether_sample_world::ScriptSpec {
+        label: "the graph".into(),
+        bytes: VisualScriptCompiler::compile(graph).unwrap().wasm_bytes,
+        priority: 10,
+        request: Default::default(),
+        identity: None,
+    };
+    let mut run =
+        aether_sample_world::WorldRun::new(scene, vec![spec], Storage::in_memory().unwrap())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let id = run.scripts().last().unwrap().id;
+    run.set_journal(id, true);
+    let mut replay = JournalReplay::new(CheckedGraph::new(graph.clone()).unwrap());
+    let mut out = Vec::new();
+    let mut spawned = Vec::new();
+    for _ in 0..ticks {
+        let report = run.tick().unwrap();
+        let tick = report.tick;
+        spawned.extend(
+            report
+                .log
+                .spawned
+                .iter()
+                .filter(|s| s.3 == id)
+                .map(|s| s.0.0),
+        );
+        let events = replay.feed(tick, run.take_journal(id));
+        for e in &events {
+            assert_eq!(
+                e.parted,
+                None,
+                "tick {tick}, {:?}: the replay parted from the module\n{}",
+                e.event,
+                graph.to_json()
+            );
+        }
+        out.extend(events);
+    }
+    (out, spawned)
+}
+
+/// The world scripts' debugger trace: a template's real run, written down as it ran and played
+/// back through the interpreter, replays every event call for call, and its values are the
+/// world's (the entities Spawn Entity gave are the entities the world made for the script).
+#[test]
+fn a_journal_played_back_gives_each_events_values_as_they_really_were() {
+    use aether_scripting::interp::{TraceEvent, Val};
+    for (file, graph) in make_templates::world_templates() {
+        for name in ["village", "arena"] {
+            let (traces, _) = journal_replay(&graph, &scene(name), 160);
+            assert!(!traces.is_empty(), "{file} in {name}: no events");
+            let ran = traces
+                .iter()
+                .filter(|t| t.trace.iter().any(|e| matches!(e, TraceEvent::Ran(_))))
+                .count();
+            assert!(ran > 0, "{file} in {name}: nothing ran");
+        }
+    }
+    // The wave spawner's Spawn Entity: the ids in the trace are entities of the world.
+    let (_, graph) = make_templates::world_templates()
+        .into_iter()
+        .find(|(f, _)| f.starts_with("wave"))
+        .unwrap();
+    let spawn = graph.nodes().find(|n| n.kind == "spawn_entity").unwrap().id;
+    let (traces, world_spawned) = journal_replay(&graph, &scene("village"), 160);
+    let spawned: Vec<u32> = traces
+        .iter()
+        .flat_map(|t| t.trace.iter())
+        .filter_map(|e| match e {
+            TraceEvent::Value(p, Val::Entity(Some(id)))
+                if p.node == spawn && p.port == "entity" =>
+            {
+                Some(*id)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(spawned.len() >= 3, "spawned {spawned:?}");
+    assert_eq!(
+        spawned, world_spawned,
+        "the entities the world made for the script"
+    );
+    let calls: Vec<i64> = traces
+        .iter()
+        .flat_map(|t| t.trace.iter())
+        .filter_map(|e| match e {
+            TraceEvent::Called { node, result, .. } if *node == spawn && *result > 0 => {
+                Some(*result)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        spawned.iter().map(|i| i64::from(*i)).collect::<Vec<_>>(),
+        calls,
+        "the values are the world's answers"
+    );
+}
+
+/// Random graphs, too: every event of every graph replays from its journal call for call.
+#[test]
+fn random_world_graphs_replay_from_their_journals() {
+    let mut rng = Rng::new(0x5EED_0017);
+    let scenes = [scene("village"), scene("arena")];
+    let mut events = 0;
+    for i in 0..40 {
+        let graph = random_world_graph(&mut rng, i);
+        events += journal_replay(&graph, &scenes[i % 2], 60).0.len();
+    }
+    assert!(events > 1_000, "only {events} events");
+}

@@ -65,6 +65,7 @@
 
 pub mod api;
 pub mod calls;
+pub mod journal;
 pub mod limits;
 pub mod rate;
 pub mod runtime;

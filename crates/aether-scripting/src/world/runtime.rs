@@ -30,6 +30,7 @@ use wasmtime::{Engine, InstancePre, Linker, Memory, Module, Store, Trap, TypedFu
 
 use super::ScriptId;
 use super::calls::{self, IMPORTS, ScriptCalls, ScriptHost, SharedWorld};
+use super::journal::JournalEntry;
 use super::limits::{SchedulerPolicy, ScriptResourceLimits};
 use super::schedule::{SliceEnd, SliceOutcome};
 use crate::host::instance::{GuestLimiter, trap_words};
@@ -292,7 +293,9 @@ impl ScriptRuntime {
             let Some(event) = self.queue.pop_front() else {
                 return outcome(0, SliceEnd::Finished);
             };
+            self.journal(JournalEntry::Event(event.clone()));
             if let Err(reason) = self.begin(&event) {
+                self.journal(JournalEntry::End(Some(reason.clone())));
                 return outcome(0, SliceEnd::Fault(reason));
             }
         }
@@ -317,6 +320,10 @@ impl ScriptRuntime {
                     Ok(n) => SliceEnd::Fault(format!("on_event returned {n}, an error")),
                     Err(e) => SliceEnd::Fault(fault_words(&e, denied)),
                 };
+                self.journal(JournalEntry::End(match &end {
+                    SliceEnd::Fault(f) => Some(f.clone()),
+                    _ => None,
+                }));
                 outcome(fuel, end)
             }
         }
@@ -354,7 +361,33 @@ impl ScriptRuntime {
     pub fn reset(&mut self) {
         self.running = None;
         self.live = None;
+        self.journal(JournalEntry::Restart);
         let _ = self.start();
+    }
+
+    /// Starts (or stops) writing down what the script does: each event begun, each import
+    /// called with the world's answer, each handler's end, each restart
+    /// ([`super::journal`]). Off by default; costs a little per call when on.
+    pub fn set_journal(&mut self, on: bool) {
+        self.calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .set_journal(on);
+    }
+
+    /// What was written down since the last call.
+    pub fn take_journal(&mut self) -> Vec<JournalEntry> {
+        self.calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take_journal()
+    }
+
+    fn journal(&self, entry: JournalEntry) {
+        self.calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .journal(entry);
     }
 }
 
@@ -499,6 +532,11 @@ impl ScriptSet {
     /// The script `id`.
     pub fn get(&self, id: super::ScriptId) -> Option<&ScriptRuntime> {
         self.scripts.get(&id)
+    }
+
+    /// The script `id`, to change.
+    pub fn get_mut(&mut self, id: super::ScriptId) -> Option<&mut ScriptRuntime> {
+        self.scripts.get_mut(&id)
     }
 
     /// A world tick begins for every script (rates refill).
