@@ -167,10 +167,12 @@ impl ScriptCalls {
         }
     }
 
-    fn note(&mut self, import: &'static str, answer: impl Into<Answer>) {
+    /// Writes down `import`'s answer, when journaling; returns it.
+    fn noted<T: Clone + Into<Answer>>(&mut self, import: &'static str, answer: T) -> T {
         if let Some(j) = self.journal.as_mut() {
-            j.push(JournalEntry::Call(import, answer.into()));
+            j.push(JournalEntry::Call(import, answer.clone().into()));
         }
+        answer
     }
 
     /// A world tick passed: refill the rates.
@@ -284,328 +286,313 @@ impl ScriptCalls {
     }
 }
 
+/// The imports' work, before it is written down (see [`ScriptCalls::noted`]).
+impl ScriptCalls {
+    fn do_entity_spawn(&mut self, kind: &str, x: f32, y: f32) -> i64 {
+        let r = self.spawn(kind, x, y);
+        self.answer("entity_spawn", r)
+    }
+
+    fn do_entity_destroy(&mut self, e: i32) -> i32 {
+        let r = entity(e).and_then(|e| {
+            self.world().destroy_entity(self.id, e)?;
+            Ok(0)
+        });
+        self.answer("entity_destroy", r) as i32
+    }
+
+    fn do_entity_position(&mut self, e: i32) -> Result<Vec2, i32> {
+        let r = entity(e).and_then(|e| self.world().entity_position(self.id, e));
+        match r {
+            Ok(at) => Ok(at),
+            Err(code) => Err(self.refuse("entity_position", code) as i32),
+        }
+    }
+
+    fn do_physics_apply_force(&mut self, e: i32, fx: f32, fy: f32) -> i32 {
+        let r = entity(e).and_then(|e| {
+            let force = point(fx, fy)?;
+            self.world().apply_force(self.id, e, force)?;
+            Ok(0)
+        });
+        self.answer("physics_apply_force", r) as i32
+    }
+
+    fn do_audio_play(&mut self, sound: &str, x: f32, y: f32) -> i32 {
+        let r = (|| {
+            if sound.len() > MAX_NAME_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            let at = point(x, y)?;
+            self.world().play_sound(self.id, sound, at)?;
+            Ok(0)
+        })();
+        self.answer("audio_play", r) as i32
+    }
+
+    fn do_network_send(&mut self, to: i32, body: &[u8]) -> i32 {
+        let r = self.send(to, body);
+        self.answer("network_send", r) as i32
+    }
+
+    fn do_storage_read(&mut self, key: &[u8], cap: usize) -> Result<Vec<u8>, i32> {
+        match self.read_value(key, cap) {
+            Ok(v) => Ok(v),
+            Err(code) => Err(self.refuse("storage_read", code) as i32),
+        }
+    }
+
+    fn do_storage_write(&mut self, key: &[u8], value: &[u8]) -> i32 {
+        let r = self.write_value(key, value);
+        self.answer("storage_write", r) as i32
+    }
+
+    fn do_entity_kind(&mut self, e: i32, cap: usize) -> Result<Vec<u8>, i32> {
+        let r = entity(e)
+            .and_then(|e| self.world().entity_kind(self.id, e))
+            .and_then(|k| {
+                if k.len() > cap {
+                    Err(CallCode::BufferTooSmall)
+                } else {
+                    Ok(k.into_bytes())
+                }
+            });
+        match r {
+            Ok(k) => Ok(k),
+            Err(code) => Err(self.refuse("entity_kind", code) as i32),
+        }
+    }
+
+    fn do_entity_next_near(&mut self, x: f32, y: f32, radius: f32, after: i32) -> i64 {
+        let r = (|| {
+            let at = point(x, y)?;
+            if !(radius.is_finite() && radius >= 0.0) {
+                return Err(CallCode::InvalidArgument);
+            }
+            let after = if after < 0 {
+                None
+            } else {
+                Some(EntityId(after as u32))
+            };
+            let next = self
+                .world()
+                .entity_next_near(self.id, at, radius, after)?
+                .ok_or(CallCode::NotFound)?;
+            Ok(i64::from(next.0))
+        })();
+        // Running out of entities is how every loop ends: an answer, not a refusal.
+        match r {
+            Err(CallCode::NotFound) => i64::from(CallCode::NotFound.as_i32()),
+            r => self.answer("entity_next_near", r),
+        }
+    }
+
+    fn do_network_broadcast(&mut self, body: &[u8]) -> i32 {
+        let r = self.take_rpc(body).and_then(|()| {
+            self.world().broadcast_rpc(self.id, body)?;
+            Ok(0)
+        });
+        self.answer("network_broadcast", r) as i32
+    }
+
+    fn do_network_send_script(&mut self, to: &str, body: &[u8]) -> i32 {
+        let r = (|| {
+            if to.is_empty() || to.len() > MAX_NAME_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.take_rpc(body)?;
+            self.world().send_to_script(self.id, to, body)?;
+            Ok(0)
+        })();
+        self.answer("network_send_script", r) as i32
+    }
+
+    fn do_entity_is_mine(&mut self, e: i32) -> i32 {
+        let r = entity(e)
+            .and_then(|e| self.world().entity_is_mine(self.id, e))
+            .map(i64::from);
+        self.answer("entity_is_mine", r) as i32
+    }
+
+    fn do_entity_hp(&mut self, e: i32) -> i32 {
+        let r = entity(e)
+            .and_then(|e| self.world().entity_hp(self.id, e))
+            .map(i64::from);
+        self.answer("entity_hp", r) as i32
+    }
+
+    fn do_entity_set_hp(&mut self, e: i32, hp: i32) -> i32 {
+        let r = entity(e).and_then(|e| {
+            if hp < 0 {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.world().set_entity_hp(self.id, e, hp)?;
+            Ok(0)
+        });
+        self.answer("entity_set_hp", r) as i32
+    }
+
+    fn do_physics_set_velocity(&mut self, e: i32, vx: f32, vy: f32) -> i32 {
+        let r = entity(e).and_then(|e| {
+            let v = point(vx, vy)?;
+            self.world().set_velocity(self.id, e, v)?;
+            Ok(0)
+        });
+        self.answer("physics_set_velocity", r) as i32
+    }
+
+    fn do_physics_raycast(&mut self, x: f32, y: f32, dx: f32, dy: f32, max: f32) -> i64 {
+        let r = (|| {
+            let (from, dir) = (point(x, y)?, point(dx, dy)?);
+            if dir.x == 0.0 && dir.y == 0.0 || !(max.is_finite() && max >= 0.0) {
+                return Err(CallCode::InvalidArgument);
+            }
+            let hit = self.world().raycast(self.id, from, dir, max)?;
+            hit.map(|e| i64::from(e.0)).ok_or(CallCode::NotFound)
+        })();
+        // Meeting nothing is an answer, not a refusal.
+        match r {
+            Err(CallCode::NotFound) => i64::from(CallCode::NotFound.as_i32()),
+            r => self.answer("physics_raycast", r),
+        }
+    }
+
+    fn do_ui_objective(&mut self, to: i32, text: &str) -> i32 {
+        let r = (|| {
+            let to = if to == -1 { None } else { Some(player(to)?) };
+            if text.len() > MAX_PAYLOAD_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.world().set_objective(self.id, to, text)?;
+            Ok(0)
+        })();
+        self.answer("ui_objective", r) as i32
+    }
+
+    fn do_ui_marker(&mut self, x: f32, y: f32, text: &str) -> i32 {
+        let r = (|| {
+            let at = point(x, y)?;
+            if text.len() > MAX_NAME_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.world().place_marker(self.id, at, text)?;
+            Ok(0)
+        })();
+        self.answer("ui_marker", r) as i32
+    }
+
+    fn do_ui_message(&mut self, to: i32, text: &str) -> i32 {
+        let r = (|| {
+            let to = if to == -1 { None } else { Some(player(to)?) };
+            if text.len() > MAX_PAYLOAD_BYTES {
+                return Err(CallCode::InvalidArgument);
+            }
+            self.world().show_message(self.id, to, text)?;
+            Ok(0)
+        })();
+        self.answer("ui_message", r) as i32
+    }
+}
+
 impl ImportCalls for ScriptCalls {
     fn entity_spawn(&mut self, kind: &str, x: f32, y: f32) -> i64 {
-        let r: i64 = (|| {
-            let r = self.spawn(kind, x, y);
-            self.answer("entity_spawn", r)
-        })();
-        if self.journal.is_some() {
-            self.note("entity_spawn", r.clone());
-        }
-        r
+        let r = self.do_entity_spawn(kind, x, y);
+        self.noted("entity_spawn", r)
     }
 
     fn entity_destroy(&mut self, e: i32) -> i32 {
-        let r: i32 = (|| {
-            let r = entity(e).and_then(|e| {
-                self.world().destroy_entity(self.id, e)?;
-                Ok(0)
-            });
-            self.answer("entity_destroy", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("entity_destroy", r.clone());
-        }
-        r
+        let r = self.do_entity_destroy(e);
+        self.noted("entity_destroy", r)
     }
 
     fn entity_position(&mut self, e: i32) -> Result<Vec2, i32> {
-        let r: Result<Vec2, i32> = (|| {
-            let r = entity(e).and_then(|e| self.world().entity_position(self.id, e));
-            match r {
-                Ok(at) => Ok(at),
-                Err(code) => Err(self.refuse("entity_position", code) as i32),
-            }
-        })();
-        if self.journal.is_some() {
-            self.note("entity_position", r.clone());
-        }
-        r
+        let r = self.do_entity_position(e);
+        self.noted("entity_position", r)
     }
 
     fn physics_apply_force(&mut self, e: i32, fx: f32, fy: f32) -> i32 {
-        let r: i32 = (|| {
-            let r = entity(e).and_then(|e| {
-                let force = point(fx, fy)?;
-                self.world().apply_force(self.id, e, force)?;
-                Ok(0)
-            });
-            self.answer("physics_apply_force", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("physics_apply_force", r.clone());
-        }
-        r
+        let r = self.do_physics_apply_force(e, fx, fy);
+        self.noted("physics_apply_force", r)
     }
 
     fn audio_play(&mut self, sound: &str, x: f32, y: f32) -> i32 {
-        let r: i32 = (|| {
-            let r = (|| {
-                if sound.len() > MAX_NAME_BYTES {
-                    return Err(CallCode::InvalidArgument);
-                }
-                let at = point(x, y)?;
-                self.world().play_sound(self.id, sound, at)?;
-                Ok(0)
-            })();
-            self.answer("audio_play", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("audio_play", r.clone());
-        }
-        r
+        let r = self.do_audio_play(sound, x, y);
+        self.noted("audio_play", r)
     }
 
     fn network_send(&mut self, to: i32, body: &[u8]) -> i32 {
-        let r: i32 = (|| {
-            let r = self.send(to, body);
-            self.answer("network_send", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("network_send", r.clone());
-        }
-        r
+        let r = self.do_network_send(to, body);
+        self.noted("network_send", r)
     }
 
     fn storage_read(&mut self, key: &[u8], cap: usize) -> Result<Vec<u8>, i32> {
-        let r: Result<Vec<u8>, i32> = (|| match self.read_value(key, cap) {
-            Ok(v) => Ok(v),
-            Err(code) => Err(self.refuse("storage_read", code) as i32),
-        })();
-        if self.journal.is_some() {
-            self.note("storage_read", r.clone());
-        }
-        r
+        let r = self.do_storage_read(key, cap);
+        self.noted("storage_read", r)
     }
 
     fn storage_write(&mut self, key: &[u8], value: &[u8]) -> i32 {
-        let r: i32 = (|| {
-            let r = self.write_value(key, value);
-            self.answer("storage_write", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("storage_write", r.clone());
-        }
-        r
+        let r = self.do_storage_write(key, value);
+        self.noted("storage_write", r)
     }
 
     fn entity_kind(&mut self, e: i32, cap: usize) -> Result<Vec<u8>, i32> {
-        let r: Result<Vec<u8>, i32> = (|| {
-            let r = entity(e)
-                .and_then(|e| self.world().entity_kind(self.id, e))
-                .and_then(|k| {
-                    if k.len() > cap {
-                        Err(CallCode::BufferTooSmall)
-                    } else {
-                        Ok(k.into_bytes())
-                    }
-                });
-            match r {
-                Ok(k) => Ok(k),
-                Err(code) => Err(self.refuse("entity_kind", code) as i32),
-            }
-        })();
-        if self.journal.is_some() {
-            self.note("entity_kind", r.clone());
-        }
-        r
+        let r = self.do_entity_kind(e, cap);
+        self.noted("entity_kind", r)
     }
 
     fn entity_next_near(&mut self, x: f32, y: f32, radius: f32, after: i32) -> i64 {
-        let r: i64 = (|| {
-            let r = (|| {
-                let at = point(x, y)?;
-                if !(radius.is_finite() && radius >= 0.0) {
-                    return Err(CallCode::InvalidArgument);
-                }
-                let after = if after < 0 {
-                    None
-                } else {
-                    Some(EntityId(after as u32))
-                };
-                let next = self
-                    .world()
-                    .entity_next_near(self.id, at, radius, after)?
-                    .ok_or(CallCode::NotFound)?;
-                Ok(i64::from(next.0))
-            })();
-            // Running out of entities is how every loop ends: an answer, not a refusal.
-            match r {
-                Err(CallCode::NotFound) => i64::from(CallCode::NotFound.as_i32()),
-                r => self.answer("entity_next_near", r),
-            }
-        })();
-        if self.journal.is_some() {
-            self.note("entity_next_near", r.clone());
-        }
-        r
+        let r = self.do_entity_next_near(x, y, radius, after);
+        self.noted("entity_next_near", r)
     }
 
     fn network_broadcast(&mut self, body: &[u8]) -> i32 {
-        let r: i32 = (|| {
-            let r = self.take_rpc(body).and_then(|()| {
-                self.world().broadcast_rpc(self.id, body)?;
-                Ok(0)
-            });
-            self.answer("network_broadcast", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("network_broadcast", r.clone());
-        }
-        r
+        let r = self.do_network_broadcast(body);
+        self.noted("network_broadcast", r)
     }
 
     fn network_send_script(&mut self, to: &str, body: &[u8]) -> i32 {
-        let r: i32 = (|| {
-            let r = (|| {
-                if to.is_empty() || to.len() > MAX_NAME_BYTES {
-                    return Err(CallCode::InvalidArgument);
-                }
-                self.take_rpc(body)?;
-                self.world().send_to_script(self.id, to, body)?;
-                Ok(0)
-            })();
-            self.answer("network_send_script", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("network_send_script", r.clone());
-        }
-        r
+        let r = self.do_network_send_script(to, body);
+        self.noted("network_send_script", r)
     }
 
     fn entity_is_mine(&mut self, e: i32) -> i32 {
-        let r: i32 = (|| {
-            let r = entity(e)
-                .and_then(|e| self.world().entity_is_mine(self.id, e))
-                .map(i64::from);
-            self.answer("entity_is_mine", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("entity_is_mine", r.clone());
-        }
-        r
+        let r = self.do_entity_is_mine(e);
+        self.noted("entity_is_mine", r)
     }
 
     fn entity_hp(&mut self, e: i32) -> i32 {
-        let r: i32 = (|| {
-            let r = entity(e)
-                .and_then(|e| self.world().entity_hp(self.id, e))
-                .map(i64::from);
-            self.answer("entity_hp", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("entity_hp", r.clone());
-        }
-        r
+        let r = self.do_entity_hp(e);
+        self.noted("entity_hp", r)
     }
 
     fn entity_set_hp(&mut self, e: i32, hp: i32) -> i32 {
-        let r: i32 = (|| {
-            let r = entity(e).and_then(|e| {
-                if hp < 0 {
-                    return Err(CallCode::InvalidArgument);
-                }
-                self.world().set_entity_hp(self.id, e, hp)?;
-                Ok(0)
-            });
-            self.answer("entity_set_hp", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("entity_set_hp", r.clone());
-        }
-        r
+        let r = self.do_entity_set_hp(e, hp);
+        self.noted("entity_set_hp", r)
     }
 
     fn physics_set_velocity(&mut self, e: i32, vx: f32, vy: f32) -> i32 {
-        let r: i32 = (|| {
-            let r = entity(e).and_then(|e| {
-                let v = point(vx, vy)?;
-                self.world().set_velocity(self.id, e, v)?;
-                Ok(0)
-            });
-            self.answer("physics_set_velocity", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("physics_set_velocity", r.clone());
-        }
-        r
+        let r = self.do_physics_set_velocity(e, vx, vy);
+        self.noted("physics_set_velocity", r)
     }
 
     fn physics_raycast(&mut self, x: f32, y: f32, dx: f32, dy: f32, max: f32) -> i64 {
-        let r: i64 = (|| {
-            let r = (|| {
-                let (from, dir) = (point(x, y)?, point(dx, dy)?);
-                if dir.x == 0.0 && dir.y == 0.0 || !(max.is_finite() && max >= 0.0) {
-                    return Err(CallCode::InvalidArgument);
-                }
-                let hit = self.world().raycast(self.id, from, dir, max)?;
-                hit.map(|e| i64::from(e.0)).ok_or(CallCode::NotFound)
-            })();
-            // Meeting nothing is an answer, not a refusal.
-            match r {
-                Err(CallCode::NotFound) => i64::from(CallCode::NotFound.as_i32()),
-                r => self.answer("physics_raycast", r),
-            }
-        })();
-        if self.journal.is_some() {
-            self.note("physics_raycast", r.clone());
-        }
-        r
+        let r = self.do_physics_raycast(x, y, dx, dy, max);
+        self.noted("physics_raycast", r)
     }
 
     fn ui_objective(&mut self, to: i32, text: &str) -> i32 {
-        let r: i32 = (|| {
-            let r = (|| {
-                let to = if to == -1 { None } else { Some(player(to)?) };
-                if text.len() > MAX_PAYLOAD_BYTES {
-                    return Err(CallCode::InvalidArgument);
-                }
-                self.world().set_objective(self.id, to, text)?;
-                Ok(0)
-            })();
-            self.answer("ui_objective", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("ui_objective", r.clone());
-        }
-        r
+        let r = self.do_ui_objective(to, text);
+        self.noted("ui_objective", r)
     }
 
     fn ui_marker(&mut self, x: f32, y: f32, text: &str) -> i32 {
-        let r: i32 = (|| {
-            let r = (|| {
-                let at = point(x, y)?;
-                if text.len() > MAX_NAME_BYTES {
-                    return Err(CallCode::InvalidArgument);
-                }
-                self.world().place_marker(self.id, at, text)?;
-                Ok(0)
-            })();
-            self.answer("ui_marker", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("ui_marker", r.clone());
-        }
-        r
+        let r = self.do_ui_marker(x, y, text);
+        self.noted("ui_marker", r)
     }
 
     fn ui_message(&mut self, to: i32, text: &str) -> i32 {
-        let r: i32 = (|| {
-            let r = (|| {
-                let to = if to == -1 { None } else { Some(player(to)?) };
-                if text.len() > MAX_PAYLOAD_BYTES {
-                    return Err(CallCode::InvalidArgument);
-                }
-                self.world().show_message(self.id, to, text)?;
-                Ok(0)
-            })();
-            self.answer("ui_message", r) as i32
-        })();
-        if self.journal.is_some() {
-            self.note("ui_message", r.clone());
-        }
-        r
+        let r = self.do_ui_message(to, text);
+        self.noted("ui_message", r)
     }
 }
 

@@ -216,6 +216,9 @@ pub struct EventTrace {
     pub parted: Option<String>,
 }
 
+/// An event begun: its tick, its bytes, the calls so far.
+type Open = (u64, Arc<[u8]>, Vec<(&'static str, Answer)>);
+
 /// A script's journal played back through the interpreter as it arrives: keeps the
 /// interpreter's variables between events as the module keeps its own, and starts over when the
 /// module's instance does.
@@ -224,7 +227,7 @@ pub struct JournalReplay {
     graph: CheckedGraph,
     interp: WorldInterpreter,
     /// An event begun whose end has not arrived yet (a handler spread over ticks).
-    open: Option<(u64, Arc<[u8]>, Vec<(&'static str, Answer)>)>,
+    open: Option<Open>,
 }
 
 impl JournalReplay {
