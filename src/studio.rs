@@ -25,6 +25,7 @@ pub mod map;
 pub mod opponents;
 pub mod palette;
 pub mod preview;
+pub mod world_inside;
 pub mod world_map;
 pub mod world_view;
 
@@ -223,6 +224,9 @@ pub struct Studio {
     frames: u64,
     /// Which preview (and pause) the canvas's hover values came from.
     values_for: Option<(u64, usize, usize, usize, Option<usize>)>,
+    /// A breakpoint was reached in the running world: pause the debugger there once the event
+    /// is on show.
+    break_pending: bool,
 }
 
 impl std::fmt::Debug for Studio {
@@ -309,6 +313,7 @@ impl Studio {
             show_about: false,
             frames: 0,
             values_for: None,
+            break_pending: false,
             opts,
         };
         if studio.is_world() {
@@ -485,6 +490,16 @@ impl Studio {
             self.receive(done);
         }
         self.world.poll();
+        // A breakpoint reached in the running world: pause it on that event.
+        let arrived = std::mem::take(&mut self.world.arrived);
+        if self.is_world()
+            && !self.debugger.breakpoints.is_empty()
+            && let Some(seq) = self.world.inside.hit(&arrived, &self.debugger.breakpoints)
+        {
+            self.world.set_playing(false);
+            self.world.inside.picked = Some(seq);
+            self.break_pending = true;
+        }
         self.duel_lab.poll(&ctx);
         self.handle_close(&ctx);
         self.shortcuts(&ctx);
@@ -535,7 +550,39 @@ impl Studio {
                     egui::ScrollArea::vertical()
                         .id_salt("world-panel")
                         .show(ui, |ui| {
-                            if let Some(a) = self.world.ui(ui) {
+                            // The debugger works on the event shown inside the graph.
+                            let graph = self.doc.graph();
+                            let debugger = &mut self.debugger;
+                            let selected = self.canvas.selection();
+                            let mut show = None;
+                            let a = self.world.ui(ui, &mut |ui, event| {
+                                let trace = event.map(|e| e.trace.as_slice());
+                                let why = match (event, &selected[..]) {
+                                    (Some(e), [n]) => {
+                                        aether_scripting::debug::explain(graph, &e.trace, *n)
+                                            .map(|w| (*n, w))
+                                    }
+                                    _ => None,
+                                };
+                                match debugger.ui(
+                                    ui,
+                                    graph,
+                                    trace,
+                                    why.as_ref().map(|(n, w)| (*n, w)),
+                                ) {
+                                    Some(DebugAction::Show(n)) => show = Some(n),
+                                    Some(a) => {
+                                        if let Some(t) = trace {
+                                            debugger.apply(a, graph, t);
+                                        }
+                                    }
+                                    None => {}
+                                }
+                            });
+                            if let Some(n) = show {
+                                self.show_node(n);
+                            }
+                            if let Some(a) = a {
                                 self.world_action(a);
                             }
                         });
@@ -634,6 +681,19 @@ impl Studio {
                     _ => std::collections::BTreeMap::new(),
                 };
                 self.canvas.set_heat(heat);
+                if self.is_world() {
+                    self.world_values();
+                    self.canvas.covered = self.modal_open()
+                        || self.add_menu.is_some()
+                        || self.show_help
+                        || self.show_about;
+                    let intents = self.canvas.show(ui, &self.doc.graph().comments);
+                    self.apply(intents);
+                    if !ui.input(|i| i.pointer.any_down()) {
+                        self.doc.end_gesture();
+                    }
+                    return;
+                }
                 let current = match (&self.preview.shown, &self.preview.stale) {
                     (Some((v, _)), None) => self.debugger.paused_at(&v.run_trace),
                     _ => None,
@@ -1831,6 +1891,73 @@ impl Studio {
             "Debugging turn {} of the duel: the preview plays it with your graph as player {slot}.",
             self.duel_lab.turn + 1
         );
+    }
+
+    /// For a world script, the canvas's debugging marks from the event on show inside the graph
+    /// (the newest it answered, or the one picked): every port's value, why a node did not
+    /// run, the node a paused event stands before and the path to it.
+    fn world_values(&mut self) {
+        let graph = self.doc.graph();
+        let shown = self.world.inside.shown();
+        let trace = shown.map(|(_, e)| e.trace.as_slice());
+        self.debugger
+            .follow(shown.map(|(seq, _)| (seq, usize::MAX)));
+        if self.break_pending
+            && let Some(t) = trace
+        {
+            self.break_pending = false;
+            self.debugger.apply(DebugAction::Run, graph, t);
+        }
+        let current = trace.and_then(|t| self.debugger.paused_at(t));
+        self.canvas.set_debug(&self.debugger.breakpoints, current);
+        let key = shown.map(|(seq, _)| {
+            (
+                seq,
+                usize::MAX,
+                self.preview.iteration,
+                usize::MAX,
+                self.debugger.cursor,
+            )
+        });
+        if key == self.values_for {
+            return;
+        }
+        self.values_for = key;
+        let Some(trace) = trace else {
+            self.canvas.set_values(Default::default(), 0);
+            self.canvas.set_why_not(Default::default());
+            self.canvas.set_path(Default::default());
+            return;
+        };
+        let at = self.debugger.cursor.unwrap_or(trace.len());
+        let entities = self
+            .world
+            .latest
+            .as_ref()
+            .map_or(&[][..], |f| f.entities.as_slice());
+        let values = preview::values_with(
+            graph,
+            &aether_scripting::debug::values_before(trace, at),
+            &|v| world_inside::describe(v, entities),
+        );
+        let iteration = if self.debugger.cursor.is_some() {
+            usize::MAX
+        } else {
+            self.preview.iteration
+        };
+        self.canvas.set_values(values, iteration);
+        let why_not = graph
+            .nodes()
+            .filter_map(|n| {
+                aether_scripting::debug::explain(graph, trace, n.id).map(|w| (n.id, w.text))
+            })
+            .collect();
+        self.canvas.set_why_not(why_not);
+        let path = match self.debugger.cursor {
+            Some(at) => aether_scripting::debug::path_before(graph, trace, at),
+            None => Default::default(),
+        };
+        self.canvas.set_path(path);
     }
 
     /// Selects `node` and brings it into view.

@@ -2286,3 +2286,82 @@ fn a_duel_turn_opens_in_the_preview_with_what_really_ran() {
         "{text}"
     );
 }
+
+/// Debugging a world script from what really ran: the wave spawner runs in the village; the
+/// canvas reads each port's value in the newest event it answered (the crate Spawn Entity made,
+/// as the world has it), a node of another event says it does not answer this one, and a
+/// breakpoint on Spawn Entity pauses the world on the event that reaches it, with the debugger
+/// stepping through it.
+#[test]
+fn a_world_script_shows_its_values_and_pauses_at_a_breakpoint() {
+    let dir = temp_dir("worlddebug");
+    let waves = dir.join("waves.mcgraph.json");
+    creator_studio::studio::world_template(0)
+        .save(&waves)
+        .expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(waves)));
+    let spawn = only(&h, "spawn_entity");
+    let on_spawned = only(&h, "on_entity_spawned");
+    let ran = move |s: &Studio, node| {
+        s.world.inside.shown().is_some_and(|(_, e)| {
+            e.trace
+                .iter()
+                .any(|t| matches!(t, aether_scripting::interp::TraceEvent::Ran(n) if *n == node))
+        })
+    };
+    assert!(
+        run_like_a_window(&mut h, |s| ran(s, spawn)),
+        "the spawner's event shows inside the graph"
+    );
+    // Keep looking at that event while the world goes on.
+    h.state_mut().world.inside.picked = h.state().world.inside.shown().map(|(s, _)| s);
+    h.state_mut().canvas_mut().focus(spawn);
+    step_until(&mut h, "the spawner in view", |s| {
+        s.canvas().port_pos(spawn, "entity", true).is_some()
+    });
+    h.step();
+    let at = h
+        .state()
+        .canvas()
+        .port_pos(spawn, "entity", true)
+        .expect("drawn");
+    h.hover_at(at);
+    h.step();
+    h.step();
+    let text = h.state().canvas().value_text_at(at).expect("a value");
+    assert!(
+        text.starts_with("Entity = ") && text.contains('#'),
+        "{text}"
+    );
+    // The other event's node did not run in this one, and says so.
+    let why = h
+        .state()
+        .canvas()
+        .why_not(on_spawned)
+        .expect("it did not run in this event")
+        .to_owned();
+    assert!(why.contains("this event is not one it answers"), "{why}");
+
+    // A breakpoint on Spawn Entity: the world pauses when the graph reaches it.
+    h.state_mut().world.inside.picked = None;
+    h.state_mut().canvas_mut().select(&[spawn]);
+    h.step();
+    h.key_press(egui::Key::F9);
+    step_until(&mut h, "the breakpoint", |s| {
+        s.debugger.breakpoints.contains(&spawn)
+    });
+    assert!(
+        run_like_a_window(&mut h, |s| s.debugger.cursor.is_some()),
+        "the world paused at the breakpoint"
+    );
+    assert!(!h.state().world.playing, "the world is paused");
+    h.step();
+    assert!(
+        h.query_by_label_contains(&format!("Paused before Spawn Entity {spawn}"))
+            .is_some(),
+        "the debugger says where"
+    );
+    let before = h.state().debugger.cursor;
+    h.get_by_label("Step over").click();
+    step_until(&mut h, "a step", |s| s.debugger.cursor != before);
+}

@@ -456,6 +456,20 @@ fn described_view(
     >,
     view: &TacticalState,
 ) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
+    values_with(graph, raw, &|v| aether_scripting::debug::describe(v, view))
+}
+
+/// Values by port as the canvas shows them: each port's name and its values in words, as
+/// `describe` writes them.
+#[allow(clippy::type_complexity)]
+pub fn values_with(
+    graph: &VisualScriptGraph,
+    raw: &std::collections::BTreeMap<
+        (aether_scripting::graph::NodeId, String),
+        Vec<aether_scripting::interp::Val>,
+    >,
+    describe: &dyn Fn(&aether_scripting::interp::Val) -> String,
+) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
     raw.iter()
         .map(|((node, port), vals)| {
             let name = graph
@@ -469,10 +483,7 @@ fn described_view(
                         .map(|p| p.name.to_owned())
                 })
                 .unwrap_or_else(|| port.clone());
-            let texts = vals
-                .iter()
-                .map(|v| aether_scripting::debug::describe(v, view))
-                .collect();
+            let texts = vals.iter().map(describe).collect();
             ((*node, port.clone()), (name, texts))
         })
         .collect()

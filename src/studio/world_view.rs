@@ -19,6 +19,8 @@ use aether_sample_world::{
 };
 use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
 use aether_scripting::graph::VisualScriptGraph;
+use aether_scripting::interp::CheckedGraph;
+use aether_scripting::world::journal::{EventTrace, JournalReplay};
 use aether_scripting::world::{ScriptId, ScriptState, TickUsageResult};
 use egui::{Color32, RichText};
 
@@ -84,6 +86,9 @@ pub struct Frame {
     pub markers: Vec<(String, aether_world_types::Vec2)>,
     /// The world hash.
     pub hash: u64,
+    /// The events the edited graph handled in the tick, seen from inside (its journal played
+    /// back through the interpreter).
+    pub inside: Vec<EventTrace>,
 }
 
 /// What the world's thread reports.
@@ -170,6 +175,19 @@ struct Live {
     edited: Option<ScriptId>,
     scene: Scene,
     others: Vec<ScriptSpec>,
+    /// The edited graph's journal played back, to see inside it.
+    replay: Option<JournalReplay>,
+}
+
+/// Journals the edited graph's script and plays it back through the interpreter of `graph`.
+fn watch_inside(
+    run: &mut WorldRun,
+    id: ScriptId,
+    graph: &VisualScriptGraph,
+) -> Option<JournalReplay> {
+    let checked = CheckedGraph::new(graph.clone()).ok()?;
+    run.set_journal(id, true);
+    Some(JournalReplay::new(checked))
 }
 
 fn start(
@@ -199,16 +217,21 @@ fn start(
         }
     };
     match WorldRun::with_scripts(&scene, specs, storage) {
-        Ok(run) => {
+        Ok(mut run) => {
             let _ = tx.send(Update::Started {
                 scripts: run.scripts().to_vec(),
                 edited,
             });
+            let replay = match (edited, graph) {
+                (Some(id), Some((g, _))) => watch_inside(&mut run, id, g),
+                _ => None,
+            };
             Some(Live {
                 run,
                 edited,
                 scene,
                 others,
+                replay,
             })
         }
         Err(e) => {
@@ -220,6 +243,10 @@ fn start(
 
 fn frame(live: &mut Live) -> Result<Frame, String> {
     let r = live.run.tick().map_err(|e| e.to_string())?;
+    let inside = match (live.edited, live.replay.as_mut()) {
+        (Some(id), Some(replay)) => replay.feed(r.tick, live.run.take_journal(id)),
+        _ => Vec::new(),
+    };
     let scripts = live.run.scripts().to_vec();
     let world = live.run.world();
     let storage = scripts
@@ -250,6 +277,7 @@ fn frame(live: &mut Live) -> Result<Frame, String> {
             .collect(),
         hash: r.hash,
         scripts,
+        inside,
     })
 }
 
@@ -300,6 +328,7 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                             let id = l.edited.unwrap_or(ScriptId(0));
                             match l.run.replace_script(id, spec) {
                                 Ok(()) => {
+                                    l.replay = watch_inside(&mut l.run, id, &graph);
                                     let _ = tx.send(Update::Swapped {
                                         took: began.elapsed(),
                                     });
@@ -429,6 +458,10 @@ pub struct WorldView {
     pub extra: Vec<SetupScript>,
     /// The edited graph's priority.
     pub priority: u32,
+    /// The events the edited graph answered lately, seen from inside.
+    pub inside: super::world_inside::WorldInside,
+    /// Events that arrived since the studio last looked (their numbers in `inside`).
+    pub arrived: Vec<u64>,
 }
 
 impl std::fmt::Debug for WorldView {
@@ -472,6 +505,8 @@ impl WorldView {
             sent: None,
             extra: Vec::new(),
             priority: EDITED_PRIORITY,
+            inside: Default::default(),
+            arrived: Vec::new(),
         }
     }
 
@@ -628,6 +663,9 @@ impl WorldView {
             Update::Started { scripts, edited } => {
                 self.scripts = scripts;
                 self.edited = edited;
+                // Another graph, or a fresh start: what was seen inside the old one is gone.
+                self.inside.clear();
+                self.arrived.clear();
             }
             Update::Swapped { took } => {
                 self.swapped = Some(took);
@@ -638,7 +676,9 @@ impl WorldView {
         }
     }
 
-    fn take_frame(&mut self, f: Box<Frame>) {
+    fn take_frame(&mut self, mut f: Box<Frame>) {
+        let arrived = self.inside.take(std::mem::take(&mut f.inside));
+        self.arrived.extend(arrived);
         let tick = f.tick;
         let second = tick.saturating_sub(20);
         for s in &f.usage.scripts {
@@ -755,7 +795,11 @@ impl WorldView {
     }
 
     /// The panel; returns what the studio must do.
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<WorldAction> {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        inside: &mut dyn FnMut(&mut egui::Ui, Option<&EventTrace>),
+    ) -> Option<WorldAction> {
         let mut action = None;
         ui.heading("World preview");
         ui.horizontal(|ui| {
@@ -823,6 +867,10 @@ impl WorldView {
                 self.worker.send(Command::Speed(SPEEDS[self.speed].0));
             }
         });
+        // Inside the edited graph: the event shown, then what the studio draws for it (the
+        // debugger).
+        self.inside.ui(ui);
+        inside(ui, self.inside.shown().map(|(_, e)| e));
         egui::CollapsingHeader::new("Setup: scripts in this world")
             .id_salt("world-setup")
             .default_open(!self.extra.is_empty())

@@ -328,6 +328,17 @@ fn why_not_at(
         return None;
     }
     let here = format!("{} {node} never ran", name_of(graph, node));
+    let answers = graph
+        .node(node)
+        .and_then(|n| crate::catalog::spec(&n.kind))
+        .and_then(|s| s.op.event());
+    if answers.is_some() {
+        // A world script's event node: it starts its own flow when its event comes.
+        return Some(Why {
+            text: format!("{here}: this event is not one it answers"),
+            culprit: None,
+        });
+    }
     let into = crate::graph::PortRef::new(node, "exec");
     let links: Vec<_> = graph.links_into(&into).collect();
     if links.is_empty() {
