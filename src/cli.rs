@@ -11,6 +11,7 @@ mod mods;
 mod run;
 mod show;
 mod world;
+mod world_trace;
 
 pub use compile::GraphErrors;
 
@@ -279,6 +280,11 @@ enum WorldCommand {
         /// from run to run; by default it lives in memory and is gone at the end.
         #[arg(long, value_name = "FILE")]
         storage: Option<PathBuf>,
+        /// Show each world-script graph given from inside, event by event: the nodes that ran,
+        /// every port's value and each call to the world with its answer (with --json, each
+        /// tick's `inside` array).
+        #[arg(long)]
+        trace: bool,
     },
     /// Draw a scene as text (map, entities, areas) and list its players, timers and scripts, or
     /// say exactly what is wrong with it.
@@ -498,6 +504,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ticks,
             json,
             storage,
+            trace,
         })) => {
             let args = world::RunArgs {
                 scene,
@@ -505,6 +512,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ticks,
                 json,
                 storage,
+                trace,
             };
             world::run(&args, &mut |text| emit(text))?;
             Ok(ExitCode::SUCCESS)

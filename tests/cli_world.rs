@@ -357,3 +357,80 @@ fn every_world_template_exports_a_mod_that_validates() {
         );
     }
 }
+
+/// `world run … --trace`: the wave spawner seen from inside, event by event, as text and as
+/// JSON; the entity its Spawn Entity node gave is the one the world spawned for it; a run with
+/// no graph to look inside says what --trace needs.
+#[test]
+fn world_run_trace_shows_a_graph_from_inside() {
+    let args = [
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        "examples/graphs/wave-spawner.mcgraph.json",
+        "--ticks",
+        "70",
+        "--trace",
+    ];
+    let out = studio(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("inside examples/graphs/wave-spawner.mcgraph.json · tick:"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Show Text #3: ")
+            && shown.contains("ui_message(-1, \"Wave 1 is coming!\") → 0"),
+        "{shown}"
+    );
+
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let out = studio(&json_args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut spawned_in_trace = Vec::new();
+    let mut spawned_in_world = Vec::new();
+    for line in text(&out.stdout).lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        for s in v["world"]["spawned"].as_array().into_iter().flatten() {
+            if s["kind"] == "raider" {
+                spawned_in_world.push(s["entity"].as_u64().unwrap());
+            }
+        }
+        for event in v["inside"].as_array().expect("an inside array each tick") {
+            for node in event["nodes"].as_array().unwrap() {
+                for call in node["calls"].as_array().unwrap() {
+                    if call["call"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("entity_spawn(\"raider\"")
+                    {
+                        spawned_in_trace.push(call["result"].as_u64().unwrap());
+                    }
+                }
+            }
+        }
+    }
+    assert!(!spawned_in_trace.is_empty());
+    assert_eq!(
+        spawned_in_trace, spawned_in_world,
+        "the trace's answers are the world's"
+    );
+
+    let out = studio(&[
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        "--ticks",
+        "3",
+        "--trace",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--trace shows world-script graphs from inside"),
+        "{}",
+        text(&out.stderr)
+    );
+}

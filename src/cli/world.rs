@@ -19,6 +19,8 @@ pub struct RunArgs {
     pub json: bool,
     /// Keep storage in this file (else in memory).
     pub storage: Option<PathBuf>,
+    /// Show the graphs among `scripts` from inside, event by event.
+    pub trace: bool,
 }
 
 /// Runs the world, printing each tick as it ends, then a summary (text mode).
@@ -49,6 +51,12 @@ pub fn run(args: &RunArgs, emit: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> 
         }
         None => WorldRun::new(&scene, extra, storage)?,
     };
+    let mut watched = if args.trace {
+        let paths: Vec<&Path> = args.scripts.iter().map(PathBuf::as_path).collect();
+        super::world_trace::watch(&mut run, &paths)?
+    } else {
+        Vec::new()
+    };
     let ticks = args.ticks.unwrap_or(scene.ticks);
     if !args.json {
         emit(&header(&scene, &args.scene, &run, ticks))?;
@@ -70,10 +78,22 @@ pub fn run(args: &RunArgs, emit: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> 
                 t.reason = Some(reason.clone());
             }
         }
+        let inside = if watched.is_empty() {
+            Vec::new()
+        } else {
+            super::world_trace::take(&mut run, &mut watched, r.tick)
+        };
         if args.json {
-            emit(&format!("{}\n", report::json(&r, run.scripts())))?;
+            let mut line = report::json(&r, run.scripts());
+            if args.trace {
+                line["inside"] = super::world_trace::json(&watched, &inside);
+            }
+            emit(&format!("{line}\n"))?;
         } else {
             emit(&format!("{}\n", report::text(&r, run.scripts())))?;
+            if !inside.is_empty() {
+                emit(&super::world_trace::text(&watched, &inside))?;
+            }
         }
     }
     if !args.json {

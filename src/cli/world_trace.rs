@@ -1,0 +1,201 @@
+//! `world run … --trace`: each world-script graph of the run seen from inside, event by event:
+//! the nodes that ran, every port's value, and each call to the world with its answer.
+//!
+//! The compiled scripts run in the world as always; their journals are played back through the
+//! interpreter ([`aether_scripting::world::journal`]), so what is printed is what really ran.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use aether_sample_world::WorldRun;
+use aether_scripting::graph::{NodeId, VisualScriptGraph};
+use aether_scripting::interp::{CheckedGraph, TraceEvent, Val};
+use aether_scripting::world::ScriptId;
+use aether_scripting::world::journal::{EventTrace, JournalReplay};
+use serde_json::{Value, json};
+
+/// A graph of the run, watched from inside.
+pub struct Watched {
+    id: ScriptId,
+    label: String,
+    graph: VisualScriptGraph,
+    replay: JournalReplay,
+}
+
+/// Watches every script of `run` that was loaded from a world-script graph file among `paths`;
+/// an error when none is (`--trace` has nothing to show then).
+pub fn watch(run: &mut WorldRun, paths: &[&Path]) -> anyhow::Result<Vec<Watched>> {
+    let mut out = Vec::new();
+    let scripts = run.scripts().to_vec();
+    for path in paths {
+        if !path.to_string_lossy().ends_with(".mcgraph.json") {
+            continue;
+        }
+        let label = path.display().to_string();
+        let Some(info) = scripts.iter().find(|s| s.label == label) else {
+            continue;
+        };
+        let graph = VisualScriptGraph::load(path)?;
+        let checked = CheckedGraph::new(graph.clone()).map_err(|d| {
+            anyhow::anyhow!(
+                "{label}: the graph has {} problem(s); `world run` would not have loaded it",
+                d.len()
+            )
+        })?;
+        run.set_journal(info.id, true);
+        out.push(Watched {
+            id: info.id,
+            label,
+            graph,
+            replay: JournalReplay::new(checked),
+        });
+    }
+    if out.is_empty() {
+        anyhow::bail!(
+            "--trace shows world-script graphs from inside, so give at least one graph file \
+             (*.mcgraph.json) to run"
+        );
+    }
+    Ok(out)
+}
+
+/// The events each watched graph answered in tick `tick` (only those where a node ran).
+pub fn take(run: &mut WorldRun, watched: &mut [Watched], tick: u64) -> Vec<(usize, EventTrace)> {
+    let mut out = Vec::new();
+    for (i, w) in watched.iter_mut().enumerate() {
+        for e in w.replay.feed(tick, run.take_journal(w.id)) {
+            if e.trace.iter().any(|t| matches!(t, TraceEvent::Ran(_))) {
+                out.push((i, e));
+            }
+        }
+    }
+    out
+}
+
+/// One node's part of an event, in the order it first appeared.
+struct NodePart {
+    id: NodeId,
+    ports: Vec<(String, Val)>,
+    calls: Vec<(String, i64)>,
+}
+
+fn parts(trace: &[TraceEvent]) -> Vec<NodePart> {
+    let mut out: Vec<NodePart> = Vec::new();
+    let at = |id: NodeId, out: &mut Vec<NodePart>| -> usize {
+        match out.iter().position(|p| p.id == id) {
+            Some(i) => i,
+            None => {
+                out.push(NodePart {
+                    id,
+                    ports: Vec::new(),
+                    calls: Vec::new(),
+                });
+                out.len() - 1
+            }
+        }
+    };
+    for e in trace {
+        match e {
+            TraceEvent::Ran(n) => {
+                at(*n, &mut out);
+            }
+            TraceEvent::Value(p, v) => {
+                let i = at(p.node, &mut out);
+                out[i].ports.push((p.port.clone(), *v));
+            }
+            TraceEvent::Called { node, call, result } => {
+                let i = at(*node, &mut out);
+                out[i].calls.push((call.clone(), *result));
+            }
+            TraceEvent::Sent(..) | TraceEvent::Refused(..) => {}
+        }
+    }
+    out
+}
+
+fn node_name(graph: &VisualScriptGraph, id: NodeId) -> &'static str {
+    graph
+        .node(id)
+        .and_then(|n| aether_scripting::catalog::spec(&n.kind))
+        .map_or("node", |s| s.name)
+}
+
+fn value_text(v: &Val) -> String {
+    aether_scripting::debug::describe(v, &Default::default())
+}
+
+/// The events as text, under the tick's report.
+pub fn text(watched: &[Watched], events: &[(usize, EventTrace)]) -> String {
+    let mut s = String::new();
+    for (i, e) in events {
+        let w = &watched[*i];
+        let _ = writeln!(s, "  inside {} · {}:", w.label, e.event.name());
+        for p in parts(&e.trace) {
+            let spec = w
+                .graph
+                .node(p.id)
+                .and_then(|n| aether_scripting::catalog::spec(&n.kind));
+            let ports: Vec<String> = p
+                .ports
+                .iter()
+                .map(|(port, v)| {
+                    let name = spec
+                        .and_then(|s| s.inputs.iter().chain(s.outputs).find(|x| x.key == port))
+                        .map_or(port.as_str(), |x| x.name);
+                    format!("{name} = {}", value_text(v))
+                })
+                .collect();
+            let calls: Vec<String> = p
+                .calls
+                .iter()
+                .map(|(call, r)| format!("{call} → {r}"))
+                .collect();
+            let mut line = format!("    {} {}", node_name(&w.graph, p.id), p.id);
+            if !ports.is_empty() {
+                let _ = write!(line, ": {}", ports.join(", "));
+            }
+            if !calls.is_empty() {
+                let _ = write!(line, " · {}", calls.join(", "));
+            }
+            let _ = writeln!(s, "{line}");
+        }
+        if let Some(f) = &e.fault {
+            let _ = writeln!(s, "    the handler stopped: {f}");
+        }
+        if let Some(p) = &e.parted {
+            let _ = writeln!(s, "    (values after this point are not certain: {p})");
+        }
+    }
+    s
+}
+
+/// The events as JSON (the tick object's `inside`): per event the script, the event's name,
+/// each node that ran or gave a value with its `id`, `name`, `ports` and `calls`.
+pub fn json(watched: &[Watched], events: &[(usize, EventTrace)]) -> Value {
+    Value::Array(
+        events
+            .iter()
+            .map(|(i, e)| {
+                let w = &watched[*i];
+                json!({
+                    "script": w.id.0,
+                    "event": e.event.name(),
+                    "fault": e.fault,
+                    "parted": e.parted,
+                    "nodes": parts(&e.trace).iter().map(|p| json!({
+                        "id": p.id.0,
+                        "name": node_name(&w.graph, p.id),
+                        "ports": p.ports.iter().map(|(port, v)| json!({
+                            "port": port,
+                            "text": value_text(v),
+                        })).collect::<Vec<_>>(),
+                        "calls": p.calls.iter().map(|(call, r)| json!({
+                            "call": call,
+                            "result": r,
+                        })).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
