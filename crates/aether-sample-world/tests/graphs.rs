@@ -927,9 +927,10 @@ fn journal_replay(
     ticks: u32,
 ) -> (Vec<aether_scripting::world::journal::EventTrace>, Vec<u32>) {
     use aether_scripting::world::journal::JournalReplay;
+    let artifact = VisualScriptCompiler::compile(graph).unwrap();
     let spec = aether_sample_world::ScriptSpec {
         label: "the graph".into(),
-        bytes: VisualScriptCompiler::compile(graph).unwrap().wasm_bytes,
+        bytes: artifact.wasm_bytes.clone(),
         priority: 10,
         request: Default::default(),
         identity: None,
@@ -939,7 +940,7 @@ fn journal_replay(
             .unwrap_or_else(|e| panic!("{e}"));
     let id = run.scripts().last().unwrap().id;
     run.set_journal(id, true);
-    let mut replay = JournalReplay::new(CheckedGraph::new(graph.clone()).unwrap());
+    let mut replay = JournalReplay::with_fuel(CheckedGraph::new(graph.clone()).unwrap(), &artifact);
     let mut out = Vec::new();
     let mut spawned = Vec::new();
     for _ in 0..ticks {
@@ -962,6 +963,21 @@ fn journal_replay(
                 e.event,
                 graph.to_json()
             );
+            if e.fault.is_some() {
+                continue;
+            }
+            // Fuel per node: the twin's count is the host's, and the parts add up to it.
+            match &e.profile {
+                Some(Ok(p)) => {
+                    assert_eq!(p.total, e.fuel, "tick {tick}, {:?}", e.event);
+                    assert_eq!(p.nodes.values().sum::<u64>() + p.runtime, e.fuel);
+                }
+                other => panic!(
+                    "tick {tick}, {:?}: no fuel per node: {other:?}\n{}",
+                    e.event,
+                    graph.to_json()
+                ),
+            }
         }
         out.extend(events);
     }

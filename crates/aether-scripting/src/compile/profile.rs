@@ -5,7 +5,8 @@
 //! or written by `memory.copy`, `memory.fill` and `memory.init` (wasmtime 48's defaults), and
 //! one for every function entered (measured: not in its cost table, but an empty function
 //! costs 1). This
-//! module builds an instrumented copy of a compiled AI module that keeps that same count in a
+//! module builds an instrumented copy of a compiled module (an AI's or a world script's) that
+//! keeps that same count in a
 //! global as it runs: before each operator it adds the operator's cost (before a bulk memory
 //! operator, also its length). The instrumentation itself is not counted, so the count is the
 //! fuel the original module burns on the same turn, operator for operator.
@@ -68,6 +69,8 @@ fn node_export(i: usize) -> String {
 }
 
 struct Layout {
+    /// Functions the module imports (they come first in the function index space).
+    imported: u32,
     /// Globals the module defines before ours.
     globals: u32,
     /// Each defined function's type index.
@@ -174,7 +177,11 @@ impl Reencode for Instrument<'_> {
         locals.push((2, ValType::I64));
         locals.push((1, ValType::I32));
         let mut f = wasm_encoder::Function::new(locals);
-        let node = self.layout.node_of.get(&index).copied();
+        let node = self
+            .layout
+            .node_of
+            .get(&(self.layout.imported + index))
+            .copied();
         let total = self.total();
         let child = self.child();
         if node.is_some() {
@@ -272,6 +279,7 @@ impl Instrument<'_> {
 pub fn instrument(artifact: &ScriptArtifact) -> Result<(Vec<u8>, Vec<NodeId>), String> {
     let wasm = &artifact.wasm_bytes;
     let mut layout = Layout {
+        imported: 0,
         globals: 0,
         func_types: Vec::new(),
         params: Vec::new(),
@@ -308,9 +316,7 @@ pub fn instrument(artifact: &ScriptArtifact) -> Result<(Vec<u8>, Vec<NodeId>), S
             _ => {}
         }
     }
-    if imported_funcs != 0 {
-        return Err("fuel per node is measured for AI controllers only (no imports)".into());
-    }
+    layout.imported = imported_funcs;
     let mut nodes = Vec::new();
     for (id, code) in &artifact.node_code {
         layout.node_of.insert(code.function, nodes.len());
@@ -413,4 +419,172 @@ pub fn profile_turn(
         .checked_sub(counted)
         .ok_or("the nodes' parts exceed the total")?;
     Ok(profile)
+}
+
+/// A world script's instrumented twin, fed the events its real instance handled with the
+/// world's answers from its journal ([`crate::world::journal`]): each event's fuel, node by
+/// node. The twin keeps its own memory from event to event as the real instance does, so each
+/// count is the fuel the real handler burned (checked against the host's by the caller).
+pub struct WorldProfiler {
+    module: wasmtime::Module,
+    linker: wasmtime::Linker<crate::world::calls::ScriptHost>,
+    nodes: Vec<NodeId>,
+    live: Option<ProfiledInstance>,
+    calls: std::sync::Arc<std::sync::Mutex<crate::world::journal::Replayer>>,
+}
+
+struct ProfiledInstance {
+    store: wasmtime::Store<crate::world::calls::ScriptHost>,
+    instance: wasmtime::Instance,
+    memory: wasmtime::Memory,
+    on_event: wasmtime::TypedFunc<(i32, i32), i32>,
+    /// Pages taken for events, as the runtime takes them.
+    region: Option<(u64, u64)>,
+}
+
+impl std::fmt::Debug for WorldProfiler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorldProfiler")
+            .field("nodes", &self.nodes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl WorldProfiler {
+    /// The twin of `artifact` (a compiled world-script graph), started (`init`).
+    pub fn new(artifact: &ScriptArtifact) -> Result<Self, String> {
+        let (wasm, nodes) = instrument(artifact)?;
+        let mut config = wasmtime::Config::new();
+        config
+            .wasm_features(wasmtime::wasmparser::WasmFeatures::all(), false)
+            .wasm_features(crate::host::engine::engine_features(), true)
+            .cranelift_nan_canonicalization(true)
+            .consume_fuel(true);
+        let engine = wasmtime::Engine::new(&config).map_err(|e| format!("{e:#}"))?;
+        let module = wasmtime::Module::new(&engine, &wasm)
+            .map_err(|e| format!("the instrumented module does not load: {e:#}"))?;
+        let mut linker = wasmtime::Linker::new(&engine);
+        crate::world::calls::link(&mut linker).map_err(|e| format!("{e:#}"))?;
+        let mut profiler = Self {
+            module,
+            linker,
+            nodes,
+            live: None,
+            calls: Default::default(),
+        };
+        profiler.restart()?;
+        Ok(profiler)
+    }
+
+    /// A fresh instance (`init` again), as the runtime makes after a fault.
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.live = None;
+        let host = crate::world::calls::ScriptHost {
+            limiter: crate::host::instance::GuestLimiter::with_cap(1 << 30, 4),
+            calls: self.calls.clone(),
+        };
+        let mut store = wasmtime::Store::new(self.module.engine(), host);
+        store.limiter(|h| &mut h.limiter);
+        store.set_fuel(u64::MAX / 2).map_err(|e| format!("{e:#}"))?;
+        let err = |e: wasmtime::Error| format!("{e:#}");
+        let instance = self
+            .linker
+            .instantiate(&mut store, &self.module)
+            .map_err(err)?;
+        let memory = instance
+            .get_memory(&mut store, "memory")
+            .ok_or("the module has no memory")?;
+        let init = instance
+            .get_typed_func::<(), i32>(&mut store, "init")
+            .map_err(err)?;
+        let on_event = instance
+            .get_typed_func::<(i32, i32), i32>(&mut store, "on_event")
+            .map_err(err)?;
+        init.call(&mut store, ()).map_err(err)?;
+        self.live = Some(ProfiledInstance {
+            store,
+            instance,
+            memory,
+            on_event,
+            region: None,
+        });
+        Ok(())
+    }
+
+    fn counters(&mut self) -> Result<(u64, Vec<u64>), String> {
+        let live = self.live.as_mut().ok_or("the twin is gone")?;
+        let mut read = |name: &str| -> Result<u64, String> {
+            let g = live
+                .instance
+                .get_global(&mut live.store, name)
+                .ok_or_else(|| format!("no counter {name}"))?;
+            Ok(g.get(&mut live.store).i64().unwrap_or(0) as u64)
+        };
+        let total = read(TOTAL)?;
+        let nodes = (0..self.nodes.len())
+            .map(|i| read(&node_export(i)))
+            .collect::<Result<_, _>>()?;
+        Ok((total, nodes))
+    }
+
+    /// Runs the handler of `event` (its postcard bytes) with the world's answers `calls`, and
+    /// returns where its fuel went.
+    pub fn event(
+        &mut self,
+        event: &[u8],
+        calls: Vec<(&'static str, crate::world::journal::Answer)>,
+    ) -> Result<FuelProfile, String> {
+        *self.calls.lock().unwrap_or_else(|p| p.into_inner()) =
+            crate::world::journal::Replayer::new(calls);
+        let (total0, nodes0) = self.counters()?;
+        let live = self.live.as_mut().ok_or("the twin is gone")?;
+        // The event in pages above everything the script claimed, as the runtime places it.
+        const PAGE: u64 = 65536;
+        let need = event.len() as u64;
+        let offset = match live.region {
+            Some((offset, len)) if len >= need => offset,
+            _ => {
+                let pages = need.max(1).div_ceil(PAGE);
+                let previous = live
+                    .memory
+                    .grow(&mut live.store, pages)
+                    .map_err(|e| format!("{e:#}"))?;
+                live.region = Some((previous * PAGE, pages * PAGE));
+                previous * PAGE
+            }
+        };
+        live.memory
+            .write(&mut live.store, offset as usize, event)
+            .map_err(|e| e.to_string())?;
+        let r = live
+            .on_event
+            .call(&mut live.store, (offset as i32, need as i32))
+            .map_err(|e| format!("{e:#}"))?;
+        if r < 0 {
+            return Err(format!("the handler failed (code {r})"));
+        }
+        let (total1, nodes1) = self.counters()?;
+        let mut profile = FuelProfile {
+            total: total1 - total0,
+            ..FuelProfile::default()
+        };
+        for (i, node) in self.nodes.iter().enumerate() {
+            let fuel = nodes1[i] - nodes0[i];
+            if fuel > 0 {
+                profile.nodes.insert(*node, fuel);
+            }
+        }
+        let counted: u64 = profile.nodes.values().sum();
+        profile.runtime = profile
+            .total
+            .checked_sub(counted)
+            .ok_or("the nodes' parts exceed the total")?;
+        let left = self.calls.lock().unwrap_or_else(|p| p.into_inner()).left();
+        if left != 0 {
+            return Err(format!(
+                "the twin made {left} call(s) fewer than the script"
+            ));
+        }
+        Ok(profile)
+    }
 }

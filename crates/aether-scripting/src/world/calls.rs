@@ -105,6 +105,11 @@ pub trait ImportCalls {
     fn network_broadcast(&mut self, body: &[u8]) -> i32;
     /// `network_send_script`.
     fn network_send_script(&mut self, to: &str, body: &[u8]) -> i32;
+    /// A refusal an import found before making its call (a bad pointer, text that is not
+    /// UTF-8…): counted where refusals are counted; returns the code.
+    fn refuse(&mut self, _import: &str, code: CallCode) -> i64 {
+        i64::from(code.as_i32())
+    }
 }
 
 /// One script's side of its calls: who it is, its world, its rates, what was refused.
@@ -495,6 +500,10 @@ impl ScriptCalls {
 }
 
 impl ImportCalls for ScriptCalls {
+    fn refuse(&mut self, import: &str, code: CallCode) -> i64 {
+        ScriptCalls::refuse(self, import, code)
+    }
+
     fn entity_spawn(&mut self, kind: &str, x: f32, y: f32) -> i64 {
         let r = self.do_entity_spawn(kind, x, y);
         self.noted("entity_spawn", r)
@@ -599,12 +608,13 @@ impl ImportCalls for ScriptCalls {
 /// The store's data for a world script: its memory limiter and its calls.
 pub(crate) struct ScriptHost {
     pub(crate) limiter: GuestLimiter,
-    pub(crate) calls: Arc<Mutex<ScriptCalls>>,
+    /// The world's side of the calls (a replay of a journal when measuring fuel per node).
+    pub(crate) calls: Arc<Mutex<dyn ImportCalls + Send>>,
 }
 
 type Ctx<'a> = Caller<'a, ScriptHost>;
 
-fn lock(calls: &Arc<Mutex<ScriptCalls>>) -> MutexGuard<'_, ScriptCalls> {
+fn lock<T: ?Sized>(calls: &Arc<Mutex<T>>) -> MutexGuard<'_, T> {
     calls.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -664,7 +674,7 @@ fn player(id: i32) -> Result<PlayerId, CallCode> {
 }
 
 /// The script's calls, locked (scripts run one at a time: never contended).
-fn calls_of(c: &Ctx<'_>) -> Arc<Mutex<ScriptCalls>> {
+fn calls_of(c: &Ctx<'_>) -> Arc<Mutex<dyn ImportCalls + Send>> {
     c.data().calls.clone()
 }
 

@@ -19,6 +19,8 @@ use std::sync::Arc;
 use aether_world_types::{CallCode, Vec2, WorldEvent};
 
 use super::calls::ImportCalls;
+use crate::compile::ScriptArtifact;
+use crate::compile::profile::WorldProfiler;
 use crate::interp::world::WorldInterpreter;
 use crate::interp::{CheckedGraph, Trace};
 
@@ -64,8 +66,13 @@ pub enum JournalEntry {
     Event(Arc<[u8]>),
     /// The module called this import and the world answered.
     Call(&'static str, Answer),
-    /// The handler ended: `None` when it finished, else its fault in words.
-    End(Option<String>),
+    /// The handler ended.
+    End {
+        /// `None` when it finished, else its fault in words.
+        fault: Option<String>,
+        /// The fuel the host charged for the whole handler (every slice of it).
+        fuel: u64,
+    },
     /// The instance was replaced by a fresh one (`init` again) after a fault: its variables
     /// start over, and a handler in flight was dropped.
     Restart,
@@ -214,6 +221,11 @@ pub struct EventTrace {
     /// Set when the graph's calls and the module's parted (the values are then not the real
     /// ones after that point): why, in words.
     pub parted: Option<String>,
+    /// The fuel the host charged for the handler.
+    pub fuel: u64,
+    /// Where that fuel went, node by node, when measured ([`JournalReplay::with_fuel`]): the
+    /// parts add up to `fuel` exactly, or this says why not.
+    pub profile: Option<Result<crate::compile::profile::FuelProfile, String>>,
 }
 
 /// An event begun: its tick, its bytes, the calls so far.
@@ -226,6 +238,8 @@ type Open = (u64, Arc<[u8]>, Vec<(&'static str, Answer)>);
 pub struct JournalReplay {
     graph: CheckedGraph,
     interp: WorldInterpreter,
+    /// The module's instrumented twin, when fuel per node is measured.
+    profiler: Option<Result<WorldProfiler, String>>,
     /// An event begun whose end has not arrived yet (a handler spread over ticks).
     open: Option<Open>,
 }
@@ -236,8 +250,17 @@ impl JournalReplay {
         Self {
             interp: WorldInterpreter::new(graph.clone()),
             graph,
+            profiler: None,
             open: None,
         }
+    }
+
+    /// The same, also measuring each event's fuel node by node in an instrumented twin of
+    /// `artifact` (the graph compiled, as the world runs it).
+    pub fn with_fuel(graph: CheckedGraph, artifact: &ScriptArtifact) -> Self {
+        let mut replay = Self::new(graph);
+        replay.profiler = Some(WorldProfiler::new(artifact));
+        replay
     }
 
     /// Takes in the journal written during `tick`; returns the events that ended in it, in order.
@@ -251,10 +274,30 @@ impl JournalReplay {
                         calls.push((name, answer));
                     }
                 }
-                JournalEntry::End(fault) => {
+                JournalEntry::End { fault, fuel } => {
                     if let Some((tick, bytes, calls)) = self.open.take()
                         && let Ok(event) = postcard::from_bytes::<WorldEvent>(&bytes)
                     {
+                        let profile = match (&mut self.profiler, &fault) {
+                            (None, _) => None,
+                            (Some(Err(why)), _) => Some(Err(why.clone())),
+                            (Some(Ok(_)), Some(_)) => {
+                                Some(Err("the handler stopped before its end".to_owned()))
+                            }
+                            (Some(Ok(p)), None) => {
+                                Some(p.event(&bytes, calls.clone()).and_then(|prof| {
+                                    if prof.total == fuel {
+                                        Ok(prof)
+                                    } else {
+                                        Err(format!(
+                                            "the count ({}) is not the host's fuel ({fuel}): \
+                                                 please report it with the graph",
+                                            prof.total
+                                        ))
+                                    }
+                                }))
+                            }
+                        };
                         let mut replayer = Replayer::new(calls);
                         let trace = self.interp.handle(&event, &mut replayer);
                         let parted = match (&replayer.parted, replayer.left(), &fault) {
@@ -274,12 +317,19 @@ impl JournalReplay {
                             trace,
                             fault,
                             parted,
+                            fuel,
+                            profile,
                         });
                     }
                 }
                 JournalEntry::Restart => {
                     self.open = None;
                     self.interp = WorldInterpreter::new(self.graph.clone());
+                    if let Some(Ok(p)) = &mut self.profiler
+                        && let Err(why) = p.restart()
+                    {
+                        self.profiler = Some(Err(why));
+                    }
                 }
             }
         }

@@ -295,7 +295,10 @@ impl ScriptRuntime {
             };
             self.journal(JournalEntry::Event(event.clone()));
             if let Err(reason) = self.begin(&event) {
-                self.journal(JournalEntry::End(Some(reason.clone())));
+                self.journal(JournalEntry::End {
+                    fault: Some(reason.clone()),
+                    fuel: 0,
+                });
                 return outcome(0, SliceEnd::Fault(reason));
             }
         }
@@ -320,10 +323,13 @@ impl ScriptRuntime {
                     Ok(n) => SliceEnd::Fault(format!("on_event returned {n}, an error")),
                     Err(e) => SliceEnd::Fault(fault_words(&e, denied)),
                 };
-                self.journal(JournalEntry::End(match &end {
-                    SliceEnd::Fault(f) => Some(f.clone()),
-                    _ => None,
-                }));
+                self.journal(JournalEntry::End {
+                    fault: match &end {
+                        SliceEnd::Fault(f) => Some(f.clone()),
+                        _ => None,
+                    },
+                    fuel: total,
+                });
                 outcome(fuel, end)
             }
         }
