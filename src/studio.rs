@@ -555,7 +555,7 @@ impl Studio {
                             let debugger = &mut self.debugger;
                             let selected = self.canvas.selection();
                             let mut show = None;
-                            let a = self.world.ui(ui, &mut |ui, event| {
+                            let a = self.world.ui(ui, graph, &mut |ui, event| {
                                 let trace = event.map(|e| e.trace.as_slice());
                                 let why = match (event, &selected[..]) {
                                     (Some(e), [n]) => {
@@ -1910,6 +1910,7 @@ impl Studio {
         }
         let current = trace.and_then(|t| self.debugger.paused_at(t));
         self.canvas.set_debug(&self.debugger.breakpoints, current);
+        self.canvas.set_heat(self.world.inside.heat());
         let key = shown.map(|(seq, _)| {
             (
                 seq,

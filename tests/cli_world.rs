@@ -376,11 +376,13 @@ fn world_run_trace_shows_a_graph_from_inside() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shown = text(&out.stdout);
     assert!(
-        shown.contains("inside examples/graphs/wave-spawner.mcgraph.json · tick:"),
+        shown.contains("inside examples/graphs/wave-spawner.mcgraph.json · tick · "),
         "{shown}"
     );
     assert!(
-        shown.contains("Show Text #3: ")
+        shown.contains("Show Text #3 [")
+            && shown.contains(" fuel]: Player = none, Number = 1")
+            && shown.contains("the runtime (reading the event, answering it) [")
             && shown.contains("ui_message(-1, \"Wave 1 is coming!\") → 0"),
         "{shown}"
     );
@@ -400,6 +402,18 @@ fn world_run_trace_shows_a_graph_from_inside() {
             }
         }
         for event in v["inside"].as_array().expect("an inside array each tick") {
+            // Fuel per node adds up to the host's fuel for the handler.
+            let nodes: u64 = event["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["fuel"].as_u64().expect("measured"))
+                .sum();
+            assert_eq!(
+                nodes + event["runtime"]["fuel"].as_u64().unwrap(),
+                event["fuel_used"].as_u64().unwrap(),
+                "{event}"
+            );
             for node in event["nodes"].as_array().unwrap() {
                 for call in node["calls"].as_array().unwrap() {
                     if call["call"]

@@ -2341,6 +2341,21 @@ fn a_world_script_shows_its_values_and_pauses_at_a_breakpoint() {
         .expect("it did not run in this event")
         .to_owned();
     assert!(why.contains("this event is not one it answers"), "{why}");
+    // Where that event's fuel went: the table, and Spawn Entity's share on the canvas.
+    h.get_by_label("Where the fuel goes").click();
+    step_until(&mut h, "the heat marks", |s| {
+        s.canvas().heat(spawn).is_some()
+    });
+    h.step();
+    assert!(
+        h.query_by_label_contains("This event's handler used")
+            .is_some()
+            && h.query_by_label_contains("reading the event, answering it")
+                .is_some(),
+        "the fuel table"
+    );
+    let (fuel, share) = h.state().canvas().heat(spawn).expect("measured");
+    assert!(fuel > 0 && share > 0.0 && share < 1.0, "{fuel} {share}");
 
     // A breakpoint on Spawn Entity: the world pauses when the graph reaches it.
     h.state_mut().world.inside.picked = None;

@@ -42,12 +42,16 @@ pub fn watch(run: &mut WorldRun, paths: &[&Path]) -> anyhow::Result<Vec<Watched>
                 d.len()
             )
         })?;
+        // Compiled as the world compiled it (the compiler gives the same bytes every time), for
+        // the instrumented twin that measures fuel per node.
+        let artifact = aether_scripting::compile::VisualScriptCompiler::compile(&graph)
+            .map_err(|e| anyhow::anyhow!("{label}: {e}"))?;
         run.set_journal(info.id, true);
         out.push(Watched {
             id: info.id,
             label,
             graph,
-            replay: JournalReplay::new(checked),
+            replay: JournalReplay::with_fuel(checked, &artifact),
         });
     }
     if out.is_empty() {
@@ -129,7 +133,17 @@ pub fn text(watched: &[Watched], events: &[(usize, EventTrace)]) -> String {
     let mut s = String::new();
     for (i, e) in events {
         let w = &watched[*i];
-        let _ = writeln!(s, "  inside {} · {}:", w.label, e.event.name());
+        let _ = writeln!(
+            s,
+            "  inside {} · {} · {} fuel:",
+            w.label,
+            e.event.name(),
+            aether_scripting::host::group_digits(e.fuel)
+        );
+        let fuel_of = |id: NodeId| match &e.profile {
+            Some(Ok(p)) => p.nodes.get(&id).copied(),
+            _ => None,
+        };
         for p in parts(&e.trace) {
             let spec = w
                 .graph
@@ -151,6 +165,9 @@ pub fn text(watched: &[Watched], events: &[(usize, EventTrace)]) -> String {
                 .map(|(call, r)| format!("{call} → {r}"))
                 .collect();
             let mut line = format!("    {} {}", node_name(&w.graph, p.id), p.id);
+            if let Some(f) = fuel_of(p.id) {
+                let _ = write!(line, " [{} fuel]", aether_scripting::host::group_digits(f));
+            }
             if !ports.is_empty() {
                 let _ = write!(line, ": {}", ports.join(", "));
             }
@@ -158,6 +175,19 @@ pub fn text(watched: &[Watched], events: &[(usize, EventTrace)]) -> String {
                 let _ = write!(line, " · {}", calls.join(", "));
             }
             let _ = writeln!(s, "{line}");
+        }
+        match &e.profile {
+            Some(Ok(p)) => {
+                let _ = writeln!(
+                    s,
+                    "    the runtime (reading the event, answering it) [{} fuel]",
+                    aether_scripting::host::group_digits(p.runtime)
+                );
+            }
+            Some(Err(why)) => {
+                let _ = writeln!(s, "    fuel per node not measured: {why}");
+            }
+            None => {}
         }
         if let Some(f) = &e.fault {
             let _ = writeln!(s, "    the handler stopped: {f}");
@@ -170,21 +200,29 @@ pub fn text(watched: &[Watched], events: &[(usize, EventTrace)]) -> String {
 }
 
 /// The events as JSON (the tick object's `inside`): per event the script, the event's name,
-/// each node that ran or gave a value with its `id`, `name`, `ports` and `calls`.
+/// its `fuel_used` (the host's), the `runtime`'s own `fuel`, each node that ran or gave a value
+/// with its `id`, `name`, `fuel`, `ports` and `calls`; the `fuel` values add up to `fuel_used`.
 pub fn json(watched: &[Watched], events: &[(usize, EventTrace)]) -> Value {
     Value::Array(
         events
             .iter()
             .map(|(i, e)| {
                 let w = &watched[*i];
+                let profile = match &e.profile {
+                    Some(Ok(p)) => Some(p),
+                    _ => None,
+                };
                 json!({
                     "script": w.id.0,
                     "event": e.event.name(),
                     "fault": e.fault,
                     "parted": e.parted,
+                    "fuel_used": e.fuel,
+                    "runtime": profile.map(|p| json!({ "fuel": p.runtime })),
                     "nodes": parts(&e.trace).iter().map(|p| json!({
                         "id": p.id.0,
                         "name": node_name(&w.graph, p.id),
+                        "fuel": profile.map(|f| f.nodes.get(&p.id).copied().unwrap_or(0)),
                         "ports": p.ports.iter().map(|(port, v)| json!({
                             "port": port,
                             "text": value_text(v),

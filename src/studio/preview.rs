@@ -501,13 +501,19 @@ fn fuel_table(ui: &mut egui::Ui, t: &aether_scripting::debug::TurnTrace) {
         t.runtime_fuel,
         "reading the state and writing the reply".into(),
     ));
+    fuel_rows(ui, "fuel-table", rows, t.total_fuel);
+}
+
+/// A fuel table: each row's share of `total`, its fuel and what it is, largest first (ten
+/// rows, then how many more).
+pub fn fuel_rows(ui: &mut egui::Ui, id: &str, mut rows: Vec<(u64, String)>, total: u64) {
     rows.sort_by_key(|r| std::cmp::Reverse(r.0));
-    egui::Grid::new("fuel-table")
+    egui::Grid::new(id)
         .num_columns(3)
         .striped(true)
         .show(ui, |ui| {
             for (fuel, what) in rows.iter().take(10) {
-                let share = *fuel as f64 * 100.0 / t.total_fuel.max(1) as f64;
+                let share = *fuel as f64 * 100.0 / total.max(1) as f64;
                 ui.label(
                     RichText::new(format!("{share:.1}%")).color(heat_color(share as f32 / 100.0)),
                 );

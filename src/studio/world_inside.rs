@@ -26,6 +26,8 @@ pub struct WorldInside {
     next: u64,
     /// The event picked (by sequence number); `None` follows the newest.
     pub picked: Option<u64>,
+    /// Whether to show where the event's fuel went, node by node.
+    pub show_fuel: bool,
 }
 
 impl WorldInside {
@@ -92,8 +94,21 @@ impl WorldInside {
         })
     }
 
+    /// Each node's fuel in the event shown and its share of the event's, when measured and
+    /// asked for (the canvas's heat marks).
+    pub fn heat(&self) -> std::collections::BTreeMap<NodeId, (u64, f32)> {
+        match self.shown().map(|(_, e)| (e, &e.profile)) {
+            Some((e, Some(Ok(p)))) if self.show_fuel => p
+                .nodes
+                .iter()
+                .map(|(n, f)| (*n, (*f, *f as f32 / e.fuel.max(1) as f32)))
+                .collect(),
+            _ => Default::default(),
+        }
+    }
+
     /// Draws the section; the canvas shows the chosen event's values.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, graph: &aether_scripting::VisualScriptGraph) {
         egui::CollapsingHeader::new("Inside this graph")
             .id_salt("world-inside")
             .default_open(true)
@@ -149,7 +164,42 @@ impl WorldInside {
                 if let Some(p) = pick {
                     self.picked = Some(p);
                 }
+                let show_fuel = &mut self.show_fuel;
+                ui.checkbox(show_fuel, "Where the fuel goes").on_hover_text(
+                    "Each node's share of this event's fuel, counted in an instrumented twin \
+                         of the running script; the canvas marks each node with its share",
+                );
+                let show_fuel = self.show_fuel;
                 let Some((_, e)) = self.shown() else { return };
+                ui.label(format!(
+                    "This event's handler used {} fuel.",
+                    aether_scripting::host::group_digits(e.fuel)
+                ));
+                if show_fuel {
+                    match &e.profile {
+                        Some(Ok(p)) => {
+                            let mut rows: Vec<(u64, String)> = p
+                                .nodes
+                                .iter()
+                                .map(|(n, f)| {
+                                    let name = graph
+                                        .node(*n)
+                                        .and_then(|x| aether_scripting::catalog::spec(&x.kind))
+                                        .map_or("node", |s| s.name);
+                                    (*f, format!("{name} {n}"))
+                                })
+                                .collect();
+                            rows.push((p.runtime, "reading the event, answering it".into()));
+                            super::preview::fuel_rows(ui, "world-fuel-table", rows, p.total);
+                        }
+                        Some(Err(why)) => {
+                            ui.colored_label(Color32::from_rgb(255, 110, 110), why);
+                        }
+                        None => {
+                            ui.label(RichText::new("Not measured.").small());
+                        }
+                    }
+                }
                 if let Some(f) = &e.fault {
                     ui.colored_label(
                         Color32::from_rgb(255, 130, 110),

@@ -17,7 +17,7 @@ use aether_sample_world::world::EntityView;
 use aether_sample_world::{
     Scene, ScriptInfo, ScriptSpec, SetupScript, Storage, TickLog, WorldRun, WorldSetup,
 };
-use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
+use aether_scripting::compile::{CompilationProfile, ScriptArtifact, VisualScriptCompiler};
 use aether_scripting::graph::VisualScriptGraph;
 use aether_scripting::interp::CheckedGraph;
 use aether_scripting::world::journal::{EventTrace, JournalReplay};
@@ -157,17 +157,24 @@ impl WorldWorker {
     }
 }
 
-/// The edited graph as a script of the world (debug profile: node names in traces).
-fn graph_spec(graph: &VisualScriptGraph, priority: u32) -> Result<ScriptSpec, String> {
+/// The edited graph as a script of the world (debug profile: node names in traces), with its
+/// compiled artifact (to measure its fuel per node).
+fn graph_spec(
+    graph: &VisualScriptGraph,
+    priority: u32,
+) -> Result<(ScriptSpec, ScriptArtifact), String> {
     let artifact = VisualScriptCompiler::compile_with(graph, CompilationProfile::Debug)
         .map_err(|e| format!("The graph cannot run yet: {e}."))?;
-    Ok(ScriptSpec {
-        label: format!("this graph ({})", graph.name),
-        bytes: artifact.wasm_bytes,
-        priority,
-        request: Default::default(),
-        identity: None,
-    })
+    Ok((
+        ScriptSpec {
+            label: format!("this graph ({})", graph.name),
+            bytes: artifact.wasm_bytes.clone(),
+            priority,
+            request: Default::default(),
+            identity: None,
+        },
+        artifact,
+    ))
 }
 
 struct Live {
@@ -179,15 +186,17 @@ struct Live {
     replay: Option<JournalReplay>,
 }
 
-/// Journals the edited graph's script and plays it back through the interpreter of `graph`.
+/// Journals the edited graph's script and plays it back through the interpreter of `graph`
+/// and an instrumented twin of `artifact` (fuel per node).
 fn watch_inside(
     run: &mut WorldRun,
     id: ScriptId,
     graph: &VisualScriptGraph,
+    artifact: &ScriptArtifact,
 ) -> Option<JournalReplay> {
     let checked = CheckedGraph::new(graph.clone()).ok()?;
     run.set_journal(id, true);
-    Some(JournalReplay::new(checked))
+    Some(JournalReplay::with_fuel(checked, artifact))
 }
 
 fn start(
@@ -198,10 +207,12 @@ fn start(
 ) -> Option<Live> {
     let mut specs = others.clone();
     let mut edited = None;
+    let mut artifact = None;
     if let Some((g, priority)) = graph {
         match graph_spec(g, priority) {
-            Ok(spec) => {
+            Ok((spec, a)) => {
                 specs.push(spec);
+                artifact = Some(a);
                 edited = Some(ScriptId(specs.len() as u32));
             }
             Err(why) => {
@@ -222,8 +233,8 @@ fn start(
                 scripts: run.scripts().to_vec(),
                 edited,
             });
-            let replay = match (edited, graph) {
-                (Some(id), Some((g, _))) => watch_inside(&mut run, id, g),
+            let replay = match (edited, graph, &artifact) {
+                (Some(id), Some((g, _)), Some(a)) => watch_inside(&mut run, id, g, a),
                 _ => None,
             };
             Some(Live {
@@ -324,11 +335,11 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                 Some(l) if !restart && l.edited.is_some() => {
                     let began = Instant::now();
                     match graph_spec(&graph, priority) {
-                        Ok(spec) => {
+                        Ok((spec, artifact)) => {
                             let id = l.edited.unwrap_or(ScriptId(0));
                             match l.run.replace_script(id, spec) {
                                 Ok(()) => {
-                                    l.replay = watch_inside(&mut l.run, id, &graph);
+                                    l.replay = watch_inside(&mut l.run, id, &graph, &artifact);
                                     let _ = tx.send(Update::Swapped {
                                         took: began.elapsed(),
                                     });
@@ -798,6 +809,7 @@ impl WorldView {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
+        graph: &VisualScriptGraph,
         inside: &mut dyn FnMut(&mut egui::Ui, Option<&EventTrace>),
     ) -> Option<WorldAction> {
         let mut action = None;
@@ -869,7 +881,7 @@ impl WorldView {
         });
         // Inside the edited graph: the event shown, then what the studio draws for it (the
         // debugger).
-        self.inside.ui(ui);
+        self.inside.ui(ui, graph);
         inside(ui, self.inside.shown().map(|(_, e)| e));
         egui::CollapsingHeader::new("Setup: scripts in this world")
             .id_salt("world-setup")
