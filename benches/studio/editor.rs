@@ -44,79 +44,145 @@ fn input(size: egui::Vec2, t: f64, pointer: Option<(egui::Pos2, Option<bool>)>) 
     raw
 }
 
-/// Median CPU time of one frame: idle, and while dragging a node across the canvas. With
-/// `marks`, the debugging marks are on: each node's share of the fuel, the values on the ports
-/// (always kept), and a watch pinned on every For Each Unit's unit.
-fn frames(graph: &VisualScriptGraph, marks: bool) -> (Duration, Duration, usize) {
-    let dir = std::env::temp_dir().join(format!("cs-bench-editor-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("bench.mcgraph.json");
-    graph.save(&file).expect("save");
-    let mut studio = Studio::new(Options {
-        file: Some(file),
-        home: dir.join("home"),
-        native_dialogs: false,
-        autosave_every: Duration::from_secs(3600),
-        screenshot: None,
-        compile_worker: None,
-        replay: None,
-    });
-    let ctx = egui::Context::default();
-    let size = egui::vec2(1600.0, 1000.0);
-    let mut t = 0.0;
-    let mut frame = |studio: &mut Studio, pointer| {
-        t += 1.0 / 60.0;
+/// A studio on a graph, with its own egui context, stepped one frame at a time.
+struct Bench {
+    studio: Studio,
+    ctx: egui::Context,
+    t: f64,
+    dir: std::path::PathBuf,
+}
+
+impl Bench {
+    /// A fresh studio on `graph`; with `marks`, the debugging marks on: each node's share of the
+    /// fuel (measured before returning), the values on the ports (always kept), and a watch
+    /// pinned on every For Each Unit's unit.
+    fn new(graph: &VisualScriptGraph, marks: bool, name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("cs-bench-editor-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("bench.mcgraph.json");
+        graph.save(&file).expect("save");
+        let studio = Studio::new(Options {
+            file: Some(file),
+            home: dir.join("home"),
+            native_dialogs: false,
+            autosave_every: Duration::from_secs(3600),
+            screenshot: None,
+            compile_worker: None,
+            replay: None,
+        });
+        let mut b = Self {
+            studio,
+            ctx: egui::Context::default(),
+            t: 0.0,
+            dir,
+        };
+        if marks {
+            b.studio.preview.show_fuel = true;
+            for n in graph.nodes().filter(|n| n.kind == "for_each_unit") {
+                b.studio.canvas_mut().toggle_watch(n.id, "unit");
+            }
+            let started = Instant::now();
+            while !b
+                .studio
+                .preview
+                .shown
+                .as_ref()
+                .is_some_and(|(v, _)| matches!(v.trace, Some(Ok(_))))
+            {
+                assert!(
+                    started.elapsed() < Duration::from_secs(60),
+                    "the fuel was measured"
+                );
+                b.frame(None);
+                b.studio.wait_preview(Duration::from_millis(50));
+            }
+        }
+        for _ in 0..30 {
+            b.frame(None);
+        }
+        b
+    }
+
+    /// One frame's CPU time (layout and tessellation).
+    fn frame(&mut self, pointer: Option<(egui::Pos2, Option<bool>)>) -> Duration {
+        self.t += 1.0 / 60.0;
+        let size = egui::vec2(1600.0, 1000.0);
         let started = Instant::now();
-        let out = ctx.run_ui(input(size, t, pointer), |ui| studio.frame(ui));
-        let _ = ctx.tessellate(out.shapes, out.pixels_per_point);
+        let studio = &mut self.studio;
+        let out = self
+            .ctx
+            .run_ui(input(size, self.t, pointer), |ui| studio.frame(ui));
+        let _ = self.ctx.tessellate(out.shapes, out.pixels_per_point);
         started.elapsed()
-    };
-    if marks {
-        studio.preview.show_fuel = true;
-        for n in graph.nodes().filter(|n| n.kind == "for_each_unit") {
-            studio.canvas_mut().toggle_watch(n.id, "unit");
-        }
-        let started = Instant::now();
-        while !studio
-            .preview
-            .shown
-            .as_ref()
-            .is_some_and(|(v, _)| matches!(v.trace, Some(Ok(_))))
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "the fuel was measured"
-            );
-            frame(&mut studio, None);
-            studio.wait_preview(Duration::from_millis(50));
-        }
     }
-    for _ in 0..30 {
-        frame(&mut studio, None);
+
+    /// Where to grab the first node drawn by its title bar.
+    fn grab(&self, graph: &VisualScriptGraph) -> egui::Pos2 {
+        let first = graph.nodes().next().map(|n| n.id).expect("a node");
+        let rect = self.studio.canvas().node_rect(first).expect("drawn");
+        rect.left_top() + egui::vec2(30.0, 8.0)
     }
-    let mut idle: Vec<Duration> = (0..60).map(|_| frame(&mut studio, None)).collect();
-    // Drag the first node drawn by its title bar.
-    let first = graph.nodes().next().map(|n| n.id).expect("a node");
-    let rect = studio.canvas().node_rect(first).expect("drawn");
-    let start = rect.left_top() + egui::vec2(30.0, 8.0);
-    frame(&mut studio, Some((start, None)));
-    frame(&mut studio, Some((start, Some(true))));
-    let mut dragging: Vec<Duration> = (1..=60)
-        .map(|i| {
-            frame(
-                &mut studio,
-                Some((start + egui::vec2(i as f32 * 3.0, 0.0), None)),
-            )
-        })
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Frame times of several studios measured side by side, frame by frame in turn (so the
+/// machine's moods fall on all alike): each one's idle frames, then its frames while dragging
+/// its first node 3 px a frame. Returns each one's (idle, dragging) samples and whether every
+/// drag moved its node.
+fn side_by_side(
+    graph: &VisualScriptGraph,
+    benches: &mut [Bench],
+) -> Vec<(Vec<Duration>, Vec<Duration>, bool)> {
+    let mut out: Vec<(Vec<Duration>, Vec<Duration>, bool)> = benches
+        .iter()
+        .map(|_| (Vec::new(), Vec::new(), false))
         .collect();
-    frame(
-        &mut studio,
-        Some((start + egui::vec2(180.0, 0.0), Some(false))),
-    );
-    let moved = studio.document().version();
-    let _ = std::fs::remove_dir_all(&dir);
-    (median(&mut idle), median(&mut dragging), moved as usize)
+    for _ in 0..60 {
+        for (b, o) in benches.iter_mut().zip(out.iter_mut()) {
+            o.0.push(b.frame(None));
+        }
+    }
+    let starts: Vec<egui::Pos2> = benches.iter().map(|b| b.grab(graph)).collect();
+    let versions: Vec<u64> = benches
+        .iter()
+        .map(|b| b.studio.document().version())
+        .collect();
+    for (b, start) in benches.iter_mut().zip(&starts) {
+        b.frame(Some((*start, None)));
+        b.frame(Some((*start, Some(true))));
+    }
+    for i in 1..=60 {
+        for ((b, o), start) in benches.iter_mut().zip(out.iter_mut()).zip(&starts) {
+            o.1.push(b.frame(Some((*start + egui::vec2(i as f32 * 3.0, 0.0), None))));
+        }
+    }
+    for ((b, o), (start, v)) in benches
+        .iter_mut()
+        .zip(out.iter_mut())
+        .zip(starts.iter().zip(&versions))
+    {
+        b.frame(Some((*start + egui::vec2(180.0, 0.0), Some(false))));
+        o.2 = b.studio.document().version() > *v;
+    }
+    out
+}
+
+/// The median of the differences `b[i] - a[i]`, in milliseconds (negative when `b` is faster).
+fn paired_ms(a: &[Duration], b: &[Duration]) -> f64 {
+    let mut d: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| y.as_secs_f64() * 1000.0 - x.as_secs_f64() * 1000.0)
+        .collect();
+    d.sort_by(f64::total_cmp);
+    d[d.len() / 2]
 }
 
 /// Prints the editor frame-time table.
@@ -134,32 +200,36 @@ pub fn editor_section() {
         ("melee-rusher (template)", template(0)),
         ("mage-support ×6", big_graph()),
     ] {
-        let (idle, drag, edits) = frames(&graph, false);
-        assert!(edits > 0, "the drag moved the node");
+        let mut b = [Bench::new(&graph, false, "plain")];
+        let mut r = side_by_side(&graph, &mut b);
+        let (idle, drag, moved) = &mut r[0];
+        assert!(*moved, "the drag moved the node");
         println!(
             "| {name} | {} | {} | {} | {} |",
             graph.nodes().count(),
             graph.links().count(),
-            ms(idle),
-            ms(drag)
+            ms(median(idle)),
+            ms(median(drag))
         );
     }
     println!();
     println!(
-        "The debugging marks on the 343-node graph, back to back: each node's share of the \
-         turn's fuel, the ports' values kept for hovering, a watch pinned on each loop's unit.\n"
+        "The debugging marks on the 343-node graph: two studios side by side, one without and \
+         one with the marks (each node's share of the turn's fuel, the ports' values kept for \
+         hovering, a watch pinned on each loop's unit), measured frame by frame in turn; the \
+         cost is the median of the paired differences.\n"
     );
     println!("| marks | idle frame | dragging frame |");
     println!("| --- | ---: | ---: |");
     let big = big_graph();
-    for marks in [false, true] {
-        let (idle, drag, _) = frames(&big, marks);
-        println!(
-            "| {} | {} | {} |",
-            if marks { "on" } else { "off" },
-            ms(idle),
-            ms(drag)
-        );
+    let mut b = [Bench::new(&big, false, "off"), Bench::new(&big, true, "on")];
+    let mut r = side_by_side(&big, &mut b);
+    let cost_idle = paired_ms(&r[0].0, &r[1].0);
+    let cost_drag = paired_ms(&r[0].1, &r[1].1);
+    for (i, label) in ["off", "on"].iter().enumerate() {
+        let (idle, drag, _) = &mut r[i];
+        println!("| {label} | {} | {} |", ms(median(idle)), ms(median(drag)));
     }
+    println!("| cost (paired) | {cost_idle:+.3} ms | {cost_drag:+.3} ms |");
     println!();
 }
