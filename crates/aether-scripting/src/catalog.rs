@@ -1442,7 +1442,7 @@ pub const WORLD_SEED: u64 = 0x00C0_FFEE_5EED;
 /// The node kind with this key (a hash lookup: the checker, the wiring and the editor ask for
 /// every node and every wire).
 pub fn spec(key: &str) -> Option<&'static NodeSpec> {
-    static BY_KEY: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static NodeSpec>> =
+    static BY_KEY: std::sync::OnceLock<crate::fasthash::FastMap<&'static str, &'static NodeSpec>> =
         std::sync::OnceLock::new();
     BY_KEY
         .get_or_init(|| CATALOG.iter().map(|s| (s.key, s)).collect())

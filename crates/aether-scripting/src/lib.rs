@@ -12,6 +12,7 @@ pub mod check;
 pub mod compile;
 pub mod debug;
 pub mod duel;
+mod fasthash;
 pub mod fsutil;
 pub mod graph;
 pub mod host;

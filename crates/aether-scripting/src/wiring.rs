@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use mc_tactical_types::Pos;
 
 use crate::catalog::{self, Choices, NodeSpec, Op, PinType, PortDefault};
+use crate::fasthash::FastMap;
 use crate::graph::{NodeId, Value, VisualScriptGraph};
 use crate::interp::Val;
 
@@ -16,9 +17,9 @@ pub(crate) struct Wiring<'g> {
     /// Each node's kind, for nodes of kinds the catalog knows.
     pub specs: BTreeMap<NodeId, &'static NodeSpec>,
     /// For each data input (node, port key): the output (node, port key) wired into it.
-    pub wire_into: BTreeMap<(NodeId, &'static str), (NodeId, &'static str)>,
+    pub wire_into: FastMap<(NodeId, &'static str), (NodeId, &'static str)>,
     /// For each execution output (node, port key): the node it leads to.
-    pub exec_next: BTreeMap<(NodeId, &'static str), NodeId>,
+    pub exec_next: FastMap<(NodeId, &'static str), NodeId>,
 }
 
 impl<'g> Wiring<'g> {
@@ -27,8 +28,9 @@ impl<'g> Wiring<'g> {
             .nodes()
             .filter_map(|n| Some((n.id, catalog::spec(&n.kind)?)))
             .collect();
-        let mut wire_into = BTreeMap::new();
-        let mut exec_next = BTreeMap::new();
+        let links = g.links().count();
+        let mut wire_into = FastMap::with_capacity_and_hasher(links, Default::default());
+        let mut exec_next = FastMap::with_capacity_and_hasher(links / 2, Default::default());
         for l in g.links() {
             let out = specs.get(&l.from.node).and_then(|s| s.output(&l.from.port));
             let inp = specs.get(&l.to.node).and_then(|s| s.input(&l.to.port));
