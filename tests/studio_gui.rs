@@ -2380,3 +2380,87 @@ fn a_world_script_shows_its_values_and_pauses_at_a_breakpoint() {
     h.get_by_label("Step over").click();
     step_until(&mut h, "a step", |s| s.debugger.cursor != before);
 }
+
+/// Select: a value chosen by a condition, of the type set on the node. A purpose-built AI
+/// attacks the nearest enemy or the weakest in range by a Yes/No; it plays, hovering Select's
+/// output reads the unit it chose; switching its Type to Number makes its unit wires wrong
+/// (the ports follow the type) and undo puts it back.
+#[test]
+fn select_chooses_a_value_of_the_type_set_on_it() {
+    let dir = temp_dir("select");
+    let file = dir.join("select.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    g.name = "select".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [220.0, 0.0]);
+    let near = g.add_node("nearest_enemy", [220.0, 220.0]);
+    let weak = g.add_node("weakest_enemy_in_range", [220.0, 360.0]);
+    let select = g.add_node("select", [500.0, 220.0]);
+    let walk = g.add_node("move_toward", [760.0, 0.0]);
+    let at = g.add_node("unit_position", [500.0, 420.0]);
+    g.set_value(select, "type", Value::Choice("unit".into()));
+    g.set_value(select, "condition", Value::Bool(true));
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(walk, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(walk, "unit"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(near, "unit"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(weak, "unit"));
+    g.connect(PortRef::new(near, "enemy"), PortRef::new(select, "if_true"));
+    g.connect(
+        PortRef::new(weak, "enemy"),
+        PortRef::new(select, "if_false"),
+    );
+    g.connect(PortRef::new(select, "value"), PortRef::new(at, "unit"));
+    g.connect(PortRef::new(at, "position"), PortRef::new(walk, "to"));
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    assert!(
+        !aether_scripting::check::has_errors(h.state().document().diagnostics()),
+        "{:?}",
+        h.state().document().diagnostics()
+    );
+    assert!(h.state().preview.stale.is_none());
+    h.state_mut().canvas_mut().focus(select);
+    step_until(&mut h, "Select in view", |s| {
+        s.canvas().port_pos(select, "value", true).is_some()
+    });
+    h.step();
+    let out = h
+        .state()
+        .canvas()
+        .port_pos(select, "value", true)
+        .expect("drawn");
+    h.hover_at(out);
+    h.step();
+    h.step();
+    let text = h.state().canvas().value_text_at(out).expect("a value");
+    assert!(text.starts_with("Value = "), "{text}");
+
+    // Its Type set to Number: the unit wires into and out of it no longer fit.
+    h.get_all_by_value("Unit")
+        .find(|n| n.accesskit_node().role() == Role::ComboBox)
+        .expect("Select's Type")
+        .click();
+    h.step();
+    // The popup's "Number" (the palette lists a Number node too).
+    h.get_all_by_label("Number")
+        .last()
+        .expect("the choice")
+        .click();
+    settle(&mut h);
+    let mismatches = h
+        .state()
+        .document()
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == "type-mismatch")
+        .count();
+    assert_eq!(mismatches, 3, "{:?}", h.state().document().diagnostics());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut h);
+    assert!(!aether_scripting::check::has_errors(
+        h.state().document().diagnostics()
+    ));
+}

@@ -105,7 +105,7 @@ pub fn pin_color(ty: Option<PinType>) -> Color32 {
         Some(PinType::Position) => Color32::from_rgb(235, 190, 60),
         Some(PinType::Entity) => Color32::from_rgb(60, 200, 200),
         Some(PinType::Player) => Color32::from_rgb(230, 120, 200),
-        Some(PinType::OfVariable) | None => Color32::from_rgb(140, 140, 140),
+        Some(PinType::OfVariable | PinType::Chosen) | None => Color32::from_rgb(140, 140, 140),
     }
 }
 
@@ -244,6 +244,7 @@ fn type_words(ty: Option<PinType>) -> &'static str {
         Some(PinType::Entity) => "an entity",
         Some(PinType::Player) => "a player",
         Some(PinType::OfVariable) => "the variable's type",
+        Some(PinType::Chosen) => "the type chosen on the node",
         None => "something this studio does not know",
     }
 }

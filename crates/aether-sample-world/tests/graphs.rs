@@ -471,6 +471,7 @@ impl Gen<'_> {
                 "max",
                 "random_number",
                 "storage_get",
+                "select",
                 "get_variable",
             ],
             PinType::Number => &["number", "storage_get", "random_number"],
@@ -487,11 +488,15 @@ impl Gen<'_> {
                 "entity_is_mine",
                 "entity_is_mine",
                 "storage_has",
+                "select",
                 "get_variable",
             ],
             PinType::Bool => &["bool", "storage_has"],
+            PinType::Position if depth < 3 => {
+                &["tile_at", "entity_position", "select", "get_variable"]
+            }
             PinType::Position => &["tile_at", "entity_position", "get_variable"],
-            PinType::Entity if depth < 3 => &["raycast"],
+            PinType::Entity if depth < 3 => &["raycast", "select"],
             _ => &[],
         };
         // An entity or player must come from an available output (or stay none, where that
@@ -518,8 +523,20 @@ impl Gen<'_> {
             let var = VARS.iter().find(|(_, t)| var_pin(*t) == ty).unwrap().0;
             self.g.set_value(id, "variable", Value::Choice(var.into()));
         }
+        if kind == "select" {
+            let (key, _, _) = catalog::TYPE_CHOICES
+                .iter()
+                .find(|(_, _, t)| *t == ty)
+                .unwrap();
+            self.g.set_value(id, "type", Value::Choice((*key).into()));
+        }
         let spec = catalog::spec(kind).unwrap();
         for i in spec.inputs {
+            // Select's values are of the type it was set to.
+            let i = &catalog::PortSpec {
+                ty: if i.ty == PinType::Chosen { ty } else { i.ty },
+                ..*i
+            };
             self.fill(id, i, avail, depth + 1);
         }
         self.link(id, spec.outputs[0].key, to, input.key);

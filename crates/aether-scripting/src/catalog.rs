@@ -73,7 +73,19 @@ pub enum PinType {
     Player,
     /// The type of the variable chosen in the node's `variable` setting.
     OfVariable,
+    /// The type chosen in the node's `type` setting ([`TYPE_CHOICES`]; Number when unset).
+    Chosen,
 }
+
+/// The types a node with [`PinType::Chosen`] ports can be set to: setting value, label, type.
+pub const TYPE_CHOICES: [(&str, &str, PinType); 6] = [
+    ("number", "Number", PinType::Number),
+    ("bool", "Yes/No", PinType::Bool),
+    ("unit", "Unit", PinType::Unit),
+    ("tile", "Tile", PinType::Position),
+    ("entity", "Entity", PinType::Entity),
+    ("player", "Player", PinType::Player),
+];
 
 impl fmt::Display for PinType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -86,6 +98,7 @@ impl fmt::Display for PinType {
             PinType::Entity => "Entity",
             PinType::Player => "Player",
             PinType::OfVariable => "the variable's type",
+            PinType::Chosen => "the type chosen on the node",
         })
     }
 }
@@ -286,6 +299,7 @@ pub enum Op {
     Or,
     /// Not `a`.
     Not,
+    Select,
     /// A number from `min` to `max` inclusive, from the turn's seed (see `interp::Rng`).
     RandomNumber,
     /// The value of the variable in setting `variable`.
@@ -433,6 +447,7 @@ impl Op {
             | Op::And
             | Op::Or
             | Op::Not
+            | Op::Select
             | Op::RandomNumber
             | Op::GetVariable
             | Op::SetVariable => Kinds::Both,
@@ -987,6 +1002,31 @@ pub static CATALOG: &[NodeSpec] = &[
         outputs: &[port("result", "Result", PinType::Bool)],
         settings: &[],
         op: Op::Not,
+    },
+    NodeSpec {
+        key: "select",
+        name: "Select",
+        category: Category::Math,
+        help: "If True when Condition holds, else If False (of the Type set on the node).",
+        inputs: &[
+            port("if_true", "If True", PinType::Chosen),
+            port("if_false", "If False", PinType::Chosen),
+            flag("condition", "Condition", false),
+        ],
+        outputs: &[port("value", "Value", PinType::Chosen)],
+        settings: &[SettingSpec {
+            key: "type",
+            name: "Type",
+            choices: Choices::List(&[
+                ("number", "Number"),
+                ("bool", "Yes/No"),
+                ("unit", "Unit"),
+                ("tile", "Tile"),
+                ("entity", "Entity"),
+                ("player", "Player"),
+            ]),
+        }],
+        op: Op::Select,
     },
     NodeSpec {
         key: "random_number",

@@ -179,7 +179,8 @@ pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)
 }
 
-/// The concrete type of a port of a node in this graph: [`PinType::OfVariable`] resolves to the
+/// The concrete type of a port of a node in this graph ([`PinType::Chosen`] resolves to the type
+/// set on the node): [`PinType::OfVariable`] resolves to the
 /// type of the variable the node names. `None` if the node, the kind, the port or the variable is
 /// unknown.
 pub fn port_type(graph: &VisualScriptGraph, port: &PortRef, output: bool) -> Option<PinType> {
@@ -201,6 +202,16 @@ pub fn port_type(graph: &VisualScriptGraph, port: &PortRef, output: bool) -> Opt
                 VarType::Unit => PinType::Unit,
                 VarType::Position => PinType::Position,
             })
+        }
+        PinType::Chosen => {
+            let chosen = match node.values.get("type") {
+                Some(Value::Choice(c)) => c.as_str(),
+                _ => "number",
+            };
+            catalog::TYPE_CHOICES
+                .iter()
+                .find(|(k, _, _)| *k == chosen)
+                .map(|(_, _, t)| *t)
         }
         ty => Some(ty),
     }

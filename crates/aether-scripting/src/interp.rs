@@ -731,6 +731,16 @@ impl<'g> Vm<'g, '_> {
                 Val::Bool(if op == Op::And { a && b } else { a || b })
             }
             Op::Not => Val::Bool(!self.input(node, "a").boolean()),
+            Op::Select => {
+                // Both values first, in port order, as the compiled code works them out.
+                let yes = self.input(node, "if_true");
+                let no = self.input(node, "if_false");
+                if self.input(node, "condition").boolean() {
+                    yes
+                } else {
+                    no
+                }
+            }
             Op::RandomNumber => {
                 let lo = self.input(node, "min").number();
                 let hi = self.input(node, "max").number();

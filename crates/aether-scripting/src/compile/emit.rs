@@ -381,6 +381,7 @@ fn expr_locals(e: &Expr) -> u32 {
         Expr::Const(_) | Expr::Get(_) | Expr::Node(_) | Expr::Text(_) => 0,
         Expr::Call(_, args) => args.iter().map(expr_locals).sum(),
         Expr::Not(a) => expr_locals(a),
+        Expr::Select(three) => three.iter().map(expr_locals).sum(),
         Expr::Binary(op, a, b) => {
             let own = if matches!(op, BinOp::Min | BinOp::Max) {
                 2
@@ -533,6 +534,12 @@ fn emit_expr(
         Expr::Not(a) => {
             emit_expr(a, ix, s, locals)?;
             s.i32_eqz();
+        }
+        Expr::Select(three) => {
+            for e in three.iter() {
+                emit_expr(e, ix, s, locals)?;
+            }
+            s.select();
         }
         Expr::Text(i) => {
             let &(at, len) = ix

@@ -305,6 +305,9 @@ pub enum Expr {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// Not.
     Not(Box<Expr>),
+    /// `[if true, if false, condition]`, evaluated in that order; the first when the condition
+    /// is not 0, else the second.
+    Select(Box<[Expr; 3]>),
     /// Text typed on a node, by index in [`Program::texts`]: pushes two values, its address
     /// and its length (only as a routine's argument).
     Text(usize),
@@ -863,6 +866,11 @@ impl<'a> Lowering<'a> {
                 Expr::Binary(op, Box::new(a), Box::new(b))
             }
             Op::Not => Expr::Not(Box::new(self.input(node, "a"))),
+            Op::Select => Expr::Select(Box::new([
+                self.input(node, "if_true"),
+                self.input(node, "if_false"),
+                self.input(node, "condition"),
+            ])),
             Op::RandomNumber => self.call(Routine::Random, node, &["min", "max"]),
             Op::GetVariable => self.variable(node).map_or(Expr::Const(0), Expr::Get),
             Op::TileAt => self.call(Routine::Tile, node, &["x", "y"]),
@@ -997,6 +1005,12 @@ impl Program {
             }
             Expr::Binary(op, a, b) => format!("({} {op:?} {})", self.expr(a), self.expr(b)),
             Expr::Not(a) => format!("not {}", self.expr(a)),
+            Expr::Select(three) => format!(
+                "select({}, {}, {})",
+                self.expr(&three[0]),
+                self.expr(&three[1]),
+                self.expr(&three[2])
+            ),
             Expr::Text(i) => format!("{:?}", self.texts.get(*i).map_or("?", String::as_str)),
         }
     }

@@ -173,6 +173,7 @@ impl GraphGen<'_> {
                 "max",
                 "random_number",
                 "count_enemies_near",
+                "select",
                 "get_variable",
             ],
             (PinType::Bool, true) => &["bool", "get_variable"],
@@ -186,6 +187,7 @@ impl GraphGen<'_> {
                 "and",
                 "or",
                 "not",
+                "select",
                 "get_variable",
             ],
             (PinType::Unit, true) => &["get_variable"],
@@ -193,6 +195,7 @@ impl GraphGen<'_> {
                 "nearest_enemy",
                 "weakest_enemy_in_range",
                 "weakest_friend_near",
+                "select",
                 "get_variable",
             ],
             (PinType::Position, true) => &["map_centre", "get_variable"],
@@ -200,6 +203,7 @@ impl GraphGen<'_> {
                 "unit_position",
                 "map_centre",
                 "nearest_hidden_tile",
+                "select",
                 "get_variable",
                 "unit_position",
             ],
@@ -229,6 +233,11 @@ impl GraphGen<'_> {
         for s in spec.settings {
             let value = match s.choices {
                 catalog::Choices::Variable => var_type(ty).map(str::to_owned),
+                // Select's type: the one asked for.
+                catalog::Choices::List(_) if s.key == "type" => catalog::TYPE_CHOICES
+                    .iter()
+                    .find(|(_, _, t)| *t == ty)
+                    .map(|(k, _, _)| (*k).to_owned()),
                 catalog::Choices::Text(default) => Some(default.to_owned()),
                 catalog::Choices::List(list) => {
                     if chance(self.rng, 15) {
@@ -254,6 +263,17 @@ impl GraphGen<'_> {
     ) -> BTreeSet<(NodeId, &'static str)> {
         let ty = match input.ty {
             PinType::Exec => return BTreeSet::new(),
+            PinType::Chosen => {
+                let chosen = match self.g.node(id).unwrap().values.get("type") {
+                    Some(Value::Choice(v)) => v.clone(),
+                    _ => "number".into(),
+                };
+                catalog::TYPE_CHOICES
+                    .iter()
+                    .find(|(k, _, _)| *k == chosen)
+                    .unwrap()
+                    .2
+            }
             PinType::OfVariable => {
                 let var = match self.g.node(id).unwrap().values.get("variable") {
                     Some(Value::Choice(v)) => v.clone(),
