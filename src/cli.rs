@@ -135,6 +135,16 @@ enum Command {
         /// The replay file.
         file: PathBuf,
     },
+    /// Find nodes (by name, number or text typed on them), variables (with the nodes that use
+    /// them) and comments in a graph, as the editor's Find (Ctrl+F) does.
+    ///
+    /// Exit status: 0 (with "nothing found" when nothing matches), 1 when the graph cannot be read.
+    Find {
+        /// The graph file (*.mcgraph.json).
+        graph: PathBuf,
+        /// What to look for (case does not matter).
+        text: String,
+    },
     /// Check a visual-script graph (*.mcgraph.json) and compile it to a WebAssembly controller.
     ///
     /// Every problem the checker finds is printed, one per line, with the node's id and name and
@@ -404,6 +414,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Some(Command::Find { graph, text }) => {
+            let g = aether_scripting::VisualScriptGraph::load(&graph)?;
+            let found = aether_scripting::graph::find::find(&g, &text);
+            let mut out = String::new();
+            for m in &found {
+                let nodes: Vec<String> = m.nodes().iter().map(ToString::to_string).collect();
+                if nodes.is_empty()
+                    || matches!(m.found, aether_scripting::graph::find::Found::Node(_))
+                {
+                    out.push_str(&format!("{}\n", m.label));
+                } else {
+                    out.push_str(&format!("{}: {}\n", m.label, nodes.join(", ")));
+                }
+            }
+            if found.is_empty() {
+                out.push_str(&format!("nothing found for \"{}\"\n", text.trim()));
+            }
+            emit(&out)?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Compile {
             graph,

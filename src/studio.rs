@@ -21,6 +21,7 @@ pub mod document;
 pub mod duel_lab;
 pub mod export;
 pub mod files;
+pub mod find;
 pub mod map;
 pub mod opponents;
 pub mod palette;
@@ -198,6 +199,8 @@ pub struct Studio {
     pub right_tab: RightTab,
     /// Breakpoints and the paused turn.
     pub debugger: debugger::Debugger,
+    /// Find (Ctrl+F).
+    pub find: find::FindBar,
     worker: Worker,
     jobs: u64,
     /// Results of jobs up to this id belong to a document since replaced: they are dropped.
@@ -286,6 +289,7 @@ impl Studio {
             ),
             right_tab: RightTab::default(),
             debugger: debugger::Debugger::default(),
+            find: find::FindBar::default(),
             worker: Worker::spawn(
                 Some(aether_scripting::host::CompileCache::on_disk(
                     opts.home.join("compile-cache"),
@@ -645,9 +649,11 @@ impl Studio {
                         }
                     });
             });
+        let mut canvas_rect = egui::Rect::NOTHING;
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
+                canvas_rect = ui.max_rect();
                 self.canvas.sync(
                     self.doc.graph(),
                     self.doc.diagnostics(),
@@ -766,6 +772,10 @@ impl Studio {
                 }
             });
 
+        let version = self.doc.version();
+        if let Some(m) = self.find.ui(&ctx, canvas_rect, self.doc.graph(), version) {
+            self.show_match(&m);
+        }
         self.dialogs(&ctx);
         self.tick(&ctx);
     }
@@ -1039,6 +1049,13 @@ impl Studio {
             match a {
                 VariableAction::Add(v) => {
                     self.doc.edit("Add variable", None, |g| g.variables.push(v));
+                }
+                VariableAction::FindUsages(name) => {
+                    self.find.open_with(&name);
+                    let version = self.doc.version();
+                    if let Some(m) = self.find.next(self.doc.graph(), version) {
+                        self.show_match(&m);
+                    }
                 }
                 VariableAction::Remove(i) => {
                     self.doc.edit("Remove variable", None, |g| {
@@ -1343,6 +1360,9 @@ impl Studio {
         }
         if pressed(cmd, Key::E) {
             self.open_export();
+        }
+        if pressed(cmd, Key::F) {
+            self.find.open();
         }
         if ctx.egui_wants_keyboard_input() || self.modal_open() || self.add_menu.is_some() {
             return;
@@ -1959,6 +1979,26 @@ impl Studio {
             None => Default::default(),
         };
         self.canvas.set_path(path);
+    }
+
+    /// Goes to what Find found: selects its nodes (a variable's uses: all of them) and brings
+    /// the first into view, or brings a comment into view.
+    pub fn show_match(&mut self, m: &aether_scripting::graph::find::Match) {
+        let nodes = m.nodes();
+        match (nodes.first(), &m.found) {
+            (Some(first), _) => {
+                self.canvas.select(&nodes);
+                self.canvas.focus(*first);
+                self.status = format!("Found {}", m.label);
+            }
+            (None, aether_scripting::graph::find::Found::Comment(_, pos)) => {
+                self.canvas.focus_point(*pos);
+                self.status = format!("Found {}", m.label);
+            }
+            (None, _) => {
+                self.status = format!("{}: nothing to show", m.label);
+            }
+        }
     }
 
     /// Selects `node` and brings it into view.

@@ -178,3 +178,30 @@ fn compile_ir_prints_one_function_per_node() {
     assert!(ir.starts_with("entry #"), "{ir}");
     assert!(ir.contains("rt_cast("), "{ir}");
 }
+
+/// `find`: what the editor's Find shows, from the command line.
+#[test]
+fn find_lists_nodes_and_comments_by_their_words() {
+    let out = Command::new(env!("CARGO_BIN_EXE_creator-studio"))
+        .args(["find", "examples/graphs/mage-support.mcgraph.json", "HEAL"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.lines().any(|l| l.starts_with("Cast Heal #")),
+        "{shown}"
+    );
+    assert!(shown.contains("comment: Mages: fireball"), "{shown}");
+    let out = Command::new(env!("CARGO_BIN_EXE_creator-studio"))
+        .args(["find", "examples/graphs/mage-support.mcgraph.json", "zzz"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "nothing found for \"zzz\"\n"
+    );
+}

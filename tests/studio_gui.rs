@@ -2464,3 +2464,76 @@ fn select_chooses_a_value_of_the_type_set_on_it() {
         h.state().document().diagnostics()
     ));
 }
+
+/// Find (Ctrl+F): typing a node's name lists its nodes, Enter goes to each in turn (selected and
+/// brought into view); a comment is found by its text; a variable's Find usages (🔍 in the
+/// Variables panel) selects every node that uses it.
+#[test]
+fn find_goes_to_nodes_comments_and_a_variables_uses() {
+    let dir = temp_dir("findgraph");
+    let file = dir.join("vars.mcgraph.json");
+    let (mut g, get) = variable_graph();
+    g.name = "vars".into();
+    g.version = "1.0.0".into();
+    let set = g.add_node("set_variable", [900.0, 600.0]);
+    g.set_value(set, "variable", Value::Choice("goal".into()));
+    g.comments.push(aether_scripting::graph::Comment {
+        pos: [2000.0, 1500.0],
+        size: [240.0, 80.0],
+        text: "Far away: the retreat plan".into(),
+    });
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let walk = only(&h, "move_toward");
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    step_until(&mut h, "the find bar", |s| s.find.open);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Find in graph")
+        .type_text("move");
+    step_until(&mut h, "a match", |s| !s.find.results().is_empty());
+    h.step();
+    assert!(
+        h.query_by_label(&format!("Move Toward {walk}")).is_some(),
+        "listed under the bar"
+    );
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the node selected", |s| {
+        s.canvas().selection() == vec![walk]
+    });
+    step_until(&mut h, "the node in view", |s| {
+        s.canvas().node_rect(walk).is_some()
+    });
+
+    // A comment by its text: the view goes there.
+    h.get_by_role_and_label(Role::TextInput, "Find in graph")
+        .focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_role_and_label(Role::TextInput, "Find in graph")
+        .type_text("retreat");
+    step_until(&mut h, "the comment found", |s| s.find.results().len() == 1);
+    h.step();
+    let before = h.state().canvas().centre();
+    h.get_by_label("comment: Far away: the retreat plan")
+        .click();
+    step_until(&mut h, "the view at the comment", |s| {
+        let c = s.canvas().centre();
+        (c[0] - 2000.0).abs() < 5.0 && (c[1] - 1500.0).abs() < 5.0
+    });
+    assert_ne!(before, h.state().canvas().centre());
+    h.key_press(egui::Key::Escape);
+    step_until(&mut h, "the bar closed", |s| !s.find.open);
+
+    // Find usages of the variable (the first listed, goal): both nodes that use it.
+    h.get_all_by_label("🔍")
+        .next()
+        .expect("goal's Find usages")
+        .click();
+    step_until(&mut h, "the uses selected", |s| {
+        let mut sel = s.canvas().selection();
+        sel.sort();
+        sel == vec![get, set]
+    });
+}

@@ -570,6 +570,7 @@ fn settings_ui(
 enum ViewOp {
     FrameAll,
     Focus(NodeId),
+    FocusPoint([f32; 2]),
     ZoomTo(f32),
 }
 
@@ -904,6 +905,11 @@ impl Canvas {
     /// Centres `node` in view at the next frame.
     pub fn focus(&mut self, node: NodeId) {
         self.pending = Some(ViewOp::Focus(node));
+    }
+
+    /// Brings canvas point `at` to the middle of the view at the next frame.
+    pub fn focus_point(&mut self, at: [f32; 2]) {
+        self.pending = Some(ViewOp::FocusPoint(at));
     }
 
     /// Sets the zoom (0.2 to 2) at the next frame, keeping the centre of the view.
@@ -1487,6 +1493,10 @@ impl Canvas {
                         .map_or(Vec2::new(180.0, 100.0), |r| r.size());
                     self.state.pan_zoom.pan = self.rect.size() / 2.0 - p.to_vec2() * z - size / 2.0;
                 }
+            }
+            ViewOp::FocusPoint(at) => {
+                let z = self.state.pan_zoom.zoom;
+                self.state.pan_zoom.pan = self.rect.size() / 2.0 - Vec2::new(at[0], at[1]) * z;
             }
             ViewOp::FrameAll => {
                 if positions.is_empty() {

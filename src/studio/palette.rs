@@ -308,6 +308,8 @@ pub enum VariableAction {
     Add(Variable),
     /// Remove the variable at this index.
     Remove(usize),
+    /// Find the nodes that use this variable.
+    FindUsages(String),
 }
 
 /// The variables list with a form to declare one.
@@ -339,6 +341,13 @@ impl VariablesPanel {
         for (i, v) in graph.variables.iter().enumerate() {
             ui.horizontal(|ui| {
                 ui.label(format!("{}: {}", v.name, v.ty));
+                if ui
+                    .small_button("🔍")
+                    .on_hover_text("Find usages: select every node that gets or sets it")
+                    .clicked()
+                {
+                    action = Some(VariableAction::FindUsages(v.name.clone()));
+                }
                 if ui
                     .small_button("✖")
                     .on_hover_text("Remove the variable")
