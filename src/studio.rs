@@ -1469,6 +1469,15 @@ impl Studio {
                     self.add_menu = Some(AddMenu::new(screen, at, from));
                 }
                 Intent::ToggleBreakpoint(node) => self.debugger.toggle(node),
+                Intent::InsertReroute { from, to, at } => {
+                    let mut added = None;
+                    self.doc.edit("Add reroute", None, |g| {
+                        added = insert_reroute(g, &from, &to, at);
+                    });
+                    if added.is_some() {
+                        self.edited();
+                    }
+                }
                 Intent::Refused(reason) => {
                     self.status = format!("Not connected: {reason}.");
                 }
@@ -2139,6 +2148,36 @@ fn connect(g: &mut VisualScriptGraph, from: PortRef, to: PortRef) {
         g.disconnect(id);
     }
     g.connect(from, to);
+}
+
+/// Puts a reroute dot at `at` on the wire `from` → `to`: the wire now runs through it (an
+/// execution wire through a Reroute (flow), a data wire through a Reroute of the wire's type).
+/// Returns the dot, or `None` when there is no such wire.
+pub fn insert_reroute(
+    g: &mut VisualScriptGraph,
+    from: &PortRef,
+    to: &PortRef,
+    at: [f32; 2],
+) -> Option<NodeId> {
+    let link = g.links().find(|l| &l.from == from && &l.to == to)?.id;
+    let ty = check::port_type(g, from, true)?;
+    let dot = if ty == PinType::Exec {
+        g.add_node("reroute_exec", at)
+    } else {
+        let (key, _, _) = catalog::TYPE_CHOICES.iter().find(|(_, _, t)| *t == ty)?;
+        let dot = g.add_node("reroute", at);
+        g.set_value(dot, "type", Value::Choice((*key).into()));
+        dot
+    };
+    g.disconnect(link);
+    let (into, out) = if ty == PinType::Exec {
+        ("exec", "then")
+    } else {
+        ("in", "out")
+    };
+    g.connect(from.clone(), PortRef::new(dot, into));
+    g.connect(PortRef::new(dot, out), to.clone());
+    Some(dot)
 }
 
 /// Where a node added from the palette goes: the free place nearest to `centre` on a grid of

@@ -2537,3 +2537,101 @@ fn find_goes_to_nodes_comments_and_a_variables_uses() {
         sel == vec![get, set]
     });
 }
+
+/// Double-clicks at `p` (in a harness whose frames are a sixtieth of a second apart). Clicks
+/// within 0.6 s of earlier ones would count as a triple click, so the simulated clock first
+/// moves on that long.
+fn double_click_at(h: &mut Harness<'_, Studio>, p: egui::Pos2) {
+    for _ in 0..40 {
+        h.step();
+    }
+    h.hover_at(p);
+    h.step();
+    // Released where pressed, the pointer staying there (as a mouse does).
+    for _ in 0..2 {
+        h.drag_at(p);
+        h.step();
+        h.event(egui::Event::PointerButton {
+            pos: p,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    h.step();
+}
+
+/// Reroute dots: a double click on the rusher's first execution wire and on a unit wire puts a
+/// dot on each (the flow kind on the white wire, a Unit one on the unit wire); the AI plays the
+/// same turn through them; undo takes them out again, leaving the graph exactly as it was.
+#[test]
+fn double_clicking_a_wire_puts_a_reroute_dot_on_it() {
+    let dir = temp_dir("reroute");
+    // Frames a sixtieth of a second apart, so two clicks can be a double click (egui wants
+    // them within 0.3 s; the harness's default frame is a quarter of a second).
+    let studio = Studio::new(options(&dir.join("home"), None));
+    let mut h = Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, s: &mut Studio| s.frame(ui), studio);
+    settle(&mut h);
+    let original = h.state().document().graph().to_json();
+    let actions = actions_line(&h);
+    let turn = only(&h, "on_turn");
+    let each = only(&h, "for_each_unit");
+    h.state_mut().canvas_mut().frame_all();
+    step_until(&mut h, "the wire's ends drawn", |s| {
+        s.canvas().port_pos(turn, "then", true).is_some()
+            && s.canvas().port_pos(each, "exec", false).is_some()
+    });
+    h.step();
+    let a = h.state().canvas().port_pos(turn, "then", true).unwrap();
+    let b = h.state().canvas().port_pos(each, "exec", false).unwrap();
+    double_click_at(&mut h, a + (b - a) / 2.0);
+    step_until(&mut h, "a flow dot", |s| {
+        s.document()
+            .graph()
+            .nodes()
+            .any(|n| n.kind == "reroute_exec")
+    });
+    let dot = only(&h, "reroute_exec");
+    let g = h.state().document().graph().clone();
+    assert!(link_exists(&g, (turn, "then"), (dot, "exec")));
+    assert!(link_exists(&g, (dot, "then"), (each, "exec")));
+    assert!(!link_exists(&g, (turn, "then"), (each, "exec")));
+
+    // A data wire: the loop's unit into Weakest Enemy In Range.
+    let walk = only(&h, "weakest_enemy_in_range");
+    h.state_mut().canvas_mut().frame_all();
+    step_until(&mut h, "the unit wire's ends drawn", |s| {
+        s.canvas().port_pos(each, "unit", true).is_some()
+            && s.canvas().port_pos(walk, "unit", false).is_some()
+    });
+    h.step();
+    let a = h.state().canvas().port_pos(each, "unit", true).unwrap();
+    let b = h.state().canvas().port_pos(walk, "unit", false).unwrap();
+    double_click_at(&mut h, a + (b - a) / 2.0);
+    step_until(&mut h, "a unit dot", |s| {
+        s.document().graph().nodes().any(|n| n.kind == "reroute")
+    });
+    let unit_dot = only(&h, "reroute");
+    let g = h.state().document().graph().clone();
+    assert_eq!(
+        g.node(unit_dot).and_then(|n| n.values.get("type")),
+        Some(&Value::Choice("unit".into()))
+    );
+    assert!(link_exists(&g, (each, "unit"), (unit_dot, "in")));
+    assert!(link_exists(&g, (unit_dot, "out"), (walk, "unit")));
+    settle(&mut h);
+    assert!(!aether_scripting::check::has_errors(
+        h.state().document().diagnostics()
+    ));
+    assert_eq!(actions_line(&h), actions, "the same turn through the dots");
+
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().document().graph().to_json(), original);
+}

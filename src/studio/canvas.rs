@@ -195,6 +195,15 @@ pub enum Intent {
     Refused(String),
     /// The breakpoint dot on a node was clicked.
     ToggleBreakpoint(NodeId),
+    /// A wire was double-clicked: put a reroute dot on it there.
+    InsertReroute {
+        /// The wire's output.
+        from: PortRef,
+        /// Its input.
+        to: PortRef,
+        /// Where (canvas units).
+        at: [f32; 2],
+    },
 }
 
 /// What nodes need while drawing and what they report: the library's `UserState`.
@@ -740,7 +749,17 @@ impl Canvas {
             let view = match self.view_of.get(&node.id) {
                 Some(v) => *v,
                 None => {
-                    let label = spec.map_or_else(|| node.kind.clone(), |s| s.name.to_owned());
+                    // A reroute is a dot, not a titled box.
+                    let label = match spec {
+                        Some(s)
+                            if s.op == aether_scripting::catalog::Op::Reroute
+                                || s.op == aether_scripting::catalog::Op::RerouteExec =>
+                        {
+                            "•".to_owned()
+                        }
+                        Some(s) => s.name.to_owned(),
+                        None => node.kind.clone(),
+                    };
                     let data = NodeData {
                         core: node.id,
                         kind: node.kind.clone(),
@@ -905,6 +924,45 @@ impl Canvas {
     /// Centres `node` in view at the next frame.
     pub fn focus(&mut self, node: NodeId) {
         self.pending = Some(ViewOp::Focus(node));
+    }
+
+    /// The wire drawn under screen point `p` (within a few pixels), if any: its output and
+    /// input. The curve is the library's: a cubic from each port, level at both ends.
+    pub fn wire_at(&self, p: Pos2) -> Option<(PortRef, PortRef)> {
+        let mut best: Option<(f32, PortRef, PortRef)> = None;
+        for (i, o) in self.state.graph.iter_connections() {
+            let (Some(from), Some(to)) = (self.outputs.get(&o), self.inputs.get(&i)) else {
+                continue;
+            };
+            let (Some(a), Some(b)) = (
+                self.ui.ports.get(&(from.node, from.port.clone(), true)),
+                self.ui.ports.get(&(to.node, to.port.clone(), false)),
+            ) else {
+                continue;
+            };
+            let scale = ((b.x - a.x) / 2.0).abs().max(30.0);
+            let curve = [
+                *a,
+                *a + Vec2::new(scale, 0.0),
+                *b - Vec2::new(scale, 0.0),
+                *b,
+            ];
+            let d = (0..=32)
+                .map(|k| {
+                    let t = k as f32 / 32.0;
+                    let u = 1.0 - t;
+                    let q = curve[0].to_vec2() * (u * u * u)
+                        + curve[1].to_vec2() * (3.0 * u * u * t)
+                        + curve[2].to_vec2() * (3.0 * u * t * t)
+                        + curve[3].to_vec2() * (t * t * t);
+                    (q.to_pos2() - p).length()
+                })
+                .fold(f32::MAX, f32::min);
+            if d < 8.0 && best.as_ref().is_none_or(|(bd, _, _)| d < *bd) {
+                best = Some((d, from.clone(), to.clone()));
+            }
+        }
+        best.map(|(_, f, t)| (f, t))
     }
 
     /// Brings canvas point `at` to the middle of the view at the next frame.
@@ -1110,6 +1168,22 @@ impl Canvas {
                 screen,
                 at: self.canvas_at(screen),
                 from: None,
+            });
+        }
+        // A double click on a wire puts a reroute dot on it there.
+        if let Some(p) = pointer.filter(|p| rect.contains(*p))
+            && dragging_from.is_none()
+            && ui.input(|i| {
+                i.pointer
+                    .button_double_clicked(egui::PointerButton::Primary)
+            })
+            && !self.ui.rects.values().any(|r| r.contains(p))
+            && let Some((from, to)) = self.wire_at(p)
+        {
+            out.push(Intent::InsertReroute {
+                from,
+                to,
+                at: self.canvas_at(p),
             });
         }
         // Over (or dropped on) a port that will not take the wire: say why.

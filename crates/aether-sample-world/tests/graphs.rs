@@ -472,6 +472,7 @@ impl Gen<'_> {
                 "random_number",
                 "storage_get",
                 "select",
+                "reroute",
                 "get_variable",
             ],
             PinType::Number => &["number", "storage_get", "random_number"],
@@ -496,7 +497,7 @@ impl Gen<'_> {
                 &["tile_at", "entity_position", "select", "get_variable"]
             }
             PinType::Position => &["tile_at", "entity_position", "get_variable"],
-            PinType::Entity if depth < 3 => &["raycast", "select"],
+            PinType::Entity if depth < 3 => &["raycast", "select", "reroute"],
             _ => &[],
         };
         // An entity or player must come from an available output (or stay none, where that
@@ -523,7 +524,7 @@ impl Gen<'_> {
             let var = VARS.iter().find(|(_, t)| var_pin(*t) == ty).unwrap().0;
             self.g.set_value(id, "variable", Value::Choice(var.into()));
         }
-        if kind == "select" {
+        if kind == "select" || kind == "reroute" {
             let (key, _, _) = catalog::TYPE_CHOICES
                 .iter()
                 .find(|(_, _, t)| *t == ty)
@@ -561,6 +562,7 @@ impl Gen<'_> {
                 "set_variable",
                 "branch",
                 "sequence",
+                "reroute_exec",
                 "set_objective",
                 "place_marker",
                 "for_each_entity_near",

@@ -300,6 +300,8 @@ pub enum Op {
     /// Not `a`.
     Not,
     Select,
+    Reroute,
+    RerouteExec,
     /// A number from `min` to `max` inclusive, from the turn's seed (see `interp::Rng`).
     RandomNumber,
     /// The value of the variable in setting `variable`.
@@ -448,6 +450,8 @@ impl Op {
             | Op::Or
             | Op::Not
             | Op::Select
+            | Op::Reroute
+            | Op::RerouteExec
             | Op::RandomNumber
             | Op::GetVariable
             | Op::SetVariable => Kinds::Both,
@@ -634,6 +638,20 @@ const WHICH: SettingSpec = SettingSpec {
     choices: Choices::List(&[("mine", "Mine"), ("enemies", "Enemies"), ("all", "All")]),
 };
 
+/// The type of a node's [`PinType::Chosen`] ports ([`TYPE_CHOICES`]).
+const TYPE: SettingSpec = SettingSpec {
+    key: "type",
+    name: "Type",
+    choices: Choices::List(&[
+        ("number", "Number"),
+        ("bool", "Yes/No"),
+        ("unit", "Unit"),
+        ("tile", "Tile"),
+        ("entity", "Entity"),
+        ("player", "Player"),
+    ]),
+};
+
 const VARIABLE: SettingSpec = SettingSpec {
     key: "variable",
     name: "Variable",
@@ -744,6 +762,26 @@ pub static CATALOG: &[NodeSpec] = &[
         ],
         settings: &[],
         op: Op::Sequence,
+    },
+    NodeSpec {
+        key: "reroute",
+        name: "Reroute",
+        category: Category::Flow,
+        help: "A dot on a wire, to lead it where you want; passes its value on unchanged.",
+        inputs: &[port("in", "", PinType::Chosen)],
+        outputs: &[port("out", "", PinType::Chosen)],
+        settings: &[TYPE],
+        op: Op::Reroute,
+    },
+    NodeSpec {
+        key: "reroute_exec",
+        name: "Reroute (flow)",
+        category: Category::Flow,
+        help: "A dot on an execution wire, to lead it where you want; goes straight on.",
+        inputs: &[EXEC_IN],
+        outputs: &[THEN],
+        settings: &[],
+        op: Op::RerouteExec,
     },
     NodeSpec {
         key: "for_each_unit",
@@ -1014,18 +1052,7 @@ pub static CATALOG: &[NodeSpec] = &[
             flag("condition", "Condition", false),
         ],
         outputs: &[port("value", "Value", PinType::Chosen)],
-        settings: &[SettingSpec {
-            key: "type",
-            name: "Type",
-            choices: Choices::List(&[
-                ("number", "Number"),
-                ("bool", "Yes/No"),
-                ("unit", "Unit"),
-                ("tile", "Tile"),
-                ("entity", "Entity"),
-                ("player", "Player"),
-            ]),
-        }],
+        settings: &[TYPE],
         op: Op::Select,
     },
     NodeSpec {

@@ -443,6 +443,7 @@ impl<'g> Vm<'g, '_> {
                     self.follow(node, port);
                 }
             }
+            Op::RerouteExec => self.follow(node, "then"),
             Op::ForEachUnit => {
                 let mut ids: Vec<u32> = self
                     .state
@@ -731,6 +732,7 @@ impl<'g> Vm<'g, '_> {
                 Val::Bool(if op == Op::And { a && b } else { a || b })
             }
             Op::Not => Val::Bool(!self.input(node, "a").boolean()),
+            Op::Reroute => self.input(node, "in"),
             Op::Select => {
                 // Both values first, in port order, as the compiled code works them out.
                 let yes = self.input(node, "if_true");

@@ -69,6 +69,7 @@ fn finder(w: &Wiring<'_>, node: NodeId, depth: u32) -> Option<(NodeId, &'static 
         Op::UnitPosition | Op::NearestHiddenTile if depth < MAX_DEPTH => {
             finder(w, w.wire_into.get(&(node, "unit"))?.0, depth + 1)
         }
+        Op::Reroute if depth < MAX_DEPTH => finder(w, w.wire_into.get(&(node, "in"))?.0, depth + 1),
         _ => None,
     }
 }

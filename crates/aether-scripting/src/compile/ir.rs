@@ -575,6 +575,7 @@ impl<'a> Lowering<'a> {
                     otherwise,
                 }]
             }
+            Op::RerouteExec => self.follow(node, "then"),
             Op::Sequence => {
                 let mut out = self.follow(node, "first");
                 out.extend(self.follow(node, "second"));
@@ -866,6 +867,7 @@ impl<'a> Lowering<'a> {
                 Expr::Binary(op, Box::new(a), Box::new(b))
             }
             Op::Not => Expr::Not(Box::new(self.input(node, "a"))),
+            Op::Reroute => self.input(node, "in"),
             Op::Select => Expr::Select(Box::new([
                 self.input(node, "if_true"),
                 self.input(node, "if_false"),

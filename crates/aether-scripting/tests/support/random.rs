@@ -174,6 +174,7 @@ impl GraphGen<'_> {
                 "random_number",
                 "count_enemies_near",
                 "select",
+                "reroute",
                 "get_variable",
             ],
             (PinType::Bool, true) => &["bool", "get_variable"],
@@ -188,6 +189,7 @@ impl GraphGen<'_> {
                 "or",
                 "not",
                 "select",
+                "reroute",
                 "get_variable",
             ],
             (PinType::Unit, true) => &["get_variable"],
@@ -196,6 +198,7 @@ impl GraphGen<'_> {
                 "weakest_enemy_in_range",
                 "weakest_friend_near",
                 "select",
+                "reroute",
                 "get_variable",
             ],
             (PinType::Position, true) => &["map_centre", "get_variable"],
@@ -204,6 +207,7 @@ impl GraphGen<'_> {
                 "map_centre",
                 "nearest_hidden_tile",
                 "select",
+                "reroute",
                 "get_variable",
                 "unit_position",
             ],
@@ -342,6 +346,7 @@ impl GraphGen<'_> {
             ("for_each_unit", if depth < 3 { 16 } else { 2 }),
             ("branch", 14),
             ("sequence", 7),
+            ("reroute_exec", 4),
             ("set_variable", 10),
             ("attack", 14),
             ("move_toward", 14),
@@ -399,7 +404,7 @@ impl GraphGen<'_> {
                 self.chain(id, "body", &inner, depth + 1);
                 self.chain(id, "done", avail, depth + 1);
             }
-            "set_variable" => self.chain(id, "then", avail, depth + 1),
+            "set_variable" | "reroute_exec" => self.chain(id, "then", avail, depth + 1),
             _ => {
                 let mut after = avail.clone();
                 after.push(Out {
