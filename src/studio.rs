@@ -201,6 +201,8 @@ pub struct Studio {
     pub debugger: debugger::Debugger,
     /// Find (Ctrl+F).
     pub find: find::FindBar,
+    /// The frame being dragged and the nodes it carries (those inside it when the drag began).
+    carrying: Option<(usize, Vec<NodeId>)>,
     worker: Worker,
     jobs: u64,
     /// Results of jobs up to this id belong to a document since replaced: they are dropped.
@@ -290,6 +292,7 @@ impl Studio {
             right_tab: RightTab::default(),
             debugger: debugger::Debugger::default(),
             find: find::FindBar::default(),
+            carrying: None,
             worker: Worker::spawn(
                 Some(aether_scripting::host::CompileCache::on_disk(
                     opts.home.join("compile-cache"),
@@ -697,6 +700,7 @@ impl Studio {
                     self.apply(intents);
                     if !ui.input(|i| i.pointer.any_down()) {
                         self.doc.end_gesture();
+                        self.carrying = None;
                     }
                     return;
                 }
@@ -769,6 +773,7 @@ impl Studio {
                 self.apply(intents);
                 if !ui.input(|i| i.pointer.any_down()) {
                     self.doc.end_gesture();
+                    self.carrying = None;
                 }
             });
 
@@ -1469,6 +1474,30 @@ impl Studio {
                     self.add_menu = Some(AddMenu::new(screen, at, from));
                 }
                 Intent::ToggleBreakpoint(node) => self.debugger.toggle(node),
+                Intent::MoveComment { index, delta } => {
+                    // The nodes it carries are those inside it when the drag began (not those
+                    // it passes over).
+                    let carried = match &self.carrying {
+                        Some((i, nodes)) if *i == index => nodes.clone(),
+                        _ => {
+                            let nodes = frame_contents(self.doc.graph(), index);
+                            self.carrying = Some((index, nodes.clone()));
+                            nodes
+                        }
+                    };
+                    self.doc
+                        .edit_layout("Move frame", Some(format!("frame{index}")), |g| {
+                            move_frame(g, index, &carried, delta)
+                        });
+                }
+                Intent::ResizeComment { index, size } => {
+                    self.doc
+                        .edit_layout("Resize frame", Some(format!("frame-size{index}")), |g| {
+                            if let Some(c) = g.comments.get_mut(index) {
+                                c.size = size;
+                            }
+                        });
+                }
                 Intent::InsertReroute { from, to, at } => {
                     let mut added = None;
                     self.doc.edit("Add reroute", None, |g| {
@@ -2148,6 +2177,36 @@ fn connect(g: &mut VisualScriptGraph, from: PortRef, to: PortRef) {
         g.disconnect(id);
     }
     g.connect(from, to);
+}
+
+/// The nodes whose place lies inside comment frame `index`.
+pub fn frame_contents(g: &VisualScriptGraph, index: usize) -> Vec<NodeId> {
+    let Some(c) = g.comments.get(index) else {
+        return Vec::new();
+    };
+    g.nodes()
+        .filter(|n| {
+            n.pos[0] >= c.pos[0]
+                && n.pos[1] >= c.pos[1]
+                && n.pos[0] < c.pos[0] + c.size[0]
+                && n.pos[1] < c.pos[1] + c.size[1]
+        })
+        .map(|n| n.id)
+        .collect()
+}
+
+/// Moves comment frame `index` and the nodes `carried` by `delta`.
+pub fn move_frame(g: &mut VisualScriptGraph, index: usize, carried: &[NodeId], delta: [f32; 2]) {
+    for &id in carried {
+        if let Some(n) = g.node_mut(id) {
+            n.pos[0] += delta[0];
+            n.pos[1] += delta[1];
+        }
+    }
+    if let Some(c) = g.comments.get_mut(index) {
+        c.pos[0] += delta[0];
+        c.pos[1] += delta[1];
+    }
 }
 
 /// Puts a reroute dot at `at` on the wire `from` → `to`: the wire now runs through it (an

@@ -2635,3 +2635,84 @@ fn double_clicking_a_wire_puts_a_reroute_dot_on_it() {
     settle(&mut h);
     assert_eq!(h.state().document().graph().to_json(), original);
 }
+
+/// Frames: C puts a frame around the selected nodes; dragging its title moves it with the nodes
+/// in it (the others stay); dragging its corner resizes it; undo takes each back, to the graph
+/// exactly as it was.
+#[test]
+fn a_frame_carries_its_nodes_and_resizes() {
+    let dir = temp_dir("frames");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let original = h.state().document().graph().to_json();
+    let turn = only(&h, "on_turn");
+    let each = only(&h, "for_each_unit");
+    let other = only(&h, "weakest_enemy_in_range");
+    h.state_mut().canvas_mut().frame_all();
+    step_until(&mut h, "the nodes drawn", |s| {
+        s.canvas().node_rect(turn).is_some() && s.canvas().node_rect(each).is_some()
+    });
+    h.state_mut().canvas_mut().select(&[turn, each]);
+    h.step();
+    let had = h.state().document().graph().comments.len();
+    h.key_press(egui::Key::C);
+    step_until(&mut h, "a frame", |s| {
+        s.document().graph().comments.len() == had + 1
+    });
+    h.step();
+    let k = had;
+    let pos = |g: &VisualScriptGraph, n: NodeId| g.node(n).expect("node").pos;
+    let z = h.state().canvas().zoom();
+
+    // Drag the corner 30 px right, 20 down: it grows, nothing moves.
+    let g0 = h.state().document().graph().clone();
+    let c = g0.comments[k].clone();
+    let corner = h
+        .state()
+        .canvas()
+        .screen_at([c.pos[0] + c.size[0], c.pos[1] + c.size[1]])
+        - egui::vec2(5.0, 5.0);
+    drag(&mut h, corner, corner + egui::vec2(30.0, 20.0));
+    h.step();
+    let g1 = h.state().document().graph().clone();
+    let grown = [
+        g1.comments[k].size[0] - c.size[0],
+        g1.comments[k].size[1] - c.size[1],
+    ];
+    assert!(
+        (grown[0] - 30.0 / z).abs() < 1.0 && (grown[1] - 20.0 / z).abs() < 1.0,
+        "resized by the drag: {grown:?}"
+    );
+    assert_eq!(pos(&g0, turn), pos(&g1, turn), "resizing moves nothing");
+
+    // Drag the title 100 px right, 60 down: the nodes in it go along, the others stay (even
+    // the one it passes over).
+    let frame = g1.comments[k].clone();
+    let grip = h.state().canvas().screen_at(frame.pos) + egui::vec2(30.0, 8.0);
+    drag(&mut h, grip, grip + egui::vec2(100.0, 60.0));
+    h.step();
+    let g2 = h.state().document().graph().clone();
+    let moved = [
+        g2.comments[k].pos[0] - frame.pos[0],
+        g2.comments[k].pos[1] - frame.pos[1],
+    ];
+    assert!(
+        (moved[0] - 100.0 / z).abs() < 1.0 && (moved[1] - 60.0 / z).abs() < 1.0,
+        "the frame moved by the drag: {moved:?}"
+    );
+    for n in [turn, each] {
+        let (a, b) = (pos(&g1, n), pos(&g2, n));
+        assert!(
+            (b[0] - a[0] - moved[0]).abs() < 0.01 && (b[1] - a[1] - moved[1]).abs() < 0.01,
+            "node {n} went with it"
+        );
+    }
+    assert_eq!(pos(&g1, other), pos(&g2, other), "a node outside stays");
+
+    for _ in 0..3 {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.step();
+    }
+    settle(&mut h);
+    assert_eq!(h.state().document().graph().to_json(), original);
+}

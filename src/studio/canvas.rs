@@ -195,6 +195,20 @@ pub enum Intent {
     Refused(String),
     /// The breakpoint dot on a node was clicked.
     ToggleBreakpoint(NodeId),
+    /// A comment frame was dragged by its title: it moves, with the nodes inside it.
+    MoveComment {
+        /// Which comment.
+        index: usize,
+        /// How far (canvas units).
+        delta: [f32; 2],
+    },
+    /// A comment frame was resized by its corner.
+    ResizeComment {
+        /// Which comment.
+        index: usize,
+        /// Its new size (canvas units).
+        size: [f32; 2],
+    },
     /// A wire was double-clicked: put a reroute dot on it there.
     InsertReroute {
         /// The wire's output.
@@ -1105,6 +1119,9 @@ impl Canvas {
         );
         self.wires_under_nodes(ui, layer, first_shape, dragging_from.is_some());
         let mut out = std::mem::take(&mut self.ui.events);
+        // After the editor, so a frame's title and corner take their drags before the empty
+        // canvas does (box selection); never over a node.
+        out.extend(self.comments_ui(ui, comments, pointer));
         let mut connected = false;
         let zoom = self.state.pan_zoom.zoom;
         for r in response.node_responses {
@@ -1611,11 +1628,67 @@ impl Canvas {
         }
     }
 
+    /// Draws the comments as frames under the nodes: a frame's title strip drags it (with the
+    /// nodes inside), its corner resizes it.
+    fn comments_ui(
+        &self,
+        ui: &egui::Ui,
+        comments: &[Comment],
+        pointer: Option<Pos2>,
+    ) -> Vec<Intent> {
+        let mut out = Vec::new();
+        let z = self.state.pan_zoom.zoom;
+        let over_node = pointer.is_some_and(|p| self.ui.rects.values().any(|r| r.contains(p)));
+        for (i, c) in comments.iter().enumerate() {
+            let ids = [
+                egui::Id::new(("comment-title", i)),
+                egui::Id::new(("comment-size", i)),
+            ];
+            let dragging = ids.iter().any(|id| ui.ctx().is_being_dragged(*id));
+            if over_node && !dragging {
+                continue;
+            }
+            let r = Rect::from_min_size(self.screen_at(c.pos), Vec2::new(c.size[0], c.size[1]) * z);
+            if !r.intersects(self.rect) {
+                continue;
+            }
+            let title = Rect::from_min_size(r.min, Vec2::new(r.width(), (28.0 * z).max(10.0)));
+            let grab = ui
+                .interact(title.intersect(self.rect), ids[0], egui::Sense::drag())
+                .on_hover_cursor(egui::CursorIcon::Grab)
+                .on_hover_text("Drag to move the frame with the nodes in it");
+            if grab.dragged() && grab.drag_delta() != Vec2::ZERO {
+                let d = grab.drag_delta() / z;
+                out.push(Intent::MoveComment {
+                    index: i,
+                    delta: [d.x, d.y],
+                });
+            }
+            let corner = Rect::from_min_max(r.max - Vec2::splat(14.0), r.max);
+            let resize = ui
+                .interact(corner.intersect(self.rect), ids[1], egui::Sense::drag())
+                .on_hover_cursor(egui::CursorIcon::ResizeNwSe);
+            if resize.dragged() && resize.drag_delta() != Vec2::ZERO {
+                let d = resize.drag_delta() / z;
+                out.push(Intent::ResizeComment {
+                    index: i,
+                    size: [(c.size[0] + d.x).max(80.0), (c.size[1] + d.y).max(40.0)],
+                });
+            }
+        }
+        out
+    }
+
     fn draw_comments(&self, ui: &egui::Ui, comments: &[Comment]) {
         let painter = ui.painter_at(self.rect);
         let z = self.state.pan_zoom.zoom;
         for c in comments {
             let r = Rect::from_min_size(self.screen_at(c.pos), Vec2::new(c.size[0], c.size[1]) * z);
+            // The resize corner.
+            painter.line_segment(
+                [r.max - Vec2::new(12.0, 3.0), r.max - Vec2::new(3.0, 12.0)],
+                egui::Stroke::new(1.5, Color32::from_rgb(110, 130, 190)),
+            );
             painter.rect(
                 r,
                 6.0,
