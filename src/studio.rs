@@ -704,6 +704,7 @@ impl Studio {
                     }
                     return;
                 }
+                self.debugger.noun = "turn";
                 let current = match (&self.preview.shown, &self.preview.stale) {
                     (Some((v, _)), None) => self.debugger.paused_at(&v.run_trace),
                     _ => None,
@@ -1955,6 +1956,7 @@ impl Studio {
     /// (the newest it answered, or the one picked): every port's value, why a node did not
     /// run, the node a paused event stands before and the path to it.
     fn world_values(&mut self) {
+        self.debugger.noun = "event";
         let graph = self.doc.graph();
         let shown = self.world.inside.shown();
         let trace = shown.map(|(_, e)| e.trace.as_slice());

@@ -31,7 +31,7 @@ pub enum DebugAction {
 }
 
 /// The debugger's state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Debugger {
     /// Nodes the turn pauses before.
     pub breakpoints: BTreeSet<NodeId>,
@@ -41,6 +41,20 @@ pub struct Debugger {
     pub message: Option<String>,
     /// The preview the cursor belongs to (a new preview unpauses).
     pub turn: Option<(u64, usize)>,
+    /// What is paused, in words: "turn" (an AI's) or "event" (a world script's).
+    pub noun: &'static str,
+}
+
+impl Default for Debugger {
+    fn default() -> Self {
+        Self {
+            breakpoints: BTreeSet::new(),
+            cursor: None,
+            message: None,
+            turn: None,
+            noun: "turn",
+        }
+    }
 }
 
 impl Debugger {
@@ -88,7 +102,7 @@ impl Debugger {
             None if self.breakpoints.is_empty() => {
                 Some("No breakpoint: select a node and press F9 to pause before it.".into())
             }
-            None => Some("The turn ran to its end.".into()),
+            None => Some(format!("The {} ran to its end.", self.noun)),
         };
         self.cursor = next;
     }
@@ -125,8 +139,12 @@ impl Debugger {
                 };
                 if self.breakpoints.is_empty() {
                     ui.label(
-                        RichText::new("Select a node and press F9 to pause the turn before it.")
-                            .small(),
+                        RichText::new(format!(
+                            "Select a node and press F9 (or click the ring in its title) to \
+                             pause the {} before it.",
+                            self.noun
+                        ))
+                        .small(),
                     );
                 } else {
                     let list: Vec<String> = self
@@ -137,7 +155,7 @@ impl Debugger {
                     ui.label(RichText::new(format!("Breakpoints: {}", list.join(", "))).small());
                 }
                 let Some(trace) = trace else {
-                    ui.label(RichText::new("No previewed turn to pause.").small());
+                    ui.label(RichText::new(format!("No {} to pause yet.", self.noun)).small());
                     return;
                 };
                 if let Some((node, why)) = why {
@@ -184,9 +202,10 @@ impl Debugger {
                     ui.colored_label(
                         Color32::from_rgb(250, 210, 90),
                         format!(
-                            "Paused before {} {n} (time {times} it runs this turn). Hover the \
+                            "Paused before {} {n} (time {times} it runs this {}). Hover the \
                              ports to read every value so far.",
-                            name(n)
+                            name(n),
+                            self.noun
                         ),
                     );
                 }
