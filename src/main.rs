@@ -32,8 +32,23 @@ fn main() -> ExitCode {
                     eprintln!("{line}");
                 }
             }
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", chain_words(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes on one line, each cause once: most of our errors already say their
+/// cause in their own words ("cannot read the file: there is no such file (…)"), so a cause
+/// whose words are already there is not repeated.
+fn chain_words(err: &anyhow::Error) -> String {
+    let mut out = err.to_string();
+    for cause in err.chain().skip(1) {
+        let words = cause.to_string();
+        if !out.contains(&words) {
+            out.push_str(": ");
+            out.push_str(&words);
+        }
+    }
+    out
 }

@@ -186,6 +186,15 @@ fn a_missing_file_is_named() {
         err.contains("no/such/state.json: cannot read the file"),
         "{err}"
     );
+    // The cause is said once, not again after the message that already holds it.
+    for args in [
+        &["state", "show", "no/such/state.json"][..],
+        &["compile", "no/such.mcgraph.json"][..],
+    ] {
+        let err = text(&studio(args).stderr);
+        let os = "(os error 2)";
+        assert_eq!(err.matches(os).count(), 1, "{err}");
+    }
 }
 
 #[test]
