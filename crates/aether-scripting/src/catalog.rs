@@ -266,6 +266,7 @@ pub enum Op {
     /// Whether a living unit of another player stands within its own moves plus range of `unit`
     /// (terrain and other units not counted): it could reach and strike next turn.
     InDanger,
+    BestTile,
     /// Whether `unit` is not none (and still alive).
     UnitExists,
     /// A statistic of `unit`.
@@ -423,6 +424,7 @@ impl Op {
             | Op::NearestEnemy
             | Op::WeakestEnemyInRange
             | Op::CountEnemiesNear
+            | Op::BestTile
             | Op::WeakestFriendNear
             | Op::InDanger
             | Op::UnitExists
@@ -849,6 +851,16 @@ pub static CATALOG: &[NodeSpec] = &[
         outputs: &[port("value", "In Danger", PinType::Bool)],
         settings: &[],
         op: Op::InDanger,
+    },
+    NodeSpec {
+        key: "best_tile",
+        name: "Best Tile",
+        category: Category::Units,
+        help: "The free tile within this unit's moves with the best terrain defence, then nearest Toward.",
+        inputs: &[UNIT_IN, port("toward", "Toward", PinType::Position)],
+        outputs: &[port("tile", "Tile", PinType::Position)],
+        settings: &[],
+        op: Op::BestTile,
     },
     NodeSpec {
         key: "unit_exists",

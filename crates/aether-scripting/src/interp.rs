@@ -658,6 +658,46 @@ impl<'g> Vm<'g, '_> {
                         && u.pos.distance(e.pos) <= u32::from(e.moves) + u32::from(e.range)
                 }))
             }
+            Op::BestTile => {
+                // Inputs in port order, both always.
+                let u = self.unit_of(node);
+                let toward = self.input(node, "toward").position();
+                let Some(u) = u else {
+                    return Val::Position(NO_POSITION);
+                };
+                let reach = u32::from(u.moves);
+                let (w, h) = (
+                    u32::from(self.state.map.width),
+                    u32::from(self.state.map.height),
+                );
+                let (x0, y0) = (u32::from(u.pos.x), u32::from(u.pos.y));
+                let mut best: Option<(u16, u32, Pos)> = None;
+                for y in y0.saturating_sub(reach)..=(y0 + reach).min(h.saturating_sub(1)) {
+                    for x in x0.saturating_sub(reach)..=(x0 + reach).min(w.saturating_sub(1)) {
+                        let t = Pos::new(x as u16, y as u16);
+                        let Some(terrain) = self.state.map.get(t) else {
+                            continue;
+                        };
+                        if u.pos.distance(t) > reach
+                            || !terrain.is_passable()
+                            || self.state.units.iter().any(|o| o.pos == t && o.id != u.id)
+                        {
+                            continue;
+                        }
+                        let score = terrain.defense_bonus();
+                        let far = if toward == NO_POSITION {
+                            0
+                        } else {
+                            t.distance(toward)
+                        };
+                        // Rows then columns: the first of equals stays.
+                        if best.is_none_or(|(s, d, _)| score > s || (score == s && far < d)) {
+                            best = Some((score, far, t));
+                        }
+                    }
+                }
+                Val::Position(best.map_or(NO_POSITION, |b| b.2))
+            }
             Op::UnitExists => Val::Bool(self.unit_of(node).is_some()),
             Op::UnitStat(stat) => Val::Number(self.unit_of(node).map_or(0, |u| match stat {
                 Stat::Hp => i32::from(u.hp),

@@ -260,3 +260,63 @@ fn the_nearest_hidden_tile_matches_its_definition_on_the_samples() {
         }
     }
 }
+
+/// Best Tile: within the unit's moves, the free passable tile with the best terrain defence
+/// (hills 2, forest 1), then the nearest to Toward, then the first in rows; a taken tile or one
+/// beyond the unit's moves is never chosen; no unit gives none. The compiled module agrees by
+/// the differential test (random graphs use the node).
+#[test]
+fn best_tile_prefers_defence_then_nearness_and_skips_taken_tiles() {
+    let mut g = VisualScriptGraph::new();
+    g.name = "best".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [0.0, 0.0]);
+    let toward = g.add_node("map_centre", [0.0, 0.0]);
+    let best = g.add_node("best_tile", [0.0, 0.0]);
+    let walk = g.add_node("move_toward", [0.0, 0.0]);
+    link(&mut g, turn, "then", each, "exec");
+    link(&mut g, each, "body", walk, "exec");
+    link(&mut g, each, "unit", walk, "unit");
+    link(&mut g, each, "unit", best, "unit");
+    link(&mut g, toward, "position", best, "toward");
+    link(&mut g, best, "tile", walk, "to");
+    let checked = CheckedGraph::new(g).unwrap();
+    let chosen = |s: &TacticalState| -> Vec<Pos> {
+        interpret(&checked, s, 0, 0)
+            .trace
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::Value(p, aether_scripting::interp::Val::Position(t))
+                    if p.node == best && p.port == "tile" =>
+                {
+                    Some(*t)
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    // A warrior at (1, 1) (2 moves) on plains; hills at (3, 1) and (1, 3), forest at (2, 1),
+    // hills out of reach at (4, 4); the map's centre is (4, 4).
+    let mut s = field(vec![Unit::new(1, 0, UnitKind::Warrior, Pos::new(1, 1))]);
+    let moves = s.units[0].moves;
+    assert_eq!(moves, 2, "the test assumes a warrior's 2 moves");
+    for (p, t) in [
+        (Pos::new(3, 1), Terrain::Hills),
+        (Pos::new(1, 3), Terrain::Hills),
+        (Pos::new(2, 1), Terrain::Forest),
+        (Pos::new(4, 4), Terrain::Hills),
+    ] {
+        s.map.set(p, t);
+    }
+    // Both hills tie on defence and on distance to (4, 4): the first in rows wins.
+    assert_eq!(chosen(&s), vec![Pos::new(3, 1)]);
+    // Taken by a friend: the other hills.
+    s.units
+        .push(Unit::new(2, 0, UnitKind::Warrior, Pos::new(3, 1)));
+    let picks = chosen(&s);
+    assert_eq!(picks[0], Pos::new(1, 3), "{picks:?}");
+    // Water there too: the forest is the best left for the first unit.
+    s.map.set(Pos::new(1, 3), Terrain::Water);
+    assert_eq!(chosen(&s)[0], Pos::new(2, 1));
+}

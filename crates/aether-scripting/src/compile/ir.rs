@@ -50,6 +50,8 @@ pub enum Routine {
     WeakestFriend,
     /// `(unit) -> bool`: Is In Danger.
     InDanger,
+    /// `(unit, position) -> position`: Best Tile.
+    BestTile,
     /// `(which, unit) -> unit`: For Each's next unit.
     NextUnit,
     /// `(position, position) -> number`.
@@ -151,6 +153,7 @@ impl Routine {
             Routine::CountNear => "rt_count_near",
             Routine::WeakestFriend => "rt_weakest_friend",
             Routine::InDanger => "rt_in_danger",
+            Routine::BestTile => "rt_best_tile",
             Routine::NextUnit => "rt_next_unit",
             Routine::Distance => "rt_distance",
             Routine::MapCentre => "rt_map_centre",
@@ -234,7 +237,7 @@ impl Routine {
     ];
 
     /// Every routine of the AI runtime, for checking it exports them all.
-    pub const ALL: [Routine; 21] = [
+    pub const ALL: [Routine; 22] = [
         Routine::Live,
         Routine::Stat,
         Routine::Position,
@@ -245,6 +248,7 @@ impl Routine {
         Routine::CountNear,
         Routine::WeakestFriend,
         Routine::InDanger,
+        Routine::BestTile,
         Routine::NextUnit,
         Routine::Distance,
         Routine::MapCentre,
@@ -801,6 +805,7 @@ impl<'a> Lowering<'a> {
             Op::CountEnemiesNear => self.call(Routine::CountNear, node, &["tile", "within"]),
             Op::WeakestFriendNear => self.call(Routine::WeakestFriend, node, &["unit", "within"]),
             Op::InDanger => self.call(Routine::InDanger, node, &["unit"]),
+            Op::BestTile => self.call(Routine::BestTile, node, &["unit", "toward"]),
             Op::UnitExists => self.call(Routine::Live, node, &["unit"]),
             Op::UnitStat(stat) => {
                 let unit = self.input(node, "unit");

@@ -121,6 +121,7 @@
   (export "rt_count_near" (func $rt_count_near))
   (export "rt_weakest_friend" (func $rt_weakest_friend))
   (export "rt_in_danger" (func $rt_in_danger))
+  (export "rt_best_tile" (func $rt_best_tile))
   (export "rt_next_unit" (func $rt_next_unit))
   (export "rt_distance" (func $dist))
   (export "rt_map_centre" (func $rt_map_centre))
@@ -1194,6 +1195,81 @@
 
   ;; Is In Danger: a living unit of another owner within its own moves + range of $u. Only the
   ;; buckets within the largest moves + range are searched.
+  ;; Whether a living unit other than handle $u stands on $p (only $p's bucket is looked at).
+  (func $taken (param $p i32) (param $u i32) (result i32)
+    (local $cur i32) (local $c i32)
+    (local.set $cur (i32.load (call $bucket (i32.and (local.get $p) (i32.const 0xffff))
+                                            (i32.shr_u (local.get $p) (i32.const 16)))))
+    (block $done
+      (loop $list
+        (br_if $done (i32.eqz (local.get $cur)))
+        (local.set $c (call $addr (local.get $cur)))
+        (if (i32.and (i32.and (i32.load8_u offset=22 (local.get $c))
+                              (i32.ne (local.get $cur) (local.get $u)))
+                     (i32.eq (i32.load offset=4 (local.get $c)) (local.get $p)))
+          (then (return (i32.const 1))))
+        (local.set $cur (i32.load offset=28 (local.get $c)))
+        (br $list)))
+    (i32.const 0))
+
+  ;; Best Tile: of the tiles within $u's moves (city-block) on the map, passable and free of
+  ;; other living units, the one with the best terrain defence (forest 1, hills 2), then
+  ;; nearest $toward (when given), then the first in rows then columns; -1 for no unit.
+  (func $rt_best_tile (param $u i32) (param $toward i32) (result i32)
+    (local $a i32) (local $x0 i32) (local $y0 i32) (local $m i32)
+    (local $x i32) (local $y i32) (local $x1 i32) (local $y1 i32) (local $xa i32)
+    (local $p i32) (local $t i32) (local $s i32) (local $d i32)
+    (local $best i32) (local $bs i32) (local $bd i32)
+    (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const -1))))
+    (local.set $a (call $addr (local.get $u)))
+    (local.set $x0 (i32.load16_u offset=4 (local.get $a)))
+    (local.set $y0 (i32.load16_u offset=6 (local.get $a)))
+    (local.set $m (i32.load8_u offset=19 (local.get $a)))
+    (local.set $best (i32.const -1))
+    (local.set $bs (i32.const -1))
+    (local.set $y (select (i32.sub (local.get $y0) (local.get $m)) (i32.const 0)
+                          (i32.gt_s (i32.sub (local.get $y0) (local.get $m)) (i32.const 0))))
+    (local.set $y1 (i32.add (local.get $y0) (local.get $m)))
+    (if (i32.ge_s (local.get $y1) (global.get $h))
+      (then (local.set $y1 (i32.sub (global.get $h) (i32.const 1)))))
+    (local.set $xa (select (i32.sub (local.get $x0) (local.get $m)) (i32.const 0)
+                           (i32.gt_s (i32.sub (local.get $x0) (local.get $m)) (i32.const 0))))
+    (local.set $x1 (i32.add (local.get $x0) (local.get $m)))
+    (if (i32.ge_s (local.get $x1) (global.get $w))
+      (then (local.set $x1 (i32.sub (global.get $w) (i32.const 1)))))
+    (block $rows_done
+      (loop $row
+        (br_if $rows_done (i32.gt_s (local.get $y) (local.get $y1)))
+        (local.set $x (local.get $xa))
+        (block $cols_done
+          (loop $col
+            (br_if $cols_done (i32.gt_s (local.get $x) (local.get $x1)))
+            (local.set $p (i32.or (local.get $x) (i32.shl (local.get $y) (i32.const 16))))
+            (local.set $t (call $terrain (local.get $p)))
+            (if (i32.and
+                  (i32.and (i32.le_u (call $dist (local.get $p) (i32.load offset=4 (local.get $a)))
+                                     (local.get $m))
+                           (i32.lt_u (local.get $t) (i32.const 3)))
+                  (i32.eqz (call $taken (local.get $p) (local.get $u))))
+              (then
+                ;; Plains 0, forest 1, hills 2: the defence is the terrain's number.
+                (local.set $s (local.get $t))
+                (local.set $d
+                  (select (i32.const 0) (call $dist (local.get $p) (local.get $toward))
+                          (i32.eq (local.get $toward) (i32.const -1))))
+                (if (i32.or (i32.gt_s (local.get $s) (local.get $bs))
+                            (i32.and (i32.eq (local.get $s) (local.get $bs))
+                                     (i32.lt_u (local.get $d) (local.get $bd))))
+                  (then
+                    (local.set $best (local.get $p))
+                    (local.set $bs (local.get $s))
+                    (local.set $bd (local.get $d))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $col)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row)))
+    (local.get $best))
+
   (func $rt_in_danger (param $u i32) (result i32)
     (local $a i32) (local $c i32) (local $cur i32) (local $pos i32) (local $owner i32)
     (local $xs i32) (local $ys i32) (local $bx i32) (local $by i32)

@@ -206,6 +206,7 @@ impl GraphGen<'_> {
                 "unit_position",
                 "map_centre",
                 "nearest_hidden_tile",
+                "best_tile",
                 "select",
                 "reroute",
                 "get_variable",
