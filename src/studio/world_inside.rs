@@ -167,7 +167,8 @@ impl WorldInside {
                 let show_fuel = &mut self.show_fuel;
                 ui.checkbox(show_fuel, "Where the fuel goes").on_hover_text(
                     "Each node's share of this event's fuel, counted in an instrumented twin \
-                         of the running script; the canvas marks each node with its share",
+                     of the running script; the canvas marks each node with its share. Ticking \
+                     it starts the script over, so the twin follows it from its first event",
                 );
                 let show_fuel = self.show_fuel;
                 let Some((_, e)) = self.shown() else { return };

@@ -61,6 +61,9 @@ pub enum Command {
     Step,
     /// Ticks per second while playing.
     Speed(f32),
+    /// Measure the edited graph's fuel node by node (an instrumented twin beside it; turning it
+    /// on starts the script over, so the twin follows it from its first event).
+    MeasureFuel(bool),
 }
 
 /// One tick of the world, as the panel shows it.
@@ -184,35 +187,44 @@ struct Live {
     others: Vec<ScriptSpec>,
     /// The edited graph's journal played back, to see inside it.
     replay: Option<JournalReplay>,
+    /// The edited graph as it runs: the graph, its script and compiled artifact.
+    current: Option<(VisualScriptGraph, ScriptSpec, ScriptArtifact)>,
 }
 
-/// Journals the edited graph's script and plays it back through the interpreter of `graph`
-/// and an instrumented twin of `artifact` (fuel per node).
+/// Journals the edited graph's script and plays it back through the interpreter of `graph`,
+/// and when `fuel`, through an instrumented twin of `artifact` too (fuel per node; building
+/// the twin costs about twice the swap, so it is done only when asked).
 fn watch_inside(
     run: &mut WorldRun,
     id: ScriptId,
     graph: &VisualScriptGraph,
     artifact: &ScriptArtifact,
+    fuel: bool,
 ) -> Option<JournalReplay> {
     let checked = CheckedGraph::new(graph.clone()).ok()?;
     run.set_journal(id, true);
-    Some(JournalReplay::with_fuel(checked, artifact))
+    Some(if fuel {
+        JournalReplay::with_fuel(checked, artifact)
+    } else {
+        JournalReplay::new(checked)
+    })
 }
 
 fn start(
     scene: Scene,
     others: Vec<ScriptSpec>,
     graph: Option<(&VisualScriptGraph, u32)>,
+    fuel: bool,
     tx: &Sender<Update>,
 ) -> Option<Live> {
     let mut specs = others.clone();
     let mut edited = None;
-    let mut artifact = None;
+    let mut current = None;
     if let Some((g, priority)) = graph {
         match graph_spec(g, priority) {
             Ok((spec, a)) => {
-                specs.push(spec);
-                artifact = Some(a);
+                specs.push(spec.clone());
+                current = Some((g.clone(), spec, a));
                 edited = Some(ScriptId(specs.len() as u32));
             }
             Err(why) => {
@@ -233,8 +245,8 @@ fn start(
                 scripts: run.scripts().to_vec(),
                 edited,
             });
-            let replay = match (edited, graph, &artifact) {
-                (Some(id), Some((g, _)), Some(a)) => watch_inside(&mut run, id, g, a),
+            let replay = match (edited, &current) {
+                (Some(id), Some((g, _, a))) => watch_inside(&mut run, id, g, a, fuel),
                 _ => None,
             };
             Some(Live {
@@ -243,6 +255,7 @@ fn start(
                 scene,
                 others,
                 replay,
+                current,
             })
         }
         Err(e) => {
@@ -296,6 +309,7 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
     let mut live: Option<Live> = None;
     let mut playing = false;
     let mut speed = 20.0_f32;
+    let mut fuel = false;
     let mut next = Instant::now();
     let repaint = || {
         if let Some(c) = ctx.get() {
@@ -322,7 +336,13 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                 graph,
                 priority,
             }) => {
-                live = start(*scene, others, graph.as_deref().map(|g| (g, priority)), tx);
+                live = start(
+                    *scene,
+                    others,
+                    graph.as_deref().map(|g| (g, priority)),
+                    fuel,
+                    tx,
+                );
                 next = Instant::now();
                 // The first frame shows tick 0 at once, playing or not.
                 step = true;
@@ -337,12 +357,16 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                     match graph_spec(&graph, priority) {
                         Ok((spec, artifact)) => {
                             let id = l.edited.unwrap_or(ScriptId(0));
-                            match l.run.replace_script(id, spec) {
+                            match l.run.replace_script(id, spec.clone()) {
                                 Ok(()) => {
-                                    l.replay = watch_inside(&mut l.run, id, &graph, &artifact);
                                     let _ = tx.send(Update::Swapped {
                                         took: began.elapsed(),
                                     });
+                                    // Then the twin for looking inside it (before its first
+                                    // event, which it must see).
+                                    l.replay =
+                                        watch_inside(&mut l.run, id, &graph, &artifact, fuel);
+                                    l.current = Some(((*graph).clone(), spec, artifact));
                                     let _ = tx.send(Update::Started {
                                         scripts: l.run.scripts().to_vec(),
                                         edited: l.edited,
@@ -363,7 +387,7 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                 }
                 Some(l) => {
                     let (scene, others) = (l.scene.clone(), l.others.clone());
-                    live = start(scene, others, Some((&graph, priority)), tx);
+                    live = start(scene, others, Some((&graph, priority)), fuel, tx);
                     step = true;
                 }
                 None => {}
@@ -374,6 +398,32 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
             }
             Some(Command::Step) => step = true,
             Some(Command::Speed(s)) => speed = s.clamp(1.0, 1000.0),
+            Some(Command::MeasureFuel(on)) => {
+                fuel = on;
+                if let Some(l) = live.as_mut()
+                    && let (Some(id), Some((g, spec, a))) = (l.edited, l.current.clone())
+                {
+                    if on {
+                        // The twin must see every event from the script's start: start over.
+                        match l.run.replace_script(id, spec) {
+                            Ok(()) => {
+                                l.replay = watch_inside(&mut l.run, id, &g, &a, true);
+                                let _ = tx.send(Update::Started {
+                                    scripts: l.run.scripts().to_vec(),
+                                    edited: l.edited,
+                                });
+                            }
+                            Err(e) => {
+                                let _ = tx.send(Update::Problem(format!(
+                                    "The graph could not start over to measure its fuel: {e}"
+                                )));
+                            }
+                        }
+                    } else if let Some(r) = l.replay.as_mut() {
+                        r.stop_fuel();
+                    }
+                }
+            }
             None => {}
         }
         let due = playing && Instant::now() >= next;
@@ -881,7 +931,12 @@ impl WorldView {
         });
         // Inside the edited graph: the event shown, then what the studio draws for it (the
         // debugger).
+        let measuring = self.inside.show_fuel;
         self.inside.ui(ui, graph);
+        if self.inside.show_fuel != measuring {
+            self.worker
+                .send(Command::MeasureFuel(self.inside.show_fuel));
+        }
         inside(ui, self.inside.shown().map(|(_, e)| e));
         egui::CollapsingHeader::new("Setup: scripts in this world")
             .id_salt("world-setup")

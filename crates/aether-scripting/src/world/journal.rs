@@ -263,6 +263,11 @@ impl JournalReplay {
         replay
     }
 
+    /// Stops measuring fuel per node (the values go on).
+    pub fn stop_fuel(&mut self) {
+        self.profiler = None;
+    }
+
     /// Takes in the journal written during `tick`; returns the events that ended in it, in order.
     pub fn feed(&mut self, tick: u64, entries: Vec<JournalEntry>) -> Vec<EventTrace> {
         let mut out = Vec::new();
