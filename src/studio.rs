@@ -672,99 +672,10 @@ impl Studio {
                     _ => &empty,
                 };
                 self.canvas.set_found_nothing(found);
-                // Each node's share of the turn's fuel, when asked for and current.
-                let heat = match (&self.preview.shown, &self.preview.stale) {
-                    (Some((view, _)), None) if self.preview.show_fuel && !self.is_world() => {
-                        match &view.trace {
-                            Some(Ok(t)) => t
-                                .nodes
-                                .iter()
-                                .filter(|n| n.fuel > 0)
-                                .map(|n| {
-                                    (n.id, (n.fuel, n.fuel as f32 / t.total_fuel.max(1) as f32))
-                                })
-                                .collect(),
-                            _ => std::collections::BTreeMap::new(),
-                        }
-                    }
-                    _ => std::collections::BTreeMap::new(),
-                };
-                self.canvas.set_heat(heat);
                 if self.is_world() {
                     self.world_values();
-                    self.canvas.covered = self.modal_open()
-                        || self.add_menu.is_some()
-                        || self.show_help
-                        || self.show_about;
-                    let intents = self.canvas.show(ui, &self.doc.graph().comments);
-                    self.apply(intents);
-                    if !ui.input(|i| i.pointer.any_down()) {
-                        self.doc.end_gesture();
-                        self.carrying = None;
-                    }
-                    return;
-                }
-                self.debugger.noun = "turn";
-                let current = match (&self.preview.shown, &self.preview.stale) {
-                    (Some((v, _)), None) => self.debugger.paused_at(&v.run_trace),
-                    _ => None,
-                };
-                self.canvas.set_debug(&self.debugger.breakpoints, current);
-
-                // Each port's values in the previewed turn, for hovering (set when they change);
-                // while the debugger pauses the turn, the values so far.
-                let turn = match (&self.preview.shown, &self.preview.stale) {
-                    (Some((_, version)), None) if !self.is_world() => {
-                        Some((*version, self.preview.history.len()))
-                    }
-                    _ => None,
-                };
-                self.debugger.follow(turn);
-                let key = turn.map(|(version, steps)| {
-                    (
-                        version,
-                        steps,
-                        self.preview.iteration,
-                        self.preview.sample,
-                        self.debugger.cursor,
-                    )
-                });
-                if key != self.values_for {
-                    self.values_for = key;
-                    let values = match (&self.preview.shown, key, self.debugger.cursor) {
-                        (Some((view, _)), Some(_), Some(at)) => preview::described(
-                            self.doc.graph(),
-                            &aether_scripting::debug::values_before(&view.run_trace, at),
-                            &view.before,
-                            view.report.slot,
-                        ),
-                        (Some((view, _)), Some(_), None) => view.values.clone(),
-                        _ => std::collections::BTreeMap::new(),
-                    };
-                    // Paused: a loop's values so far, the latest first shown.
-                    let iteration = if self.debugger.cursor.is_some() {
-                        usize::MAX
-                    } else {
-                        self.preview.iteration
-                    };
-                    self.canvas.set_values(values, iteration);
-                    let why_not = match (&self.preview.shown, key) {
-                        (Some((view, _)), Some(_)) => view
-                            .why_not
-                            .iter()
-                            .map(|(n, w)| (*n, w.text.clone()))
-                            .collect(),
-                        _ => std::collections::BTreeMap::new(),
-                    };
-                    self.canvas.set_why_not(why_not);
-                    // The wires a paused turn took so far.
-                    let path = match (&self.preview.shown, key, self.debugger.cursor) {
-                        (Some((v, _)), Some(_), Some(at)) => {
-                            aether_scripting::debug::path_before(self.doc.graph(), &v.run_trace, at)
-                        }
-                        _ => std::collections::BTreeSet::new(),
-                    };
-                    self.canvas.set_path(path);
+                } else {
+                    self.turn_values();
                 }
                 self.canvas.covered = self.modal_open()
                     || self.add_menu.is_some()
@@ -1481,14 +1392,17 @@ impl Studio {
                     let carried = match &self.carrying {
                         Some((i, nodes)) if *i == index => nodes.clone(),
                         _ => {
-                            let nodes = frame_contents(self.doc.graph(), index);
+                            let nodes = aether_scripting::graph::edit::frame_contents(
+                                self.doc.graph(),
+                                index,
+                            );
                             self.carrying = Some((index, nodes.clone()));
                             nodes
                         }
                     };
                     self.doc
                         .edit_layout("Move frame", Some(format!("frame{index}")), |g| {
-                            move_frame(g, index, &carried, delta)
+                            aether_scripting::graph::edit::move_frame(g, index, &carried, delta)
                         });
                 }
                 Intent::ResizeComment { index, size } => {
@@ -1502,7 +1416,7 @@ impl Studio {
                 Intent::InsertReroute { from, to, at } => {
                     let mut added = None;
                     self.doc.edit("Add reroute", None, |g| {
-                        added = insert_reroute(g, &from, &to, at);
+                        added = aether_scripting::graph::edit::insert_reroute(g, &from, &to, at);
                     });
                     if added.is_some() {
                         self.edited();
@@ -1952,6 +1866,86 @@ impl Studio {
         );
     }
 
+    /// For an AI controller, the canvas's debugging marks from the previewed turn (when it is
+    /// this graph's): each node's share of the fuel when asked for, every port's value (while
+    /// paused, those so far), why a node did not act, the paused node and the path to it.
+    fn turn_values(&mut self) {
+        // Each node's share of the turn's fuel, when asked for and current.
+        let heat = match (&self.preview.shown, &self.preview.stale) {
+            (Some((view, _)), None) if self.preview.show_fuel => match &view.trace {
+                Some(Ok(t)) => t
+                    .nodes
+                    .iter()
+                    .filter(|n| n.fuel > 0)
+                    .map(|n| (n.id, (n.fuel, n.fuel as f32 / t.total_fuel.max(1) as f32)))
+                    .collect(),
+                _ => std::collections::BTreeMap::new(),
+            },
+            _ => std::collections::BTreeMap::new(),
+        };
+        self.canvas.set_heat(heat);
+        self.debugger.noun = "turn";
+        let current = match (&self.preview.shown, &self.preview.stale) {
+            (Some((v, _)), None) => self.debugger.paused_at(&v.run_trace),
+            _ => None,
+        };
+        self.canvas.set_debug(&self.debugger.breakpoints, current);
+
+        // Each port's values in the previewed turn, for hovering (set when they change);
+        // while the debugger pauses the turn, the values so far.
+        let turn = match (&self.preview.shown, &self.preview.stale) {
+            (Some((_, version)), None) => Some((*version, self.preview.history.len())),
+            _ => None,
+        };
+        self.debugger.follow(turn);
+        let key = turn.map(|(version, steps)| {
+            (
+                version,
+                steps,
+                self.preview.iteration,
+                self.preview.sample,
+                self.debugger.cursor,
+            )
+        });
+        if key != self.values_for {
+            self.values_for = key;
+            let values = match (&self.preview.shown, key, self.debugger.cursor) {
+                (Some((view, _)), Some(_), Some(at)) => preview::described(
+                    self.doc.graph(),
+                    &aether_scripting::debug::values_before(&view.run_trace, at),
+                    &view.before,
+                    view.report.slot,
+                ),
+                (Some((view, _)), Some(_), None) => view.values.clone(),
+                _ => std::collections::BTreeMap::new(),
+            };
+            // Paused: a loop's values so far, the latest first shown.
+            let iteration = if self.debugger.cursor.is_some() {
+                usize::MAX
+            } else {
+                self.preview.iteration
+            };
+            self.canvas.set_values(values, iteration);
+            let why_not = match (&self.preview.shown, key) {
+                (Some((view, _)), Some(_)) => view
+                    .why_not
+                    .iter()
+                    .map(|(n, w)| (*n, w.text.clone()))
+                    .collect(),
+                _ => std::collections::BTreeMap::new(),
+            };
+            self.canvas.set_why_not(why_not);
+            // The wires a paused turn took so far.
+            let path = match (&self.preview.shown, key, self.debugger.cursor) {
+                (Some((v, _)), Some(_), Some(at)) => {
+                    aether_scripting::debug::path_before(self.doc.graph(), &v.run_trace, at)
+                }
+                _ => std::collections::BTreeSet::new(),
+            };
+            self.canvas.set_path(path);
+        }
+    }
+
     /// For a world script, the canvas's debugging marks from the event on show inside the graph
     /// (the newest it answered, or the one picked): every port's value, why a node did not
     /// run, the node a paused event stands before and the path to it.
@@ -2179,66 +2173,6 @@ fn connect(g: &mut VisualScriptGraph, from: PortRef, to: PortRef) {
         g.disconnect(id);
     }
     g.connect(from, to);
-}
-
-/// The nodes whose place lies inside comment frame `index`.
-pub fn frame_contents(g: &VisualScriptGraph, index: usize) -> Vec<NodeId> {
-    let Some(c) = g.comments.get(index) else {
-        return Vec::new();
-    };
-    g.nodes()
-        .filter(|n| {
-            n.pos[0] >= c.pos[0]
-                && n.pos[1] >= c.pos[1]
-                && n.pos[0] < c.pos[0] + c.size[0]
-                && n.pos[1] < c.pos[1] + c.size[1]
-        })
-        .map(|n| n.id)
-        .collect()
-}
-
-/// Moves comment frame `index` and the nodes `carried` by `delta`.
-pub fn move_frame(g: &mut VisualScriptGraph, index: usize, carried: &[NodeId], delta: [f32; 2]) {
-    for &id in carried {
-        if let Some(n) = g.node_mut(id) {
-            n.pos[0] += delta[0];
-            n.pos[1] += delta[1];
-        }
-    }
-    if let Some(c) = g.comments.get_mut(index) {
-        c.pos[0] += delta[0];
-        c.pos[1] += delta[1];
-    }
-}
-
-/// Puts a reroute dot at `at` on the wire `from` → `to`: the wire now runs through it (an
-/// execution wire through a Reroute (flow), a data wire through a Reroute of the wire's type).
-/// Returns the dot, or `None` when there is no such wire.
-pub fn insert_reroute(
-    g: &mut VisualScriptGraph,
-    from: &PortRef,
-    to: &PortRef,
-    at: [f32; 2],
-) -> Option<NodeId> {
-    let link = g.links().find(|l| &l.from == from && &l.to == to)?.id;
-    let ty = check::port_type(g, from, true)?;
-    let dot = if ty == PinType::Exec {
-        g.add_node("reroute_exec", at)
-    } else {
-        let (key, _, _) = catalog::TYPE_CHOICES.iter().find(|(_, _, t)| *t == ty)?;
-        let dot = g.add_node("reroute", at);
-        g.set_value(dot, "type", Value::Choice((*key).into()));
-        dot
-    };
-    g.disconnect(link);
-    let (into, out) = if ty == PinType::Exec {
-        ("exec", "then")
-    } else {
-        ("in", "out")
-    };
-    g.connect(from.clone(), PortRef::new(dot, into));
-    g.connect(PortRef::new(dot, out), to.clone());
-    Some(dot)
 }
 
 /// Where a node added from the palette goes: the free place nearest to `centre` on a grid of

@@ -113,6 +113,30 @@ fn only(h: &Harness<'_, Studio>, kind: &str) -> NodeId {
     found[0]
 }
 
+/// Brings `node` into view and rests the pointer on its port `key` (an output when `output`);
+/// returns where the port is drawn.
+fn hover_port(
+    h: &mut Harness<'_, Studio>,
+    node: NodeId,
+    key: &'static str,
+    output: bool,
+) -> egui::Pos2 {
+    h.state_mut().canvas_mut().focus(node);
+    step_until(h, "the port in view", |s| {
+        s.canvas().port_pos(node, key, output).is_some()
+    });
+    h.step();
+    let at = h
+        .state()
+        .canvas()
+        .port_pos(node, key, output)
+        .expect("drawn");
+    h.hover_at(at);
+    h.step();
+    h.step();
+    at
+}
+
 /// Drags a wire from output `from` to input `to` with the mouse.
 fn wire(h: &mut Harness<'_, Studio>, from: (NodeId, &str), to: (NodeId, &str)) {
     let a = h
@@ -1896,19 +1920,7 @@ fn hovering_a_port_shows_its_value_in_the_previewed_turn() {
     let mut h = harness(options(&dir.join("home"), None));
     settle(&mut h);
     let each = only(&h, "for_each_unit");
-    h.state_mut().canvas_mut().focus(each);
-    step_until(&mut h, "the loop in view", |s| {
-        s.canvas().port_pos(each, "unit", true).is_some()
-    });
-    h.step();
-    let at = h
-        .state()
-        .canvas()
-        .port_pos(each, "unit", true)
-        .expect("drawn");
-    h.hover_at(at);
-    h.step();
-    h.step();
+    let at = hover_port(&mut h, each, "unit", true);
     let text = h.state().canvas().value_text_at(at).expect("a value");
     assert!(
         text.starts_with("Unit = ") && text.contains("#1 (hp ") && text.contains("iteration 1 of"),
@@ -2061,18 +2073,7 @@ fn a_pinned_watch_stays_on_the_canvas() {
     let mut h = harness(options(&dir.join("home"), None));
     settle(&mut h);
     let each = only(&h, "for_each_unit");
-    h.state_mut().canvas_mut().focus(each);
-    step_until(&mut h, "the loop in view", |s| {
-        s.canvas().port_pos(each, "unit", true).is_some()
-    });
-    h.step();
-    let at = h
-        .state()
-        .canvas()
-        .port_pos(each, "unit", true)
-        .expect("drawn");
-    h.hover_at(at);
-    h.step();
+    let at = hover_port(&mut h, each, "unit", true);
     h.key_press(egui::Key::W);
     step_until(&mut h, "the watch pinned", |s| {
         s.canvas().watching(each, "unit")
@@ -2267,19 +2268,7 @@ fn a_duel_turn_opens_in_the_preview_with_what_really_ran() {
     assert_eq!(previewed, proposed, "the same actions as the duel's turn");
     // A value on a wire, in that turn.
     let each = only(&h, "for_each_unit");
-    h.state_mut().canvas_mut().focus(each);
-    step_until(&mut h, "the loop in view", |s| {
-        s.canvas().port_pos(each, "unit", true).is_some()
-    });
-    h.step();
-    let at = h
-        .state()
-        .canvas()
-        .port_pos(each, "unit", true)
-        .expect("drawn");
-    h.hover_at(at);
-    h.step();
-    h.step();
+    let at = hover_port(&mut h, each, "unit", true);
     let text = h.state().canvas().value_text_at(at).expect("a value");
     assert!(
         text.starts_with("Unit = ") && text.contains("(hp "),
@@ -2315,19 +2304,7 @@ fn a_world_script_shows_its_values_and_pauses_at_a_breakpoint() {
     );
     // Keep looking at that event while the world goes on.
     h.state_mut().world.inside.picked = h.state().world.inside.shown().map(|(s, _)| s);
-    h.state_mut().canvas_mut().focus(spawn);
-    step_until(&mut h, "the spawner in view", |s| {
-        s.canvas().port_pos(spawn, "entity", true).is_some()
-    });
-    h.step();
-    let at = h
-        .state()
-        .canvas()
-        .port_pos(spawn, "entity", true)
-        .expect("drawn");
-    h.hover_at(at);
-    h.step();
-    h.step();
+    let at = hover_port(&mut h, spawn, "entity", true);
     let text = h.state().canvas().value_text_at(at).expect("a value");
     assert!(
         text.starts_with("Entity = ") && text.contains('#'),
@@ -2422,19 +2399,7 @@ fn select_chooses_a_value_of_the_type_set_on_it() {
         h.state().document().diagnostics()
     );
     assert!(h.state().preview.stale.is_none());
-    h.state_mut().canvas_mut().focus(select);
-    step_until(&mut h, "Select in view", |s| {
-        s.canvas().port_pos(select, "value", true).is_some()
-    });
-    h.step();
-    let out = h
-        .state()
-        .canvas()
-        .port_pos(select, "value", true)
-        .expect("drawn");
-    h.hover_at(out);
-    h.step();
-    h.step();
+    let out = hover_port(&mut h, select, "value", true);
     let text = h.state().canvas().value_text_at(out).expect("a value");
     assert!(text.starts_with("Value = "), "{text}");
 

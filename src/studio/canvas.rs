@@ -380,8 +380,8 @@ impl ge::NodeDataTrait for NodeData {
             .ctx()
             .pointer_hover_pos()
             .is_some_and(|p| st.last_rects.get(&self.core).is_some_and(|r| r.contains(p)));
-        let runs = aether_scripting::catalog::spec(&self.kind).is_some_and(|s| s.is_exec());
-        if set || (hovered && runs) {
+        let runs = || aether_scripting::catalog::spec(&self.kind).is_some_and(|s| s.is_exec());
+        if set || (hovered && runs()) {
             let (dot, color, help) = if set {
                 (
                     "●",

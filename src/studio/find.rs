@@ -90,25 +90,11 @@ impl FindBar {
                     ui.set_width(420.0);
                     ui.horizontal(|ui| {
                         let label = ui.label("Find in graph");
-                        let output = egui::TextEdit::singleline(&mut self.query)
+                        let edit = egui::TextEdit::singleline(&mut self.query)
                             .id(egui::Id::new("find-query"))
                             .hint_text("a node, a variable or a comment")
-                            .desired_width(200.0)
-                            .show(ui);
-                        let r = output.response.response.clone().labelled_by(label.id);
-                        // Coming back to the box selects what is there, so typing replaces it.
-                        if r.gained_focus() {
-                            let mut state = output.state;
-                            let end = egui::text::CCursor::new(self.query.chars().count());
-                            state
-                                .cursor
-                                .set_char_range(Some(egui::text::CCursorRange::two(
-                                    egui::text::CCursor::new(0),
-                                    end,
-                                )));
-                            state.store(ui.ctx(), r.id);
-                        }
-                        let r = r.on_hover_text(
+                            .desired_width(200.0);
+                        let r = super::palette::search_box(ui, edit, label.id).on_hover_text(
                             "Node names or numbers (#12), text typed on nodes, variable names, \
                              comments. Enter: the next match. Esc: close",
                         );

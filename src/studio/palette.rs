@@ -91,25 +91,11 @@ impl Palette {
         let search = ui
             .horizontal(|ui| {
                 let label = ui.label("Find node");
-                let output = egui::TextEdit::singleline(&mut self.query)
+                let edit = egui::TextEdit::singleline(&mut self.query)
                     .hint_text("type, Enter adds")
                     .id_salt("palette-search")
-                    .desired_width(f32::INFINITY)
-                    .show(ui);
-                let response = output.response.response.clone().labelled_by(label.id);
-                // Coming back to the box selects what is there, so typing replaces it.
-                if response.gained_focus() {
-                    let mut state = output.state;
-                    let end = egui::text::CCursor::new(self.query.chars().count());
-                    state
-                        .cursor
-                        .set_char_range(Some(egui::text::CCursorRange::two(
-                            egui::text::CCursor::new(0),
-                            end,
-                        )));
-                    state.store(ui.ctx(), response.id);
-                }
-                response
+                    .desired_width(f32::INFINITY);
+                search_box(ui, edit, label.id)
             })
             .inner;
         let allowed = move |s: &&'static NodeSpec| s.op.allowed_in(kind);
@@ -393,4 +379,23 @@ impl VariablesPanel {
         }
         action
     }
+}
+
+/// Shows a one-line search box labelled by `label` (for screen readers and tests) that selects
+/// its whole text when the keyboard comes back to it, so typing replaces the last search.
+pub fn search_box(ui: &mut egui::Ui, edit: egui::TextEdit<'_>, label: egui::Id) -> egui::Response {
+    let output = edit.show(ui);
+    let response = output.response.response.clone().labelled_by(label);
+    if response.gained_focus() {
+        let mut state = output.state;
+        let end = egui::text::CCursor::new(output.galley.text().chars().count());
+        state
+            .cursor
+            .set_char_range(Some(egui::text::CCursorRange::two(
+                egui::text::CCursor::new(0),
+                end,
+            )));
+        state.store(ui.ctx(), response.id);
+    }
+    response
 }

@@ -16,6 +16,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub mod edit;
 pub mod file;
 pub mod find;
 

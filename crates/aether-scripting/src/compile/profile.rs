@@ -334,6 +334,33 @@ pub fn instrument(artifact: &ScriptArtifact) -> Result<(Vec<u8>, Vec<NodeId>), S
     Ok((module.finish(), nodes))
 }
 
+/// The engine instrumented copies run on: fuel counted by wasmtime too, otherwise the hosts'
+/// features; built once (creating an engine costs milliseconds a time).
+fn twin_engine() -> Result<&'static wasmtime::Engine, String> {
+    static ENGINE: std::sync::OnceLock<Result<wasmtime::Engine, String>> =
+        std::sync::OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let mut config = wasmtime::Config::new();
+            config
+                .wasm_features(wasmtime::wasmparser::WasmFeatures::all(), false)
+                .wasm_features(crate::host::engine::engine_features(), true)
+                .cranelift_nan_canonicalization(true)
+                .consume_fuel(true);
+            wasmtime::Engine::new(&config).map_err(|e| format!("{e:#}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The instrumented copy of `artifact`, compiled, and each counter's node.
+fn twin_module(artifact: &ScriptArtifact) -> Result<(wasmtime::Module, Vec<NodeId>), String> {
+    let (wasm, nodes) = instrument(artifact)?;
+    let module = wasmtime::Module::new(twin_engine()?, &wasm)
+        .map_err(|e| format!("the instrumented module does not load: {e:#}"))?;
+    Ok((module, nodes))
+}
+
 /// Plays `slot`'s turn on `view` with `seed` in the instrumented copy of `artifact` (a fresh
 /// instance, as a host's first turn) and returns where its fuel went.
 pub fn profile_turn(
@@ -343,17 +370,8 @@ pub fn profile_turn(
     seed: u64,
 ) -> Result<FuelProfile, String> {
     const REPLY: usize = 65536;
-    let (wasm, nodes) = instrument(artifact)?;
-    let mut config = wasmtime::Config::new();
-    config
-        .wasm_features(wasmtime::wasmparser::WasmFeatures::all(), false)
-        .wasm_features(crate::host::engine::engine_features(), true)
-        .cranelift_nan_canonicalization(true)
-        .consume_fuel(true);
-    let engine = wasmtime::Engine::new(&config).map_err(|e| format!("{e:#}"))?;
-    let module = wasmtime::Module::new(&engine, &wasm)
-        .map_err(|e| format!("the instrumented module does not load: {e:#}"))?;
-    let mut store = wasmtime::Store::new(&engine, ());
+    let (module, nodes) = twin_module(artifact)?;
+    let mut store = wasmtime::Store::new(module.engine(), ());
     store.set_fuel(u64::MAX / 2).map_err(|e| format!("{e:#}"))?;
     let instance = wasmtime::Instance::new(&mut store, &module, &[])
         .map_err(|e| format!("the instrumented module does not start: {e:#}"))?;
@@ -453,17 +471,8 @@ impl std::fmt::Debug for WorldProfiler {
 impl WorldProfiler {
     /// The twin of `artifact` (a compiled world-script graph), started (`init`).
     pub fn new(artifact: &ScriptArtifact) -> Result<Self, String> {
-        let (wasm, nodes) = instrument(artifact)?;
-        let mut config = wasmtime::Config::new();
-        config
-            .wasm_features(wasmtime::wasmparser::WasmFeatures::all(), false)
-            .wasm_features(crate::host::engine::engine_features(), true)
-            .cranelift_nan_canonicalization(true)
-            .consume_fuel(true);
-        let engine = wasmtime::Engine::new(&config).map_err(|e| format!("{e:#}"))?;
-        let module = wasmtime::Module::new(&engine, &wasm)
-            .map_err(|e| format!("the instrumented module does not load: {e:#}"))?;
-        let mut linker = wasmtime::Linker::new(&engine);
+        let (module, nodes) = twin_module(artifact)?;
+        let mut linker = wasmtime::Linker::new(module.engine());
         crate::world::calls::link(&mut linker).map_err(|e| format!("{e:#}"))?;
         let mut profiler = Self {
             module,
@@ -538,27 +547,16 @@ impl WorldProfiler {
             crate::world::journal::Replayer::new(calls);
         let (total0, nodes0) = self.counters()?;
         let live = self.live.as_mut().ok_or("the twin is gone")?;
-        // The event in pages above everything the script claimed, as the runtime places it.
-        const PAGE: u64 = 65536;
-        let need = event.len() as u64;
-        let offset = match live.region {
-            Some((offset, len)) if len >= need => offset,
-            _ => {
-                let pages = need.max(1).div_ceil(PAGE);
-                let previous = live
-                    .memory
-                    .grow(&mut live.store, pages)
-                    .map_err(|e| format!("{e:#}"))?;
-                live.region = Some((previous * PAGE, pages * PAGE));
-                previous * PAGE
-            }
-        };
-        live.memory
-            .write(&mut live.store, offset as usize, event)
-            .map_err(|e| e.to_string())?;
+        // The event where the runtime places it.
+        let (ptr, len) = crate::world::runtime::place_event(
+            &live.memory,
+            &mut live.store,
+            &mut live.region,
+            event,
+        )?;
         let r = live
             .on_event
-            .call(&mut live.store, (offset as i32, need as i32))
+            .call(&mut live.store, (ptr, len))
             .map_err(|e| format!("{e:#}"))?;
         if r < 0 {
             return Err(format!("the handler failed (code {r})"));

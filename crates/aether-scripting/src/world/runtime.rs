@@ -419,24 +419,36 @@ fn fault_words(e: &wasmtime::Error, denied: Option<u64>) -> String {
 /// Writes `event` into pages above everything the script claimed, growing its memory (under
 /// its cap) when needed; returns `(ptr, len)`.
 fn place(live: &mut Live, event: &[u8]) -> Result<(i32, i32), String> {
+    place_event(&live.memory, &mut live.store, &mut live.region, event)
+}
+
+/// Writes `event` into `region` of `memory` (pages above everything the script claimed), first
+/// growing the memory by enough pages when the region is missing or too small; returns
+/// `(ptr, len)`. Shared with the fuel-counting twin (`compile::profile::WorldProfiler`), which
+/// must place events exactly as the runtime does.
+pub(crate) fn place_event(
+    memory: &Memory,
+    mut store: impl wasmtime::AsContextMut,
+    region: &mut Option<(u64, u64)>,
+    event: &[u8],
+) -> Result<(i32, i32), String> {
     let need = event.len() as u64;
-    let offset = match live.region {
+    let offset = match *region {
         Some((offset, len)) if len >= need => offset,
         _ => {
             let pages = need.max(1).div_ceil(PAGE);
-            let previous = live
-                .memory
-                .grow(&mut live.store, pages)
+            let previous = memory
+                .grow(&mut store, pages)
                 .map_err(|_| format!("no memory left under its cap for a {need}-byte event"))?;
-            live.region = Some((previous * PAGE, pages * PAGE));
+            *region = Some((previous * PAGE, pages * PAGE));
             previous * PAGE
         }
     };
     if offset + need > i32::MAX as u64 {
         return Err("the event does not fit below 2 GiB".into());
     }
-    live.memory
-        .write(&mut live.store, offset as usize, event)
+    memory
+        .write(&mut store, offset as usize, event)
         .map_err(|e| format!("the event could not be written: {e}"))?;
     Ok((offset as i32, need as i32))
 }
