@@ -54,6 +54,8 @@ use std::fmt;
 
 use crate::graph::ScriptKind;
 
+pub mod functions;
+
 /// The type of a port.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PinType {
@@ -179,6 +181,8 @@ pub enum Category {
     Players,
     /// Values kept across ticks and runs (world scripts).
     Storage,
+    /// The graph's own functions: calls, and a function's Inputs and Outputs.
+    Functions,
 }
 
 impl Category {
@@ -207,6 +211,7 @@ impl Category {
             Category::World => "World",
             Category::Players => "Players",
             Category::Storage => "Storage",
+            Category::Functions => "Functions",
         }
     }
 }
@@ -402,6 +407,14 @@ pub enum Op {
     EntityHp,
     /// Sets `entity`'s hit points to `hp`; `done`.
     SetHp,
+    /// Runs a graph function (`crate::graph::function`): its inputs go to the function's
+    /// Inputs node, the function runs to its end, its results (what its Outputs node kept
+    /// last, or none / 0 / false) come out; then `then`.
+    CallFunction,
+    /// Where a function starts: its outputs are the call's inputs; runs `then`.
+    FunctionInputs,
+    /// Keeps its inputs as the function's results; nothing follows it.
+    FunctionOutputs,
 }
 
 /// Which script kinds may use a node kind.
@@ -456,7 +469,10 @@ impl Op {
             | Op::RerouteExec
             | Op::RandomNumber
             | Op::GetVariable
-            | Op::SetVariable => Kinds::Both,
+            | Op::SetVariable
+            | Op::CallFunction
+            | Op::FunctionInputs
+            | Op::FunctionOutputs => Kinds::Both,
             _ => Kinds::World,
         }
     }
@@ -1521,6 +1537,9 @@ pub const WORLD_SEED: u64 = 0x00C0_FFEE_5EED;
 /// The node kind with this key (a hash lookup: the checker, the wiring and the editor ask for
 /// every node and every wire).
 pub fn spec(key: &str) -> Option<&'static NodeSpec> {
+    if key.starts_with(crate::graph::function::KIND_PREFIX) {
+        return functions::spec(key);
+    }
     static BY_KEY: std::sync::OnceLock<crate::fasthash::FastMap<&'static str, &'static NodeSpec>> =
         std::sync::OnceLock::new();
     BY_KEY

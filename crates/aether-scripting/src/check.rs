@@ -248,6 +248,16 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
     let mut specs: BTreeMap<NodeId, &'static NodeSpec> = BTreeMap::new();
     for node in graph.nodes() {
         let Some(spec) = catalog::spec(&node.kind) else {
+            if let Some((_, id, _)) = crate::graph::function::parse_kind(&node.kind) {
+                out.push(Diagnostic::error(
+                    "unknown-function",
+                    Location::Node(node.id),
+                    format!(
+                        "this node belongs to a function the graph does not have ({id}); delete it"
+                    ),
+                ));
+                continue;
+            }
             out.push(Diagnostic::error(
                 "unknown-node-kind",
                 Location::Node(node.id),
@@ -361,7 +371,9 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
         .iter()
         .filter(|(_, s)| s.op.is_entry() && s.op.allowed_in(graph.kind))
         .map(|(&id, _)| id)
+        .filter(|&id| graph.node(id).is_some_and(|n| n.function.is_none()))
         .collect();
+    let function_roots = functions::check_functions(graph, &specs, &mut out);
     match (graph.kind, entries.as_slice()) {
         (ScriptKind::AiController, []) => out.push(Diagnostic::error(
             "no-entry",
@@ -395,6 +407,14 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
         else {
             continue; // unknown kinds are already reported
         };
+        if functions::crosses(graph, link) {
+            out.push(Diagnostic::error(
+                "crosses-function",
+                Location::Link(link.id),
+                "this wire joins a function's canvas to another canvas; values go into a function through its call's inputs, so delete the wire",
+            ));
+            continue;
+        }
         let from_is_input = from_spec.output(&link.from.port).is_none()
             && from_spec.input(&link.from.port).is_some();
         let to_is_output =
@@ -472,10 +492,12 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
             ));
         }
     }
-    let entries = match graph.kind {
-        ScriptKind::AiController => &entries[..entries.len().min(1)],
-        ScriptKind::WorldScript => &entries[..],
+    let mut entries = match graph.kind {
+        ScriptKind::AiController => entries[..entries.len().min(1)].to_vec(),
+        ScriptKind::WorldScript => entries,
     };
+    entries.extend(function_roots);
+    let entries = &entries[..];
     let start = match graph.kind {
         ScriptKind::AiController => "On Turn",
         ScriptKind::WorldScript => "an event node (On Start, On Tick…)",
@@ -513,6 +535,7 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
     }
 
     none::check_none(graph, &running, &mut out);
+    functions::report_at_calls(graph, &mut out);
 
     // A node with an error does not also need a warning.
     let faulty: BTreeSet<NodeId> = out
@@ -528,6 +551,7 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
 }
 
 mod flow;
+mod functions;
 mod none;
 
 /// The node ids of a set, for callers that only need membership.

@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 pub mod edit;
 pub mod file;
 pub mod find;
+pub mod function;
+pub mod make_function;
+
+pub use function::{Function, FunctionId, Param, ParamType};
 
 /// Identifies a node within its graph; never reused after the node is removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -100,6 +104,8 @@ pub struct Node {
     pub pos: [f32; 2],
     /// Inline values by input or setting key; sorted, so files diff well.
     pub values: BTreeMap<String, Value>,
+    /// The function whose canvas it is on; `None` for the graph's own canvas.
+    pub function: Option<FunctionId>,
 }
 
 /// A wire from an output port to an input port.
@@ -206,8 +212,11 @@ pub struct VisualScriptGraph {
     pub variables: Vec<Variable>,
     /// Canvas comments.
     pub comments: Vec<Comment>,
+    /// The graph's functions, by id.
+    functions: BTreeMap<FunctionId, Function>,
     next_node: u32,
     next_link: u32,
+    next_function: u32,
 }
 
 impl Default for VisualScriptGraph {
@@ -237,13 +246,26 @@ impl VisualScriptGraph {
             links: BTreeMap::new(),
             variables: Vec::new(),
             comments: Vec::new(),
+            functions: BTreeMap::new(),
             next_node: 1,
             next_link: 1,
+            next_function: 1,
         }
     }
 
-    /// Adds a node of `kind` at `pos`; returns its fresh id.
+    /// Adds a node of `kind` at `pos` on the graph's own canvas; returns its fresh id.
     pub fn add_node(&mut self, kind: impl Into<String>, pos: [f32; 2]) -> NodeId {
+        self.add_node_in(kind, pos, None)
+    }
+
+    /// Adds a node of `kind` at `pos` on the canvas of `scope` (a function, or `None` for the
+    /// graph's own); returns its fresh id.
+    pub fn add_node_in(
+        &mut self,
+        kind: impl Into<String>,
+        pos: [f32; 2],
+        scope: Option<FunctionId>,
+    ) -> NodeId {
         let id = NodeId(self.next_node);
         self.next_node += 1;
         self.nodes.insert(
@@ -253,6 +275,7 @@ impl VisualScriptGraph {
                 kind: kind.into(),
                 pos,
                 values: BTreeMap::new(),
+                function: scope,
             },
         );
         id
@@ -346,8 +369,10 @@ impl VisualScriptGraph {
             links: BTreeMap::new(),
             variables: Vec::new(),
             comments: Vec::new(),
+            functions: self.functions.clone(),
             next_node: self.next_node,
             next_link: self.next_link,
+            next_function: self.next_function,
         };
         for id in ids {
             if let Some(node) = self.nodes.get(id) {
@@ -379,13 +404,23 @@ impl VisualScriptGraph {
     /// Adds every node and link of `other` with fresh ids, nodes moved by `offset`, and declares
     /// the variables it uses that this graph lacks (a variable of the same name keeps this graph's
     /// type; the checker reports any mismatch). Returns the new nodes' ids, in `other`'s id order.
-    /// Paste and duplicate use it.
     pub fn merge(&mut self, other: &VisualScriptGraph, offset: [f32; 2]) -> Vec<NodeId> {
+        self.merge_into(other, offset, None)
+    }
+
+    /// [`merge`](Self::merge) onto the canvas of `scope`. Paste and duplicate use it.
+    pub fn merge_into(
+        &mut self,
+        other: &VisualScriptGraph,
+        offset: [f32; 2],
+        scope: Option<FunctionId>,
+    ) -> Vec<NodeId> {
         let mut renamed = BTreeMap::new();
         for node in other.nodes.values() {
-            let id = self.add_node(
+            let id = self.add_node_in(
                 node.kind.clone(),
                 [node.pos[0] + offset[0], node.pos[1] + offset[1]],
+                scope,
             );
             if let Some(n) = self.nodes.get_mut(&id) {
                 n.values = node.values.clone();

@@ -31,7 +31,7 @@ use mc_tactical_types::{Action, Pos, Spell, TacticalState, Terrain, Unit, UnitKi
 
 use aether_world_types::WorldEvent;
 
-use crate::catalog::{Arith, Kinds, Op, Stat};
+use crate::catalog::{Arith, Kinds, Op, PinType, Stat};
 use crate::world::ImportCalls;
 
 pub mod world;
@@ -160,6 +160,18 @@ impl Val {
             Val::Position(p) if p == NO_POSITION => -1,
             Val::Position(p) => i32::from(p.x) | (i32::from(p.y) << 16),
             Val::Entity(e) | Val::Player(e) => e.map_or(-1, |id| id as i32),
+        }
+    }
+
+    /// What a value of `ty` is before anything sets it: 0, false, none.
+    pub fn none_of(ty: PinType) -> Val {
+        match ty {
+            PinType::Bool => Val::Bool(false),
+            PinType::Unit => Val::Unit(None),
+            PinType::Position => Val::Position(NO_POSITION),
+            PinType::Entity => Val::Entity(None),
+            PinType::Player => Val::Player(None),
+            _ => Val::Number(0),
         }
     }
 
@@ -443,7 +455,14 @@ impl<'g> Vm<'g, '_> {
                     self.follow(node, port);
                 }
             }
-            Op::RerouteExec => self.follow(node, "then"),
+            Op::RerouteExec | Op::FunctionInputs => self.follow(node, "then"),
+            Op::CallFunction => self.call_function(node, spec),
+            Op::FunctionOutputs => {
+                for p in spec.inputs.iter().filter(|p| p.ty != PinType::Exec) {
+                    let v = self.input(node, p.key);
+                    self.stored.insert((node, p.key), v);
+                }
+            }
             Op::ForEachUnit => {
                 let mut ids: Vec<u32> = self
                     .state
@@ -491,6 +510,40 @@ impl<'g> Vm<'g, '_> {
             _ => {}
         }
         self.depth -= 1;
+    }
+
+    /// Runs a call of a function: the inputs in port order, kept on the function's Inputs
+    /// node; its results emptied; the function from its Inputs node to its end; the results
+    /// its Outputs node kept last on the call's outputs; then Then.
+    fn call_function(&mut self, node: NodeId, spec: &'static crate::catalog::NodeSpec) {
+        let (inputs, outputs) = self.w.calls.get(&node).copied().unwrap_or_default();
+        let mut args = Vec::new();
+        for p in spec.inputs.iter().filter(|p| p.ty != PinType::Exec) {
+            args.push((p.key, self.input(node, p.key)));
+        }
+        let results: Vec<_> = spec
+            .outputs
+            .iter()
+            .filter(|p| p.ty != PinType::Exec)
+            .collect();
+        if let Some(o) = outputs {
+            for p in &results {
+                self.stored.insert((o, p.key), Val::none_of(p.ty));
+            }
+        }
+        if let Some(i) = inputs {
+            for (key, v) in args {
+                self.store(i, key, v);
+            }
+            self.run(i);
+        }
+        for p in results {
+            let v = outputs
+                .and_then(|o| self.stored.get(&(o, p.key)).copied())
+                .unwrap_or(Val::none_of(p.ty));
+            self.store(node, p.key, v);
+        }
+        self.follow(node, "then");
     }
 
     fn store(&mut self, node: NodeId, port: &'static str, v: Val) {

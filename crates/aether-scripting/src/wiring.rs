@@ -20,6 +20,8 @@ pub(crate) struct Wiring<'g> {
     pub wire_into: FastMap<(NodeId, &'static str), (NodeId, &'static str)>,
     /// For each execution output (node, port key): the node it leads to.
     pub exec_next: FastMap<(NodeId, &'static str), NodeId>,
+    /// For each call of a function: the function's Inputs and Outputs nodes.
+    pub calls: FastMap<NodeId, (Option<NodeId>, Option<NodeId>)>,
 }
 
 impl<'g> Wiring<'g> {
@@ -45,11 +47,33 @@ impl<'g> Wiring<'g> {
                     .or_insert((l.from.node, out.key));
             }
         }
+        let mut calls = FastMap::default();
+        if g.functions().next().is_some() {
+            use crate::graph::function::{Role, parse_kind};
+            let mut ends: BTreeMap<_, (Option<NodeId>, Option<NodeId>)> = BTreeMap::new();
+            for n in g.nodes() {
+                match parse_kind(&n.kind) {
+                    Some((Role::Inputs, f, _)) if n.function == Some(f) => {
+                        ends.entry(f).or_default().0.get_or_insert(n.id);
+                    }
+                    Some((Role::Outputs, f, _)) if n.function == Some(f) => {
+                        ends.entry(f).or_default().1.get_or_insert(n.id);
+                    }
+                    _ => {}
+                }
+            }
+            for n in g.nodes() {
+                if let Some((Role::Call, f, _)) = parse_kind(&n.kind) {
+                    calls.insert(n.id, ends.get(&f).copied().unwrap_or_default());
+                }
+            }
+        }
         Wiring {
             g,
             specs,
             wire_into,
             exec_next,
+            calls,
         }
     }
 
@@ -106,6 +130,9 @@ impl<'g> Wiring<'g> {
             (Some((_, PortDefault::Bool(b))), _) => Val::Bool(b),
             (Some((PinType::Unit, _)), _) => Val::Unit(None),
             (Some((PinType::Entity, _)), _) => Val::Entity(None),
+            (Some((PinType::Position, PortDefault::Nothing)), _) => {
+                Val::Position(crate::interp::NO_POSITION)
+            }
             (Some((PinType::Player, _)), _) => Val::Player(None),
             (Some((PinType::Position, _)), _) => Val::Position(Pos::default()),
             _ => Val::Number(0),

@@ -114,7 +114,7 @@ fn every_broken_file_gets_a_message_naming_the_place() {
         (good[..good.len() / 2].to_owned(), "line "),
         (
             good.replace("\"version\": 1", "\"version\": 7"),
-            "format version 7, written by a newer Creator Studio; this one reads up to version 2",
+            "format version 7, written by a newer Creator Studio; this one reads up to version 3",
         ),
         (
             good.replace("creator-studio/visual-script", "something-else"),

@@ -416,12 +416,24 @@ pub fn lower(checked: &CheckedGraph) -> Program {
     let g = checked.graph();
     let w = Wiring::new(g);
     // Execution nodes' outputs read by a wire are kept in globals.
-    let stored: BTreeSet<Slot> = w
+    let mut stored: BTreeSet<Slot> = w
         .wire_into
         .values()
         .filter(|(from, _)| w.specs.get(from).is_some_and(|s| s.is_exec()))
         .map(|&(from, out)| Slot::Stored(from, out))
         .collect();
+    // A function's results, kept by its Outputs node for the call to read.
+    for &(_, outputs) in w.calls.values() {
+        let Some(o) = outputs else { continue };
+        if let Some(spec) = w.specs.get(&o) {
+            stored.extend(
+                spec.inputs
+                    .iter()
+                    .filter(|p| p.ty != PinType::Exec)
+                    .map(|p| Slot::Stored(o, p.key)),
+            );
+        }
+    }
     let mut variables: Vec<String> = Vec::new();
     for v in &g.variables {
         if !variables.contains(&v.name) {
@@ -579,7 +591,14 @@ impl<'a> Lowering<'a> {
                     otherwise,
                 }]
             }
-            Op::RerouteExec => self.follow(node, "then"),
+            Op::RerouteExec | Op::FunctionInputs => self.follow(node, "then"),
+            Op::FunctionOutputs => spec
+                .inputs
+                .iter()
+                .filter(|p| p.ty != PinType::Exec)
+                .map(|p| Stmt::Set(Slot::Stored(node, p.key), self.input(node, p.key)))
+                .collect(),
+            Op::CallFunction => self.call_function(node, spec),
             Op::Sequence => {
                 let mut out = self.follow(node, "first");
                 out.extend(self.follow(node, "second"));
@@ -660,6 +679,54 @@ impl<'a> Lowering<'a> {
             op => return Body::Data(self.data(node, op)),
         };
         Body::Exec(stmts)
+    }
+
+    /// A call of a function, as the interpreter runs it: the inputs in port order into the
+    /// function's Inputs node's slots, its results emptied, its Inputs node's function run
+    /// (one wasm function per function entry, shared by every call), the results copied out.
+    fn call_function(&mut self, node: NodeId, spec: &'static NodeSpec) -> Vec<Stmt> {
+        let (inputs, outputs) = self.w.calls.get(&node).copied().unwrap_or_default();
+        let mut out = Vec::new();
+        for p in spec.inputs.iter().filter(|p| p.ty != PinType::Exec) {
+            let value = self.input(node, p.key);
+            let slot = inputs
+                .map(|i| Slot::Stored(i, p.key))
+                .filter(|s| self.stored.contains(s));
+            out.push(match slot {
+                Some(slot) => Stmt::Set(slot, value),
+                None => Stmt::Eval(value),
+            });
+        }
+        let results: Vec<_> = spec
+            .outputs
+            .iter()
+            .filter(|p| p.ty != PinType::Exec)
+            .collect();
+        if let Some(o) = outputs {
+            for p in &results {
+                out.push(Stmt::Set(
+                    Slot::Stored(o, p.key),
+                    Expr::Const(crate::interp::Val::none_of(p.ty).encode()),
+                ));
+            }
+        }
+        if let Some(i) = inputs {
+            self.enqueue(i);
+            out.push(Stmt::Run(i));
+        }
+        for p in results {
+            let slot = Slot::Stored(node, p.key);
+            if !self.stored.contains(&slot) {
+                continue;
+            }
+            let value = match outputs {
+                Some(o) => Expr::Get(Slot::Stored(o, p.key)),
+                None => Expr::Const(crate::interp::Val::none_of(p.ty).encode()),
+            };
+            out.push(Stmt::Set(slot, value));
+        }
+        out.extend(self.follow(node, "then"));
+        out
     }
 
     /// The index of `text` in the program's texts.

@@ -41,22 +41,33 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Comment, Link, LinkId, Node, NodeId, PortRef, ScriptKind, Value, Variable, VisualScriptGraph,
+    Comment, Function, FunctionId, Link, LinkId, Node, NodeId, PortRef, ScriptKind, Value,
+    Variable, VisualScriptGraph,
 };
 use crate::jsonfmt::{json_str, json_value, strip_position, write_list};
 
 /// The `format` tag of a graph file.
 pub const FORMAT: &str = "creator-studio/visual-script";
 /// The newest file-format version this studio reads. Version 2 added world scripts
-/// (`"kind": "world_script"`); a file is written with the oldest version that holds it, so AI
-/// controllers are still version 1 and open in studios that know no world scripts.
-pub const VERSION: u32 = 2;
+/// (`"kind": "world_script"`), version 3 functions (`"functions"`, a node's `"in"`); a file is
+/// written with the oldest version that holds it, so AI controllers without functions are still
+/// version 1 and open in studios that know no world scripts.
+pub const VERSION: u32 = 3;
 
-/// The format version a graph of `kind` is written with.
+/// The format version a graph of `kind` without functions is written with.
 pub fn version_for(kind: ScriptKind) -> u32 {
     match kind {
         ScriptKind::AiController => 1,
         ScriptKind::WorldScript => 2,
+    }
+}
+
+/// The format version `graph` is written with: 3 when it has functions, else by its kind.
+pub fn version_of(graph: &VisualScriptGraph) -> u32 {
+    if graph.functions.is_empty() {
+        version_for(graph.kind)
+    } else {
+        3
     }
 }
 /// The conventional file-name ending.
@@ -147,7 +158,11 @@ struct FileDoc {
     #[serde(default)]
     next_link: u32,
     #[serde(default)]
+    next_function: u32,
+    #[serde(default)]
     variables: Vec<Variable>,
+    #[serde(default)]
+    functions: Vec<Function>,
     nodes: Vec<NodeDoc>,
     #[serde(default)]
     links: Vec<LinkDoc>,
@@ -164,6 +179,9 @@ struct NodeDoc {
     y: f32,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     values: BTreeMap<String, Value>,
+    /// The function whose canvas the node is on (format 3).
+    #[serde(default, rename = "in", skip_serializing_if = "Option::is_none")]
+    function: Option<FunctionId>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -247,25 +265,33 @@ impl VisualScriptGraph {
             let _ = writeln!(out, "  {}: {value},", json_str(key));
         };
         field(&mut out, "format", json_str(FORMAT));
-        field(&mut out, "version", version_for(self.kind).to_string());
+        field(&mut out, "version", version_of(self).to_string());
         field(&mut out, "kind", json_value(&self.kind));
         field(&mut out, "name", json_str(&self.name));
         field(&mut out, "ai_version", json_str(&self.version));
         field(&mut out, "description", json_str(&self.description));
         field(&mut out, "next_node", self.next_node.to_string());
         field(&mut out, "next_link", self.next_link.to_string());
+        if !self.functions.is_empty() {
+            field(&mut out, "next_function", self.next_function.to_string());
+        }
         let variables: Vec<String> = self.variables.iter().map(json_value).collect();
         write_list(&mut out, "variables", &variables, false);
+        if !self.functions.is_empty() {
+            let functions: Vec<String> = self.functions.values().map(json_value).collect();
+            write_list(&mut out, "functions", &functions, false);
+        }
         let nodes: Vec<String> = self
             .nodes
             .values()
             .map(|n| {
                 json_value(&NodeDoc {
                     id: n.id,
-                    kind: n.kind.clone(),
+                    kind: super::function::file_kind(&n.kind),
                     x: n.pos[0],
                     y: n.pos[1],
                     values: n.values.clone(),
+                    function: n.function,
                 })
             })
             .collect();
@@ -329,7 +355,45 @@ fn from_doc(doc: FileDoc) -> Result<VisualScriptGraph, GraphFileError> {
         }
     }
     graph.variables = doc.variables;
+    let uses_functions =
+        !doc.functions.is_empty() || doc.nodes.iter().any(|n| n.function.is_some());
+    if uses_functions && doc.version < 3 {
+        return Err(structure(format!(
+            "functions need format version 3 or later, but the file says {}",
+            doc.version
+        )));
+    }
+    for (i, f) in doc.functions.into_iter().enumerate() {
+        if graph.functions.contains_key(&f.id) {
+            return Err(structure(format!(
+                "function id {} is used twice (functions[{i}]); every function needs its own id",
+                f.id.0
+            )));
+        }
+        if graph.function_named(&f.name).is_some() {
+            return Err(structure(format!(
+                "two functions are named \"{}\" (functions[{i}]); rename one",
+                f.name
+            )));
+        }
+        let mut keys = BTreeSet::new();
+        for p in f.inputs.iter().chain(&f.outputs) {
+            if !keys.insert(p.key.as_str()) {
+                return Err(structure(format!(
+                    "the function \"{}\" has two inputs or outputs keyed \"{}\" (functions[{i}])",
+                    f.name, p.key
+                )));
+            }
+        }
+        graph.functions.insert(f.id, f);
+    }
     for (i, n) in doc.nodes.into_iter().enumerate() {
+        if let Some(f) = n.function.filter(|f| !graph.functions.contains_key(f)) {
+            return Err(structure(format!(
+                "node {} (nodes[{i}]) is in function {}, which the file does not declare",
+                n.id, f.0
+            )));
+        }
         if !(n.x.is_finite() && n.y.is_finite()) {
             return Err(structure(format!(
                 "node {} (nodes[{i}]) has a position that is not a finite number",
@@ -349,6 +413,7 @@ fn from_doc(doc: FileDoc) -> Result<VisualScriptGraph, GraphFileError> {
                 kind: n.kind,
                 pos: [n.x, n.y],
                 values: n.values,
+                function: n.function,
             },
         );
     }
@@ -390,5 +455,11 @@ fn from_doc(doc: FileDoc) -> Result<VisualScriptGraph, GraphFileError> {
     let max_link = graph.links.keys().last().map_or(0, |id| id.0);
     graph.next_node = doc.next_node.max(max_node.saturating_add(1)).max(1);
     graph.next_link = doc.next_link.max(max_link.saturating_add(1)).max(1);
+    let max_function = graph.functions.keys().last().map_or(0, |id| id.0);
+    graph.next_function = doc
+        .next_function
+        .max(max_function.saturating_add(1))
+        .max(1);
+    graph.sync_functions();
     Ok(graph)
 }

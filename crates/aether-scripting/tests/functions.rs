@@ -1,0 +1,350 @@
+//! Functions: "Make function" keeps what a graph does, a function compiles once however many
+//! calls it has, compiled calls reply exactly as the interpreter's, and the checker refuses what
+//! cannot be (recursion, wires across canvases) at the right node.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use aether_scripting::catalog::{self, Op, PinType};
+use aether_scripting::check::{self, Location, Severity};
+use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
+use aether_scripting::graph::function::{FunctionId, Role, parse_kind};
+use aether_scripting::graph::make_function::make_function;
+use aether_scripting::graph::{NodeId, PortRef, VisualScriptGraph};
+use aether_scripting::interp::{CheckedGraph, Rng, interpret};
+use mc_tactical_types::TacticalState;
+use mc_tactical_types::rules;
+
+use support::{host, random, root};
+
+fn template(name: &str) -> VisualScriptGraph {
+    VisualScriptGraph::load(
+        &root()
+            .join("examples/graphs")
+            .join(format!("{name}.mcgraph.json")),
+    )
+    .unwrap()
+}
+
+const TEMPLATES: [&str; 4] = [
+    "melee-rusher",
+    "archer-skirmisher",
+    "mage-support",
+    "hill-defender",
+];
+
+fn errors(g: &VisualScriptGraph) -> Vec<String> {
+    check::check(g)
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.render(g))
+        .collect()
+}
+
+fn spec_of(g: &VisualScriptGraph, id: NodeId) -> Option<&'static catalog::NodeSpec> {
+    g.node(id).and_then(|n| catalog::spec(&n.kind))
+}
+
+/// A selection a creator might make: an execution node of `scope` and what follows it, a few
+/// steps deep, now and then with some of the pure nodes it reads.
+fn random_selection(rng: &mut Rng, g: &VisualScriptGraph, scope: Option<FunctionId>) -> Vec<NodeId> {
+    let candidates: Vec<NodeId> = g
+        .nodes_in(scope)
+        .filter(|n| {
+            catalog::spec(&n.kind).is_some_and(|s| {
+                s.is_exec()
+                    && !s.op.is_entry()
+                    && !matches!(s.op, Op::FunctionInputs | Op::FunctionOutputs)
+            })
+        })
+        .map(|n| n.id)
+        .collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let first = candidates[rng.between(0, candidates.len() as i32 - 1) as usize];
+    let depth = rng.between(0, 7);
+    let mut picked = vec![first];
+    let mut frontier = vec![first];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for &n in &frontier {
+            for l in g.links().filter(|l| l.from.node == n) {
+                let exec = spec_of(g, n)
+                    .and_then(|s| s.output(&l.from.port))
+                    .is_some_and(|p| p.ty == PinType::Exec);
+                if exec && !picked.contains(&l.to.node) {
+                    picked.push(l.to.node);
+                    next.push(l.to.node);
+                }
+            }
+        }
+        frontier = next;
+    }
+    if rng.between(0, 1) == 0 {
+        let pure: Vec<NodeId> = g
+            .links()
+            .filter(|l| picked.contains(&l.to.node))
+            .map(|l| l.from.node)
+            .filter(|&n| spec_of(g, n).is_some_and(|s| !s.is_exec()))
+            .collect();
+        for n in pure {
+            if rng.between(0, 1) == 0 && !picked.contains(&n) {
+                picked.push(n);
+            }
+        }
+    }
+    picked
+}
+
+/// A second call of `call`'s function right after it, its inputs wired from the same places.
+fn call_again(g: &mut VisualScriptGraph, call: NodeId) -> NodeId {
+    let node = g.node(call).unwrap().clone();
+    let (_, id, _) = parse_kind(&node.kind).unwrap();
+    let again = g
+        .add_call(id, [node.pos[0], node.pos[1] + 150.0], node.function)
+        .unwrap();
+    let then = PortRef::new(call, "then");
+    let after: Vec<_> = g.links_from(&then).cloned().collect();
+    for l in after {
+        g.disconnect(l.id);
+        g.connect(PortRef::new(again, "then"), l.to);
+    }
+    g.connect(then, PortRef::new(again, "exec"));
+    let wires: Vec<_> = g.links().filter(|l| l.to.node == call).cloned().collect();
+    for l in wires.into_iter().filter(|l| l.to.port != "exec") {
+        g.connect(l.from, PortRef::new(again, l.to.port));
+    }
+    for (k, v) in node.values {
+        g.set_value(again, k, v);
+    }
+    again
+}
+
+fn random_turn(rng: &mut Rng) -> (TacticalState, u8, u64) {
+    let state = random::random_state(rng);
+    let slot = rng.between(0, state.players.len() as i32 - 1) as u8;
+    (state, slot, rng.next_u64())
+}
+
+/// The compiled module replies as the interpreter does on `turns` random turns; returns the
+/// number of actions sent.
+fn compiled_agrees(rng: &mut Rng, g: &VisualScriptGraph, turns: usize, what: &str) -> usize {
+    let checked = CheckedGraph::new(g.clone())
+        .unwrap_or_else(|_| panic!("{what}: {:?}\n{}", errors(g), g.to_json()));
+    let artifact =
+        VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Debug).unwrap();
+    let mut session = host().load(&artifact.wasm_bytes).unwrap().session();
+    let mut sent = 0;
+    for _ in 0..turns {
+        let (state, slot, seed) = random_turn(rng);
+        let report = session.play_turn(&state, slot, seed);
+        if let aether_scripting::TurnOutcome::OutOfFuel { .. } = report.outcome {
+            continue;
+        }
+        let view = rules::view_for(&state, slot);
+        let want = interpret(&checked, &view, slot, seed).actions;
+        assert_eq!(
+            report.reply,
+            postcard::to_allocvec(&want).unwrap(),
+            "{what}: compiled and interpreted replies differ\n{}",
+            g.to_json()
+        );
+        sent += want.len();
+    }
+    sent
+}
+
+#[test]
+fn make_function_keeps_what_the_graph_does_and_compiled_calls_agree() {
+    let mut rng = Rng::new(0xf00d_0001);
+    let mut made = 0;
+    let mut nested = 0;
+    let mut twice = 0;
+    let mut refused = BTreeSet::new();
+    let mut sent = 0;
+    let mut sources: Vec<(String, VisualScriptGraph)> = TEMPLATES
+        .iter()
+        .map(|t| ((*t).to_owned(), template(t)))
+        .collect();
+    for i in 0..30 {
+        let size = rng.between(4, 24);
+        sources.push((format!("random graph {i}"), random::random_graph(&mut rng, size)));
+    }
+    for (name, original) in &sources {
+        let before = CheckedGraph::new(original.clone()).unwrap();
+        for attempt in 0..8 {
+            let mut g = original.clone();
+            let mut calls = Vec::new();
+            // One to three functions, the later ones possibly inside the earlier.
+            for round in 0..rng.between(1, 3) {
+                let scope = if round > 0 && rng.between(0, 1) == 0 {
+                    g.functions().last().map(|f| f.id)
+                } else {
+                    None
+                };
+                let selection = random_selection(&mut rng, &g, scope);
+                let copy = g.clone();
+                match make_function(&mut g, &selection, "Part") {
+                    Ok(m) => {
+                        made += 1;
+                        nested += usize::from(scope.is_some());
+                        calls.push(m.call);
+                        assert!(
+                            errors(&g).is_empty(),
+                            "{name}, attempt {attempt}: the made function has errors {:?}\n{}",
+                            errors(&g),
+                            g.to_json()
+                        );
+                    }
+                    Err(why) => {
+                        assert_eq!(g, copy, "a refused Make function changed the graph");
+                        refused.insert(why.split(" (").next().unwrap_or("").to_owned());
+                    }
+                }
+            }
+            if calls.is_empty() {
+                continue;
+            }
+            // Same behaviour as before, by the interpreter.
+            let after = CheckedGraph::new(g.clone()).unwrap();
+            for _ in 0..4 {
+                let (state, slot, seed) = random_turn(&mut rng);
+                let view = rules::view_for(&state, slot);
+                assert_eq!(
+                    interpret(&before, &view, slot, seed).actions,
+                    interpret(&after, &view, slot, seed).actions,
+                    "{name}, attempt {attempt}: Make function changed what the AI does\n{}",
+                    g.to_json()
+                );
+            }
+            sent += compiled_agrees(&mut rng, &g, 3, name);
+            // A function used twice: still compiled as the interpreter runs it.
+            let again = call_again(&mut g, calls[0]);
+            if errors(&g).is_empty() {
+                twice += 1;
+                sent += compiled_agrees(&mut rng, &g, 3, name);
+                assert!(g.node(again).is_some());
+            }
+        }
+    }
+    eprintln!(
+        "{made} functions made ({nested} inside another), {twice} graphs calling one twice, {sent} actions compared; refusals seen: {refused:#?}"
+    );
+    assert!(made >= 150, "only {made} functions made");
+    assert!(nested >= 10, "only {nested} functions made inside another");
+    assert!(twice >= 100, "only {twice} graphs with a function called twice");
+    assert!(sent >= 300, "only {sent} actions compared");
+}
+
+/// The melee-rusher's attack-or-march part made into a function, as a creator would.
+fn rusher_with_function() -> (VisualScriptGraph, aether_scripting::graph::make_function::Made) {
+    let mut g = template("melee-rusher");
+    // Branch #5 and everything after it, with the queries.
+    let selection: Vec<NodeId> = (3..=14).map(NodeId).collect();
+    let made = make_function(&mut g, &selection, "Charge").unwrap();
+    (g, made)
+}
+
+#[test]
+fn a_function_is_one_wasm_function_however_many_calls_it_has() {
+    let (g, made) = rusher_with_function();
+    let one = VisualScriptCompiler::compile_with(&g, CompilationProfile::Debug).unwrap();
+    let mut two = g.clone();
+    call_again(&mut two, made.call);
+    let two_art = VisualScriptCompiler::compile_with(&two, CompilationProfile::Debug).unwrap();
+    let (inputs, _) = g.function_ends(made.function);
+    let inputs = inputs.unwrap();
+    // The function's nodes each have their function once, in both modules; the second call
+    // adds one function (the call itself), not a copy of the function's body.
+    let functions = |a: &aether_scripting::compile::ScriptArtifact| {
+        wasmparser::Parser::new(0)
+            .parse_all(&a.wasm_bytes)
+            .filter_map(|p| match p {
+                Ok(wasmparser::Payload::FunctionSection(s)) => Some(s.count()),
+                _ => None,
+            })
+            .sum::<u32>()
+    };
+    assert_eq!(functions(&two_art), functions(&one) + 1);
+    assert_eq!(two_art.node_code.len(), one.node_code.len() + 1);
+    for id in g.nodes().filter(|n| n.function == Some(made.function)).map(|n| n.id) {
+        let code = |a: &aether_scripting::compile::ScriptArtifact| {
+            a.node_code.get(&id).map(|c| c.symbol.clone())
+        };
+        assert!(code(&one).is_some(), "node {id} has no code");
+        assert_eq!(code(&one), code(&two_art), "node {id}");
+    }
+    assert!(one.node_code.contains_key(&inputs));
+}
+
+#[test]
+fn recursion_and_wires_across_canvases_are_refused_where_they_are() {
+    let (mut g, made) = rusher_with_function();
+    // A call of Charge inside Charge.
+    let (inputs, _) = g.function_ends(made.function);
+    let inner = g.add_call(made.function, [0.0, 900.0], Some(made.function)).unwrap();
+    let d = check::check(&g);
+    let rec: Vec<_> = d.iter().filter(|d| d.code == "recursion").collect();
+    assert_eq!(rec.len(), 1, "{d:#?}");
+    assert_eq!(rec[0].location, Location::Node(inner));
+    assert!(rec[0].message.contains("Charge calls itself"), "{}", rec[0].message);
+    // The call on the graph's canvas says its function has a problem inside.
+    assert!(
+        d.iter()
+            .any(|x| x.code == "function-has-errors" && x.location == Location::Node(made.call)),
+        "{d:#?}"
+    );
+    assert!(CheckedGraph::new(g.clone()).is_err());
+    g.remove_node(inner);
+    // A wire from the function's Inputs to a node of the graph's canvas.
+    let on_turn = g.nodes().find(|n| n.kind == "on_turn").unwrap().id;
+    let outside = g.add_node("attack", [0.0, 0.0]);
+    g.connect(PortRef::new(on_turn, "then"), PortRef::new(outside, "exec"));
+    let unit = g
+        .function(made.function)
+        .unwrap()
+        .inputs
+        .iter()
+        .find(|p| p.name == "Unit")
+        .unwrap()
+        .key
+        .clone();
+    let wire = g.connect(PortRef::new(inputs.unwrap(), unit), PortRef::new(outside, "unit"));
+    let d = check::check(&g);
+    assert!(
+        d.iter()
+            .any(|x| x.code == "crosses-function" && x.location == Location::Link(wire)),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn functions_survive_the_file_and_older_files_load_unchanged() {
+    let (g, made) = rusher_with_function();
+    let text = g.to_json();
+    assert!(text.contains("\"version\": 3"), "{text}");
+    assert!(text.contains("\"kind\": \"fn:call:1\""), "{text}");
+    let back = VisualScriptGraph::from_json(&text).unwrap();
+    assert_eq!(back, g);
+    assert_eq!(back.to_json(), text);
+    // The roles and the signature come back.
+    let call = back.node(made.call).unwrap();
+    let (role, id, f) = parse_kind(&call.kind).unwrap();
+    assert_eq!((role, id), (Role::Call, made.function));
+    let f = f.unwrap();
+    assert_eq!(f.name, "Charge");
+    assert_eq!(f.inputs.len(), 1, "{f:?}");
+    // A template without functions is still written as version 1, byte for byte.
+    let path = root().join("examples/graphs/melee-rusher.mcgraph.json");
+    let old = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(VisualScriptGraph::from_json(&old).unwrap().to_json(), old);
+    // A version 1 file that holds a function is refused with the reason.
+    let lying = text.replace("\"version\": 3", "\"version\": 1");
+    let err = VisualScriptGraph::from_json(&lying).unwrap_err().to_string();
+    assert!(err.contains("functions need format version 3"), "{err}");
+    // A node in a function the file does not declare.
+    let stray = text.replace("\"functions\": [", "\"functions\": [\n  ],\n  \"unused\": [");
+    assert!(VisualScriptGraph::from_json(&stray).is_err());
+}
