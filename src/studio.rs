@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use aether_scripting::catalog::{self, Choices, PinType};
 use aether_scripting::check::{self, Severity};
-use aether_scripting::graph::{Comment, NodeId, PortRef, ScriptKind, Value, VisualScriptGraph};
+use aether_scripting::graph::{
+    Comment, FunctionId, NodeId, PortRef, ScriptKind, Value, VisualScriptGraph,
+};
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
 
 pub mod canvas;
@@ -22,6 +24,7 @@ pub mod duel_lab;
 pub mod export;
 pub mod files;
 pub mod find;
+pub mod functions;
 pub mod map;
 pub mod opponents;
 pub mod palette;
@@ -189,6 +192,9 @@ pub struct Studio {
     canvas: Canvas,
     palette: Palette,
     variables: VariablesPanel,
+    functions: functions::FunctionsPanel,
+    /// The functions opened on the way to the canvas shown (empty: the graph's own).
+    trail: Vec<FunctionId>,
     /// The preview's settings and last result.
     pub preview: Preview,
     /// The world preview (for world scripts).
@@ -280,6 +286,8 @@ impl Studio {
             canvas: Canvas::new(),
             palette: Palette::default(),
             variables: VariablesPanel::default(),
+            functions: functions::FunctionsPanel::default(),
+            trail: Vec::new(),
             preview: Preview::new(preview::builtin_samples(), DEFAULT_SAMPLE),
             world: WorldView::new(),
             duel_lab: DuelLab::new(
@@ -497,6 +505,7 @@ impl Studio {
             self.receive(done);
         }
         self.world.poll();
+        self.keep_scope_valid();
         // A breakpoint reached in the running world: pause it on that event.
         let arrived = std::mem::take(&mut self.world.arrived);
         if self.is_world()
@@ -681,8 +690,20 @@ impl Studio {
                     || self.add_menu.is_some()
                     || self.show_help
                     || self.show_about;
-                let intents = self.canvas.show(ui, &self.doc.graph().comments);
+                // Comments are drawn on the graph's own canvas.
+                let comments = match self.canvas.scope() {
+                    None => &self.doc.graph().comments[..],
+                    Some(_) => &[],
+                };
+                let intents = self.canvas.show(ui, comments);
                 self.apply(intents);
+                let at = ui.max_rect().left_top() + egui::vec2(8.0, 8.0);
+                if let Some(a) =
+                    self.functions
+                        .breadcrumb(ui.ctx(), at, self.doc.graph(), &self.trail)
+                {
+                    self.function_action(a);
+                }
                 if !ui.input(|i| i.pointer.any_down()) {
                     self.doc.end_gesture();
                     self.carrying = None;
@@ -910,6 +931,9 @@ impl Studio {
                 if ui.button("Duplicate  Ctrl+D").clicked() {
                     self.duplicate();
                 }
+                if ui.button("Make function  Ctrl+G").clicked() {
+                    self.make_function();
+                }
                 if ui.button("Delete  Del").clicked() {
                     self.delete_selection();
                 }
@@ -957,9 +981,15 @@ impl Studio {
     }
 
     fn left_ui(&mut self, ui: &mut egui::Ui) {
-        if let Some(PaletteAction::Add(kind)) = self.palette.ui(ui, self.doc.graph().kind) {
-            let at = free_spot(self.doc.graph(), self.canvas.centre());
-            self.add_node(kind, at, None);
+        match self.palette.ui(ui, self.doc.graph()) {
+            Some(PaletteAction::Add(kind)) => {
+                let at = free_spot(self.doc.graph(), self.canvas.centre());
+                self.add_node(kind, at, None);
+            }
+            Some(PaletteAction::Call(f)) => {
+                self.function_action(functions::FunctionAction::Call(f))
+            }
+            None => {}
         }
         ui.separator();
         if let Some(a) = self.variables.ui(ui, self.doc.graph()) {
@@ -982,6 +1012,14 @@ impl Studio {
                     });
                 }
             }
+        }
+        ui.separator();
+        let selected = self.canvas.selection().len();
+        if let Some(a) = self
+            .functions
+            .ui(ui, self.doc.graph(), self.canvas.scope(), selected)
+        {
+            self.function_action(a);
         }
         ui.separator();
         ui.heading("Comments");
@@ -1293,6 +1331,9 @@ impl Studio {
         if pressed(cmd, Key::D) {
             self.duplicate();
         }
+        if pressed(cmd, Key::G) {
+            self.make_function();
+        }
         if pressed(cmd, Key::A) {
             self.select_all();
         }
@@ -1425,6 +1466,7 @@ impl Studio {
                 Intent::Refused(reason) => {
                     self.status = format!("Not connected: {reason}.");
                 }
+                Intent::OpenFunction(f) => self.open_function(Some(f)),
             }
         }
     }
@@ -1441,13 +1483,14 @@ impl Studio {
         from: Option<(PortRef, bool, PinType)>,
     ) -> NodeId {
         let spec = catalog::spec(kind);
+        let scope = self.canvas.scope();
         let graph = self.doc.graph();
         let variable = from
             .as_ref()
             .and_then(|(_, _, ty)| palette::variable_for(graph, *ty))
             .or_else(|| graph.variables.first().map(|v| v.name.clone()));
         let id = self.doc.edit("Add node", None, |g| {
-            let id = g.add_node(kind, at);
+            let id = g.add_node_in(kind, at, scope);
             if let Some(spec) = spec {
                 if spec.settings.iter().any(|s| s.choices == Choices::Variable)
                     && let Some(v) = variable
@@ -1543,7 +1586,10 @@ impl Studio {
             [c[0] - 100.0, c[1] - 60.0]
         });
         let offset = [target[0] - min[0], target[1] - min[1]];
-        let ids = self.doc.edit("Paste", None, |g| g.merge(&frag, offset));
+        let scope = self.canvas.scope();
+        let ids = self
+            .doc
+            .edit("Paste", None, |g| g.merge_into(&frag, offset, scope));
         self.status = format!("Pasted {} node(s).", ids.len());
         self.select_after_sync = Some(ids);
         self.edited();
@@ -1556,9 +1602,10 @@ impl Studio {
             return;
         }
         let frag = self.doc.graph().fragment(&sel);
-        let ids = self
-            .doc
-            .edit("Duplicate", None, |g| g.merge(&frag, [40.0, 40.0]));
+        let scope = self.canvas.scope();
+        let ids = self.doc.edit("Duplicate", None, |g| {
+            g.merge_into(&frag, [40.0, 40.0], scope)
+        });
         self.status = format!("Duplicated {} node(s).", ids.len());
         self.select_after_sync = Some(ids);
         self.edited();
@@ -1743,6 +1790,15 @@ impl Studio {
                 self.save_to(&path);
             }
             Purpose::OpenState => self.open_state(&path),
+            Purpose::SaveFunctions => {
+                let path = if path.to_string_lossy().ends_with(".json") {
+                    path
+                } else {
+                    PathBuf::from(format!("{}.mcfunctions.json", path.display()))
+                };
+                self.save_functions(&path);
+            }
+            Purpose::LoadFunctions => self.load_functions(&path),
             Purpose::OpenSetup => self.open_setup(&path),
             Purpose::SaveSetup => {
                 let path = if path.to_string_lossy().ends_with(".json") {
@@ -2035,10 +2091,179 @@ impl Studio {
         }
     }
 
-    /// Selects `node` and brings it into view.
+    /// Selects `node` and brings it into view (opening the function it is in).
     pub fn show_node(&mut self, node: NodeId) {
+        self.go_to_canvas_of(node);
         self.canvas.select(&[node]);
         self.canvas.focus(node);
+    }
+
+    /// Shows the canvas `node` is on, if it is not the one shown.
+    fn go_to_canvas_of(&mut self, node: NodeId) {
+        let Some(scope) = self.doc.graph().node(node).map(|n| n.function) else {
+            return;
+        };
+        if scope != self.canvas.scope() {
+            self.open_function(scope);
+        }
+    }
+
+    /// Shows a function's canvas (`None`: the graph's own), keeping the breadcrumb's trail.
+    pub fn open_function(&mut self, f: Option<FunctionId>) {
+        match f {
+            None => self.trail.clear(),
+            Some(f) => match self.trail.iter().position(|t| *t == f) {
+                Some(i) => self.trail.truncate(i + 1),
+                None => {
+                    // Opened from elsewhere than the canvas shown: the trail is the graph, then it.
+                    let from_here = self.canvas.scope() == self.trail.last().copied()
+                        && self.doc.graph().calls_of(f).iter().any(|c| {
+                            self.doc.graph().node(*c).map(|n| n.function)
+                                == Some(self.canvas.scope())
+                        });
+                    if !from_here {
+                        self.trail.clear();
+                    }
+                    self.trail.push(f);
+                }
+            },
+        }
+        self.canvas.set_scope(f);
+        if let Some(name) = f
+            .and_then(|f| self.doc.graph().function(f))
+            .map(|f| f.name.clone())
+        {
+            self.status = format!("Editing the function {name}: every call of it changes with it.");
+        }
+    }
+
+    /// The canvas's function still exists (an undo may take it away); else the graph's own.
+    fn keep_scope_valid(&mut self) {
+        if let Some(f) = self.canvas.scope()
+            && self.doc.graph().function(f).is_none()
+        {
+            self.open_function(None);
+        }
+        let g = self.doc.graph();
+        self.trail.retain(|f| g.function(*f).is_some());
+    }
+
+    /// Ctrl+G: the selected nodes become a function and a call of it takes their place; or the
+    /// status line says why not, the graph unchanged.
+    pub fn make_function(&mut self) {
+        let sel = self.canvas.selection();
+        if sel.is_empty() {
+            self.status =
+                "Select the nodes to make into a function first (Ctrl+click or drag a box).".into();
+            return;
+        }
+        let mut trial = self.doc.graph().clone();
+        match aether_scripting::graph::make_function::make_function(&mut trial, &sel, "My function")
+        {
+            Err(why) => {
+                self.status = format!("Could not make a function: {why}.");
+            }
+            Ok(made) => {
+                let name = trial
+                    .function(made.function)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
+                self.doc.edit("Make function", None, |g| *g = trial);
+                self.select_after_sync = Some(vec![made.call]);
+                self.status = format!(
+                    "Made the function {name} from {} node(s); double-click its call to open it, rename it under Functions.",
+                    sel.len()
+                );
+                self.edited();
+            }
+        }
+    }
+
+    fn function_action(&mut self, a: functions::FunctionAction) {
+        use functions::FunctionAction as A;
+        let scope = self.canvas.scope();
+        match a {
+            A::Open(f) => self.open_function(f),
+            A::Make => self.make_function(),
+            A::Call(f) => {
+                let at = free_spot(self.doc.graph(), self.canvas.centre());
+                let id = self
+                    .doc
+                    .edit("Add call", None, |g| g.add_call(f, at, scope));
+                if let Some(id) = id {
+                    self.select_after_sync = Some(vec![id]);
+                }
+                self.edited();
+            }
+            A::Change(f) => {
+                self.doc
+                    .edit("Change function", None, |g| g.set_function(f));
+                self.edited();
+            }
+            A::AddOutputs(f) => {
+                let c = self.canvas.centre();
+                self.doc.edit("Add Outputs node", None, |g| {
+                    g.add_outputs(f, [c[0] + 200.0, c[1]])
+                });
+                self.edited();
+            }
+            A::Delete(f) => {
+                self.doc
+                    .edit("Delete function", None, |g| g.remove_function(f));
+                self.keep_scope_valid();
+                self.edited();
+            }
+            A::SaveLibrary => {
+                let dir = self.start_dir();
+                self.pickers
+                    .open(Purpose::SaveFunctions, &dir, "functions.mcfunctions.json");
+            }
+            A::LoadLibrary => {
+                let dir = self.start_dir();
+                self.pickers.open(Purpose::LoadFunctions, &dir, "");
+            }
+        }
+    }
+
+    /// Saves every function of the graph to a library file.
+    pub fn save_functions(&mut self, path: &Path) {
+        let g = self.doc.graph();
+        let ids: Vec<FunctionId> = g.functions().map(|f| f.id).collect();
+        match g.library_of(&ids).save(path) {
+            Ok(()) => {
+                self.status = format!("Saved {} function(s) to {}.", ids.len(), path.display());
+            }
+            Err(e) => {
+                self.error = Some(format!(
+                    "Could not save the functions; the file on disk is unchanged.\n{e}"
+                ));
+            }
+        }
+    }
+
+    /// Adds the functions of a library file (any graph file) to the graph.
+    pub fn load_functions(&mut self, path: &Path) {
+        match VisualScriptGraph::load(path) {
+            Ok(lib) if lib.functions().next().is_none() => {
+                self.error = Some(format!("{} holds no functions.", path.display()));
+            }
+            Ok(lib) => {
+                let added = self
+                    .doc
+                    .edit("Add functions", None, |g| g.import_functions(&lib));
+                let names: Vec<String> = added
+                    .iter()
+                    .filter_map(|f| self.doc.graph().function(*f).map(|f| f.name.clone()))
+                    .collect();
+                self.status = format!(
+                    "Added {} from {}; they are listed under Functions.",
+                    names.join(", "),
+                    path.display()
+                );
+                self.edited();
+            }
+            Err(e) => self.error = Some(format!("Could not read the functions.\n{e}")),
+        }
     }
 
     /// F9: a breakpoint on each selected node (or off, where there is one).

@@ -2681,3 +2681,184 @@ fn a_frame_carries_its_nodes_and_resizes() {
     settle(&mut h);
     assert_eq!(h.state().document().graph().to_json(), original);
 }
+
+/// The kinds of the units the previewed turn fortified (by whichever call).
+fn fortified(s: &Studio) -> std::collections::BTreeSet<String> {
+    let Some((v, _)) = &s.preview.shown else {
+        return Default::default();
+    };
+    v.run_trace
+        .iter()
+        .filter_map(|e| match e {
+            aether_scripting::interp::TraceEvent::Sent(
+                _,
+                mc_tactical_types::Action::Fortify { unit },
+            ) => v.before.unit(*unit).map(|u| u.kind.name().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Functions: a wounded-unit check and its Fortify made into a function with Ctrl+G; a second
+/// call added from the Functions panel and wired for the units that are not archers; the
+/// function opened by double-clicking its first call and edited once on its own canvas (its
+/// Compare now A ≥ B): both calls change what the preview's units do. The breadcrumb leads
+/// back; undo restores the graph exactly.
+#[test]
+fn a_function_made_from_a_selection_is_used_twice_and_edited_once() {
+    let dir = temp_dir("function");
+    let file = dir.join("fortify.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    g.name = "fortify".into();
+    g.version = "1.0.0".into();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [240.0, 0.0]);
+    let archer = g.add_node("kind_is", [240.0, 240.0]);
+    let which = g.add_node("branch", [520.0, 0.0]);
+    let hurt = g.add_node("branch", [800.0, 0.0]);
+    let compare = g.add_node("compare", [800.0, 240.0]);
+    let hp = g.add_node("unit_hp", [520.0, 300.0]);
+    let fortify = g.add_node("fortify", [1060.0, 0.0]);
+    g.set_value(archer, "kind", Value::Choice("archer".into()));
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(which, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(archer, "unit"));
+    g.connect(
+        PortRef::new(archer, "value"),
+        PortRef::new(which, "condition"),
+    );
+    g.connect(PortRef::new(which, "true"), PortRef::new(hurt, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(hp, "unit"));
+    g.connect(PortRef::new(hp, "value"), PortRef::new(compare, "a"));
+    g.connect(
+        PortRef::new(compare, "result"),
+        PortRef::new(hurt, "condition"),
+    );
+    g.connect(PortRef::new(hurt, "true"), PortRef::new(fortify, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(fortify, "unit"));
+    g.save(&file).expect("save");
+    let studio = Studio::new(options(&dir.join("home"), Some(file)));
+    let mut h = Harness::builder()
+        .with_size([1600.0, 1000.0])
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, s: &mut Studio| s.frame(ui), studio);
+    settle(&mut h);
+    let original = h.state().document().graph().clone();
+    assert!(fortified(h.state()).is_empty(), "no unit has hp below 0");
+
+    // Ctrl+G on the inner Branch and the Fortify.
+    h.state_mut().canvas_mut().select(&[hurt, fortify]);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::G);
+    step_until(&mut h, "the function made", |s| {
+        s.document().graph().functions().count() == 1
+    });
+    let g = h.state().document().graph();
+    let f = g.functions().next().expect("made").clone();
+    assert_eq!(f.name, "My function");
+    assert_eq!(f.inputs.len(), 1, "its Unit: {f:?}");
+    let first = g.calls_of(f.id)[0];
+    assert_eq!(g.node(hurt).and_then(|n| n.function), Some(f.id));
+    assert_eq!(g.node(compare).and_then(|n| n.function), Some(f.id));
+    assert!(link_exists(g, (which, "true"), (first, "exec")));
+    settle(&mut h);
+    assert!(!aether_scripting::check::has_errors(
+        h.state().document().diagnostics()
+    ));
+
+    // A second call, from the Functions panel, for the units that are not archers.
+    h.get_by_label("+ call").click();
+    step_until(&mut h, "the second call", |s| {
+        s.document().graph().calls_of(f.id).len() == 2
+    });
+    let second = *h
+        .state()
+        .document()
+        .graph()
+        .calls_of(f.id)
+        .iter()
+        .find(|c| **c != first)
+        .expect("added");
+    let unit_key = f.inputs[0].key.clone();
+    h.state_mut().canvas_mut().frame_all();
+    step_until(&mut h, "both ends of the new wires drawn", |s| {
+        let c = s.canvas();
+        c.port_pos(which, "false", true).is_some()
+            && c.port_pos(each, "unit", true).is_some()
+            && c.port_pos(second, "exec", false).is_some()
+            && c.port_pos(second, &unit_key, false).is_some()
+    });
+    h.step();
+    wire(&mut h, (which, "false"), (second, "exec"));
+    let key: &'static str = Box::leak(unit_key.clone().into_boxed_str());
+    wire(&mut h, (each, "unit"), (second, key));
+    step_until(&mut h, "the second call wired", |s| {
+        let g = s.document().graph();
+        link_exists(g, (which, "false"), (second, "exec"))
+            && link_exists(g, (each, "unit"), (second, key))
+    });
+    settle(&mut h);
+    assert!(
+        !aether_scripting::check::has_errors(h.state().document().diagnostics()),
+        "{:?}",
+        h.state().document().diagnostics()
+    );
+    assert!(fortified(h.state()).is_empty());
+
+    // A double click on the first call opens the function's canvas.
+    h.state_mut().canvas_mut().focus(first);
+    step_until(&mut h, "the call in view", |s| {
+        s.canvas().node_rect(first).is_some()
+    });
+    h.step();
+    let rect = h.state().canvas().node_rect(first).expect("drawn");
+    double_click_at(&mut h, rect.center_top() + egui::vec2(0.0, 10.0));
+    step_until(&mut h, "the function's canvas", |s| {
+        s.canvas().scope() == Some(f.id)
+    });
+    step_until(&mut h, "its nodes drawn", |s| {
+        s.canvas().node_rect(compare).is_some() && s.canvas().node_rect(first).is_none()
+    });
+    assert!(
+        h.query_by_label_contains("⬅ fortify").is_some(),
+        "the breadcrumb"
+    );
+
+    // One edit inside: the Compare now asks A ≥ B (every unit's hp ≥ 0).
+    h.get_all_by_value("A < B")
+        .find(|n| n.accesskit_node().role() == Role::ComboBox)
+        .expect("the Compare's Is")
+        .click();
+    h.step();
+    h.get_all_by_label("A ≥ B")
+        .last()
+        .expect("the choice")
+        .click();
+    settle(&mut h);
+    step_until(&mut h, "both calls fortify", |s| {
+        let kinds = fortified(s);
+        kinds.contains("archer") && kinds.iter().any(|k| k != "archer")
+    });
+
+    // The breadcrumb leads back to the graph's canvas.
+    h.get_by_label_contains("⬅ fortify").click();
+    step_until(&mut h, "back on the graph's canvas", |s| {
+        s.canvas().scope().is_none()
+    });
+    step_until(&mut h, "the calls drawn again", |s| {
+        s.canvas().node_rect(first).is_some()
+    });
+
+    // Undo, step by step, back to the graph as it was opened.
+    for _ in 0..8 {
+        if *h.state().document().graph() == original {
+            break;
+        }
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+        h.step();
+    }
+    assert_eq!(*h.state().document().graph(), original);
+    settle(&mut h);
+    assert!(fortified(h.state()).is_empty());
+    assert!(h.state().canvas().scope().is_none());
+}

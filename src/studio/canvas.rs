@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use aether_scripting::catalog::{self, Category, Choices, NodeSpec, PinType, PortDefault};
 use aether_scripting::check::{self, Diagnostic, Location, Severity};
-use aether_scripting::graph::{Comment, NodeId, PortRef, Value, VisualScriptGraph};
+use aether_scripting::graph::{Comment, FunctionId, NodeId, PortRef, Value, VisualScriptGraph};
 use egui::{Color32, Pos2, Rect, Vec2};
 use egui_graph_edit as ge;
 
@@ -121,6 +121,7 @@ pub fn category_color(c: Category) -> Color32 {
         Category::World => Color32::from_rgb(30, 120, 120),
         Category::Players => Color32::from_rgb(140, 60, 110),
         Category::Storage => Color32::from_rgb(100, 100, 40),
+        Category::Functions => Color32::from_rgb(30, 90, 160),
     }
 }
 
@@ -209,6 +210,8 @@ pub enum Intent {
         /// Its new size (canvas units).
         size: [f32; 2],
     },
+    /// A function's call was double-clicked: open the function's canvas.
+    OpenFunction(FunctionId),
     /// A wire was double-clicked: put a reroute dot on it there.
     InsertReroute {
         /// The wire's output.
@@ -622,6 +625,8 @@ pub struct Canvas {
     watches: std::collections::BTreeSet<(NodeId, String)>,
     /// Wires drawn as the path a paused turn took: (from output, to input).
     path: std::collections::BTreeSet<(PortRef, PortRef)>,
+    /// Whose canvas is shown: the graph's own (`None`) or a function's.
+    scope: Option<FunctionId>,
 }
 
 impl std::fmt::Debug for Canvas {
@@ -662,6 +667,23 @@ impl Canvas {
             why_not: std::collections::BTreeMap::new(),
             watches: std::collections::BTreeSet::new(),
             path: std::collections::BTreeSet::new(),
+            scope: None,
+        }
+    }
+
+    /// Whose canvas is shown: the graph's own (`None`) or a function's.
+    pub fn scope(&self) -> Option<FunctionId> {
+        self.scope
+    }
+
+    /// Shows the canvas of `scope` (a function, or `None` for the graph's own), all of it in
+    /// view, from the next sync.
+    pub fn set_scope(&mut self, scope: Option<FunctionId>) {
+        if self.scope != scope {
+            self.scope = scope;
+            self.synced = None;
+            self.state.selected_nodes.clear();
+            self.pending = Some(ViewOp::FrameAll);
         }
     }
 
@@ -719,9 +741,10 @@ impl Canvas {
             .iter()
             .filter(|(core, view)| {
                 !self.state.graph.nodes.contains_key(**view)
-                    || graph
-                        .node(**core)
-                        .is_none_or(|n| n.kind != self.state.graph[**view].user_data.kind)
+                    || graph.node(**core).is_none_or(|n| {
+                        n.kind != self.state.graph[**view].user_data.kind
+                            || n.function != self.scope
+                    })
             })
             .map(|(c, _)| *c)
             .collect();
@@ -739,7 +762,7 @@ impl Canvas {
         self.inputs.clear();
         self.outputs.clear();
         let zoom = self.state.pan_zoom.zoom;
-        for node in graph.nodes() {
+        for node in graph.nodes_in(self.scope) {
             let spec = catalog::spec(&node.kind);
             for (key, value) in &node.values {
                 if let Value::Choice(c) = value {
@@ -863,7 +886,13 @@ impl Canvas {
                 (Some(o), Some(i)) if self.state.graph.connection(*i).is_none() => {
                     self.state.graph.add_connection(*o, *i);
                 }
-                _ => self.hidden_links += 1,
+                _ if graph
+                    .node(l.to.node)
+                    .is_some_and(|n| n.function == self.scope) =>
+                {
+                    self.hidden_links += 1
+                }
+                _ => {}
             }
         }
     }
@@ -1186,6 +1215,27 @@ impl Canvas {
                 at: self.canvas_at(screen),
                 from: None,
             });
+        }
+        // A double click on a function's call opens the function.
+        if let Some(p) = pointer.filter(|p| rect.contains(*p))
+            && ui.input(|i| {
+                i.pointer
+                    .button_double_clicked(egui::PointerButton::Primary)
+            })
+            && let Some(f) = self.ui.rects.iter().find_map(|(node, r)| {
+                let view = self.view_of.get(node)?;
+                let kind = &self.state.graph.nodes.get(*view)?.user_data.kind;
+                match aether_scripting::graph::function::parse_kind(kind) {
+                    Some((aether_scripting::graph::function::Role::Call, f, _))
+                        if r.contains(p) =>
+                    {
+                        Some(f)
+                    }
+                    _ => None,
+                }
+            })
+        {
+            out.push(Intent::OpenFunction(f));
         }
         // A double click on a wire puts a reroute dot on it there.
         if let Some(p) = pointer.filter(|p| rect.contains(*p))

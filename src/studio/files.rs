@@ -172,6 +172,10 @@ pub enum Purpose {
     OpenReplay,
     /// Save the shown duel as a replay.
     SaveReplay,
+    /// Save the graph's functions to a library file.
+    SaveFunctions,
+    /// Add the functions of a library file (any graph file).
+    LoadFunctions,
 }
 
 impl Purpose {
@@ -188,6 +192,8 @@ impl Purpose {
             Purpose::AddEntrant => "Add an AI to the tournament",
             Purpose::OpenReplay => "Open replay",
             Purpose::SaveReplay => "Save replay as",
+            Purpose::SaveFunctions => "Save functions to a library",
+            Purpose::LoadFunctions => "Add functions from a library",
         }
     }
 
@@ -197,6 +203,7 @@ impl Purpose {
             Purpose::OpenState => Some(".json"),
             Purpose::OpenSetup | Purpose::SaveSetup => Some(".mcworld.json"),
             Purpose::OpenReplay | Purpose::SaveReplay => Some(".mcreplay"),
+            Purpose::SaveFunctions | Purpose::LoadFunctions => Some(".json"),
             Purpose::ExportFolder
             | Purpose::AddWorldScript
             | Purpose::ChooseOpponent
@@ -291,10 +298,12 @@ impl Pickers {
                         | Purpose::ChooseOpponent
                         | Purpose::ChoosePreviewOpponent(_)
                         | Purpose::AddEntrant
+                        | Purpose::LoadFunctions
                         | Purpose::OpenReplay => dialog.pick_file(),
-                        Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay => {
-                            dialog.set_file_name(&name).save_file()
-                        }
+                        Purpose::SaveGraph
+                        | Purpose::SaveSetup
+                        | Purpose::SaveReplay
+                        | Purpose::SaveFunctions => dialog.set_file_name(&name).save_file(),
                         Purpose::ExportFolder => dialog.pick_folder(),
                     };
                     let _ = tx.send(picked);
@@ -350,9 +359,10 @@ impl Pickers {
             ui.heading(prompt.purpose.title());
             let label = ui.label(match prompt.purpose {
                 Purpose::ExportFolder => "Type the folder to write the mod to:",
-                Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay => {
-                    "Type the file to save to:"
-                }
+                Purpose::SaveGraph
+                | Purpose::SaveSetup
+                | Purpose::SaveReplay
+                | Purpose::SaveFunctions => "Type the file to save to:",
                 Purpose::ChooseOpponent | Purpose::ChoosePreviewOpponent(_) | Purpose::AddEntrant => {
                     "Type the path of an AI graph, a .wasm or .wat module, or a mod folder:"
                 }
@@ -430,6 +440,7 @@ impl Pickers {
                         | Purpose::OpenState
                         | Purpose::OpenSetup
                         | Purpose::OpenReplay
+                        | Purpose::LoadFunctions
                             if !path.is_file() =>
                         {
                             Some(format!("{}: no such file", path.display()))
@@ -442,12 +453,18 @@ impl Pickers {
                         {
                             Some(format!("{}: no such file or folder", path.display()))
                         }
-                        Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay
+                        Purpose::SaveGraph
+                        | Purpose::SaveSetup
+                        | Purpose::SaveReplay
+                        | Purpose::SaveFunctions
                             if path.is_dir() =>
                         {
                             Some(format!("{} is a folder; type a file name", path.display()))
                         }
-                        Purpose::SaveGraph | Purpose::SaveSetup | Purpose::SaveReplay
+                        Purpose::SaveGraph
+                        | Purpose::SaveSetup
+                        | Purpose::SaveReplay
+                        | Purpose::SaveFunctions
                             if !path
                                 .parent()
                                 .is_some_and(|d| d.as_os_str().is_empty() || d.is_dir()) =>

@@ -2,7 +2,7 @@
 //! the lists of the graph's variables and comments.
 
 use aether_scripting::catalog::{CATALOG, Category, NodeSpec, PinType};
-use aether_scripting::graph::{PortRef, ScriptKind, VarType, Variable, VisualScriptGraph};
+use aether_scripting::graph::{PortRef, VarType, Variable, VisualScriptGraph};
 use egui::{Color32, Pos2};
 
 use super::canvas::category_color;
@@ -73,6 +73,8 @@ pub fn variable_for(graph: &VisualScriptGraph, ty: PinType) -> Option<String> {
 pub enum PaletteAction {
     /// Add a node of this kind in the middle of the view.
     Add(&'static str),
+    /// Add a call of this function of the graph in the middle of the view.
+    Call(aether_scripting::graph::FunctionId),
 }
 
 /// The palette panel: search box and node kinds by category.
@@ -85,7 +87,8 @@ pub struct Palette {
 impl Palette {
     /// Draws the palette of the node kinds a graph of `kind` may use; returns the kind to add,
     /// if one was chosen.
-    pub fn ui(&mut self, ui: &mut egui::Ui, kind: ScriptKind) -> Option<PaletteAction> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, graph: &VisualScriptGraph) -> Option<PaletteAction> {
+        let kind = graph.kind;
         let mut chosen = None;
         ui.heading("Nodes");
         let search = ui
@@ -100,13 +103,22 @@ impl Palette {
             .inner;
         let allowed = move |s: &&'static NodeSpec| s.op.allowed_in(kind);
         let hits = ranked(&self.query, CATALOG.iter().filter(allowed));
-        if search.lost_focus()
-            && ui.input(|i| i.key_pressed(egui::Key::Enter))
-            && let Some(first) = hits.first()
-        {
-            chosen = Some(PaletteAction::Add(first.key));
-            // Added: the box is ready for the next node.
-            self.query.clear();
+        // The graph's functions, by name; they come first.
+        let q = self.query.trim().to_lowercase();
+        let function_hits: Vec<(aether_scripting::graph::FunctionId, String)> = graph
+            .functions()
+            .filter(|f| !q.is_empty() && f.name.to_lowercase().contains(&q))
+            .map(|f| (f.id, f.name.clone()))
+            .collect();
+        if search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            if let Some((f, _)) = function_hits.first() {
+                chosen = Some(PaletteAction::Call(*f));
+                self.query.clear();
+            } else if let Some(first) = hits.first() {
+                chosen = Some(PaletteAction::Add(first.key));
+                // Added: the box is ready for the next node.
+                self.query.clear();
+            }
         }
         ui.label(
             egui::RichText::new(
@@ -120,8 +132,13 @@ impl Palette {
             .max_height(ui.available_height() * 0.6)
             .show(ui, |ui| {
                 if !self.query.trim().is_empty() {
-                    if hits.is_empty() {
+                    if hits.is_empty() && function_hits.is_empty() {
                         ui.weak("No node matches.");
+                    }
+                    for (f, name) in &function_hits {
+                        if function_button(ui, name).clicked() {
+                            chosen = Some(PaletteAction::Call(*f));
+                        }
                     }
                     for spec in &hits {
                         if kind_button(ui, spec).clicked() {
@@ -148,9 +165,33 @@ impl Palette {
                         }
                     });
                 }
+                if graph.functions().next().is_some() {
+                    egui::CollapsingHeader::new(
+                        egui::RichText::new(Category::Functions.name())
+                            .color(category_color(Category::Functions).gamma_multiply(2.0)),
+                    )
+                    .id_salt(("palette", "functions"))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        for f in graph.functions() {
+                            if function_button(ui, &f.name).clicked() {
+                                chosen = Some(PaletteAction::Call(f.id));
+                            }
+                        }
+                    });
+                }
             });
         chosen
     }
+}
+
+fn function_button(ui: &mut egui::Ui, name: &str) -> egui::Response {
+    ui.add(
+        egui::Button::new(name)
+            .frame(false)
+            .min_size(egui::vec2(ui.available_width(), 0.0)),
+    )
+    .on_hover_text(format!("A call of this graph's function {name}"))
 }
 
 fn kind_button(ui: &mut egui::Ui, spec: &NodeSpec) -> egui::Response {

@@ -48,7 +48,11 @@ fn spec_of(g: &VisualScriptGraph, id: NodeId) -> Option<&'static catalog::NodeSp
 
 /// A selection a creator might make: an execution node of `scope` and what follows it, a few
 /// steps deep, now and then with some of the pure nodes it reads.
-fn random_selection(rng: &mut Rng, g: &VisualScriptGraph, scope: Option<FunctionId>) -> Vec<NodeId> {
+fn random_selection(
+    rng: &mut Rng,
+    g: &VisualScriptGraph,
+    scope: Option<FunctionId>,
+) -> Vec<NodeId> {
     let candidates: Vec<NodeId> = g
         .nodes_in(scope)
         .filter(|n| {
@@ -170,7 +174,10 @@ fn make_function_keeps_what_the_graph_does_and_compiled_calls_agree() {
         .collect();
     for i in 0..30 {
         let size = rng.between(4, 24);
-        sources.push((format!("random graph {i}"), random::random_graph(&mut rng, size)));
+        sources.push((
+            format!("random graph {i}"),
+            random::random_graph(&mut rng, size),
+        ));
     }
     for (name, original) in &sources {
         let before = CheckedGraph::new(original.clone()).unwrap();
@@ -234,12 +241,18 @@ fn make_function_keeps_what_the_graph_does_and_compiled_calls_agree() {
     );
     assert!(made >= 150, "only {made} functions made");
     assert!(nested >= 10, "only {nested} functions made inside another");
-    assert!(twice >= 100, "only {twice} graphs with a function called twice");
+    assert!(
+        twice >= 100,
+        "only {twice} graphs with a function called twice"
+    );
     assert!(sent >= 300, "only {sent} actions compared");
 }
 
 /// The melee-rusher's attack-or-march part made into a function, as a creator would.
-fn rusher_with_function() -> (VisualScriptGraph, aether_scripting::graph::make_function::Made) {
+fn rusher_with_function() -> (
+    VisualScriptGraph,
+    aether_scripting::graph::make_function::Made,
+) {
     let mut g = template("melee-rusher");
     // Branch #5 and everything after it, with the queries.
     let selection: Vec<NodeId> = (3..=14).map(NodeId).collect();
@@ -269,7 +282,11 @@ fn a_function_is_one_wasm_function_however_many_calls_it_has() {
     };
     assert_eq!(functions(&two_art), functions(&one) + 1);
     assert_eq!(two_art.node_code.len(), one.node_code.len() + 1);
-    for id in g.nodes().filter(|n| n.function == Some(made.function)).map(|n| n.id) {
+    for id in g
+        .nodes()
+        .filter(|n| n.function == Some(made.function))
+        .map(|n| n.id)
+    {
         let code = |a: &aether_scripting::compile::ScriptArtifact| {
             a.node_code.get(&id).map(|c| c.symbol.clone())
         };
@@ -284,12 +301,18 @@ fn recursion_and_wires_across_canvases_are_refused_where_they_are() {
     let (mut g, made) = rusher_with_function();
     // A call of Charge inside Charge.
     let (inputs, _) = g.function_ends(made.function);
-    let inner = g.add_call(made.function, [0.0, 900.0], Some(made.function)).unwrap();
+    let inner = g
+        .add_call(made.function, [0.0, 900.0], Some(made.function))
+        .unwrap();
     let d = check::check(&g);
     let rec: Vec<_> = d.iter().filter(|d| d.code == "recursion").collect();
     assert_eq!(rec.len(), 1, "{d:#?}");
     assert_eq!(rec[0].location, Location::Node(inner));
-    assert!(rec[0].message.contains("Charge calls itself"), "{}", rec[0].message);
+    assert!(
+        rec[0].message.contains("Charge calls itself"),
+        "{}",
+        rec[0].message
+    );
     // The call on the graph's canvas says its function has a problem inside.
     assert!(
         d.iter()
@@ -311,7 +334,10 @@ fn recursion_and_wires_across_canvases_are_refused_where_they_are() {
         .unwrap()
         .key
         .clone();
-    let wire = g.connect(PortRef::new(inputs.unwrap(), unit), PortRef::new(outside, "unit"));
+    let wire = g.connect(
+        PortRef::new(inputs.unwrap(), unit),
+        PortRef::new(outside, "unit"),
+    );
     let d = check::check(&g);
     assert!(
         d.iter()
@@ -342,9 +368,58 @@ fn functions_survive_the_file_and_older_files_load_unchanged() {
     assert_eq!(VisualScriptGraph::from_json(&old).unwrap().to_json(), old);
     // A version 1 file that holds a function is refused with the reason.
     let lying = text.replace("\"version\": 3", "\"version\": 1");
-    let err = VisualScriptGraph::from_json(&lying).unwrap_err().to_string();
+    let err = VisualScriptGraph::from_json(&lying)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("functions need format version 3"), "{err}");
     // A node in a function the file does not declare.
-    let stray = text.replace("\"functions\": [", "\"functions\": [\n  ],\n  \"unused\": [");
+    let stray = text.replace(
+        "\"functions\": [",
+        "\"functions\": [\n  ],\n  \"unused\": [",
+    );
     assert!(VisualScriptGraph::from_json(&stray).is_err());
+}
+
+#[test]
+fn a_library_file_carries_functions_to_another_graph_where_they_play_the_same() {
+    let (g, made) = rusher_with_function();
+    let dir = std::env::temp_dir().join(format!("cs-fnlib-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("charge.mcfunctions.json");
+    g.library_of(&[made.function]).save(&path).unwrap();
+    let lib = VisualScriptGraph::load(&path).unwrap();
+    assert_eq!(lib.functions().count(), 1);
+    assert!(
+        lib.nodes_in(None).next().is_none(),
+        "only the function's nodes"
+    );
+
+    // A new AI: On Turn → For Each Unit → the library's Charge.
+    let mut fresh = VisualScriptGraph::new();
+    let turn = fresh.add_node("on_turn", [0.0, 0.0]);
+    let each = fresh.add_node("for_each_unit", [200.0, 0.0]);
+    fresh.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    let ids = fresh.import_functions(&lib);
+    assert_eq!(ids.len(), 1);
+    assert_eq!(fresh.function(ids[0]).unwrap().name, "Charge");
+    let call = fresh.add_call(ids[0], [400.0, 0.0], None).unwrap();
+    fresh.connect(PortRef::new(each, "body"), PortRef::new(call, "exec"));
+    let unit = fresh.function(ids[0]).unwrap().inputs[0].key.clone();
+    fresh.connect(PortRef::new(each, "unit"), PortRef::new(call, unit));
+    assert!(errors(&fresh).is_empty(), "{:?}", errors(&fresh));
+    // Imported twice: the second is renamed, nothing clashes.
+    let again = fresh.clone().import_functions(&lib);
+    assert_eq!(again.len(), 1);
+
+    let original = CheckedGraph::new(template("melee-rusher")).unwrap();
+    let copy = CheckedGraph::new(fresh).unwrap();
+    let mut rng = Rng::new(7);
+    for _ in 0..20 {
+        let (state, slot, seed) = random_turn(&mut rng);
+        let view = rules::view_for(&state, slot);
+        assert_eq!(
+            interpret(&original, &view, slot, seed).actions,
+            interpret(&copy, &view, slot, seed).actions
+        );
+    }
 }

@@ -42,9 +42,7 @@ pub(super) fn check_functions(
                 out.push(Diagnostic::error(
                     "misplaced-function-node",
                     Location::Node(node.id),
-                    format!(
-                        "this belongs on the canvas of the function {name}; delete it here"
-                    ),
+                    format!("this belongs on the canvas of the function {name}; delete it here"),
                 ));
             }
             Role::Inputs => inputs.entry(id).or_default().push(node.id),
@@ -116,7 +114,11 @@ pub(super) fn check_functions(
                 let how = if callee == scope {
                     format!("{} calls itself", name(scope))
                 } else {
-                    format!("{} calls {}, which leads back to it", name(scope), name(callee))
+                    format!(
+                        "{} calls {}, which leads back to it",
+                        name(scope),
+                        name(callee)
+                    )
                 };
                 out.push(Diagnostic::error(
                     "recursion",
@@ -176,7 +178,9 @@ pub(super) fn report_at_calls(graph: &VisualScriptGraph, out: &mut Vec<Diagnosti
                 ),
             ));
             if let Some(caller) = graph.node(call).and_then(|c| c.function) {
-                inside.entry(caller).or_insert((1, format!("{name} has {problems} inside")));
+                inside
+                    .entry(caller)
+                    .or_insert((1, format!("{name} has {problems} inside")));
                 todo.push(caller);
             }
         }

@@ -456,10 +456,7 @@ fn from_doc(doc: FileDoc) -> Result<VisualScriptGraph, GraphFileError> {
     graph.next_node = doc.next_node.max(max_node.saturating_add(1)).max(1);
     graph.next_link = doc.next_link.max(max_link.saturating_add(1)).max(1);
     let max_function = graph.functions.keys().last().map_or(0, |id| id.0);
-    graph.next_function = doc
-        .next_function
-        .max(max_function.saturating_add(1))
-        .max(1);
+    graph.next_function = doc.next_function.max(max_function.saturating_add(1)).max(1);
     graph.sync_functions();
     Ok(graph)
 }

@@ -165,7 +165,11 @@ pub fn parse_kind(kind: &str) -> Option<(Role, FunctionId, Option<Function>)> {
     };
     let id = FunctionId(id.parse().ok()?);
     let function = match json {
-        Some(json) => Some(serde_json::from_str::<Function>(json).ok().filter(|f| f.id == id)?),
+        Some(json) => Some(
+            serde_json::from_str::<Function>(json)
+                .ok()
+                .filter(|f| f.id == id)?,
+        ),
         None => None,
     };
     Some((role, id, function))
@@ -271,7 +275,8 @@ impl VisualScriptGraph {
             if let Some((Role::Call, fid, Some(f))) = parse_kind(&node.kind)
                 && fid == id
             {
-                node.values.retain(|k, _| f.inputs.iter().any(|p| &p.key == k));
+                node.values
+                    .retain(|k, _| f.inputs.iter().any(|p| &p.key == k));
             }
         }
         true
@@ -352,5 +357,86 @@ impl VisualScriptGraph {
     pub fn add_outputs(&mut self, id: FunctionId, pos: [f32; 2]) -> Option<NodeId> {
         let kind = node_kind(Role::Outputs, self.functions.get(&id)?);
         Some(self.add_node_in(kind, pos, Some(id)))
+    }
+}
+
+impl VisualScriptGraph {
+    /// A graph holding only the functions `ids` and those they call (with their nodes, wires
+    /// and the variables they use): what a functions library file holds. Any graph file can be
+    /// a library; [`import_functions`](Self::import_functions) reads its functions.
+    pub fn library_of(&self, ids: &[FunctionId]) -> VisualScriptGraph {
+        let mut wanted: std::collections::BTreeSet<FunctionId> = std::collections::BTreeSet::new();
+        let mut todo: Vec<FunctionId> = ids.to_vec();
+        while let Some(f) = todo.pop() {
+            if !self.functions.contains_key(&f) || !wanted.insert(f) {
+                continue;
+            }
+            for n in self.nodes.values().filter(|n| n.function == Some(f)) {
+                if let Some((Role::Call, callee, _)) = parse_kind(&n.kind) {
+                    todo.push(callee);
+                }
+            }
+        }
+        let nodes: Vec<NodeId> = self
+            .nodes
+            .values()
+            .filter(|n| n.function.is_some_and(|f| wanted.contains(&f)))
+            .map(|n| n.id)
+            .collect();
+        let mut lib = self.fragment(&nodes);
+        lib.name = "functions".into();
+        lib.functions.retain(|id, _| wanted.contains(id));
+        lib
+    }
+
+    /// Adds every function of `library` (any graph file's functions) with fresh ids, renamed
+    /// `Name 2` where this graph already has the name; their calls of each other follow, the
+    /// variables they use are declared where missing. Returns the new functions' ids.
+    pub fn import_functions(&mut self, library: &VisualScriptGraph) -> Vec<FunctionId> {
+        let mut renamed = std::collections::BTreeMap::new();
+        let mut added = Vec::new();
+        for f in library.functions.values() {
+            let id = FunctionId(self.next_function);
+            self.next_function += 1;
+            let mut copy = f.clone();
+            copy.id = id;
+            copy.name = self.unique_function_name(&f.name);
+            self.functions.insert(id, copy);
+            renamed.insert(f.id, id);
+            added.push(id);
+        }
+        let mut node_of = std::collections::BTreeMap::new();
+        for n in library.nodes.values() {
+            let Some(scope) = n.function.and_then(|f| renamed.get(&f).copied()) else {
+                continue;
+            };
+            let kind = match parse_kind(&n.kind) {
+                Some((role, f, _)) => match renamed.get(&f) {
+                    Some(&g) => short_kind(role, g),
+                    None => n.kind.clone(),
+                },
+                None => n.kind.clone(),
+            };
+            let id = self.add_node_in(kind, n.pos, Some(scope));
+            if let Some(new) = self.nodes.get_mut(&id) {
+                new.values = n.values.clone();
+            }
+            node_of.insert(n.id, id);
+        }
+        for l in library.links.values() {
+            if let (Some(&a), Some(&b)) = (node_of.get(&l.from.node), node_of.get(&l.to.node)) {
+                self.connect(
+                    super::PortRef::new(a, l.from.port.clone()),
+                    super::PortRef::new(b, l.to.port.clone()),
+                );
+            }
+        }
+        for v in &library.variables {
+            if self.variable(&v.name).is_none() {
+                self.variables.push(v.clone());
+            }
+        }
+        self.sync_functions();
+        added
     }
 }

@@ -179,7 +179,11 @@ pub fn make_function(
     selection: &[NodeId],
     name: &str,
 ) -> Result<Made, String> {
-    let Some(scope) = selection.iter().find_map(|id| g.node(*id)).map(|n| n.function) else {
+    let Some(scope) = selection
+        .iter()
+        .find_map(|id| g.node(*id))
+        .map(|n| n.function)
+    else {
         return Err("select the nodes to make into a function first".into());
     };
     let specs: BTreeMap<NodeId, &'static NodeSpec> = g
@@ -409,8 +413,7 @@ pub fn make_function(
             } else if let Some(&c) = copy_of.get(&p.node) {
                 Some(PortRef::new(c, p.port.clone()))
             } else {
-                param_port(p, &in_sources, &function.inputs)
-                    .map(|k| PortRef::new(inputs_node, k))
+                param_port(p, &in_sources, &function.inputs).map(|k| PortRef::new(inputs_node, k))
             }
         };
         if let Some(&b_copy) = copy_of.get(&b)
