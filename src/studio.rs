@@ -2077,6 +2077,7 @@ impl Studio {
         let nodes = m.nodes();
         match (nodes.first(), &m.found) {
             (Some(first), _) => {
+                self.go_to_canvas_of(*first);
                 self.canvas.select(&nodes);
                 self.canvas.focus(*first);
                 self.status = format!("Found {}", m.label);
@@ -2185,6 +2186,13 @@ impl Studio {
         match a {
             A::Open(f) => self.open_function(f),
             A::Make => self.make_function(),
+            A::FindUsages(name) => {
+                self.find.open_with(&name);
+                let version = self.doc.version();
+                if let Some(m) = self.find.next(self.doc.graph(), version) {
+                    self.show_match(&m);
+                }
+            }
             A::Call(f) => {
                 let at = free_spot(self.doc.graph(), self.canvas.centre());
                 let id = self

@@ -205,3 +205,72 @@ fn find_lists_nodes_and_comments_by_their_words() {
         "nothing found for \"zzz\"\n"
     );
 }
+
+/// `functions`: Make function from the command line (the graph rewritten, the AI playing the
+/// same turn), a refused selection leaving the file as it was, a library saved and added to
+/// another graph.
+#[test]
+fn functions_are_made_saved_and_added_from_the_command_line() {
+    let dir = scratch("functions");
+    let graph = dir.join("rusher.mcgraph.json");
+    std::fs::copy(template("melee-rusher"), &graph).unwrap();
+    let g = graph.to_str().unwrap();
+    let before = studio(&["run", g, "--state", "assets/states/battle.json", "--json"]);
+    assert!(before.status.success(), "{}", text(&before.stderr));
+
+    // Refused: On Turn cannot go into a function; the file stays as it was.
+    let original = std::fs::read(&graph).unwrap();
+    let out = studio(&["functions", g, "--make", "1,2"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("where the script starts; leave it out of the function"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&graph).unwrap(), original);
+
+    let out = studio(&[
+        "functions",
+        g,
+        "--make",
+        "3,4,5,6,7,8,9,10,11,12,13,14",
+        "--name",
+        "Charge",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("made Charge; its call is node"), "{shown}");
+    assert!(
+        shown.contains("Charge: inputs Unit (Unit); outputs none; 13 node(s), 1 call(s)"),
+        "{shown}"
+    );
+    // The same turn, to the byte.
+    let after = studio(&["run", g, "--state", "assets/states/battle.json", "--json"]);
+    assert!(after.status.success(), "{}", text(&after.stderr));
+    let actions = |o: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["actions"].clone()
+    };
+    assert_eq!(actions(&before), actions(&after));
+
+    // Saved to a library, added to another graph.
+    let lib = dir.join("charge.mcfunctions.json");
+    let out = studio(&["functions", g, "--export", lib.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let other = dir.join("hill.mcgraph.json");
+    std::fs::copy(template("hill-defender"), &other).unwrap();
+    let out = studio(&[
+        "functions",
+        other.to_str().unwrap(),
+        "--import",
+        lib.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("added Charge from"),
+        "{}",
+        text(&out.stdout)
+    );
+    let check = studio(&["compile", other.to_str().unwrap(), "-o", "-", "--wat"]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+}

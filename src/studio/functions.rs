@@ -16,6 +16,8 @@ pub enum FunctionAction {
     Call(FunctionId),
     /// Make a function of the selected nodes.
     Make,
+    /// Find the calls of the function with this name.
+    FindUsages(String),
     /// Give the function this name and signature.
     Change(Function),
     /// Add the function's Outputs node.
@@ -77,6 +79,13 @@ impl FunctionsPanel {
                 let calls = graph.calls_of(f.id).len();
                 ui.label(RichText::new(format!("{calls} call(s)")).weak().small());
                 if ui
+                    .small_button("🔍")
+                    .on_hover_text(format!("Find the calls of {}", f.name))
+                    .clicked()
+                {
+                    action = Some(FunctionAction::FindUsages(f.name.clone()));
+                }
+                if ui
                     .small_button("+ call")
                     .on_hover_text(format!("Add a call of {} on this canvas", f.name))
                     .clicked()
@@ -115,12 +124,13 @@ impl FunctionsPanel {
         f: &Function,
     ) -> Option<FunctionAction> {
         let mut action = None;
+        if self.name.as_ref().is_none_or(|(id, _)| *id != f.id) {
+            self.name = Some((f.id, f.name.clone()));
+        }
+        let mut fallback = String::new();
         let typed = match &mut self.name {
-            Some((id, text)) if *id == f.id => text,
-            slot => {
-                *slot = Some((f.id, f.name.clone()));
-                &mut slot.as_mut().expect("just set").1
-            }
+            Some((_, text)) => text,
+            None => &mut fallback,
         };
         ui.horizontal(|ui| {
             let label = ui.label("Name");

@@ -1073,3 +1073,61 @@ fn random_world_graphs_replay_from_their_journals() {
     }
     assert!(events > 1_000, "only {events} events");
 }
+
+/// World scripts with functions: random world graphs with part of an event's flow made into a
+/// function (and that function called a second time, where it fits) make the same calls compiled
+/// and interpreted; made without the second call, they make the same calls as before.
+#[test]
+fn random_world_graphs_with_functions_make_the_same_calls() {
+    use aether_scripting::catalog::{self, Op};
+    use aether_scripting::graph::make_function::make_function;
+    let mut rng = Rng::new(0x5EED_F0F0);
+    let scenes = [scene("village"), scene("arena")];
+    let mut made = 0;
+    for i in 0..40 {
+        let graph = random_world_graph(&mut rng, i);
+        let candidates: Vec<_> = graph
+            .nodes()
+            .filter(|n| {
+                catalog::spec(&n.kind).is_some_and(|s| {
+                    s.is_exec()
+                        && !s.op.is_entry()
+                        && !matches!(s.op, Op::FunctionInputs | Op::FunctionOutputs)
+                })
+            })
+            .map(|n| n.id)
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        let first = *pick(&mut rng, &candidates);
+        // The node and everything execution reaches from it.
+        let mut selection = vec![first];
+        let mut k = 0;
+        while k < selection.len() {
+            let n = selection[k];
+            for l in graph.links().filter(|l| l.from.node == n) {
+                let exec = catalog::spec(&graph.node(n).unwrap().kind)
+                    .and_then(|s| s.output(&l.from.port))
+                    .is_some_and(|p| p.ty == PinType::Exec);
+                if exec && !selection.contains(&l.to.node) {
+                    selection.push(l.to.node);
+                }
+            }
+            k += 1;
+        }
+        let mut with = graph.clone();
+        if make_function(&mut with, &selection, "Part").is_err() {
+            continue;
+        }
+        made += 1;
+        let scene = &scenes[i % 2];
+        assert_eq!(
+            differential(&graph, scene, 40),
+            differential(&with, scene, 40),
+            "graph {i}: the function changed what the script does\n{}",
+            with.to_json()
+        );
+    }
+    assert!(made >= 15, "only {made} functions made");
+}

@@ -25,6 +25,18 @@
 //! | `not-yet-computed` | error | link | a value used where it does not exist yet |
 //! | `unreachable` | warning | node | a node that never runs or is never used |
 //! | `may-find-none` | warning | node | a move or spell aimed at the position of a unit a query may not find, whose Done nothing reads |
+//! | `unknown-function` | error | node | a call, Inputs or Outputs of a function the graph does not have |
+//! | `entry-in-function` | error | node | On Turn or an event node on a function's canvas |
+//! | `misplaced-function-node` | error | node | a function's Inputs or Outputs on another canvas |
+//! | `no-function-inputs` | error | graph | a function without its Inputs node |
+//! | `function-inputs-twice` / `function-outputs-twice` | error | node | a second Inputs or Outputs node in a function |
+//! | `recursion` | error | node | a call inside a function of itself, directly or through others |
+//! | `crosses-function` | error | link | a wire from one canvas (a function's or the graph's) to another |
+//! | `function-has-errors` | error | node | a call of a function with an error inside (named), so the graph's canvas shows where to look |
+//!
+//! A function's nodes are checked once, wherever it is called: each function's Inputs node is a
+//! root of the flow analysis beside the graph's entries, so "not yet computed" and the rest hold
+//! inside functions as in the graph (`check/functions.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -24,6 +24,11 @@
 //! }
 //! ```
 //!
+//! A graph with functions (format 3) also has `"next_function"` and `"functions"` (one per line:
+//! id, name, typed inputs and outputs), and each node on a function's canvas says so with `"in"`;
+//! a function's nodes store the short kind (`"fn:call:1"`, `"fn:in:1"`, `"fn:out:1"`) and take
+//! their ports from the function when loaded.
+//!
 //! Nodes and links are sorted by id, one per line; keys come in a fixed order; the same graph
 //! always gives the same bytes. The file is never the editor library's state.
 //!

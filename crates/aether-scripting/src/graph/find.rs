@@ -1,5 +1,6 @@
 //! Finding things in a graph: nodes by their name, number or the text typed on them, comments by
-//! their text, variables by name with every node that uses them. What the editor's Find (Ctrl+F)
+//! their text, variables by name with every node that uses them, functions by name with their
+//! calls. What the editor's Find (Ctrl+F)
 //! and `creator-studio find` show.
 
 use super::{NodeId, Value, VisualScriptGraph};
@@ -13,6 +14,8 @@ pub enum Found {
     Comment(usize, [f32; 2]),
     /// A variable: the nodes that get or set it.
     Variable(String, Vec<NodeId>),
+    /// A function: its calls.
+    Function(super::FunctionId, Vec<NodeId>),
 }
 
 /// One match, with its words for a list.
@@ -30,7 +33,7 @@ impl Match {
         match &self.found {
             Found::Node(n) => vec![*n],
             Found::Comment(..) => Vec::new(),
-            Found::Variable(_, uses) => uses.clone(),
+            Found::Variable(_, uses) | Found::Function(_, uses) => uses.clone(),
         }
     }
 }
@@ -68,6 +71,20 @@ pub fn find(graph: &VisualScriptGraph, query: &str) -> Vec<Match> {
             });
         }
     }
+    for f in graph.functions() {
+        if has(&f.name) {
+            let calls = graph.calls_of(f.id);
+            out.push(Match {
+                label: format!(
+                    "function {}: {} call{}",
+                    f.name,
+                    calls.len(),
+                    if calls.len() == 1 { "" } else { "s" }
+                ),
+                found: Found::Function(f.id, calls),
+            });
+        }
+    }
     for n in graph.nodes() {
         let name = crate::catalog::spec(&n.kind).map_or(n.kind.as_str(), |s| s.name);
         let title = format!("{name} {}", n.id);
@@ -75,7 +92,7 @@ pub fn find(graph: &VisualScriptGraph, query: &str) -> Vec<Match> {
             Value::Choice(t) if has(t) => Some(t.as_str()),
             _ => None,
         });
-        if has(&title) || has(&n.kind) {
+        if has(&title) || has(&super::function::file_kind(&n.kind)) {
             out.push(Match {
                 found: Found::Node(n.id),
                 label: title,
