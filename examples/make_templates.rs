@@ -314,6 +314,179 @@ fn defender() -> VisualScriptGraph {
     b.g
 }
 
+/// The Tactician: mages mend the most hurt friend near them; every unit strikes the weakest enemy
+/// within reach; a unit with an enemy within four tiles takes the best ground within reach and
+/// digs in, so the enemy comes to it and is struck by all; the others advance. Built from
+/// functions: Strike (called twice), Hold Ground (both made with Make function from the nodes
+/// that do them) and Mend (built on its own canvas).
+fn tactician() -> VisualScriptGraph {
+    use aether_scripting::graph::make_function::make_function;
+    use aether_scripting::graph::{Function, Param, ParamType};
+    let mut b = Builder::new(
+        "tactician",
+        "Mages mend the most hurt friend near them; every unit strikes the weakest enemy within reach; a unit with an enemy within four tiles takes the best ground near it (hills, then forest) and digs in, so the enemy comes to it and is struck by all; the others advance on the nearest enemy (or the centre) and strike if they can.",
+    );
+    let each = b.each_of_mine();
+    b.note(
+        -20.0,
+        -80.0,
+        1000.0,
+        60.0,
+        "Mages mend; everyone strikes if they can; with an enemy within 4 tiles, hold the best ground near, dug in; else advance.",
+    );
+    // Mages first: Mend (below, on its own canvas).
+    let mage = b.if_kind(each, each, "body", "mage", 360.0, 0.0);
+    // Strike.
+    let weakest = b.node("weakest_enemy_in_range", 840.0, 200.0);
+    b.wire(each, "unit", weakest, "unit");
+    let strike = b.node("attack", 840.0, 0.0);
+    b.wire(mage, "false", strike, "exec");
+    b.wire(each, "unit", strike, "unit");
+    b.wire(weakest, "enemy", strike, "target");
+    let struck = b.node("branch", 1080.0, 0.0);
+    b.wire(strike, "then", struck, "exec");
+    b.wire(strike, "done", struck, "condition");
+    // An enemy within four tiles: hold ground.
+    let here = b.node("unit_position", 1080.0, 360.0);
+    b.wire(each, "unit", here, "unit");
+    let count = b.node("count_enemies_near", 1260.0, 360.0);
+    b.number(count, "within", 4);
+    b.wire(here, "position", count, "tile");
+    let near = b.node("compare", 1440.0, 360.0);
+    b.set(near, "op", "gt");
+    b.wire(count, "value", near, "a");
+    // Now and then (one time in twenty) a unit near an enemy goes for it anyway, so an enemy that
+    // never comes is fought all the same.
+    let dice = b.node("random_number", 1260.0, 520.0);
+    b.number(dice, "min", 1);
+    b.number(dice, "max", 100);
+    let stay = b.node("compare", 1440.0, 520.0);
+    b.set(stay, "op", "gt");
+    b.number(stay, "b", 5);
+    b.wire(dice, "value", stay, "a");
+    let hold = b.node("and", 1620.0, 400.0);
+    b.wire(near, "result", hold, "a");
+    b.wire(stay, "result", hold, "b");
+    let close = b.node("branch", 1320.0, 0.0);
+    b.wire(struck, "false", close, "exec");
+    b.wire(hold, "result", close, "condition");
+    let best = b.node("best_tile", 1620.0, 200.0);
+    b.wire(each, "unit", best, "unit");
+    b.wire(here, "position", best, "toward");
+    let go = b.node("move_toward", 1620.0, 0.0);
+    b.wire(close, "true", go, "exec");
+    b.wire(each, "unit", go, "unit");
+    b.wire(best, "tile", go, "to");
+    let dig = b.node("fortify", 1860.0, 0.0);
+    b.wire(go, "then", dig, "exec");
+    b.wire(each, "unit", dig, "unit");
+    // Else advance on the nearest enemy, or the centre while none is in sight.
+    let nearest = b.node("nearest_enemy", 1320.0, 700.0);
+    b.wire(each, "unit", nearest, "unit");
+    let seen = b.node("unit_exists", 1500.0, 700.0);
+    b.wire(nearest, "enemy", seen, "unit");
+    let theirs = b.node("unit_position", 1500.0, 820.0);
+    b.wire(nearest, "enemy", theirs, "unit");
+    // None in sight: to the centre, where armies meet; from turn 10, when still none has come,
+    // on toward the nearest tile nobody of ours sees, to find an enemy that does not come.
+    let centre = b.node("map_centre", 1320.0, 1060.0);
+    let turn = b.node("turn", 1500.0, 1060.0);
+    let early = b.node("compare", 1680.0, 1060.0);
+    b.set(early, "op", "lt");
+    b.number(early, "b", 10);
+    b.wire(turn, "value", early, "a");
+    let hidden = b.node("nearest_hidden_tile", 1500.0, 1180.0);
+    b.wire(each, "unit", hidden, "unit");
+    let look = b.node("select", 1860.0, 1060.0);
+    b.set(look, "type", "tile");
+    b.wire(early, "result", look, "condition");
+    b.wire(centre, "position", look, "if_true");
+    b.wire(hidden, "position", look, "if_false");
+    let goal = b.node("select", 1680.0, 760.0);
+    b.set(goal, "type", "tile");
+    b.wire(seen, "value", goal, "condition");
+    b.wire(theirs, "position", goal, "if_true");
+    b.wire(look, "value", goal, "if_false");
+    let advance = b.node("move_toward", 1620.0, 520.0);
+    b.wire(close, "false", advance, "exec");
+    b.wire(each, "unit", advance, "unit");
+    b.wire(goal, "value", advance, "to");
+    let mut g = b.g;
+    let strike_fn = make_function(&mut g, &[strike, weakest], "Strike").expect("Strike");
+    make_function(&mut g, &[go, dig, best], "Hold Ground").expect("Hold Ground");
+    let unit_key = |g: &VisualScriptGraph, f| g.function(f).expect("made").inputs[0].key.clone();
+    let at = |x: f32, y: f32| [x * SPREAD[0], y * SPREAD[1]];
+    // After advancing: strike, if it came into reach (the same function, called again).
+    let again = g
+        .add_call(strike_fn.function, at(1860.0, 520.0), None)
+        .expect("Strike");
+    g.connect(PortRef::new(advance, "then"), PortRef::new(again, "exec"));
+    let key = unit_key(&g, strike_fn.function);
+    g.connect(PortRef::new(each, "unit"), PortRef::new(again, key));
+
+    // Mend: the most hurt friend within three tiles, healed when it lacks 4 hp or more.
+    let mend = g.add_function("Mend", at(0.0, 0.0));
+    g.set_function(Function {
+        id: mend,
+        name: "Mend".into(),
+        inputs: vec![Param {
+            key: "p1".into(),
+            name: "Mage".into(),
+            ty: ParamType::Unit,
+        }],
+        outputs: vec![Param {
+            key: "p2".into(),
+            name: "Mended".into(),
+            ty: ParamType::Bool,
+        }],
+    });
+    let (Some(start), _) = g.function_ends(mend) else {
+        unreachable!("a function has its Inputs node")
+    };
+    let inside = |g: &mut VisualScriptGraph, kind: &str, x: f32, y: f32| {
+        g.add_node_in(kind, at(x, y), Some(mend))
+    };
+    let friend = inside(&mut g, "weakest_friend_near", 200.0, 200.0);
+    g.connect(PortRef::new(start, "p1"), PortRef::new(friend, "unit"));
+    g.set_value(friend, "within", Value::Number(3));
+    let hp = inside(&mut g, "unit_hp", 400.0, 200.0);
+    let max = inside(&mut g, "unit_max_hp", 400.0, 320.0);
+    g.connect(PortRef::new(friend, "friend"), PortRef::new(hp, "unit"));
+    g.connect(PortRef::new(friend, "friend"), PortRef::new(max, "unit"));
+    let plus = inside(&mut g, "add", 580.0, 200.0);
+    g.connect(PortRef::new(hp, "value"), PortRef::new(plus, "a"));
+    g.set_value(plus, "b", Value::Number(4));
+    let hurt = inside(&mut g, "compare", 760.0, 200.0);
+    g.set_value(hurt, "op", Value::Choice("le".into()));
+    g.connect(PortRef::new(plus, "result"), PortRef::new(hurt, "a"));
+    g.connect(PortRef::new(max, "value"), PortRef::new(hurt, "b"));
+    let ask = inside(&mut g, "branch", 400.0, 0.0);
+    g.connect(PortRef::new(start, "then"), PortRef::new(ask, "exec"));
+    g.connect(PortRef::new(hurt, "result"), PortRef::new(ask, "condition"));
+    let spot = inside(&mut g, "unit_position", 760.0, 320.0);
+    g.connect(PortRef::new(friend, "friend"), PortRef::new(spot, "unit"));
+    let heal = inside(&mut g, "cast_heal", 960.0, 0.0);
+    g.connect(PortRef::new(ask, "true"), PortRef::new(heal, "exec"));
+    g.connect(PortRef::new(start, "p1"), PortRef::new(heal, "unit"));
+    g.connect(PortRef::new(spot, "position"), PortRef::new(heal, "at"));
+    let done = g.add_outputs(mend, at(1200.0, 0.0)).expect("Mend");
+    g.connect(PortRef::new(heal, "then"), PortRef::new(done, "exec"));
+    g.connect(PortRef::new(heal, "done"), PortRef::new(done, "p2"));
+    // Called for mages; one that mended is done for the turn.
+    let call = g.add_call(mend, at(600.0, 0.0), None).expect("Mend");
+    g.connect(PortRef::new(mage, "true"), PortRef::new(call, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(call, "p1"));
+    let mended = g.add_node("branch", at(600.0, 200.0));
+    g.connect(PortRef::new(call, "then"), PortRef::new(mended, "exec"));
+    g.connect(PortRef::new(call, "p2"), PortRef::new(mended, "condition"));
+    let first_strike = g.calls_of(strike_fn.function)[0];
+    g.connect(
+        PortRef::new(mended, "false"),
+        PortRef::new(first_strike, "exec"),
+    );
+    g
+}
+
 /// Every three seconds a wave: counts it in storage, announces it, and drops a raider on the
 /// north road that is pushed south with a horn where it lands.
 fn wave_spawner() -> VisualScriptGraph {
@@ -519,6 +692,7 @@ pub fn templates() -> Vec<(&'static str, VisualScriptGraph)> {
         ("archer-skirmisher.mcgraph.json", archer_skirmisher()),
         ("mage-support.mcgraph.json", mage_support()),
         ("hill-defender.mcgraph.json", defender()),
+        ("tactician.mcgraph.json", tactician()),
     ]
 }
 

@@ -44,7 +44,7 @@ use preview::{Job, Preview, PreviewAction, Worker};
 use world_view::{WorldAction, WorldView};
 
 /// The templates a new graph can start from: (title, file text).
-pub const TEMPLATES: [(&str, &str); 4] = [
+pub const TEMPLATES: [(&str, &str); 5] = [
     (
         "Melee rusher",
         include_str!("../examples/graphs/melee-rusher.mcgraph.json"),
@@ -60,6 +60,10 @@ pub const TEMPLATES: [(&str, &str); 4] = [
     (
         "Mage support",
         include_str!("../examples/graphs/mage-support.mcgraph.json"),
+    ),
+    (
+        "Tactician",
+        include_str!("../examples/graphs/tactician.mcgraph.json"),
     ),
 ];
 
@@ -992,6 +996,14 @@ impl Studio {
             None => {}
         }
         ui.separator();
+        // Variables, functions and comments below the palette scroll together, so an open
+        // function's inputs and outputs are in reach on a small window.
+        egui::ScrollArea::vertical()
+            .id_salt("left-below-palette")
+            .show(ui, |ui| self.below_palette_ui(ui));
+    }
+
+    fn below_palette_ui(&mut self, ui: &mut egui::Ui) {
         if let Some(a) = self.variables.ui(ui, self.doc.graph()) {
             match a {
                 VariableAction::Add(v) => {

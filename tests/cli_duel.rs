@@ -200,10 +200,10 @@ fn a_tournament_ranks_the_templates_by_their_identities() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let ranking = v["ranking"].as_array().unwrap();
-    // The four AI templates (the world-script templates in the folder are left out).
-    assert_eq!(ranking.len(), 4, "{v}");
-    assert_eq!(v["pairings"].as_array().unwrap().len(), 6);
-    assert_eq!(ranking[0]["name"], "mage-support 1.0.0", "{v}");
+    // The five AI templates (the world-script templates in the folder are left out).
+    assert_eq!(ranking.len(), 5, "{v}");
+    assert_eq!(v["pairings"].as_array().unwrap().len(), 10);
+    assert_eq!(ranking[0]["name"], "tactician 1.0.0", "{v}");
     let ratings: Vec<f64> = ranking
         .iter()
         .map(|r| r["rating"].as_f64().unwrap())

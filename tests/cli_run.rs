@@ -227,6 +227,7 @@ fn run_trace_reports_fuel_per_node_adding_up_and_every_value() {
         "archer-skirmisher",
         "hill-defender",
         "mage-support",
+        "tactician",
     ] {
         let graph = format!("examples/graphs/{name}.mcgraph.json");
         let out = studio(&[

@@ -1760,8 +1760,8 @@ fn a_tournament_ranks_this_ai_the_templates_and_a_file() {
         s.duel_lab.tournament.is_some()
     });
     let t = h.state().duel_lab.tournament.clone().expect("tournament");
-    assert_eq!(t.entrants.len(), 6, "{:?}", t.entrants);
-    assert_eq!(t.pairings.len(), 15);
+    assert_eq!(t.entrants.len(), 7, "{:?}", t.entrants);
+    assert_eq!(t.pairings.len(), 21);
     let order = t.ranking();
     let last = &t.entrants[*order.last().expect("ranked")];
     assert!(
@@ -2861,4 +2861,98 @@ fn a_function_made_from_a_selection_is_used_twice_and_edited_once() {
     settle(&mut h);
     assert!(fortified(h.state()).is_empty());
     assert!(h.state().canvas().scope().is_none());
+}
+
+/// The Functions panel: the Tactician's functions renamed and given an input there, saved to a
+/// library file through the path prompt, and added to another graph from it (renamed where the
+/// name is taken); an edit made on the panel is one undo step.
+#[test]
+fn functions_are_renamed_saved_to_a_library_and_added_to_another_graph() {
+    let dir = temp_dir("fnlib");
+    let file = dir.join("tactician.mcgraph.json");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join("examples/graphs/tactician.mcgraph.json"), &file).unwrap();
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let strike = h
+        .state()
+        .document()
+        .graph()
+        .function_named("Strike")
+        .expect("the Tactician's Strike")
+        .id;
+    // Open Strike from the panel; rename it.
+    h.get_by_label("✏ Strike").click();
+    step_until(&mut h, "Strike's canvas", |s| {
+        s.canvas().scope() == Some(strike)
+    });
+    // The panel shows the function's name from the next frame.
+    let started = Instant::now();
+    while h.query_by_role_and_label(Role::TextInput, "Name").is_none() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the Name box");
+        h.step();
+    }
+    h.get_by_role_and_label(Role::TextInput, "Name").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, "Name")
+        .type_text("Hit Weakest");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "renamed", |s| {
+        s.document()
+            .graph()
+            .function(strike)
+            .is_some_and(|f| f.name == "Hit Weakest")
+    });
+    // Its calls carry the new name; the graph still plays.
+    let calls = h.state().document().graph().calls_of(strike);
+    assert_eq!(calls.len(), 2);
+    settle(&mut h);
+    assert!(!aether_scripting::check::has_errors(
+        h.state().document().diagnostics()
+    ));
+    // An input added on the panel: one undo step takes it away.
+    h.get_by_label("+ Input").click();
+    step_until(&mut h, "an input added", |s| {
+        s.document()
+            .graph()
+            .function(strike)
+            .is_some_and(|f| f.inputs.len() == 2)
+    });
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    step_until(&mut h, "the input undone", |s| {
+        s.document()
+            .graph()
+            .function(strike)
+            .is_some_and(|f| f.inputs.len() == 1 && f.name == "Hit Weakest")
+    });
+
+    // Saved to a library.
+    let lib = dir.join("tactics.mcfunctions.json");
+    h.get_by_label("Save to library…").click();
+    answer_prompt(&mut h, "Type the file to save to:", &lib);
+    step_until(&mut h, "the library written", |_| lib.is_file());
+    let saved = VisualScriptGraph::load(&lib).unwrap();
+    assert_eq!(
+        saved.functions().count(),
+        3,
+        "Hit Weakest, Hold Ground, Mend"
+    );
+
+    // Added back to the same graph: the names are taken, so they are numbered.
+    h.get_by_label("Add from library…").click();
+    answer_prompt(&mut h, "Type the path of the file:", &lib);
+    step_until(&mut h, "the functions added", |s| {
+        s.document().graph().functions().count() == 6
+    });
+    let g = h.state().document().graph();
+    assert!(g.function_named("Hit Weakest 2").is_some());
+    assert!(g.function_named("Mend 2").is_some());
+    assert!(
+        h.state().status().contains("Added Hit Weakest 2"),
+        "{}",
+        h.state().status()
+    );
 }

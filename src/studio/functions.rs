@@ -65,9 +65,9 @@ impl FunctionsPanel {
             ui.horizontal(|ui| {
                 let open = scope == Some(f.id);
                 let label = if open {
-                    RichText::new(&f.name).strong()
+                    RichText::new(format!("✏ {}", f.name)).strong()
                 } else {
-                    RichText::new(&f.name)
+                    RichText::new(format!("✏ {}", f.name))
                 };
                 if ui
                     .selectable_label(open, label)

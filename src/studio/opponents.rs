@@ -54,7 +54,8 @@ impl Opponent {
                     0 => "melee-rusher",
                     1 => "archer-skirmisher",
                     2 => "hill-defender",
-                    _ => "mage-support",
+                    3 => "mage-support",
+                    _ => "tactician",
                 };
                 Some(PathBuf::from(format!(
                     "examples/graphs/{name}.mcgraph.json"

@@ -285,6 +285,8 @@ pub enum Op {
     /// How many units (setting `which`) the script can see.
     CountUnits,
     /// The tile in the middle of the map: (width / 2, height / 2), rounded down.
+    /// The round being played (the state's `turn`).
+    Turn,
     MapCentre,
     /// The passable tile nearest to `unit` that none of the script's units can see (ties: north
     /// first, then west); the unit's own tile when the whole map is in sight or for none.
@@ -446,6 +448,7 @@ impl Op {
             | Op::KindIs
             | Op::CountUnits
             | Op::MapCentre
+            | Op::Turn
             | Op::NearestHiddenTile
             | Op::TerrainAt
             | Op::Attack
@@ -974,6 +977,16 @@ pub static CATALOG: &[NodeSpec] = &[
         outputs: &[port("position", "Tile", PinType::Position)],
         settings: &[],
         op: Op::MapCentre,
+    },
+    NodeSpec {
+        key: "turn",
+        name: "Turn",
+        category: Category::Units,
+        help: "The round being played: 1 in the first (a duel ends after its turn limit).",
+        inputs: &[],
+        outputs: &[port("value", "Turn", PinType::Number)],
+        settings: &[],
+        op: Op::Turn,
     },
     NodeSpec {
         key: "nearest_hidden_tile",

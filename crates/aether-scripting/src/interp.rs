@@ -778,6 +778,7 @@ impl<'g> Vm<'g, '_> {
                         .count() as i32,
                 )
             }
+            Op::Turn => Val::Number(self.state.turn as i32),
             Op::MapCentre => Val::Position(Pos::new(
                 self.state.map.width / 2,
                 self.state.map.height / 2,

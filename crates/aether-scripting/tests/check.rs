@@ -348,6 +348,7 @@ fn a_move_guarded_by_unit_exists_is_not_warned() {
         "archer-skirmisher",
         "mage-support",
         "hill-defender",
+        "tactician",
     ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("../../examples/graphs/{name}.mcgraph.json"));

@@ -21,11 +21,12 @@ fn template(name: &str) -> VisualScriptGraph {
     .unwrap()
 }
 
-const TEMPLATES: [&str; 4] = [
+const TEMPLATES: [&str; 5] = [
     "melee-rusher",
     "archer-skirmisher",
     "mage-support",
     "hill-defender",
+    "tactician",
 ];
 
 fn session(graph: &VisualScriptGraph) -> ControllerSession {
@@ -206,7 +207,7 @@ fn compiled_and_interpreted_replies_are_identical_on_random_turns() {
         "{out_of_fuel} of {triples} turns ran out of fuel"
     );
     eprintln!(
-        "{graphs} random graphs and 4 templates: {triples} turns, {sent} actions, identical \
+        "{graphs} random graphs and 5 templates: {triples} turns, {sent} actions, identical \
          ({out_of_fuel} turns out of fuel, not compared)"
     );
     assert!(triples >= 1000, "only {triples} turns compared");

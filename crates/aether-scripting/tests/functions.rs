@@ -27,11 +27,12 @@ fn template(name: &str) -> VisualScriptGraph {
     .unwrap()
 }
 
-const TEMPLATES: [&str; 4] = [
+const TEMPLATES: [&str; 5] = [
     "melee-rusher",
     "archer-skirmisher",
     "mage-support",
     "hill-defender",
+    "tactician",
 ];
 
 fn errors(g: &VisualScriptGraph) -> Vec<String> {

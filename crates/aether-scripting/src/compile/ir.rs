@@ -58,6 +58,8 @@ pub enum Routine {
     Distance,
     /// `() -> position`.
     MapCentre,
+    /// `() -> number`: the round being played.
+    Turn,
     /// `(position, terrain) -> bool`.
     TerrainIs,
     /// `(unit) -> position`.
@@ -157,6 +159,7 @@ impl Routine {
             Routine::NextUnit => "rt_next_unit",
             Routine::Distance => "rt_distance",
             Routine::MapCentre => "rt_map_centre",
+            Routine::Turn => "rt_turn",
             Routine::TerrainIs => "rt_terrain_is",
             Routine::NearestHidden => "rt_nearest_hidden",
             Routine::Random => "rt_random",
@@ -237,7 +240,7 @@ impl Routine {
     ];
 
     /// Every routine of the AI runtime, for checking it exports them all.
-    pub const ALL: [Routine; 22] = [
+    pub const ALL: [Routine; 23] = [
         Routine::Live,
         Routine::Stat,
         Routine::Position,
@@ -252,6 +255,7 @@ impl Routine {
         Routine::NextUnit,
         Routine::Distance,
         Routine::MapCentre,
+        Routine::Turn,
         Routine::TerrainIs,
         Routine::NearestHidden,
         Routine::Random,
@@ -895,6 +899,7 @@ impl<'a> Lowering<'a> {
             Op::Distance => self.call(Routine::Distance, node, &["a", "b"]),
             Op::CountUnits => Expr::Call(Routine::Count, vec![Expr::Const(self.which(node))]),
             Op::MapCentre => Expr::Call(Routine::MapCentre, Vec::new()),
+            Op::Turn => Expr::Call(Routine::Turn, Vec::new()),
             Op::NearestHiddenTile => self.call(Routine::NearestHidden, node, &["unit"]),
             Op::TerrainAt => {
                 let name = self.choice(node, "terrain");

@@ -56,6 +56,8 @@
   (global $heap (mut i32) (i32.const 0))
   (global $heap_len (mut i32) (i32.const 0))
   (global $w (mut i32) (i32.const 0))
+  ;; The state's turn (the round being played).
+  (global $turn (mut i32) (i32.const 0))
   (global $h (mut i32) (i32.const 0))
   (global $tiles (mut i32) (i32.const 0))
   (global $units (mut i32) (i32.const 0))
@@ -125,6 +127,7 @@
   (export "rt_next_unit" (func $rt_next_unit))
   (export "rt_distance" (func $dist))
   (export "rt_map_centre" (func $rt_map_centre))
+  (export "rt_turn" (func $rt_turn))
   (export "rt_terrain_is" (func $rt_terrain_is))
   (export "rt_nearest_hidden" (func $rt_nearest_hidden))
   (export "rt_random" (func $rt_random))
@@ -246,7 +249,7 @@
     (local.set $schema (call $u16))
     (if (global.get $bad) (then (return (i32.const -1))))
     (if (i32.ne (local.get $schema) (i32.const 1)) (then (return (i32.const -4))))
-    (drop (call $u32))
+    (global.set $turn (call $u32))
     (global.set $w (call $u16))
     (global.set $h (call $u16))
     (local.set $n (call $u32))
@@ -1074,6 +1077,8 @@
 
   (func $rt_terrain_is (param $p i32) (param $t i32) (result i32)
     (i32.eq (call $terrain (local.get $p)) (local.get $t)))
+
+  (func $rt_turn (result i32) (global.get $turn))
 
   (func $rt_map_centre (result i32)
     (i32.or (i32.shr_u (global.get $w) (i32.const 1))

@@ -173,6 +173,7 @@ impl GraphGen<'_> {
                 "max",
                 "random_number",
                 "count_enemies_near",
+                "turn",
                 "select",
                 "reroute",
                 "get_variable",

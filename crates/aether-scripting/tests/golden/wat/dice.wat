@@ -3,7 +3,7 @@
   (export "decide_turn" (func $decide_turn))
   (export "__ident_ptr" (global $__ident_ptr))
   (export "__ident_len" (global $__ident_len))
-  (func $"node#1 On Turn" (;61;) (type 12)
+  (func $"node#1 On Turn" (;62;) (type 12)
     global.get $depth
     i32.const 512
     i32.ge_u
@@ -20,7 +20,7 @@
     i32.sub
     global.set $depth
   )
-  (func $"node#2 Set Variable" (;62;) (type 12)
+  (func $"node#2 Set Variable" (;63;) (type 12)
     global.get $depth
     i32.const 512
     i32.ge_u
@@ -39,7 +39,7 @@
     i32.sub
     global.set $depth
   )
-  (func $"node#3 Random Number" (;63;) (type 13) (result i32)
+  (func $"node#3 Random Number" (;64;) (type 13) (result i32)
     global.get $depth
     i32.const 512
     i32.ge_u
@@ -59,7 +59,7 @@
     i32.sub
     global.set $depth
   )
-  (func $"node#4 Get Variable" (;64;) (type 13) (result i32)
+  (func $"node#4 Get Variable" (;65;) (type 13) (result i32)
     global.get $depth
     i32.const 512
     i32.ge_u
@@ -77,7 +77,7 @@
     i32.sub
     global.set $depth
   )
-  (func $"node#5 Min" (;65;) (type 13) (result i32)
+  (func $"node#5 Min" (;66;) (type 13) (result i32)
     (local i32 i32)
     global.get $depth
     i32.const 512
@@ -105,7 +105,7 @@
     i32.sub
     global.set $depth
   )
-  (func $"node#6 Divide" (;66;) (type 13) (result i32)
+  (func $"node#6 Divide" (;67;) (type 13) (result i32)
     global.get $depth
     i32.const 512
     i32.ge_u
@@ -125,7 +125,7 @@
     i32.sub
     global.set $depth
   )
-  (func $"node#7 Compare" (;67;) (type 13) (result i32)
+  (func $"node#7 Compare" (;68;) (type 13) (result i32)
     global.get $depth
     i32.const 512
     i32.ge_u
@@ -145,7 +145,7 @@
     i32.sub
     global.set $depth
   )
-  (func $"node#8 Branch" (;68;) (type 12)
+  (func $"node#8 Branch" (;69;) (type 12)
     global.get $depth
     i32.const 512
     i32.ge_u
@@ -164,10 +164,10 @@
     i32.sub
     global.set $depth
   )
-  (func $init (;69;) (type 13) (result i32)
+  (func $init (;70;) (type 13) (result i32)
     i32.const 1
   )
-  (func $decide_turn (;70;) (type 14) (param i32 i32 i32 i64 i32 i32) (result i32)
+  (func $decide_turn (;71;) (type 14) (param i32 i32 i32 i64 i32 i32) (result i32)
     (local i32)
     local.get 0
     local.get 1

@@ -3,7 +3,7 @@
   (export "decide_turn" (func $decide_turn))
   (export "__ident_ptr" (global $__ident_ptr))
   (export "__ident_len" (global $__ident_len))
-  (func $"node#1 On Turn" (;61;) (type 12)
+  (func $"node#1 On Turn" (;62;) (type 12)
     global.get $depth
     i32.const 512
     i32.ge_u
@@ -19,10 +19,10 @@
     i32.sub
     global.set $depth
   )
-  (func $init (;62;) (type 13) (result i32)
+  (func $init (;63;) (type 13) (result i32)
     i32.const 1
   )
-  (func $decide_turn (;63;) (type 14) (param i32 i32 i32 i64 i32 i32) (result i32)
+  (func $decide_turn (;64;) (type 14) (param i32 i32 i32 i64 i32 i32) (result i32)
     (local i32)
     local.get 0
     local.get 1
