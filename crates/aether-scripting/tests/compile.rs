@@ -836,7 +836,7 @@ fn hostile_state_bytes_get_the_interpreters_answer_from_every_template() {
 
 /// Count Enemies Near, Weakest Friend Near and Is In Danger turned straight into actions, so
 /// every answer shows in the reply: compiled and interpreted agree on random turns, and the
-/// answers vary (the test would notice a query stuck on one value).
+/// answers vary (the test would notice a query stuck on one value). The Turn node likewise.
 #[test]
 fn the_neighbourhood_queries_agree_with_the_interpreter() {
     use aether_scripting::graph::{PortRef, Value};
@@ -899,9 +899,24 @@ fn the_neighbourhood_queries_agree_with_the_interpreter() {
     link(&mut friend, each, "body", mv, "exec");
     link(&mut friend, each, "unit", mv, "unit");
     link(&mut friend, pos, "position", mv, "to");
+    // Past the turn given by the unit's hp: fortify (the Turn node against the state's turn).
+    let (mut late, each) = base("late");
+    let now = late.add_node("turn", [0.0, 0.0]);
+    let hp = late.add_node("unit_hp", [0.0, 0.0]);
+    let cmp = late.add_node("compare", [0.0, 0.0]);
+    let branch = late.add_node("branch", [0.0, 0.0]);
+    let fortify = late.add_node("fortify", [0.0, 0.0]);
+    late.set_value(cmp, "op", Value::Choice("gt".into()));
+    link(&mut late, each, "unit", hp, "unit");
+    link(&mut late, now, "value", cmp, "a");
+    link(&mut late, hp, "value", cmp, "b");
+    link(&mut late, cmp, "result", branch, "condition");
+    link(&mut late, each, "body", branch, "exec");
+    link(&mut late, branch, "true", fortify, "exec");
+    link(&mut late, each, "unit", fortify, "unit");
 
     let mut rng = Rng::new(0x5eed_0033);
-    for graph in [danger, crowd, friend] {
+    for graph in [danger, crowd, friend, late] {
         let checked = CheckedGraph::new(graph.clone())
             .unwrap_or_else(|d| panic!("{} is valid: {d:?}", graph.name));
         let wasm = VisualScriptCompiler::compile(&graph).unwrap().wasm_bytes;
