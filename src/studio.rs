@@ -701,7 +701,9 @@ impl Studio {
                 };
                 let intents = self.canvas.show(ui, comments);
                 self.apply(intents);
-                let at = ui.max_rect().left_top() + egui::vec2(8.0, 8.0);
+                // The breadcrumb sits at the bottom left of the canvas, clear of the nodes a
+                // Frame All lays out from the top left.
+                let at = ui.max_rect().left_bottom() + egui::vec2(8.0, -44.0);
                 if let Some(a) =
                     self.functions
                         .breadcrumb(ui.ctx(), at, self.doc.graph(), &self.trail)

@@ -239,8 +239,8 @@ impl FunctionsPanel {
         action
     }
 
-    /// The breadcrumb over a function's canvas: the graph, then each function opened on the
-    /// way; a click goes back there.
+    /// The breadcrumb over a function's canvas (its top-left corner at `at`): the graph, then
+    /// each function opened on the way; a click goes back there.
     pub fn breadcrumb(
         &self,
         ctx: &egui::Context,
