@@ -252,7 +252,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 12] = [
+    let sections: [(&str, fn()); 13] = [
         ("host", host_section),
         ("decoder", versus::decoder_section),
         ("bounds", bounds::bounds_section),
@@ -260,6 +260,7 @@ fn main() {
         ("twins", versus::twins_section),
         ("preview", versus::edit_to_preview_section),
         ("cache", versus::preview_cache_section),
+        ("split", versus::load_split_section),
         ("scaling", versus::scaling_section),
         ("duels", versus::duel_and_metering_section),
         ("batch", versus::duel_batch_section),

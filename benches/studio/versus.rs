@@ -589,3 +589,99 @@ pub fn decoder_section() {
     }
     println!();
 }
+
+/// Where the cached preview's load goes: a one-function module, the runtime alone (a graph with
+/// only On Turn) and each template, loaded through the host with the compile cache warm (each
+/// load a new version string, so every function is looked up), measured in turn so machine
+/// noise falls on all alike.
+pub fn load_split_section() {
+    const RUNS: usize = 15;
+    let dir = std::env::temp_dir().join(format!("cs-bench-split-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let host = ControllerHost::new(ControllerLimits {
+        compile_cache: Some(aether_scripting::host::CompileCache::on_disk(&dir)),
+        ..ControllerLimits::default()
+    })
+    .expect("host");
+    let minimal = std::fs::read_to_string(
+        support::root().join("crates/aether-scripting/tests/fixtures/controllers/minimal.wat"),
+    )
+    .expect("fixture");
+    let mut idle = VisualScriptGraph::new();
+    idle.add_node("on_turn", [0.0, 0.0]);
+    let mut graphs = vec![("runtime alone (On Turn only)".to_owned(), idle)];
+    for p in support::templates() {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().replace(".mcgraph.json", ""))
+            .unwrap_or_default();
+        graphs.push((name.clone(), template(&name)));
+    }
+    let build = |g: &VisualScriptGraph, i: usize| {
+        let mut g = g.clone();
+        g.version = format!("1.0.{}", 100 + i);
+        VisualScriptCompiler::compile_with(&g, CompilationProfile::Debug)
+            .expect("compiles")
+            .wasm_bytes
+    };
+    let functions = |bytes: &[u8]| -> u32 {
+        wasmparser::Parser::new(0)
+            .parse_all(bytes)
+            .filter_map(|p| match p {
+                Ok(wasmparser::Payload::FunctionSection(s)) => Some(s.count()),
+                _ => None,
+            })
+            .sum()
+    };
+    // Fill the cache.
+    for (_, g) in &graphs {
+        host.load(&build(g, 0)).expect("loads");
+    }
+    let mut loads: Vec<Vec<Duration>> = vec![Vec::new(); graphs.len() + 1];
+    let mut checks: Vec<Vec<Duration>> = vec![Vec::new(); graphs.len() + 1];
+    for i in 1..=RUNS {
+        let one = wat::parse_str(
+            minimal.replace("(module", &format!("(module (global i32 (i32.const {i}))")),
+        )
+        .expect("wat");
+        let mut modules = vec![one];
+        modules.extend(graphs.iter().map(|(_, g)| build(g, i)));
+        for (k, bytes) in modules.iter().enumerate() {
+            let t = Instant::now();
+            wasmparser::Validator::new()
+                .validate_all(bytes)
+                .expect("valid");
+            checks[k].push(t.elapsed());
+            let t = Instant::now();
+            host.load(bytes).expect("loads");
+            loads[k].push(t.elapsed());
+        }
+    }
+    println!("### Where the cached preview's load goes\n");
+    println!(
+        "Host load with the compile cache warm (a new version string each time), median of {RUNS}, \
+         the modules measured in turn; *validation* is one wasmparser pass over the bytes (the host \
+         makes one before wasmtime makes its own).\n"
+    );
+    println!("| module | functions | bytes | cached load | validation |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    let names: Vec<String> = std::iter::once("one-function module (minimal.wat)".to_owned())
+        .chain(graphs.iter().map(|(n, _)| n.clone()))
+        .collect();
+    for (k, name) in names.iter().enumerate() {
+        let bytes = if k == 0 {
+            wat::parse_str(&minimal).expect("wat")
+        } else {
+            build(&graphs[k - 1].1, 0)
+        };
+        println!(
+            "| {name} | {} | {} | {} | {} |",
+            functions(&bytes),
+            bytes.len(),
+            ms(median(&mut loads[k])),
+            ms(median(&mut checks[k]))
+        );
+    }
+    println!();
+    let _ = std::fs::remove_dir_all(&dir);
+}
