@@ -225,6 +225,27 @@ fn preview_once(
     (t0.elapsed(), t2 - t1)
 }
 
+/// The preview's path with the runtime linked (what the studio does): check, the game's module
+/// and the linked one emitted, the linked one loaded beside the runtime compiled once, one turn
+/// with the rules. Returns the whole time and the load.
+fn preview_once_linked(
+    host: &ControllerHost,
+    graph: &VisualScriptGraph,
+    state: &mc_tactical_types::TacticalState,
+) -> (Duration, Duration) {
+    let t0 = Instant::now();
+    let checked = CheckedGraph::new(graph.clone()).expect("clean");
+    VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Debug).expect("compiles");
+    let linked = aether_scripting::compile::compile_linked(&checked, CompilationProfile::Debug)
+        .expect("compiles");
+    let t1 = Instant::now();
+    let controller = host.load_linked(&linked).expect("loads");
+    let t2 = Instant::now();
+    let report = controller.session().play_turn(state, 0, 1);
+    assert!(report.outcome.is_ok(), "{}", report.outcome);
+    (t0.elapsed(), t2 - t1)
+}
+
 /// Edit to preview with the compile cache: the same edits without and with it, side by side.
 pub fn preview_cache_section() {
     const RUNS: usize = 15;
@@ -251,9 +272,9 @@ pub fn preview_cache_section() {
          with the rules.\n"
     );
     println!(
-        "| template | edit | no cache: load | no cache: total | cache: load | cache: total | ratio |"
+        "| template | edit | no cache: load | no cache: total | cache: load | cache: total | ratio | linked, cache: load | linked, cache: total |"
     );
-    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     let names: Vec<String> = support::templates()
         .iter()
         .filter_map(|p| p.file_name())
@@ -263,6 +284,7 @@ pub fn preview_cache_section() {
         let graph = template(name);
         // The first compile fills the cache.
         preview_once(&cached, &graph, &state);
+        preview_once_linked(&cached, &graph, &state);
         let number = graph
             .nodes()
             .find(|n| {
@@ -281,6 +303,7 @@ pub fn preview_cache_section() {
             });
         for edit in ["version", "constant"] {
             let (mut pl, mut pt, mut cl, mut ct) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let (mut ll, mut lt) = (Vec::new(), Vec::new());
             for i in 0..RUNS {
                 let mut g = graph.clone();
                 match (edit, &number) {
@@ -299,15 +322,20 @@ pub fn preview_cache_section() {
                 let (t, l) = preview_once(&cached, &g, &state);
                 ct.push(t);
                 cl.push(l);
+                let (t, l) = preview_once_linked(&cached, &g, &state);
+                lt.push(t);
+                ll.push(l);
             }
             let (pt, ct) = (median(&mut pt), median(&mut ct));
             println!(
-                "| {name} | {edit} | {} | {} | {} | {} | {:.2}× |",
+                "| {name} | {edit} | {} | {} | {} | {} | {:.2}× | {} | {} |",
                 ms(median(&mut pl)),
                 ms(pt),
                 ms(median(&mut cl)),
                 ms(ct),
-                ct.as_secs_f64() / pt.as_secs_f64()
+                ct.as_secs_f64() / pt.as_secs_f64(),
+                ms(median(&mut ll)),
+                ms(median(&mut lt))
             );
         }
     }

@@ -258,25 +258,37 @@ fn run_job(
     };
     if cache.as_ref().is_none_or(|(g, ..)| *g != job.graph) {
         let started = Instant::now();
-        let artifact =
-            match VisualScriptCompiler::compile_with(&job.graph, CompilationProfile::Debug) {
-                Ok(a) => a,
-                Err(CompileError::Diagnostics(d)) => {
-                    done.outcome = Outcome::GraphErrors(
-                        d.iter()
-                            .filter(|d| d.severity == check::Severity::Error)
-                            .count(),
-                    );
-                    return done;
-                }
-                Err(e) => {
-                    done.outcome = Outcome::Failed(format!("the compiler failed: {e}"));
-                    return done;
-                }
-            };
+        // The module the game runs (kept for fuel per node and to recognise this AI in other
+        // seats), and the same graph linked to the runtime the host compiled once: what the
+        // preview loads, playing the same turns with the same fuel without translating the
+        // runtime again on every edit.
+        let compiled = aether_scripting::interp::CheckedGraph::new(job.graph.clone())
+            .map_err(CompileError::Diagnostics)
+            .and_then(|checked| {
+                let artifact =
+                    VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Debug)?;
+                let linked =
+                    aether_scripting::compile::compile_linked(&checked, CompilationProfile::Debug)?;
+                Ok((artifact, linked))
+            });
+        let (artifact, linked) = match compiled {
+            Ok(a) => a,
+            Err(CompileError::Diagnostics(d)) => {
+                done.outcome = Outcome::GraphErrors(
+                    d.iter()
+                        .filter(|d| d.severity == check::Severity::Error)
+                        .count(),
+                );
+                return done;
+            }
+            Err(e) => {
+                done.outcome = Outcome::Failed(format!("the compiler failed: {e}"));
+                return done;
+            }
+        };
         let compile_time = started.elapsed();
         let started = Instant::now();
-        match host.load(&artifact.wasm_bytes) {
+        match host.load_linked(&linked) {
             Ok(c) => {
                 let hash = module_hash(&artifact.wasm_bytes);
                 let load = started.elapsed();

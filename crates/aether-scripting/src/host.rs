@@ -74,6 +74,8 @@ pub struct HostError(String);
 pub struct ControllerHost {
     engine: Engine,
     limits: ControllerLimits,
+    /// The AI runtime as a module of its own, compiled at the first linked load.
+    runtime: Arc<std::sync::OnceLock<Result<InstancePre<GuestLimiter>, String>>>,
 }
 
 impl std::fmt::Debug for ControllerHost {
@@ -89,7 +91,11 @@ impl ControllerHost {
     pub fn new(limits: ControllerLimits) -> Result<ControllerHost, HostError> {
         let engine = engine::engine(&limits)?;
         spawn_epoch_ticker(&engine);
-        Ok(ControllerHost { engine, limits })
+        Ok(ControllerHost {
+            engine,
+            limits,
+            runtime: Arc::default(),
+        })
     }
 
     /// The caps this host enforces.
@@ -114,6 +120,7 @@ impl ControllerHost {
                 message: format!("{e:#}"),
             })?;
         let compile_time = started.elapsed();
+        let pre = Prepared::Single(pre);
         // A trial instance proves the module starts, `init` accepts, and the identity reads.
         let identity = LiveInstance::start(&pre, &self.limits, facts.has_start)?.identity()?;
         Ok(Controller {
@@ -127,6 +134,74 @@ impl ControllerHost {
             }),
         })
     }
+}
+
+impl ControllerHost {
+    /// Loads a graph module from [`compile_linked`](crate::compile::compile_linked), linked to
+    /// the AI runtime compiled once for this host: the studio's preview, which so spares every
+    /// edit the runtime's translation. The module is the studio's own compiler's, so the static
+    /// checks of [`load`](Self::load) for modules from elsewhere are not made (a module that
+    /// imports anything but the runtime is still refused); the caps (fuel, memory, deadline)
+    /// are the same, and the turns and their fuel are those of the single module `load` takes
+    /// (`tests/linked.rs`).
+    pub fn load_linked(&self, bytes: &[u8]) -> Result<Controller, LoadError> {
+        let runtime = self
+            .runtime
+            .get_or_init(|| {
+                let bytes = crate::compile::linked_runtime().map_err(|e| e.to_string())?;
+                let module = Module::new(&self.engine, bytes).map_err(|e| format!("{e:#}"))?;
+                Linker::new(&self.engine)
+                    .instantiate_pre(&module)
+                    .map_err(|e| format!("{e:#}"))
+            })
+            .clone()
+            .map_err(|message| LoadError::Compile { message })?;
+        let started = Instant::now();
+        let module = Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
+            message: text::escape(&format!("{e:#}")).into_owned(),
+        })?;
+        if let Some(i) = module
+            .imports()
+            .find(|i| i.module() != crate::compile::LINKED_RUNTIME)
+        {
+            return Err(LoadError::Import {
+                module: text::escape(i.module()).into_owned(),
+                name: text::escape(i.name()).into_owned(),
+                kind: "something",
+            });
+        }
+        let compile_time = started.elapsed();
+        let pre = Prepared::Linked {
+            runtime,
+            graph: module,
+        };
+        let identity = LiveInstance::start(&pre, &self.limits, false)?.identity()?;
+        Ok(Controller {
+            inner: Arc::new(Inner {
+                pre,
+                limits: self.limits.clone(),
+                has_start: false,
+                identity,
+                module_bytes: bytes.len(),
+                compile_time,
+            }),
+        })
+    }
+}
+
+/// A compiled controller, ready to instantiate per session: one module, or a graph module with
+/// the runtime it imports.
+#[derive(Clone)]
+pub(crate) enum Prepared {
+    /// A module that imports nothing.
+    Single(InstancePre<GuestLimiter>),
+    /// A linked graph module and the runtime instance it imports as `"rt"`.
+    Linked {
+        /// The runtime module.
+        runtime: InstancePre<GuestLimiter>,
+        /// The graph's module.
+        graph: Module,
+    },
 }
 
 /// `1234567` as `"1,234,567"`: fuel figures in reports.
@@ -159,7 +234,7 @@ fn spawn_epoch_ticker(engine: &Engine) {
 }
 
 struct Inner {
-    pre: InstancePre<GuestLimiter>,
+    pre: Prepared,
     limits: ControllerLimits,
     has_start: bool,
     identity: Identity,

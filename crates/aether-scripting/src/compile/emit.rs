@@ -82,14 +82,22 @@ impl Indices {
 }
 
 /// Builds the module for `program` with identity `identity`; `names` adds the name section.
+/// `linked`: the module the preview loads beside [`runtime_module`] instead of holding the
+/// runtime itself: the runtime's functions, globals and memory are imported from `"rt"` at the
+/// indices they would have, so every node function's code is the same, byte for byte (AI
+/// controllers only).
 pub(crate) fn emit(
     program: &Program,
     rt: &'static Runtime,
     identity: &str,
     names: bool,
+    linked: bool,
 ) -> Result<Emitted, String> {
     let rt_funcs = rt.function_count();
     let world = program.kind == ScriptKind::WorldScript;
+    if linked && (world || !rt.imports.is_empty()) {
+        return Err("only an AI controller's module is linked to a separate runtime".into());
+    }
     let mut texts = Vec::with_capacity(program.texts.len());
     let mut text_end = TEXT_BASE;
     for t in &program.texts {
@@ -159,10 +167,29 @@ pub(crate) fn emit(
     for (module, name, ty) in &rt.imports {
         imports.import(module, name, EntityType::Function(*ty));
     }
+    if linked {
+        for (i, &t) in rt.func_types.iter().enumerate() {
+            imports.import(LINKED, &format!("f{i}"), EntityType::Function(t));
+        }
+        imports.import(LINKED, "memory", EntityType::Memory(memory_type(1)));
+        for (i, &t) in rt.globals.iter().enumerate() {
+            imports.import(
+                LINKED,
+                &format!("g{i}"),
+                EntityType::Global(GlobalType {
+                    val_type: val(t),
+                    mutable: true,
+                    shared: false,
+                }),
+            );
+        }
+    }
 
     let mut functions = FunctionSection::new();
-    for &t in &rt.func_types {
-        functions.function(t);
+    if !linked {
+        for &t in &rt.func_types {
+            functions.function(t);
+        }
     }
     for f in &program.functions {
         functions.function(match f.body {
@@ -174,16 +201,10 @@ pub(crate) fn emit(
     functions.function(ty_decide);
 
     let mut memories = MemorySection::new();
-    memories.memory(MemoryType {
-        minimum: pages,
-        maximum: Some(MAX_PAGES),
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    });
+    memories.memory(memory_type(pages));
 
     let mut globals = GlobalSection::new();
-    for &t in &rt.globals {
+    for &t in rt.globals.iter().filter(|_| !linked) {
         let init = match t {
             Ty::I32 => ConstExpr::i32_const(0),
             Ty::I64 => ConstExpr::i64_const(0),
@@ -228,7 +249,7 @@ pub(crate) fn emit(
     exports.export("__ident_len", ExportKind::Global, ident_len_global);
 
     let mut code = CodeSection::new();
-    for body in &rt.bodies {
+    for body in rt.bodies.iter().filter(|_| !linked) {
         code.raw(body);
     }
     for f in &program.functions {
@@ -262,12 +283,14 @@ pub(crate) fn emit(
 
     let mut module = Module::new();
     module.section(&types);
-    if !rt.imports.is_empty() {
+    if !rt.imports.is_empty() || linked {
         module.section(&imports);
     }
+    module.section(&functions);
+    if !linked {
+        module.section(&memories);
+    }
     module
-        .section(&functions)
-        .section(&memories)
         .section(&globals)
         .section(&exports)
         .section(&code)
@@ -317,6 +340,78 @@ pub(crate) fn emit(
         bytes: module.finish(),
         node_functions: ix.funcs,
     })
+}
+
+/// The module name a linked graph module imports the runtime from.
+pub(crate) const LINKED: &str = "rt";
+
+fn memory_type(pages: u64) -> MemoryType {
+    MemoryType {
+        minimum: pages,
+        maximum: Some(MAX_PAGES),
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    }
+}
+
+/// The AI runtime as a module of its own, for the preview's linked modules: its functions,
+/// globals and memory exported as `f0`…, `g0`… and `memory` (what [`emit`] with `linked` imports).
+/// Compiled once, it spares every edit the runtime's translation.
+pub(crate) fn runtime_module(rt: &Runtime) -> Result<Vec<u8>, String> {
+    if !rt.imports.is_empty() {
+        return Err("only the AI runtime is linked as a module of its own".into());
+    }
+    let mut types = TypeSection::new();
+    for (params, results) in &rt.types {
+        types.ty().function(
+            params.iter().map(|&t| val(t)),
+            results.iter().map(|&t| val(t)),
+        );
+    }
+    let mut functions = FunctionSection::new();
+    for &t in &rt.func_types {
+        functions.function(t);
+    }
+    let mut memories = MemorySection::new();
+    memories.memory(memory_type(1));
+    let mut globals = GlobalSection::new();
+    for &t in &rt.globals {
+        let init = match t {
+            Ty::I32 => ConstExpr::i32_const(0),
+            Ty::I64 => ConstExpr::i64_const(0),
+            Ty::F32 => ConstExpr::f32_const(0.0.into()),
+        };
+        globals.global(
+            GlobalType {
+                val_type: val(t),
+                mutable: true,
+                shared: false,
+            },
+            &init,
+        );
+    }
+    let mut exports = ExportSection::new();
+    exports.export("memory", ExportKind::Memory, 0);
+    for i in 0..rt.func_types.len() {
+        exports.export(&format!("f{i}"), ExportKind::Func, i as u32);
+    }
+    for i in 0..rt.globals.len() {
+        exports.export(&format!("g{i}"), ExportKind::Global, i as u32);
+    }
+    let mut code = CodeSection::new();
+    for body in &rt.bodies {
+        code.raw(body);
+    }
+    let mut module = Module::new();
+    module
+        .section(&types)
+        .section(&functions)
+        .section(&memories)
+        .section(&globals)
+        .section(&exports)
+        .section(&code);
+    Ok(module.finish())
 }
 
 /// The symbol of a node's function: `node#12 Attack`.

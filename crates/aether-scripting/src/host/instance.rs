@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use wasmtime::{InstancePre, Memory, ResourceLimiter, Store, Trap, TypedFunc};
+use wasmtime::{Memory, ResourceLimiter, Store, Trap, TypedFunc};
 
 use super::limits::TABLE_ENTRY_BYTES;
 use super::turn::TurnOutcome;
@@ -25,6 +25,9 @@ pub(crate) struct GuestLimiter {
     max_tables: usize,
     /// The total a refused growth asked for, since the last reset.
     denied: Option<u64>,
+    /// Instances the store may hold: 1, or 2 for a linked graph module and its runtime (one
+    /// memory between them all the same).
+    instances: usize,
 }
 
 impl GuestLimiter {
@@ -41,6 +44,7 @@ impl GuestLimiter {
             tables: 0,
             max_tables,
             denied: None,
+            instances: 1,
         }
     }
 
@@ -104,7 +108,7 @@ impl ResourceLimiter for GuestLimiter {
     }
 
     fn instances(&self) -> usize {
-        1
+        self.instances
     }
 
     fn memories(&self) -> usize {
@@ -184,12 +188,19 @@ pub(crate) fn trap_words(err: &wasmtime::Error) -> String {
 impl LiveInstance {
     /// Instantiates (running any start function), calls `init`, and looks up the exports.
     pub(crate) fn start(
-        pre: &InstancePre<GuestLimiter>,
+        pre: &super::Prepared,
         limits: &ControllerLimits,
         has_start: bool,
     ) -> Result<LiveInstance, LoadError> {
-        let engine = pre.module().engine();
-        let mut store = Store::new(engine, GuestLimiter::new(limits));
+        let engine = match pre {
+            super::Prepared::Single(pre) => pre.module().engine(),
+            super::Prepared::Linked { graph, .. } => graph.engine(),
+        };
+        let mut limiter = GuestLimiter::new(limits);
+        if let super::Prepared::Linked { .. } = pre {
+            limiter.instances = 2;
+        }
+        let mut store = Store::new(engine, limiter);
         store.limiter(|l| l);
         let deadline_ticks = ticks(limits.deadline);
         let live_fuel = |store: &mut Store<GuestLimiter>| {
@@ -224,9 +235,17 @@ impl LiveInstance {
         } else {
             "instantiation"
         };
-        let instance = pre
-            .instantiate(&mut store)
-            .map_err(|e| fail(start_stage, classify(&e, store.data().denied)))?;
+        let instance = match pre {
+            super::Prepared::Single(pre) => pre.instantiate(&mut store),
+            super::Prepared::Linked { runtime, graph } => {
+                runtime.instantiate(&mut store).and_then(|rt| {
+                    let mut linker = wasmtime::Linker::new(engine);
+                    linker.instance(&mut store, crate::compile::LINKED_RUNTIME, rt)?;
+                    linker.instantiate(&mut store, graph)
+                })
+            }
+        }
+        .map_err(|e| fail(start_stage, classify(&e, store.data().denied)))?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or(LoadError::MissingExport {
