@@ -235,8 +235,7 @@ fn preview_once_linked(
 ) -> (Duration, Duration) {
     let t0 = Instant::now();
     let checked = CheckedGraph::new(graph.clone()).expect("clean");
-    VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Debug).expect("compiles");
-    let linked = aether_scripting::compile::compile_linked(&checked, CompilationProfile::Debug)
+    let (_, linked) = aether_scripting::compile::compile_both(&checked, CompilationProfile::Debug)
         .expect("compiles");
     let t1 = Instant::now();
     let controller = host.load_linked(&linked).expect("loads");

@@ -13,7 +13,7 @@ use aether_scripting::check;
 use aether_scripting::host::{Determinism, check_determinism, group_digits};
 use aether_scripting::{
     CompilationProfile, CompileError, Controller, ControllerHost, ControllerLimits, Scenario,
-    TurnOutcome, TurnReport, VisualScriptCompiler, VisualScriptGraph,
+    TurnOutcome, TurnReport, VisualScriptGraph,
 };
 use egui::{Color32, RichText};
 use mc_tactical_types::TacticalState;
@@ -265,11 +265,7 @@ fn run_job(
         let compiled = aether_scripting::interp::CheckedGraph::new(job.graph.clone())
             .map_err(CompileError::Diagnostics)
             .and_then(|checked| {
-                let artifact =
-                    VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Debug)?;
-                let linked =
-                    aether_scripting::compile::compile_linked(&checked, CompilationProfile::Debug)?;
-                Ok((artifact, linked))
+                aether_scripting::compile::compile_both(&checked, CompilationProfile::Debug)
             });
         let (artifact, linked) = match compiled {
             Ok(a) => a,

@@ -159,6 +159,14 @@ impl VisualScriptCompiler {
         checked: &CheckedGraph,
         profile: CompilationProfile,
     ) -> Result<ScriptArtifact, CompileError> {
+        Self::from_program(checked, &ir::lower(checked), profile)
+    }
+
+    fn from_program(
+        checked: &CheckedGraph,
+        program: &ir::Program,
+        profile: CompilationProfile,
+    ) -> Result<ScriptArtifact, CompileError> {
         let g = checked.graph();
         let identity = Identity::parse(&format!("{} {}", g.name, g.version))
             .map_err(CompileError::Internal)?;
@@ -167,10 +175,9 @@ impl VisualScriptCompiler {
             ScriptKind::WorldScript => runtime::get_world(),
         }
         .map_err(CompileError::Internal)?;
-        let program = ir::lower(checked);
         let text = identity.to_string();
         let emitted = emit::emit(
-            &program,
+            program,
             rt,
             &text,
             profile == CompilationProfile::Debug,
@@ -213,6 +220,27 @@ pub fn compile_linked(
     checked: &CheckedGraph,
     profile: CompilationProfile,
 ) -> Result<Vec<u8>, CompileError> {
+    linked_from(checked, &ir::lower(checked), profile)
+}
+
+/// Both at once, lowering the graph once: the game's module (as
+/// [`compile_checked`](VisualScriptCompiler::compile_checked)) and the linked one (as
+/// [`compile_linked`]). The studio's preview takes both on every edit.
+pub fn compile_both(
+    checked: &CheckedGraph,
+    profile: CompilationProfile,
+) -> Result<(ScriptArtifact, Vec<u8>), CompileError> {
+    let program = ir::lower(checked);
+    let artifact = VisualScriptCompiler::from_program(checked, &program, profile)?;
+    let linked = linked_from(checked, &program, profile)?;
+    Ok((artifact, linked))
+}
+
+fn linked_from(
+    checked: &CheckedGraph,
+    program: &ir::Program,
+    profile: CompilationProfile,
+) -> Result<Vec<u8>, CompileError> {
     let g = checked.graph();
     let identity =
         Identity::parse(&format!("{} {}", g.name, g.version)).map_err(CompileError::Internal)?;
@@ -222,9 +250,8 @@ pub fn compile_linked(
         ));
     }
     let rt = runtime::get().map_err(CompileError::Internal)?;
-    let program = ir::lower(checked);
     let emitted = emit::emit(
-        &program,
+        program,
         rt,
         &identity.to_string(),
         profile == CompilationProfile::Debug,
