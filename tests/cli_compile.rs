@@ -274,3 +274,16 @@ fn functions_are_made_saved_and_added_from_the_command_line() {
     let check = studio(&["compile", other.to_str().unwrap(), "-o", "-", "--wat"]);
     assert!(check.status.success(), "{}", text(&check.stderr));
 }
+
+/// `compile -o /dev/null` checks and compiles, writing nothing anywhere: /dev/null stays the
+/// device it is (a save writes beside and renames, which once put a regular file in its place
+/// for every program on a machine where the studio ran as root).
+#[cfg(unix)]
+#[test]
+fn compiling_to_dev_null_leaves_dev_null_a_device() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let out = studio(&["compile", &template("melee-rusher"), "-o", "/dev/null"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device(), "/dev/null is no longer a device");
+}

@@ -6,8 +6,18 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: into a temporary file beside it, flushed to disk, then
 /// renamed over `path`. A crash leaves either the old file or the new one, never a mix, and a
-/// failure leaves the old file untouched.
+/// failure leaves the old file untouched. A device or a pipe at `path` (`/dev/null`) is written
+/// to in place, never replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // A device or a pipe (`-o /dev/null`, a FIFO) is written to, never replaced: renaming a
+    // file over /dev/null would put a regular file in its place for every program.
+    if let Ok(meta) = std::fs::metadata(path) {
+        let ft = meta.file_type();
+        if !ft.is_file() && !ft.is_dir() {
+            let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+            return f.write_all(bytes);
+        }
+    }
     let tmp = temp_beside(path);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
