@@ -1087,7 +1087,16 @@ impl Studio {
     }
 
     fn problems_ui(&mut self, ui: &mut egui::Ui) {
-        let (doc, canvas) = (&self.doc, &mut self.canvas);
+        // A problem inside a function shows its node on the function's canvas.
+        if let Some(n) = self.problem_list(ui) {
+            self.show_node(n);
+        }
+    }
+
+    /// The Problems panel; returns the node of the problem clicked, if any.
+    fn problem_list(&mut self, ui: &mut egui::Ui) -> Option<NodeId> {
+        let mut clicked = None;
+        let (doc, canvas) = (&self.doc, &self.canvas);
         let diags = doc.diagnostics();
         let errors = diags
             .iter()
@@ -1154,12 +1163,12 @@ impl Studio {
                     if r.clicked()
                         && let Some(n) = node
                     {
-                        canvas.focus(n);
-                        canvas.select(&[n]);
+                        clicked = Some(n);
                     }
                     // No tooltip on lines: it covered the next one. The header says they click.
                 }
             });
+        clicked
     }
 
     fn dialogs(&mut self, ctx: &egui::Context) {
@@ -2093,6 +2102,7 @@ impl Studio {
             (Some(first), _) => {
                 self.go_to_canvas_of(*first);
                 self.canvas.select(&nodes);
+                self.select_after_sync = Some(nodes.clone());
                 self.canvas.focus(*first);
                 self.status = format!("Found {}", m.label);
             }
@@ -2110,6 +2120,8 @@ impl Studio {
     pub fn show_node(&mut self, node: NodeId) {
         self.go_to_canvas_of(node);
         self.canvas.select(&[node]);
+        // On a canvas just opened the node is drawn from the next sync: select it then too.
+        self.select_after_sync = Some(vec![node]);
         self.canvas.focus(node);
     }
 

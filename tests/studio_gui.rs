@@ -2956,3 +2956,49 @@ fn functions_are_renamed_saved_to_a_library_and_added_to_another_graph() {
         h.state().status()
     );
 }
+
+/// A problem inside a function: the checker lists it on the function's node and at the call
+/// ("the function Mend has a problem inside"); clicking the first opens the function's canvas
+/// with the node selected.
+#[test]
+fn a_problem_inside_a_function_opens_its_canvas() {
+    let dir = temp_dir("fnproblem");
+    let file = dir.join("broken.mcgraph.json");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut g =
+        VisualScriptGraph::load(&root.join("examples/graphs/tactician.mcgraph.json")).unwrap();
+    let mend = g.function_named("Mend").expect("Mend").id;
+    let heal = g
+        .nodes_in(Some(mend))
+        .find(|n| n.kind == "cast_heal")
+        .expect("Mend heals")
+        .id;
+    let wire = g
+        .links_into(&PortRef::new(heal, "at"))
+        .next()
+        .expect("wired")
+        .id;
+    g.disconnect(wire);
+    g.save(&file).unwrap();
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let codes: Vec<&str> = h
+        .state()
+        .document()
+        .diagnostics()
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(codes.contains(&"missing-input"), "{codes:?}");
+    assert!(codes.contains(&"function-has-errors"), "{codes:?}");
+    assert!(h.state().canvas().scope().is_none());
+    h.get_by_label_contains("⛔ Cast Heal, Tile: Tile needs a Position")
+        .click();
+    step_until(&mut h, "Mend's canvas, the heal selected", |s| {
+        s.canvas().scope() == Some(mend) && s.canvas().selection() == vec![heal]
+    });
+    assert!(
+        h.query_by_label_contains("the function Mend has a problem inside")
+            .is_some()
+    );
+}
