@@ -1181,6 +1181,17 @@ impl Studio {
                         self.add_node(kind, menu.at, menu.from);
                     }
                 }
+                AddOutcome::Call(f) => {
+                    let kind = self.doc.graph().function(f).map(|f| {
+                        aether_scripting::graph::function::node_kind(
+                            aether_scripting::graph::function::Role::Call,
+                            f,
+                        )
+                    });
+                    if let (Some(menu), Some(kind)) = (self.add_menu.take(), kind) {
+                        self.add_node(&kind, menu.at, menu.from);
+                    }
+                }
             }
         }
         if let Some(picked) = self.pickers.ui(ctx) {
@@ -1501,7 +1512,7 @@ impl Studio {
     /// Adds a node of `kind` at canvas point `at`; wired to `from` if given. Returns its id.
     pub fn add_node(
         &mut self,
-        kind: &'static str,
+        kind: &str,
         at: [f32; 2],
         from: Option<(PortRef, bool, PinType)>,
     ) -> NodeId {

@@ -474,6 +474,51 @@ fn a_wire_dropped_on_empty_canvas_offers_fitting_nodes() {
     ));
 }
 
+/// The graph's functions are in that menu too: a Unit wire dropped on empty canvas offers the
+/// call of a function taking a Unit, and Enter on its name adds it, wired.
+#[test]
+fn a_wire_dropped_on_empty_canvas_offers_the_graphs_functions() {
+    let dir = temp_dir("dropcall");
+    let file = dir.join("drop.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [260.0, 0.0]);
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    let library = VisualScriptGraph::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/graphs/tactician.mcgraph.json"),
+    )
+    .unwrap();
+    g.import_functions(&library);
+    let strike = g.function_named("Strike").expect("imported").clone();
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let from = h
+        .state()
+        .canvas()
+        .port_pos(each, "unit", true)
+        .expect("drawn");
+    drag(&mut h, from, from + egui::vec2(-150.0, 250.0));
+    assert!(
+        h.query_by_label_contains("Add a node taking Unit")
+            .is_some()
+    );
+    h.get_by_role_and_label(Role::TextInput, "Search")
+        .type_text("strike");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the call added", |s| {
+        s.document().graph().calls_of(strike.id).len() == 1
+    });
+    let call = h.state().document().graph().calls_of(strike.id)[0];
+    let key: &'static str = Box::leak(strike.inputs[0].key.clone().into_boxed_str());
+    assert!(link_exists(
+        h.state().document().graph(),
+        (each, "unit"),
+        (call, key)
+    ));
+}
+
 #[test]
 fn copy_paste_between_files_duplicate_delete_and_undo() {
     let dir = temp_dir("clipboard");

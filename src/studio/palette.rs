@@ -226,6 +226,8 @@ pub enum AddOutcome {
     Cancel,
     /// Add this kind.
     Add(&'static str),
+    /// Add a call of this function of the graph.
+    Call(aether_scripting::graph::FunctionId),
 }
 
 impl AddMenu {
@@ -256,10 +258,38 @@ impl AddMenu {
         )
     }
 
+    /// The graph's functions offered (by name, with a port that fits the wire), with their
+    /// calls' kinds, in the graph's order.
+    pub fn functions(
+        &self,
+        graph: &VisualScriptGraph,
+    ) -> Vec<(aether_scripting::graph::FunctionId, &'static NodeSpec)> {
+        let q = self.query.trim().to_lowercase();
+        graph
+            .functions()
+            .filter(|f| q.is_empty() || f.name.to_lowercase().contains(&q))
+            .filter_map(|f| {
+                let kind = aether_scripting::graph::function::node_kind(
+                    aether_scripting::graph::function::Role::Call,
+                    f,
+                );
+                let spec = aether_scripting::catalog::spec(&kind)?;
+                let fits = match &self.from {
+                    None => true,
+                    Some((_, from_output, ty)) => {
+                        fitting_port(spec, *ty, *from_output, graph).is_some()
+                    }
+                };
+                fits.then_some((f.id, spec))
+            })
+            .collect()
+    }
+
     /// Draws the menu.
     pub fn ui(&mut self, ctx: &egui::Context, graph: &VisualScriptGraph) -> AddOutcome {
         let mut outcome = AddOutcome::Open;
         let kinds = self.kinds(graph);
+        let functions = self.functions(graph);
         let area = egui::Area::new(egui::Id::new("add-node-menu"))
             .order(egui::Order::Foreground)
             .fixed_pos(self.screen)
@@ -286,10 +316,12 @@ impl AddMenu {
                         edit.request_focus();
                         self.focused = true;
                     }
-                    if ui.input(|i| i.key_pressed(egui::Key::Enter))
-                        && let Some(first) = kinds.first()
-                    {
-                        outcome = AddOutcome::Add(first.key);
+                    if ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                        if let Some((f, _)) = functions.first().filter(|_| !self.query.is_empty()) {
+                            outcome = AddOutcome::Call(*f);
+                        } else if let Some(first) = kinds.first() {
+                            outcome = AddOutcome::Add(first.key);
+                        }
                     }
                     if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                         outcome = AddOutcome::Cancel;
@@ -297,6 +329,18 @@ impl AddMenu {
                     egui::ScrollArea::vertical()
                         .max_height(320.0)
                         .show(ui, |ui| {
+                            if !functions.is_empty() {
+                                ui.label(
+                                    egui::RichText::new(Category::Functions.name())
+                                        .small()
+                                        .color(Color32::GRAY),
+                                );
+                            }
+                            for (f, spec) in &functions {
+                                if kind_button(ui, spec).clicked() {
+                                    outcome = AddOutcome::Call(*f);
+                                }
+                            }
                             let mut last = None;
                             for spec in &kinds {
                                 if self.query.trim().is_empty() && last != Some(spec.category) {
@@ -311,7 +355,7 @@ impl AddMenu {
                                     outcome = AddOutcome::Add(spec.key);
                                 }
                             }
-                            if kinds.is_empty() {
+                            if kinds.is_empty() && functions.is_empty() {
                                 ui.weak("No node fits.");
                             }
                         });
