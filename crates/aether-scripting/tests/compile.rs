@@ -10,16 +10,7 @@ use aether_scripting::{ControllerSession, TurnOutcome};
 use mc_tactical_types::TacticalState;
 use mc_tactical_types::rules::{self, TurnLedger};
 
-use support::{SAMPLES, host, random, root, state};
-
-fn template(name: &str) -> VisualScriptGraph {
-    VisualScriptGraph::load(
-        &root()
-            .join("examples/graphs")
-            .join(format!("{name}.mcgraph.json")),
-    )
-    .unwrap()
-}
+use support::{SAMPLES, host, random, root, state, template};
 
 const TEMPLATES: [&str; 5] = [
     "melee-rusher",

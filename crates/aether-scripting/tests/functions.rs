@@ -16,16 +16,7 @@ use aether_scripting::interp::{CheckedGraph, Rng, interpret};
 use mc_tactical_types::TacticalState;
 use mc_tactical_types::rules;
 
-use support::{host, random, root};
-
-fn template(name: &str) -> VisualScriptGraph {
-    VisualScriptGraph::load(
-        &root()
-            .join("examples/graphs")
-            .join(format!("{name}.mcgraph.json")),
-    )
-    .unwrap()
-}
+use support::{host, random, root, template};
 
 const TEMPLATES: [&str; 5] = [
     "melee-rusher",

@@ -204,20 +204,8 @@ pub(crate) fn emit(
     memories.memory(memory_type(pages));
 
     let mut globals = GlobalSection::new();
-    for &t in rt.globals.iter().filter(|_| !linked) {
-        let init = match t {
-            Ty::I32 => ConstExpr::i32_const(0),
-            Ty::I64 => ConstExpr::i64_const(0),
-            Ty::F32 => ConstExpr::f32_const(0.0.into()),
-        };
-        globals.global(
-            GlobalType {
-                val_type: val(t),
-                mutable: true,
-                shared: false,
-            },
-            &init,
-        );
+    if !linked {
+        runtime_globals(&mut globals, rt);
     }
     for _ in &program.slots {
         globals.global(
@@ -342,6 +330,25 @@ pub(crate) fn emit(
     })
 }
 
+/// The runtime's globals, each mutable and starting at zero, as a module defines them.
+fn runtime_globals(globals: &mut GlobalSection, rt: &Runtime) {
+    for &t in &rt.globals {
+        let init = match t {
+            Ty::I32 => ConstExpr::i32_const(0),
+            Ty::I64 => ConstExpr::i64_const(0),
+            Ty::F32 => ConstExpr::f32_const(0.0.into()),
+        };
+        globals.global(
+            GlobalType {
+                val_type: val(t),
+                mutable: true,
+                shared: false,
+            },
+            &init,
+        );
+    }
+}
+
 /// The module name a linked graph module imports the runtime from.
 pub(crate) const LINKED: &str = "rt";
 
@@ -376,21 +383,7 @@ pub(crate) fn runtime_module(rt: &Runtime) -> Result<Vec<u8>, String> {
     let mut memories = MemorySection::new();
     memories.memory(memory_type(1));
     let mut globals = GlobalSection::new();
-    for &t in &rt.globals {
-        let init = match t {
-            Ty::I32 => ConstExpr::i32_const(0),
-            Ty::I64 => ConstExpr::i64_const(0),
-            Ty::F32 => ConstExpr::f32_const(0.0.into()),
-        };
-        globals.global(
-            GlobalType {
-                val_type: val(t),
-                mutable: true,
-                shared: false,
-            },
-            &init,
-        );
-    }
+    runtime_globals(&mut globals, rt);
     let mut exports = ExportSection::new();
     exports.export("memory", ExportKind::Memory, 0);
     for i in 0..rt.func_types.len() {

@@ -157,6 +157,16 @@ pub fn host() -> &'static ControllerHost {
     HOST.get_or_init(|| ControllerHost::new(ControllerLimits::default()).unwrap())
 }
 
+/// A graph template from `examples/graphs/`, e.g. `melee-rusher`.
+pub fn template(name: &str) -> aether_scripting::VisualScriptGraph {
+    aether_scripting::VisualScriptGraph::load(
+        &root()
+            .join("examples/graphs")
+            .join(format!("{name}.mcgraph.json")),
+    )
+    .unwrap_or_else(|e| panic!("template {name}: {e}"))
+}
+
 /// A sample scenario from `assets/`, e.g. `states/skirmish`.
 pub fn scenario(name: &str) -> Scenario {
     Scenario::load(&root().join("assets").join(format!("{name}.json"))).unwrap()
