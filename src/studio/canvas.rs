@@ -1226,9 +1226,7 @@ impl Canvas {
                 let view = self.view_of.get(node)?;
                 let kind = &self.state.graph.nodes.get(*view)?.user_data.kind;
                 match aether_scripting::graph::function::parse_kind(kind) {
-                    Some((aether_scripting::graph::function::Role::Call, f, _))
-                        if r.contains(p) =>
-                    {
+                    Some((aether_scripting::graph::function::Role::Call, f)) if r.contains(p) => {
                         Some(f)
                     }
                     _ => None,

@@ -171,35 +171,22 @@ impl FunctionsPanel {
                             }
                         });
                     if ty != p.ty {
-                        let mut changed = f.clone();
-                        let list = if outputs {
-                            &mut changed.outputs
-                        } else {
-                            &mut changed.inputs
-                        };
-                        list[i].ty = ty;
-                        action = Some(FunctionAction::Change(changed));
+                        action = Some(with_params(f, outputs, |l| l[i].ty = ty));
                     }
                     if ui
                         .small_button("✖")
                         .on_hover_text("Remove it (its wires go)")
                         .clicked()
                     {
-                        let mut changed = f.clone();
-                        let list = if outputs {
-                            &mut changed.outputs
-                        } else {
-                            &mut changed.inputs
-                        };
-                        list.remove(i);
-                        action = Some(FunctionAction::Change(changed));
+                        action = Some(with_params(f, outputs, |l| {
+                            l.remove(i);
+                        }));
                     }
                 });
             }
             let add = if outputs { "+ Output" } else { "+ Input" };
             if ui.small_button(add).clicked() {
-                let mut changed = f.clone();
-                let key = changed.fresh_key();
+                let key = f.fresh_key();
                 let base = if outputs { "Result" } else { "Value" };
                 let taken = |n: &str| list.iter().any(|p| p.name == n);
                 let name = std::iter::once(base.to_owned())
@@ -211,12 +198,7 @@ impl FunctionsPanel {
                     name,
                     ty: ParamType::Number,
                 };
-                if outputs {
-                    changed.outputs.push(p);
-                } else {
-                    changed.inputs.push(p);
-                }
-                action = Some(FunctionAction::Change(changed));
+                action = Some(with_params(f, outputs, |l| l.push(p)));
             }
         }
         if !f.outputs.is_empty() && graph.function_ends(f.id).1.is_none() {
@@ -283,4 +265,19 @@ impl FunctionsPanel {
             });
         action
     }
+}
+
+/// `f` with its inputs (or, `outputs`, its outputs) changed by `change`, as an edit to ask for.
+fn with_params(
+    f: &Function,
+    outputs: bool,
+    change: impl FnOnce(&mut Vec<Param>),
+) -> FunctionAction {
+    let mut changed = f.clone();
+    change(if outputs {
+        &mut changed.outputs
+    } else {
+        &mut changed.inputs
+    });
+    FunctionAction::Change(changed)
 }

@@ -260,7 +260,7 @@ pub fn check(graph: &VisualScriptGraph) -> Vec<Diagnostic> {
     let mut specs: BTreeMap<NodeId, &'static NodeSpec> = BTreeMap::new();
     for node in graph.nodes() {
         let Some(spec) = catalog::spec(&node.kind) else {
-            if let Some((_, id, _)) = crate::graph::function::parse_kind(&node.kind) {
+            if let Some((_, id)) = crate::graph::function::parse_kind(&node.kind) {
                 out.push(Diagnostic::error(
                     "unknown-function",
                     Location::Node(node.id),

@@ -417,8 +417,17 @@ impl VisualScriptGraph {
     ) -> Vec<NodeId> {
         let mut renamed = BTreeMap::new();
         for node in other.nodes.values() {
+            // A function's node follows the function of the same name here, if there is one
+            // (ids differ between graphs); otherwise it keeps its kind, which the checker
+            // reports.
+            let kind = function::parse_kind(&node.kind)
+                .and_then(|(role, fid)| {
+                    let name = &other.function(fid)?.name;
+                    Some(function::node_kind(role, self.function_named(name)?))
+                })
+                .unwrap_or_else(|| node.kind.clone());
             let id = self.add_node_in(
-                node.kind.clone(),
+                kind,
                 [node.pos[0] + offset[0], node.pos[1] + offset[1]],
                 scope,
             );

@@ -53,17 +53,17 @@ impl<'g> Wiring<'g> {
             let mut ends: BTreeMap<_, (Option<NodeId>, Option<NodeId>)> = BTreeMap::new();
             for n in g.nodes() {
                 match parse_kind(&n.kind) {
-                    Some((Role::Inputs, f, _)) if n.function == Some(f) => {
+                    Some((Role::Inputs, f)) if n.function == Some(f) => {
                         ends.entry(f).or_default().0.get_or_insert(n.id);
                     }
-                    Some((Role::Outputs, f, _)) if n.function == Some(f) => {
+                    Some((Role::Outputs, f)) if n.function == Some(f) => {
                         ends.entry(f).or_default().1.get_or_insert(n.id);
                     }
                     _ => {}
                 }
             }
             for n in g.nodes() {
-                if let Some((Role::Call, f, _)) = parse_kind(&n.kind) {
+                if let Some((Role::Call, f)) = parse_kind(&n.kind) {
                     calls.insert(n.id, ends.get(&f).copied().unwrap_or_default());
                 }
             }

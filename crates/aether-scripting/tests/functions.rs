@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use aether_scripting::catalog::{self, Op, PinType};
 use aether_scripting::check::{self, Location, Severity};
 use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
-use aether_scripting::graph::function::{FunctionId, Role, parse_kind};
+use aether_scripting::graph::function::{FunctionId, Role, kind_function, node_kind, parse_kind};
 use aether_scripting::graph::make_function::make_function;
 use aether_scripting::graph::{NodeId, PortRef, VisualScriptGraph};
 use aether_scripting::interp::{CheckedGraph, Rng, interpret};
@@ -97,7 +97,7 @@ fn random_selection(
 /// A second call of `call`'s function right after it, its inputs wired from the same places.
 fn call_again(g: &mut VisualScriptGraph, call: NodeId) -> NodeId {
     let node = g.node(call).unwrap().clone();
-    let (_, id, _) = parse_kind(&node.kind).unwrap();
+    let (_, id) = parse_kind(&node.kind).unwrap();
     let again = g
         .add_call(id, [node.pos[0], node.pos[1] + 150.0], node.function)
         .unwrap();
@@ -349,9 +349,10 @@ fn functions_survive_the_file_and_older_files_load_unchanged() {
     assert_eq!(back.to_json(), text);
     // The roles and the signature come back.
     let call = back.node(made.call).unwrap();
-    let (role, id, f) = parse_kind(&call.kind).unwrap();
+    let (role, id) = parse_kind(&call.kind).unwrap();
     assert_eq!((role, id), (Role::Call, made.function));
-    let f = f.unwrap();
+    let (_, f) = kind_function(&call.kind).unwrap();
+    assert_eq!(f.id, made.function);
     assert_eq!(f.name, "Charge");
     assert_eq!(f.inputs.len(), 1, "{f:?}");
     // A template without functions is still written as version 1, byte for byte.
@@ -414,4 +415,50 @@ fn a_library_file_carries_functions_to_another_graph_where_they_play_the_same() 
             interpret(&copy, &view, slot, seed).actions
         );
     }
+}
+
+/// A call pasted into another graph (through the clipboard's file text) follows the function of
+/// the same name there; where there is none, it is an error on the node, even when another
+/// function of the graph has the same id (it is never run as that one).
+#[test]
+fn a_call_pasted_into_another_graph_finds_its_function_by_name_or_is_an_error() {
+    let (g, made) = rusher_with_function();
+    let clip = VisualScriptGraph::from_json(&g.fragment(&[made.call]).to_json()).unwrap();
+    let unknown = |g: &VisualScriptGraph| -> Vec<Location> {
+        check::check(g)
+            .into_iter()
+            .filter(|d| d.code == "unknown-function")
+            .map(|d| d.location)
+            .collect()
+    };
+    // No functions at all.
+    let mut bare = VisualScriptGraph::new();
+    bare.add_node("on_turn", [0.0, 0.0]);
+    let pasted = bare.merge(&clip, [0.0, 0.0]);
+    assert_eq!(unknown(&bare), vec![Location::Node(pasted[0])]);
+    // Another function holds the id.
+    let mut other = VisualScriptGraph::new();
+    other.add_node("on_turn", [0.0, 0.0]);
+    let id = other.add_function("Retreat", [0.0, 0.0]);
+    assert_eq!(id, made.function, "the same id, another function");
+    let pasted = other.merge(&clip, [0.0, 0.0]);
+    assert_eq!(unknown(&other), vec![Location::Node(pasted[0])]);
+    assert_ne!(
+        other.node(pasted[0]).unwrap().kind,
+        node_kind(Role::Call, other.function(id).unwrap()),
+        "not a call of Retreat"
+    );
+    assert!(
+        CheckedGraph::new(other.clone()).is_err(),
+        "so it never runs"
+    );
+    // A graph with its own Charge (another id): the call is Charge's.
+    let mut with = VisualScriptGraph::new();
+    with.add_node("on_turn", [0.0, 0.0]);
+    with.add_function("Retreat", [0.0, 0.0]);
+    let charge = with.import_functions(&g.library_of(&[made.function]))[0];
+    assert_ne!(charge, made.function);
+    let pasted = with.merge(&clip, [0.0, 0.0]);
+    assert!(unknown(&with).is_empty(), "{:?}", unknown(&with));
+    assert_eq!(with.calls_of(charge), pasted);
 }

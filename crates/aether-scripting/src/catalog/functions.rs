@@ -121,9 +121,7 @@ pub(super) fn spec(kind: &str) -> Option<&'static NodeSpec> {
     if let Some(s) = built.lock().ok()?.get(kind) {
         return Some(s);
     }
-    let (role, _, Some(f)) = function::parse_kind(kind)? else {
-        return None;
-    };
+    let (role, f) = function::kind_function(kind)?;
     let spec: &'static NodeSpec = Box::leak(Box::new(build(role, &f)));
     built.lock().ok()?.insert(kind.to_owned(), spec);
     Some(spec)

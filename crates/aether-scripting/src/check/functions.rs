@@ -21,8 +21,16 @@ pub(super) fn check_functions(
     let mut outputs: BTreeMap<FunctionId, Vec<NodeId>> = BTreeMap::new();
     // Which functions each canvas calls, and where.
     let mut calls: BTreeMap<Option<FunctionId>, Vec<(NodeId, FunctionId)>> = BTreeMap::new();
+    // The kind each function's nodes have when they are in step with it.
+    let kinds: BTreeMap<(FunctionId, Role), String> = graph
+        .functions()
+        .flat_map(|f| {
+            [Role::Call, Role::Inputs, Role::Outputs]
+                .map(|role| ((f.id, role), function::node_kind(role, f)))
+        })
+        .collect();
     for node in graph.nodes().filter(|n| specs.contains_key(&n.id)) {
-        let Some((role, id, _)) = function::parse_kind(&node.kind) else {
+        let Some((role, id)) = function::parse_kind(&node.kind) else {
             if node.function.is_some() && specs[&node.id].op.is_entry() {
                 out.push(Diagnostic::error(
                     "entry-in-function",
@@ -35,6 +43,16 @@ pub(super) fn check_functions(
             }
             continue;
         };
+        // A node of a function the graph lacks, or of another function that had this id (a call
+        // pasted from another graph), is not run as whatever function has the id now.
+        if kinds.get(&(id, role)) != Some(&node.kind) {
+            out.push(Diagnostic::error(
+                "unknown-function",
+                Location::Node(node.id),
+                "this node belongs to a function this graph does not have (it came from another graph); delete it, and add the function from a library file if you need it",
+            ));
+            continue;
+        }
         let name = graph.function(id).map_or("?", |f| f.name.as_str());
         match role {
             Role::Call => calls.entry(node.function).or_default().push((node.id, id)),

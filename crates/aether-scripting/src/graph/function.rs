@@ -115,7 +115,7 @@ impl Function {
 }
 
 /// What a function node is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     /// Runs the function (in the graph or in another function).
     Call,
@@ -149,8 +149,24 @@ pub fn node_kind(role: Role, function: &Function) -> String {
     format!("{}:{json}", short_kind(role, function.id))
 }
 
-/// A function node's role, function id and, for a full kind, its function.
-pub fn parse_kind(kind: &str) -> Option<(Role, FunctionId, Option<Function>)> {
+/// A function node's role and function id, from its kind (short or full); reads no JSON, so
+/// it is cheap to ask of every node.
+pub fn parse_kind(kind: &str) -> Option<(Role, FunctionId)> {
+    split_kind(kind).map(|(role, id, _)| (role, id))
+}
+
+/// The function a full kind carries (its signature, as the catalog needs it); `None` for a
+/// short kind or one that does not parse.
+pub fn kind_function(kind: &str) -> Option<(Role, Function)> {
+    let (role, id, json) = split_kind(kind)?;
+    let function = serde_json::from_str::<Function>(json?)
+        .ok()
+        .filter(|f| f.id == id)?;
+    Some((role, function))
+}
+
+/// Role, id and the JSON after them, if any.
+fn split_kind(kind: &str) -> Option<(Role, FunctionId, Option<&str>)> {
     let rest = kind.strip_prefix(KIND_PREFIX)?;
     let (tag, rest) = rest.split_once(':')?;
     let role = match tag {
@@ -163,22 +179,13 @@ pub fn parse_kind(kind: &str) -> Option<(Role, FunctionId, Option<Function>)> {
         Some((id, json)) => (id, Some(json)),
         None => (rest, None),
     };
-    let id = FunctionId(id.parse().ok()?);
-    let function = match json {
-        Some(json) => Some(
-            serde_json::from_str::<Function>(json)
-                .ok()
-                .filter(|f| f.id == id)?,
-        ),
-        None => None,
-    };
-    Some((role, id, function))
+    Some((role, FunctionId(id.parse().ok()?), json))
 }
 
 /// The short form of a kind: function nodes' `fn:call:3`, other kinds unchanged.
 pub fn file_kind(kind: &str) -> String {
     match parse_kind(kind) {
-        Some((role, id, _)) => short_kind(role, id),
+        Some((role, id)) => short_kind(role, id),
         None => kind.to_owned(),
     }
 }
@@ -233,6 +240,7 @@ impl VisualScriptGraph {
             return false;
         }
         let id = function.id;
+        let f = function.clone();
         self.functions.insert(id, function);
         self.sync_functions();
         // Wires to ports the signature no longer has.
@@ -244,7 +252,7 @@ impl VisualScriptGraph {
                     let Some(node) = self.nodes.get(&end.node) else {
                         return false;
                     };
-                    let Some((role, fid, Some(f))) = parse_kind(&node.kind) else {
+                    let Some((role, fid)) = parse_kind(&node.kind) else {
                         return false;
                     };
                     if fid != id {
@@ -272,7 +280,7 @@ impl VisualScriptGraph {
         }
         // Inline values of call inputs that are gone.
         for node in self.nodes.values_mut() {
-            if let Some((Role::Call, fid, Some(f))) = parse_kind(&node.kind)
+            if let Some((Role::Call, fid)) = parse_kind(&node.kind)
                 && fid == id
             {
                 node.values
@@ -288,9 +296,7 @@ impl VisualScriptGraph {
         let doomed: Vec<NodeId> = self
             .nodes
             .values()
-            .filter(|n| {
-                n.function == Some(id) || parse_kind(&n.kind).is_some_and(|(_, f, _)| f == id)
-            })
+            .filter(|n| n.function == Some(id) || parse_kind(&n.kind).is_some_and(|(_, f)| f == id))
             .map(|n| n.id)
             .collect();
         for n in doomed {
@@ -304,7 +310,7 @@ impl VisualScriptGraph {
     /// checker reports.
     pub fn sync_functions(&mut self) {
         for node in self.nodes.values_mut() {
-            let Some((role, id, _)) = parse_kind(&node.kind) else {
+            let Some((role, id)) = parse_kind(&node.kind) else {
                 continue;
             };
             node.kind = match self.functions.get(&id) {
@@ -319,8 +325,8 @@ impl VisualScriptGraph {
         let mut ends = (None, None);
         for n in self.nodes.values().filter(|n| n.function == Some(id)) {
             match parse_kind(&n.kind) {
-                Some((Role::Inputs, f, _)) if f == id && ends.0.is_none() => ends.0 = Some(n.id),
-                Some((Role::Outputs, f, _)) if f == id && ends.1.is_none() => ends.1 = Some(n.id),
+                Some((Role::Inputs, f)) if f == id && ends.0.is_none() => ends.0 = Some(n.id),
+                Some((Role::Outputs, f)) if f == id && ends.1.is_none() => ends.1 = Some(n.id),
                 _ => {}
             }
         }
@@ -331,7 +337,7 @@ impl VisualScriptGraph {
     pub fn calls_of(&self, id: FunctionId) -> Vec<NodeId> {
         self.nodes
             .values()
-            .filter(|n| matches!(parse_kind(&n.kind), Some((Role::Call, f, _)) if f == id))
+            .filter(|n| matches!(parse_kind(&n.kind), Some((Role::Call, f)) if f == id))
             .map(|n| n.id)
             .collect()
     }
@@ -372,7 +378,7 @@ impl VisualScriptGraph {
                 continue;
             }
             for n in self.nodes.values().filter(|n| n.function == Some(f)) {
-                if let Some((Role::Call, callee, _)) = parse_kind(&n.kind) {
+                if let Some((Role::Call, callee)) = parse_kind(&n.kind) {
                     todo.push(callee);
                 }
             }
@@ -411,7 +417,7 @@ impl VisualScriptGraph {
                 continue;
             };
             let kind = match parse_kind(&n.kind) {
-                Some((role, f, _)) => match renamed.get(&f) {
+                Some((role, f)) => match renamed.get(&f) {
                     Some(&g) => short_kind(role, g),
                     None => n.kind.clone(),
                 },
