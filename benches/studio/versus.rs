@@ -232,17 +232,59 @@ fn preview_once_linked(
     host: &ControllerHost,
     graph: &VisualScriptGraph,
     state: &mc_tactical_types::TacticalState,
+    layout: &mut aether_scripting::compile::InputLayout,
 ) -> (Duration, Duration) {
     let t0 = Instant::now();
     let checked = CheckedGraph::new(graph.clone()).expect("clean");
-    let (_, linked) = aether_scripting::compile::compile_both(&checked, CompilationProfile::Debug)
-        .expect("compiles");
+    let (_, linked) =
+        aether_scripting::compile::compile_both(&checked, CompilationProfile::Debug, Some(layout))
+            .expect("compiles");
+    layout.clone_from(&linked.layout);
     let t1 = Instant::now();
     let controller = host.load_linked(&linked).expect("loads");
     let t2 = Instant::now();
     let report = controller.session().play_turn(state, 0, 1);
     assert!(report.outcome.is_ok(), "{}", report.outcome);
     (t0.elapsed(), t2 - t1)
+}
+
+/// The first number input (typed or its default) of a node the graph runs: its node and key.
+fn first_typed_number(
+    graph: &VisualScriptGraph,
+) -> Option<(aether_scripting::graph::NodeId, &'static str)> {
+    use aether_scripting::catalog::{PinType, PortDefault};
+    let checked = CheckedGraph::new(graph.clone()).ok()?;
+    let program = aether_scripting::compile::ir::lower(&checked);
+    program.functions.iter().find_map(|f| {
+        let node = graph.node(f.node)?;
+        let spec = aether_scripting::catalog::spec(&node.kind)?;
+        spec.inputs
+            .iter()
+            .find(|p| {
+                p.ty == PinType::Number
+                    && matches!(p.default, PortDefault::Number(_))
+                    && graph
+                        .links_into(&aether_scripting::graph::PortRef::new(f.node, p.key))
+                        .next()
+                        .is_none()
+            })
+            .map(|p| (f.node, p.key))
+    })
+}
+
+/// A Reroute put on the wire leaving On Turn: a node added where execution passes.
+fn insert_reroute_after_on_turn(g: &mut VisualScriptGraph) {
+    use aether_scripting::graph::PortRef;
+    let on_turn = g.nodes().find(|n| n.kind == "on_turn").expect("On Turn").id;
+    let link = g
+        .links_from(&PortRef::new(on_turn, "then"))
+        .next()
+        .map(|l| (l.id, l.to.clone()))
+        .expect("On Turn leads somewhere");
+    g.disconnect(link.0);
+    let reroute = g.add_node("reroute_exec", [0.0, 0.0]);
+    g.connect(PortRef::new(on_turn, "then"), PortRef::new(reroute, "exec"));
+    g.connect(PortRef::new(reroute, "then"), link.1);
 }
 
 /// Edit to preview with the compile cache: the same edits without and with it, side by side.
@@ -265,10 +307,12 @@ pub fn preview_cache_section() {
     println!(
         "The same edits on the battle sample, median of {RUNS}, without and with the compile cache \
          (`ControllerLimits::compile_cache`, wasmtime's incremental compilation: functions \
-         compiled before are reused). *Version*: the edit changes only the version string; \
-         *constant*: it changes a number on a node. *Restart*: a fresh studio (empty memory, the \
-         cache folder from before). Whole path: check, lower + emit, host load, one turn \
-         with the rules.\n"
+         compiled before are reused), and the studio's path: the linked module with the cache, \
+         its typed values' places kept from one edit to the next. *Version*: the edit changes \
+         only the version string; *constant*: a number typed on an input of a node that runs; \
+         *add a node*: one more Reroute after On Turn each time (code never compiled before). \
+         *Restart*: a fresh studio (empty memory, the cache folder from before). Whole path: \
+         check, lower + emit, host load, one turn with the rules.\n"
     );
     println!(
         "| template | edit | no cache: load | no cache: total | cache: load | cache: total | ratio | linked, cache: load | linked, cache: total |"
@@ -281,38 +325,31 @@ pub fn preview_cache_section() {
         .collect();
     for name in &names {
         let graph = template(name);
+        let mut layout = aether_scripting::compile::InputLayout::default();
         // The first compile fills the cache.
         preview_once(&cached, &graph, &state);
-        preview_once_linked(&cached, &graph, &state);
-        let number = graph
-            .nodes()
-            .find(|n| {
-                n.values
-                    .values()
-                    .any(|v| matches!(v, aether_scripting::graph::Value::Number(_)))
-            })
-            .map(|n| {
-                let key = n
-                    .values
-                    .iter()
-                    .find(|(_, v)| matches!(v, aether_scripting::graph::Value::Number(_)))
-                    .map(|(k, _)| k.clone())
-                    .unwrap_or_default();
-                (n.id, key)
-            });
-        for edit in ["version", "constant"] {
+        preview_once_linked(&cached, &graph, &state, &mut layout);
+        let number = first_typed_number(&graph);
+        for edit in ["version", "constant", "add a node"] {
+            if edit == "constant" && number.is_none() {
+                println!("| {name} | {edit} | (no typed number) | | | | | | |");
+                continue;
+            }
             let (mut pl, mut pt, mut cl, mut ct) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             let (mut ll, mut lt) = (Vec::new(), Vec::new());
+            let mut g = graph.clone();
             for i in 0..RUNS {
-                let mut g = graph.clone();
                 match (edit, &number) {
                     ("constant", Some((node, key))) => {
                         g.set_value(
                             *node,
-                            key,
+                            *key,
                             aether_scripting::graph::Value::Number(100 + i as i32),
                         );
                     }
+                    // One more node each time, as a creator building the graph: code the
+                    // caches have never seen.
+                    ("add a node", _) => insert_reroute_after_on_turn(&mut g),
                     _ => g.version = format!("1.0.{}", 100 + i),
                 }
                 let (t, l) = preview_once(&plain, &g, &state);
@@ -321,7 +358,7 @@ pub fn preview_cache_section() {
                 let (t, l) = preview_once(&cached, &g, &state);
                 ct.push(t);
                 cl.push(l);
-                let (t, l) = preview_once_linked(&cached, &g, &state);
+                let (t, l) = preview_once_linked(&cached, &g, &state, &mut layout);
                 lt.push(t);
                 ll.push(l);
             }

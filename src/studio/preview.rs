@@ -217,11 +217,14 @@ fn worker_loop(
         }
     };
     let mut cache: Option<Compiled> = None;
+    // Where the last compile put the graph's typed values: kept, so an edit changes only the
+    // code of the nodes it touched.
+    let mut layout = aether_scripting::compile::InputLayout::default();
     while let Ok(mut job) = jobs.recv() {
         while let Ok(newer) = jobs.try_recv() {
             job = newer;
         }
-        let finished = run_job(&host, &mut loader, &mut cache, job);
+        let finished = run_job(&host, &mut loader, &mut cache, &mut layout, job);
         if results.send(finished).is_err() {
             return;
         }
@@ -246,6 +249,7 @@ fn run_job(
     host: &ControllerHost,
     loader: &mut SeatLoader,
     cache: &mut Option<Compiled>,
+    layout: &mut aether_scripting::compile::InputLayout,
     job: Job,
 ) -> Finished {
     let mut done = Finished {
@@ -265,7 +269,11 @@ fn run_job(
         let compiled = aether_scripting::interp::CheckedGraph::new(job.graph.clone())
             .map_err(CompileError::Diagnostics)
             .and_then(|checked| {
-                aether_scripting::compile::compile_both(&checked, CompilationProfile::Debug)
+                aether_scripting::compile::compile_both(
+                    &checked,
+                    CompilationProfile::Debug,
+                    Some(layout),
+                )
             });
         let (artifact, linked) = match compiled {
             Ok(a) => a,
@@ -284,6 +292,7 @@ fn run_job(
         };
         let compile_time = started.elapsed();
         let started = Instant::now();
+        *layout = linked.layout.clone();
         match host.load_linked(&linked) {
             Ok(c) => {
                 let hash = module_hash(&artifact.wasm_bytes);

@@ -27,9 +27,14 @@ use crate::interp::CheckedGraph;
 
 mod emit;
 pub mod ir;
+mod linked;
 pub mod profile;
 mod runtime;
 
+pub use linked::{
+    InputLayout, LINKED_INPUTS, LINKED_RUNTIME, LinkedModule, compile_both, compile_linked,
+    linked_runtime,
+};
 pub use runtime::{SOURCE as RUNTIME_SOURCE, WORLD_SOURCE as WORLD_RUNTIME_SOURCE};
 
 /// `decide_turn`'s return value for a malformed state.
@@ -181,7 +186,7 @@ impl VisualScriptCompiler {
             rt,
             &text,
             profile == CompilationProfile::Debug,
-            false,
+            None,
         )
         .map_err(CompileError::Internal)?;
         let bodies = function_bodies(&emitted.bytes).map_err(CompileError::Internal)?;
@@ -209,77 +214,6 @@ impl VisualScriptCompiler {
             node_code,
         })
     }
-}
-
-/// An AI controller's graph compiled for the preview's linked load
-/// ([`ControllerHost::load_linked`](crate::ControllerHost::load_linked)): the module of
-/// [`compile_checked`](VisualScriptCompiler::compile_checked) without the runtime library,
-/// which it imports from [`linked_runtime`] (its node functions are the same code at the same
-/// indices, so it plays the same turns with the same fuel).
-pub fn compile_linked(
-    checked: &CheckedGraph,
-    profile: CompilationProfile,
-) -> Result<Vec<u8>, CompileError> {
-    linked_from(checked, &ir::lower(checked), profile)
-}
-
-/// Both at once, lowering the graph once: the game's module (as
-/// [`compile_checked`](VisualScriptCompiler::compile_checked)) and the linked one (as
-/// [`compile_linked`]). The studio's preview takes both on every edit.
-pub fn compile_both(
-    checked: &CheckedGraph,
-    profile: CompilationProfile,
-) -> Result<(ScriptArtifact, Vec<u8>), CompileError> {
-    let program = ir::lower(checked);
-    let artifact = VisualScriptCompiler::from_program(checked, &program, profile)?;
-    let linked = linked_from(checked, &program, profile)?;
-    Ok((artifact, linked))
-}
-
-fn linked_from(
-    checked: &CheckedGraph,
-    program: &ir::Program,
-    profile: CompilationProfile,
-) -> Result<Vec<u8>, CompileError> {
-    let g = checked.graph();
-    let identity =
-        Identity::parse(&format!("{} {}", g.name, g.version)).map_err(CompileError::Internal)?;
-    if g.kind != ScriptKind::AiController {
-        return Err(CompileError::Internal(
-            "only AI controllers are linked to a separate runtime".into(),
-        ));
-    }
-    let rt = runtime::get().map_err(CompileError::Internal)?;
-    let emitted = emit::emit(
-        program,
-        rt,
-        &identity.to_string(),
-        profile == CompilationProfile::Debug,
-        true,
-    )
-    .map_err(CompileError::Internal)?;
-    if cfg!(debug_assertions) {
-        wasmparser::Validator::new()
-            .validate_all(&emitted.bytes)
-            .map_err(|e| {
-                CompileError::Internal(format!("the linked module does not validate: {e}"))
-            })?;
-    }
-    Ok(emitted.bytes)
-}
-
-/// The module name [`compile_linked`] modules import the runtime from.
-pub const LINKED_RUNTIME: &str = emit::LINKED;
-
-/// The AI runtime library as a module of its own, which [`compile_linked`] modules import as
-/// [`LINKED_RUNTIME`].
-pub fn linked_runtime() -> Result<&'static [u8], CompileError> {
-    static BYTES: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
-    BYTES
-        .get_or_init(|| runtime::get().and_then(emit::runtime_module))
-        .as_ref()
-        .map(Vec::as_slice)
-        .map_err(|e| CompileError::Internal(e.clone()))
 }
 
 /// The byte range of each function body, by function index (an imported function has an empty

@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use wasmtime::{Engine, InstancePre, Linker, Module};
 
+use crate::compile::LinkedModule;
 use crate::text;
 
 mod bounds;
@@ -76,7 +77,20 @@ pub struct ControllerHost {
     limits: ControllerLimits,
     /// The AI runtime as a module of its own, compiled at the first linked load.
     runtime: Arc<std::sync::OnceLock<Result<InstancePre<GuestLimiter>, String>>>,
+    /// The linked graph modules compiled last, by their bytes (the most recent last).
+    linked: Arc<std::sync::Mutex<LinkedModules>>,
 }
+
+/// Linked graph modules kept compiled: an edit that changes only typed values or the identity
+/// (and an undo) gives bytes compiled before.
+#[derive(Default)]
+struct LinkedModules {
+    recent: Vec<(Vec<u8>, Module)>,
+    compiled: u64,
+}
+
+/// How many compiled linked modules a host keeps.
+const LINKED_KEPT: usize = 8;
 
 impl std::fmt::Debug for ControllerHost {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -95,6 +109,7 @@ impl ControllerHost {
             engine,
             limits,
             runtime: Arc::default(),
+            linked: Arc::default(),
         })
     }
 
@@ -141,10 +156,11 @@ impl ControllerHost {
     /// the AI runtime compiled once for this host: the studio's preview, which so spares every
     /// edit the runtime's translation. The module is the studio's own compiler's, so the static
     /// checks of [`load`](Self::load) for modules from elsewhere are not made (a module that
-    /// imports anything but the runtime is still refused); the caps (fuel, memory, deadline)
-    /// are the same, and the turns and their fuel are those of the single module `load` takes
-    /// (`tests/linked.rs`).
-    pub fn load_linked(&self, bytes: &[u8]) -> Result<Controller, LoadError> {
+    /// imports anything but the runtime and its inputs is still refused); the caps (fuel,
+    /// memory, deadline) are the same, and the turns and their fuel are those of the single
+    /// module `load` takes (`tests/linked.rs`). Bytes loaded lately are not compiled again: a
+    /// graph that changed only typed values or its identity, or an undone edit, starts at once.
+    pub fn load_linked(&self, linked: &LinkedModule) -> Result<Controller, LoadError> {
         let runtime = self
             .runtime
             .get_or_init(|| {
@@ -157,23 +173,13 @@ impl ControllerHost {
             .clone()
             .map_err(|message| LoadError::Compile { message })?;
         let started = Instant::now();
-        let module = Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
-            message: text::escape(&format!("{e:#}")).into_owned(),
-        })?;
-        if let Some(i) = module
-            .imports()
-            .find(|i| i.module() != crate::compile::LINKED_RUNTIME)
-        {
-            return Err(LoadError::Import {
-                module: text::escape(i.module()).into_owned(),
-                name: text::escape(i.name()).into_owned(),
-                kind: "something",
-            });
-        }
+        let module = self.linked_module(&linked.wasm, linked.inputs.len())?;
         let compile_time = started.elapsed();
         let pre = Prepared::Linked {
             runtime,
             graph: module,
+            inputs: linked.inputs.clone().into(),
+            data: linked.data.clone().into(),
         };
         let identity = LiveInstance::start(&pre, &self.limits, false)?.identity()?;
         Ok(Controller {
@@ -182,10 +188,68 @@ impl ControllerHost {
                 limits: self.limits.clone(),
                 has_start: false,
                 identity,
-                module_bytes: bytes.len(),
+                module_bytes: linked.wasm.len(),
                 compile_time,
             }),
         })
+    }
+
+    /// How many linked graph modules this host has compiled (a load that found its bytes
+    /// compiled before does not count).
+    pub fn linked_compiles(&self) -> u64 {
+        self.lock_linked().compiled
+    }
+
+    fn lock_linked(&self) -> std::sync::MutexGuard<'_, LinkedModules> {
+        self.linked.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The compiled module of `bytes`, from the recent ones or compiled now; refused when it
+    /// imports anything but the runtime and `inputs` input globals.
+    fn linked_module(&self, bytes: &[u8], inputs: usize) -> Result<Module, LoadError> {
+        {
+            let mut kept = self.lock_linked();
+            if let Some(i) = kept.recent.iter().position(|(b, _)| b == bytes) {
+                let entry = kept.recent.remove(i);
+                let module = entry.1.clone();
+                kept.recent.push(entry);
+                return Ok(module);
+            }
+        }
+        let module = Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
+            message: text::escape(&format!("{e:#}")).into_owned(),
+        })?;
+        if let Some(i) = module.imports().find(|i| !linked_import(i, inputs)) {
+            return Err(LoadError::Import {
+                module: text::escape(i.module()).into_owned(),
+                name: text::escape(i.name()).into_owned(),
+                kind: "something",
+            });
+        }
+        let mut kept = self.lock_linked();
+        kept.compiled += 1;
+        if kept.recent.len() >= LINKED_KEPT {
+            kept.recent.remove(0);
+        }
+        kept.recent.push((bytes.to_vec(), module.clone()));
+        Ok(module)
+    }
+}
+
+/// Whether a linked graph module may import `i`: anything from the runtime (instantiation
+/// checks the types), and input globals `p0`… below `inputs`.
+fn linked_import(i: &wasmtime::ImportType<'_>, inputs: usize) -> bool {
+    use crate::compile::{LINKED_INPUTS, LINKED_RUNTIME};
+    match i.module() {
+        LINKED_RUNTIME => true,
+        LINKED_INPUTS => {
+            matches!(i.ty(), wasmtime::ExternType::Global(_))
+                && i.name()
+                    .strip_prefix('p')
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .is_some_and(|n| n < inputs)
+        }
+        _ => false,
     }
 }
 
@@ -201,6 +265,10 @@ pub(crate) enum Prepared {
         runtime: InstancePre<GuestLimiter>,
         /// The graph's module.
         graph: Module,
+        /// The values of its input globals, by place.
+        inputs: Arc<[i32]>,
+        /// Bytes written into memory once it is instantiated (address, bytes).
+        data: Arc<[(u32, Vec<u8>)]>,
     },
 }
 

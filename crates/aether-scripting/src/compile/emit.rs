@@ -17,6 +17,9 @@
 //! * exports: `memory`, `init`, `decide_turn` or `on_event`, `__ident_ptr`, `__ident_len`;
 //! * in the debug profile, a name section (`node#12 Attack`, the runtime's own names).
 //!
+//! The preview's linked module ([`super::linked`]) imports the runtime instead of holding it,
+//! reads typed values from imported globals and leaves its identity to the host.
+//!
 //! An AI's slots start every turn at 0; a world script's keep their values from one event to
 //! the next (its variables last as long as its instance).
 //!
@@ -34,6 +37,7 @@ use wasm_encoder::{
 };
 
 use super::ir::{BinOp, Body, Expr, NodeFn, Program, Slot, Stmt};
+use super::linked::{InputLayout, LINKED_INPUTS};
 use super::runtime::{Runtime, Ty};
 use crate::graph::NodeId;
 use crate::graph::ScriptKind;
@@ -54,6 +58,8 @@ pub(crate) struct Emitted {
     pub bytes: Vec<u8>,
     /// Each lowered node's function index.
     pub node_functions: BTreeMap<NodeId, u32>,
+    /// A linked module's data, which the host writes (its address, its bytes); empty otherwise.
+    pub data: Vec<(u32, Vec<u8>)>,
 }
 
 fn val(t: Ty) -> ValType {
@@ -64,7 +70,7 @@ fn val(t: Ty) -> ValType {
     }
 }
 
-struct Indices {
+struct Indices<'a> {
     /// Function index of each node's function.
     funcs: BTreeMap<NodeId, u32>,
     /// Global index of each slot.
@@ -73,9 +79,11 @@ struct Indices {
     rt: &'static Runtime,
     /// Each text's address and length.
     texts: Vec<(u32, u32)>,
+    /// A linked module's inputs and the global index of the first.
+    inputs: Option<(&'a InputLayout, u32)>,
 }
 
-impl Indices {
+impl Indices<'_> {
     fn routine(&self, name: &str) -> Result<u32, String> {
         self.rt.index(name)
     }
@@ -83,16 +91,19 @@ impl Indices {
 
 /// Builds the module for `program` with identity `identity`; `names` adds the name section.
 /// `linked`: the module the preview loads beside [`runtime_module`] instead of holding the
-/// runtime itself: the runtime's functions, globals and memory are imported from `"rt"` at the
-/// indices they would have, so every node function's code is the same, byte for byte (AI
-/// controllers only).
+/// runtime itself (AI controllers only; see [`super::linked`]): the runtime's functions, globals
+/// and memory are imported from `"rt"` at the indices they would have, the typed values at the
+/// places `linked` gives them from [`LINKED_INPUTS`], after the runtime's globals; the graph's
+/// own globals follow; the identity is left out of the module's bytes and returned as data.
 pub(crate) fn emit(
     program: &Program,
     rt: &'static Runtime,
     identity: &str,
     names: bool,
-    linked: bool,
+    inputs: Option<&InputLayout>,
 ) -> Result<Emitted, String> {
+    let linked = inputs.is_some();
+    let inputs_count = inputs.map_or(0, InputLayout::capacity);
     let rt_funcs = rt.function_count();
     let world = program.kind == ScriptKind::WorldScript;
     if linked && (world || !rt.imports.is_empty()) {
@@ -125,15 +136,16 @@ pub(crate) fn emit(
             .slots
             .iter()
             .enumerate()
-            .map(|(i, &s)| (s, rt_globals + i as u32))
+            .map(|(i, &s)| (s, rt_globals + inputs_count + i as u32))
             .collect(),
         depth: rt.index("depth")?,
         rt,
         texts,
+        inputs: inputs.map(|layout| (layout, rt_globals)),
     };
     let init_index = rt_funcs + program.functions.len() as u32;
     let decide_index = init_index + 1;
-    let ident_ptr_global = rt_globals + program.slots.len() as u32;
+    let ident_ptr_global = rt_globals + inputs_count + program.slots.len() as u32;
     let ident_len_global = ident_ptr_global + 1;
 
     let mut types = TypeSection::new();
@@ -179,6 +191,17 @@ pub(crate) fn emit(
                 EntityType::Global(GlobalType {
                     val_type: val(t),
                     mutable: true,
+                    shared: false,
+                }),
+            );
+        }
+        for i in 0..inputs_count {
+            imports.import(
+                LINKED_INPUTS,
+                &format!("p{i}"),
+                EntityType::Global(GlobalType {
+                    val_type: ValType::I32,
+                    mutable: false,
                     shared: false,
                 }),
             );
@@ -255,18 +278,21 @@ pub(crate) fn emit(
         code.function(&decide_turn(program, &ix)?);
     }
 
-    let mut data = DataSection::new();
     let mut cells = Vec::with_capacity(8);
     cells.extend_from_slice(&IDENT_STRING.to_le_bytes());
     cells.extend_from_slice(&(identity.len() as u32).to_le_bytes());
-    data.active(0, &ConstExpr::i32_const(IDENT_PTR_CELL as i32), cells);
-    data.active(
-        0,
-        &ConstExpr::i32_const(IDENT_STRING as i32),
-        identity.bytes(),
-    );
+    let mut segments = vec![
+        (IDENT_PTR_CELL, cells),
+        (IDENT_STRING, identity.as_bytes().to_vec()),
+    ];
     for (t, &(at, _)) in program.texts.iter().zip(&ix.texts) {
-        data.active(0, &ConstExpr::i32_const(at as i32), t.bytes());
+        segments.push((at, t.as_bytes().to_vec()));
+    }
+    let mut data = DataSection::new();
+    if !linked {
+        for (at, bytes) in &segments {
+            data.active(0, &ConstExpr::i32_const(*at as i32), bytes.iter().copied());
+        }
     }
 
     let mut module = Module::new();
@@ -278,14 +304,15 @@ pub(crate) fn emit(
     if !linked {
         module.section(&memories);
     }
-    module
-        .section(&globals)
-        .section(&exports)
-        .section(&code)
-        .section(&data);
+    module.section(&globals).section(&exports).section(&code);
+    if !linked {
+        module.section(&data);
+    }
     if names {
         let mut section = NameSection::new();
-        section.module(identity);
+        if !linked {
+            section.module(identity);
+        }
         let mut funcs = NameMap::new();
         for (i, n) in rt.func_names.iter().enumerate() {
             funcs.append(i as u32, n);
@@ -311,13 +338,13 @@ pub(crate) fn emit(
                     program.variables.get(v).map_or("?", String::as_str)
                 ),
             };
-            globs.append(rt_globals + i as u32, &name);
+            globs.append(rt_globals + inputs_count + i as u32, &name);
         }
         globs.append(ident_ptr_global, "__ident_ptr");
         globs.append(ident_len_global, "__ident_len");
         section.globals(&globs);
         module.section(&section);
-    } else {
+    } else if !linked {
         // A release build still says what made it, for support questions.
         module.section(&CustomSection {
             name: "creator-studio".into(),
@@ -327,6 +354,7 @@ pub(crate) fn emit(
     Ok(Emitted {
         bytes: module.finish(),
         node_functions: ix.funcs,
+        data: if linked { segments } else { Vec::new() },
     })
 }
 
@@ -424,7 +452,7 @@ impl Locals {
     }
 }
 
-fn node_function(f: &NodeFn, ix: &Indices) -> Result<Function, String> {
+fn node_function(f: &NodeFn, ix: &Indices<'_>) -> Result<Function, String> {
     let needed = match &f.body {
         Body::Exec(stmts) => stmts.iter().map(stmt_locals).sum(),
         Body::Data(e) => expr_locals(e),
@@ -466,7 +494,7 @@ fn stmt_locals(s: &Stmt) -> u32 {
 
 fn expr_locals(e: &Expr) -> u32 {
     match e {
-        Expr::Const(_) | Expr::Get(_) | Expr::Node(_) | Expr::Text(_) => 0,
+        Expr::Const(_) | Expr::Inline(..) | Expr::Get(_) | Expr::Node(_) | Expr::Text(_) => 0,
         Expr::Call(_, args) => args.iter().map(expr_locals).sum(),
         Expr::Not(a) => expr_locals(a),
         Expr::Select(three) => three.iter().map(expr_locals).sum(),
@@ -483,7 +511,7 @@ fn expr_locals(e: &Expr) -> u32 {
 
 fn emit_body(
     f: &NodeFn,
-    ix: &Indices,
+    ix: &Indices<'_>,
     s: &mut InstructionSink<'_>,
     locals: &mut Locals,
 ) -> Result<(), String> {
@@ -510,7 +538,7 @@ fn emit_body(
 
 fn emit_stmts(
     stmts: &[Stmt],
-    ix: &Indices,
+    ix: &Indices<'_>,
     s: &mut InstructionSink<'_>,
     locals: &mut Locals,
 ) -> Result<(), String> {
@@ -599,7 +627,7 @@ fn emit_stmts(
 
 fn emit_expr(
     e: &Expr,
-    ix: &Indices,
+    ix: &Indices<'_>,
     s: &mut InstructionSink<'_>,
     locals: &mut Locals,
 ) -> Result<(), String> {
@@ -607,6 +635,17 @@ fn emit_expr(
         Expr::Const(n) => {
             s.i32_const(*n);
         }
+        Expr::Inline(node, port, n) => match ix.inputs {
+            Some((layout, first)) => {
+                let place = layout
+                    .place(*node, port)
+                    .ok_or_else(|| format!("the input {port} of {node} has no place"))?;
+                s.global_get(first + place);
+            }
+            None => {
+                s.i32_const(*n);
+            }
+        },
         Expr::Get(slot) => {
             s.global_get(global_of(ix, *slot)?);
         }
@@ -672,14 +711,14 @@ fn emit_expr(
     Ok(())
 }
 
-fn func_of(ix: &Indices, node: NodeId) -> Result<u32, String> {
+fn func_of(ix: &Indices<'_>, node: NodeId) -> Result<u32, String> {
     ix.funcs
         .get(&node)
         .copied()
         .ok_or_else(|| format!("node {node} is called but was not lowered"))
 }
 
-fn global_of(ix: &Indices, slot: Slot) -> Result<u32, String> {
+fn global_of(ix: &Indices<'_>, slot: Slot) -> Result<u32, String> {
     ix.slots
         .get(&slot)
         .copied()
@@ -688,7 +727,7 @@ fn global_of(ix: &Indices, slot: Slot) -> Result<u32, String> {
 
 /// `on_event(event_ptr, event_len) -> i32`: decodes the event (-1 if it is not one), then runs
 /// each event node answering it, in node-id order, if its filter holds; 0.
-fn on_event(program: &Program, ix: &Indices) -> Result<Function, String> {
+fn on_event(program: &Program, ix: &Indices<'_>) -> Result<Function, String> {
     let needed: u32 = program
         .events
         .iter()
@@ -730,7 +769,7 @@ fn on_event(program: &Program, ix: &Indices) -> Result<Function, String> {
 }
 
 /// `decide_turn(state_ptr, state_len, slot, seed, out_ptr, out_cap) -> i32`.
-fn decide_turn(program: &Program, ix: &Indices) -> Result<Function, String> {
+fn decide_turn(program: &Program, ix: &Indices<'_>) -> Result<Function, String> {
     let mut f = Function::new([(1, ValType::I32)]);
     let code = 6;
     let mut s = f.instructions();

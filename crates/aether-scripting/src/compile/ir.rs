@@ -303,6 +303,10 @@ pub enum BinOp {
 pub enum Expr {
     /// A constant.
     Const(i32),
+    /// The value typed on an unconnected input (`node`'s input `port`): a constant in the
+    /// game's module; the preview's linked module reads it from an imported global, so a graph
+    /// whose only change is a typed value needs no new machine code.
+    Inline(NodeId, &'static str, i32),
     /// A global's value.
     Get(Slot),
     /// The value of a data node: a call of its function.
@@ -574,7 +578,7 @@ impl<'a> Lowering<'a> {
             return Expr::Node(from);
         }
         // An unconnected input: the interpreter's inline value, in the module's encoding.
-        Expr::Const(self.w.inline(node, port).encode())
+        Expr::Inline(node, port, self.w.inline(node, port).encode())
     }
 
     fn call(&mut self, routine: Routine, node: NodeId, ports: &[&'static str]) -> Expr {
@@ -1075,7 +1079,7 @@ impl Program {
 
     fn expr(&self, e: &Expr) -> String {
         match e {
-            Expr::Const(n) => n.to_string(),
+            Expr::Const(n) | Expr::Inline(_, _, n) => n.to_string(),
             Expr::Get(s) => self.slot_name(*s),
             Expr::Node(n) => format!("{n}"),
             Expr::Call(r, args) => {

@@ -185,6 +185,59 @@ pub(crate) fn trap_words(err: &wasmtime::Error) -> String {
     }
 }
 
+/// Instantiates a linked graph module beside its runtime instance `rt`: its imports from the
+/// runtime, its input globals with their values; then writes its data into the shared memory
+/// (bounds-checked), as data segments would have been at instantiation.
+fn instantiate_linked(
+    store: &mut Store<GuestLimiter>,
+    rt: wasmtime::Instance,
+    graph: &wasmtime::Module,
+    inputs: &[i32],
+    data: &[(u32, Vec<u8>)],
+) -> wasmtime::Result<wasmtime::Instance> {
+    use crate::compile::{LINKED_INPUTS, LINKED_RUNTIME};
+    let mut imports = Vec::with_capacity(graph.imports().len());
+    for import in graph.imports() {
+        let missing = || {
+            wasmtime::format_err!(
+                "the linked module's import {}::{} is not provided",
+                import.module(),
+                import.name()
+            )
+        };
+        let export = match import.module() {
+            LINKED_RUNTIME => rt
+                .get_export(&mut *store, import.name())
+                .ok_or_else(missing)?,
+            LINKED_INPUTS => {
+                let value = import
+                    .name()
+                    .strip_prefix('p')
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| inputs.get(n))
+                    .ok_or_else(missing)?;
+                let ty =
+                    wasmtime::GlobalType::new(wasmtime::ValType::I32, wasmtime::Mutability::Const);
+                wasmtime::Global::new(&mut *store, ty, wasmtime::Val::I32(*value))?.into()
+            }
+            _ => return Err(missing()),
+        };
+        imports.push(export);
+    }
+    let instance = wasmtime::Instance::new(&mut *store, graph, &imports)?;
+    let memory = rt
+        .get_memory(&mut *store, "memory")
+        .ok_or_else(|| wasmtime::format_err!("the runtime exports no memory"))?;
+    for (at, bytes) in data {
+        memory
+            .write(&mut *store, *at as usize, bytes)
+            .map_err(|_| {
+                wasmtime::format_err!("the linked module's data at {at} is out of bounds")
+            })?;
+    }
+    Ok(instance)
+}
+
 impl LiveInstance {
     /// Instantiates (running any start function), calls `init`, and looks up the exports.
     pub(crate) fn start(
@@ -237,13 +290,14 @@ impl LiveInstance {
         };
         let instance = match pre {
             super::Prepared::Single(pre) => pre.instantiate(&mut store),
-            super::Prepared::Linked { runtime, graph } => {
-                runtime.instantiate(&mut store).and_then(|rt| {
-                    let mut linker = wasmtime::Linker::new(engine);
-                    linker.instance(&mut store, crate::compile::LINKED_RUNTIME, rt)?;
-                    linker.instantiate(&mut store, graph)
-                })
-            }
+            super::Prepared::Linked {
+                runtime,
+                graph,
+                inputs,
+                data,
+            } => runtime
+                .instantiate(&mut store)
+                .and_then(|rt| instantiate_linked(&mut store, rt, graph, inputs, data)),
         }
         .map_err(|e| fail(start_stage, classify(&e, store.data().denied)))?;
         let memory = instance
