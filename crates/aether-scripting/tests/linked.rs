@@ -261,3 +261,32 @@ fn an_edit_compiles_again_only_the_functions_it_changed() {
         "keeping the layout spared nothing: {kept_total} against {fresh_total} functions"
     );
 }
+
+#[test]
+fn a_linked_module_missing_its_inputs_or_with_data_out_of_bounds_is_refused() {
+    let graph = VisualScriptGraph::load(&templates()[0]).unwrap();
+    let linked = compile_linked(
+        &CheckedGraph::new(graph).unwrap(),
+        CompilationProfile::Debug,
+        None,
+    )
+    .unwrap();
+    assert!(!linked.layout.is_empty(), "the template has typed values");
+
+    let mut short = linked.clone();
+    short.inputs.truncate(1);
+    match host().load_linked(&short) {
+        Err(LoadError::Import { module, name, .. }) => {
+            assert_eq!((module.as_str(), name.as_str()), ("in", "p1"));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let mut far = linked.clone();
+    far.data.push((u32::MAX - 2, vec![1, 2, 3, 4]));
+    let err = host().load_linked(&far).unwrap_err().to_string();
+    assert!(err.contains("out of bounds"), "{err}");
+
+    // The module itself is fine: the right inputs and data load it.
+    host().load_linked(&linked).unwrap();
+}
