@@ -232,14 +232,14 @@ fn preview_once_linked(
     host: &ControllerHost,
     graph: &VisualScriptGraph,
     state: &mc_tactical_types::TacticalState,
-    layout: &mut aether_scripting::compile::InputLayout,
+    layout: &mut aether_scripting::compile::LinkedState,
 ) -> (Duration, Duration) {
     let t0 = Instant::now();
     let checked = CheckedGraph::new(graph.clone()).expect("clean");
     let (_, linked) =
         aether_scripting::compile::compile_both(&checked, CompilationProfile::Debug, Some(layout))
             .expect("compiles");
-    layout.clone_from(&linked.layout);
+    layout.clone_from(&linked.state);
     let t1 = Instant::now();
     let controller = host.load_linked(&linked).expect("loads");
     let t2 = Instant::now();
@@ -325,7 +325,7 @@ pub fn preview_cache_section() {
         .collect();
     for name in &names {
         let graph = template(name);
-        let mut layout = aether_scripting::compile::InputLayout::default();
+        let mut layout = aether_scripting::compile::LinkedState::default();
         // The first compile fills the cache.
         preview_once(&cached, &graph, &state);
         preview_once_linked(&cached, &graph, &state, &mut layout);

@@ -217,14 +217,14 @@ fn worker_loop(
         }
     };
     let mut cache: Option<Compiled> = None;
-    // Where the last compile put the graph's typed values: kept, so an edit changes only the
-    // code of the nodes it touched.
-    let mut layout = aether_scripting::compile::InputLayout::default();
+    // What the last compile left: where the graph's typed values are and the last whole linked
+    // module, so the next edit compiles only the functions it changed and those calling them.
+    let mut linked_state = aether_scripting::compile::LinkedState::default();
     while let Ok(mut job) = jobs.recv() {
         while let Ok(newer) = jobs.try_recv() {
             job = newer;
         }
-        let finished = run_job(&host, &mut loader, &mut cache, &mut layout, job);
+        let finished = run_job(&host, &mut loader, &mut cache, &mut linked_state, job);
         if results.send(finished).is_err() {
             return;
         }
@@ -249,7 +249,7 @@ fn run_job(
     host: &ControllerHost,
     loader: &mut SeatLoader,
     cache: &mut Option<Compiled>,
-    layout: &mut aether_scripting::compile::InputLayout,
+    linked_state: &mut aether_scripting::compile::LinkedState,
     job: Job,
 ) -> Finished {
     let mut done = Finished {
@@ -272,7 +272,7 @@ fn run_job(
                 aether_scripting::compile::compile_both(
                     &checked,
                     CompilationProfile::Debug,
-                    Some(layout),
+                    Some(linked_state),
                 )
             });
         let (artifact, linked) = match compiled {
@@ -292,7 +292,7 @@ fn run_job(
         };
         let compile_time = started.elapsed();
         let started = Instant::now();
-        *layout = linked.layout.clone();
+        *linked_state = linked.state.clone();
         match host.load_linked(&linked) {
             Ok(c) => {
                 let hash = module_hash(&artifact.wasm_bytes);

@@ -32,8 +32,8 @@ pub mod profile;
 mod runtime;
 
 pub use linked::{
-    InputLayout, LINKED_INPUTS, LINKED_RUNTIME, LinkedModule, compile_both, compile_linked,
-    linked_runtime,
+    InputLayout, LINKED_BASE, LINKED_INPUTS, LINKED_RUNTIME, LinkedModule, LinkedState,
+    compile_both, compile_linked, linked_runtime,
 };
 pub use runtime::{SOURCE as RUNTIME_SOURCE, WORLD_SOURCE as WORLD_RUNTIME_SOURCE};
 

@@ -173,10 +173,15 @@ impl ControllerHost {
             .clone()
             .map_err(|message| LoadError::Compile { message })?;
         let started = Instant::now();
-        let module = self.linked_module(&linked.wasm, linked.inputs.len())?;
+        let base = match &linked.base {
+            Some(bytes) => Some(self.linked_module(bytes, linked.inputs.len(), false)?),
+            None => None,
+        };
+        let module = self.linked_module(&linked.wasm, linked.inputs.len(), base.is_some())?;
         let compile_time = started.elapsed();
         let pre = Prepared::Linked {
             runtime,
+            base,
             graph: module,
             inputs: linked.inputs.clone().into(),
             data: linked.data.clone().into(),
@@ -205,8 +210,13 @@ impl ControllerHost {
     }
 
     /// The compiled module of `bytes`, from the recent ones or compiled now; refused when it
-    /// imports anything but the runtime and `inputs` input globals.
-    fn linked_module(&self, bytes: &[u8], inputs: usize) -> Result<Module, LoadError> {
+    /// imports anything but the runtime, `inputs` input globals and, when it has one, its base.
+    fn linked_module(
+        &self,
+        bytes: &[u8],
+        inputs: usize,
+        has_base: bool,
+    ) -> Result<Module, LoadError> {
         {
             let mut kept = self.lock_linked();
             if let Some(i) = kept.recent.iter().position(|(b, _)| b == bytes) {
@@ -219,7 +229,10 @@ impl ControllerHost {
         let module = Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
             message: text::escape(&format!("{e:#}")).into_owned(),
         })?;
-        if let Some(i) = module.imports().find(|i| !linked_import(i, inputs)) {
+        if let Some(i) = module
+            .imports()
+            .find(|i| !linked_import(i, inputs, has_base))
+        {
             return Err(LoadError::Import {
                 module: text::escape(i.module()).into_owned(),
                 name: text::escape(i.name()).into_owned(),
@@ -236,12 +249,13 @@ impl ControllerHost {
     }
 }
 
-/// Whether a linked graph module may import `i`: anything from the runtime (instantiation
-/// checks the types), and input globals `p0`… below `inputs`.
-fn linked_import(i: &wasmtime::ImportType<'_>, inputs: usize) -> bool {
-    use crate::compile::{LINKED_INPUTS, LINKED_RUNTIME};
+/// Whether a linked graph module may import `i`: anything from the runtime and its base module
+/// if it has one (instantiation checks the types), and input globals `p0`… below `inputs`.
+fn linked_import(i: &wasmtime::ImportType<'_>, inputs: usize, has_base: bool) -> bool {
+    use crate::compile::{LINKED_BASE, LINKED_INPUTS, LINKED_RUNTIME};
     match i.module() {
         LINKED_RUNTIME => true,
+        LINKED_BASE => has_base,
         LINKED_INPUTS => {
             matches!(i.ty(), wasmtime::ExternType::Global(_))
                 && i.name()
@@ -263,6 +277,8 @@ pub(crate) enum Prepared {
     Linked {
         /// The runtime module.
         runtime: InstancePre<GuestLimiter>,
+        /// The whole module the graph's module builds on, if it does.
+        base: Option<Module>,
         /// The graph's module.
         graph: Module,
         /// The values of its input globals, by place.

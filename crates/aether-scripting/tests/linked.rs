@@ -5,7 +5,9 @@
 mod support;
 
 use aether_scripting::catalog::{PinType, PortDefault};
-use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler, compile_linked};
+use aether_scripting::compile::{
+    CompilationProfile, LinkedModule, LinkedState, VisualScriptCompiler, compile_linked,
+};
 use aether_scripting::graph::{PortRef, Value, VisualScriptGraph};
 use aether_scripting::interp::{CheckedGraph, Rng};
 use aether_scripting::{ControllerHost, ControllerLimits, LoadError, TurnReport};
@@ -33,11 +35,23 @@ fn same_turns(
     turns: &[(mc_tactical_types::TacticalState, u8, u64)],
     what: &str,
 ) -> u64 {
+    same_turns_after(host, graph, None, turns, what).0
+}
+
+/// As [`same_turns`], the linked module compiled after `previous` (an earlier compile of the
+/// graph before an edit); returns the fuel and the linked module.
+fn same_turns_after(
+    host: &ControllerHost,
+    graph: &VisualScriptGraph,
+    previous: Option<&LinkedState>,
+    turns: &[(mc_tactical_types::TacticalState, u8, u64)],
+    what: &str,
+) -> (u64, LinkedModule) {
     let checked = CheckedGraph::new(graph.clone()).unwrap();
     let single = VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Debug)
         .unwrap()
         .wasm_bytes;
-    let linked = compile_linked(&checked, CompilationProfile::Debug, None).unwrap();
+    let linked = compile_linked(&checked, CompilationProfile::Debug, previous).unwrap();
     assert!(
         linked.wasm.len() * 2 < single.len() || graph.nodes().count() > 60,
         "{what}: the linked module holds no runtime ({} against {} bytes)",
@@ -55,7 +69,16 @@ fn same_turns(
         assert_eq!(seen(&ra), seen(&rb), "{what}, turn {i}");
         fuel += ra.fuel_used;
     }
-    fuel
+    (fuel, linked)
+}
+
+/// Functions a module defines.
+fn defined_functions(wasm: &[u8]) -> usize {
+    wasmparser::Parser::new(0)
+        .parse_all(wasm)
+        .filter_map(Result::ok)
+        .filter(|p| matches!(p, wasmparser::Payload::CodeSectionEntry(_)))
+        .count()
 }
 
 #[test]
@@ -93,8 +116,9 @@ fn a_linked_module_that_imports_anything_else_is_refused() {
     let linked = aether_scripting::compile::LinkedModule {
         wasm: bytes,
         inputs: Vec::new(),
+        base: None,
         data: Vec::new(),
-        layout: Default::default(),
+        state: Default::default(),
     };
     match host().load_linked(&linked) {
         Err(LoadError::Import { module, .. }) => assert_eq!(module, "env"),
@@ -145,9 +169,9 @@ fn a_graph_changed_only_in_typed_values_or_identity_plays_them_without_compiling
         edited.version = "7.7.7".into();
         let checked = CheckedGraph::new(edited.clone()).unwrap();
         let after =
-            compile_linked(&checked, CompilationProfile::Debug, Some(&before.layout)).unwrap();
+            compile_linked(&checked, CompilationProfile::Debug, Some(&before.state)).unwrap();
         assert_eq!(after.wasm, before.wasm, "{what}: the code is the same");
-        if !before.layout.is_empty() {
+        if !before.state.layout().is_empty() {
             assert_ne!(after.inputs, before.inputs, "{what}: the values are not");
         }
         let second = host.load_linked(&after).unwrap();
@@ -167,98 +191,216 @@ fn a_graph_changed_only_in_typed_values_or_identity_plays_them_without_compiling
     assert!(changed_play > 0, "moving every number changed no turn");
 }
 
-/// The first number typed on an unconnected input of a node that runs, now given by a new
-/// Number node wired into it: an edit that removes one typed value and adds a node.
-fn wire_a_typed_number(graph: &VisualScriptGraph) -> Option<VisualScriptGraph> {
-    let program = aether_scripting::compile::ir::lower(&CheckedGraph::new(graph.clone()).ok()?);
+/// A Reroute put on the `k`-th execution wire (by link id, wrapping): a node added where
+/// execution passes.
+fn insert_reroute(graph: &VisualScriptGraph, k: usize) -> Option<VisualScriptGraph> {
+    let exec: Vec<_> = graph
+        .links()
+        .filter(|l| {
+            graph
+                .node(l.from.node)
+                .and_then(|n| aether_scripting::catalog::spec(&n.kind))
+                .and_then(|s| s.outputs.iter().find(|p| p.key == l.from.port))
+                .is_some_and(|p| p.ty == PinType::Exec)
+        })
+        .map(|l| (l.id, l.from.clone(), l.to.clone()))
+        .collect();
+    if exec.is_empty() {
+        return None;
+    }
+    let (id, from, to) = exec[k % exec.len()].clone();
+    let mut edited = graph.clone();
+    edited.disconnect(id);
+    let reroute = edited.add_node_in("reroute_exec", [0.0, 0.0], graph.node(from.node)?.function);
+    edited.connect(from, PortRef::new(reroute, "exec"));
+    edited.connect(PortRef::new(reroute, "then"), to);
+    CheckedGraph::new(edited.clone()).ok().map(|_| edited)
+}
+
+/// A Number node wired into an input taken out (by index, wrapping), the input typed again:
+/// its typed value comes back, perhaps at another place than it had.
+fn unwire_a_number(graph: &VisualScriptGraph, k: usize) -> Option<VisualScriptGraph> {
+    let numbers: Vec<_> = graph
+        .nodes()
+        .filter(|n| n.kind == "number" && graph.links().any(|l| l.from.node == n.id))
+        .map(|n| n.id)
+        .collect();
+    let mut edited = graph.clone();
+    edited.remove_node(*numbers.get(k % numbers.len().max(1))?);
+    CheckedGraph::new(edited.clone()).ok().map(|_| edited)
+}
+
+/// The unconnected number inputs of the nodes that run, in node order.
+fn typed_number_inputs(graph: &VisualScriptGraph) -> Vec<PortRef> {
+    let Ok(checked) = CheckedGraph::new(graph.clone()) else {
+        return Vec::new();
+    };
+    let program = aether_scripting::compile::ir::lower(&checked);
     let runs: std::collections::BTreeSet<_> = program.functions.iter().map(|f| f.node).collect();
+    let mut inputs = Vec::new();
     for node in graph.nodes().filter(|n| runs.contains(&n.id)) {
-        let spec = aether_scripting::catalog::spec(&node.kind)?;
+        let Some(spec) = aether_scripting::catalog::spec(&node.kind) else {
+            continue;
+        };
         for port in spec.inputs {
             let to = PortRef::new(node.id, port.key);
-            if port.ty != PinType::Number || graph.links_into(&to).next().is_some() {
-                continue;
-            }
-            let mut edited = graph.clone();
-            let value = match (node.values.get(port.key), port.default) {
-                (Some(Value::Number(n)), _) => *n,
-                (None, PortDefault::Number(n)) => n,
-                _ => continue,
-            };
-            let number = edited.add_node("number", [0.0, 0.0]);
-            edited.set_value(number, "value", Value::Number(value));
-            edited.connect(PortRef::new(number, "value"), to);
-            if CheckedGraph::new(edited.clone()).is_ok() {
-                return Some(edited);
+            if port.ty == PinType::Number
+                && matches!(port.default, PortDefault::Number(_))
+                && graph.links_into(&to).next().is_none()
+            {
+                inputs.push(to);
             }
         }
     }
-    None
+    inputs
+}
+
+/// `to` given by a new Number node holding `value`.
+fn wire_number(graph: &VisualScriptGraph, to: PortRef, value: i32) -> Option<VisualScriptGraph> {
+    let mut edited = graph.clone();
+    let number = edited.add_node_in("number", [0.0, 0.0], graph.node(to.node)?.function);
+    edited.set_value(number, "value", Value::Number(value));
+    edited.connect(PortRef::new(number, "value"), to);
+    CheckedGraph::new(edited.clone()).ok().map(|_| edited)
+}
+
+/// The `k`-th typed number (wrapping) on an unconnected input of a node that runs, now given
+/// by a new Number node wired into it.
+fn wire_the_kth_typed_number(graph: &VisualScriptGraph, k: usize) -> Option<VisualScriptGraph> {
+    let inputs = typed_number_inputs(graph);
+    let to = inputs.get(k % inputs.len().max(1))?.clone();
+    wire_number(graph, to, k as i32 % 7)
 }
 
 #[test]
-fn an_edit_compiles_again_only_the_functions_it_changed() {
-    let (mut kept_total, mut fresh_total, mut edits) = (0, 0, 0);
-    for path in templates() {
-        let what = path.display().to_string();
-        let graph = VisualScriptGraph::load(&path).unwrap();
-        let Some(edited) = wire_a_typed_number(&graph) else {
-            continue;
-        };
-        edits += 1;
-        // Functions compiled by the edit: new entries in the compile cache, carrying the input
-        // layout from one compile to the next as the studio does, and starting afresh.
-        let mut added = Vec::new();
-        for keep in [true, false] {
-            let cache = aether_scripting::host::CompileCache::in_memory();
-            let host = ControllerHost::new(ControllerLimits {
-                compile_cache: Some(cache.clone()),
-                ..ControllerLimits::default()
-            })
-            .unwrap();
-            let before = compile_linked(
-                &CheckedGraph::new(graph.clone()).unwrap(),
-                CompilationProfile::Debug,
-                None,
-            )
-            .unwrap();
-            host.load_linked(&before).unwrap();
-            let entries = cache.len();
-            let previous = keep.then_some(&before.layout);
-            let after = compile_linked(
-                &CheckedGraph::new(edited.clone()).unwrap(),
-                CompilationProfile::Debug,
-                previous,
-            )
-            .unwrap();
-            host.load_linked(&after).unwrap();
-            added.push(cache.len() - entries);
-        }
-        assert!(
-            added[0] <= 2,
-            "{what}: the edit compiled {} functions again (the edited node's and the new node's)",
-            added[0]
-        );
-        println!(
-            "{what}: {} functions compiled again keeping the layout, {} starting afresh",
-            added[0], added[1]
-        );
-        kept_total += added[0];
-        fresh_total += added[1];
-        same_turns(
-            &host(),
-            &edited,
-            &[(state(SAMPLES[0]), 0, 1), (state(SAMPLES[1]), 1, 2)],
-            &what,
-        );
-    }
+fn a_typed_value_back_at_another_place_has_its_node_compiled_again() {
+    let path = templates()
+        .into_iter()
+        .find(|p| p.ends_with("tactician.mcgraph.json"))
+        .unwrap();
+    let graph = VisualScriptGraph::load(&path).unwrap();
+    let turns: Vec<_> = SAMPLES
+        .iter()
+        .flat_map(|s| [(state(s), 0u8, 5u64), (state(s), 1, 6)])
+        .collect();
+    let host = host();
+    let whole = same_turns_after(&host, &graph, None, &turns, "before").1;
+    let inputs = typed_number_inputs(&graph);
+    let (first, last) = (inputs[0].clone(), inputs[inputs.len() - 1].clone());
+    assert!(first.node < last.node);
+    // The last node's input wired: its place goes to the new Number node's value.
+    let one = wire_number(&graph, last.clone(), 9).unwrap();
+    let after_one = same_turns_after(&host, &one, Some(&whole.state), &turns, "one").1;
+    // That Number node taken out, the first node's input wired: the last node's input is typed
+    // again, as in the whole module, but its old place is not the lowest free one any more.
+    let wired = one
+        .nodes()
+        .find(|n| n.kind == "number" && one.links().any(|l| l.from.node == n.id && l.to == last))
+        .unwrap()
+        .id;
+    let mut two = one.clone();
+    two.remove_node(wired);
+    let two = wire_number(&two, first, 2).unwrap();
+    let after_two = same_turns_after(&host, &two, Some(&after_one.state), &turns, "two").1;
+    assert!(after_two.base.is_some(), "built on the whole module");
+    let place = |linked: &LinkedModule| linked.state.layout().place_of(last.node, &last.port);
+    assert_ne!(place(&after_two), place(&whole), "the value moved");
+    let export = format!("n{}", last.node.0);
+    let compiled_again = wasmparser::Parser::new(0)
+        .parse_all(&after_two.wasm)
+        .filter_map(Result::ok)
+        .any(|p| match p {
+            wasmparser::Payload::ExportSection(r) => r
+                .into_iter()
+                .filter_map(Result::ok)
+                .any(|e| e.name == export),
+            _ => false,
+        });
     assert!(
-        edits >= 3,
-        "only {edits} templates had a typed number to wire"
+        compiled_again,
+        "the node whose value moved is compiled again"
     );
+}
+
+#[test]
+fn an_edit_compiles_only_what_it_changed_and_plays_as_the_game_module() {
+    // Sequences of edits as a creator makes them, each compiled after the one before as the
+    // studio does, each loaded through one host and played against the game's module.
+    let turns: Vec<_> = SAMPLES
+        .iter()
+        .take(3)
+        .flat_map(|s| [(state(s), 0u8, 3u64), (state(s), 1, 4)])
+        .collect();
+    let mut rng = Rng::new(0x5eed);
+    let mut graphs: Vec<(String, VisualScriptGraph)> = templates()
+        .iter()
+        .map(|p| (p.display().to_string(), VisualScriptGraph::load(p).unwrap()))
+        .collect();
+    for i in 0..12 {
+        let size = rng.between(4, 24);
+        graphs.push((
+            format!("random graph {i}"),
+            random::random_graph(&mut rng, size),
+        ));
+    }
+    let (mut edits, mut built_on_base, mut partial, mut whole) = (0, 0, 0, 0);
+    for (what, mut graph) in graphs {
+        let host = host();
+        let mut state = same_turns_after(&host, &graph, None, &turns, &what).1.state;
+        for step in 0..8 {
+            let k = rng.between(0, 1000) as usize;
+            let edited = match rng.between(0, 4) {
+                0 => insert_reroute(&graph, k),
+                1 => wire_the_kth_typed_number(&graph, k),
+                4 => unwire_a_number(&graph, k),
+                2 => Some(typed_numbers_moved(&graph, rng.between(-3, 3))),
+                _ => graph
+                    .nodes()
+                    .filter(|n| n.kind == "reroute_exec")
+                    .nth(k % 4)
+                    .and_then(|n| {
+                        // A Reroute taken out again, its wires joined.
+                        let into = graph.links().find(|l| l.to.node == n.id)?.from.clone();
+                        let out = graph.links().find(|l| l.from.node == n.id)?.to.clone();
+                        let mut g = graph.clone();
+                        g.remove_node(n.id);
+                        g.connect(into, out);
+                        CheckedGraph::new(g.clone()).ok().map(|_| g)
+                    }),
+            };
+            let Some(edited) = edited else { continue };
+            let what = format!("{what}, edit {step}");
+            let (_, linked) = same_turns_after(&host, &edited, Some(&state), &turns, &what);
+            edits += 1;
+            let all =
+                aether_scripting::compile::ir::lower(&CheckedGraph::new(edited.clone()).unwrap())
+                    .functions
+                    .len();
+            if linked.base.is_some() {
+                built_on_base += 1;
+                let own = defined_functions(&linked.wasm) - 2;
+                assert!(
+                    own * 2 <= all,
+                    "{what}: {own} of {all} functions compiled again"
+                );
+                if own < all {
+                    partial += 1;
+                }
+            } else {
+                whole += 1;
+            }
+            state = linked.state;
+            graph = edited;
+        }
+    }
+    println!(
+        "{edits} edits: {built_on_base} built on the last whole module ({partial} with fewer \
+         functions than the graph), {whole} whole"
+    );
+    assert!(edits >= 60, "only {edits} edits were made");
     assert!(
-        kept_total < fresh_total,
-        "keeping the layout spared nothing: {kept_total} against {fresh_total} functions"
+        built_on_base * 2 > edits,
+        "most edits build on the last whole module: {built_on_base} of {edits}"
     );
 }
 
@@ -271,7 +413,10 @@ fn a_linked_module_missing_its_inputs_or_with_data_out_of_bounds_is_refused() {
         None,
     )
     .unwrap();
-    assert!(!linked.layout.is_empty(), "the template has typed values");
+    assert!(
+        !linked.state.layout().is_empty(),
+        "the template has typed values"
+    );
 
     let mut short = linked.clone();
     short.inputs.truncate(1);

@@ -27,7 +27,7 @@
 //! [`MAX_DEPTH`](crate::interp::MAX_DEPTH), as the interpreter does: past it an execution node
 //! does nothing and a data node gives 0.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, CustomSection, DataSection, EntityType, ExportKind,
@@ -37,7 +37,7 @@ use wasm_encoder::{
 };
 
 use super::ir::{BinOp, Body, Expr, NodeFn, Program, Slot, Stmt};
-use super::linked::{InputLayout, LINKED_INPUTS};
+use super::linked::{InputLayout, LINKED_BASE, LINKED_INPUTS};
 use super::runtime::{Runtime, Ty};
 use crate::graph::NodeId;
 use crate::graph::ScriptKind;
@@ -83,6 +83,41 @@ struct Indices<'a> {
     inputs: Option<(&'a InputLayout, u32)>,
 }
 
+/// How a linked module is laid out (see [`super::linked`]).
+pub(crate) struct Linked<'a> {
+    /// Where its typed values are.
+    pub inputs: &'a InputLayout,
+    /// Node functions it takes from its base module, which it imports from [`LINKED_BASE`] as
+    /// named by [`function_export`]; empty for a whole module.
+    pub from_base: &'a BTreeSet<NodeId>,
+    /// The slots its base module defines, which it imports as named by [`slot_export`].
+    pub base_slots: &'a BTreeSet<Slot>,
+}
+
+/// The identity's bytes where the module keeps them: the address cells, then the string.
+pub(crate) fn identity_data(identity: &str) -> Vec<(u32, Vec<u8>)> {
+    let mut cells = Vec::with_capacity(8);
+    cells.extend_from_slice(&IDENT_STRING.to_le_bytes());
+    cells.extend_from_slice(&(identity.len() as u32).to_le_bytes());
+    vec![
+        (IDENT_PTR_CELL, cells),
+        (IDENT_STRING, identity.as_bytes().to_vec()),
+    ]
+}
+
+/// The name a linked module exports a node's function under (for modules built on it).
+pub(crate) fn function_export(node: NodeId) -> String {
+    format!("n{}", node.0)
+}
+
+/// The name a linked module exports a slot's global under.
+pub(crate) fn slot_export(slot: Slot) -> String {
+    match slot {
+        Slot::Stored(node, port) => format!("s{}.{port}", node.0),
+        Slot::Variable(i) => format!("v{i}"),
+    }
+}
+
 impl Indices<'_> {
     fn routine(&self, name: &str) -> Result<u32, String> {
         self.rt.index(name)
@@ -90,20 +125,34 @@ impl Indices<'_> {
 }
 
 /// Builds the module for `program` with identity `identity`; `names` adds the name section.
-/// `linked`: the module the preview loads beside [`runtime_module`] instead of holding the
+/// `shape`: the module the preview loads beside [`runtime_module`] instead of holding the
 /// runtime itself (AI controllers only; see [`super::linked`]): the runtime's functions, globals
-/// and memory are imported from `"rt"` at the indices they would have, the typed values at the
-/// places `linked` gives them from [`LINKED_INPUTS`], after the runtime's globals; the graph's
-/// own globals follow; the identity is left out of the module's bytes and returned as data.
+/// and memory are imported from `"rt"` at the indices they would have, the typed values at their
+/// places from [`LINKED_INPUTS`] after the runtime's globals, the functions and slots taken from
+/// a base module from [`LINKED_BASE`] (before the module's own); every own node function and
+/// slot is exported for modules built on this one; the identity is left out of the module's
+/// bytes and returned as data.
 pub(crate) fn emit(
     program: &Program,
     rt: &'static Runtime,
     identity: &str,
     names: bool,
-    inputs: Option<&InputLayout>,
+    shape: Option<&Linked<'_>>,
 ) -> Result<Emitted, String> {
-    let linked = inputs.is_some();
+    let linked = shape.is_some();
+    let inputs = shape.map(|l| l.inputs);
     let inputs_count = inputs.map_or(0, InputLayout::capacity);
+    let none = BTreeSet::new();
+    let from_base = shape.map_or(&none, |l| l.from_base);
+    let no_slots = BTreeSet::new();
+    let base_slots = shape.map_or(&no_slots, |l| l.base_slots);
+    // Functions and slots taken from the base module come first (imports), then the module's own.
+    let (based, own): (Vec<&NodeFn>, Vec<&NodeFn>) = program
+        .functions
+        .iter()
+        .partition(|f| from_base.contains(&f.node));
+    let (based_slots, own_slots): (Vec<Slot>, Vec<Slot>) =
+        program.slots.iter().partition(|s| base_slots.contains(s));
     let rt_funcs = rt.function_count();
     let world = program.kind == ScriptKind::WorldScript;
     if linked && (world || !rt.imports.is_empty()) {
@@ -126,15 +175,15 @@ pub(crate) fn emit(
     let rt_types = rt.types.len() as u32;
     let rt_globals = rt.globals.len() as u32;
     let ix = Indices {
-        funcs: program
-            .functions
+        funcs: based
             .iter()
+            .chain(&own)
             .enumerate()
             .map(|(i, f)| (f.node, rt_funcs + i as u32))
             .collect(),
-        slots: program
-            .slots
+        slots: based_slots
             .iter()
+            .chain(&own_slots)
             .enumerate()
             .map(|(i, &s)| (s, rt_globals + inputs_count + i as u32))
             .collect(),
@@ -146,6 +195,8 @@ pub(crate) fn emit(
     let init_index = rt_funcs + program.functions.len() as u32;
     let decide_index = init_index + 1;
     let ident_ptr_global = rt_globals + inputs_count + program.slots.len() as u32;
+    let own_first = rt_funcs + based.len() as u32;
+    let own_slots_first = rt_globals + inputs_count + based_slots.len() as u32;
     let ident_len_global = ident_ptr_global + 1;
 
     let mut types = TypeSection::new();
@@ -206,6 +257,28 @@ pub(crate) fn emit(
                 }),
             );
         }
+        for f in &based {
+            let ty = match f.body {
+                Body::Exec(_) => ty_exec,
+                Body::Data(_) => ty_data,
+            };
+            imports.import(
+                LINKED_BASE,
+                &function_export(f.node),
+                EntityType::Function(ty),
+            );
+        }
+        for &slot in &based_slots {
+            imports.import(
+                LINKED_BASE,
+                &slot_export(slot),
+                EntityType::Global(GlobalType {
+                    val_type: ValType::I32,
+                    mutable: true,
+                    shared: false,
+                }),
+            );
+        }
     }
 
     let mut functions = FunctionSection::new();
@@ -214,7 +287,7 @@ pub(crate) fn emit(
             functions.function(t);
         }
     }
-    for f in &program.functions {
+    for f in &own {
         functions.function(match f.body {
             Body::Exec(_) => ty_exec,
             Body::Data(_) => ty_data,
@@ -230,7 +303,7 @@ pub(crate) fn emit(
     if !linked {
         runtime_globals(&mut globals, rt);
     }
-    for _ in &program.slots {
+    for _ in &own_slots {
         globals.global(
             GlobalType {
                 val_type: ValType::I32,
@@ -258,12 +331,28 @@ pub(crate) fn emit(
     exports.export(entry_name, ExportKind::Func, decide_index);
     exports.export("__ident_ptr", ExportKind::Global, ident_ptr_global);
     exports.export("__ident_len", ExportKind::Global, ident_len_global);
+    if linked {
+        for (i, f) in own.iter().enumerate() {
+            exports.export(
+                &function_export(f.node),
+                ExportKind::Func,
+                own_first + i as u32,
+            );
+        }
+        for (i, &slot) in own_slots.iter().enumerate() {
+            exports.export(
+                &slot_export(slot),
+                ExportKind::Global,
+                own_slots_first + i as u32,
+            );
+        }
+    }
 
     let mut code = CodeSection::new();
     for body in rt.bodies.iter().filter(|_| !linked) {
         code.raw(body);
     }
-    for f in &program.functions {
+    for f in &own {
         code.function(&node_function(f, &ix)?);
     }
     let mut init = Function::new([]);
@@ -278,13 +367,7 @@ pub(crate) fn emit(
         code.function(&decide_turn(program, &ix)?);
     }
 
-    let mut cells = Vec::with_capacity(8);
-    cells.extend_from_slice(&IDENT_STRING.to_le_bytes());
-    cells.extend_from_slice(&(identity.len() as u32).to_le_bytes());
-    let mut segments = vec![
-        (IDENT_PTR_CELL, cells),
-        (IDENT_STRING, identity.as_bytes().to_vec()),
-    ];
+    let mut segments = identity_data(identity);
     for (t, &(at, _)) in program.texts.iter().zip(&ix.texts) {
         segments.push((at, t.as_bytes().to_vec()));
     }
@@ -317,7 +400,7 @@ pub(crate) fn emit(
         for (i, n) in rt.func_names.iter().enumerate() {
             funcs.append(i as u32, n);
         }
-        for f in &program.functions {
+        for f in &own {
             funcs.append(ix.funcs[&f.node], &symbol(f));
         }
         funcs.append(init_index, "init");
@@ -330,7 +413,7 @@ pub(crate) fn emit(
         for (i, n) in rt.global_names.iter().enumerate() {
             globs.append(i as u32, n);
         }
-        for (i, &s) in program.slots.iter().enumerate() {
+        for (i, &s) in own_slots.iter().enumerate() {
             let name = match s {
                 Slot::Stored(node, port) => format!("node{node}.{port}"),
                 Slot::Variable(v) => format!(
@@ -338,7 +421,7 @@ pub(crate) fn emit(
                     program.variables.get(v).map_or("?", String::as_str)
                 ),
             };
-            globs.append(rt_globals + inputs_count + i as u32, &name);
+            globs.append(own_slots_first + i as u32, &name);
         }
         globs.append(ident_ptr_global, "__ident_ptr");
         globs.append(ident_len_global, "__ident_len");

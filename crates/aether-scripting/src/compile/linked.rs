@@ -17,13 +17,18 @@
 //! A graph whose only change is a typed value or its name or version therefore has the same
 //! module bytes as before, and the host reuses the machine code it has
 //! ([`ControllerHost::load_linked`](crate::ControllerHost::load_linked)). An edit that changes
-//! code still keeps every other input at its place: [`InputLayout`] carries the places from one
-//! compile to the next, so the functions it did not touch are the same code and wasmtime's
-//! compile cache has them.
+//! code keeps every other input at its place ([`InputLayout`], carried from one compile to the
+//! next in a [`LinkedState`]), and compiles only what it must: the graph's call graph has no
+//! cycles, so the functions the edit changed and every function that calls one, directly or
+//! not, make a module of their own, which imports the others (and the globals) from
+//! [`LINKED_BASE`], the last whole module, instantiated first (a call of an imported function
+//! costs the same fuel as any call). When that would be more than half of the functions, the
+//! module is whole again and becomes the base of the next.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-use super::ir::{self, Body, Expr, Program, Stmt};
+use super::ir::{self, Body, Expr, NodeFn, Program, Slot, Stmt};
 use super::{
     CompilationProfile, CompileError, ScriptArtifact, VisualScriptCompiler, emit, runtime,
 };
@@ -36,6 +41,10 @@ pub const LINKED_RUNTIME: &str = emit::LINKED;
 /// The module name a linked graph module imports its typed values from (`p0`, `p1`, …,
 /// immutable `i32` globals).
 pub const LINKED_INPUTS: &str = "in";
+
+/// The module name a linked module built on a base module imports the base's functions and
+/// globals from.
+pub const LINKED_BASE: &str = "base";
 
 /// Input places are handed out in blocks of this many, so a few inputs more or less do not move
 /// the globals declared after them.
@@ -92,6 +101,14 @@ impl InputLayout {
         self.places.get(&(node, port)).copied()
     }
 
+    /// The place of `node`'s input `port`, if it has one.
+    pub fn place_of(&self, node: NodeId, port: &str) -> Option<u32> {
+        self.places
+            .iter()
+            .find(|((n, p), _)| *n == node && *p == port)
+            .map(|(_, &place)| place)
+    }
+
     /// How many input globals the module imports.
     pub fn capacity(&self) -> u32 {
         self.capacity
@@ -108,29 +125,65 @@ impl InputLayout {
     }
 }
 
+/// What the preview keeps from one linked compile of a graph to the next: where its typed values
+/// are ([`InputLayout`]), and the last whole module compiled, on which the next compile builds.
+#[derive(Clone, Debug, Default)]
+pub struct LinkedState {
+    layout: InputLayout,
+    base: Option<Arc<Base>>,
+}
+
+impl LinkedState {
+    /// Where the typed values are.
+    pub fn layout(&self) -> &InputLayout {
+        &self.layout
+    }
+}
+
+/// A whole linked module and what its functions are, to build the next modules on.
+#[derive(Debug)]
+struct Base {
+    wasm: Arc<Vec<u8>>,
+    /// Each node function, its typed values set to 0 (they are inputs).
+    functions: BTreeMap<NodeId, NodeFn>,
+    layout: InputLayout,
+    slots: BTreeSet<Slot>,
+    /// What decide_turn resets and runs: when they and every function are as they were, the
+    /// base module is the graph's module as it is.
+    slot_order: Vec<Slot>,
+    entry: Option<NodeId>,
+    variables: Vec<String>,
+}
+
 /// A graph compiled for the preview's linked load.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct LinkedModule {
-    /// The module: the graph's code, importing the runtime and the inputs.
+    /// The module: the graph's code, importing the runtime and the inputs, and when
+    /// [`base`](Self::base) is given, the functions of the base module the edit did not change.
     pub wasm: Vec<u8>,
+    /// The whole module this one builds on, instantiated first (its bytes: the host keeps it
+    /// compiled).
+    pub base: Option<Arc<Vec<u8>>>,
     /// The value of each [`LINKED_INPUTS`] global, by place (0 for a free place).
     pub inputs: Vec<i32>,
     /// Bytes the host writes into memory at their addresses once the module is instantiated
     /// and before `init` (the game's module has them as data segments): the identity.
     pub data: Vec<(u32, Vec<u8>)>,
-    /// Where each input is, for the next compile of the same graph.
-    pub layout: InputLayout,
+    /// What the next compile of the same graph builds on.
+    pub state: LinkedState,
 }
 
 /// An AI controller's graph compiled for the preview's linked load
 /// ([`ControllerHost::load_linked`](crate::ControllerHost::load_linked)): it plays the same
 /// turns with the same fuel as the module of
 /// [`compile_checked`](VisualScriptCompiler::compile_checked). `previous`: the layout of the
-/// last compile of this graph, if any.
+/// last compile of this graph, if any: then a module holds only the functions the edit changed
+/// and those that call them, and takes the others from the last whole module, so an edit
+/// translates only those; when that would be more than half of them, it is whole again.
 pub fn compile_linked(
     checked: &CheckedGraph,
     profile: CompilationProfile,
-    previous: Option<&InputLayout>,
+    previous: Option<&LinkedState>,
 ) -> Result<LinkedModule, CompileError> {
     linked_from(checked, &ir::lower(checked), profile, previous)
 }
@@ -141,7 +194,7 @@ pub fn compile_linked(
 pub fn compile_both(
     checked: &CheckedGraph,
     profile: CompilationProfile,
-    previous: Option<&InputLayout>,
+    previous: Option<&LinkedState>,
 ) -> Result<(ScriptArtifact, LinkedModule), CompileError> {
     let program = ir::lower(checked);
     let artifact = VisualScriptCompiler::from_program(checked, &program, profile)?;
@@ -153,7 +206,7 @@ fn linked_from(
     checked: &CheckedGraph,
     program: &Program,
     profile: CompilationProfile,
-    previous: Option<&InputLayout>,
+    previous: Option<&LinkedState>,
 ) -> Result<LinkedModule, CompileError> {
     let g = checked.graph();
     let identity =
@@ -166,27 +219,64 @@ fn linked_from(
     let mut keys = Vec::new();
     let mut values = BTreeMap::new();
     for f in &program.functions {
-        match &f.body {
-            Body::Exec(stmts) => stmts.iter().for_each(|s| stmt_inputs(s, &mut keys)),
-            Body::Data(e) => expr_inputs(e, &mut keys),
-        }
+        body_inputs(&f.body, &mut keys);
     }
     for &(node, port, value) in &keys {
         values.insert((node, port), value);
     }
     let order: Vec<(NodeId, &'static str)> = keys.iter().map(|&(n, p, _)| (n, p)).collect();
-    let layout = InputLayout::assign(previous, &order);
+    let layout = InputLayout::assign(previous.map(|p| &p.layout), &order);
     let mut inputs = vec![0; layout.capacity as usize];
     for (key, &place) in &layout.places {
         inputs[place as usize] = values[key];
     }
+    let functions: BTreeMap<NodeId, NodeFn> = program
+        .functions
+        .iter()
+        .map(|f| (f.node, zero_inputs(f)))
+        .collect();
+    let base = previous
+        .and_then(|p| p.base.clone())
+        .filter(|b| b.variables == program.variables && b.layout.capacity <= layout.capacity);
+    let from_base = match &base {
+        Some(base) => unchanged(program, &functions, &layout, base),
+        None => BTreeSet::new(),
+    };
+    if let Some(base) = base.as_ref().filter(|b| {
+        from_base.len() == program.functions.len()
+            && b.functions.len() == program.functions.len()
+            && b.slot_order == program.slots
+            && b.entry == program.entry
+    }) {
+        // Nothing but typed values (and the identity) changed: the base module as it is.
+        let data = emit::identity_data(&identity.to_string());
+        return Ok(LinkedModule {
+            wasm: (*base.wasm).clone(),
+            base: None,
+            inputs,
+            data,
+            state: LinkedState {
+                layout,
+                base: Some(base.clone()),
+            },
+        });
+    }
+    let no_slots = BTreeSet::new();
+    let shape = emit::Linked {
+        inputs: &layout,
+        from_base: &from_base,
+        base_slots: match &base {
+            Some(base) if !from_base.is_empty() => &base.slots,
+            _ => &no_slots,
+        },
+    };
     let rt = runtime::get().map_err(CompileError::Internal)?;
     let emitted = emit::emit(
         program,
         rt,
         &identity.to_string(),
         profile == CompilationProfile::Debug,
-        Some(&layout),
+        Some(&shape),
     )
     .map_err(CompileError::Internal)?;
     if cfg!(debug_assertions) {
@@ -196,12 +286,178 @@ fn linked_from(
                 CompileError::Internal(format!("the linked module does not validate: {e}"))
             })?;
     }
+    let (wasm, base) = if from_base.is_empty() {
+        // A whole module: the base of the next ones.
+        let wasm = Arc::new(emitted.bytes);
+        let base = Base {
+            wasm: wasm.clone(),
+            functions,
+            layout: layout.clone(),
+            slots: program.slots.iter().copied().collect(),
+            slot_order: program.slots.clone(),
+            entry: program.entry,
+            variables: program.variables.clone(),
+        };
+        ((*wasm).clone(), Some(Arc::new(base)))
+    } else {
+        (emitted.bytes, base)
+    };
     Ok(LinkedModule {
-        wasm: emitted.bytes,
+        wasm,
+        base: base
+            .as_ref()
+            .filter(|_| !from_base.is_empty())
+            .map(|b| b.wasm.clone()),
         inputs,
         data: emitted.data,
-        layout,
+        state: LinkedState { layout, base },
     })
+}
+
+/// The functions `base` has as they are now, whose callees are all such too: the others (the
+/// edit's, and every function from which execution or a value reaches one) are compiled anew.
+/// Empty when those would be more than half, so the module is whole again.
+fn unchanged(
+    program: &Program,
+    functions: &BTreeMap<NodeId, NodeFn>,
+    layout: &InputLayout,
+    base: &Base,
+) -> BTreeSet<NodeId> {
+    let mut callers: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
+    let mut changed = Vec::new();
+    for f in &program.functions {
+        for callee in callees(f) {
+            callers.entry(callee).or_default().push(f.node);
+        }
+        let mut keys = Vec::new();
+        body_inputs(&f.body, &mut keys);
+        let moved = keys
+            .iter()
+            .any(|&(node, port, _)| layout.place(node, port) != base.layout.place(node, port));
+        if moved || base.functions.get(&f.node) != functions.get(&f.node) {
+            changed.push(f.node);
+        }
+    }
+    let mut anew: BTreeSet<NodeId> = changed.iter().copied().collect();
+    while let Some(node) = changed.pop() {
+        for &caller in callers.get(&node).into_iter().flatten() {
+            if anew.insert(caller) {
+                changed.push(caller);
+            }
+        }
+    }
+    if anew.len() * 2 > program.functions.len() {
+        return BTreeSet::new();
+    }
+    program
+        .functions
+        .iter()
+        .map(|f| f.node)
+        .filter(|n| !anew.contains(n))
+        .collect()
+}
+
+/// `f` with its typed values set to 0: what its code is, whatever values are typed.
+fn zero_inputs(f: &NodeFn) -> NodeFn {
+    fn expr(e: &mut Expr) {
+        match e {
+            Expr::Inline(_, _, value) => *value = 0,
+            Expr::Const(_) | Expr::Get(_) | Expr::Node(_) | Expr::Text(_) => {}
+            Expr::Call(_, args) => args.iter_mut().for_each(expr),
+            Expr::Not(a) => expr(a),
+            Expr::Select(three) => three.iter_mut().for_each(expr),
+            Expr::Binary(_, a, b) => {
+                expr(a);
+                expr(b);
+            }
+        }
+    }
+    fn stmt(s: &mut Stmt) {
+        match s {
+            Stmt::Run(_) => {}
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                expr(cond);
+                then.iter_mut().chain(otherwise).for_each(stmt);
+            }
+            Stmt::ForEach { body, .. } => body.iter_mut().for_each(stmt),
+            Stmt::ForEachNear {
+                centre,
+                radius,
+                body,
+                ..
+            } => {
+                expr(centre);
+                expr(radius);
+                body.iter_mut().for_each(stmt);
+            }
+            Stmt::Set(_, e) | Stmt::Eval(e) => expr(e),
+        }
+    }
+    let mut f = f.clone();
+    match &mut f.body {
+        Body::Exec(stmts) => stmts.iter_mut().for_each(stmt),
+        Body::Data(e) => expr(e),
+    }
+    f
+}
+
+/// The node functions `f` calls.
+fn callees(f: &NodeFn) -> Vec<NodeId> {
+    fn expr(e: &Expr, out: &mut Vec<NodeId>) {
+        match e {
+            Expr::Node(n) => out.push(*n),
+            Expr::Const(_) | Expr::Inline(..) | Expr::Get(_) | Expr::Text(_) => {}
+            Expr::Call(_, args) => args.iter().for_each(|a| expr(a, out)),
+            Expr::Not(a) => expr(a, out),
+            Expr::Select(three) => three.iter().for_each(|a| expr(a, out)),
+            Expr::Binary(_, a, b) => {
+                expr(a, out);
+                expr(b, out);
+            }
+        }
+    }
+    fn stmt(s: &Stmt, out: &mut Vec<NodeId>) {
+        match s {
+            Stmt::Run(n) => out.push(*n),
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                expr(cond, out);
+                then.iter().chain(otherwise).for_each(|s| stmt(s, out));
+            }
+            Stmt::ForEach { body, .. } => body.iter().for_each(|s| stmt(s, out)),
+            Stmt::ForEachNear {
+                centre,
+                radius,
+                body,
+                ..
+            } => {
+                expr(centre, out);
+                expr(radius, out);
+                body.iter().for_each(|s| stmt(s, out));
+            }
+            Stmt::Set(_, e) | Stmt::Eval(e) => expr(e, out),
+        }
+    }
+    let mut out = Vec::new();
+    match &f.body {
+        Body::Exec(stmts) => stmts.iter().for_each(|s| stmt(s, &mut out)),
+        Body::Data(e) => expr(e, &mut out),
+    }
+    out
+}
+
+fn body_inputs(body: &Body, out: &mut Vec<(NodeId, &'static str, i32)>) {
+    match body {
+        Body::Exec(stmts) => stmts.iter().for_each(|s| stmt_inputs(s, out)),
+        Body::Data(e) => expr_inputs(e, out),
+    }
 }
 
 /// The typed values `s` reads, in the order the emitter meets them.

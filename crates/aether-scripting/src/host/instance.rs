@@ -185,46 +185,28 @@ pub(crate) fn trap_words(err: &wasmtime::Error) -> String {
     }
 }
 
-/// Instantiates a linked graph module beside its runtime instance `rt`: its imports from the
-/// runtime, its input globals with their values; then writes its data into the shared memory
-/// (bounds-checked), as data segments would have been at instantiation.
+/// Instantiates a linked graph module beside its runtime instance `rt` (and first its base
+/// module, if it has one): their imports from the runtime, the base's exports, the input
+/// globals with their values; then writes the data into the shared memory (bounds-checked), as
+/// data segments would have been at instantiation.
 fn instantiate_linked(
     store: &mut Store<GuestLimiter>,
     rt: wasmtime::Instance,
+    base: Option<&wasmtime::Module>,
     graph: &wasmtime::Module,
     inputs: &[i32],
     data: &[(u32, Vec<u8>)],
 ) -> wasmtime::Result<wasmtime::Instance> {
-    use crate::compile::{LINKED_INPUTS, LINKED_RUNTIME};
-    let mut imports = Vec::with_capacity(graph.imports().len());
-    for import in graph.imports() {
-        let missing = || {
-            wasmtime::format_err!(
-                "the linked module's import {}::{} is not provided",
-                import.module(),
-                import.name()
-            )
-        };
-        let export = match import.module() {
-            LINKED_RUNTIME => rt
-                .get_export(&mut *store, import.name())
-                .ok_or_else(missing)?,
-            LINKED_INPUTS => {
-                let value = import
-                    .name()
-                    .strip_prefix('p')
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .and_then(|n| inputs.get(n))
-                    .ok_or_else(missing)?;
-                let ty =
-                    wasmtime::GlobalType::new(wasmtime::ValType::I32, wasmtime::Mutability::Const);
-                wasmtime::Global::new(&mut *store, ty, wasmtime::Val::I32(*value))?.into()
-            }
-            _ => return Err(missing()),
-        };
-        imports.push(export);
-    }
-    let instance = wasmtime::Instance::new(&mut *store, graph, &imports)?;
+    let ty = wasmtime::GlobalType::new(wasmtime::ValType::I32, wasmtime::Mutability::Const);
+    let globals = inputs
+        .iter()
+        .map(|&v| wasmtime::Global::new(&mut *store, ty.clone(), wasmtime::Val::I32(v)))
+        .collect::<wasmtime::Result<Vec<_>>>()?;
+    let base = match base {
+        Some(module) => Some(instantiate_with(store, module, rt, None, &globals)?),
+        None => None,
+    };
+    let instance = instantiate_with(store, graph, rt, base, &globals)?;
     let memory = rt
         .get_memory(&mut *store, "memory")
         .ok_or_else(|| wasmtime::format_err!("the runtime exports no memory"))?;
@@ -236,6 +218,41 @@ fn instantiate_linked(
             })?;
     }
     Ok(instance)
+}
+
+/// Instantiates `module`, its imports taken from the runtime instance, the base instance and
+/// the input globals.
+fn instantiate_with(
+    store: &mut Store<GuestLimiter>,
+    module: &wasmtime::Module,
+    rt: wasmtime::Instance,
+    base: Option<wasmtime::Instance>,
+    inputs: &[wasmtime::Global],
+) -> wasmtime::Result<wasmtime::Instance> {
+    use crate::compile::{LINKED_BASE, LINKED_INPUTS, LINKED_RUNTIME};
+    let mut imports = Vec::with_capacity(module.imports().len());
+    for import in module.imports() {
+        let missing = || {
+            wasmtime::format_err!(
+                "the linked module's import {}::{} is not provided",
+                import.module(),
+                import.name()
+            )
+        };
+        let export = match (import.module(), base) {
+            (LINKED_RUNTIME, _) => rt.get_export(&mut *store, import.name()),
+            (LINKED_BASE, Some(base)) => base.get_export(&mut *store, import.name()),
+            (LINKED_INPUTS, _) => import
+                .name()
+                .strip_prefix('p')
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| inputs.get(n))
+                .map(|g| (*g).into()),
+            _ => None,
+        };
+        imports.push(export.ok_or_else(missing)?);
+    }
+    wasmtime::Instance::new(&mut *store, module, &imports)
 }
 
 impl LiveInstance {
@@ -250,8 +267,8 @@ impl LiveInstance {
             super::Prepared::Linked { graph, .. } => graph.engine(),
         };
         let mut limiter = GuestLimiter::new(limits);
-        if let super::Prepared::Linked { .. } = pre {
-            limiter.instances = 2;
+        if let super::Prepared::Linked { base, .. } = pre {
+            limiter.instances = if base.is_some() { 3 } else { 2 };
         }
         let mut store = Store::new(engine, limiter);
         store.limiter(|l| l);
@@ -292,12 +309,13 @@ impl LiveInstance {
             super::Prepared::Single(pre) => pre.instantiate(&mut store),
             super::Prepared::Linked {
                 runtime,
+                base,
                 graph,
                 inputs,
                 data,
-            } => runtime
-                .instantiate(&mut store)
-                .and_then(|rt| instantiate_linked(&mut store, rt, graph, inputs, data)),
+            } => runtime.instantiate(&mut store).and_then(|rt| {
+                instantiate_linked(&mut store, rt, base.as_ref(), graph, inputs, data)
+            }),
         }
         .map_err(|e| fail(start_stage, classify(&e, store.data().denied)))?;
         let memory = instance
