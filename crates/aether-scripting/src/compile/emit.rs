@@ -129,9 +129,9 @@ impl Indices<'_> {
 /// runtime itself (AI controllers only; see [`super::linked`]): the runtime's functions, globals
 /// and memory are imported from `"rt"` at the indices they would have, the typed values at their
 /// places from [`LINKED_INPUTS`] after the runtime's globals, the functions and slots taken from
-/// a base module from [`LINKED_BASE`] (before the module's own); every own node function and
-/// slot is exported for modules built on this one; the identity is left out of the module's
-/// bytes and returned as data.
+/// a base module from [`LINKED_BASE`] (before the module's own); a whole module (nothing from a
+/// base) exports every node function and slot for the modules built on it; the identity is
+/// left out of the module's bytes and returned as data.
 pub(crate) fn emit(
     program: &Program,
     rt: &'static Runtime,
@@ -331,7 +331,9 @@ pub(crate) fn emit(
     exports.export(entry_name, ExportKind::Func, decide_index);
     exports.export("__ident_ptr", ExportKind::Global, ident_ptr_global);
     exports.export("__ident_len", ExportKind::Global, ident_len_global);
-    if linked {
+    // A whole linked module exports its node functions and slots for the modules built on it
+    // (each exported function costs wasmtime an entry trampoline, so only a whole one does).
+    if linked && from_base.is_empty() {
         for (i, f) in own.iter().enumerate() {
             exports.export(
                 &function_export(f.node),
