@@ -292,9 +292,9 @@ fn run_job(
         };
         let compile_time = started.elapsed();
         let started = Instant::now();
-        *linked_state = linked.state.clone();
         match host.load_linked(&linked) {
             Ok(c) => {
+                *linked_state = linked.state.clone();
                 let hash = module_hash(&artifact.wasm_bytes);
                 let load = started.elapsed();
                 *cache = Some((job.graph.clone(), (c, hash), compile_time, load, artifact));

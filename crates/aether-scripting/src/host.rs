@@ -217,18 +217,23 @@ impl ControllerHost {
         inputs: usize,
         has_base: bool,
     ) -> Result<Module, LoadError> {
-        {
+        let kept = {
             let mut kept = self.lock_linked();
-            if let Some(i) = kept.recent.iter().position(|(b, _)| b == bytes) {
+            kept.recent.iter().position(|(b, _)| b == bytes).map(|i| {
                 let entry = kept.recent.remove(i);
                 let module = entry.1.clone();
                 kept.recent.push(entry);
-                return Ok(module);
-            }
-        }
-        let module = Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
-            message: text::escape(&format!("{e:#}")).into_owned(),
-        })?;
+                module
+            })
+        };
+        let compiled = kept.is_none();
+        let module = match kept {
+            Some(module) => module,
+            None => Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
+                message: text::escape(&format!("{e:#}")).into_owned(),
+            })?,
+        };
+        // Checked at every load: what a module may import depends on what comes with it.
         if let Some(i) = module
             .imports()
             .find(|i| !linked_import(i, inputs, has_base))
@@ -239,12 +244,14 @@ impl ControllerHost {
                 kind: "something",
             });
         }
-        let mut kept = self.lock_linked();
-        kept.compiled += 1;
-        if kept.recent.len() >= LINKED_KEPT {
-            kept.recent.remove(0);
+        if compiled {
+            let mut kept = self.lock_linked();
+            kept.compiled += 1;
+            if kept.recent.len() >= LINKED_KEPT {
+                kept.recent.remove(0);
+            }
+            kept.recent.push((bytes.to_vec(), module.clone()));
         }
-        kept.recent.push((bytes.to_vec(), module.clone()));
         Ok(module)
     }
 }

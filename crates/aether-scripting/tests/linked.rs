@@ -413,9 +413,12 @@ fn a_linked_module_missing_its_inputs_or_with_data_out_of_bounds_is_refused() {
         "the template has typed values"
     );
 
+    // The same bytes, compiled already by this host, with too few inputs: still refused by name.
+    let host = host();
+    host.load_linked(&linked).unwrap();
     let mut short = linked.clone();
     short.inputs.truncate(1);
-    match host().load_linked(&short) {
+    match host.load_linked(&short) {
         Err(LoadError::Import { module, name, .. }) => {
             assert_eq!((module.as_str(), name.as_str()), ("in", "p1"));
         }
@@ -424,9 +427,19 @@ fn a_linked_module_missing_its_inputs_or_with_data_out_of_bounds_is_refused() {
 
     let mut far = linked.clone();
     far.data.push((u32::MAX - 2, vec![1, 2, 3, 4]));
-    let err = host().load_linked(&far).unwrap_err().to_string();
+    let err = host.load_linked(&far).unwrap_err().to_string();
     assert!(err.contains("out of bounds"), "{err}");
 
-    // The module itself is fine: the right inputs and data load it.
-    host().load_linked(&linked).unwrap();
+    // A base it does not import from is refused too.
+    let based = LinkedModule {
+        wasm: wat::parse_str(r#"(module (import "base" "n1" (func)))"#).unwrap(),
+        base: None,
+        inputs: Vec::new(),
+        data: Vec::new(),
+        state: Default::default(),
+    };
+    match host.load_linked(&based) {
+        Err(LoadError::Import { module, .. }) => assert_eq!(module, "base"),
+        other => panic!("{other:?}"),
+    }
 }

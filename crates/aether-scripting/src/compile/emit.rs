@@ -90,7 +90,8 @@ pub(crate) struct Linked<'a> {
     /// Node functions it takes from its base module, which it imports from [`LINKED_BASE`] as
     /// named by [`function_export`]; empty for a whole module.
     pub from_base: &'a BTreeSet<NodeId>,
-    /// The slots its base module defines, which it imports as named by [`slot_export`].
+    /// The slots its base module defines: those the program uses it imports, as named by
+    /// [`slot_export`].
     pub base_slots: &'a BTreeSet<Slot>,
 }
 

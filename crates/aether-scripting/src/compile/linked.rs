@@ -6,7 +6,8 @@
 //! ([`linked_runtime`]), and beside it, on every edit, the graph's [`LinkedModule`]:
 //!
 //! * its functions, globals and memory are the runtime's, imported from [`LINKED_RUNTIME`] at
-//!   the indices they have in the game's module, so every node function is the same code;
+//!   the indices they have in the game's module, so every node function does the same
+//!   operations (the graph's own globals come after the inputs, so their indices differ);
 //! * each value typed on an unconnected input (a number, a yes/no) is an immutable global
 //!   imported from [`LINKED_INPUTS`] where the game's module has an `i32.const` (both cost one
 //!   unit of fuel, so the preview's fuel is the game's); the host gives their values
@@ -51,9 +52,9 @@ pub const LINKED_BASE: &str = "base";
 const BLOCK: u32 = 32;
 
 /// Where a linked module reads each typed value: the index of its global among the
-/// [`LINKED_INPUTS`] imports. Give the layout of the previous compile to the next
-/// ([`compile_linked`]): an input keeps its place while its node and port exist, new ones take
-/// the places freed first, so the code of the nodes an edit did not touch stays the same.
+/// [`LINKED_INPUTS`] imports. It travels from one compile to the next in a [`LinkedState`]: an
+/// input keeps its place while its node and port exist, new ones take the places freed first,
+/// so the code of the nodes an edit did not touch stays the same.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InputLayout {
     places: BTreeMap<(NodeId, &'static str), u32>,
@@ -153,6 +154,7 @@ struct Base {
     slot_order: Vec<Slot>,
     entry: Option<NodeId>,
     variables: Vec<String>,
+    profile: CompilationProfile,
 }
 
 /// A graph compiled for the preview's linked load.
@@ -176,10 +178,11 @@ pub struct LinkedModule {
 /// An AI controller's graph compiled for the preview's linked load
 /// ([`ControllerHost::load_linked`](crate::ControllerHost::load_linked)): it plays the same
 /// turns with the same fuel as the module of
-/// [`compile_checked`](VisualScriptCompiler::compile_checked). `previous`: the layout of the
-/// last compile of this graph, if any: then a module holds only the functions the edit changed
-/// and those that call them, and takes the others from the last whole module, so an edit
-/// translates only those; when that would be more than half of them, it is whole again.
+/// [`compile_checked`](VisualScriptCompiler::compile_checked). `previous`: the state the last
+/// linked compile left (of this graph before an edit, typically; any graph is safe): then a
+/// module holds only the functions that changed and those that call them, and takes the
+/// others from the last whole module, so an edit translates only those; when that would be
+/// more than half of them, it is whole again.
 pub fn compile_linked(
     checked: &CheckedGraph,
     profile: CompilationProfile,
@@ -235,9 +238,11 @@ fn linked_from(
         .iter()
         .map(|f| (f.node, zero_inputs(f)))
         .collect();
-    let base = previous
-        .and_then(|p| p.base.clone())
-        .filter(|b| b.variables == program.variables && b.layout.capacity <= layout.capacity);
+    let base = previous.and_then(|p| p.base.clone()).filter(|b| {
+        b.variables == program.variables
+            && b.layout.capacity <= layout.capacity
+            && b.profile == profile
+    });
     let from_base = match &base {
         Some(base) => unchanged(program, &functions, &layout, base),
         None => BTreeSet::new(),
@@ -297,6 +302,7 @@ fn linked_from(
             slot_order: program.slots.clone(),
             entry: program.entry,
             variables: program.variables.clone(),
+            profile,
         };
         ((*wasm).clone(), Some(Arc::new(base)))
     } else {

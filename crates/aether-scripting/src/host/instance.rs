@@ -25,8 +25,8 @@ pub(crate) struct GuestLimiter {
     max_tables: usize,
     /// The total a refused growth asked for, since the last reset.
     denied: Option<u64>,
-    /// Instances the store may hold: 1, or 2 for a linked graph module and its runtime (one
-    /// memory between them all the same).
+    /// Instances the store may hold: 1; 2 for a linked graph module and its runtime, 3 when
+    /// the graph's module builds on a base module (one memory between them all the same).
     instances: usize,
 }
 
