@@ -338,13 +338,48 @@ fn an_edit_compiles_only_what_it_changed_and_plays_as_the_game_module() {
             random::random_graph(&mut rng, size),
         ));
     }
+    // More typed values than one block of input places: a tactician whose first typed number
+    // is the sum of a chain of 30 Adds, each with a number typed on it.
+    let tactician = graphs
+        .iter()
+        .find(|(what, _)| what.ends_with("tactician.mcgraph.json"))
+        .map(|(_, g)| g.clone())
+        .unwrap();
+    let into = typed_number_inputs(&tactician)[0].clone();
+    let mut long = tactician.clone();
+    let scope = long.node(into.node).unwrap().function;
+    let mut previous: Option<aether_scripting::graph::NodeId> = None;
+    for j in 0..30 {
+        let add = long.add_node_in("add", [0.0, 0.0], scope);
+        long.set_value(add, "b", Value::Number(j % 3 - 1));
+        if let Some(p) = previous {
+            long.connect(PortRef::new(p, "result"), PortRef::new(add, "a"));
+        }
+        previous = Some(add);
+    }
+    long.connect(PortRef::new(previous.unwrap(), "result"), into);
+    CheckedGraph::new(long.clone()).unwrap();
+    graphs.push(("the tactician with a chain of Adds".into(), long));
     let (mut edits, mut built_on_base, mut partial, mut whole) = (0, 0, 0, 0);
+    let mut widest = 0;
     for (what, mut graph) in graphs {
         let host = host();
         let mut state = same_turns_after(&host, &graph, None, &turns, &what).1.state;
         for step in 0..8 {
             let k = rng.between(0, 1000) as usize;
-            let edited = match rng.between(0, 4) {
+            let edited = match rng.between(0, 5) {
+                5 => {
+                    // A variable declared before the others: every variable's index moves.
+                    let mut g = graph.clone();
+                    g.variables.insert(
+                        0,
+                        aether_scripting::graph::Variable {
+                            name: format!("extra {step}"),
+                            ty: aether_scripting::graph::VarType::Number,
+                        },
+                    );
+                    CheckedGraph::new(g.clone()).ok().map(|_| g)
+                }
                 0 => insert_reroute(&graph, k),
                 1 => wire_the_kth_typed_number(&graph, k),
                 4 => unwire_a_number(&graph, k),
@@ -384,6 +419,7 @@ fn an_edit_compiles_only_what_it_changed_and_plays_as_the_game_module() {
             } else {
                 whole += 1;
             }
+            widest = widest.max(linked.state.layout().len());
             state = linked.state;
             graph = edited;
         }
@@ -393,6 +429,10 @@ fn an_edit_compiles_only_what_it_changed_and_plays_as_the_game_module() {
          functions than the graph), {whole} whole"
     );
     assert!(edits >= 60, "only {edits} edits were made");
+    assert!(
+        widest > 32,
+        "no graph had more typed values than a block of places: {widest}"
+    );
     assert!(
         built_on_base * 2 > edits,
         "most edits build on the last whole module: {built_on_base} of {edits}"
