@@ -1027,8 +1027,10 @@ fn keyboard_edits_refresh_the_preview_without_the_mouse() {
         ("Ctrl+D", egui::Key::D, egui::Modifiers::COMMAND),
     ] {
         let before = h.state().document().structure_version();
-        if let Some(&attack) = nodes_of(&h, "attack").first() {
-            h.state_mut().canvas_mut().select(&[attack]);
+        // The moves, which the first turn makes: the edits change what the turn does.
+        let moves = nodes_of(&h, "move_toward");
+        if !moves.is_empty() {
+            h.state_mut().canvas_mut().select(&moves);
         }
         h.key_press_modifiers(modifiers, key);
         h.step();
@@ -1040,6 +1042,24 @@ fn keyboard_edits_refresh_the_preview_without_the_mouse() {
         assert!(
             run_like_a_window(&mut h, caught_up),
             "after {what} the preview never refreshed"
+        );
+        // The preview builds each module on the one before; what it shows is what the game's
+        // own module of the graph does on that turn.
+        let s = h.state();
+        let (view, _) = s.preview.shown.as_ref().unwrap();
+        let game = aether_scripting::VisualScriptCompiler::compile(s.document().graph()).unwrap();
+        let host =
+            aether_scripting::ControllerHost::new(aether_scripting::ControllerLimits::default())
+                .unwrap();
+        let expected = host.load(&game.wasm_bytes).unwrap().session().play_turn(
+            &view.before,
+            s.preview.slot,
+            s.preview.seed,
+        );
+        assert_eq!(
+            (&view.report.reply, view.report.fuel_used),
+            (&expected.reply, expected.fuel_used),
+            "after {what} the preview's turn is the game module's"
         );
     }
 }
