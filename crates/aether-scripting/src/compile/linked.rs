@@ -219,32 +219,23 @@ fn linked_from(
             "only AI controllers are linked to a separate runtime".into(),
         ));
     }
-    let mut keys = Vec::new();
-    let mut values = BTreeMap::new();
-    for f in &program.functions {
-        body_inputs(&f.body, &mut keys);
-    }
-    for &(node, port, value) in &keys {
-        values.insert((node, port), value);
-    }
-    let order: Vec<(NodeId, &'static str)> = keys.iter().map(|&(n, p, _)| (n, p)).collect();
+    let shapes: Vec<Shape> = program.functions.iter().map(Shape::of).collect();
+    let keys = shapes.iter().flat_map(|s| &s.inputs);
+    let order: Vec<(NodeId, &'static str)> = keys.clone().map(|&(n, p, _)| (n, p)).collect();
     let layout = InputLayout::assign(previous.map(|p| &p.layout), &order);
     let mut inputs = vec![0; layout.capacity as usize];
-    for (key, &place) in &layout.places {
-        inputs[place as usize] = values[key];
+    for &(node, port, value) in keys {
+        if let Some(place) = layout.place(node, port) {
+            inputs[place as usize] = value;
+        }
     }
-    let functions: BTreeMap<NodeId, NodeFn> = program
-        .functions
-        .iter()
-        .map(|f| (f.node, zero_inputs(f)))
-        .collect();
     let base = previous.and_then(|p| p.base.clone()).filter(|b| {
         b.variables == program.variables
             && b.layout.capacity <= layout.capacity
             && b.profile == profile
     });
     let from_base = match &base {
-        Some(base) => unchanged(program, &functions, &layout, base),
+        Some(base) => unchanged(&shapes, &layout, base),
         None => BTreeSet::new(),
     };
     if let Some(base) = base.as_ref().filter(|b| {
@@ -296,7 +287,7 @@ fn linked_from(
         let wasm = Arc::new(emitted.bytes);
         let base = Base {
             wasm: wasm.clone(),
-            functions,
+            functions: shapes.into_iter().map(|s| (s.code.node, s.code)).collect(),
             layout: layout.clone(),
             slots: program.slots.iter().copied().collect(),
             slot_order: program.slots.clone(),
@@ -323,25 +314,20 @@ fn linked_from(
 /// The functions `base` has as they are now, whose callees are all such too: the others (the
 /// edit's, and every function from which execution or a value reaches one) are compiled anew.
 /// Empty when those would be more than half, so the module is whole again.
-fn unchanged(
-    program: &Program,
-    functions: &BTreeMap<NodeId, NodeFn>,
-    layout: &InputLayout,
-    base: &Base,
-) -> BTreeSet<NodeId> {
+fn unchanged(shapes: &[Shape], layout: &InputLayout, base: &Base) -> BTreeSet<NodeId> {
     let mut callers: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
     let mut changed = Vec::new();
-    for f in &program.functions {
-        for callee in callees(f) {
-            callers.entry(callee).or_default().push(f.node);
+    for shape in shapes {
+        let node = shape.code.node;
+        for &callee in &shape.callees {
+            callers.entry(callee).or_default().push(node);
         }
-        let mut keys = Vec::new();
-        body_inputs(&f.body, &mut keys);
-        let moved = keys
+        let moved = shape
+            .inputs
             .iter()
-            .any(|&(node, port, _)| layout.place(node, port) != base.layout.place(node, port));
-        if moved || base.functions.get(&f.node) != functions.get(&f.node) {
-            changed.push(f.node);
+            .any(|&(n, port, _)| layout.place(n, port) != base.layout.place(n, port));
+        if moved || base.functions.get(&node) != Some(&shape.code) {
+            changed.push(node);
         }
     }
     let mut anew: BTreeSet<NodeId> = changed.iter().copied().collect();
@@ -352,159 +338,91 @@ fn unchanged(
             }
         }
     }
-    if anew.len() * 2 > program.functions.len() {
+    if anew.len() * 2 > shapes.len() {
         return BTreeSet::new();
     }
-    program
-        .functions
+    shapes
         .iter()
-        .map(|f| f.node)
+        .map(|s| s.code.node)
         .filter(|n| !anew.contains(n))
         .collect()
 }
 
-/// `f` with its typed values set to 0: what its code is, whatever values are typed.
-fn zero_inputs(f: &NodeFn) -> NodeFn {
-    fn expr(e: &mut Expr) {
-        match e {
-            Expr::Inline(_, _, value) => *value = 0,
-            Expr::Const(_) | Expr::Get(_) | Expr::Node(_) | Expr::Text(_) => {}
-            Expr::Call(_, args) => args.iter_mut().for_each(expr),
-            Expr::Not(a) => expr(a),
-            Expr::Select(three) => three.iter_mut().for_each(expr),
-            Expr::Binary(_, a, b) => {
-                expr(a);
-                expr(b);
-            }
+/// What a linked compile needs of one node function, read in one walk over its IR.
+struct Shape {
+    /// Its code: the function with its typed values set to 0 (they are inputs).
+    code: NodeFn,
+    /// The typed values it reads, in the order the emitter meets them.
+    inputs: Vec<(NodeId, &'static str, i32)>,
+    /// The node functions it calls.
+    callees: Vec<NodeId>,
+}
+
+impl Shape {
+    fn of(f: &NodeFn) -> Shape {
+        let mut code = f.clone();
+        let mut reads = Reads::default();
+        match &mut code.body {
+            Body::Exec(stmts) => stmts.iter_mut().for_each(|s| reads.stmt(s)),
+            Body::Data(e) => reads.expr(e),
+        }
+        Shape {
+            code,
+            inputs: reads.inputs,
+            callees: reads.callees,
         }
     }
-    fn stmt(s: &mut Stmt) {
+}
+
+/// The walk behind [`Shape::of`]: it records and zeroes the typed values, records the calls.
+#[derive(Default)]
+struct Reads {
+    inputs: Vec<(NodeId, &'static str, i32)>,
+    callees: Vec<NodeId>,
+}
+
+impl Reads {
+    fn stmt(&mut self, s: &mut Stmt) {
         match s {
-            Stmt::Run(_) => {}
+            Stmt::Run(node) => self.callees.push(*node),
             Stmt::If {
                 cond,
                 then,
                 otherwise,
             } => {
-                expr(cond);
-                then.iter_mut().chain(otherwise).for_each(stmt);
+                self.expr(cond);
+                then.iter_mut().chain(otherwise).for_each(|s| self.stmt(s));
             }
-            Stmt::ForEach { body, .. } => body.iter_mut().for_each(stmt),
+            Stmt::ForEach { body, .. } => body.iter_mut().for_each(|s| self.stmt(s)),
             Stmt::ForEachNear {
                 centre,
                 radius,
                 body,
                 ..
             } => {
-                expr(centre);
-                expr(radius);
-                body.iter_mut().for_each(stmt);
+                self.expr(centre);
+                self.expr(radius);
+                body.iter_mut().for_each(|s| self.stmt(s));
             }
-            Stmt::Set(_, e) | Stmt::Eval(e) => expr(e),
+            Stmt::Set(_, e) | Stmt::Eval(e) => self.expr(e),
         }
     }
-    let mut f = f.clone();
-    match &mut f.body {
-        Body::Exec(stmts) => stmts.iter_mut().for_each(stmt),
-        Body::Data(e) => expr(e),
-    }
-    f
-}
 
-/// The node functions `f` calls.
-fn callees(f: &NodeFn) -> Vec<NodeId> {
-    fn expr(e: &Expr, out: &mut Vec<NodeId>) {
+    fn expr(&mut self, e: &mut Expr) {
         match e {
-            Expr::Node(n) => out.push(*n),
-            Expr::Const(_) | Expr::Inline(..) | Expr::Get(_) | Expr::Text(_) => {}
-            Expr::Call(_, args) => args.iter().for_each(|a| expr(a, out)),
-            Expr::Not(a) => expr(a, out),
-            Expr::Select(three) => three.iter().for_each(|a| expr(a, out)),
+            Expr::Inline(node, port, value) => {
+                self.inputs.push((*node, port, *value));
+                *value = 0;
+            }
+            Expr::Node(node) => self.callees.push(*node),
+            Expr::Const(_) | Expr::Get(_) | Expr::Text(_) => {}
+            Expr::Call(_, args) => args.iter_mut().for_each(|a| self.expr(a)),
+            Expr::Not(a) => self.expr(a),
+            Expr::Select(three) => three.iter_mut().for_each(|a| self.expr(a)),
             Expr::Binary(_, a, b) => {
-                expr(a, out);
-                expr(b, out);
+                self.expr(a);
+                self.expr(b);
             }
-        }
-    }
-    fn stmt(s: &Stmt, out: &mut Vec<NodeId>) {
-        match s {
-            Stmt::Run(n) => out.push(*n),
-            Stmt::If {
-                cond,
-                then,
-                otherwise,
-            } => {
-                expr(cond, out);
-                then.iter().chain(otherwise).for_each(|s| stmt(s, out));
-            }
-            Stmt::ForEach { body, .. } => body.iter().for_each(|s| stmt(s, out)),
-            Stmt::ForEachNear {
-                centre,
-                radius,
-                body,
-                ..
-            } => {
-                expr(centre, out);
-                expr(radius, out);
-                body.iter().for_each(|s| stmt(s, out));
-            }
-            Stmt::Set(_, e) | Stmt::Eval(e) => expr(e, out),
-        }
-    }
-    let mut out = Vec::new();
-    match &f.body {
-        Body::Exec(stmts) => stmts.iter().for_each(|s| stmt(s, &mut out)),
-        Body::Data(e) => expr(e, &mut out),
-    }
-    out
-}
-
-fn body_inputs(body: &Body, out: &mut Vec<(NodeId, &'static str, i32)>) {
-    match body {
-        Body::Exec(stmts) => stmts.iter().for_each(|s| stmt_inputs(s, out)),
-        Body::Data(e) => expr_inputs(e, out),
-    }
-}
-
-/// The typed values `s` reads, in the order the emitter meets them.
-fn stmt_inputs(s: &Stmt, out: &mut Vec<(NodeId, &'static str, i32)>) {
-    match s {
-        Stmt::Run(_) => {}
-        Stmt::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            expr_inputs(cond, out);
-            then.iter()
-                .chain(otherwise)
-                .for_each(|s| stmt_inputs(s, out));
-        }
-        Stmt::ForEach { body, .. } => body.iter().for_each(|s| stmt_inputs(s, out)),
-        Stmt::ForEachNear {
-            centre,
-            radius,
-            body,
-            ..
-        } => {
-            expr_inputs(centre, out);
-            expr_inputs(radius, out);
-            body.iter().for_each(|s| stmt_inputs(s, out));
-        }
-        Stmt::Set(_, e) | Stmt::Eval(e) => expr_inputs(e, out),
-    }
-}
-
-fn expr_inputs(e: &Expr, out: &mut Vec<(NodeId, &'static str, i32)>) {
-    match e {
-        Expr::Inline(node, port, value) => out.push((*node, port, *value)),
-        Expr::Const(_) | Expr::Get(_) | Expr::Node(_) | Expr::Text(_) => {}
-        Expr::Call(_, args) => args.iter().for_each(|a| expr_inputs(a, out)),
-        Expr::Not(a) => expr_inputs(a, out),
-        Expr::Select(three) => three.iter().for_each(|a| expr_inputs(a, out)),
-        Expr::Binary(_, a, b) => {
-            expr_inputs(a, out);
-            expr_inputs(b, out);
         }
     }
 }
