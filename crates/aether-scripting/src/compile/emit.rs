@@ -232,54 +232,14 @@ pub(crate) fn emit(
         imports.import(module, name, EntityType::Function(*ty));
     }
     if linked {
-        for (i, &t) in rt.func_types.iter().enumerate() {
-            imports.import(LINKED, &format!("f{i}"), EntityType::Function(t));
-        }
-        imports.import(LINKED, "memory", EntityType::Memory(memory_type(1)));
-        for (i, &t) in rt.globals.iter().enumerate() {
-            imports.import(
-                LINKED,
-                &format!("g{i}"),
-                EntityType::Global(GlobalType {
-                    val_type: val(t),
-                    mutable: true,
-                    shared: false,
-                }),
-            );
-        }
-        for i in 0..inputs_count {
-            imports.import(
-                LINKED_INPUTS,
-                &format!("p{i}"),
-                EntityType::Global(GlobalType {
-                    val_type: ValType::I32,
-                    mutable: false,
-                    shared: false,
-                }),
-            );
-        }
-        for f in &based {
-            let ty = match f.body {
-                Body::Exec(_) => ty_exec,
-                Body::Data(_) => ty_data,
-            };
-            imports.import(
-                LINKED_BASE,
-                &function_export(f.node),
-                EntityType::Function(ty),
-            );
-        }
-        for &slot in &based_slots {
-            imports.import(
-                LINKED_BASE,
-                &slot_export(slot),
-                EntityType::Global(GlobalType {
-                    val_type: ValType::I32,
-                    mutable: true,
-                    shared: false,
-                }),
-            );
-        }
+        linked_imports(
+            &mut imports,
+            rt,
+            inputs_count,
+            &based,
+            &based_slots,
+            (ty_exec, ty_data),
+        );
     }
 
     let mut functions = FunctionSection::new();
@@ -442,6 +402,49 @@ pub(crate) fn emit(
         node_functions: ix.funcs,
         data: if linked { segments } else { Vec::new() },
     })
+}
+
+/// A linked module's imports, in index order: the runtime's functions, memory and globals
+/// (`"rt"`), the typed values (`"in"`), then what it takes from its base module (`"base"`).
+fn linked_imports(
+    imports: &mut ImportSection,
+    rt: &Runtime,
+    inputs: u32,
+    based: &[&NodeFn],
+    based_slots: &[Slot],
+    (ty_exec, ty_data): (u32, u32),
+) {
+    let global = |val_type, mutable| {
+        EntityType::Global(GlobalType {
+            val_type,
+            mutable,
+            shared: false,
+        })
+    };
+    for (i, &t) in rt.func_types.iter().enumerate() {
+        imports.import(LINKED, &format!("f{i}"), EntityType::Function(t));
+    }
+    imports.import(LINKED, "memory", EntityType::Memory(memory_type(1)));
+    for (i, &t) in rt.globals.iter().enumerate() {
+        imports.import(LINKED, &format!("g{i}"), global(val(t), true));
+    }
+    for i in 0..inputs {
+        imports.import(LINKED_INPUTS, &format!("p{i}"), global(ValType::I32, false));
+    }
+    for f in based {
+        let ty = match f.body {
+            Body::Exec(_) => ty_exec,
+            Body::Data(_) => ty_data,
+        };
+        imports.import(
+            LINKED_BASE,
+            &function_export(f.node),
+            EntityType::Function(ty),
+        );
+    }
+    for &slot in based_slots {
+        imports.import(LINKED_BASE, &slot_export(slot), global(ValType::I32, true));
+    }
 }
 
 /// The runtime's globals, each mutable and starting at zero, as a module defines them.
