@@ -438,34 +438,49 @@ fn a_type_error_is_listed_marked_and_undone() {
     );
 }
 
-#[test]
-fn a_wire_dropped_on_empty_canvas_offers_fitting_nodes() {
-    let dir = temp_dir("dropwire");
-    let file = dir.join("drop.mcgraph.json");
+/// A graph of On Turn and For Each Unit, with For Each Unit's id.
+fn each_unit_graph() -> (VisualScriptGraph, NodeId) {
     let mut g = VisualScriptGraph::new();
     let turn = g.add_node("on_turn", [0.0, 0.0]);
     let each = g.add_node("for_each_unit", [260.0, 0.0]);
     g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
-    g.save(&file).expect("save");
-    let mut h = harness(options(&dir.join("home"), Some(file)));
-    settle(&mut h);
+    (g, each)
+}
+
+/// Drops a wire from `each`'s Unit output on empty canvas, checks the menu offers only what
+/// takes a Unit, types `search` and presses Enter.
+fn drop_unit_wire_and_pick(h: &mut Harness<'_, Studio>, each: NodeId, search: &str) {
     let from = h
         .state()
         .canvas()
         .port_pos(each, "unit", true)
         .expect("drawn");
-    drag(&mut h, from, from + egui::vec2(-150.0, 250.0));
-    // The menu offers only nodes taking a Unit.
+    drag(h, from, from + egui::vec2(-150.0, 250.0));
     assert!(
         h.query_by_label_contains("Add a node taking Unit")
             .is_some()
     );
     h.get_by_role_and_label(Role::TextInput, "Search")
-        .type_text("nearest enemy");
+        .type_text(search);
     h.step();
     h.key_press(egui::Key::Enter);
-    h.step();
-    h.step();
+}
+
+#[test]
+fn a_wire_dropped_on_empty_canvas_offers_fitting_nodes() {
+    let dir = temp_dir("dropwire");
+    let file = dir.join("drop.mcgraph.json");
+    let (g, each) = each_unit_graph();
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    drop_unit_wire_and_pick(&mut h, each, "nearest enemy");
+    step_until(&mut h, "the node added", |s| {
+        s.document()
+            .graph()
+            .nodes()
+            .any(|n| n.kind == "nearest_enemy")
+    });
     let enemy = only(&h, "nearest_enemy");
     assert!(link_exists(
         h.state().document().graph(),
@@ -480,10 +495,7 @@ fn a_wire_dropped_on_empty_canvas_offers_fitting_nodes() {
 fn a_wire_dropped_on_empty_canvas_offers_the_graphs_functions() {
     let dir = temp_dir("dropcall");
     let file = dir.join("drop.mcgraph.json");
-    let mut g = VisualScriptGraph::new();
-    let turn = g.add_node("on_turn", [0.0, 0.0]);
-    let each = g.add_node("for_each_unit", [260.0, 0.0]);
-    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    let (mut g, each) = each_unit_graph();
     let library = VisualScriptGraph::load(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/graphs/tactician.mcgraph.json"),
     )
@@ -493,29 +505,15 @@ fn a_wire_dropped_on_empty_canvas_offers_the_graphs_functions() {
     g.save(&file).expect("save");
     let mut h = harness(options(&dir.join("home"), Some(file)));
     settle(&mut h);
-    let from = h
-        .state()
-        .canvas()
-        .port_pos(each, "unit", true)
-        .expect("drawn");
-    drag(&mut h, from, from + egui::vec2(-150.0, 250.0));
-    assert!(
-        h.query_by_label_contains("Add a node taking Unit")
-            .is_some()
-    );
-    h.get_by_role_and_label(Role::TextInput, "Search")
-        .type_text("strike");
-    h.step();
-    h.key_press(egui::Key::Enter);
+    drop_unit_wire_and_pick(&mut h, each, "strike");
     step_until(&mut h, "the call added", |s| {
         s.document().graph().calls_of(strike.id).len() == 1
     });
     let call = h.state().document().graph().calls_of(strike.id)[0];
-    let key: &'static str = Box::leak(strike.inputs[0].key.clone().into_boxed_str());
     assert!(link_exists(
         h.state().document().graph(),
         (each, "unit"),
-        (call, key)
+        (call, &strike.inputs[0].key)
     ));
 }
 
@@ -1007,6 +1005,8 @@ fn keyboard_edits_refresh_the_preview_without_the_mouse() {
     .unwrap();
     let mut h = harness(options(&dir.join("home"), Some(file)));
     settle(&mut h);
+    let host = aether_scripting::ControllerHost::new(aether_scripting::ControllerLimits::default())
+        .unwrap();
     let caught_up = |s: &Studio| {
         !s.preview_pending()
             && s.preview.stale.is_none()
@@ -1048,9 +1048,6 @@ fn keyboard_edits_refresh_the_preview_without_the_mouse() {
         let s = h.state();
         let (view, _) = s.preview.shown.as_ref().unwrap();
         let game = aether_scripting::VisualScriptCompiler::compile(s.document().graph()).unwrap();
-        let host =
-            aether_scripting::ControllerHost::new(aether_scripting::ControllerLimits::default())
-                .unwrap();
         let expected = host.load(&game.wasm_bytes).unwrap().session().play_turn(
             &view.before,
             s.preview.slot,
