@@ -6,7 +6,7 @@
 //!
 //! See BENCHMARKS.md for what each number means and a recorded run.
 
-#[path = "../crates/aether-scripting/tests/support/mod.rs"]
+#[path = "../tests/support/mod.rs"]
 mod support;
 
 #[path = "studio/bounds.rs"]
@@ -20,10 +20,11 @@ mod world;
 
 use std::time::{Duration, Instant};
 
-use aether_scripting::graph::VisualScriptGraph;
-use aether_scripting::host::group_digits;
-use aether_scripting::interp::{CheckedGraph, interpret};
-use aether_scripting::{ControllerHost, ControllerLimits, VisualScriptCompiler};
+use aether_base::text::group_digits;
+use aether_compile::VisualScriptCompiler;
+use aether_host::{ControllerHost, ControllerLimits};
+use aether_lang::graph::VisualScriptGraph;
+use aether_lang::interp::{CheckedGraph, interpret};
 use mc_tactical_types::TacticalState;
 
 /// Median of `samples` (sorted in place).
@@ -116,10 +117,7 @@ fn host_section() {
 
 /// Median fuel of one turn of `controller` on each state (slot 0, fixed seeds); every turn
 /// must succeed.
-fn fuel_on(
-    controller: &aether_scripting::Controller,
-    states: &[(&str, TacticalState)],
-) -> Vec<u64> {
+fn fuel_on(controller: &aether_host::Controller, states: &[(&str, TacticalState)]) -> Vec<u64> {
     states
         .iter()
         .map(|(name, state)| {

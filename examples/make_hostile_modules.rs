@@ -8,14 +8,13 @@
 //! /usr/bin/time -v target/release/creator-studio run target/hostile/locals-49000.wasm
 //! ```
 
-#[path = "../crates/aether-scripting/tests/support/hostile.rs"]
+#[path = "../tests/support/hostile.rs"]
 mod hostile;
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use aether_scripting::host::ModuleBounds;
-use aether_scripting::{ControllerHost, ControllerLimits};
+use aether_host::{ControllerHost, ControllerLimits, ModuleBounds};
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);

@@ -1,4 +1,4 @@
-//! Writes the mod-folder corpus under `crates/aether-scripting/tests/fixtures/mods/`:
+//! Writes the mod-folder corpus under `crates/aether-mods/tests/fixtures/mods/`:
 //! `good/` (mods the game registers) and `broken/` (one way of being wrong per folder). Each
 //! broken folder's `expected.txt` (the loader's exact message) is written by hand and kept.
 //!
@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use aether_scripting::mods::PublisherSecret;
+use aether_mods::PublisherSecret;
 use serde_json::{Value, json};
 
 /// The test publisher's secret key (a test key; never use it for anything real).
@@ -298,7 +298,7 @@ pub fn files(manifest: &Option<Value>, module: &Module) -> Vec<(String, Vec<u8>)
 
 /// The corpus folder.
 pub fn corpus_dir(root: &Path) -> PathBuf {
-    root.join("crates/aether-scripting/tests/fixtures/mods")
+    root.join("crates/aether-mods/tests/fixtures/mods")
 }
 
 #[allow(dead_code)]

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use aether_scripting::scenario::generate::{GenParams, generate};
+use aether_lang::scenario::generate::{GenParams, generate};
 
 /// Every generated sample: file, parameters, seed.
 pub fn samples() -> Vec<(&'static str, GenParams, u64)> {

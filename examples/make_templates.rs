@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use aether_scripting::graph::{Comment, NodeId, PortRef, ScriptKind, Value, VisualScriptGraph};
+use aether_lang::graph::{Comment, NodeId, PortRef, ScriptKind, Value, VisualScriptGraph};
 
 /// A small helper for laying out graphs in code.
 struct Builder {
@@ -320,8 +320,8 @@ fn defender() -> VisualScriptGraph {
 /// functions: Strike (called twice), Hold Ground (both made with Make function from the nodes
 /// that do them) and Mend (built on its own canvas).
 fn tactician() -> VisualScriptGraph {
-    use aether_scripting::graph::make_function::make_function;
-    use aether_scripting::graph::{Function, Param, ParamType};
+    use aether_lang::graph::{Function, Param, ParamType};
+    use aether_lang::make_function::make_function;
     let mut b = Builder::new(
         "tactician",
         "Mages mend the most hurt friend near them; every unit strikes the weakest enemy within reach; a unit with an enemy within four tiles takes the best ground near it (hills, then forest) and digs in, so the enemy comes to it and is struck by all; the others advance on the nearest enemy (or the centre) and strike if they can.",

@@ -3,9 +3,9 @@
 
 use std::sync::LazyLock;
 
-use aether_scripting::ControllerLimits;
-use aether_scripting::host::group_digits;
-use aether_scripting::world::{
+use aether_base::text::group_digits;
+use aether_host::ControllerLimits;
+use aether_world::{
     DEFAULT_FUEL_PER_MS, ScriptResourceLimits, TICKS_PER_SECOND, WorldScriptLimits,
 };
 

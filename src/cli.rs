@@ -448,14 +448,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Find { graph, text }) => {
-            let g = aether_scripting::VisualScriptGraph::load(&graph)?;
-            let found = aether_scripting::graph::find::find(&g, &text);
+            let g = aether_lang::VisualScriptGraph::load(&graph)?;
+            let found = aether_lang::find::find(&g, &text);
             let mut out = String::new();
             for m in &found {
                 let nodes: Vec<String> = m.nodes().iter().map(ToString::to_string).collect();
-                if nodes.is_empty()
-                    || matches!(m.found, aether_scripting::graph::find::Found::Node(_))
-                {
+                if nodes.is_empty() || matches!(m.found, aether_lang::find::Found::Node(_)) {
                     out.push_str(&format!("{}\n", m.label));
                 } else {
                     out.push_str(&format!("{}: {}\n", m.label, nodes.join(", ")));
@@ -475,15 +473,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ir,
         }) => {
             let profile = if debug {
-                aether_scripting::CompilationProfile::Debug
+                aether_compile::CompilationProfile::Debug
             } else {
-                aether_scripting::CompilationProfile::Release
+                aether_compile::CompilationProfile::Release
             };
             if ir {
                 let compiled = compile::compile_file(&graph, profile)?;
-                let checked = aether_scripting::interp::CheckedGraph::new(compiled.graph)
+                let checked = aether_lang::interp::CheckedGraph::new(compiled.graph)
                     .map_err(|_| anyhow::anyhow!("the graph has errors"))?;
-                emit(&aether_scripting::compile::ir::lower(&checked).to_string())?;
+                emit(&aether_compile::ir::lower(&checked).to_string())?;
                 return Ok(ExitCode::SUCCESS);
             }
             let written = compile::run(&graph, output.as_deref(), wat, profile)?;
@@ -588,7 +586,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             units,
             no_color,
         })) => {
-            let scenario = aether_scripting::scenario::Scenario::load(&file)?;
+            let scenario = aether_lang::scenario::Scenario::load(&file)?;
             let options = show::Options {
                 all_units: units,
                 color: !no_color && show::color_wanted(),
@@ -612,17 +610,17 @@ fn emit(text: &str) -> anyhow::Result<()> {
 /// A host under the game's caps for modules read from disk: it compiles each one in a worker
 /// process (this program, started again) under a deadline and a memory cap, so no module can
 /// stall or exhaust the command.
-fn guarded_host() -> anyhow::Result<aether_scripting::ControllerHost> {
-    let limits = aether_scripting::ControllerLimits {
+fn guarded_host() -> anyhow::Result<aether_host::ControllerHost> {
+    let limits = aether_host::ControllerLimits {
         compile_guard: std::env::current_exe()
             .ok()
-            .map(aether_scripting::host::CompileGuard::new),
-        compile_cache: Some(aether_scripting::host::CompileCache::on_disk(
+            .map(aether_host::CompileGuard::new),
+        compile_cache: Some(aether_host::CompileCache::on_disk(
             creator_studio::studio::files::default_home().join("compile-cache"),
         )),
         ..Default::default()
     };
-    Ok(aether_scripting::ControllerHost::new(limits)?)
+    Ok(aether_host::ControllerHost::new(limits)?)
 }
 
 /// `creator-studio functions`: make, import, export, then list.
@@ -633,13 +631,13 @@ fn functions(
     export: Option<&std::path::Path>,
     import: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    use aether_scripting::graph::{NodeId, VisualScriptGraph};
+    use aether_lang::graph::{NodeId, VisualScriptGraph};
     let mut g = VisualScriptGraph::load(path)?;
     let mut out = String::new();
     let mut changed = false;
     if !make.is_empty() {
         let ids: Vec<NodeId> = make.iter().map(|&i| NodeId(i)).collect();
-        let made = aether_scripting::graph::make_function::make_function(&mut g, &ids, name)
+        let made = aether_lang::make_function::make_function(&mut g, &ids, name)
             .map_err(|why| anyhow::anyhow!("could not make a function: {why}"))?;
         let f = g.function(made.function).map_or("?", |f| f.name.as_str());
         out.push_str(&format!("made {f}; its call is node {}\n", made.call));
@@ -669,7 +667,7 @@ fn functions(
             lib.display()
         ));
     }
-    let list = |params: &[aether_scripting::graph::Param]| {
+    let list = |params: &[aether_lang::graph::Param]| {
         if params.is_empty() {
             "none".to_owned()
         } else {

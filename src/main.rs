@@ -13,7 +13,7 @@ mod cli;
 
 fn main() -> ExitCode {
     // Started by the controller host as its compile worker: compile one module and exit.
-    aether_scripting::host::serve_compile_worker();
+    aether_host::serve_compile_worker();
     let args = cli::Cli::parse();
     if let Some(opts) = args.studio_options() {
         return match creator_studio::studio::run(opts) {

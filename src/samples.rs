@@ -1,7 +1,7 @@
 //! The sample states and duel scenarios from `assets/`, built into the binary so the studio and
 //! `validate` work from any folder. `tests/samples.rs` keeps the files themselves in shape.
 
-use aether_scripting::Scenario;
+use aether_lang::Scenario;
 
 /// Each sample's name (its path under `assets/` without `.json`) and file text.
 pub const FILES: [(&str, &str); 5] = [

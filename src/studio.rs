@@ -10,9 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use aether_scripting::catalog::{self, Choices, PinType};
-use aether_scripting::check::{self, Severity};
-use aether_scripting::graph::{
+use aether_lang::catalog::{self, Choices, PinType};
+use aether_lang::check::{self, Severity};
+use aether_lang::graph::{
     Comment, FunctionId, NodeId, PortRef, ScriptKind, Value, VisualScriptGraph,
 };
 use egui::{Color32, Key, KeyboardShortcut, Modifiers, RichText};
@@ -296,7 +296,7 @@ impl Studio {
             world: WorldView::new(),
             duel_lab: DuelLab::new(
                 &preview::builtin_samples(),
-                Some(aether_scripting::host::CompileCache::on_disk(
+                Some(aether_host::CompileCache::on_disk(
                     opts.home.join("compile-cache"),
                 )),
                 opts.compile_worker.clone(),
@@ -306,7 +306,7 @@ impl Studio {
             find: find::FindBar::default(),
             carrying: None,
             worker: Worker::spawn(
-                Some(aether_scripting::host::CompileCache::on_disk(
+                Some(aether_host::CompileCache::on_disk(
                     opts.home.join("compile-cache"),
                 )),
                 opts.compile_worker.clone(),
@@ -579,7 +579,7 @@ impl Studio {
                                 let trace = event.map(|e| e.trace.as_slice());
                                 let why = match (event, &selected[..]) {
                                     (Some(e), [n]) => {
-                                        aether_scripting::debug::explain(graph, &e.trace, *n)
+                                        aether_lang::explain::explain(graph, &e.trace, *n)
                                             .map(|w| (*n, w))
                                     }
                                     _ => None,
@@ -1183,8 +1183,8 @@ impl Studio {
                 }
                 AddOutcome::Call(f) => {
                     let kind = self.doc.graph().function(f).map(|f| {
-                        aether_scripting::graph::function::node_kind(
-                            aether_scripting::graph::function::Role::Call,
+                        aether_lang::graph::function::node_kind(
+                            aether_lang::graph::function::Role::Call,
                             f,
                         )
                     });
@@ -1218,7 +1218,7 @@ impl Studio {
                         .ancestors()
                         .find(|p| !p.as_os_str().is_empty() && p.is_dir())
                         .map(Path::to_path_buf)
-                        .or_else(aether_scripting::mods::default_mods_dir)
+                        .or_else(aether_mods::default_mods_dir)
                         .unwrap_or_default();
                     self.pickers.open(Purpose::ExportFolder, &dir, "");
                 }
@@ -1467,17 +1467,14 @@ impl Studio {
                     let carried = match &self.carrying {
                         Some((i, nodes)) if *i == index => nodes.clone(),
                         _ => {
-                            let nodes = aether_scripting::graph::edit::frame_contents(
-                                self.doc.graph(),
-                                index,
-                            );
+                            let nodes = aether_lang::edit::frame_contents(self.doc.graph(), index);
                             self.carrying = Some((index, nodes.clone()));
                             nodes
                         }
                     };
                     self.doc
                         .edit_layout("Move frame", Some(format!("frame{index}")), |g| {
-                            aether_scripting::graph::edit::move_frame(g, index, &carried, delta)
+                            aether_lang::edit::move_frame(g, index, &carried, delta)
                         });
                 }
                 Intent::ResizeComment { index, size } => {
@@ -1491,7 +1488,7 @@ impl Studio {
                 Intent::InsertReroute { from, to, at } => {
                     let mut added = None;
                     self.doc.edit("Add reroute", None, |g| {
-                        added = aether_scripting::graph::edit::insert_reroute(g, &from, &to, at);
+                        added = aether_lang::edit::insert_reroute(g, &from, &to, at);
                     });
                     if added.is_some() {
                         self.edited();
@@ -1879,7 +1876,7 @@ impl Studio {
 
     /// Adds a state or scenario file to the preview's list and plays on it.
     pub fn open_state(&mut self, path: &Path) {
-        match aether_scripting::Scenario::load(path) {
+        match aether_lang::Scenario::load(path) {
             Ok(scenario) => {
                 self.preview.add_sample(preview::Sample {
                     name: path
@@ -2002,7 +1999,7 @@ impl Studio {
             let values = match (&self.preview.shown, key, self.debugger.cursor) {
                 (Some((view, _)), Some(_), Some(at)) => preview::described(
                     self.doc.graph(),
-                    &aether_scripting::debug::values_before(&view.run_trace, at),
+                    &aether_lang::explain::values_before(&view.run_trace, at),
                     &view.before,
                     view.report.slot,
                 ),
@@ -2028,7 +2025,7 @@ impl Studio {
             // The wires a paused turn took so far.
             let path = match (&self.preview.shown, key, self.debugger.cursor) {
                 (Some((v, _)), Some(_), Some(at)) => {
-                    aether_scripting::debug::path_before(self.doc.graph(), &v.run_trace, at)
+                    aether_lang::explain::path_before(self.doc.graph(), &v.run_trace, at)
                 }
                 _ => std::collections::BTreeSet::new(),
             };
@@ -2082,7 +2079,7 @@ impl Studio {
             .map_or(&[][..], |f| f.entities.as_slice());
         let values = preview::values_with(
             graph,
-            &aether_scripting::debug::values_before(trace, at),
+            &aether_lang::explain::values_before(trace, at),
             &|v| world_inside::describe(v, entities),
         );
         let iteration = if self.debugger.cursor.is_some() {
@@ -2094,12 +2091,12 @@ impl Studio {
         let why_not = graph
             .nodes()
             .filter_map(|n| {
-                aether_scripting::debug::explain(graph, trace, n.id).map(|w| (n.id, w.text))
+                aether_lang::explain::explain(graph, trace, n.id).map(|w| (n.id, w.text))
             })
             .collect();
         self.canvas.set_why_not(why_not);
         let path = match self.debugger.cursor {
-            Some(at) => aether_scripting::debug::path_before(graph, trace, at),
+            Some(at) => aether_lang::explain::path_before(graph, trace, at),
             None => Default::default(),
         };
         self.canvas.set_path(path);
@@ -2107,7 +2104,7 @@ impl Studio {
 
     /// Goes to what Find found: selects its nodes (a variable's uses: all of them) and brings
     /// the first into view, or brings a comment into view.
-    pub fn show_match(&mut self, m: &aether_scripting::graph::find::Match) {
+    pub fn show_match(&mut self, m: &aether_lang::find::Match) {
         let nodes = m.nodes();
         match (nodes.first(), &m.found) {
             (Some(first), _) => {
@@ -2117,7 +2114,7 @@ impl Studio {
                 self.canvas.focus(*first);
                 self.status = format!("Found {}", m.label);
             }
-            (None, aether_scripting::graph::find::Found::Comment(_, pos)) => {
+            (None, aether_lang::find::Found::Comment(_, pos)) => {
                 self.canvas.focus_point(*pos);
                 self.status = format!("Found {}", m.label);
             }
@@ -2196,8 +2193,7 @@ impl Studio {
             return;
         }
         let mut trial = self.doc.graph().clone();
-        match aether_scripting::graph::make_function::make_function(&mut trial, &sel, "My function")
-        {
+        match aether_lang::make_function::make_function(&mut trial, &sel, "My function") {
             Err(why) => {
                 self.status = format!("Could not make a function: {why}.");
             }
@@ -2501,7 +2497,7 @@ fn write_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
         let mut writer = enc.write_header().map_err(|e| e.to_string())?;
         writer.write_image_data(&bytes).map_err(|e| e.to_string())?;
     }
-    aether_scripting::fsutil::write_atomic(path, &out).map_err(|e| e.to_string())
+    aether_base::fsutil::write_atomic(path, &out).map_err(|e| e.to_string())
 }
 
 const HELP: &str = "\

@@ -96,7 +96,7 @@ fn run_takes_a_graph_file_directly() {
 fn a_broken_graph_lists_every_error_with_node_names_and_writes_nothing() {
     let dir = scratch("broken");
     let graph = dir.join("broken.mcgraph.json");
-    let mut g = aether_scripting::graph::VisualScriptGraph::load(Path::new(&format!(
+    let mut g = aether_lang::graph::VisualScriptGraph::load(Path::new(&format!(
         "{}/{}",
         env!("CARGO_MANIFEST_DIR"),
         template("melee-rusher")

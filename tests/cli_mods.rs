@@ -1,7 +1,6 @@
 //! `export`, `install`, `validate`, `scan` and `sign` as a user runs them, including an export
 //! killed halfway.
 
-#[path = "../crates/aether-scripting/tests/support/mod.rs"]
 mod support;
 
 use std::collections::BTreeMap;
@@ -190,8 +189,7 @@ fn validate_plays_the_reference_mod_and_refuses_a_broken_one() {
     );
     assert!(report.contains("valid: 12 of 12 turns good"), "{report}");
 
-    let broken =
-        support::root().join("crates/aether-scripting/tests/fixtures/mods/broken/wasm-imports");
+    let broken = support::root().join("crates/aether-mods/tests/fixtures/mods/broken/wasm-imports");
     let out = studio(&["validate", broken.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -199,7 +197,7 @@ fn validate_plays_the_reference_mod_and_refuses_a_broken_one() {
             .contains("clock.wasm: refused: the module imports a function \"env.now\"")
     );
 
-    let corpus = support::root().join("crates/aether-scripting/tests/fixtures/mods/broken");
+    let corpus = support::root().join("crates/aether-mods/tests/fixtures/mods/broken");
     let out = studio(&["scan", corpus.to_str().unwrap()], &[]);
     assert!(
         text(&out.stdout).contains(": 0 registered, 22 skipped"),

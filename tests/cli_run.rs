@@ -1,6 +1,5 @@
 //! `creator-studio run` as a user runs it, on the real reference controller and on fixtures.
 
-#[path = "../crates/aether-scripting/tests/support/mod.rs"]
 mod support;
 
 use std::path::Path;

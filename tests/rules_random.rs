@@ -7,8 +7,8 @@
 
 use std::path::Path;
 
-use aether_scripting::Scenario;
-use aether_scripting::interp::Rng;
+use aether_lang::Scenario;
+use aether_lang::interp::Rng;
 use mc_tactical_types::rules::{self, TurnLedger};
 use mc_tactical_types::{Action, Pos, Spell, TacticalState};
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use aether_scripting::Scenario;
-use aether_scripting::scenario::generate::generate;
+use aether_lang::Scenario;
+use aether_lang::scenario::generate::generate;
 use mc_tactical_types::{Terrain, UnitKind, rules};
 
 #[allow(dead_code)]

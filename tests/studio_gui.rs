@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use aether_scripting::VisualScriptGraph;
-use aether_scripting::check::Severity;
-use aether_scripting::graph::{NodeId, PortRef, Value, VarType, Variable};
+use aether_lang::VisualScriptGraph;
+use aether_lang::check::Severity;
+use aether_lang::graph::{NodeId, PortRef, Value, VarType, Variable};
 use creator_studio::studio::{Options, Studio};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -706,9 +706,9 @@ fn exports_a_mod_the_game_loads() {
         "{}",
         h.state().status()
     );
-    let host = aether_scripting::ControllerHost::new(aether_scripting::ControllerLimits::default())
-        .expect("host");
-    let loaded = aether_scripting::mods::ModLoader {
+    let host =
+        aether_host::ControllerHost::new(aether_host::ControllerLimits::default()).expect("host");
+    let loaded = aether_mods::ModLoader {
         host: &host,
         publisher_key: None,
     }
@@ -1005,8 +1005,7 @@ fn keyboard_edits_refresh_the_preview_without_the_mouse() {
     .unwrap();
     let mut h = harness(options(&dir.join("home"), Some(file)));
     settle(&mut h);
-    let host = aether_scripting::ControllerHost::new(aether_scripting::ControllerLimits::default())
-        .unwrap();
+    let host = aether_host::ControllerHost::new(aether_host::ControllerLimits::default()).unwrap();
     let caught_up = |s: &Studio| {
         !s.preview_pending()
             && s.preview.stale.is_none()
@@ -1047,7 +1046,7 @@ fn keyboard_edits_refresh_the_preview_without_the_mouse() {
         // own module of the graph does on that turn.
         let s = h.state();
         let (view, _) = s.preview.shown.as_ref().unwrap();
-        let game = aether_scripting::VisualScriptCompiler::compile(s.document().graph()).unwrap();
+        let game = aether_compile::VisualScriptCompiler::compile(s.document().graph()).unwrap();
         let expected = host.load(&game.wasm_bytes).unwrap().session().play_turn(
             &view.before,
             s.preview.slot,
@@ -1317,7 +1316,7 @@ fn builds_a_world_script_and_watches_the_world_react() {
     assert!(link_exists(&g, (timer, "then"), (spawn, "exec")));
     assert!(link_exists(&g, (tile, "position"), (spawn, "at")));
     assert!(
-        !aether_scripting::check::has_errors(h.state().document().diagnostics()),
+        !aether_lang::check::has_errors(h.state().document().diagnostics()),
         "{:?}",
         h.state().document().diagnostics()
     );
@@ -1380,7 +1379,7 @@ fn builds_a_world_script_and_watches_the_world_react() {
     });
     let result = h.state().export_dialog_ref().and_then(|d| d.result.clone());
     assert!(matches!(result, Some(Ok(_))), "{result:?}");
-    let m = aether_scripting::mods::read_world_script_mod(&dest).expect("a world-script mod");
+    let m = aether_mods::read_world_script_mod(&dest).expect("a world-script mod");
     assert_eq!(m.manifest.id, "my-world-script");
 }
 
@@ -1628,7 +1627,7 @@ fn duels_an_opponent_runs_200_seeds_and_opens_a_lost_game() {
     h.step();
     answer_prompt(&mut h, "Type the file to save to:", &replay);
     let text = std::fs::read_to_string(&replay).expect("the replay was written");
-    let parsed = aether_scripting::duel::Replay::from_json(&text).expect("a replay");
+    let parsed = aether_duel::Replay::from_json(&text).expect("a replay");
     assert_eq!(parsed.duel_seed, 17);
     let frames_before = h.state().duel_lab.shown.as_ref().map(|d| d.frames.len());
     h.state_mut().duel_lab.shown = None;
@@ -1796,8 +1795,8 @@ fn each_other_player_is_picked_for_the_next_turn() {
 #[test]
 fn a_tournament_ranks_this_ai_the_templates_and_a_file() {
     let dir = temp_dir("tournament");
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("crates/aether-scripting/tests/fixtures/controllers");
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/aether-host/tests/fixtures/controllers");
     let mut h = harness(options(&dir.join("home"), None));
     settle(&mut h);
     h.get_by_label("Duel lab").click();
@@ -2083,11 +2082,11 @@ fn a_breakpoint_pauses_the_turn_and_steps_show_the_values_so_far() {
     let graph = h.state().document().graph().clone();
     let turn = only(&h, "on_turn");
     assert!(h.state().canvas().on_path(
-        &aether_scripting::graph::PortRef::new(turn, "then"),
-        &aether_scripting::graph::PortRef::new(each, "exec")
+        &aether_lang::graph::PortRef::new(turn, "then"),
+        &aether_lang::graph::PortRef::new(each, "exec")
     ));
     let into_scout = graph
-        .links_into(&aether_scripting::graph::PortRef::new(scout, "exec"))
+        .links_into(&aether_lang::graph::PortRef::new(scout, "exec"))
         .next()
         .expect("the scout is wired")
         .clone();
@@ -2097,7 +2096,7 @@ fn a_breakpoint_pauses_the_turn_and_steps_show_the_values_so_far() {
     );
     let attack = *nodes_of(&h, "attack").iter().min().expect("an attack");
     let into_attack = graph
-        .links_into(&aether_scripting::graph::PortRef::new(attack, "exec"))
+        .links_into(&aether_lang::graph::PortRef::new(attack, "exec"))
         .next()
         .expect("the attack is wired")
         .clone();
@@ -2357,7 +2356,7 @@ fn a_world_script_shows_its_values_and_pauses_at_a_breakpoint() {
         s.world.inside.shown().is_some_and(|(_, e)| {
             e.trace
                 .iter()
-                .any(|t| matches!(t, aether_scripting::interp::TraceEvent::Ran(n) if *n == node))
+                .any(|t| matches!(t, aether_lang::interp::TraceEvent::Ran(n) if *n == node))
         })
     };
     assert!(
@@ -2456,7 +2455,7 @@ fn select_chooses_a_value_of_the_type_set_on_it() {
     let mut h = harness(options(&dir.join("home"), Some(file)));
     settle(&mut h);
     assert!(
-        !aether_scripting::check::has_errors(h.state().document().diagnostics()),
+        !aether_lang::check::has_errors(h.state().document().diagnostics()),
         "{:?}",
         h.state().document().diagnostics()
     );
@@ -2487,7 +2486,7 @@ fn select_chooses_a_value_of_the_type_set_on_it() {
     assert_eq!(mismatches, 3, "{:?}", h.state().document().diagnostics());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     settle(&mut h);
-    assert!(!aether_scripting::check::has_errors(
+    assert!(!aether_lang::check::has_errors(
         h.state().document().diagnostics()
     ));
 }
@@ -2504,7 +2503,7 @@ fn find_goes_to_nodes_comments_and_a_variables_uses() {
     g.version = "1.0.0".into();
     let set = g.add_node("set_variable", [900.0, 600.0]);
     g.set_value(set, "variable", Value::Choice("goal".into()));
-    g.comments.push(aether_scripting::graph::Comment {
+    g.comments.push(aether_lang::graph::Comment {
         pos: [2000.0, 1500.0],
         size: [240.0, 80.0],
         text: "Far away: the retreat plan".into(),
@@ -2651,7 +2650,7 @@ fn double_clicking_a_wire_puts_a_reroute_dot_on_it() {
     assert!(link_exists(&g, (each, "unit"), (unit_dot, "in")));
     assert!(link_exists(&g, (unit_dot, "out"), (walk, "unit")));
     settle(&mut h);
-    assert!(!aether_scripting::check::has_errors(
+    assert!(!aether_lang::check::has_errors(
         h.state().document().diagnostics()
     ));
     assert_eq!(actions_line(&h), actions, "the same turn through the dots");
@@ -2752,7 +2751,7 @@ fn fortified(s: &Studio) -> std::collections::BTreeSet<String> {
     v.run_trace
         .iter()
         .filter_map(|e| match e {
-            aether_scripting::interp::TraceEvent::Sent(
+            aether_lang::interp::TraceEvent::Sent(
                 _,
                 mc_tactical_types::Action::Fortify { unit },
             ) => v.before.unit(*unit).map(|u| u.kind.name().to_owned()),
@@ -2824,7 +2823,7 @@ fn a_function_made_from_a_selection_is_used_twice_and_edited_once() {
     assert_eq!(g.node(compare).and_then(|n| n.function), Some(f.id));
     assert!(link_exists(g, (which, "true"), (first, "exec")));
     settle(&mut h);
-    assert!(!aether_scripting::check::has_errors(
+    assert!(!aether_lang::check::has_errors(
         h.state().document().diagnostics()
     ));
 
@@ -2861,7 +2860,7 @@ fn a_function_made_from_a_selection_is_used_twice_and_edited_once() {
     });
     settle(&mut h);
     assert!(
-        !aether_scripting::check::has_errors(h.state().document().diagnostics()),
+        !aether_lang::check::has_errors(h.state().document().diagnostics()),
         "{:?}",
         h.state().document().diagnostics()
     );
@@ -2972,7 +2971,7 @@ fn functions_are_renamed_saved_to_a_library_and_added_to_another_graph() {
     let calls = h.state().document().graph().calls_of(strike);
     assert_eq!(calls.len(), 2);
     settle(&mut h);
-    assert!(!aether_scripting::check::has_errors(
+    assert!(!aether_lang::check::has_errors(
         h.state().document().diagnostics()
     ));
     // An input added on the panel: one undo step takes it away.

@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use aether_scripting::Scenario;
-use aether_scripting::check::check;
-use aether_scripting::graph::VisualScriptGraph;
-use aether_scripting::interp::{CheckedGraph, interpret};
+use aether_lang::Scenario;
+use aether_lang::check::check;
+use aether_lang::graph::VisualScriptGraph;
+use aether_lang::interp::{CheckedGraph, interpret};
 use mc_tactical_types::rules::{self, MatchResult};
 
 #[path = "../examples/make_templates.rs"]

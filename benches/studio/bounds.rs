@@ -5,8 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use aether_scripting::host::CompileGuard;
-use aether_scripting::{ControllerHost, ControllerLimits};
+use aether_host::{CompileGuard, ControllerHost, ControllerLimits};
 
 use super::{median, ms, support};
 use support::hostile;

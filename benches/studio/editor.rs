@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use aether_scripting::graph::VisualScriptGraph;
+use aether_lang::graph::VisualScriptGraph;
 use creator_studio::studio::{Options, Studio, template};
 
 use super::{median, ms};

@@ -3,12 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use aether_scripting::check::check;
-use aether_scripting::compile::CompilationProfile;
-use aether_scripting::graph::VisualScriptGraph;
-use aether_scripting::host::group_digits;
-use aether_scripting::interp::CheckedGraph;
-use aether_scripting::{ControllerHost, ControllerLimits, VisualScriptCompiler};
+use aether_base::text::group_digits;
+use aether_compile::CompilationProfile;
+use aether_compile::VisualScriptCompiler;
+use aether_host::{ControllerHost, ControllerLimits};
+use aether_lang::check::check;
+use aether_lang::graph::VisualScriptGraph;
+use aether_lang::interp::CheckedGraph;
 use mc_tactical_types::rules;
 
 use super::{median, ms, support};
@@ -30,7 +31,7 @@ fn us(d: Duration) -> String {
 
 /// Median fuel and wall time of `turns` turns of `controller` on `state`, slot 0.
 fn turn_cost(
-    controller: &aether_scripting::Controller,
+    controller: &aether_host::Controller,
     state: &mc_tactical_types::TacticalState,
     turns: usize,
 ) -> (u64, Duration) {
@@ -40,7 +41,7 @@ fn turn_cost(
     let mut wall = Vec::new();
     for seed in 0..turns as u64 {
         let r = session.play_turn(state, 0, seed);
-        if matches!(r.outcome, aether_scripting::TurnOutcome::OutOfFuel { .. }) {
+        if matches!(r.outcome, aether_host::TurnOutcome::OutOfFuel { .. }) {
             // Reported as a fuel of u64::MAX: the row says "out of fuel".
             return (u64::MAX, r.wall_time);
         }
@@ -63,7 +64,7 @@ fn crowd(units: u32, seed: u64) -> mc_tactical_types::TacticalState {
 
 /// A generated 64×64 map with `units` units in all, as generated (each kind's own sight).
 fn armies(units: u32, seed: u64) -> mc_tactical_types::TacticalState {
-    use aether_scripting::scenario::generate::{GenParams, generate};
+    use aether_lang::scenario::generate::{GenParams, generate};
     generate(
         &GenParams {
             name: "crowd".into(),
@@ -232,12 +233,12 @@ fn preview_once_linked(
     host: &ControllerHost,
     graph: &VisualScriptGraph,
     state: &mc_tactical_types::TacticalState,
-    layout: &mut aether_scripting::compile::LinkedState,
+    layout: &mut aether_compile::LinkedState,
 ) -> (Duration, Duration) {
     let t0 = Instant::now();
     let checked = CheckedGraph::new(graph.clone()).expect("clean");
     let (_, linked) =
-        aether_scripting::compile::compile_both(&checked, CompilationProfile::Debug, Some(layout))
+        aether_compile::compile_both(&checked, CompilationProfile::Debug, Some(layout))
             .expect("compiles");
     layout.clone_from(&linked.state);
     let t1 = Instant::now();
@@ -251,20 +252,20 @@ fn preview_once_linked(
 /// The first number input (typed or its default) of a node the graph runs: its node and key.
 fn first_typed_number(
     graph: &VisualScriptGraph,
-) -> Option<(aether_scripting::graph::NodeId, &'static str)> {
-    use aether_scripting::catalog::{PinType, PortDefault};
+) -> Option<(aether_lang::graph::NodeId, &'static str)> {
+    use aether_lang::catalog::{PinType, PortDefault};
     let checked = CheckedGraph::new(graph.clone()).ok()?;
-    let program = aether_scripting::compile::ir::lower(&checked);
+    let program = aether_compile::ir::lower(&checked);
     program.functions.iter().find_map(|f| {
         let node = graph.node(f.node)?;
-        let spec = aether_scripting::catalog::spec(&node.kind)?;
+        let spec = aether_lang::catalog::spec(&node.kind)?;
         spec.inputs
             .iter()
             .find(|p| {
                 p.ty == PinType::Number
                     && matches!(p.default, PortDefault::Number(_))
                     && graph
-                        .links_into(&aether_scripting::graph::PortRef::new(f.node, p.key))
+                        .links_into(&aether_lang::graph::PortRef::new(f.node, p.key))
                         .next()
                         .is_none()
             })
@@ -274,7 +275,7 @@ fn first_typed_number(
 
 /// A Reroute put on the wire leaving On Turn: a node added where execution passes.
 fn insert_reroute_after_on_turn(g: &mut VisualScriptGraph) {
-    use aether_scripting::graph::PortRef;
+    use aether_lang::graph::PortRef;
     let on_turn = g.nodes().find(|n| n.kind == "on_turn").expect("On Turn").id;
     let link = g
         .links_from(&PortRef::new(on_turn, "then"))
@@ -294,7 +295,7 @@ pub fn preview_cache_section() {
     let plain = ControllerHost::new(ControllerLimits::default()).expect("host");
     let dir = std::env::temp_dir().join(format!("cs-bench-cache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let cache = aether_scripting::host::CompileCache::on_disk(&dir);
+    let cache = aether_host::CompileCache::on_disk(&dir);
     let cached = ControllerHost::new(ControllerLimits {
         compile_cache: Some(cache.clone()),
         ..ControllerLimits::default()
@@ -325,7 +326,7 @@ pub fn preview_cache_section() {
         .collect();
     for name in &names {
         let graph = template(name);
-        let mut layout = aether_scripting::compile::LinkedState::default();
+        let mut layout = aether_compile::LinkedState::default();
         // The first compile fills the cache.
         preview_once(&cached, &graph, &state);
         preview_once_linked(&cached, &graph, &state, &mut layout);
@@ -344,7 +345,7 @@ pub fn preview_cache_section() {
                         g.set_value(
                             *node,
                             *key,
-                            aether_scripting::graph::Value::Number(100 + i as i32),
+                            aether_lang::graph::Value::Number(100 + i as i32),
                         );
                     }
                     // One more node each time, as a creator building the graph: code the
@@ -377,7 +378,7 @@ pub fn preview_cache_section() {
     }
     // A restarted studio: memory empty, the folder kept.
     let restarted = ControllerHost::new(ControllerLimits {
-        compile_cache: Some(aether_scripting::host::CompileCache::on_disk(&dir)),
+        compile_cache: Some(aether_host::CompileCache::on_disk(&dir)),
         ..ControllerLimits::default()
     })
     .expect("host");
@@ -398,7 +399,7 @@ pub fn preview_cache_section() {
 /// Batches of duels: 1,000 crossing duels (500 seeds from both seats) between two compiled
 /// templates, on one thread and on all.
 pub fn duel_batch_section() {
-    use aether_scripting::duel::{Seat, play_batch};
+    use aether_duel::{Seat, play_batch};
     let host = ControllerHost::new(ControllerLimits::default()).expect("host");
     let seat = |name: &str| {
         let wasm = VisualScriptCompiler::compile(&template(name))
@@ -407,9 +408,8 @@ pub fn duel_batch_section() {
         Seat::Controller(host.load(&wasm).expect("loads"))
     };
     let (a, b) = (seat("melee-rusher"), seat("archer-skirmisher"));
-    let crossing =
-        aether_scripting::Scenario::load(&support::root().join("assets/duels/crossing.json"))
-            .expect("the crossing");
+    let crossing = aether_lang::Scenario::load(&support::root().join("assets/duels/crossing.json"))
+        .expect("the crossing");
     let cancel = std::sync::atomic::AtomicBool::new(false);
     println!(
         "## Batches of duels
@@ -580,7 +580,7 @@ pub fn duel_and_metering_section() {
 /// The compiled runtime's decoder against serde + postcard compiled by rustc: an idle graph
 /// (On Turn only) and the `decode-only` guest both read the state and reply with nothing.
 pub fn decoder_section() {
-    use aether_scripting::scenario::generate::{GenParams, generate};
+    use aether_lang::scenario::generate::{GenParams, generate};
     const SEEDS: u64 = 7;
     let host = ControllerHost::new(ControllerLimits::default()).expect("host");
     let mut idle = VisualScriptGraph::new();
@@ -663,12 +663,12 @@ pub fn load_split_section() {
     let dir = std::env::temp_dir().join(format!("cs-bench-split-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let host = ControllerHost::new(ControllerLimits {
-        compile_cache: Some(aether_scripting::host::CompileCache::on_disk(&dir)),
+        compile_cache: Some(aether_host::CompileCache::on_disk(&dir)),
         ..ControllerLimits::default()
     })
     .expect("host");
     let minimal = std::fs::read_to_string(
-        support::root().join("crates/aether-scripting/tests/fixtures/controllers/minimal.wat"),
+        support::root().join("crates/aether-host/tests/fixtures/controllers/minimal.wat"),
     )
     .expect("fixture");
     let mut idle = VisualScriptGraph::new();

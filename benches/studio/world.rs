@@ -5,9 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use aether_scripting::world::{
-    SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptRuntime, ScriptSet,
-    SliceEnd, WorldScriptLimits, WorldScriptScheduler, world_engine,
+use aether_host::world::{ScriptRuntime, ScriptSet, world_engine};
+use aether_world::{
+    SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, SliceEnd, WorldScriptLimits,
+    WorldScriptScheduler,
 };
 use aether_world_types::WorldEvent;
 
@@ -16,7 +17,7 @@ use super::{median, ms, support};
 fn script(name: &str) -> Vec<u8> {
     wat::parse_file(
         support::root()
-            .join("crates/aether-scripting/tests/fixtures/world")
+            .join("crates/aether-host/tests/fixtures/world")
             .join(format!("{name}.wat")),
     )
     .expect("a world fixture")
@@ -125,10 +126,10 @@ pub fn world_section() {
     println!(
         "Fuel rate: one handler of {} fuel ran in {} (median of 10): **{:.0} fuel per ms** \
          (`DEFAULT_FUEL_PER_MS` assumes {}).\n",
-        aether_scripting::host::group_digits(fuel),
+        aether_base::text::group_digits(fuel),
         ms(t),
         rate,
-        aether_scripting::host::group_digits(aether_scripting::world::DEFAULT_FUEL_PER_MS)
+        aether_base::text::group_digits(aether_world::DEFAULT_FUEL_PER_MS)
     );
     println!(
         "One `\"aether\"` call (`entity_position`, the in-memory world's map lookup included), \
@@ -153,7 +154,7 @@ pub fn world_section() {
             ms(idle),
             ms(small),
             ms(busy),
-            aether_scripting::host::group_digits(fuel)
+            aether_base::text::group_digits(fuel)
         );
     }
     println!();
@@ -167,8 +168,8 @@ pub fn world_section() {
 /// instantiate, `init`), then the first tick with the new script. Each run changes one text on
 /// the graph, so nothing is reused from the run before.
 fn edit_to_world() {
-    use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
-    use aether_scripting::graph::{Value, VisualScriptGraph};
+    use aether_compile::{CompilationProfile, VisualScriptCompiler};
+    use aether_lang::graph::{Value, VisualScriptGraph};
     const RUNS: usize = 21;
     println!(
         "Edit → updated world preview, per world-script template, median of {RUNS} edits: the \
@@ -213,10 +214,10 @@ fn edit_to_world() {
         let (node, key) = graph
             .nodes()
             .find_map(|n| {
-                let spec = aether_scripting::catalog::spec(&n.kind)?;
+                let spec = aether_lang::catalog::spec(&n.kind)?;
                 spec.settings
                     .iter()
-                    .find(|s| matches!(s.choices, aether_scripting::catalog::Choices::Text(_)))
+                    .find(|s| matches!(s.choices, aether_lang::catalog::Choices::Text(_)))
                     .map(|s| (n.id, s.key))
             })
             .expect("a text setting");
@@ -245,16 +246,16 @@ fn edit_to_world() {
             run.replace_script(id, s).expect("the edit swaps in");
             let swapped = started.elapsed();
             run.set_journal(id, true);
-            let mut replay = aether_scripting::world::journal::JournalReplay::new(
-                aether_scripting::interp::CheckedGraph::new(edited.clone()).expect("checked"),
+            let mut replay = aether_debug::journal::JournalReplay::new(
+                aether_lang::interp::CheckedGraph::new(edited.clone()).expect("checked"),
             );
             let watched = started.elapsed();
             let r = run.tick().expect("a tick");
             let _ = replay.feed(r.tick, run.take_journal(id));
             let done = started.elapsed();
             let t0 = Instant::now();
-            let _twin = aether_scripting::compile::profile::WorldProfiler::new(&artifact)
-                .expect("the twin builds");
+            let _twin =
+                aether_debug::profile::WorldProfiler::new(&artifact).expect("the twin builds");
             twin.push(t0.elapsed());
             compile.push(compiled);
             swap.push(swapped - compiled);

@@ -1,6 +1,6 @@
 //! What the Rust twins of the graph templates share: the contract's exports around a `plan`
 //! function, and the graph language's queries written as plain Rust, exactly as the reference
-//! interpreter (`aether_scripting::interp`) defines them.
+//! interpreter (`aether_lang::interp`) defines them.
 
 use mc_tactical_types::rules::{self, TurnLedger};
 use mc_tactical_types::{Action, Pos, TacticalState, Unit};

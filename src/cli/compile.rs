@@ -2,14 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
-use aether_scripting::check::Severity;
-use aether_scripting::compile::{self, CompilationProfile, ScriptArtifact, VisualScriptCompiler};
-use aether_scripting::graph::VisualScriptGraph;
-use aether_scripting::interp::CheckedGraph;
+use aether_compile::{CompilationProfile, ScriptArtifact, VisualScriptCompiler};
+use aether_lang::check::Severity;
+use aether_lang::graph::VisualScriptGraph;
+use aether_lang::interp::CheckedGraph;
 use anyhow::Context as _;
 
 /// The suffix of graph files.
-pub use aether_scripting::duel::GRAPH_SUFFIX;
+pub use aether_duel::GRAPH_SUFFIX;
 
 /// Whether `path` names a graph file.
 pub fn is_graph(path: &Path) -> bool {
@@ -41,9 +41,8 @@ pub fn compile_file(path: &Path, profile: CompilationProfile) -> anyhow::Result<
         Ok(c) => c.warnings().to_vec(),
         Err(d) => d.clone(),
     };
-    let line = |d: &aether_scripting::check::Diagnostic| {
-        format!("{}: {}", path.display(), d.render(&graph))
-    };
+    let line =
+        |d: &aether_lang::check::Diagnostic| format!("{}: {}", path.display(), d.render(&graph));
     let errors: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -133,7 +132,7 @@ pub fn run(
 ) -> anyhow::Result<Written> {
     let compiled = compile_file(graph, profile)?;
     let bytes = if wat {
-        compile::to_wat(&compiled.artifact.wasm_bytes)
+        aether_compile::to_wat(&compiled.artifact.wasm_bytes)
             .map_err(|e| anyhow::anyhow!("printing the module as text failed: {e}"))?
             .into_bytes()
     } else {
@@ -145,7 +144,7 @@ pub fn run(
         None => Some(default_output(graph, wat)),
     };
     if let Some(path) = &output {
-        aether_scripting::fsutil::write_atomic(path, &bytes)
+        aether_base::fsutil::write_atomic(path, &bytes)
             .with_context(|| format!("{}: writing the module failed", path.display()))?;
     }
     Ok(Written {
@@ -169,6 +168,6 @@ pub fn summary(w: &Written) -> String {
         a.profile,
         a.node_code.len(),
         nodes,
-        aether_scripting::host::group_digits(a.wasm_bytes.len() as u64),
+        aether_base::text::group_digits(a.wasm_bytes.len() as u64),
     )
 }

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use aether_scripting::Scenario;
-use aether_scripting::duel::{BatchResult, Replay, ReplaySeat, Seat, play_batch, play_duel};
+use aether_duel::{BatchResult, Replay, ReplaySeat, Seat, play_batch, play_duel};
+use aether_lang::Scenario;
 use anyhow::{Context as _, bail};
 
 /// What `duel` was asked.
@@ -101,7 +101,7 @@ pub fn run(args: &DuelArgs) -> anyhow::Result<String> {
             seats,
             &duel,
         );
-        aether_scripting::fsutil::write_atomic(path, replay.to_json().as_bytes())
+        aether_base::fsutil::write_atomic(path, replay.to_json().as_bytes())
             .with_context(|| format!("{}: writing the replay failed", path.display()))?;
     }
     Ok(if args.json {
@@ -288,13 +288,13 @@ fn entrants(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
                 .filter(|e| {
                     let name = e.to_string_lossy();
                     let controller_mod = e.join("manifest.json").is_file()
-                        && aether_scripting::mods::read_world_script_mod(e).is_err();
+                        && aether_mods::read_world_script_mod(e).is_err();
                     controller_mod
                         || name.ends_with(".wasm")
                         || name.ends_with(".wat")
                         || (super::compile::is_graph(e)
-                            && aether_scripting::VisualScriptGraph::load(e).is_ok_and(|g| {
-                                g.kind == aether_scripting::graph::ScriptKind::AiController
+                            && aether_lang::VisualScriptGraph::load(e).is_ok_and(|g| {
+                                g.kind == aether_lang::graph::ScriptKind::AiController
                             }))
                 })
                 .collect();
@@ -347,7 +347,7 @@ pub fn tournament(args: &TournamentArgs) -> anyhow::Result<String> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let cancel = AtomicBool::new(false);
-    let t = aether_scripting::duel::play_tournament(
+    let t = aether_duel::play_tournament(
         &scenario,
         &seats,
         args.first_seed..last,

@@ -3,16 +3,17 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use aether_sample_world::{ScriptSpec, Storage, WorldRun};
-use aether_scripting::graph::ScriptKind;
-use aether_scripting::host::group_digits;
-use aether_scripting::mods::{
-    self, LoadedMod, ModLoader, ModManifest, PublisherKey, PublisherSecret, SampleRun, ScanReport,
+use aether_base::text::escape_path;
+use aether_base::text::group_digits;
+use aether_compile::CompilationProfile;
+use aether_host::{ControllerHost, ControllerLimits};
+use aether_lang::graph::ScriptKind;
+use aether_mods::{
+    LoadedMod, ModLoader, ModManifest, PublisherKey, PublisherSecret, SampleRun, ScanReport,
+    WorldScriptManifest, WorldScriptMod, read_world_script_mod,
 };
-use aether_scripting::mods::{WorldScriptManifest, WorldScriptMod, read_world_script_mod};
-use aether_scripting::text::escape_path;
-use aether_scripting::world::{ScriptResourceLimits, ScriptState};
-use aether_scripting::{CompilationProfile, ControllerHost, ControllerLimits};
+use aether_sample_world::{ScriptSpec, Storage, WorldRun};
+use aether_world::{ScriptResourceLimits, ScriptState};
 use anyhow::{Context as _, anyhow, bail};
 use mc_tactical_types::TacticalState;
 
@@ -119,7 +120,7 @@ fn write_mod(
     let manifest = match manifest {
         Manifest::Controller(m) => m,
         Manifest::World(m) => {
-            let done = mods::export_world_script(m, wasm, out, replace)?;
+            let done = aether_mods::export_world_script(m, wasm, out, replace)?;
             let granted = m
                 .limits
                 .apply(&ScriptResourceLimits::default())
@@ -142,7 +143,7 @@ fn write_mod(
         }
     };
     let host = ControllerHost::new(ControllerLimits::default())?;
-    let done = mods::export(&host, manifest, wasm, out, replace)?;
+    let done = aether_mods::export(&host, manifest, wasm, out, replace)?;
     Ok(format!(
         "{} mod \"{}\" ({}, controller {}) to {}\n  {}\n  {} ({} bytes)\n",
         if done.replaced {
@@ -164,7 +165,7 @@ fn write_mod(
 pub fn mods_dir(flag: Option<&Path>) -> anyhow::Result<PathBuf> {
     match flag {
         Some(p) => Ok(p.to_path_buf()),
-        None => mods::default_mods_dir().ok_or_else(|| {
+        None => aether_mods::default_mods_dir().ok_or_else(|| {
             anyhow!("cannot find your documents folder; pass --mods-dir or set MC_MODS_DIR")
         }),
     }
@@ -240,7 +241,7 @@ pub fn validate(folder: &Path, key: Option<PublisherKey>) -> anyhow::Result<(Str
         );
         return Ok((out, true));
     }
-    let runs = mods::validate(&m, &samples()?);
+    let runs = aether_mods::validate(&m, &samples()?);
     let _ = writeln!(
         out,
         "\n  {:<18} {:>4}  {:<10} {:>13}  {:>8}  {:>8}  deterministic",
@@ -337,7 +338,7 @@ pub fn sign(binary: &Path, key_file: &Path, write_manifest: bool) -> anyhow::Res
             let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
             anyhow!("{}: {}", manifest.display(), problems.join("; "))
         })?;
-        aether_scripting::fsutil::write_atomic(&manifest, m.to_json().as_bytes())
+        aether_base::fsutil::write_atomic(&manifest, m.to_json().as_bytes())
             .with_context(|| format!("{}: cannot write", manifest.display()))?;
         let _ = writeln!(out, "  written to {}", manifest.display());
     }
@@ -355,7 +356,7 @@ pub fn new_key(file: &Path) -> anyhow::Result<String> {
     let secret = PublisherSecret::generate().map_err(|e| anyhow!(e))?;
     let public = secret.public().to_hex();
     let public_file = PathBuf::from(format!("{}.pub", file.display()));
-    aether_scripting::fsutil::write_atomic(file, format!("{}\n", secret.to_hex()).as_bytes())
+    aether_base::fsutil::write_atomic(file, format!("{}\n", secret.to_hex()).as_bytes())
         .with_context(|| format!("{}: cannot write", file.display()))?;
     #[cfg(unix)]
     {
@@ -363,7 +364,7 @@ pub fn new_key(file: &Path) -> anyhow::Result<String> {
         std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
             .with_context(|| format!("{}: cannot make it private", file.display()))?;
     }
-    aether_scripting::fsutil::write_atomic(&public_file, format!("{public}\n").as_bytes())
+    aether_base::fsutil::write_atomic(&public_file, format!("{public}\n").as_bytes())
         .with_context(|| format!("{}: cannot write", public_file.display()))?;
     Ok(format!(
         "secret key: {} (keep it private)\npublic key: {} ({public})\n",

@@ -4,8 +4,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use aether_scripting::host::{Determinism, check_determinism, group_digits};
-use aether_scripting::{Scenario, TurnReport};
+use aether_base::text::group_digits;
+use aether_host::TurnReport;
+use aether_host::{Determinism, check_determinism};
+use aether_lang::Scenario;
 use anyhow::{Context as _, bail};
 
 /// A module read for `run`: its file, its bytes, and for a graph how long the check and the
@@ -18,8 +20,8 @@ pub type Module = (PathBuf, Vec<u8>, Option<(Duration, Duration)>);
 pub fn module_bytes(path: &Path) -> anyhow::Result<Module> {
     if super::compile::is_graph(path) {
         let compiled =
-            super::compile::compile_file(path, aether_scripting::CompilationProfile::Debug)?;
-        if compiled.graph.kind == aether_scripting::graph::ScriptKind::WorldScript {
+            super::compile::compile_file(path, aether_compile::CompilationProfile::Debug)?;
+        if compiled.graph.kind == aether_lang::graph::ScriptKind::WorldScript {
             bail!(
                 "{} is a world script, not an AI controller; run it in a sample world: creator-studio world run assets/worlds/village.json {}",
                 path.display(),
@@ -33,7 +35,7 @@ pub fn module_bytes(path: &Path) -> anyhow::Result<Module> {
             Some(times),
         ));
     }
-    let m = aether_scripting::duel::read_contender(path).map_err(anyhow::Error::msg)?;
+    let m = aether_duel::read_contender(path).map_err(anyhow::Error::msg)?;
     Ok((m.file, m.wasm, None))
 }
 
@@ -99,10 +101,7 @@ pub struct RunOutput {
     /// How long each stage took.
     pub timings: Timings,
     /// The turn node by node, when asked for (`--trace`).
-    pub trace: Option<(
-        aether_scripting::debug::TurnTrace,
-        mc_tactical_types::TacticalState,
-    )>,
+    pub trace: Option<(aether_debug::TurnTrace, mc_tactical_types::TacticalState)>,
 }
 
 /// Loads `module`, checks `slot` against the state, plays one turn twice (determinism).
@@ -154,10 +153,7 @@ pub fn trace(
     out: &RunOutput,
     slot: u8,
     seed: u64,
-) -> anyhow::Result<(
-    aether_scripting::debug::TurnTrace,
-    mc_tactical_types::TacticalState,
-)> {
+) -> anyhow::Result<(aether_debug::TurnTrace, mc_tactical_types::TacticalState)> {
     if !super::compile::is_graph(module) {
         bail!(
             "{}: --trace reports node by node, so it needs a graph file (*.mcgraph.json)",
@@ -170,13 +166,11 @@ pub fn trace(
             out.report.outcome
         );
     }
-    let compiled =
-        super::compile::compile_file(module, aether_scripting::CompilationProfile::Debug)?;
+    let compiled = super::compile::compile_file(module, aether_compile::CompilationProfile::Debug)?;
     let scenario = Scenario::load(&out.state_file)?;
     let view = mc_tactical_types::rules::view_for(&scenario.state, slot);
-    let t =
-        aether_scripting::debug::trace_turn(&compiled.graph, &compiled.artifact, &view, slot, seed)
-            .map_err(|e| anyhow::anyhow!("{}: the trace failed: {e}", module.display()))?;
+    let t = aether_debug::trace_turn(&compiled.graph, &compiled.artifact, &view, slot, seed)
+        .map_err(|e| anyhow::anyhow!("{}: the trace failed: {e}", module.display()))?;
     if t.total_fuel != out.report.fuel_used {
         bail!(
             "the trace counted {} fuel where the host charged {}: please report this with the graph",
@@ -190,7 +184,7 @@ pub fn trace(
 /// The trace as text: fuel by node, largest first, then every node's values.
 fn render_trace(
     s: &mut String,
-    t: &aether_scripting::debug::TurnTrace,
+    t: &aether_debug::TurnTrace,
     view: &mc_tactical_types::TacticalState,
 ) {
     let pct = |f: u64| f as f64 * 100.0 / t.total_fuel.max(1) as f64;
@@ -224,7 +218,7 @@ fn render_trace(
         let values: Vec<String> = n
             .values
             .iter()
-            .map(|(port, v)| format!("{port} = {}", aether_scripting::debug::describe(v, view)))
+            .map(|(port, v)| format!("{port} = {}", aether_lang::explain::describe(v, view)))
             .collect();
         let _ = writeln!(s, "  {} {}: {}", n.id, n.name, values.join(", "));
     }
@@ -372,10 +366,10 @@ pub fn render_json(out: &RunOutput) -> serde_json::Value {
 /// The trace as JSON: `nodes` (each with `id`, `name`, `fuel` and its port values) and
 /// `runtime` with its own `fuel`; the `fuel`s add up to the report's `fuel_used`.
 fn trace_json(
-    t: &aether_scripting::debug::TurnTrace,
+    t: &aether_debug::TurnTrace,
     view: &mc_tactical_types::TacticalState,
 ) -> serde_json::Value {
-    use aether_scripting::interp::{NO_POSITION, Val};
+    use aether_lang::interp::{NO_POSITION, Val};
     let value = |v: &Val| match v {
         Val::Number(n) => serde_json::json!(n),
         Val::Bool(b) => serde_json::json!(b),
@@ -396,7 +390,7 @@ fn trace_json(
                     serde_json::json!({
                         "port": port,
                         "value": value(v),
-                        "text": aether_scripting::debug::describe(v, view),
+                        "text": aether_lang::explain::describe(v, view),
                     })
                 })
                 .collect();

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 
-use aether_scripting::scenario::{MAP_LEGEND, Scenario};
+use aether_lang::scenario::{MAP_LEGEND, Scenario};
 use mc_tactical_types::{Pos, UnitKind};
 
 /// How to render.

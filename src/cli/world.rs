@@ -74,7 +74,7 @@ pub fn run(args: &RunArgs, emit: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> 
             t.faults += s.faults.len() as u64;
             t.refused += s.refused.values().map(|n| u64::from(*n)).sum::<u64>();
             t.state = s.state.name();
-            if let aether_scripting::world::ScriptState::Disabled { reason } = &s.state {
+            if let aether_world::ScriptState::Disabled { reason } = &s.state {
                 t.reason = Some(reason.clone());
             }
         }
@@ -107,14 +107,14 @@ pub fn run(args: &RunArgs, emit: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> 
             let t = totals.remove(&s.id.0).unwrap_or_default();
             out.push_str(&format!(
                 "  {:<16} {} fuel in {} slice(s), {} negative answer(s), {} fault(s), {}{}\n",
-                aether_scripting::text::escape(&s.name),
+                aether_base::text::escape(&s.name),
                 t.fuel,
                 t.slices,
                 t.refused,
                 t.faults,
                 t.state,
                 t.reason
-                    .map(|r| format!(": {}", aether_scripting::text::escape(&r)))
+                    .map(|r| format!(": {}", aether_base::text::escape(&r)))
                     .unwrap_or_default()
             ));
         }
@@ -154,14 +154,14 @@ fn header(scene: &Scene, path: &Path, run: &WorldRun, ticks: u64) -> String {
         scene.entities.len(),
         scene.players.len(),
         run.scripts().len(),
-        aether_scripting::world::TICKS_PER_SECOND
+        aether_world::TICKS_PER_SECOND
     );
     for s in run.scripts() {
         out.push_str(&format!(
             "  script {}: {} {} (priority {}, {} ms a tick) from {}\n",
             s.id.0,
-            aether_scripting::text::escape(&s.name),
-            aether_scripting::text::escape(&s.version),
+            aether_base::text::escape(&s.name),
+            aether_base::text::escape(&s.version),
             s.priority,
             s.limits.max_cpu_ms_per_tick,
             s.label

@@ -2,16 +2,16 @@
 //! the nodes that ran, every port's value, and each call to the world with its answer.
 //!
 //! The compiled scripts run in the world as always; their journals are played back through the
-//! interpreter ([`aether_scripting::world::journal`]), so what is printed is what really ran.
+//! interpreter ([`aether_world::journal`]), so what is printed is what really ran.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+use aether_debug::journal::{EventTrace, JournalReplay};
+use aether_lang::graph::{NodeId, VisualScriptGraph};
+use aether_lang::interp::{CheckedGraph, TraceEvent, Val};
 use aether_sample_world::WorldRun;
-use aether_scripting::graph::{NodeId, VisualScriptGraph};
-use aether_scripting::interp::{CheckedGraph, TraceEvent, Val};
-use aether_scripting::world::ScriptId;
-use aether_scripting::world::journal::{EventTrace, JournalReplay};
+use aether_world::ScriptId;
 use serde_json::{Value, json};
 
 /// A graph of the run, watched from inside.
@@ -44,7 +44,7 @@ pub fn watch(run: &mut WorldRun, paths: &[&Path]) -> anyhow::Result<Vec<Watched>
         })?;
         // Compiled as the world compiled it (the compiler gives the same bytes every time), for
         // the instrumented twin that measures fuel per node.
-        let artifact = aether_scripting::compile::VisualScriptCompiler::compile(&graph)
+        let artifact = aether_compile::VisualScriptCompiler::compile(&graph)
             .map_err(|e| anyhow::anyhow!("{label}: {e}"))?;
         run.set_journal(info.id, true);
         out.push(Watched {
@@ -120,12 +120,12 @@ fn parts(trace: &[TraceEvent]) -> Vec<NodePart> {
 fn node_name(graph: &VisualScriptGraph, id: NodeId) -> &'static str {
     graph
         .node(id)
-        .and_then(|n| aether_scripting::catalog::spec(&n.kind))
+        .and_then(|n| aether_lang::catalog::spec(&n.kind))
         .map_or("node", |s| s.name)
 }
 
 fn value_text(v: &Val) -> String {
-    aether_scripting::debug::describe(v, &Default::default())
+    aether_lang::explain::describe(v, &Default::default())
 }
 
 /// The events as text, under the tick's report.
@@ -138,7 +138,7 @@ pub fn text(watched: &[Watched], events: &[(usize, EventTrace)]) -> String {
             "  inside {} · {} · {} fuel:",
             w.label,
             e.event.name(),
-            aether_scripting::host::group_digits(e.fuel)
+            aether_base::text::group_digits(e.fuel)
         );
         let fuel_of = |id: NodeId| match &e.profile {
             Some(Ok(p)) => p.nodes.get(&id).copied(),
@@ -148,7 +148,7 @@ pub fn text(watched: &[Watched], events: &[(usize, EventTrace)]) -> String {
             let spec = w
                 .graph
                 .node(p.id)
-                .and_then(|n| aether_scripting::catalog::spec(&n.kind));
+                .and_then(|n| aether_lang::catalog::spec(&n.kind));
             let ports: Vec<String> = p
                 .ports
                 .iter()
@@ -166,7 +166,7 @@ pub fn text(watched: &[Watched], events: &[(usize, EventTrace)]) -> String {
                 .collect();
             let mut line = format!("    {} {}", node_name(&w.graph, p.id), p.id);
             if let Some(f) = fuel_of(p.id) {
-                let _ = write!(line, " [{} fuel]", aether_scripting::host::group_digits(f));
+                let _ = write!(line, " [{} fuel]", aether_base::text::group_digits(f));
             }
             if !ports.is_empty() {
                 let _ = write!(line, ": {}", ports.join(", "));
@@ -181,7 +181,7 @@ pub fn text(watched: &[Watched], events: &[(usize, EventTrace)]) -> String {
                 let _ = writeln!(
                     s,
                     "    the runtime (reading the event, answering it) [{} fuel]",
-                    aether_scripting::host::group_digits(p.runtime)
+                    aether_base::text::group_digits(p.runtime)
                 );
             }
             Some(Err(why)) => {

@@ -9,9 +9,9 @@
 
 use std::collections::HashMap;
 
-use aether_scripting::catalog::{self, Category, Choices, NodeSpec, PinType, PortDefault};
-use aether_scripting::check::{self, Diagnostic, Location, Severity};
-use aether_scripting::graph::{Comment, FunctionId, NodeId, PortRef, Value, VisualScriptGraph};
+use aether_lang::catalog::{self, Category, Choices, NodeSpec, PinType, PortDefault};
+use aether_lang::check::{self, Diagnostic, Location, Severity};
+use aether_lang::graph::{Comment, FunctionId, NodeId, PortRef, Value, VisualScriptGraph};
 use egui::{Color32, Pos2, Rect, Vec2};
 use egui_graph_edit as ge;
 
@@ -383,7 +383,7 @@ impl ge::NodeDataTrait for NodeData {
             .ctx()
             .pointer_hover_pos()
             .is_some_and(|p| st.last_rects.get(&self.core).is_some_and(|r| r.contains(p)));
-        let runs = || aether_scripting::catalog::spec(&self.kind).is_some_and(|s| s.is_exec());
+        let runs = || aether_lang::catalog::spec(&self.kind).is_some_and(|s| s.is_exec());
         if set || (hovered && runs()) {
             let (dot, color, help) = if set {
                 (
@@ -422,7 +422,7 @@ impl ge::NodeDataTrait for NodeData {
                 "This node used {:.1}% of the turn's fuel ({} fuel), counted in the real compiled \
                  turn (the queries it called included)",
                 share * 100.0,
-                aether_scripting::host::group_digits(*fuel)
+                aether_base::text::group_digits(*fuel)
             ));
         }
         if let Some(n) = st.found_nothing.get(&self.core) {
@@ -521,7 +521,7 @@ fn settings_ui(
     ui: &mut egui::Ui,
     data: &NodeData,
     spec: &NodeSpec,
-    setting: &aether_scripting::catalog::SettingSpec,
+    setting: &aether_lang::catalog::SettingSpec,
     st: &mut NodeUi,
 ) {
     let current = st
@@ -789,8 +789,8 @@ impl Canvas {
                     // A reroute is a dot, not a titled box.
                     let label = match spec {
                         Some(s)
-                            if s.op == aether_scripting::catalog::Op::Reroute
-                                || s.op == aether_scripting::catalog::Op::RerouteExec =>
+                            if s.op == aether_lang::catalog::Op::Reroute
+                                || s.op == aether_lang::catalog::Op::RerouteExec =>
                         {
                             "•".to_owned()
                         }
@@ -1225,10 +1225,8 @@ impl Canvas {
             && let Some(f) = self.ui.rects.iter().find_map(|(node, r)| {
                 let view = self.view_of.get(node)?;
                 let kind = &self.state.graph.nodes.get(*view)?.user_data.kind;
-                match aether_scripting::graph::function::parse_kind(kind) {
-                    Some((aether_scripting::graph::function::Role::Call, f)) if r.contains(p) => {
-                        Some(f)
-                    }
+                match aether_lang::graph::function::parse_kind(kind) {
+                    Some((aether_lang::graph::function::Role::Call, f)) if r.contains(p) => Some(f),
                     _ => None,
                 }
             })

@@ -3,14 +3,14 @@
 //!
 //! Nothing runs again to pause: the reference interpreter's trace of the previewed turn (the
 //! compiled module's turn, byte for byte, by the differential test) is the turn, and pausing is
-//! a cursor in it (`aether_scripting::debug`). So stepping backwards or running again costs
+//! a cursor in it (`aether_lang::explain`). So stepping backwards or running again costs
 //! nothing, and what the debugger shows is exactly what the game would run.
 
 use std::collections::BTreeSet;
 
-use aether_scripting::debug::{self, Cursor, Why};
-use aether_scripting::graph::{NodeId, VisualScriptGraph};
-use aether_scripting::interp::TraceEvent;
+use aether_lang::explain::{self, Cursor, Why};
+use aether_lang::graph::{NodeId, VisualScriptGraph};
+use aether_lang::interp::TraceEvent;
 use egui::{Color32, RichText};
 
 /// What the debugger panel asks.
@@ -84,12 +84,14 @@ impl Debugger {
     /// Carries out `action` on the turn `trace` records.
     pub fn apply(&mut self, action: DebugAction, graph: &VisualScriptGraph, trace: &[TraceEvent]) {
         let next = match action {
-            DebugAction::Run => debug::run_to_breakpoint(trace, None, &self.breakpoints),
+            DebugAction::Run => explain::run_to_breakpoint(trace, None, &self.breakpoints),
             DebugAction::Continue => {
-                debug::run_to_breakpoint(trace, self.cursor, &self.breakpoints)
+                explain::run_to_breakpoint(trace, self.cursor, &self.breakpoints)
             }
-            DebugAction::StepInto => self.cursor.and_then(|c| debug::step_into(trace, c)),
-            DebugAction::StepOver => self.cursor.and_then(|c| debug::step_over(graph, trace, c)),
+            DebugAction::StepInto => self.cursor.and_then(|c| explain::step_into(trace, c)),
+            DebugAction::StepOver => self
+                .cursor
+                .and_then(|c| explain::step_over(graph, trace, c)),
             DebugAction::Stop => {
                 self.cursor = None;
                 self.message = None;
@@ -134,7 +136,7 @@ impl Debugger {
                 let name = |n: NodeId| {
                     graph
                         .node(n)
-                        .and_then(|x| aether_scripting::catalog::spec(&x.kind))
+                        .and_then(|x| aether_lang::catalog::spec(&x.kind))
                         .map_or("node", |s| s.name)
                 };
                 if self.breakpoints.is_empty() {
@@ -229,7 +231,7 @@ fn why_box(
     let name = |n: NodeId| {
         graph
             .node(n)
-            .and_then(|x| aether_scripting::catalog::spec(&x.kind))
+            .and_then(|x| aether_lang::catalog::spec(&x.kind))
             .map_or("node", |s| s.name)
     };
     egui::Frame::group(ui.style())

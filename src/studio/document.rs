@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use aether_scripting::VisualScriptGraph;
-use aether_scripting::check::{self, Diagnostic};
+use aether_lang::VisualScriptGraph;
+use aether_lang::check::{self, Diagnostic};
 
 /// How many undo steps are kept.
 const HISTORY: usize = 500;

@@ -4,7 +4,7 @@
 //! win rate with its Wilson interval, the games lost, each opening its duel), a round robin with
 //! ratings, and replay files opened and saved.
 //!
-//! Everything is played by the core (`aether_scripting::duel`) on the lab's worker thread; the
+//! Everything is played by the core (`aether_duel`) on the lab's worker thread; the
 //! panel only sends jobs and shows what comes back.
 
 pub mod worker;
@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use aether_scripting::duel::{self, Frame, Replay, Tournament};
-use aether_scripting::host::group_digits;
+use aether_base::text::group_digits;
+use aether_duel::{Frame, Replay, Tournament};
 use egui::{Color32, RichText};
 use mc_tactical_types::TacticalState;
 
@@ -50,7 +50,7 @@ pub struct ShownDuel {
     /// The replay to save (when every controller has a file to name).
     pub replay: Option<Replay>,
     /// The scenario it was played on.
-    pub scenario: aether_scripting::Scenario,
+    pub scenario: aether_lang::Scenario,
     /// The folder of the replay file it was read from, if any.
     pub replay_dir: Option<PathBuf>,
     /// What playing it again found, in words.
@@ -70,7 +70,7 @@ impl ShownDuel {
                 f.slot
             ),
             path: None,
-            scenario: aether_scripting::Scenario {
+            scenario: aether_lang::Scenario {
                 name: format!("{} — turn {}", self.scenario.name, turn + 1),
                 description: format!(
                     "Turn {} of the duel {}, as player {} saw it.",
@@ -189,7 +189,7 @@ impl DuelLab {
     /// files with `compile_worker`.
     pub fn new(
         samples: &[Sample],
-        cache: Option<aether_scripting::host::CompileCache>,
+        cache: Option<aether_host::CompileCache>,
         compile_worker: Option<PathBuf>,
     ) -> Self {
         Self {
@@ -263,7 +263,7 @@ impl DuelLab {
         self.error = None;
     }
 
-    fn this(graph: &aether_scripting::VisualScriptGraph, file: Option<&Path>) -> ThisAi {
+    fn this(graph: &aether_lang::VisualScriptGraph, file: Option<&Path>) -> ThisAi {
         ThisAi {
             graph: graph.clone(),
             file: file.map(Path::to_path_buf),
@@ -273,7 +273,7 @@ impl DuelLab {
     /// Plays one duel: the edited AI in `my_slot` against the opponent, seeded `seed`.
     pub fn play(
         &mut self,
-        graph: &aether_scripting::VisualScriptGraph,
+        graph: &aether_lang::VisualScriptGraph,
         file: Option<&Path>,
         seed: u64,
         my_slot: u8,
@@ -294,7 +294,7 @@ impl DuelLab {
     }
 
     /// Runs the batch: the edited AI against the opponent over the seeds, from both seats.
-    pub fn run_batch(&mut self, graph: &aether_scripting::VisualScriptGraph, file: Option<&Path>) {
+    pub fn run_batch(&mut self, graph: &aether_lang::VisualScriptGraph, file: Option<&Path>) {
         let Some(sample) = self.samples.get(self.sample).cloned() else {
             return;
         };
@@ -327,7 +327,7 @@ impl DuelLab {
         self.entrants_on.push(true);
     }
 
-    fn run_tournament(&mut self, graph: &aether_scripting::VisualScriptGraph) {
+    fn run_tournament(&mut self, graph: &aether_lang::VisualScriptGraph) {
         let Some(sample) = self.samples.get(self.sample).cloned() else {
             return;
         };
@@ -384,7 +384,7 @@ impl DuelLab {
                     Some(b) if given.is_relative() && b.is_file() => b,
                     _ => given,
                 };
-                aether_scripting::Scenario::load(&file)
+                aether_lang::Scenario::load(&file)
                     .map_err(|e| format!("its scenario {} cannot be read: {e}", file.display()))?
             }
         };
@@ -409,7 +409,7 @@ impl DuelLab {
                 "elimination".into()
             },
             rounds: replay.rounds,
-            hp: duel::hp_by_round(&frames, &end),
+            hp: aether_duel::hp_by_round(&frames, &end),
             frames,
             end,
             replay: Some(replay),
@@ -421,7 +421,7 @@ impl DuelLab {
         let Some(replay) = self.shown.as_ref().and_then(|d| d.replay.as_ref()) else {
             return false;
         };
-        match aether_scripting::fsutil::write_atomic(path, replay.to_json().as_bytes()) {
+        match aether_base::fsutil::write_atomic(path, replay.to_json().as_bytes()) {
             Ok(()) => {
                 self.note = Some(format!("Saved the replay to {}.", path.display()));
                 true
@@ -438,7 +438,7 @@ impl DuelLab {
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
-        graph: &aether_scripting::VisualScriptGraph,
+        graph: &aether_lang::VisualScriptGraph,
         file: Option<&Path>,
         errors: Option<&str>,
     ) -> Option<LabAction> {
@@ -703,7 +703,7 @@ impl DuelLab {
     fn batch_ui(
         &mut self,
         ui: &mut egui::Ui,
-        graph: &aether_scripting::VisualScriptGraph,
+        graph: &aether_lang::VisualScriptGraph,
         file: Option<&Path>,
         idle: bool,
     ) {
@@ -820,7 +820,7 @@ impl DuelLab {
     fn tournament_ui(
         &mut self,
         ui: &mut egui::Ui,
-        graph: &aether_scripting::VisualScriptGraph,
+        graph: &aether_lang::VisualScriptGraph,
         idle: bool,
     ) -> Option<LabAction> {
         let mut action = None;

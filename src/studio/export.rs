@@ -1,17 +1,17 @@
 //! The export dialog: the manifest's fields, prefilled and checked as the user types, and the
-//! destination folder. Writing goes through the core's exporter (`mods::export`, or
-//! `mods::export_world_script` for a world script, whose dialog shows the limits it asks for
+//! destination folder. Writing goes through the core's exporter (`aether_mods::export`, or
+//! `aether_mods::export_world_script` for a world script, whose dialog shows the limits it asks for
 //! and what the sample world grants).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use aether_scripting::graph::ScriptKind;
-use aether_scripting::mods::{self, ModManifest, WorldScriptManifest};
-use aether_scripting::world::ScriptResourceLimits;
-use aether_scripting::{
-    CompilationProfile, ControllerHost, ControllerLimits, VisualScriptCompiler, VisualScriptGraph,
-};
+use aether_compile::{CompilationProfile, VisualScriptCompiler};
+use aether_host::{ControllerHost, ControllerLimits};
+use aether_lang::VisualScriptGraph;
+use aether_lang::graph::ScriptKind;
+use aether_mods::{ModManifest, WorldScriptManifest};
+use aether_world::ScriptResourceLimits;
 use egui::Color32;
 
 /// The dialog's fields.
@@ -45,7 +45,7 @@ pub enum ExportAction {
 }
 
 fn mods_dir() -> PathBuf {
-    mods::default_mods_dir().unwrap_or_else(|| PathBuf::from("mods"))
+    aether_mods::default_mods_dir().unwrap_or_else(|| PathBuf::from("mods"))
 }
 
 impl ExportDialog {
@@ -89,7 +89,7 @@ impl ExportDialog {
         }
         // The identity joins name and version; a bad version is already said under Version.
         if !out.contains_key("version")
-            && let Err(e) = aether_scripting::host::Identity::parse(&self.manifest.identity())
+            && let Err(e) = aether_lang::identity::Identity::parse(&self.manifest.identity())
         {
             out.entry("name").or_default().push(e);
         }
@@ -260,7 +260,7 @@ pub fn write(graph: &VisualScriptGraph, dialog: &ExportDialog) -> Result<String,
         .map_err(|e| format!("the graph does not compile: {e}"))?;
     let dest = PathBuf::from(dialog.dest.trim());
     if dialog.kind == ScriptKind::WorldScript {
-        let done = mods::export_world_script(
+        let done = aether_mods::export_world_script(
             &dialog.world_manifest(),
             &artifact.wasm_bytes,
             &dest,
@@ -272,13 +272,13 @@ pub fn write(graph: &VisualScriptGraph, dialog: &ExportDialog) -> Result<String,
             if done.replaced { "Replaced" } else { "Wrote" },
             done.folder.display(),
             artifact.wasm_bytes.len(),
-            mods::default_mods_dir()
+            aether_mods::default_mods_dir()
                 .map(|m| format!(" ({})", m.display()))
                 .unwrap_or_default()
         ));
     }
     let host = ControllerHost::new(ControllerLimits::default()).map_err(|e| e.to_string())?;
-    let done = mods::export(
+    let done = aether_mods::export(
         &host,
         &dialog.manifest,
         &artifact.wasm_bytes,
@@ -286,8 +286,8 @@ pub fn write(graph: &VisualScriptGraph, dialog: &ExportDialog) -> Result<String,
         dialog.replace,
     )
     .map_err(|e| e.to_string())?;
-    let in_mods_dir =
-        mods::default_mods_dir().is_some_and(|m| done.folder.parent().is_some_and(|p| p == m));
+    let in_mods_dir = aether_mods::default_mods_dir()
+        .is_some_and(|m| done.folder.parent().is_some_and(|p| p == m));
     Ok(format!(
         "{} {} ({} bytes). {}",
         if done.replaced { "Replaced" } else { "Wrote" },
@@ -298,7 +298,7 @@ pub fn write(graph: &VisualScriptGraph, dialog: &ExportDialog) -> Result<String,
         } else {
             format!(
                 "To play it, copy this folder into the game's mods folder{}.",
-                mods::default_mods_dir()
+                aether_mods::default_mods_dir()
                     .map(|m| format!(" ({})", m.display()))
                     .unwrap_or_default()
             )

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, Instant};
 
-use aether_scripting::fsutil::write_atomic;
+use aether_base::fsutil::write_atomic;
 
 /// How many recent files the File menu lists.
 const RECENT: usize = 8;

@@ -1,9 +1,9 @@
 //! Find (Ctrl+F): a bar over the canvas that finds nodes (by name, number or the text typed on
 //! them), variables (with every node that uses them) and comments, over the core graph
-//! (`aether_scripting::graph::find`). Enter goes to the next match; a click on one goes there.
+//! (`aether_lang::find`). Enter goes to the next match; a click on one goes there.
 
-use aether_scripting::VisualScriptGraph;
-use aether_scripting::graph::find::{Match, find};
+use aether_lang::VisualScriptGraph;
+use aether_lang::find::{Match, find};
 use egui::{Color32, RichText};
 
 /// Most matches listed under the bar.

@@ -1,10 +1,10 @@
 //! Functions in the studio: the list in the side panel (open one, add a call of it, make one from
 //! the selection, save to or add from a library file), the open function's name, inputs and
 //! outputs, and the breadcrumb over its canvas that leads back. The edits themselves are the
-//! core's (`aether_scripting::graph::function`, `make_function`); this module only asks for them.
+//! core's (`aether_lang::graph::function`, `make_function`); this module only asks for them.
 
-use aether_scripting::VisualScriptGraph;
-use aether_scripting::graph::{Function, FunctionId, Param, ParamType};
+use aether_lang::VisualScriptGraph;
+use aether_lang::graph::{Function, FunctionId, Param, ParamType};
 use egui::{Color32, RichText};
 
 /// What the user asked of the functions panel or the breadcrumb.

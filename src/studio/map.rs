@@ -59,7 +59,7 @@ pub fn turn_map_ui(
     ui: &mut egui::Ui,
     state: &mc_tactical_types::TacticalState,
     slot: u8,
-    actions: &[aether_scripting::host::ActionReport],
+    actions: &[aether_host::ActionReport],
     stale: bool,
     zoom: f32,
 ) -> egui::Response {

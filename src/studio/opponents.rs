@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use aether_scripting::duel::{self, Seat};
-use aether_scripting::host::{CompileCache, CompileGuard};
-use aether_scripting::{Controller, ControllerHost, ControllerLimits, VisualScriptGraph};
+use aether_duel::Seat;
+use aether_host::{CompileCache, CompileGuard, Controller, ControllerHost, ControllerLimits};
+use aether_lang::VisualScriptGraph;
 
 use super::TEMPLATES;
 
@@ -169,7 +169,7 @@ impl SeatLoader {
 
     /// Loads the edited graph (compiled now; the cache makes an unchanged runtime free).
     pub fn this_ai(&self, graph: &VisualScriptGraph) -> Result<(Controller, u64), String> {
-        let m = duel::compile_contender(graph, Path::new("this graph"))?;
+        let m = aether_duel::compile_contender(graph, Path::new("this graph"))?;
         let host = self
             .plain
             .as_ref()
@@ -204,7 +204,7 @@ impl SeatLoader {
     /// file is read again each time, so an edited file is noticed.
     pub fn file_seat(&mut self, path: &Path) -> Result<(Seat, u64), String> {
         let key = Opponent::File(path.to_path_buf());
-        let m = duel::read_contender(path)?;
+        let m = aether_duel::read_contender(path)?;
         let h = module_hash(&m.wasm);
         if let Some((had, c)) = self.loaded.get(&key)
             && *had == h
@@ -212,7 +212,7 @@ impl SeatLoader {
             return Ok((Seat::Controller(c.clone()), h));
         }
         // Our own graphs compile on the plain host; modules from elsewhere are guarded.
-        let host = if duel::is_graph_file(path) {
+        let host = if aether_duel::is_graph_file(path) {
             self.plain.as_ref()
         } else {
             self.guarded.as_ref()

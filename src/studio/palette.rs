@@ -1,8 +1,8 @@
 //! The palette (node kinds by category, with search), the add menu that opens on the canvas, and
 //! the lists of the graph's variables and comments.
 
-use aether_scripting::catalog::{CATALOG, Category, NodeSpec, PinType};
-use aether_scripting::graph::{PortRef, VarType, Variable, VisualScriptGraph};
+use aether_lang::catalog::{CATALOG, Category, NodeSpec, PinType};
+use aether_lang::graph::{PortRef, VarType, Variable, VisualScriptGraph};
 use egui::{Color32, Pos2};
 
 use super::canvas::category_color;
@@ -74,7 +74,7 @@ pub enum PaletteAction {
     /// Add a node of this kind in the middle of the view.
     Add(&'static str),
     /// Add a call of this function of the graph in the middle of the view.
-    Call(aether_scripting::graph::FunctionId),
+    Call(aether_lang::graph::FunctionId),
 }
 
 /// The palette panel: search box and node kinds by category.
@@ -105,7 +105,7 @@ impl Palette {
         let hits = ranked(&self.query, CATALOG.iter().filter(allowed));
         // The graph's functions, by name; they come first.
         let q = self.query.trim().to_lowercase();
-        let function_hits: Vec<(aether_scripting::graph::FunctionId, String)> = graph
+        let function_hits: Vec<(aether_lang::graph::FunctionId, String)> = graph
             .functions()
             .filter(|f| !q.is_empty() && f.name.to_lowercase().contains(&q))
             .map(|f| (f.id, f.name.clone()))
@@ -227,7 +227,7 @@ pub enum AddOutcome {
     /// Add this kind.
     Add(&'static str),
     /// Add a call of this function of the graph.
-    Call(aether_scripting::graph::FunctionId),
+    Call(aether_lang::graph::FunctionId),
 }
 
 impl AddMenu {
@@ -263,17 +263,17 @@ impl AddMenu {
     pub fn functions(
         &self,
         graph: &VisualScriptGraph,
-    ) -> Vec<(aether_scripting::graph::FunctionId, &'static NodeSpec)> {
+    ) -> Vec<(aether_lang::graph::FunctionId, &'static NodeSpec)> {
         let q = self.query.trim().to_lowercase();
         graph
             .functions()
             .filter(|f| q.is_empty() || f.name.to_lowercase().contains(&q))
             .filter_map(|f| {
-                let kind = aether_scripting::graph::function::node_kind(
-                    aether_scripting::graph::function::Role::Call,
+                let kind = aether_lang::graph::function::node_kind(
+                    aether_lang::graph::function::Role::Call,
                     f,
                 );
-                let spec = aether_scripting::catalog::spec(&kind)?;
+                let spec = aether_lang::catalog::spec(&kind)?;
                 let fits = match &self.from {
                     None => true,
                     Some((_, from_output, ty)) => {

@@ -9,12 +9,12 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use aether_scripting::check;
-use aether_scripting::host::{Determinism, check_determinism, group_digits};
-use aether_scripting::{
-    CompilationProfile, CompileError, Controller, ControllerHost, ControllerLimits, Scenario,
-    TurnOutcome, TurnReport, VisualScriptGraph,
-};
+use aether_base::text::group_digits;
+use aether_compile::{CompilationProfile, CompileError};
+use aether_host::{Controller, ControllerHost, ControllerLimits, TurnOutcome, TurnReport};
+use aether_host::{Determinism, check_determinism};
+use aether_lang::check;
+use aether_lang::{Scenario, VisualScriptGraph};
 use egui::{Color32, RichText};
 use mc_tactical_types::TacticalState;
 use mc_tactical_types::rules::{self, MatchResult, WinReason};
@@ -97,26 +97,23 @@ pub struct TurnView {
     /// Query nodes that found nothing in this turn (no enemy in sight…), with how many times:
     /// from the reference interpreter's run of the same turn (the compiled module is the same
     /// program, byte for byte).
-    pub found_nothing: std::collections::BTreeMap<aether_scripting::graph::NodeId, u32>,
+    pub found_nothing: std::collections::BTreeMap<aether_lang::graph::NodeId, u32>,
     /// Each port's values in this turn, from the reference interpreter's run of it: (node,
     /// port) → the port's name and each value, as a creator reads it, in order.
-    pub values: std::collections::BTreeMap<
-        (aether_scripting::graph::NodeId, String),
-        (String, Vec<String>),
-    >,
+    pub values:
+        std::collections::BTreeMap<(aether_lang::graph::NodeId, String), (String, Vec<String>)>,
     /// The reference interpreter's trace of this turn (what the debugger steps through).
-    pub run_trace: Vec<aether_scripting::interp::TraceEvent>,
+    pub run_trace: Vec<aether_lang::interp::TraceEvent>,
     /// For each node with execution pins that never ran in this turn, or an action node that
     /// did not send an action each time it ran: why, in words, and the node to look at.
-    pub why_not:
-        std::collections::BTreeMap<aether_scripting::graph::NodeId, aether_scripting::debug::Why>,
+    pub why_not: std::collections::BTreeMap<aether_lang::graph::NodeId, aether_lang::explain::Why>,
     /// What the action nodes worked out but the rules refused on the graph's copy of the turn
     /// (so never sent): the node and the try in words ("Attack #4: unit 1 attacks unit 9 — unit
     /// 9 is 6 tiles from unit 1, beyond its range of 1").
-    pub refused: Vec<(aether_scripting::graph::NodeId, String)>,
+    pub refused: Vec<(aether_lang::graph::NodeId, String)>,
     /// Where the turn's fuel went, node by node, when asked for (or why it could not be
     /// measured).
-    pub trace: Option<Result<aether_scripting::debug::TurnTrace, String>>,
+    pub trace: Option<Result<aether_debug::TurnTrace, String>>,
 }
 
 /// What became of a job.
@@ -161,7 +158,7 @@ impl Worker {
     /// it in its folder, so an edit, a new version string or the next start compiles only what
     /// changed).
     pub fn spawn(
-        cache: Option<aether_scripting::host::CompileCache>,
+        cache: Option<aether_host::CompileCache>,
         compile_worker: Option<PathBuf>,
     ) -> Self {
         let (jobs, job_rx) = channel::<Job>();
@@ -201,7 +198,7 @@ fn worker_loop(
     jobs: &Receiver<Job>,
     results: &Sender<Finished>,
     ctx: &OnceLock<egui::Context>,
-    cache: Option<aether_scripting::host::CompileCache>,
+    cache: Option<aether_host::CompileCache>,
     compile_worker: Option<PathBuf>,
 ) {
     let mut loader = SeatLoader::new(cache.clone(), compile_worker);
@@ -219,7 +216,7 @@ fn worker_loop(
     let mut cache: Option<Compiled> = None;
     // What the last compile left: where the graph's typed values are and the last whole linked
     // module, so the next edit compiles only the functions it changed and those calling them.
-    let mut linked_state = aether_scripting::compile::LinkedState::default();
+    let mut linked_state = aether_compile::LinkedState::default();
     while let Ok(mut job) = jobs.recv() {
         while let Ok(newer) = jobs.try_recv() {
             job = newer;
@@ -241,7 +238,7 @@ type Compiled = (
     (Controller, u64),
     Duration,
     Duration,
-    aether_scripting::ScriptArtifact,
+    aether_compile::ScriptArtifact,
 );
 
 /// Compiles (or reuses) the controller and plays the job's turn.
@@ -249,7 +246,7 @@ fn run_job(
     host: &ControllerHost,
     loader: &mut SeatLoader,
     cache: &mut Option<Compiled>,
-    linked_state: &mut aether_scripting::compile::LinkedState,
+    linked_state: &mut aether_compile::LinkedState,
     job: Job,
 ) -> Finished {
     let mut done = Finished {
@@ -266,10 +263,10 @@ fn run_job(
         // seats), and the same graph linked to the runtime the host compiled once: what the
         // preview loads, playing the same turns with the same fuel without translating the
         // runtime again on every edit.
-        let compiled = aether_scripting::interp::CheckedGraph::new(job.graph.clone())
+        let compiled = aether_lang::interp::CheckedGraph::new(job.graph.clone())
             .map_err(CompileError::Diagnostics)
             .and_then(|checked| {
-                aether_scripting::compile::compile_both(
+                aether_compile::compile_both(
                     &checked,
                     CompilationProfile::Debug,
                     Some(linked_state),
@@ -327,15 +324,15 @@ fn run_job(
     }
     let (report, verdict) = check_determinism(controller, &state, job.slot, job.seed);
     let (found_nothing, values, why_not, run_trace, refused) =
-        aether_scripting::interp::CheckedGraph::new(job.graph.clone())
+        aether_lang::interp::CheckedGraph::new(job.graph.clone())
             .map(|checked| {
                 let view = rules::view_for(&state, job.slot);
-                let run = aether_scripting::interp::interpret(&checked, &view, job.slot, job.seed);
+                let run = aether_lang::interp::interpret(&checked, &view, job.slot, job.seed);
                 let why_not = job
                     .graph
                     .nodes()
                     .filter_map(|n| {
-                        aether_scripting::debug::explain(&job.graph, &run.trace, n.id)
+                        aether_lang::explain::explain(&job.graph, &run.trace, n.id)
                             .map(|w| (n.id, w))
                     })
                     .collect();
@@ -343,11 +340,11 @@ fn run_job(
                     .trace
                     .iter()
                     .filter_map(|e| match e {
-                        aether_scripting::interp::TraceEvent::Refused(node, a, why) => {
+                        aether_lang::interp::TraceEvent::Refused(node, a, why) => {
                             let name = job
                                 .graph
                                 .node(*node)
-                                .and_then(|n| aether_scripting::catalog::spec(&n.kind))
+                                .and_then(|n| aether_lang::catalog::spec(&n.kind))
                                 .map_or("Action", |s| s.name);
                             Some((*node, format!("{name} {node}: {a} — {why}")))
                         }
@@ -365,17 +362,16 @@ fn run_job(
             .unwrap_or_default();
     let trace = (job.trace && report.outcome.is_ok()).then(|| {
         let view = rules::view_for(&state, job.slot);
-        aether_scripting::debug::trace_turn(&job.graph, artifact, &view, job.slot, job.seed)
-            .and_then(|t| {
-                if t.total_fuel == report.fuel_used {
-                    Ok(t)
-                } else {
-                    Err(format!(
-                        "the count ({}) is not the host's fuel ({}): please report it with the graph",
-                        t.total_fuel, report.fuel_used
-                    ))
-                }
-            })
+        aether_debug::trace_turn(&job.graph, artifact, &view, job.slot, job.seed).and_then(|t| {
+            if t.total_fuel == report.fuel_used {
+                Ok(t)
+            } else {
+                Err(format!(
+                    "the count ({}) is not the host's fuel ({}): please report it with the graph",
+                    t.total_fuel, report.fuel_used
+                ))
+            }
+        })
     });
     done.outcome = Outcome::Turn(Box::new(TurnView {
         report,
@@ -418,7 +414,7 @@ pub fn advance(
             continue;
         }
         let who = others.get(usize::from(other)).unwrap_or(&Opponent::ThisAi);
-        if let (aether_scripting::duel::Seat::Controller(c), _) = loader.seat(who, this)? {
+        if let (aether_duel::Seat::Controller(c), _) = loader.seat(who, this)? {
             s = c.session().play_turn(&s, other, seed).state_after;
         }
     }
@@ -433,15 +429,15 @@ pub fn advance(
 #[allow(clippy::type_complexity)]
 fn port_values(
     graph: &VisualScriptGraph,
-    run: &aether_scripting::interp::Run,
+    run: &aether_lang::interp::Run,
     view: &TacticalState,
-) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
+) -> std::collections::BTreeMap<(aether_lang::graph::NodeId, String), (String, Vec<String>)> {
     let mut raw: std::collections::BTreeMap<
-        (aether_scripting::graph::NodeId, String),
-        Vec<aether_scripting::interp::Val>,
+        (aether_lang::graph::NodeId, String),
+        Vec<aether_lang::interp::Val>,
     > = std::collections::BTreeMap::new();
     for event in &run.trace {
-        if let aether_scripting::interp::TraceEvent::Value(port, v) = event {
+        if let aether_lang::interp::TraceEvent::Value(port, v) = event {
             raw.entry((port.node, port.port.clone()))
                 .or_default()
                 .push(*v);
@@ -455,12 +451,12 @@ fn port_values(
 pub fn described(
     graph: &VisualScriptGraph,
     raw: &std::collections::BTreeMap<
-        (aether_scripting::graph::NodeId, String),
-        Vec<aether_scripting::interp::Val>,
+        (aether_lang::graph::NodeId, String),
+        Vec<aether_lang::interp::Val>,
     >,
     state: &TacticalState,
     slot: u8,
-) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
+) -> std::collections::BTreeMap<(aether_lang::graph::NodeId, String), (String, Vec<String>)> {
     described_view(graph, raw, &rules::view_for(state, slot))
 }
 
@@ -468,12 +464,12 @@ pub fn described(
 fn described_view(
     graph: &VisualScriptGraph,
     raw: &std::collections::BTreeMap<
-        (aether_scripting::graph::NodeId, String),
-        Vec<aether_scripting::interp::Val>,
+        (aether_lang::graph::NodeId, String),
+        Vec<aether_lang::interp::Val>,
     >,
     view: &TacticalState,
-) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
-    values_with(graph, raw, &|v| aether_scripting::debug::describe(v, view))
+) -> std::collections::BTreeMap<(aether_lang::graph::NodeId, String), (String, Vec<String>)> {
+    values_with(graph, raw, &|v| aether_lang::explain::describe(v, view))
 }
 
 /// Values by port as the canvas shows them: each port's name and its values in words, as
@@ -482,16 +478,16 @@ fn described_view(
 pub fn values_with(
     graph: &VisualScriptGraph,
     raw: &std::collections::BTreeMap<
-        (aether_scripting::graph::NodeId, String),
-        Vec<aether_scripting::interp::Val>,
+        (aether_lang::graph::NodeId, String),
+        Vec<aether_lang::interp::Val>,
     >,
-    describe: &dyn Fn(&aether_scripting::interp::Val) -> String,
-) -> std::collections::BTreeMap<(aether_scripting::graph::NodeId, String), (String, Vec<String>)> {
+    describe: &dyn Fn(&aether_lang::interp::Val) -> String,
+) -> std::collections::BTreeMap<(aether_lang::graph::NodeId, String), (String, Vec<String>)> {
     raw.iter()
         .map(|((node, port), vals)| {
             let name = graph
                 .node(*node)
-                .and_then(|n| aether_scripting::catalog::spec(&n.kind))
+                .and_then(|n| aether_lang::catalog::spec(&n.kind))
                 .and_then(|s| {
                     s.inputs
                         .iter()
@@ -507,7 +503,7 @@ pub fn values_with(
 }
 
 /// The turn's fuel by node, largest first, with the runtime's own part.
-fn fuel_table(ui: &mut egui::Ui, t: &aether_scripting::debug::TurnTrace) {
+fn fuel_table(ui: &mut egui::Ui, t: &aether_debug::TurnTrace) {
     let mut rows: Vec<(u64, String)> = t
         .nodes
         .iter()
@@ -610,7 +606,7 @@ pub enum PreviewAction {
     /// Choose a file to play this slot when stepping.
     ChooseOpponent(u8),
     /// Select this node on the canvas and bring it into view.
-    ShowNode(aether_scripting::graph::NodeId),
+    ShowNode(aether_lang::graph::NodeId),
 }
 
 /// The preview's settings and what it shows.

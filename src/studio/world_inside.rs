@@ -3,14 +3,14 @@
 //! "why not?" and the debugger work on world scripts as they do on an AI's turn.
 //!
 //! The world's thread journals what the compiled script really did and plays it back through
-//! the interpreter ([`aether_scripting::world::journal`]); this module keeps the latest of
+//! the interpreter ([`aether_world::journal`]); this module keeps the latest of
 //! those event traces, lets the creator pick one (or follow the newest), and draws that choice.
 
 use std::collections::VecDeque;
 
-use aether_scripting::graph::NodeId;
-use aether_scripting::interp::{TraceEvent, Val};
-use aether_scripting::world::journal::EventTrace;
+use aether_debug::journal::EventTrace;
+use aether_lang::graph::NodeId;
+use aether_lang::interp::{TraceEvent, Val};
 use aether_world_types::WorldEvent;
 use egui::{Color32, RichText};
 
@@ -108,7 +108,7 @@ impl WorldInside {
     }
 
     /// Draws the section; the canvas shows the chosen event's values.
-    pub fn ui(&mut self, ui: &mut egui::Ui, graph: &aether_scripting::VisualScriptGraph) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, graph: &aether_lang::VisualScriptGraph) {
         egui::CollapsingHeader::new("Inside this graph")
             .id_salt("world-inside")
             .default_open(true)
@@ -174,7 +174,7 @@ impl WorldInside {
                 let Some((_, e)) = self.shown() else { return };
                 ui.label(format!(
                     "This event's handler used {} fuel.",
-                    aether_scripting::host::group_digits(e.fuel)
+                    aether_base::text::group_digits(e.fuel)
                 ));
                 if show_fuel {
                     match &e.profile {
@@ -185,7 +185,7 @@ impl WorldInside {
                                 .map(|(n, f)| {
                                     let name = graph
                                         .node(*n)
-                                        .and_then(|x| aether_scripting::catalog::spec(&x.kind))
+                                        .and_then(|x| aether_lang::catalog::spec(&x.kind))
                                         .map_or("node", |s| s.name);
                                     (*f, format!("{name} {n}"))
                                 })
@@ -257,7 +257,7 @@ pub fn describe(v: &Val, entities: &[aether_sample_world::world::EntityView]) ->
             None => format!("entity #{id} (gone now)"),
         },
         Val::Player(Some(p)) => format!("player {p}"),
-        Val::Position(p) if *p != aether_scripting::interp::NO_POSITION => {
+        Val::Position(p) if *p != aether_lang::interp::NO_POSITION => {
             format!("({}, {})", p.x, p.y)
         }
         other => other.to_string(),

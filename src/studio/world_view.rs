@@ -13,15 +13,15 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use aether_compile::{CompilationProfile, ScriptArtifact, VisualScriptCompiler};
+use aether_debug::journal::{EventTrace, JournalReplay};
+use aether_lang::graph::VisualScriptGraph;
+use aether_lang::interp::CheckedGraph;
 use aether_sample_world::world::EntityView;
 use aether_sample_world::{
     Scene, ScriptInfo, ScriptSpec, SetupScript, Storage, TickLog, WorldRun, WorldSetup,
 };
-use aether_scripting::compile::{CompilationProfile, ScriptArtifact, VisualScriptCompiler};
-use aether_scripting::graph::VisualScriptGraph;
-use aether_scripting::interp::CheckedGraph;
-use aether_scripting::world::journal::{EventTrace, JournalReplay};
-use aether_scripting::world::{ScriptId, ScriptState, TickUsageResult};
+use aether_world::{ScriptId, ScriptState, TickUsageResult};
 use egui::{Color32, RichText};
 
 use super::world_map;
@@ -1087,9 +1087,9 @@ impl WorldView {
                 .count()
                 .max(1) as u64;
             let per_tick = fuel / ticks;
-            let cap = aether_scripting::world::limits::ms_to_fuel(
+            let cap = aether_world::limits::ms_to_fuel(
                 s.limits.max_cpu_ms_per_tick,
-                aether_scripting::world::SchedulerPolicy::default().fuel_per_ms,
+                aether_world::SchedulerPolicy::default().fuel_per_ms,
             )
             .max(1);
             ui.horizontal(|ui| {
@@ -1114,8 +1114,8 @@ impl WorldView {
                     .text(
                         RichText::new(format!(
                             "CPU {} fuel a tick of {} ({:.1}% of its cap, {:.2}% of the world's budget)",
-                            aether_scripting::host::group_digits(per_tick),
-                            aether_scripting::host::group_digits(cap),
+                            aether_base::text::group_digits(per_tick),
+                            aether_base::text::group_digits(cap),
                             frac * 100.0,
                             per_tick as f64 * 100.0 / budget as f64
                         ))
@@ -1165,7 +1165,7 @@ pub fn value_words(v: &[u8]) -> String {
     match <[u8; 4]>::try_from(v) {
         Ok(b) => i32::from_le_bytes(b).to_string(),
         Err(_) => match std::str::from_utf8(v) {
-            Ok(t) => format!("“{}”", aether_scripting::text::escape(t)),
+            Ok(t) => format!("“{}”", aether_base::text::escape(t)),
             Err(_) => format!("{} bytes", v.len()),
         },
     }

@@ -4,7 +4,7 @@
 //! tactical game's terrain, its entities in an ECS (`hecs`), their bodies and collisions from a
 //! physics engine (`rapier2d`, deterministic), simulated players who join, leave and talk,
 //! areas, timers, positioned sounds, and per-script storage in an embedded database (`redb`)
-//! committed once per tick. It implements the six API traits of `aether_scripting::world`, so
+//! committed once per tick. It implements the six API traits of `aether_world`, so
 //! scripts run here exactly as they would in the game, under the same runtime and caps.
 //!
 //! * [`scene`]: the human-editable scene file (map rows, entities, players, areas, timers,

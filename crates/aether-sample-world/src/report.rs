@@ -2,12 +2,12 @@
 
 use std::fmt::Write as _;
 
-use aether_scripting::text::escape;
+use aether_base::text::escape;
 use serde_json::{Value, json};
 
 use crate::run::{ScriptInfo, TickReport};
 
-fn name_of(scripts: &[ScriptInfo], id: aether_scripting::world::ScriptId) -> String {
+fn name_of(scripts: &[ScriptInfo], id: aether_world::ScriptId) -> String {
     scripts.iter().find(|s| s.id == id).map_or_else(
         || format!("script {}", id.0),
         |s| escape(&s.name).into_owned(),
@@ -63,7 +63,7 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
         report.tick,
         report.hash,
         fuel_time(u.cpu_ms),
-        u.fuel_budget as f64 / aether_scripting::world::DEFAULT_FUEL_PER_MS as f64,
+        u.fuel_budget as f64 / aether_world::DEFAULT_FUEL_PER_MS as f64,
         report.wall.as_secs_f64() * 1000.0,
         if ran.is_empty() {
             "nothing".to_owned()
@@ -88,22 +88,19 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
             notes.push(format!("FAULT: {}", escape(f)));
         }
         match &s.state {
-            aether_scripting::world::ScriptState::Ready
-            | aether_scripting::world::ScriptState::Running => {}
-            aether_scripting::world::ScriptState::Suspended { ticks } => {
+            aether_world::ScriptState::Ready | aether_world::ScriptState::Running => {}
+            aether_world::ScriptState::Suspended { ticks } => {
                 notes.push(format!("suspended, unfinished for {ticks} tick(s)"));
             }
             // Said once, on the tick of the fault that caused it.
-            aether_scripting::world::ScriptState::BackingOff { until, .. }
-                if !s.faults.is_empty() =>
-            {
+            aether_world::ScriptState::BackingOff { until, .. } if !s.faults.is_empty() => {
                 notes.push(format!("backing off until tick {}", until.0));
             }
-            aether_scripting::world::ScriptState::Disabled { reason } if !s.faults.is_empty() => {
+            aether_world::ScriptState::Disabled { reason } if !s.faults.is_empty() => {
                 notes.push(format!("DISABLED: {}", escape(reason)));
             }
-            aether_scripting::world::ScriptState::BackingOff { .. }
-            | aether_scripting::world::ScriptState::Disabled { .. } => {}
+            aether_world::ScriptState::BackingOff { .. }
+            | aether_world::ScriptState::Disabled { .. } => {}
         }
         if !notes.is_empty() {
             let _ = write!(out, "\n  {}: {}", name_of(scripts, s.id), notes.join("; "));
@@ -133,7 +130,7 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
         for ((by, kind), n) in counts(l.spawned.iter().map(|(_, k, _, by)| (by.0, k.as_str()))) {
             world.push(format!(
                 "{} spawned {n} {}",
-                name_of(scripts, aether_scripting::world::ScriptId(by)),
+                name_of(scripts, aether_world::ScriptId(by)),
                 escape(kind)
             ));
         }
@@ -155,7 +152,7 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
         for ((by, sound), n) in counts(l.sounds.iter().map(|(by, s, _)| (by.0, s.as_str()))) {
             world.push(format!(
                 "{} played \"{}\" ×{n}",
-                name_of(scripts, aether_scripting::world::ScriptId(by)),
+                name_of(scripts, aether_world::ScriptId(by)),
                 escape(sound)
             ));
         }

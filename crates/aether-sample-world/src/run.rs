@@ -10,14 +10,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use aether_scripting::check::Severity;
-use aether_scripting::compile::{CompileError, VisualScriptCompiler};
-use aether_scripting::graph::{ScriptKind, VisualScriptGraph};
-use aether_scripting::mods::world_script::read_world_script_mod;
-use aether_scripting::world::{
-    LimitRequest, SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptRuntime,
-    ScriptSet, ScriptState, SharedWorld, TickUsageResult, WorldScriptLimits, WorldScriptScheduler,
-    world_engine,
+use aether_compile::{CompileError, VisualScriptCompiler};
+use aether_host::world::{ScriptRuntime, ScriptSet, world_engine};
+use aether_lang::check::Severity;
+use aether_lang::graph::{ScriptKind, VisualScriptGraph};
+use aether_mods::world_script::read_world_script_mod;
+use aether_world::{
+    LimitRequest, SchedulerPolicy, ScriptDescriptor, ScriptId, ScriptResourceLimits, ScriptState,
+    SharedWorld, TickUsageResult, WorldScriptLimits, WorldScriptScheduler,
 };
 use wasmtime::Engine;
 
@@ -68,9 +68,9 @@ impl ScriptSpec {
         {
             return graph_spec(path).map_err(err);
         }
-        let limit = aether_scripting::world::runtime::MAX_SCRIPT_BYTES as u64;
-        let bytes = aether_scripting::fsutil::read_regular_file(path, limit)
-            .map_err(|e| err(e.to_string()))?;
+        let limit = aether_host::world::MAX_SCRIPT_BYTES as u64;
+        let bytes =
+            aether_base::fsutil::read_regular_file(path, limit).map_err(|e| err(e.to_string()))?;
         let bytes = match path.extension().and_then(|e| e.to_str()) {
             Some("wat") => wat::parse_bytes(&bytes)
                 .map_err(|e| err(format!("is not valid WebAssembly text: {e}")))?
@@ -349,7 +349,7 @@ impl WorldRun {
     }
 
     /// Starts (or stops) writing down what script `id` does, for looking inside it
-    /// ([`aether_scripting::world::journal`]); stays on when the script is replaced.
+    /// ([`aether_world::journal`]); stays on when the script is replaced.
     pub fn set_journal(&mut self, id: ScriptId, on: bool) {
         if on {
             self.journaled.insert(id);
@@ -362,10 +362,7 @@ impl WorldRun {
     }
 
     /// What script `id` did since the last call, while its journal is on.
-    pub fn take_journal(
-        &mut self,
-        id: ScriptId,
-    ) -> Vec<aether_scripting::world::journal::JournalEntry> {
+    pub fn take_journal(&mut self, id: ScriptId) -> Vec<aether_world::journal::JournalEntry> {
         self.scripts
             .get_mut(id)
             .map(|s| s.take_journal())

@@ -45,7 +45,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use aether_scripting::world::LimitRequest;
+use aether_world::LimitRequest;
 use mc_tactical_types::Terrain;
 use serde::Deserialize;
 
@@ -365,13 +365,12 @@ pub const MAP_LEGEND: &str = ". plains  f forest  h hills  ~ water (solid)  ^ mo
 impl Scene {
     /// Reads and checks a scene file; relative script paths start from its folder.
     pub fn load(path: &Path) -> Result<Scene, SceneError> {
-        let bytes =
-            aether_scripting::fsutil::read_regular_file(path, MAX_SCENE_BYTES).map_err(|e| {
-                SceneError::Io {
-                    path: path.to_path_buf(),
-                    message: e.to_string(),
-                }
-            })?;
+        let bytes = aether_base::fsutil::read_regular_file(path, MAX_SCENE_BYTES).map_err(|e| {
+            SceneError::Io {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }
+        })?;
         let text = String::from_utf8(bytes).map_err(|_| SceneError::Io {
             path: path.to_path_buf(),
             message: "the file is not UTF-8 text".into(),

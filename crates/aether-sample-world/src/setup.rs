@@ -22,7 +22,7 @@
 
 use std::path::{Path, PathBuf};
 
-use aether_scripting::world::LimitRequest;
+use aether_world::LimitRequest;
 use serde::{Deserialize, Serialize};
 
 use crate::run::{ScriptSpec, WorldError};
@@ -120,7 +120,7 @@ impl WorldSetup {
             message,
         };
         let text = std::fs::read_to_string(path)
-            .map_err(|e| fail(aether_scripting::fsutil::explain_io(path, "reading", &e)))?;
+            .map_err(|e| fail(aether_base::fsutil::explain_io(path, "reading", &e)))?;
         let json = |e: serde_json::Error| {
             fail(format!(
                 "line {}, column {}: {}",
@@ -214,10 +214,10 @@ impl WorldSetup {
 
     /// Writes the setup atomically (beside, then rename).
     pub fn save(&self, path: &Path) -> Result<(), SetupError> {
-        aether_scripting::fsutil::write_atomic(path, self.to_json(path).as_bytes()).map_err(|e| {
+        aether_base::fsutil::write_atomic(path, self.to_json(path).as_bytes()).map_err(|e| {
             SetupError {
                 path: path.to_path_buf(),
-                message: aether_scripting::fsutil::explain_io(path, "writing", &e),
+                message: aether_base::fsutil::explain_io(path, "writing", &e),
             }
         })
     }

@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aether_scripting::world::{
+use aether_world::{
     AudioApi, EntityApi, NetworkApi, PhysicsApi, ScriptId, StorageApi, TICKS_PER_SECOND, UIApi,
 };
 use aether_world_types::{AreaId, CallCode, EntityId, PlayerId, TimerId, Vec2, WorldEvent};

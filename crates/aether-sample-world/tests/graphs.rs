@@ -12,18 +12,19 @@ use std::cell::RefCell;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use aether_sample_world::{SampleWorld, Scene, Storage};
-use aether_scripting::catalog::{self, Choices, PinType, PortDefault};
-use aether_scripting::check::check;
-use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
-use aether_scripting::graph::{
+use aether_compile::{CompilationProfile, VisualScriptCompiler};
+use aether_host::world::{ScriptRuntime, world_engine};
+use aether_lang::catalog::{self, Choices, PinType, PortDefault};
+use aether_lang::check::check;
+use aether_lang::graph::{
     NodeId, PortRef, ScriptKind, Value, VarType, Variable, VisualScriptGraph,
 };
-use aether_scripting::interp::world::WorldInterpreter;
-use aether_scripting::interp::{CheckedGraph, Rng};
-use aether_scripting::world::{
+use aether_lang::interp::world::WorldInterpreter;
+use aether_lang::interp::{CheckedGraph, Rng};
+use aether_sample_world::{SampleWorld, Scene, Storage};
+use aether_world::{
     AudioApi, EntityApi, NetworkApi, PhysicsApi, SchedulerPolicy, ScriptCalls, ScriptId,
-    ScriptResourceLimits, ScriptRuntime, SharedWorld, SliceEnd, StorageApi, UIApi, world_engine,
+    ScriptResourceLimits, SharedWorld, SliceEnd, StorageApi, UIApi,
 };
 use aether_world_types::{CallCode, EntityId, PlayerId, Vec2, WorldEvent};
 
@@ -857,7 +858,7 @@ fn random_world_graphs_make_the_same_calls_compiled_and_interpreted() {
         assert_eq!(graph.kind, ScriptKind::WorldScript);
         let problems: Vec<String> = check(&graph)
             .iter()
-            .filter(|d| d.severity == aether_scripting::check::Severity::Error)
+            .filter(|d| d.severity == aether_lang::check::Severity::Error)
             .map(|d| d.render(&graph))
             .collect();
         assert!(
@@ -944,8 +945,8 @@ fn journal_replay(
     graph: &VisualScriptGraph,
     scene: &Scene,
     ticks: u32,
-) -> (Vec<aether_scripting::world::journal::EventTrace>, Vec<u32>) {
-    use aether_scripting::world::journal::JournalReplay;
+) -> (Vec<aether_debug::journal::EventTrace>, Vec<u32>) {
+    use aether_debug::journal::JournalReplay;
     let artifact = VisualScriptCompiler::compile(graph).unwrap();
     let spec = aether_sample_world::ScriptSpec {
         label: "the graph".into(),
@@ -1008,7 +1009,7 @@ fn journal_replay(
 /// world's (the entities Spawn Entity gave are the entities the world made for the script).
 #[test]
 fn a_journal_played_back_gives_each_events_values_as_they_really_were() {
-    use aether_scripting::interp::{TraceEvent, Val};
+    use aether_lang::interp::{TraceEvent, Val};
     for (file, graph) in make_templates::world_templates() {
         for name in ["village", "arena"] {
             let (traces, _) = journal_replay(&graph, &scene(name), 160);
@@ -1079,8 +1080,8 @@ fn random_world_graphs_replay_from_their_journals() {
 /// and interpreted; made without the second call, they make the same calls as before.
 #[test]
 fn random_world_graphs_with_functions_make_the_same_calls() {
-    use aether_scripting::catalog::{self, Op};
-    use aether_scripting::graph::make_function::make_function;
+    use aether_lang::catalog::{self, Op};
+    use aether_lang::make_function::make_function;
     let mut rng = Rng::new(0x5EED_F0F0);
     let scenes = [scene("village"), scene("arena")];
     let mut made = 0;

@@ -9,9 +9,9 @@
 
 use std::path::Path;
 
+use aether_lang::interp::Rng;
 use aether_sample_world::{Scene, ScriptSpec, Storage, WorldRun};
-use aether_scripting::interp::Rng;
-use aether_scripting::world::{SchedulerPolicy, ScriptState};
+use aether_world::{SchedulerPolicy, ScriptState};
 use arbitrary::Unstructured;
 
 fn root() -> &'static Path {

@@ -161,7 +161,7 @@ fn a_world_setup_round_trips_and_names_what_is_wrong() {
         priority: 20,
         limits: Default::default(),
     });
-    let limits = aether_scripting::world::LimitRequest {
+    let limits = aether_world::LimitRequest {
         max_cpu_ms_per_tick: Some(0.5),
         ..Default::default()
     };

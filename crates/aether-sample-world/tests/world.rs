@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use aether_sample_world::{Scene, ScriptSpec, Storage, TickReport, WorldRun};
-use aether_scripting::world::{SchedulerPolicy, ScriptState};
+use aether_world::{SchedulerPolicy, ScriptState};
 use aether_world_types::PlayerId;
 
 fn scene(name: &str) -> Scene {
@@ -399,7 +399,7 @@ fn a_world_script_mod_folder_runs_and_its_limits_are_checked() {
 #[test]
 fn rays_neighbours_velocities_objectives_and_markers_in_the_sample_world() {
     use aether_sample_world::SampleWorld;
-    use aether_scripting::world::{EntityApi, PhysicsApi, ScriptId, UIApi};
+    use aether_world::{EntityApi, PhysicsApi, ScriptId, UIApi};
     use aether_world_types::{CallCode, EntityId, Vec2};
     // A corridor: a crate at x 3.5 and a ball at x 8.5 on row 1, a mountain at x 6 on row 3.
     let scene = Scene::parse(

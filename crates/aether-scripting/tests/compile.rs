@@ -1,12 +1,13 @@
 //! The compiler against the reference interpreter: the compiled module, run by the real host
 //! under the real caps, must reply with exactly `postcard(interpret(..).actions)`.
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
-use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
-use aether_scripting::graph::VisualScriptGraph;
-use aether_scripting::interp::{CheckedGraph, Rng, interpret};
-use aether_scripting::{ControllerSession, TurnOutcome};
+use aether_compile::{CompilationProfile, VisualScriptCompiler};
+use aether_host::{ControllerSession, TurnOutcome};
+use aether_lang::graph::VisualScriptGraph;
+use aether_lang::interp::{CheckedGraph, Rng, interpret};
 use mc_tactical_types::TacticalState;
 use mc_tactical_types::rules::{self, TurnLedger};
 
@@ -219,13 +220,13 @@ fn broken_graphs_get_a_diagnostic_at_the_right_place_and_never_compile() {
         let Some(b) = random::break_graph(&mut rng, &graph) else {
             continue;
         };
-        let diagnostics = aether_scripting::check::check(&b.graph);
+        let diagnostics = aether_lang::check::check(&b.graph);
         let hit = diagnostics.iter().any(|d| {
             d.code == b.code
                 && b.at.iter().any(|at| {
                     at == &d.location
                         || at.node(&b.graph) == d.location.node(&b.graph)
-                            && !matches!(at, aether_scripting::check::Location::Graph)
+                            && !matches!(at, aether_lang::check::Location::Graph)
                 })
         });
         assert!(
@@ -241,7 +242,7 @@ fn broken_graphs_get_a_diagnostic_at_the_right_place_and_never_compile() {
                 .join("\n")
         );
         match VisualScriptCompiler::compile(&b.graph) {
-            Err(aether_scripting::CompileError::Diagnostics(d)) => assert_eq!(d, diagnostics),
+            Err(aether_compile::CompileError::Diagnostics(d)) => assert_eq!(d, diagnostics),
             other => panic!("graph {i} ({}) compiled: {other:?}", b.what),
         }
         codes.insert(b.code);
@@ -397,13 +398,9 @@ fn compiling_is_deterministic_and_the_module_replies_deterministically() {
             assert_eq!(a, b, "{name} {profile}");
             let controller = host().load(&a.wasm_bytes).unwrap();
             assert_eq!(controller.identity(), &a.identity);
-            let (report, verdict) = aether_scripting::host::check_determinism(
-                &controller,
-                &state("states/battle"),
-                1,
-                99,
-            );
-            assert_eq!(verdict, aether_scripting::host::Determinism::Same, "{name}");
+            let (report, verdict) =
+                aether_host::check_determinism(&controller, &state("states/battle"), 1, 99);
+            assert_eq!(verdict, aether_host::Determinism::Same, "{name}");
             assert!(!report.reply.is_empty());
         }
     }
@@ -428,7 +425,7 @@ fn memory_stays_flat_over_many_turns_on_one_instance() {
 /// `chain` Set Variable nodes adding 1 to a counter, then a sum of `sum` Add nodes, then
 /// Fortify if the counter is positive and the sum is `sum`.
 fn deep(chain: usize, sum: usize) -> VisualScriptGraph {
-    use aether_scripting::graph::{PortRef, Value, VarType, Variable};
+    use aether_lang::graph::{PortRef, Value, VarType, Variable};
     let mut g = VisualScriptGraph::new();
     g.name = "deep".into();
     g.version = "1.0.0".into();
@@ -537,7 +534,7 @@ fn graph_part(wat: &str) -> String {
 /// (`tests/golden/wat/*.wat`; regenerate with `UPDATE_GOLDEN=1`).
 #[test]
 fn small_graphs_compile_to_the_golden_text() {
-    use aether_scripting::graph::{PortRef, Value, VarType, Variable};
+    use aether_lang::graph::{PortRef, Value, VarType, Variable};
     let link = |g: &mut VisualScriptGraph, a, pa: &str, b, pb: &str| {
         g.connect(PortRef::new(a, pa), PortRef::new(b, pb));
     };
@@ -591,7 +588,7 @@ fn small_graphs_compile_to_the_golden_text() {
     for graph in [idle, dig_in, dice] {
         let artifact =
             VisualScriptCompiler::compile_with(&graph, CompilationProfile::Debug).unwrap();
-        let text = graph_part(&aether_scripting::compile::to_wat(&artifact.wasm_bytes).unwrap());
+        let text = graph_part(&aether_compile::to_wat(&artifact.wasm_bytes).unwrap());
         let path = dir.join(format!("{}.wat", graph.name));
         if std::env::var_os("UPDATE_GOLDEN").is_some() {
             std::fs::create_dir_all(&dir).unwrap();
@@ -609,7 +606,7 @@ fn small_graphs_compile_to_the_golden_text() {
 
 #[test]
 fn the_artifact_maps_each_node_that_runs_to_its_function() {
-    use aether_scripting::compile::ScriptLanguage;
+    use aether_compile::ScriptLanguage;
     let mut graph = template("mage-support");
     let stray = graph.add_node("fortify", [0.0, 0.0]);
     let artifact = VisualScriptCompiler::compile_with(&graph, CompilationProfile::Debug).unwrap();
@@ -623,13 +620,13 @@ fn the_artifact_maps_each_node_that_runs_to_its_function() {
     let mut functions = std::collections::BTreeSet::new();
     for (node, code) in &artifact.node_code {
         let kind = &graph.node(*node).unwrap().kind;
-        let name = aether_scripting::catalog::spec(kind).unwrap().name;
+        let name = aether_lang::catalog::spec(kind).unwrap().name;
         assert_eq!(code.symbol, format!("node{node} {name}"));
         assert!(code.body.end <= artifact.wasm_bytes.len() && code.body.start < code.body.end);
         assert!(functions.insert(code.function));
     }
     // The debug profile names the functions in the module itself.
-    let wat = aether_scripting::compile::to_wat(&artifact.wasm_bytes).unwrap();
+    let wat = aether_compile::to_wat(&artifact.wasm_bytes).unwrap();
     for code in artifact.node_code.values() {
         assert!(wat.contains(&format!("(func $\"{}\" (;{};)", code.symbol, code.function)));
     }
@@ -645,7 +642,7 @@ fn the_artifact_maps_each_node_that_runs_to_its_function() {
 /// with `scout`, its last step: when that walk did nothing (no enemy in sight), march toward the
 /// middle of the map.
 fn walkthrough(scout: bool) -> VisualScriptGraph {
-    use aether_scripting::graph::PortRef;
+    use aether_lang::graph::PortRef;
     let mut g = VisualScriptGraph::new();
     g.name = "walkthrough".into();
     g.version = "1.0.0".into();
@@ -754,7 +751,7 @@ fn the_walkthrough_ai_looks_for_the_enemy_instead_of_marching_to_the_corner() {
 /// for what it accepts, the same code (-1 malformed, -4 schema) for what it refuses.
 #[test]
 fn hostile_state_bytes_get_the_interpreters_answer_from_every_template() {
-    use aether_scripting::interp::interpret_bytes;
+    use aether_lang::interp::interpret_bytes;
     let mut rng = Rng::new(0x5eed_0019);
     let mut counts = std::collections::BTreeMap::<i32, u32>::new();
     for name in TEMPLATES {
@@ -830,7 +827,7 @@ fn hostile_state_bytes_get_the_interpreters_answer_from_every_template() {
 /// answers vary (the test would notice a query stuck on one value). The Turn node likewise.
 #[test]
 fn the_neighbourhood_queries_agree_with_the_interpreter() {
-    use aether_scripting::graph::{PortRef, Value};
+    use aether_lang::graph::{PortRef, Value};
     let link = |g: &mut VisualScriptGraph, a, pa: &str, b, pb: &str| {
         g.connect(PortRef::new(a, pa), PortRef::new(b, pb));
     };

@@ -2,17 +2,18 @@
 //! calls it has, compiled calls reply exactly as the interpreter's, and the checker refuses what
 //! cannot be (recursion, wires across canvases) at the right node.
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use std::collections::BTreeSet;
 
-use aether_scripting::catalog::{self, Op, PinType};
-use aether_scripting::check::{self, Location, Severity};
-use aether_scripting::compile::{CompilationProfile, VisualScriptCompiler};
-use aether_scripting::graph::function::{FunctionId, Role, kind_function, node_kind, parse_kind};
-use aether_scripting::graph::make_function::make_function;
-use aether_scripting::graph::{NodeId, PortRef, VisualScriptGraph};
-use aether_scripting::interp::{CheckedGraph, Rng, interpret};
+use aether_compile::{CompilationProfile, VisualScriptCompiler};
+use aether_lang::catalog::{self, Op, PinType};
+use aether_lang::check::{self, Location, Severity};
+use aether_lang::graph::function::{FunctionId, Role, kind_function, node_kind, parse_kind};
+use aether_lang::graph::{NodeId, PortRef, VisualScriptGraph};
+use aether_lang::interp::{CheckedGraph, Rng, interpret};
+use aether_lang::make_function::make_function;
 use mc_tactical_types::TacticalState;
 use mc_tactical_types::rules;
 
@@ -136,7 +137,7 @@ fn compiled_agrees(rng: &mut Rng, g: &VisualScriptGraph, turns: usize, what: &st
     for _ in 0..turns {
         let (state, slot, seed) = random_turn(rng);
         let report = session.play_turn(&state, slot, seed);
-        if let aether_scripting::TurnOutcome::OutOfFuel { .. } = report.outcome {
+        if let aether_host::TurnOutcome::OutOfFuel { .. } = report.outcome {
             continue;
         }
         let view = rules::view_for(&state, slot);
@@ -241,10 +242,7 @@ fn make_function_keeps_what_the_graph_does_and_compiled_calls_agree() {
 }
 
 /// The melee-rusher's attack-or-march part made into a function, as a creator would.
-fn rusher_with_function() -> (
-    VisualScriptGraph,
-    aether_scripting::graph::make_function::Made,
-) {
+fn rusher_with_function() -> (VisualScriptGraph, aether_lang::make_function::Made) {
     let mut g = template("melee-rusher");
     // Branch #5 and everything after it, with the queries.
     let selection: Vec<NodeId> = (3..=14).map(NodeId).collect();
@@ -263,7 +261,7 @@ fn a_function_is_one_wasm_function_however_many_calls_it_has() {
     let inputs = inputs.unwrap();
     // The function's nodes each have their function once, in both modules; the second call
     // adds one function (the call itself), not a copy of the function's body.
-    let functions = |a: &aether_scripting::compile::ScriptArtifact| {
+    let functions = |a: &aether_compile::ScriptArtifact| {
         wasmparser::Parser::new(0)
             .parse_all(&a.wasm_bytes)
             .filter_map(|p| match p {
@@ -279,9 +277,8 @@ fn a_function_is_one_wasm_function_however_many_calls_it_has() {
         .filter(|n| n.function == Some(made.function))
         .map(|n| n.id)
     {
-        let code = |a: &aether_scripting::compile::ScriptArtifact| {
-            a.node_code.get(&id).map(|c| c.symbol.clone())
-        };
+        let code =
+            |a: &aether_compile::ScriptArtifact| a.node_code.get(&id).map(|c| c.symbol.clone());
         assert!(code(&one).is_some(), "node {id} has no code");
         assert_eq!(code(&one), code(&two_art), "node {id}");
     }

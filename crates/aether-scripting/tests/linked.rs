@@ -2,15 +2,16 @@
 //! turn as the single module the game runs: the same reply, outcome, fuel and memory, turn
 //! after turn on one instance, on the templates, the samples and random graphs.
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
-use aether_scripting::catalog::{PinType, PortDefault};
-use aether_scripting::compile::{
+use aether_compile::{
     CompilationProfile, LinkedModule, LinkedState, VisualScriptCompiler, compile_linked,
 };
-use aether_scripting::graph::{PortRef, Value, VisualScriptGraph};
-use aether_scripting::interp::{CheckedGraph, Rng};
-use aether_scripting::{ControllerHost, ControllerLimits, LoadError, TurnReport};
+use aether_host::{ControllerHost, ControllerLimits, LoadError, TurnReport};
+use aether_lang::catalog::{PinType, PortDefault};
+use aether_lang::graph::{PortRef, Value, VisualScriptGraph};
+use aether_lang::interp::{CheckedGraph, Rng};
 
 use support::{SAMPLES, random, state, templates};
 
@@ -113,7 +114,7 @@ fn linked_modules_play_every_turn_as_the_single_module() {
 fn a_linked_module_that_imports_anything_else_is_refused() {
     let wat = r#"(module (import "env" "clock" (func)) (memory (export "memory") 1))"#;
     let bytes = wat::parse_str(wat).unwrap();
-    let linked = aether_scripting::compile::LinkedModule {
+    let linked = aether_compile::LinkedModule {
         wasm: bytes,
         inputs: Vec::new(),
         base: None,
@@ -130,7 +131,7 @@ fn a_linked_module_that_imports_anything_else_is_refused() {
 fn typed_numbers_moved(graph: &VisualScriptGraph, by: i32) -> VisualScriptGraph {
     let mut edited = graph.clone();
     for node in graph.nodes() {
-        let Some(spec) = aether_scripting::catalog::spec(&node.kind) else {
+        let Some(spec) = aether_lang::catalog::spec(&node.kind) else {
             continue;
         };
         for port in spec.inputs {
@@ -199,7 +200,7 @@ fn insert_reroute(graph: &VisualScriptGraph, k: usize) -> Option<VisualScriptGra
         .filter(|l| {
             graph
                 .node(l.from.node)
-                .and_then(|n| aether_scripting::catalog::spec(&n.kind))
+                .and_then(|n| aether_lang::catalog::spec(&n.kind))
                 .and_then(|s| s.outputs.iter().find(|p| p.key == l.from.port))
                 .is_some_and(|p| p.ty == PinType::Exec)
         })
@@ -235,11 +236,11 @@ fn typed_number_inputs(graph: &VisualScriptGraph) -> Vec<PortRef> {
     let Ok(checked) = CheckedGraph::new(graph.clone()) else {
         return Vec::new();
     };
-    let program = aether_scripting::compile::ir::lower(&checked);
+    let program = aether_compile::ir::lower(&checked);
     let runs: std::collections::BTreeSet<_> = program.functions.iter().map(|f| f.node).collect();
     let mut inputs = Vec::new();
     for node in graph.nodes().filter(|n| runs.contains(&n.id)) {
-        let Some(spec) = aether_scripting::catalog::spec(&node.kind) else {
+        let Some(spec) = aether_lang::catalog::spec(&node.kind) else {
             continue;
         };
         for port in spec.inputs {
@@ -348,7 +349,7 @@ fn an_edit_compiles_only_what_it_changed_and_plays_as_the_game_module() {
     let into = typed_number_inputs(&tactician)[0].clone();
     let mut long = tactician.clone();
     let scope = long.node(into.node).unwrap().function;
-    let mut previous: Option<aether_scripting::graph::NodeId> = None;
+    let mut previous: Option<aether_lang::graph::NodeId> = None;
     for j in 0..30 {
         let add = long.add_node_in("add", [0.0, 0.0], scope);
         long.set_value(add, "b", Value::Number(j % 3 - 1));
@@ -373,9 +374,9 @@ fn an_edit_compiles_only_what_it_changed_and_plays_as_the_game_module() {
                     let mut g = graph.clone();
                     g.variables.insert(
                         0,
-                        aether_scripting::graph::Variable {
+                        aether_lang::graph::Variable {
                             name: format!("extra {step}"),
-                            ty: aether_scripting::graph::VarType::Number,
+                            ty: aether_lang::graph::VarType::Number,
                         },
                     );
                     CheckedGraph::new(g.clone()).ok().map(|_| g)
@@ -402,10 +403,9 @@ fn an_edit_compiles_only_what_it_changed_and_plays_as_the_game_module() {
             let what = format!("{what}, edit {step}");
             let (_, linked) = same_turns_after(&host, &edited, Some(&state), &turns, &what);
             edits += 1;
-            let all =
-                aether_scripting::compile::ir::lower(&CheckedGraph::new(edited.clone()).unwrap())
-                    .functions
-                    .len();
+            let all = aether_compile::ir::lower(&CheckedGraph::new(edited.clone()).unwrap())
+                .functions
+                .len();
             if linked.base.is_some() {
                 built_on_base += 1;
                 let own = defined_functions(&linked.wasm) - 2;

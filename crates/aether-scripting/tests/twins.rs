@@ -1,11 +1,13 @@
 //! The fairness test behind the benchmark: each Rust twin in `examples/controllers/` decides
 //! exactly as its graph template, so comparing their fuel and size compares the compilers.
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
-use aether_scripting::graph::VisualScriptGraph;
-use aether_scripting::interp::Rng;
-use aether_scripting::{TurnOutcome, VisualScriptCompiler};
+use aether_compile::VisualScriptCompiler;
+use aether_host::TurnOutcome;
+use aether_lang::graph::VisualScriptGraph;
+use aether_lang::interp::Rng;
 use mc_tactical_types::rules::{self, TurnLedger};
 
 use support::{SAMPLES, host, root, rust_controller, state};

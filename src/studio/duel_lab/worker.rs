@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, OnceLock};
 
-use aether_scripting::VisualScriptGraph;
-use aether_scripting::duel::{
-    self, BatchResult, DuelResult, Replay, ReplaySeat, Seat, Tournament, play_batch, play_duel,
+use aether_duel::{
+    BatchResult, DuelResult, Replay, ReplaySeat, Seat, Tournament, play_batch, play_duel,
 };
-use aether_scripting::host::CompileCache;
+use aether_host::CompileCache;
+use aether_lang::VisualScriptGraph;
 
 use super::ShownDuel;
 use crate::studio::opponents::{Opponent, SeatLoader};
@@ -81,7 +81,7 @@ pub enum Job {
         /// The record.
         replay: Box<Replay>,
         /// Its scenario.
-        scenario: Box<aether_scripting::Scenario>,
+        scenario: Box<aether_lang::Scenario>,
         /// The replay file's folder: module paths are tried there first.
         base: Option<PathBuf>,
     },
@@ -252,7 +252,7 @@ fn run(loader: &mut SeatLoader, job: Job) -> Done {
                 .store(n * n.saturating_sub(1) / 2, Ordering::Relaxed);
             progress.done.store(0, Ordering::Relaxed);
             let done = progress.done.clone();
-            duel::play_tournament(
+            aether_duel::play_tournament(
                 &sample.scenario,
                 &seats,
                 seeds,
@@ -269,7 +269,7 @@ fn run(loader: &mut SeatLoader, job: Job) -> Done {
 fn play_again(
     loader: &mut SeatLoader,
     replay: &Replay,
-    scenario: &aether_scripting::Scenario,
+    scenario: &aether_lang::Scenario,
     base: Option<&std::path::Path>,
 ) -> Result<String, String> {
     let mut seats = Vec::new();
@@ -328,7 +328,7 @@ fn one_duel(
     }
     let result: DuelResult =
         play_duel(&sample.scenario, &seats, seed).map_err(|e| e.to_string())?;
-    let (frames, end) = duel::frames(&sample.scenario.state, &result.turns)?;
+    let (frames, end) = aether_duel::frames(&sample.scenario.state, &result.turns)?;
     let replay_seats: Vec<ReplaySeat> = (0..2)
         .map(|i| match &seats[i] {
             Seat::Pass => ReplaySeat {

@@ -1,0 +1,86 @@
+//! Text that comes from a mod, made safe to show.
+//!
+//! A manifest field, a file name, an identity string or a trap message can hold control
+//! characters: an ESC sequence retitles a terminal or clears it, a bidirectional override makes
+//! text read differently from what it is. The manifest refuses them in its fields
+//! ([`is_unsafe_char`]); everything else a mod controls is passed through [`escape`] before it
+//! reaches a message, so the CLI and the studio print only visible characters.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Unicode's bidirectional formatting characters: embeddings, overrides, isolates and marks.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// Characters never shown as they are: C0 and C1 controls (ESC, newline, DEL…), the line and
+/// paragraph separators, and the bidirectional formatting characters.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_bidi_control(c)
+}
+
+/// `text` with every [unsafe](is_unsafe_char) character written as a visible `\u{1b}` escape.
+/// Borrowed when nothing needs escaping; idempotent.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path as text, lossy for non-UTF-8 names and [escaped](escape).
+pub fn escape_path(path: &Path) -> String {
+    escape(&path.to_string_lossy()).into_owned()
+}
+
+/// The first unsafe character of `text`, with its position (counted in characters from 1).
+pub fn first_unsafe(text: &str) -> Option<(usize, char)> {
+    text.chars()
+        .enumerate()
+        .find(|(_, c)| is_unsafe_char(*c))
+        .map(|(i, c)| (i + 1, c))
+}
+
+/// `1234567` as `"1,234,567"`: fuel figures in reports.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_bidi_overrides_become_visible_escapes() {
+        assert_eq!(escape("plain text é ✓"), "plain text é ✓");
+        assert!(matches!(escape("plain"), Cow::Borrowed(_)));
+        assert_eq!(escape("a\u{1b}]0;pwned\u{7}b"), "a\\u{1b}]0;pwned\\u{7}b");
+        assert_eq!(escape("x\u{202e}gpj.exe"), "x\\u{202e}gpj.exe");
+        assert_eq!(escape("line\nbreak\u{9b}"), "line\\u{a}break\\u{9b}");
+        let once = escape("\u{1b}[2J").into_owned();
+        assert_eq!(escape(&once), once, "escaping twice changes nothing");
+        assert_eq!(first_unsafe("ab\u{2066}c"), Some((3, '\u{2066}')));
+        assert_eq!(first_unsafe("abc"), None);
+    }
+}

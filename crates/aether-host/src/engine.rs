@@ -1,0 +1,79 @@
+//! The engine every controller runs on: which WebAssembly proposals are on, and why.
+//!
+//! A controller needs what `rustc --target wasm32-unknown-unknown` emits by default and what the
+//! studio's compiler emits: WebAssembly 2.0 (mutable globals, sign extension, saturating
+//! float-to-int, multi-value, bulk memory, reference types, 128-bit SIMD). Everything else is
+//! off, so a module that uses it is refused at load by name rather than run:
+//!
+//! * **multi-memory** and **memory64**: one 32-bit memory keeps the memory cap a single number
+//!   the host can account for (a module with a hundred memories once ran past the cap);
+//! * **relaxed SIMD**: its results differ between x86 and ARM, and a controller must be
+//!   deterministic across machines;
+//! * **threads** (shared memory), **exceptions**, **GC**, **function references**, **tail
+//!   calls**, **extended constants**, **wide arithmetic**, **custom page sizes**, **stack
+//!   switching**, the **component model**: no controller needs them, and each is more surface.
+//!
+//! Floats are deterministic: NaN canonicalisation is on, so every NaN a module produces has the
+//! same bits on every machine (`0x7fc00000` for f32, `0x7ff8000000000000` for f64), and the
+//! remaining float operations are IEEE 754 exact. The static checker uses the same feature set
+//! ([`validator_features`]), so the engine never sees a module the checker did not accept.
+
+use wasmtime::{Config, Engine};
+
+use super::{ControllerLimits, HostError};
+
+/// The proposals a controller may use, for `wasmparser` (the static checker).
+pub(crate) fn validator_features() -> wasmparser::WasmFeatures {
+    use wasmparser::WasmFeatures as F;
+    F::FLOATS
+        | F::MUTABLE_GLOBAL
+        | F::SIGN_EXTENSION
+        | F::SATURATING_FLOAT_TO_INT
+        | F::MULTI_VALUE
+        | F::BULK_MEMORY
+        | F::BULK_MEMORY_OPT
+        | F::REFERENCE_TYPES
+        | F::CALL_INDIRECT_OVERLONG
+        | F::SIMD
+}
+
+/// The same set, for the engine (wasmtime parses with its own copy of `wasmparser`).
+pub fn engine_features() -> wasmtime::wasmparser::WasmFeatures {
+    use wasmtime::wasmparser::WasmFeatures as F;
+    F::FLOATS
+        | F::MUTABLE_GLOBAL
+        | F::SIGN_EXTENSION
+        | F::SATURATING_FLOAT_TO_INT
+        | F::MULTI_VALUE
+        | F::BULK_MEMORY
+        | F::BULK_MEMORY_OPT
+        | F::REFERENCE_TYPES
+        | F::CALL_INDIRECT_OVERLONG
+        | F::SIMD
+}
+
+/// The engine for `limits`: the proposals above, NaN canonicalisation, fuel when budgeted, the
+/// epoch deadline and the native stack bound.
+pub(crate) fn engine(limits: &ControllerLimits) -> Result<Engine, HostError> {
+    let mut config = Config::new();
+    config
+        .wasm_features(wasmtime::wasmparser::WasmFeatures::all(), false)
+        .wasm_features(engine_features(), true)
+        .relaxed_simd_deterministic(true)
+        .cranelift_nan_canonicalization(true)
+        .consume_fuel(limits.fuel_per_turn.is_some())
+        .epoch_interruption(true)
+        .max_wasm_stack(limits.max_wasm_stack);
+    if let Some(cache) = &limits.compile_cache {
+        config
+            .enable_incremental_compilation(cache.store())
+            .map_err(|e| HostError(format!("{e:#}")))?;
+        // One function after another: compiled in parallel, cranelift's reused per-thread
+        // contexts leak into the cache keys, so the same function got a different key now and
+        // then and was compiled again (a renamed graph recompiled up to a quarter of its
+        // functions). Sequential compiles give the same key every time; with the cache, a
+        // compile is mostly hits anyway.
+        config.parallel_compilation(false);
+    }
+    Engine::new(&config).map_err(|e| HostError(format!("{e:#}")))
+}
