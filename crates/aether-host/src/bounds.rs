@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use wasmparser::{Operator, Parser, Payload};
 
-use super::LoadError;
 use super::limits::{FUNCTION_CONTROL_COST, ModuleBounds};
+use super::refusal::LoadError;
 
 /// Checks every bound of `bounds` on an already validated module; the error names the bound,
 /// the value found and, for a function, which one.

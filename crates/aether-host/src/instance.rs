@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use wasmtime::{Memory, ResourceLimiter, Store, Trap, TypedFunc};
 
 use super::limits::TABLE_ENTRY_BYTES;
-use super::turn::TurnOutcome;
+use super::outcome::TurnOutcome;
 use super::{ControllerLimits, EPOCH_TICK, LoadError};
 use aether_lang::identity::Identity;
 

@@ -53,6 +53,8 @@ pub mod identity;
 pub mod instance;
 mod limits;
 pub mod load;
+mod outcome;
+mod refusal;
 mod turn;
 mod worker;
 pub mod world;
@@ -63,7 +65,7 @@ pub use limits::{
     DEFAULT_MAX_WASM_STACK, DEFAULT_MEMORY_BYTES, DEFAULT_REPLY_CAPACITY, FUNCTION_CONTROL_COST,
     ModuleBounds, TABLE_ENTRY_BYTES,
 };
-pub use load::LoadError;
+pub use refusal::LoadError;
 pub use turn::{
     ActionReport, ControllerSession, Determinism, TurnOutcome, TurnReport, check_determinism,
 };

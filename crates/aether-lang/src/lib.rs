@@ -9,9 +9,10 @@
 //! world-script imports as the interpreter calls them ([`imports`]), and the explanations read
 //! from a trace ([`explain`]: why a node did not act, the debugger's cursor).
 //!
-//! Module order, lowest first (each uses only those before it): `graph` → `catalog` →
-//! `wiring` → `check` → `imports` → `interp` → `edit`, `find`, `make_function`, `explain`,
-//! `scenario`. `identity` is used by the checker and depends on nothing here.
+//! Module order, lowest first (each uses only those before it): `identity`, `graph` →
+//! `catalog` → `value` → `wiring` → `check` → `imports` → `interp` → `edit`, `find`,
+//! `make_function`, `explain`, `scenario` (`tests/architecture.rs` keeps every crate's modules
+//! free of cycles).
 //!
 //! **Architecture Invariant:** no WebAssembly crate (wasmtime, wasm-encoder, wasmparser) is a
 //! dependency; the language is defined and tested without compiling or running a module.
@@ -28,6 +29,7 @@ pub mod imports;
 pub mod interp;
 pub mod make_function;
 pub mod scenario;
+pub mod value;
 pub mod wiring;
 
 pub use graph::{Node as VisualScriptNode, VisualScriptGraph};

@@ -7,7 +7,7 @@ use mc_tactical_types::Pos;
 
 use crate::catalog::{self, Choices, NodeSpec, Op, PinType, PortDefault};
 use crate::graph::{NodeId, Value, VisualScriptGraph};
-use crate::interp::Val;
+use crate::value::{NO_POSITION, Val};
 use aether_base::fasthash::FastMap;
 
 /// The wiring of a graph, by the catalog's port keys (lookups allocate nothing). A checked graph
@@ -131,9 +131,7 @@ impl<'g> Wiring<'g> {
             (Some((_, PortDefault::Bool(b))), _) => Val::Bool(b),
             (Some((PinType::Unit, _)), _) => Val::Unit(None),
             (Some((PinType::Entity, _)), _) => Val::Entity(None),
-            (Some((PinType::Position, PortDefault::Nothing)), _) => {
-                Val::Position(crate::interp::NO_POSITION)
-            }
+            (Some((PinType::Position, PortDefault::Nothing)), _) => Val::Position(NO_POSITION),
             (Some((PinType::Player, _)), _) => Val::Player(None),
             (Some((PinType::Position, _)), _) => Val::Position(Pos::default()),
             _ => Val::Number(0),

@@ -6,6 +6,8 @@
 //! * [`world_script`]: world-script mods (`"kind": "world_script"`): their manifest and
 //!   module, read for a world to load.
 //! * [`sign`]: ed25519 publisher signatures of native binaries.
+//! * [`folder`]: a folder's manifest text and its one module, each read as a regular file of
+//!   bounded size; [`ModError`], which names every problem of a folder.
 //! * [`scan`]: [`ModLoader`] loads one folder or lists a whole mods directory, registering the
 //!   good mods and giving each skipped folder its reasons. It reads only.
 //! * [`export`]: writes a folder atomically; [`export::default_mods_dir`] finds the game's.
@@ -16,20 +18,18 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod export;
+pub mod folder;
 pub mod manifest;
 pub mod scan;
 pub mod sign;
 pub mod world_script;
 
 pub use export::{ExportError, Exported, default_mods_dir, export, export_world_script};
+pub use folder::ModError;
 pub use manifest::{ModManifest, Sandbox, slug};
-pub use scan::{LoadedMod, ModError, ModLoader, ScanReport};
+pub use scan::{LoadedMod, ModLoader, ScanReport};
 pub use sign::{PublisherKey, PublisherSecret};
 pub use world_script::{WorldScriptManifest, WorldScriptMod, read_world_script_mod};
-
-fn read_manifest_text(folder: &std::path::Path) -> Result<String, ModError> {
-    scan::read_manifest(folder)
-}
 
 use mc_tactical_types::TacticalState;
 

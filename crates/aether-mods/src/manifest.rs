@@ -9,6 +9,9 @@ use aether_lang::identity::{Identity, is_semver, semver_major};
 /// The `kind` every AI-controller mod declares.
 pub const AI_CONTROLLER: &str = "ai_controller";
 
+/// The `kind` every world-script mod declares.
+pub const WORLD_SCRIPT: &str = "world_script";
+
 /// How the game runs a mod's code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Sandbox {
@@ -179,7 +182,7 @@ impl ModManifest {
             );
         }
         if let Some(kind) = &kind
-            && kind == super::world_script::WORLD_SCRIPT
+            && kind == WORLD_SCRIPT
         {
             bad(
                 "kind",

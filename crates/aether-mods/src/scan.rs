@@ -2,24 +2,16 @@
 //! (AI controllers and world scripts; each folder's manifest says which).
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::manifest::{ModManifest, Sandbox};
+use super::folder::{MAX_NATIVE_BYTES, ModError, fail, find_module, read_manifest};
+use super::manifest::{ModManifest, Sandbox, WORLD_SCRIPT};
 use super::sign::PublisherKey;
-use super::world_script::{WORLD_SCRIPT, WorldScriptMod, read_world_script_mod};
-use aether_base::fsutil::{ReadRefusal, read_regular_file};
+use super::world_script::{WorldScriptMod, read_world_script_mod};
+use aether_base::fsutil::read_regular_file;
 use aether_host::world::check_module;
 use aether_host::{Controller, ControllerHost};
 use aether_world::ScriptResourceLimits;
-
-/// File extensions of native controller libraries.
-pub const NATIVE_EXTENSIONS: [&str; 3] = ["so", "dylib", "dll"];
-
-/// Largest `manifest.json` read: a manifest is a few hundred bytes.
-pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
-/// Largest native library read to check its signature.
-pub const MAX_NATIVE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// How mods are loaded: the host that runs WebAssembly controllers and the publisher key native
 /// signatures are checked against.
@@ -54,41 +46,6 @@ impl LoadedMod {
     }
 }
 
-/// Why a folder is not a mod the game would register: one line per problem, each naming the
-/// file it is about.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModError {
-    /// The folder.
-    pub folder: PathBuf,
-    /// What is wrong, one problem per entry.
-    pub problems: Vec<String>,
-}
-
-impl fmt::Display for ModError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            aether_base::text::escape_path(&self.folder),
-            self.problems.join("; ")
-        )
-    }
-}
-
-impl std::error::Error for ModError {}
-
-/// A [`ModError`]; every problem is [escaped](aether_base::text::escape), since it may quote the
-/// manifest, a file name or the module's own words.
-pub(super) fn fail(folder: &Path, problems: Vec<String>) -> ModError {
-    ModError {
-        folder: folder.to_path_buf(),
-        problems: problems
-            .into_iter()
-            .map(|p| aether_base::text::escape(&p).into_owned())
-            .collect(),
-    }
-}
-
 impl ModLoader<'_> {
     /// Loads one mod folder: the manifest, its one module, the identity pairing, and for native
     /// mods the signature. Reads only; nothing on disk changes.
@@ -96,7 +53,7 @@ impl ModLoader<'_> {
         if !folder.is_dir() {
             return Err(fail(folder, vec!["is not a folder".into()]));
         }
-        let text = super::read_manifest_text(folder)?;
+        let text = read_manifest(folder)?;
         let manifest = ModManifest::parse(&text).map_err(|problems| {
             fail(
                 folder,
@@ -264,74 +221,4 @@ fn declares_world_script(folder: &Path) -> bool {
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .is_some_and(|v| v.get("kind").and_then(|k| k.as_str()) == Some(WORLD_SCRIPT))
-}
-
-/// The one module of a mod folder: a `.wasm` for a WebAssembly mod, a `.so`, `.dylib` or `.dll`
-/// for a native one.
-pub(super) fn find_module(folder: &Path, sandbox: Sandbox) -> Result<PathBuf, ModError> {
-    let wanted: &[&str] = match sandbox {
-        Sandbox::Wasm => &["wasm"],
-        Sandbox::Native => &NATIVE_EXTENSIONS,
-    };
-    // Every file with a module's extension counts, whatever it is: a link or a FIFO named
-    // `ai.wasm` is refused by name when it is read, never followed or opened.
-    let mut found: Vec<PathBuf> = std::fs::read_dir(folder)
-        .map_err(|e| fail(folder, vec![format!("cannot list the folder: {e}")]))?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| wanted.iter().any(|w| x == *w))
-        })
-        .collect();
-    found.sort();
-    let what = match sandbox {
-        Sandbox::Wasm => "a .wasm module",
-        Sandbox::Native => "a native library (.so, .dylib or .dll)",
-    };
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => Err(fail(
-            folder,
-            vec![format!(
-                "holds no module: `sandbox` \"{}\" needs {what} beside manifest.json",
-                sandbox.name()
-            )],
-        )),
-        n => Err(fail(
-            folder,
-            vec![format!(
-                "holds {n} modules ({}); a mod holds exactly one",
-                found
-                    .iter()
-                    .filter_map(|p| p.file_name())
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )],
-        )),
-    }
-}
-
-/// The text of `folder/manifest.json` (regular file, bounded, UTF-8), or the problem naming it.
-pub(super) fn read_manifest(folder: &Path) -> Result<String, ModError> {
-    match read_regular_file(&folder.join("manifest.json"), MAX_MANIFEST_BYTES) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
-            fail(
-                folder,
-                vec![format!(
-                    "manifest.json: is not UTF-8 text (invalid byte at position {})",
-                    e.utf8_error().valid_up_to()
-                )],
-            )
-        }),
-        Err(ReadRefusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Err(fail(
-            folder,
-            vec![
-                "has no manifest.json (a mod folder holds manifest.json beside its module)".into(),
-            ],
-        )),
-        Err(e) => Err(fail(folder, vec![format!("manifest.json: {e}")])),
-    }
 }

@@ -23,15 +23,14 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::folder::{ModError, fail, find_module, read_manifest};
+use super::manifest::Sandbox;
 use super::manifest::{ManifestProblem, is_slug, json_object, string};
-use super::scan::{ModError, fail, find_module};
-use super::{Sandbox, read_manifest_text};
 use aether_host::world::MAX_SCRIPT_BYTES;
 use aether_lang::identity::{is_semver, semver_major};
 use aether_world::LimitRequest;
 
-/// The `kind` every world-script mod declares.
-pub const WORLD_SCRIPT: &str = "world_script";
+pub use super::manifest::WORLD_SCRIPT;
 
 /// A valid world-script `manifest.json`.
 #[derive(Clone, Debug, PartialEq)]
@@ -246,7 +245,7 @@ pub fn read_world_script_mod(folder: &Path) -> Result<WorldScriptMod, ModError> 
     if !folder.is_dir() {
         return Err(fail(folder, vec!["is not a folder".into()]));
     }
-    let text = read_manifest_text(folder)?;
+    let text = read_manifest(folder)?;
     let manifest = WorldScriptManifest::parse(&text).map_err(|problems| {
         fail(
             folder,

@@ -290,27 +290,6 @@ pub struct Unit {
     pub fortified: bool,
 }
 
-impl Unit {
-    /// A unit of `kind` at full health with the kind's base statistics.
-    pub fn new(id: u32, owner: u8, kind: UnitKind, pos: Pos) -> Self {
-        let s = crate::UnitStats::base(kind);
-        Self {
-            id,
-            owner,
-            kind,
-            pos,
-            hp: s.max_hp,
-            max_hp: s.max_hp,
-            attack: s.attack,
-            defense: s.defense,
-            range: s.range,
-            moves: s.moves,
-            sight: s.sight,
-            fortified: false,
-        }
-    }
-}
-
 /// One player of the match.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Player {

@@ -1,6 +1,6 @@
-//! Base statistics of each unit kind (the project's tuning of rules v1).
+//! Base statistics of each unit kind (the project's tuning of rules v1), and a unit made with them.
 
-use crate::UnitKind;
+use crate::{Pos, Unit, UnitKind};
 
 /// The statistics a freshly recruited unit of a kind starts with.
 ///
@@ -47,6 +47,27 @@ impl UnitStats {
             range,
             moves,
             sight,
+        }
+    }
+}
+
+impl Unit {
+    /// A unit of `kind` at full health with the kind's base statistics.
+    pub fn new(id: u32, owner: u8, kind: UnitKind, pos: Pos) -> Self {
+        let s = UnitStats::base(kind);
+        Self {
+            id,
+            owner,
+            kind,
+            pos,
+            hp: s.max_hp,
+            max_hp: s.max_hp,
+            attack: s.attack,
+            defense: s.defense,
+            range: s.range,
+            moves: s.moves,
+            sight: s.sight,
+            fortified: false,
         }
     }
 }
