@@ -44,10 +44,12 @@ fn dependencies(krate: &str) -> BTreeSet<String> {
                 || (line.starts_with("[target.") && line.ends_with(".dependencies]"));
             continue;
         }
-        if in_deps && let Some(name) = line.split(['.', ' ', '=']).next() {
-            if !name.is_empty() && !name.starts_with('#') {
-                out.insert(name.to_owned());
-            }
+        if in_deps
+            && let Some(name) = line.split(['.', ' ', '=']).next()
+            && !name.is_empty()
+            && !name.starts_with('#')
+        {
+            out.insert(name.to_owned());
         }
     }
     out
