@@ -49,6 +49,18 @@ fn mods_dir() -> PathBuf {
 }
 
 impl ExportDialog {
+    /// Where Browse… starts: the folder typed in the dialog (its nearest existing parent), else
+    /// the game's mods folder.
+    pub fn browse_from(&self) -> PathBuf {
+        let typed = PathBuf::from(self.dest.trim());
+        typed
+            .ancestors()
+            .find(|p| !p.as_os_str().is_empty() && p.is_dir())
+            .map(Path::to_path_buf)
+            .or_else(aether_mods::default_mods_dir)
+            .unwrap_or_default()
+    }
+
     /// The dialog for `graph`, prefilled.
     pub fn new(graph: &VisualScriptGraph) -> Self {
         let manifest = ModManifest::for_graph(&graph.name, &graph.version);

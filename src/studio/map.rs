@@ -5,8 +5,6 @@ use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
 use mc_tactical_types::rules::{self, TurnLedger};
 use mc_tactical_types::{Action, Pos, Spell, Terrain, UnitKind};
 
-use super::preview::TurnView;
-
 /// The colour of each player's units, by slot.
 pub fn owner_color(slot: u8) -> Color32 {
     const COLORS: [Color32; 6] = [
@@ -39,19 +37,6 @@ fn kind_letter(k: UnitKind) -> &'static str {
         UnitKind::Mage => "M",
         UnitKind::Dwarf => "D",
     }
-}
-
-/// Draws the map of `view` (the state before the turn, with the turn's actions over it).
-/// `zoom` enlarges the map beyond fitting the width it is given (1: fit).
-pub fn map_ui(ui: &mut egui::Ui, view: &TurnView, stale: bool, zoom: f32) -> egui::Response {
-    turn_map_ui(
-        ui,
-        &view.before,
-        view.report.slot,
-        &view.report.actions,
-        stale,
-        zoom,
-    )
 }
 
 /// Draws `state` as `slot` sees it (fog), with `actions` (that slot's turn) over it.

@@ -2,6 +2,7 @@
 //! the lists of the graph's variables and comments.
 
 use aether_lang::catalog::{CATALOG, Category, NodeSpec, PinType};
+use aether_lang::edit::fitting_port;
 use aether_lang::graph::{PortRef, VarType, Variable, VisualScriptGraph};
 use egui::{Color32, Pos2};
 
@@ -25,47 +26,6 @@ fn ranked<'a>(query: &str, kinds: impl Iterator<Item = &'a NodeSpec>) -> Vec<&'a
         (!name.starts_with(&q), !name.contains(&q))
     });
     out
-}
-
-fn var_pin(t: VarType) -> PinType {
-    match t {
-        VarType::Number => PinType::Number,
-        VarType::Bool => PinType::Bool,
-        VarType::Unit => PinType::Unit,
-        VarType::Position => PinType::Position,
-    }
-}
-
-/// The port of a new node of `spec` that a wire of type `ty` from the other side would plug into:
-/// an input when the wire comes from an output (`from_output`), else an output.
-pub fn fitting_port(
-    spec: &NodeSpec,
-    ty: PinType,
-    from_output: bool,
-    graph: &VisualScriptGraph,
-) -> Option<&'static str> {
-    let ports = if from_output {
-        spec.inputs
-    } else {
-        spec.outputs
-    };
-    ports
-        .iter()
-        .find(|p| {
-            p.ty == ty
-                || (p.ty == PinType::OfVariable
-                    && graph.variables.iter().any(|v| var_pin(v.ty) == ty))
-        })
-        .map(|p| p.key)
-}
-
-/// The first variable of the type a wire carries (for a Get / Set Variable added from a wire).
-pub fn variable_for(graph: &VisualScriptGraph, ty: PinType) -> Option<String> {
-    graph
-        .variables
-        .iter()
-        .find(|v| var_pin(v.ty) == ty)
-        .map(|v| v.name.clone())
 }
 
 /// What the palette asks for.

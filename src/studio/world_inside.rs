@@ -9,10 +9,15 @@
 use std::collections::VecDeque;
 
 use aether_debug::journal::EventTrace;
-use aether_lang::graph::NodeId;
+use aether_lang::graph::{NodeId, VisualScriptGraph};
 use aether_lang::interp::{TraceEvent, Val};
 use aether_world_types::WorldEvent;
 use egui::{Color32, RichText};
+
+use super::canvas::Canvas;
+use super::debugger::{DebugAction, Debugger};
+use super::preview::marks::MarksKey;
+use super::preview::values_with;
 
 /// How many answered events are kept.
 pub const KEEP: usize = 60;
@@ -262,4 +267,64 @@ pub fn describe(v: &Val, entities: &[aether_sample_world::world::EntityView]) ->
         }
         other => other.to_string(),
     }
+}
+
+/// For a world script, the canvas's debugging marks from the event on show inside the graph
+/// (the newest it answered, or the one picked): every port's value, why a node did not
+/// run, the node a paused event stands before and the path to it.
+#[allow(clippy::too_many_arguments)]
+pub fn show_marks(
+    canvas: &mut Canvas,
+    debugger: &mut Debugger,
+    inside: &WorldInside,
+    entities: &[aether_sample_world::world::EntityView],
+    graph: &VisualScriptGraph,
+    iteration: usize,
+    shown_for: &mut Option<MarksKey>,
+    break_pending: &mut bool,
+) {
+    debugger.noun = "event";
+    let shown = inside.shown();
+    let trace = shown.map(|(_, e)| e.trace.as_slice());
+    debugger.follow(shown.map(|(seq, _)| (seq, usize::MAX)));
+    if *break_pending && let Some(t) = trace {
+        *break_pending = false;
+        debugger.apply(DebugAction::Run, graph, t);
+    }
+    let current = trace.and_then(|t| debugger.paused_at(t));
+    canvas.set_debug(&debugger.breakpoints, current);
+    canvas.set_heat(inside.heat());
+    let key = shown.map(|(seq, _)| (seq, usize::MAX, iteration, usize::MAX, debugger.cursor));
+    if key == *shown_for {
+        return;
+    }
+    *shown_for = key;
+    let Some(trace) = trace else {
+        canvas.set_values(Default::default(), 0);
+        canvas.set_why_not(Default::default());
+        canvas.set_path(Default::default());
+        return;
+    };
+    let at = debugger.cursor.unwrap_or(trace.len());
+    let values = values_with(
+        graph,
+        &aether_lang::explain::values_before(trace, at),
+        &|v| describe(v, entities),
+    );
+    let iteration = if debugger.cursor.is_some() {
+        usize::MAX
+    } else {
+        iteration
+    };
+    canvas.set_values(values, iteration);
+    let why_not = graph
+        .nodes()
+        .filter_map(|n| aether_lang::explain::explain(graph, trace, n.id).map(|w| (n.id, w.text)))
+        .collect();
+    canvas.set_why_not(why_not);
+    let path = match debugger.cursor {
+        Some(at) => aether_lang::explain::path_before(graph, trace, at),
+        None => Default::default(),
+    };
+    canvas.set_path(path);
 }

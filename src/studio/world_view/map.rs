@@ -8,8 +8,8 @@ use aether_sample_world::Scene;
 use aether_sample_world::scene::AreaShape;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Vec2};
 
-use super::map::terrain_color;
-use super::world_view::Frame;
+use super::Frame;
+use crate::studio::map::terrain_color;
 
 /// A steady colour per entity kind (the same kind is the same colour in every world).
 pub fn kind_color(kind: &str) -> Color32 {
