@@ -4,28 +4,38 @@
 //!
 //! 1. Scripts backing off whose time has come become [`ScriptState::Ready`] (with a fresh
 //!    instance, which the [`SliceRunner`] made when the fault happened).
-//! 2. Among the scripts that are ready or suspended and have work (an unfinished handler or an
-//!    undelivered event), the one with the highest **effective priority** runs next:
-//!    `priority + aging × ticks waited`, ties to the lower [`ScriptId`]. It runs in slices of a
-//!    fixed size ([`SchedulerPolicy::slice_for`]: the quantum, shrunk so that a whole number of
-//!    slices makes its per-tick cap, [`ScriptResourceLimits::max_cpu_ms_per_tick`]) until it has
-//!    no work, its next slice would pass its cap, or the world's budget
-//!    ([`WorldScriptLimits::max_total_cpu_ms`]) is spent; then the next. Slices are fixed
-//!    because a suspended wasm handler can only be given fuel in the fixed steps its store was
-//!    set up with (wasmtime's async fuel yield). So no script exceeds its own cap, and the world
-//!    budget is overrun by less than one quantum (the last slice that started within it).
+//! 2. The scripts that are ready or suspended and have work (an unfinished handler or an
+//!    undelivered event) are grouped by **effective priority**, `priority + aging × ticks
+//!    waited`, and the groups run highest first. Within a group the budget is **shared
+//!    equally**: each slice goes to the member with room under its cap that was given the
+//!    least fuel so far (ties: the lower [`ScriptId`]), so over any run of ticks the members'
+//!    shares differ by at most one slice. A script new to a group (it had no work, or its
+//!    effective priority changed) starts at the group's least service: it brings no credit.
+//!    Slices have a fixed size ([`SchedulerPolicy::slice_for`]: the quantum, shrunk so that a
+//!    whole number of slices makes the script's per-tick cap,
+//!    [`ScriptResourceLimits::max_cpu_ms_per_tick`]), because a suspended wasm handler can only
+//!    be given fuel in the steps its store was set up with. A group is done when none of its
+//!    members has work its cap admits; the tick is done when the world's budget
+//!    ([`WorldScriptLimits::max_total_cpu_ms`]) is spent. So no script exceeds its own cap, and
+//!    the world budget is overrun by less than one quantum (the last slice that started within
+//!    it).
 //! 3. A handler still unfinished at the end of the tick stays [`ScriptState::Suspended`] and is
-//!    resumed first thing when the script is next chosen; one suspended for more than
-//!    [`SchedulerPolicy::max_suspended_ticks`] ticks is cancelled, which is a fault.
+//!    resumed when the script is next chosen; one suspended through more than
+//!    [`SchedulerPolicy::max_suspended_ticks`] ticks **in which it was given its whole cap** is
+//!    cancelled, which is a fault. Ticks in which others held the CPU do not count: a script is
+//!    never faulted for being slow because it was starved.
 //! 4. A fault (a trap, a negative return, a cancelled handler) drops the event, replaces the
 //!    instance ([`SliceRunner::reset`]) and backs the script off for
 //!    [`SchedulerPolicy::backoff_ticks`] ticks, doubled for each earlier fault in the window;
 //!    [`SchedulerPolicy::max_faults`] faults within [`SchedulerPolicy::fault_window_ticks`]
 //!    disable it, with the reason. Other scripts never notice.
-//! 5. A script that had work and did not run ages by one tick; one that ran starts over at 0.
-//!    **Aging guarantee**: when every tick's budget admits at least one slice, a script of
-//!    priority `p` with work waits at most `⌈(P − p) / aging⌉ + 1` ticks, `P` being the highest
-//!    priority of the scripts that keep running before it (tested).
+//! 5. **Aging**: a script that ends the tick with work its cap would admit, and got less than
+//!    its group's fair share (what the group was given, divided among its members, less one
+//!    slice) or nothing, ages by one tick; any other starts over at 0. **Aging guarantee**:
+//!    when every tick's budget admits at least one slice, a script of priority `p` with work
+//!    waits at most `⌈(P − p) / aging⌉ + 1` ticks before it runs, `P` being the highest
+//!    priority of the scripts that keep running before it (tested), and from then on shares
+//!    its group's budget equally.
 //!
 //! Everything here is a function of the registered scripts, the limits and the fuel each slice
 //! reports: no clock is read, so a world's schedule replays tick for tick.
@@ -194,8 +204,13 @@ pub enum RegisterError {
 struct Entry {
     desc: ScriptDescriptor,
     state: ScriptState,
+    /// Ticks in a row it had work and got less than its share.
     waited: u64,
     faults: VecDeque<WorldTick>,
+    /// Fuel it was given in all (its place in its group's round: least served runs next).
+    served: u64,
+    /// The effective priority it had work at last tick (`None`: it had none).
+    level: Option<u64>,
 }
 
 /// Orchestrates script execution across world ticks: assigns each tick's CPU budget to scripts by
@@ -240,6 +255,8 @@ impl WorldScriptScheduler {
                         state: ScriptState::Ready,
                         waited: 0,
                         faults: VecDeque::new(),
+                        served: 0,
+                        level: None,
                     },
                 );
                 Ok(())
@@ -306,40 +323,68 @@ impl WorldScriptScheduler {
             .iter()
             .map(|e| runnable(e) && runner.has_work(e.desc.id))
             .collect();
-        // Effective priorities do not change within a tick and no script gains work during
-        // one, so "the runnable script with work and the highest effective priority" is one
-        // pass over the scripts in that order (ties: lower id), each until it is done.
+        let caps: Vec<u64> = self
+            .scripts
+            .iter()
+            .map(|e| e.desc.resource_limits.fuel_per_tick(fuel_per_ms))
+            .collect();
+        let slices: Vec<u64> = caps.iter().map(|&c| self.policy.slice_for(c)).collect();
         let aging = u64::from(self.policy.aging);
-        let mut order: Vec<usize> = (0..self.scripts.len()).filter(|&i| had_work[i]).collect();
-        order.sort_by_key(|&i| {
-            let e = &self.scripts[i];
-            (
-                std::cmp::Reverse(u64::from(e.desc.priority) + aging * e.waited),
-                i,
-            )
-        });
+        let effective: Vec<u64> = self
+            .scripts
+            .iter()
+            .map(|e| u64::from(e.desc.priority) + aging * e.waited)
+            .collect();
+        // The groups of equal effective priority, highest first.
+        let mut levels: Vec<u64> = (0..self.scripts.len())
+            .filter(|&i| had_work[i])
+            .map(|i| effective[i])
+            .collect();
+        levels.sort_unstable_by(|a, b| b.cmp(a));
+        levels.dedup();
+        // A script new to its group (it had no work last tick, or its effective priority
+        // changed) starts at the group's least service, so it brings no credit from elsewhere.
+        for &level in &levels {
+            let members =
+                || (0..self.scripts.len()).filter(|&i| had_work[i] && effective[i] == level);
+            let settled = |i: usize| self.scripts[i].level == Some(level);
+            let floor = members()
+                .filter(|&i| settled(i))
+                .map(|i| self.scripts[i].served)
+                .min();
+            if let Some(floor) = floor {
+                for i in members().filter(|&i| !settled(i)).collect::<Vec<_>>() {
+                    let e = &mut self.scripts[i];
+                    e.served = e.served.max(floor);
+                }
+            }
+        }
         let mut used = 0u64;
-        'scripts: for i in order {
-            let cap = self.scripts[i]
-                .desc
-                .resource_limits
-                .fuel_per_tick(fuel_per_ms);
-            let slice = self.policy.slice_for(cap);
-            let id = self.scripts[i].desc.id;
+        'levels: for &level in &levels {
             loop {
                 if used >= budget {
-                    break 'scripts;
+                    break 'levels;
                 }
-                if slice == 0 || usage[i].fuel_used + slice > cap || !runner.has_work(id) {
+                // The member with work and room under its cap that was served least (ties: the
+                // lower id): one slice, then choose again.
+                let next = (0..self.scripts.len())
+                    .filter(|&i| had_work[i] && effective[i] == level)
+                    .filter(|&i| runnable(&self.scripts[i]))
+                    .filter(|&i| slices[i] > 0 && usage[i].fuel_used + slices[i] <= caps[i])
+                    .filter(|&i| runner.has_work(self.scripts[i].desc.id))
+                    .min_by_key(|&i| (self.scripts[i].served, i));
+                let Some(i) = next else {
                     break;
-                }
+                };
+                let id = self.scripts[i].desc.id;
                 let resumed_ticks = match self.scripts[i].state {
                     ScriptState::Suspended { ticks } => ticks,
                     _ => 0,
                 };
                 self.scripts[i].state = ScriptState::Running;
-                let out = runner.run_slice(id, slice);
+                let out = runner.run_slice(id, slices[i]);
                 used += out.fuel_used;
+                self.scripts[i].served += out.fuel_used.max(1);
                 let u = &mut usage[i];
                 u.fuel_used += out.fuel_used;
                 u.slices += 1;
@@ -357,25 +402,45 @@ impl WorldScriptScheduler {
                     SliceEnd::Fault(reason) => {
                         usage[i].faults.push(reason.clone());
                         self.fault(i, reason, runner);
-                        break;
                     }
                 }
             }
         }
-        for (i, e) in self.scripts.iter_mut().enumerate() {
-            if usage[i].slices > 0 {
-                e.waited = 0;
-            } else if had_work[i] {
-                e.waited += 1;
+        // Aging: a script that still has work its cap would admit, and got less than the fair
+        // share of what its group was given (or nothing), waits one tick more; any other starts
+        // over. Equal effective priority means equal share, so a group's members are never
+        // aged against each other.
+        let mut given: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
+        for i in 0..self.scripts.len() {
+            if had_work[i] {
+                let g = given.entry(effective[i]).or_default();
+                g.0 += usage[i].fuel_used;
+                g.1 += 1;
             }
         }
-        // Handlers left unfinished: one more tick suspended, or cancelled.
+        for i in 0..self.scripts.len() {
+            let e = &self.scripts[i];
+            let unmet = had_work[i]
+                && runnable(e)
+                && runner.has_work(e.desc.id)
+                && usage[i].fuel_used + slices[i] <= caps[i];
+            let (group, members) = given.get(&effective[i]).copied().unwrap_or((0, 1));
+            let share = group / members.max(1);
+            let short = usage[i].fuel_used == 0 || usage[i].fuel_used + slices[i] < share;
+            let e = &mut self.scripts[i];
+            e.waited = if unmet && short { e.waited + 1 } else { 0 };
+            e.level = had_work[i].then_some(effective[i]);
+        }
+        // Handlers left unfinished: one more tick suspended (only a tick in which the script was
+        // given all its cap counts: a script slowed by others is never cancelled for it), or
+        // cancelled.
         for (i, u) in usage.iter_mut().enumerate() {
             if let ScriptState::Suspended { ticks } = self.scripts[i].state {
-                let ticks = ticks + 1;
+                let full = u.fuel_used + slices[i] > caps[i];
+                let ticks = ticks + u32::from(full);
                 if ticks > self.policy.max_suspended_ticks {
                     let reason = format!(
-                        "cancelled: its handler did not finish within {} ticks",
+                        "cancelled: its handler did not finish within {} ticks of its full CPU",
                         self.policy.max_suspended_ticks
                     );
                     u.faults.push(reason.clone());

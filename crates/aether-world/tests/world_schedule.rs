@@ -180,9 +180,10 @@ fn a_low_priority_script_that_keeps_losing_still_runs_within_the_aging_bound() {
         .iter()
         .position(|t| t.script(ScriptId(9)).is_some_and(|u| u.slices > 0))
         .expect("the low-priority script runs");
-    // ⌈(P − p) / aging⌉ + 1 = ⌈(10 − 0) / 1⌉ + 1 = 11: it waits exactly that long.
-    assert_eq!(first, 11);
-    assert_eq!(ticks[first].script(ScriptId(9)).unwrap().ticks_waited, 11);
+    // ⌈(P − p) / aging⌉ = ⌈(10 − 0) / 1⌉ = 10: once its effective priority reaches the busy
+    // scripts' it is one of their group, and equal effective priority means an equal share.
+    assert_eq!(first, 10);
+    assert_eq!(ticks[first].script(ScriptId(9)).unwrap().ticks_waited, 10);
     assert_eq!(
         ticks[first + 1].script(ScriptId(9)).unwrap().ticks_waited,
         0
@@ -300,4 +301,82 @@ fn a_world_takes_at_most_its_limit_of_scripts_and_each_id_once() {
     );
     assert!(s.unregister(ScriptId(1)));
     s.register(script(3, 0, 1.0)).unwrap();
+}
+
+#[test]
+fn equal_priorities_share_the_budget_and_none_is_faulted_for_being_starved() {
+    let policy = SchedulerPolicy::default();
+    let mut s = WorldScriptScheduler::new(WorldScriptLimits::default());
+    let mut w = Workload::default();
+    // Eight CPU-hungry scripts of one priority, each wanting its whole 2 ms cap every tick:
+    // twice the world's 8 ms budget between them. Four of them never finish a handler.
+    for id in 1..=8 {
+        s.register(script(id, 40, 2.0)).unwrap();
+        w.add(
+            id,
+            if id % 2 == 0 {
+                Behaviour::Endless
+            } else {
+                Behaviour::EveryTick(3 * 8_000_000)
+            },
+        );
+    }
+    let ticks = run(&mut s, &mut w, 120);
+    for t in &ticks {
+        for u in &t.scripts {
+            assert!(
+                u.faults.is_empty(),
+                "tick {:?}: {:?} faulted: {:?}",
+                t.tick,
+                u.id,
+                u.faults
+            );
+        }
+    }
+    // Over any 10 ticks, each gets at least an eighth of what their priority was given, less
+    // one slice.
+    let slice = policy.slice_for((2.0 * policy.fuel_per_ms as f64) as u64);
+    for window in ticks.windows(10) {
+        let given: u64 = window.iter().map(|t| t.fuel_used).sum();
+        for id in 1..=8 {
+            let got: u64 = window
+                .iter()
+                .map(|t| t.script(ScriptId(id)).unwrap().fuel_used)
+                .sum();
+            assert!(
+                got + slice >= given / 8,
+                "script {id} got {got} of {given} in ticks {:?}..",
+                window[0].tick
+            );
+        }
+    }
+}
+
+#[test]
+fn a_script_that_arrives_late_in_a_group_brings_no_credit() {
+    let mut s = WorldScriptScheduler::new(WorldScriptLimits::default());
+    let mut w = Workload::default();
+    for id in 1..=4 {
+        s.register(script(id, 10, 4.0)).unwrap();
+        w.add(id, Behaviour::Endless);
+    }
+    run(&mut s, &mut w, 30);
+    // A fifth busy script of the same priority joins: from its first tick it gets no more
+    // than any other member (it did not run for 30 ticks, but was not in the group either).
+    s.register(script(5, 10, 4.0)).unwrap();
+    w.add(5, Behaviour::Endless);
+    let ticks = run(&mut s, &mut w, 20);
+    for t in &ticks {
+        let newcomer = t.script(ScriptId(5)).unwrap().fuel_used;
+        let most = (1..=4)
+            .map(|id| t.script(ScriptId(id)).unwrap().fuel_used)
+            .max()
+            .unwrap();
+        let slice = SchedulerPolicy::default().slice_for((4.0 * 4_000_000.0) as u64);
+        assert!(
+            newcomer <= most + slice,
+            "tick {:?}: the newcomer got {newcomer}, the others at most {most}",
+            t.tick
+        );
+    }
 }
