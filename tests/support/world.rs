@@ -187,6 +187,8 @@ impl StorageApi for MapWorld {
     }
 }
 
+impl aether_world::WorldApi for MapWorld {}
+
 impl UIApi for MapWorld {
     fn show_message(
         &mut self,

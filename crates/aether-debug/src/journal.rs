@@ -36,7 +36,7 @@ pub struct EventTrace {
 }
 
 /// An event begun: its tick, its bytes, the calls so far.
-type Open = (u64, Arc<[u8]>, Vec<(&'static str, Answer)>);
+type Open = (u64, Arc<[u8]>, Vec<(&'static str, Answer, u64)>);
 
 /// A script's journal played back through the interpreter as it arrives: keeps the
 /// interpreter's variables between events as the module keeps its own, and starts over when the
@@ -83,7 +83,12 @@ impl JournalReplay {
                 JournalEntry::Event(bytes) => self.open = Some((tick, bytes, Vec::new())),
                 JournalEntry::Call(name, answer) => {
                     if let Some((_, _, calls)) = self.open.as_mut() {
-                        calls.push((name, answer));
+                        calls.push((name, answer, 0));
+                    }
+                }
+                JournalEntry::Work(work) => {
+                    if let Some(last) = self.open.as_mut().and_then(|(_, _, c)| c.last_mut()) {
+                        last.2 += work;
                     }
                 }
                 JournalEntry::End { fault, fuel } => {

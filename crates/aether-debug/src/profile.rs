@@ -444,6 +444,8 @@ pub fn profile_turn(
 /// node. The twin keeps its own memory from event to event as the real instance does, so each
 /// count is the fuel the real handler burned (checked against the host's by the caller).
 pub struct WorldProfiler {
+    meter: aether_host::world::meter::SharedMeter,
+    costs: aether_world::HostCosts,
     module: wasmtime::Module,
     linker: wasmtime::Linker<aether_host::world::imports::ScriptHost>,
     nodes: Vec<NodeId>,
@@ -475,6 +477,8 @@ impl WorldProfiler {
         let mut linker = wasmtime::Linker::new(module.engine());
         aether_host::world::imports::link(&mut linker).map_err(|e| format!("{e:#}"))?;
         let mut profiler = Self {
+            meter: Default::default(),
+            costs: aether_world::SchedulerPolicy::default().host_costs,
             module,
             linker,
             nodes,
@@ -491,15 +495,21 @@ impl WorldProfiler {
         let host = aether_host::world::imports::ScriptHost {
             limiter: aether_host::instance::GuestLimiter::with_cap(1 << 30, 4),
             calls: self.calls.clone(),
+            meter: self.meter.clone(),
+            costs: self.costs.clone(),
+            copied: 0,
         };
         let mut store = wasmtime::Store::new(self.module.engine(), host);
         store.limiter(|h| &mut h.limiter);
         store.set_fuel(u64::MAX / 2).map_err(|e| format!("{e:#}"))?;
         let err = |e: wasmtime::Error| format!("{e:#}");
-        let instance = self
-            .linker
-            .instantiate(&mut store, &self.module)
-            .map_err(err)?;
+        let linker = self.linker.clone();
+        let module = self.module.clone();
+        let (mut store, instance) = block_on(async move {
+            let instance = linker.instantiate_async(&mut store, &module).await;
+            (store, instance)
+        });
+        let instance = instance.map_err(err)?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or("the module has no memory")?;
@@ -509,7 +519,11 @@ impl WorldProfiler {
         let on_event = instance
             .get_typed_func::<(i32, i32), i32>(&mut store, "on_event")
             .map_err(err)?;
-        init.call(&mut store, ()).map_err(err)?;
+        let (store, ready) = block_on(async move {
+            let ready = init.call_async(&mut store, ()).await;
+            (store, ready)
+        });
+        ready.map_err(err)?;
         self.live = Some(ProfiledInstance {
             store,
             instance,
@@ -541,7 +555,7 @@ impl WorldProfiler {
     pub fn event(
         &mut self,
         event: &[u8],
-        calls: Vec<(&'static str, aether_world::journal::Answer)>,
+        calls: Vec<(&'static str, aether_world::journal::Answer, u64)>,
     ) -> Result<FuelProfile, String> {
         *self.calls.lock().unwrap_or_else(|p| p.into_inner()) =
             aether_world::journal::Replayer::new(calls);
@@ -554,16 +568,24 @@ impl WorldProfiler {
             &mut live.region,
             event,
         )?;
-        let r = live
-            .on_event
-            .call(&mut live.store, (ptr, len))
+        // What the host charges beside the operators: the delivery, and each call's cost
+        // (charged by the same imports as in the world, never ending a slice here).
+        *lock_meter(&self.meter) = aether_host::world::meter::Meter {
+            allowance: u64::MAX,
+            charged: self.costs.per_event,
+            ..aether_host::world::meter::Meter::new(u64::MAX / 4, u64::MAX / 2)
+        };
+        let on_event = live.on_event.clone();
+        let store = &mut live.store;
+        let r = block_on(async move { on_event.call_async(store, (ptr, len)).await })
             .map_err(|e| format!("{e:#}"))?;
+        let charged = lock_meter(&self.meter).charged;
         if r < 0 {
             return Err(format!("the handler failed (code {r})"));
         }
         let (total1, nodes1) = self.counters()?;
         let mut profile = FuelProfile {
-            total: total1 - total0,
+            total: total1 - total0 + charged,
             ..FuelProfile::default()
         };
         for (i, node) in self.nodes.iter().enumerate() {
@@ -584,5 +606,23 @@ impl WorldProfiler {
             ));
         }
         Ok(profile)
+    }
+}
+
+fn lock_meter(
+    m: &aether_host::world::meter::SharedMeter,
+) -> std::sync::MutexGuard<'_, aether_host::world::meter::Meter> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Polls `future` to its end with a waker that does nothing: the twin's calls yield only where
+/// the meter ends a slice, which it never does here.
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
     }
 }

@@ -33,15 +33,21 @@ use aether_lang::identity::Identity;
 use aether_world::journal::JournalEntry;
 use aether_world::limits::{SchedulerPolicy, ScriptResourceLimits};
 use aether_world::schedule::{SliceEnd, SliceOutcome};
-use aether_world::{ScriptCalls, ScriptId, SharedWorld, SliceRunner};
+use aether_world::{HostCosts, ScriptCalls, ScriptId, SharedWorld, SliceRunner};
 
 use crate::instance::{GuestLimiter, trap_words};
 use crate::load::{func_type, signature};
 use crate::{LoadError, ModuleBounds};
 
 pub mod imports;
+pub mod meter;
 
 use imports::{IMPORTS, ScriptHost};
+use meter::{Meter, SharedMeter};
+
+fn lock_meter(m: &SharedMeter) -> std::sync::MutexGuard<'_, Meter> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// The exports a world script must have, with their types in words.
 const EXPORTS: [(&str, &str); 5] = [
@@ -75,6 +81,8 @@ struct Running {
     budget: u64,
     /// Fuel reported for its earlier slices.
     reported: u64,
+    /// The store's fuel where its last poll stopped.
+    fuel: u64,
 }
 
 /// One world script: its compiled module, its instance, and the events waiting for it.
@@ -91,6 +99,10 @@ pub struct ScriptRuntime {
     running: Option<Running>,
     /// Encoded events waiting; one encoding is shared by every script that receives it.
     queue: VecDeque<Arc<[u8]>>,
+    /// Where the handler in flight stands in its slice, shared with the store's imports.
+    meter: SharedMeter,
+    /// What the host's work costs.
+    costs: HostCosts,
 }
 
 impl std::fmt::Debug for ScriptRuntime {
@@ -177,6 +189,8 @@ impl ScriptRuntime {
             live: None,
             running: None,
             queue: VecDeque::new(),
+            meter: Arc::new(Mutex::new(Meter::new(slice, handler_fuel))),
+            costs: policy.host_costs.clone(),
         };
         runtime.identity = runtime.start()?;
         Ok(runtime)
@@ -190,6 +204,9 @@ impl ScriptRuntime {
             ScriptHost {
                 limiter: GuestLimiter::with_cap(self.limits.max_memory_bytes, 4),
                 calls: self.calls.clone(),
+                meter: self.meter.clone(),
+                costs: self.costs.clone(),
+                copied: 0,
             },
         );
         store.limiter(|h| &mut h.limiter);
@@ -205,6 +222,12 @@ impl ScriptRuntime {
         };
         let _ = store.set_fuel(cap);
         let _ = store.fuel_async_yield_interval(Some(self.slice));
+        // Instantiation and `init` run to their end under the handler's fuel: their imports
+        // are charged but never end a slice.
+        *lock_meter(&self.meter) = Meter {
+            allowance: u64::MAX,
+            ..Meter::new(self.slice, cap)
+        };
         store.set_epoch_deadline(u64::MAX / 2);
         store.epoch_deadline_trap();
         let pre = self.pre.clone();
@@ -282,11 +305,15 @@ impl ScriptRuntime {
         self.running.is_some() || !self.queue.is_empty()
     }
 
-    /// Runs one slice: resumes the handler in flight, or starts the next event's handler.
+    /// Runs one slice of fuel: resumes the handler in flight, or starts the next event's
+    /// handler, and goes on with the next events while the slice has fuel left. Everything
+    /// the host did for the script in the slice (each event delivered, each import and what it
+    /// copied or made the world do) is charged in it ([`meter`]).
     pub fn run_slice(&mut self) -> SliceOutcome {
         let started = Instant::now();
         let calls = self.calls.clone();
-        let outcome = |fuel_used, end| SliceOutcome {
+        let mut finished = 0u32;
+        let outcome = |fuel_used, end, finished| SliceOutcome {
             fuel_used,
             wall_time: started.elapsed(),
             end,
@@ -294,55 +321,99 @@ impl ScriptRuntime {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .take_refused(),
+            finished,
         };
-        if self.running.is_none() {
-            let Some(event) = self.queue.pop_front() else {
-                return outcome(0, SliceEnd::Finished);
-            };
-            self.journal(JournalEntry::Event(event.clone()));
-            if let Err(reason) = self.begin(&event) {
-                self.journal(JournalEntry::End {
-                    fault: Some(reason.clone()),
-                    fuel: 0,
-                });
-                return outcome(0, SliceEnd::Fault(reason));
-            }
-        }
-        let Some(running) = self.running.as_mut() else {
-            return outcome(0, SliceEnd::Fault("the instance is gone".into()));
-        };
-        match poll_once(running.future.as_mut()) {
-            Poll::Pending => {
-                running.reported += self.slice;
-                outcome(self.slice, SliceEnd::Yielded)
-            }
-            Poll::Ready((live, result)) => {
-                let (budget, reported) = (running.budget, running.reported);
-                self.running = None;
-                let left = live.store.get_fuel().unwrap_or(0);
-                let total = budget.saturating_sub(left);
-                let fuel = total.saturating_sub(reported);
-                let denied = live.store.data().limiter.denied();
-                self.live = Some(live);
-                let end = match result {
-                    Ok(n) if n >= 0 => SliceEnd::Finished,
-                    Ok(n) => SliceEnd::Fault(format!("on_event returned {n}, an error")),
-                    Err(e) => SliceEnd::Fault(fault_words(&e, denied)),
+        let mut used = 0u64;
+        loop {
+            if self.running.is_none() {
+                let Some(event) = self.queue.pop_front() else {
+                    return outcome(used, SliceEnd::Finished, finished);
                 };
-                self.journal(JournalEntry::End {
-                    fault: match &end {
-                        SliceEnd::Fault(f) => Some(f.clone()),
-                        _ => None,
-                    },
-                    fuel: total,
-                });
-                outcome(fuel, end)
+                self.journal(JournalEntry::Event(event.clone()));
+                if let Err(reason) = self.begin(&event, self.slice.saturating_sub(used)) {
+                    self.journal(JournalEntry::End {
+                        fault: Some(reason.clone()),
+                        fuel: 0,
+                    });
+                    return outcome(used, SliceEnd::Fault(reason), finished);
+                }
+            }
+            let allowance = self.slice.saturating_sub(used);
+            let Some(running) = self.running.as_mut() else {
+                return outcome(
+                    used,
+                    SliceEnd::Fault("the instance is gone".into()),
+                    finished,
+                );
+            };
+            let start = running.fuel;
+            {
+                let mut m = lock_meter(&self.meter);
+                m.slice_start = start;
+                m.allowance = allowance;
+                m.ended_at = None;
+            }
+            loop {
+                match poll_once(running.future.as_mut()) {
+                    Poll::Pending => {
+                        let mut m = lock_meter(&self.meter);
+                        let (now, by_import) = match m.ended_at.take() {
+                            Some(fuel) => (fuel, true),
+                            // The store's interval ran out: its fuel went that far.
+                            None => {
+                                let fuel = m.interval_start.saturating_sub(m.interval);
+                                m.interval_start = fuel;
+                                (fuel, false)
+                            }
+                        };
+                        running.fuel = now;
+                        let spent = start.saturating_sub(now);
+                        if by_import || spent + m.interval > allowance {
+                            running.reported += spent;
+                            return outcome(used + spent, SliceEnd::Yielded, finished);
+                        }
+                    }
+                    Poll::Ready((live, result)) => {
+                        let (budget, reported) = (running.budget, running.reported);
+                        self.running = None;
+                        let left = live.store.get_fuel().unwrap_or(0);
+                        let total = budget.saturating_sub(left);
+                        let fuel = total.saturating_sub(reported);
+                        let denied = live.store.data().limiter.denied();
+                        self.live = Some(live);
+                        used += fuel;
+                        let end = match result {
+                            Ok(n) if n >= 0 => SliceEnd::Finished,
+                            Ok(n) => SliceEnd::Fault(format!("on_event returned {n}, an error")),
+                            Err(e) => SliceEnd::Fault(fault_words(&e, denied)),
+                        };
+                        self.journal(JournalEntry::End {
+                            fault: match &end {
+                                SliceEnd::Fault(f) => Some(f.clone()),
+                                _ => None,
+                            },
+                            fuel: total,
+                        });
+                        // The next event in the same slice, while a useful part of it is left.
+                        if matches!(end, SliceEnd::Finished) {
+                            finished += 1;
+                        }
+                        if matches!(end, SliceEnd::Fault(_))
+                            || self.queue.is_empty()
+                            || used + (self.slice / 8).max(1) > self.slice
+                        {
+                            return outcome(used, end, finished);
+                        }
+                        break;
+                    }
+                }
             }
         }
     }
 
-    /// Starts the handler of `event`: places it in host-owned pages and creates the call.
-    fn begin(&mut self, event: &[u8]) -> Result<(), String> {
+    /// Starts the handler of `event` with `allowance` fuel left in the slice: places it in
+    /// host-owned pages and creates the call.
+    fn begin(&mut self, event: &[u8], allowance: u64) -> Result<(), String> {
         let mut live = self.live.take().ok_or("the instance is gone")?;
         let placed = place(&mut live, event);
         let (ptr, len) = match placed {
@@ -353,7 +424,20 @@ impl ScriptRuntime {
             }
         };
         let budget = self.handler_fuel;
-        let _ = live.store.set_fuel(budget);
+        // The event's delivery is the handler's first cost; the store's interval is what is
+        // left of the slice (an import may have changed it in the last handler).
+        let delivered = budget.saturating_sub(self.costs.per_event);
+        let interval = allowance
+            .saturating_sub(self.costs.per_event)
+            .clamp(1, self.slice);
+        let _ = live.store.fuel_async_yield_interval(Some(interval));
+        let _ = live.store.set_fuel(delivered);
+        *lock_meter(&self.meter) = Meter {
+            interval,
+            interval_start: delivered,
+            charged: self.costs.per_event,
+            ..Meter::new(self.slice, budget)
+        };
         live.store.data_mut().limiter.clear_denied();
         let on_event = live.on_event.clone();
         self.running = Some(Running {
@@ -363,6 +447,7 @@ impl ScriptRuntime {
             }),
             budget,
             reported: 0,
+            fuel: budget,
         });
         Ok(())
     }
@@ -602,6 +687,7 @@ impl SliceRunner for ScriptSet {
                 wall_time: std::time::Duration::ZERO,
                 end: SliceEnd::Fault("no such script".into()),
                 refused: Vec::new(),
+                finished: 0,
             },
         }
     }

@@ -56,4 +56,15 @@ pub trait ImportCalls {
     fn refuse(&mut self, _import: &str, code: CallCode) -> i64 {
         i64::from(code.as_i32())
     }
+    /// Before the host copies `bytes` of an import's arguments out of the script's memory: the
+    /// import's answer when a rate already refuses it (`throttled`), so nothing is copied or
+    /// read for a call that cannot happen; `None` to go on. Counted and written down as the
+    /// call's answer.
+    fn admit(&mut self, _import: &'static str, _bytes: usize) -> Option<i64> {
+        None
+    }
+    /// The fuel of the world's work for the calls since the last time this was asked.
+    fn take_work(&mut self) -> u64 {
+        0
+    }
 }

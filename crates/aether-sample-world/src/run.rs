@@ -427,5 +427,12 @@ pub fn narrow(base: &LimitRequest, over: &LimitRequest) -> LimitRequest {
             .max_storage_writes_per_second
             .or(base.max_storage_writes_per_second),
         max_storage_bytes: over.max_storage_bytes.or(base.max_storage_bytes),
+        max_ui_messages_per_second: over
+            .max_ui_messages_per_second
+            .or(base.max_ui_messages_per_second),
+        max_ui_bytes_per_second: over
+            .max_ui_bytes_per_second
+            .or(base.max_ui_bytes_per_second),
+        max_sounds_per_second: over.max_sounds_per_second.or(base.max_sounds_per_second),
     }
 }

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aether_world::{
     AudioApi, EntityApi, NetworkApi, PhysicsApi, ScriptId, StorageApi, TICKS_PER_SECOND, UIApi,
+    WorldApi,
 };
 use aether_world_types::{AreaId, CallCode, EntityId, PlayerId, TimerId, Vec2, WorldEvent};
 use rapier2d::prelude::RigidBodyHandle;
@@ -134,6 +135,27 @@ pub struct SampleWorld {
     outbox: Vec<(ScriptId, WorldEvent)>,
     /// Messages to scripts for this tick, until [`SampleWorld::take_script_messages`].
     inbox: Vec<(ScriptId, WorldEvent)>,
+    /// The fuel of the work done for scripts' calls since [`WorldApi::take_work`] last took
+    /// it (a cell: queries through `&self` count theirs too).
+    work: std::cell::Cell<u64>,
+}
+
+/// The fuel the sample world charges for the work a call makes it do, beside the host's flat
+/// charges (`aether_world::HostCosts`), calibrated on the 2-core reference machine at
+/// `DEFAULT_FUEL_PER_MS` (BENCHMARKS.md, "What a host call costs").
+pub mod work {
+    /// Each entity an entity query looks at (its body's place in the physics world).
+    pub const PER_ENTITY_EXAMINED: u64 = 400;
+    /// A ray cast through the physics world.
+    pub const PER_RAYCAST: u64 = 4_000;
+    /// An entity spawned (its body and collider made) or destroyed.
+    pub const PER_SPAWN: u64 = 12_000;
+    /// A storage lookup (a read transaction, the key found or not).
+    pub const PER_STORAGE_LOOKUP: u64 = 6_000;
+    /// Each KiB a storage read or write moves.
+    pub const PER_STORAGE_KIB: u64 = 1_000;
+    /// Any other call on an entity or the map (a lookup by id).
+    pub const PER_LOOKUP: u64 = 200;
 }
 
 /// Most markers one script may have on the map; one more is `quota_exceeded`.
@@ -179,6 +201,7 @@ impl SampleWorld {
             names: BTreeMap::new(),
             outbox: Vec::new(),
             inbox: Vec::new(),
+            work: std::cell::Cell::new(0),
         };
         for e in &scene.entities {
             let id = world.insert(&e.kind, None, (e.x, e.y), (e.vx, e.vy), e.radius, e.fixed);
@@ -480,6 +503,7 @@ impl EntityApi for SampleWorld {
         if kind.is_empty() || kind.chars().any(char::is_control) {
             return Err(CallCode::InvalidArgument);
         }
+        self.worked(work::PER_LOOKUP);
         let tile = self.on_map(at).ok_or(CallCode::InvalidArgument)?;
         if self.solid[tile] {
             return Err(CallCode::NotPermitted);
@@ -487,6 +511,7 @@ impl EntityApi for SampleWorld {
         if self.ids.len() >= MAX_ENTITIES {
             return Err(CallCode::QuotaExceeded);
         }
+        self.worked(work::PER_SPAWN);
         let id = self.insert(
             kind,
             Some(script),
@@ -507,11 +532,13 @@ impl EntityApi for SampleWorld {
     }
 
     fn destroy_entity(&mut self, script: ScriptId, entity: EntityId) -> Result<(), CallCode> {
+        self.worked(work::PER_LOOKUP);
         let (e, body) = self.body(entity).ok_or(CallCode::NotFound)?;
         let owner = self.ecs.get::<&Owner>(e).map(|o| o.0).ok().flatten();
         if owner != Some(script) {
             return Err(CallCode::NotPermitted);
         }
+        self.worked(work::PER_SPAWN);
         self.physics.remove(body);
         let _ = self.ecs.despawn(e);
         self.ids.remove(&entity.0);
@@ -522,12 +549,14 @@ impl EntityApi for SampleWorld {
     }
 
     fn entity_position(&self, _: ScriptId, entity: EntityId) -> Result<Vec2, CallCode> {
+        self.worked(work::PER_LOOKUP);
         let (_, body) = self.body(entity).ok_or(CallCode::NotFound)?;
         let ((x, y), _) = self.physics.state(body).ok_or(CallCode::NotFound)?;
         Ok(Vec2::new(x, y))
     }
 
     fn entity_kind(&self, _: ScriptId, entity: EntityId) -> Result<String, CallCode> {
+        self.worked(work::PER_LOOKUP);
         let (e, _) = self.body(entity).ok_or(CallCode::NotFound)?;
         self.ecs
             .get::<&Kind>(e)
@@ -536,11 +565,13 @@ impl EntityApi for SampleWorld {
     }
 
     fn entity_is_mine(&self, script: ScriptId, entity: EntityId) -> Result<bool, CallCode> {
+        self.worked(work::PER_LOOKUP);
         let (e, _) = self.body(entity).ok_or(CallCode::NotFound)?;
         Ok(self.ecs.get::<&Owner>(e).is_ok_and(|o| o.0 == Some(script)))
     }
 
     fn entity_hp(&self, _: ScriptId, entity: EntityId) -> Result<i32, CallCode> {
+        self.worked(work::PER_LOOKUP);
         let (e, _) = self.body(entity).ok_or(CallCode::NotFound)?;
         self.ecs
             .get::<&Hp>(e)
@@ -552,6 +583,7 @@ impl EntityApi for SampleWorld {
         if !(0..=crate::scene::MAX_HP).contains(&hp) {
             return Err(CallCode::InvalidArgument);
         }
+        self.worked(work::PER_LOOKUP);
         let (e, _) = self.body(entity).ok_or(CallCode::NotFound)?;
         self.ecs
             .insert_one(e, Hp(hp))
@@ -569,7 +601,9 @@ impl EntityApi for SampleWorld {
         if after.is_some_and(|a| a.0 == u32::MAX) {
             return Ok(None);
         }
+        self.worked(work::PER_LOOKUP);
         for (&id, &e) in self.ids.range(from..) {
+            self.worked(work::PER_ENTITY_EXAMINED);
             let Some(body) = self.ecs.get::<&Body>(e).ok().map(|b| b.0) else {
                 continue;
             };
@@ -587,6 +621,7 @@ impl EntityApi for SampleWorld {
 
 impl PhysicsApi for SampleWorld {
     fn apply_force(&mut self, _: ScriptId, entity: EntityId, force: Vec2) -> Result<(), CallCode> {
+        self.worked(work::PER_LOOKUP);
         let (e, body) = self.body(entity).ok_or(CallCode::NotFound)?;
         if self.ecs.get::<&Fixed>(e).is_ok_and(|f| f.0) {
             return Err(CallCode::NotPermitted);
@@ -602,6 +637,7 @@ impl PhysicsApi for SampleWorld {
     }
 
     fn set_velocity(&mut self, _: ScriptId, entity: EntityId, v: Vec2) -> Result<(), CallCode> {
+        self.worked(work::PER_LOOKUP);
         let (e, body) = self.body(entity).ok_or(CallCode::NotFound)?;
         if self.ecs.get::<&Fixed>(e).is_ok_and(|f| f.0) {
             return Err(CallCode::NotPermitted);
@@ -623,6 +659,7 @@ impl PhysicsApi for SampleWorld {
         direction: Vec2,
         max_distance: f32,
     ) -> Result<Option<EntityId>, CallCode> {
+        self.worked(work::PER_RAYCAST);
         Ok(self
             .physics
             .raycast((from.x, from.y), (direction.x, direction.y), max_distance)
@@ -645,18 +682,21 @@ impl NetworkApi for SampleWorld {
         if !self.online.contains(&to.0) {
             return Err(CallCode::NotFound);
         }
+        self.worked(work::PER_LOOKUP + work::PER_STORAGE_KIB * body.len() as u64 / 1024);
         self.log.rpcs.push((script, to, body.to_vec()));
         Ok(())
     }
 
     fn broadcast_rpc(&mut self, script: ScriptId, body: &[u8]) -> Result<(), CallCode> {
         for p in &self.online {
+            self.worked(work::PER_LOOKUP + work::PER_STORAGE_KIB * body.len() as u64 / 1024);
             self.log.rpcs.push((script, PlayerId(*p), body.to_vec()));
         }
         Ok(())
     }
 
     fn send_to_script(&mut self, script: ScriptId, to: &str, body: &[u8]) -> Result<(), CallCode> {
+        self.worked(work::PER_LOOKUP + work::PER_STORAGE_KIB * body.len() as u64 / 1024);
         let target = self
             .names
             .iter()
@@ -680,11 +720,15 @@ impl NetworkApi for SampleWorld {
 
 impl StorageApi for SampleWorld {
     fn storage_read(&self, script: ScriptId, key: &[u8]) -> Result<Option<Vec<u8>>, CallCode> {
+        self.worked(work::PER_STORAGE_LOOKUP);
         // The script sees `not_permitted`; the run stops with the failure when the tick ends.
-        self.storage.read(script.0, key).map_err(|e| {
+        let value = self.storage.read(script.0, key).map_err(|e| {
             self.fail_storage(e);
             CallCode::NotPermitted
-        })
+        })?;
+        let len = value.as_ref().map_or(0, Vec::len) + key.len();
+        self.worked(work::PER_STORAGE_KIB * len as u64 / 1024);
+        Ok(value)
     }
 
     fn storage_write(
@@ -693,6 +737,10 @@ impl StorageApi for SampleWorld {
         key: &[u8],
         value: &[u8],
     ) -> Result<(), CallCode> {
+        self.worked(
+            work::PER_STORAGE_LOOKUP
+                + work::PER_STORAGE_KIB * (key.len() + value.len()) as u64 / 1024,
+        );
         match self.storage.write(script.0, key, value) {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -704,6 +752,19 @@ impl StorageApi for SampleWorld {
 
     fn storage_used(&self, script: ScriptId) -> u64 {
         self.storage.used(script.0)
+    }
+}
+
+impl WorldApi for SampleWorld {
+    fn take_work(&mut self) -> u64 {
+        self.work.take()
+    }
+}
+
+impl SampleWorld {
+    /// Counts `fuel` of work for the call in progress.
+    fn worked(&self, fuel: u64) {
+        self.work.set(self.work.get().saturating_add(fuel));
     }
 }
 

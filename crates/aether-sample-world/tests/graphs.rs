@@ -149,6 +149,8 @@ impl StorageApi for Recorder {
     }
 }
 
+impl aether_world::WorldApi for Recorder {}
+
 impl UIApi for Recorder {
     fn show_message(
         &mut self,

@@ -124,6 +124,12 @@ pub trait UIApi {
 }
 
 /// All six: what a world gives its scripts.
-pub trait WorldApi: EntityApi + PhysicsApi + AudioApi + NetworkApi + StorageApi + UIApi {}
-
-impl<T: EntityApi + PhysicsApi + AudioApi + NetworkApi + StorageApi + UIApi> WorldApi for T {}
+pub trait WorldApi: EntityApi + PhysicsApi + AudioApi + NetworkApi + StorageApi + UIApi {
+    /// The fuel of the work the world did for the calls since it was last asked (entities it
+    /// walked, storage it read, rays it cast), at the world's own rates, so a script pays for
+    /// what its calls cost. A world that cannot tell answers 0: each call then costs the
+    /// host's flat charges only.
+    fn take_work(&mut self) -> u64 {
+        0
+    }
+}

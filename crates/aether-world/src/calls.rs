@@ -36,6 +36,9 @@ pub struct ScriptCalls {
     rpcs: RateLimiter,
     rpc_bytes: RateLimiter,
     writes: RateLimiter,
+    ui: RateLimiter,
+    ui_bytes: RateLimiter,
+    sounds: RateLimiter,
     quota: u64,
     /// Refusals since the last [`take_refused`](Self::take_refused), by `"<import>: <code>"`.
     refused: BTreeMap<String, u32>,
@@ -62,6 +65,9 @@ impl ScriptCalls {
             rpcs: RateLimiter::new(limits.max_network_rpcs_per_second),
             rpc_bytes: RateLimiter::new(limits.max_network_bytes_per_second),
             writes: RateLimiter::new(limits.max_storage_writes_per_second),
+            ui: RateLimiter::new(limits.max_ui_messages_per_second),
+            ui_bytes: RateLimiter::new(limits.max_ui_bytes_per_second),
+            sounds: RateLimiter::new(limits.max_sounds_per_second),
             quota: limits.max_storage_bytes,
             refused: BTreeMap::new(),
             journal: None,
@@ -103,6 +109,9 @@ impl ScriptCalls {
             &mut self.rpcs,
             &mut self.rpc_bytes,
             &mut self.writes,
+            &mut self.ui,
+            &mut self.ui_bytes,
+            &mut self.sounds,
         ] {
             r.tick();
         }
@@ -150,15 +159,18 @@ impl ScriptCalls {
     }
 
     fn send(&mut self, to: i32, body: &[u8]) -> Result<i64, CallCode> {
+        let bytes = self.rpc_room(body)?;
         let to = player(to)?;
-        self.take_rpc(body)?;
+        self.take_rpc(bytes);
         self.world().send_rpc(self.id, to, body)?;
         Ok(0)
     }
 
-    /// One RPC of `body`'s size from the rates (a broadcast and a message to a script count as
-    /// one RPC too). Both rates must admit it; a refusal takes neither token.
-    fn take_rpc(&mut self, body: &[u8]) -> Result<(), CallCode> {
+    /// Whether one RPC of `body`'s size fits the payload maximum (else `invalid_argument`) and
+    /// both rates (else `throttled`); its size. Every rated call checks its rates right after
+    /// its payload's length, before any other argument, so the host can check them before
+    /// copying anything ([`ImportCalls::admit`]) and get the same answer.
+    fn rpc_room(&self, body: &[u8]) -> Result<u32, CallCode> {
         if body.len() > MAX_PAYLOAD_BYTES {
             return Err(CallCode::InvalidArgument);
         }
@@ -166,9 +178,47 @@ impl ScriptCalls {
         if self.rpcs.available() == 0 || self.rpc_bytes.available() < bytes {
             return Err(CallCode::Throttled);
         }
+        Ok(bytes)
+    }
+
+    /// Takes one RPC of `bytes` from the rates (a broadcast and a message to a script count as
+    /// one RPC too), after [`rpc_room`](Self::rpc_room) and every other check.
+    fn take_rpc(&mut self, bytes: u32) {
         self.rpcs.try_acquire();
         self.rpc_bytes.try_acquire_n(bytes);
-        Ok(())
+    }
+
+    /// Whether one UI call of `text` fits the rates (messages, objectives and markers share
+    /// them): both must admit it; its size.
+    fn ui_room(&self, text: &str) -> Result<u32, CallCode> {
+        let bytes = u32::try_from(text.len()).map_err(|_| CallCode::InvalidArgument)?;
+        if self.ui.available() == 0 || self.ui_bytes.available() < bytes {
+            return Err(CallCode::Throttled);
+        }
+        Ok(bytes)
+    }
+
+    /// Takes one UI call of `bytes` from the rates, after every check.
+    fn take_ui(&mut self, bytes: u32) {
+        self.ui.try_acquire();
+        self.ui_bytes.try_acquire_n(bytes);
+    }
+
+    /// Whether the rates of `import` would refuse a call whose payload (already known to be
+    /// within its maximum) is `bytes` long now: what the call itself checks first after the
+    /// payload's length, before copying or reading anything else.
+    fn would_throttle(&self, import: &str, bytes: usize) -> bool {
+        let bytes = u32::try_from(bytes).unwrap_or(u32::MAX);
+        match import {
+            "network_send" | "network_broadcast" | "network_send_script" => {
+                self.rpcs.available() == 0 || self.rpc_bytes.available() < bytes
+            }
+            "storage_write" => self.writes.available() == 0,
+            "ui_message" | "ui_objective" | "ui_marker" => {
+                self.ui.available() == 0 || self.ui_bytes.available() < bytes
+            }
+            _ => false,
+        }
     }
 
     fn read_value(&mut self, key: &[u8], cap: usize) -> Result<Vec<u8>, CallCode> {
@@ -189,6 +239,10 @@ impl ScriptCalls {
         if key.len() > MAX_NAME_BYTES || value.len() > MAX_PAYLOAD_BYTES {
             return Err(CallCode::InvalidArgument);
         }
+        // The rate before the quota: the quota reads the database.
+        if self.writes.available() == 0 {
+            return Err(CallCode::Throttled);
+        }
         let id = self.id;
         let (used, old) = {
             let world = self.world();
@@ -199,9 +253,7 @@ impl ScriptCalls {
         if after > self.quota {
             return Err(CallCode::QuotaExceeded);
         }
-        if !self.writes.try_acquire() {
-            return Err(CallCode::Throttled);
-        }
+        self.writes.try_acquire();
         self.world().storage_write(id, key, value)?;
         Ok(0)
     }
@@ -245,6 +297,9 @@ impl ScriptCalls {
                 return Err(CallCode::InvalidArgument);
             }
             let at = point(x, y)?;
+            if !self.sounds.try_acquire() {
+                return Err(CallCode::Throttled);
+            }
             self.world().play_sound(self.id, sound, at)?;
             Ok(0)
         })();
@@ -309,7 +364,8 @@ impl ScriptCalls {
     }
 
     fn do_network_broadcast(&mut self, body: &[u8]) -> i32 {
-        let r = self.take_rpc(body).and_then(|()| {
+        let r = self.rpc_room(body).and_then(|bytes| {
+            self.take_rpc(bytes);
             self.world().broadcast_rpc(self.id, body)?;
             Ok(0)
         });
@@ -318,10 +374,11 @@ impl ScriptCalls {
 
     fn do_network_send_script(&mut self, to: &str, body: &[u8]) -> i32 {
         let r = (|| {
+            let bytes = self.rpc_room(body)?;
             if to.is_empty() || to.len() > MAX_NAME_BYTES {
                 return Err(CallCode::InvalidArgument);
             }
-            self.take_rpc(body)?;
+            self.take_rpc(bytes);
             self.world().send_to_script(self.id, to, body)?;
             Ok(0)
         })();
@@ -380,10 +437,12 @@ impl ScriptCalls {
 
     fn do_ui_objective(&mut self, to: i32, text: &str) -> i32 {
         let r = (|| {
-            let to = if to == -1 { None } else { Some(player(to)?) };
             if text.len() > MAX_PAYLOAD_BYTES {
                 return Err(CallCode::InvalidArgument);
             }
+            let bytes = self.ui_room(text)?;
+            let to = if to == -1 { None } else { Some(player(to)?) };
+            self.take_ui(bytes);
             self.world().set_objective(self.id, to, text)?;
             Ok(0)
         })();
@@ -392,10 +451,12 @@ impl ScriptCalls {
 
     fn do_ui_marker(&mut self, x: f32, y: f32, text: &str) -> i32 {
         let r = (|| {
-            let at = point(x, y)?;
             if text.len() > MAX_NAME_BYTES {
                 return Err(CallCode::InvalidArgument);
             }
+            let bytes = self.ui_room(text)?;
+            let at = point(x, y)?;
+            self.take_ui(bytes);
             self.world().place_marker(self.id, at, text)?;
             Ok(0)
         })();
@@ -404,10 +465,12 @@ impl ScriptCalls {
 
     fn do_ui_message(&mut self, to: i32, text: &str) -> i32 {
         let r = (|| {
-            let to = if to == -1 { None } else { Some(player(to)?) };
             if text.len() > MAX_PAYLOAD_BYTES {
                 return Err(CallCode::InvalidArgument);
             }
+            let bytes = self.ui_room(text)?;
+            let to = if to == -1 { None } else { Some(player(to)?) };
+            self.take_ui(bytes);
             self.world().show_message(self.id, to, text)?;
             Ok(0)
         })();
@@ -418,6 +481,22 @@ impl ScriptCalls {
 impl ImportCalls for ScriptCalls {
     fn refuse(&mut self, import: &str, code: CallCode) -> i64 {
         ScriptCalls::refuse(self, import, code)
+    }
+
+    fn admit(&mut self, import: &'static str, bytes: usize) -> Option<i64> {
+        if !self.would_throttle(import, bytes) {
+            return None;
+        }
+        let code = self.answer(import, Err(CallCode::Throttled));
+        Some(self.noted(import, code))
+    }
+
+    fn take_work(&mut self) -> u64 {
+        let work = self.world().take_work();
+        if work > 0 {
+            self.journal(JournalEntry::Work(work));
+        }
+        work
     }
 
     fn entity_spawn(&mut self, kind: &str, x: f32, y: f32) -> i64 {

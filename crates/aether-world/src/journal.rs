@@ -61,6 +61,8 @@ pub enum JournalEntry {
     Event(Arc<[u8]>),
     /// The module called this import and the world answered.
     Call(&'static str, Answer),
+    /// The fuel of the world's work for the call before it (entities walked, storage read).
+    Work(u64),
     /// The handler ended.
     End {
         /// `None` when it finished, else its fault in words.
@@ -76,16 +78,20 @@ pub enum JournalEntry {
 /// Answers a [`WorldInterpreter`]'s calls from a journal, in order.
 #[derive(Debug, Default)]
 pub struct Replayer {
-    calls: VecDeque<(&'static str, Answer)>,
+    calls: VecDeque<(&'static str, Answer, u64)>,
+    /// The world's work for the call answered last, until taken.
+    work: u64,
     /// The first call the journal did not hold next, in words.
     pub parted: Option<String>,
 }
 
 impl Replayer {
-    /// Answers from `calls`, in order.
-    pub fn new(calls: impl IntoIterator<Item = (&'static str, Answer)>) -> Self {
+    /// Answers from `calls` (each import, its answer and the fuel of the world's work for
+    /// it), in order.
+    pub fn new(calls: impl IntoIterator<Item = (&'static str, Answer, u64)>) -> Self {
         Self {
             calls: calls.into_iter().collect(),
+            work: 0,
             parted: None,
         }
     }
@@ -100,8 +106,11 @@ impl Replayer {
             return None;
         }
         match self.calls.front() {
-            Some((name, _)) if *name == import => self.calls.pop_front().map(|(_, a)| a),
-            Some((name, _)) => {
+            Some((name, _, _)) if *name == import => self.calls.pop_front().map(|(_, a, w)| {
+                self.work = w;
+                a
+            }),
+            Some((name, _, _)) => {
                 self.parted = Some(format!(
                     "the graph called {import} where the module called {name}"
                 ));
@@ -136,6 +145,22 @@ impl Replayer {
 }
 
 impl ImportCalls for Replayer {
+    fn take_work(&mut self) -> u64 {
+        std::mem::take(&mut self.work)
+    }
+
+    /// A rated call the journal holds as `throttled` was refused before its payload was copied
+    /// (the host checks rates first, and the call would refuse it then): so it is here.
+    fn admit(&mut self, import: &'static str, _bytes: usize) -> Option<i64> {
+        let throttled = i64::from(CallCode::Throttled.as_i32());
+        match self.calls.front() {
+            Some((name, Answer::Int(code), _)) if *name == import && *code == throttled => {
+                self.int(import);
+                Some(throttled)
+            }
+            _ => None,
+        }
+    }
     fn entity_spawn(&mut self, _: &str, _: f32, _: f32) -> i64 {
         self.int("entity_spawn")
     }

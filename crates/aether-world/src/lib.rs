@@ -38,7 +38,7 @@ pub mod schedule;
 pub use api::{AudioApi, EntityApi, NetworkApi, PhysicsApi, StorageApi, UIApi, WorldApi};
 pub use calls::{ScriptCalls, SharedWorld};
 pub use limits::{
-    DEFAULT_FUEL_PER_MS, DEFAULT_PER_SCRIPT_MEMORY_BYTES, LimitRequest, SchedulerPolicy,
+    DEFAULT_FUEL_PER_MS, DEFAULT_PER_SCRIPT_MEMORY_BYTES, HostCosts, LimitRequest, SchedulerPolicy,
     ScriptResourceLimits, TICKS_PER_SECOND, WorldScriptLimits,
 };
 pub use rate::RateLimiter;

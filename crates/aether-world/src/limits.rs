@@ -31,6 +31,12 @@ pub struct ScriptResourceLimits {
     pub max_storage_writes_per_second: u32,
     /// Bytes the script may keep in storage (keys and values).
     pub max_storage_bytes: u64,
+    /// UI calls (messages, objectives and markers together) per second of world time.
+    pub max_ui_messages_per_second: u32,
+    /// Bytes of UI text per second of world time.
+    pub max_ui_bytes_per_second: u32,
+    /// Sounds played per second of world time.
+    pub max_sounds_per_second: u32,
 }
 
 impl Default for ScriptResourceLimits {
@@ -43,6 +49,9 @@ impl Default for ScriptResourceLimits {
             max_network_bytes_per_second: 4096,
             max_storage_writes_per_second: 10,
             max_storage_bytes: 1024 * 1024,
+            max_ui_messages_per_second: 20,
+            max_ui_bytes_per_second: 4096,
+            max_sounds_per_second: 20,
         }
     }
 }
@@ -73,13 +82,19 @@ pub struct LimitRequest {
     pub max_storage_writes_per_second: Option<u32>,
     /// See [`ScriptResourceLimits::max_storage_bytes`].
     pub max_storage_bytes: Option<u64>,
+    /// See [`ScriptResourceLimits::max_ui_messages_per_second`].
+    pub max_ui_messages_per_second: Option<u32>,
+    /// See [`ScriptResourceLimits::max_ui_bytes_per_second`].
+    pub max_ui_bytes_per_second: Option<u32>,
+    /// See [`ScriptResourceLimits::max_sounds_per_second`].
+    pub max_sounds_per_second: Option<u32>,
 }
 
 impl ScriptResourceLimits {
     /// The limits in plain words, for people who do not program.
     pub fn plain_words(&self) -> String {
         format!(
-            "{} ms of CPU a tick, {} MiB of memory, {} spawns, {} messages ({} bytes) and {} storage writes a second, {} KiB of storage",
+            "{} ms of CPU a tick, {} MiB of memory, {} spawns, {} messages ({} bytes) and {} storage writes a second, {} KiB of storage, {} UI texts ({} bytes) and {} sounds a second",
             self.max_cpu_ms_per_tick,
             self.max_memory_bytes / (1024 * 1024),
             self.max_entity_spawns_per_second,
@@ -87,6 +102,9 @@ impl ScriptResourceLimits {
             self.max_network_bytes_per_second,
             self.max_storage_writes_per_second,
             self.max_storage_bytes / 1024,
+            self.max_ui_messages_per_second,
+            self.max_ui_bytes_per_second,
+            self.max_sounds_per_second,
         )
     }
 }
@@ -128,6 +146,18 @@ impl LimitRequest {
         put(
             "max_storage_bytes",
             self.max_storage_bytes.map(|v| v.to_string()),
+        );
+        put(
+            "max_ui_messages_per_second",
+            self.max_ui_messages_per_second.map(|v| v.to_string()),
+        );
+        put(
+            "max_ui_bytes_per_second",
+            self.max_ui_bytes_per_second.map(|v| v.to_string()),
+        );
+        put(
+            "max_sounds_per_second",
+            self.max_sounds_per_second.map(|v| v.to_string()),
         );
         out
     }
@@ -211,6 +241,27 @@ impl LimitRequest {
             &mut out.max_storage_bytes,
             &mut problems,
         );
+        take(
+            "max_ui_messages_per_second",
+            self.max_ui_messages_per_second,
+            grant.max_ui_messages_per_second,
+            &mut out.max_ui_messages_per_second,
+            &mut problems,
+        );
+        take(
+            "max_ui_bytes_per_second",
+            self.max_ui_bytes_per_second,
+            grant.max_ui_bytes_per_second,
+            &mut out.max_ui_bytes_per_second,
+            &mut problems,
+        );
+        take(
+            "max_sounds_per_second",
+            self.max_sounds_per_second,
+            grant.max_sounds_per_second,
+            &mut out.max_sounds_per_second,
+            &mut problems,
+        );
         if problems.is_empty() {
             Ok(out)
         } else {
@@ -260,6 +311,34 @@ pub struct SchedulerPolicy {
     pub max_faults: u32,
     /// The window, in ticks, faults are counted in.
     pub fault_window_ticks: u64,
+    /// What the host's own work for a script costs it, in fuel.
+    pub host_costs: HostCosts,
+}
+
+/// Fuel the host charges a script for the work it does for it, beside the script's own
+/// operators: so that a tick's fuel is the CPU its scripts really cost. Calibrated on the
+/// 2-core reference machine against [`DEFAULT_FUEL_PER_MS`] (BENCHMARKS.md, "What a host call
+/// costs"); `docs/world-script-abi.md` lists them for script authors. The world adds the fuel of
+/// its own work for a call (entities walked, storage read) through
+/// [`WorldApi::take_work`](crate::api::WorldApi::take_work).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostCosts {
+    /// Each event delivered: placing it in the script's memory and the call of `on_event`.
+    pub per_event: u64,
+    /// Each import called: the crossing into the host and back, the checks, the lock.
+    pub per_call: u64,
+    /// Each KiB copied between the script's memory and the host (pointer arguments, answers).
+    pub per_kib_copied: u64,
+}
+
+impl Default for HostCosts {
+    fn default() -> Self {
+        Self {
+            per_event: 3_000,
+            per_call: 600,
+            per_kib_copied: 400,
+        }
+    }
 }
 
 impl Default for SchedulerPolicy {
@@ -272,6 +351,7 @@ impl Default for SchedulerPolicy {
             backoff_ticks: 20,
             max_faults: 3,
             fault_window_ticks: 20 * u64::from(TICKS_PER_SECOND),
+            host_costs: HostCosts::default(),
         }
     }
 }

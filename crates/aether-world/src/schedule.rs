@@ -129,6 +129,10 @@ pub struct SliceOutcome {
     /// Host calls refused during the slice, by `"<import>: <code>"` (`"entity_spawn: throttled"`):
     /// each is counted in the tick's usage.
     pub refused: Vec<(String, u32)>,
+    /// Handlers that finished within the slice (a slice may run several short ones); when the
+    /// slice ends [`Yielded`](SliceEnd::Yielded) after one finished, the handler in flight is
+    /// a new one.
+    pub finished: u32,
 }
 
 /// Runs slices of scripts: the world-script runtime implements it over wasmtime (fuel yields
@@ -155,8 +159,11 @@ pub struct ScriptUsage {
     pub cpu_ms: f64,
     /// Wall-clock time of its slices.
     pub wall_time: Duration,
-    /// Slices it ran.
+    /// Slices of fuel it was given (each at most one slice of its fuel, see
+    /// [`SchedulerPolicy::slice_for`]).
     pub slices: u32,
+    /// Handlers it finished.
+    pub handlers: u32,
     /// Ticks it had waited with work before this one (0 if it ran last tick).
     pub ticks_waited: u64,
     /// Host calls refused, by kind.
@@ -310,6 +317,7 @@ impl WorldScriptScheduler {
                 cpu_ms: 0.0,
                 wall_time: Duration::ZERO,
                 slices: 0,
+                handlers: 0,
                 ticks_waited: e.waited,
                 refused: BTreeMap::new(),
                 faults: Vec::new(),
@@ -392,12 +400,13 @@ impl WorldScriptScheduler {
                 for (kind, n) in out.refused {
                     *u.refused.entry(kind).or_default() += n;
                 }
+                u.handlers += out.finished;
                 match out.end {
                     SliceEnd::Finished => self.scripts[i].state = ScriptState::Ready,
                     SliceEnd::Yielded => {
-                        self.scripts[i].state = ScriptState::Suspended {
-                            ticks: resumed_ticks,
-                        };
+                        // A handler that began in this slice starts its count over.
+                        let ticks = if out.finished > 0 { 0 } else { resumed_ticks };
+                        self.scripts[i].state = ScriptState::Suspended { ticks };
                     }
                     SliceEnd::Fault(reason) => {
                         usage[i].faults.push(reason.clone());

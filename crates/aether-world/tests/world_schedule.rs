@@ -71,9 +71,10 @@ impl SliceRunner for Workload {
                 .expect("run only with work"),
         };
         let traps = matches!(self.behaviour[&id], Behaviour::Traps(_));
-        let outcome = |fuel_used, end| SliceOutcome {
+        let outcome = |fuel_used, end: SliceEnd| SliceOutcome {
             fuel_used,
             wall_time: Duration::ZERO,
+            finished: u32::from(end == SliceEnd::Finished),
             end,
             refused: Vec::new(),
         };

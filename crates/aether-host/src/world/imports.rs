@@ -7,11 +7,13 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use aether_lang::imports::ImportCalls;
+use aether_world::HostCosts;
 use aether_world::calls::{MAX_NAME_BYTES, MAX_PAYLOAD_BYTES};
 use aether_world_types::CallCode;
 use wasmparser::ValType;
-use wasmtime::{Caller, Linker};
+use wasmtime::{Caller, Linker, WasmRet, WasmTyList};
 
+use super::meter::{self, SharedMeter, YieldOnce};
 use crate::instance::GuestLimiter;
 
 const I32: ValType = ValType::I32;
@@ -42,12 +44,18 @@ pub const IMPORTS: [(&str, &[ValType], &[ValType]); 20] = [
     ("network_send_script", &[I32, I32, I32, I32], &[I32]),
 ];
 
-/// The store's data for a world script: its memory limiter and its calls.
+/// The store's data for a world script: its memory limiter, its calls and their meter.
 pub struct ScriptHost {
     /// The script's memory and table limiter.
     pub limiter: GuestLimiter,
     /// The world's side of the calls (a replay of a journal when measuring fuel per node).
     pub calls: Arc<Mutex<dyn ImportCalls + Send>>,
+    /// Where the handler stands in its slice; the runtime reads it after each poll.
+    pub meter: SharedMeter,
+    /// What the host's work costs.
+    pub costs: HostCosts,
+    /// Bytes the import in progress copied between the script's memory and the host.
+    pub copied: u64,
 }
 
 impl std::fmt::Debug for ScriptHost {
@@ -62,6 +70,47 @@ fn lock<T: ?Sized>(calls: &Arc<Mutex<T>>) -> MutexGuard<'_, T> {
     calls.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Defines the import `name`: `body` is the call itself; around it, the meter ends the slice
+/// first when the call would not fit in what is left of it, then charges the call's cost (the
+/// host's flat charge, the bytes it copied, the world's work), ending the slice after it when
+/// the slice is spent.
+fn define<P, R>(
+    linker: &mut Linker<ScriptHost>,
+    name: &'static str,
+    body: fn(&mut Ctx<'_>, P) -> R,
+) -> wasmtime::Result<()>
+where
+    P: WasmTyList + Send + 'static,
+    R: WasmRet + Send + 'static,
+{
+    linker.func_wrap_async("aether", name, move |mut c: Ctx<'_>, params: P| {
+        Box::new(async move {
+            let base = c.data().costs.per_call;
+            if meter::must_end_before(&mut c, base) {
+                YieldOnce::default().await;
+            }
+            c.data_mut().copied = 0;
+            let out = body(&mut c, params);
+            let host = c.data();
+            let work = lock(&host.calls).take_work();
+            let cost = meter::host_cost(&host.costs, host.copied).saturating_add(work);
+            if meter::charge(&mut c, cost) {
+                YieldOnce::default().await;
+            }
+            out
+        })
+    })?;
+    Ok(())
+}
+
+/// Before anything of a call whose payload is `len` bytes is copied: the call's answer when
+/// its rates already refuse it (`None` when the length is not one the call accepts: its own
+/// checks answer then, as the reference interpreter's calls do).
+fn admit(c: &Ctx<'_>, import: &'static str, len: i32, max: usize) -> Option<i64> {
+    let len = usize::try_from(len).ok().filter(|&n| n <= max)?;
+    lock(&calls_of(c)).admit(import, len)
+}
+
 /// Bytes `ptr..ptr + len` of the script's memory, at most `max`.
 fn read(caller: &mut Ctx<'_>, ptr: i32, len: i32, max: usize) -> Result<Vec<u8>, CallCode> {
     let memory = caller
@@ -74,11 +123,13 @@ fn read(caller: &mut Ctx<'_>, ptr: i32, len: i32, max: usize) -> Result<Vec<u8>,
     if len > max {
         return Err(CallCode::InvalidArgument);
     }
-    memory
+    let bytes = memory
         .data(&caller)
         .get(ptr..ptr.checked_add(len).ok_or(CallCode::InvalidArgument)?)
         .map(<[u8]>::to_vec)
-        .ok_or(CallCode::InvalidArgument)
+        .ok_or(CallCode::InvalidArgument)?;
+    caller.data_mut().copied += bytes.len() as u64;
+    Ok(bytes)
 }
 
 fn read_text(caller: &mut Ctx<'_>, ptr: i32, len: i32, max: usize) -> Result<String, CallCode> {
@@ -93,8 +144,10 @@ fn write(caller: &mut Ctx<'_>, ptr: i32, bytes: &[u8]) -> Result<(), CallCode> {
         .ok_or(CallCode::InvalidArgument)?;
     let ptr = usize::try_from(ptr).map_err(|_| CallCode::InvalidArgument)?;
     memory
-        .write(caller, ptr, bytes)
-        .map_err(|_| CallCode::InvalidArgument)
+        .write(&mut *caller, ptr, bytes)
+        .map_err(|_| CallCode::InvalidArgument)?;
+    caller.data_mut().copied += bytes.len() as u64;
+    Ok(())
 }
 
 /// The script's calls, locked (scripts run one at a time: never contended).
@@ -109,193 +162,234 @@ fn refused(c: &Ctx<'_>, import: &str, code: CallCode) -> i64 {
 
 /// Defines every import of [`IMPORTS`] in `linker`: each reads its arguments from the script's
 /// memory (a bad pointer or length is `invalid_argument`), then calls [`ImportCalls`].
+/// Defines every import of [`IMPORTS`] in `linker`: each reads its arguments from the script's
+/// memory (a bad pointer or length is `invalid_argument`), then calls [`ImportCalls`]; each is
+/// charged what it cost the host and the world ([`meter`](super::meter)).
 pub fn link(linker: &mut Linker<ScriptHost>) -> wasmtime::Result<()> {
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "entity_spawn",
-        |mut c: Ctx<'_>, kind_ptr: i32, kind_len: i32, x: f32, y: f32| -> i64 {
-            match read_text(&mut c, kind_ptr, kind_len, MAX_NAME_BYTES) {
-                Ok(kind) => lock(&calls_of(&c)).entity_spawn(&kind, x, y),
-                Err(code) => refused(&c, "entity_spawn", code),
+        |c: &mut Ctx<'_>, (kind_ptr, kind_len, x, y): (i32, i32, f32, f32)| -> i64 {
+            match read_text(c, kind_ptr, kind_len, MAX_NAME_BYTES) {
+                Ok(kind) => lock(&calls_of(c)).entity_spawn(&kind, x, y),
+                Err(code) => refused(c, "entity_spawn", code),
             }
         },
     )?;
-    linker.func_wrap("aether", "entity_destroy", |c: Ctx<'_>, e: i32| -> i32 {
-        lock(&calls_of(&c)).entity_destroy(e)
-    })?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
+        "entity_destroy",
+        |c: &mut Ctx<'_>, (e,): (i32,)| -> i32 { lock(&calls_of(c)).entity_destroy(e) },
+    )?;
+    define(
+        linker,
         "entity_position",
-        |mut c: Ctx<'_>, e: i32, out_ptr: i32| -> i32 {
-            let at = lock(&calls_of(&c)).entity_position(e);
+        |c: &mut Ctx<'_>, (e, out_ptr): (i32, i32)| -> i32 {
+            let at = lock(&calls_of(c)).entity_position(e);
             match at {
                 Ok(at) => {
                     let mut bytes = [0u8; 8];
                     bytes[..4].copy_from_slice(&at.x.to_le_bytes());
                     bytes[4..].copy_from_slice(&at.y.to_le_bytes());
-                    match write(&mut c, out_ptr, &bytes) {
+                    match write(c, out_ptr, &bytes) {
                         Ok(()) => 0,
-                        Err(code) => refused(&c, "entity_position", code) as i32,
+                        Err(code) => refused(c, "entity_position", code) as i32,
                     }
                 }
                 Err(code) => code,
             }
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "physics_apply_force",
-        |c: Ctx<'_>, e: i32, fx: f32, fy: f32| -> i32 {
-            lock(&calls_of(&c)).physics_apply_force(e, fx, fy)
+        |c: &mut Ctx<'_>, (e, fx, fy): (i32, f32, f32)| -> i32 {
+            lock(&calls_of(c)).physics_apply_force(e, fx, fy)
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "audio_play",
-        |mut c: Ctx<'_>, ptr: i32, len: i32, x: f32, y: f32| -> i32 {
-            match read_text(&mut c, ptr, len, MAX_NAME_BYTES) {
-                Ok(sound) => lock(&calls_of(&c)).audio_play(&sound, x, y),
-                Err(code) => refused(&c, "audio_play", code) as i32,
+        |c: &mut Ctx<'_>, (ptr, len, x, y): (i32, i32, f32, f32)| -> i32 {
+            match read_text(c, ptr, len, MAX_NAME_BYTES) {
+                Ok(sound) => lock(&calls_of(c)).audio_play(&sound, x, y),
+                Err(code) => refused(c, "audio_play", code) as i32,
             }
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "network_send",
-        |mut c: Ctx<'_>, to: i32, ptr: i32, len: i32| -> i32 {
-            match read(&mut c, ptr, len, MAX_PAYLOAD_BYTES) {
-                Ok(body) => lock(&calls_of(&c)).network_send(to, &body),
-                Err(code) => refused(&c, "network_send", code) as i32,
+        |c: &mut Ctx<'_>, (to, ptr, len): (i32, i32, i32)| -> i32 {
+            if let Some(code) = admit(c, "network_send", len, MAX_PAYLOAD_BYTES) {
+                return code as i32;
+            }
+
+            match read(c, ptr, len, MAX_PAYLOAD_BYTES) {
+                Ok(body) => lock(&calls_of(c)).network_send(to, &body),
+                Err(code) => refused(c, "network_send", code) as i32,
             }
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "storage_read",
-        |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, out_ptr: i32, out_cap: i32| -> i32 {
-            let key = match read(&mut c, key_ptr, key_len, MAX_NAME_BYTES) {
+        |c: &mut Ctx<'_>, (key_ptr, key_len, out_ptr, out_cap): (i32, i32, i32, i32)| -> i32 {
+            let key = match read(c, key_ptr, key_len, MAX_NAME_BYTES) {
                 Ok(key) => key,
-                Err(code) => return refused(&c, "storage_read", code) as i32,
+                Err(code) => return refused(c, "storage_read", code) as i32,
             };
             let cap = usize::try_from(out_cap).unwrap_or(0);
-            let value = lock(&calls_of(&c)).storage_read(&key, cap);
+            let value = lock(&calls_of(c)).storage_read(&key, cap);
             match value {
-                Ok(value) => match write(&mut c, out_ptr, &value) {
+                Ok(value) => match write(c, out_ptr, &value) {
                     Ok(()) => value.len() as i32,
-                    Err(code) => refused(&c, "storage_read", code) as i32,
+                    Err(code) => refused(c, "storage_read", code) as i32,
                 },
                 Err(code) => code,
             }
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "storage_write",
-        |mut c: Ctx<'_>, key_ptr: i32, key_len: i32, val_ptr: i32, val_len: i32| -> i32 {
-            let args = read(&mut c, key_ptr, key_len, MAX_NAME_BYTES)
-                .and_then(|k| Ok((k, read(&mut c, val_ptr, val_len, MAX_PAYLOAD_BYTES)?)));
+        |c: &mut Ctx<'_>, (key_ptr, key_len, val_ptr, val_len): (i32, i32, i32, i32)| -> i32 {
+            let lengths_valid = usize::try_from(key_len).is_ok_and(|n| n <= MAX_NAME_BYTES);
+            if let Some(code) = lengths_valid
+                .then(|| admit(c, "storage_write", val_len, MAX_PAYLOAD_BYTES))
+                .flatten()
+            {
+                return code as i32;
+            }
+
+            let args = read(c, key_ptr, key_len, MAX_NAME_BYTES)
+                .and_then(|k| Ok((k, read(c, val_ptr, val_len, MAX_PAYLOAD_BYTES)?)));
             match args {
-                Ok((key, value)) => lock(&calls_of(&c)).storage_write(&key, &value),
-                Err(code) => refused(&c, "storage_write", code) as i32,
+                Ok((key, value)) => lock(&calls_of(c)).storage_write(&key, &value),
+                Err(code) => refused(c, "storage_write", code) as i32,
             }
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "entity_kind",
-        |mut c: Ctx<'_>, e: i32, out_ptr: i32, out_cap: i32| -> i32 {
+        |c: &mut Ctx<'_>, (e, out_ptr, out_cap): (i32, i32, i32)| -> i32 {
             let cap = usize::try_from(out_cap).unwrap_or(0);
-            let kind = lock(&calls_of(&c)).entity_kind(e, cap);
+            let kind = lock(&calls_of(c)).entity_kind(e, cap);
             match kind {
-                Ok(kind) => match write(&mut c, out_ptr, &kind) {
+                Ok(kind) => match write(c, out_ptr, &kind) {
                     Ok(()) => kind.len() as i32,
-                    Err(code) => refused(&c, "entity_kind", code) as i32,
+                    Err(code) => refused(c, "entity_kind", code) as i32,
                 },
                 Err(code) => code,
             }
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "network_broadcast",
-        |mut c: Ctx<'_>, ptr: i32, len: i32| -> i32 {
-            match read(&mut c, ptr, len, MAX_PAYLOAD_BYTES) {
-                Ok(body) => lock(&calls_of(&c)).network_broadcast(&body),
-                Err(code) => refused(&c, "network_broadcast", code) as i32,
+        |c: &mut Ctx<'_>, (ptr, len): (i32, i32)| -> i32 {
+            if let Some(code) = admit(c, "network_broadcast", len, MAX_PAYLOAD_BYTES) {
+                return code as i32;
+            }
+
+            match read(c, ptr, len, MAX_PAYLOAD_BYTES) {
+                Ok(body) => lock(&calls_of(c)).network_broadcast(&body),
+                Err(code) => refused(c, "network_broadcast", code) as i32,
             }
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "network_send_script",
-        |mut c: Ctx<'_>, name_ptr: i32, name_len: i32, ptr: i32, len: i32| -> i32 {
-            let args = read_text(&mut c, name_ptr, name_len, MAX_NAME_BYTES)
-                .and_then(|n| Ok((n, read(&mut c, ptr, len, MAX_PAYLOAD_BYTES)?)));
+        |c: &mut Ctx<'_>, (name_ptr, name_len, ptr, len): (i32, i32, i32, i32)| -> i32 {
+            if let Some(code) = admit(c, "network_send_script", len, MAX_PAYLOAD_BYTES) {
+                return code as i32;
+            }
+
+            let args = read_text(c, name_ptr, name_len, MAX_NAME_BYTES)
+                .and_then(|n| Ok((n, read(c, ptr, len, MAX_PAYLOAD_BYTES)?)));
             match args {
-                Ok((name, body)) => lock(&calls_of(&c)).network_send_script(&name, &body),
-                Err(code) => refused(&c, "network_send_script", code) as i32,
+                Ok((name, body)) => lock(&calls_of(c)).network_send_script(&name, &body),
+                Err(code) => refused(c, "network_send_script", code) as i32,
             }
         },
     )?;
-    linker.func_wrap("aether", "entity_is_mine", |c: Ctx<'_>, e: i32| -> i32 {
-        lock(&calls_of(&c)).entity_is_mine(e)
-    })?;
-    linker.func_wrap("aether", "entity_hp", |c: Ctx<'_>, e: i32| -> i32 {
-        lock(&calls_of(&c)).entity_hp(e)
-    })?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
+        "entity_is_mine",
+        |c: &mut Ctx<'_>, (e,): (i32,)| -> i32 { lock(&calls_of(c)).entity_is_mine(e) },
+    )?;
+    define(
+        linker,
+        "entity_hp",
+        |c: &mut Ctx<'_>, (e,): (i32,)| -> i32 { lock(&calls_of(c)).entity_hp(e) },
+    )?;
+    define(
+        linker,
         "entity_set_hp",
-        |c: Ctx<'_>, e: i32, hp: i32| -> i32 { lock(&calls_of(&c)).entity_set_hp(e, hp) },
+        |c: &mut Ctx<'_>, (e, hp): (i32, i32)| -> i32 { lock(&calls_of(c)).entity_set_hp(e, hp) },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "entity_next_near",
-        |c: Ctx<'_>, x: f32, y: f32, radius: f32, after: i32| -> i64 {
-            lock(&calls_of(&c)).entity_next_near(x, y, radius, after)
+        |c: &mut Ctx<'_>, (x, y, radius, after): (f32, f32, f32, i32)| -> i64 {
+            lock(&calls_of(c)).entity_next_near(x, y, radius, after)
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "physics_set_velocity",
-        |c: Ctx<'_>, e: i32, vx: f32, vy: f32| -> i32 {
-            lock(&calls_of(&c)).physics_set_velocity(e, vx, vy)
+        |c: &mut Ctx<'_>, (e, vx, vy): (i32, f32, f32)| -> i32 {
+            lock(&calls_of(c)).physics_set_velocity(e, vx, vy)
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "physics_raycast",
-        |c: Ctx<'_>, x: f32, y: f32, dx: f32, dy: f32, max: f32| -> i64 {
-            lock(&calls_of(&c)).physics_raycast(x, y, dx, dy, max)
+        |c: &mut Ctx<'_>, (x, y, dx, dy, max): (f32, f32, f32, f32, f32)| -> i64 {
+            lock(&calls_of(c)).physics_raycast(x, y, dx, dy, max)
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "ui_objective",
-        |mut c: Ctx<'_>, to: i32, ptr: i32, len: i32| -> i32 {
-            match read_text(&mut c, ptr, len, MAX_PAYLOAD_BYTES) {
-                Ok(text) => lock(&calls_of(&c)).ui_objective(to, &text),
-                Err(code) => refused(&c, "ui_objective", code) as i32,
+        |c: &mut Ctx<'_>, (to, ptr, len): (i32, i32, i32)| -> i32 {
+            if let Some(code) = admit(c, "ui_objective", len, MAX_PAYLOAD_BYTES) {
+                return code as i32;
+            }
+
+            match read_text(c, ptr, len, MAX_PAYLOAD_BYTES) {
+                Ok(text) => lock(&calls_of(c)).ui_objective(to, &text),
+                Err(code) => refused(c, "ui_objective", code) as i32,
             }
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "ui_marker",
-        |mut c: Ctx<'_>, x: f32, y: f32, ptr: i32, len: i32| -> i32 {
-            match read_text(&mut c, ptr, len, MAX_NAME_BYTES) {
-                Ok(text) => lock(&calls_of(&c)).ui_marker(x, y, &text),
-                Err(code) => refused(&c, "ui_marker", code) as i32,
+        |c: &mut Ctx<'_>, (x, y, ptr, len): (f32, f32, i32, i32)| -> i32 {
+            if let Some(code) = admit(c, "ui_marker", len, MAX_NAME_BYTES) {
+                return code as i32;
+            }
+
+            match read_text(c, ptr, len, MAX_NAME_BYTES) {
+                Ok(text) => lock(&calls_of(c)).ui_marker(x, y, &text),
+                Err(code) => refused(c, "ui_marker", code) as i32,
             }
         },
     )?;
-    linker.func_wrap(
-        "aether",
+    define(
+        linker,
         "ui_message",
-        |mut c: Ctx<'_>, to: i32, ptr: i32, len: i32| -> i32 {
-            match read_text(&mut c, ptr, len, MAX_PAYLOAD_BYTES) {
-                Ok(text) => lock(&calls_of(&c)).ui_message(to, &text),
-                Err(code) => refused(&c, "ui_message", code) as i32,
+        |c: &mut Ctx<'_>, (to, ptr, len): (i32, i32, i32)| -> i32 {
+            if let Some(code) = admit(c, "ui_message", len, MAX_PAYLOAD_BYTES) {
+                return code as i32;
+            }
+
+            match read_text(c, ptr, len, MAX_PAYLOAD_BYTES) {
+                Ok(text) => lock(&calls_of(c)).ui_message(to, &text),
+                Err(code) => refused(c, "ui_message", code) as i32,
             }
         },
     )?;
