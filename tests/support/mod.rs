@@ -9,6 +9,7 @@ pub mod hostile;
 pub mod random;
 pub mod world;
 
+#[allow(unused_imports)]
 pub use base::*;
 
 use std::sync::OnceLock;

@@ -277,7 +277,15 @@ impl Instrument<'_> {
 /// The instrumented copy of `artifact`'s module (see the module documentation), and each
 /// counter's node.
 pub fn instrument(artifact: &ScriptArtifact) -> Result<(Vec<u8>, Vec<NodeId>), String> {
-    let wasm = &artifact.wasm_bytes;
+    instrument_bytes(artifact, &artifact.wasm_bytes)
+}
+
+/// [`instrument`] of `wasm`, which is `artifact`'s module or a form of it the host runs (a world
+/// script's, with its bulk operations in chunks).
+fn instrument_bytes(
+    artifact: &ScriptArtifact,
+    wasm: &[u8],
+) -> Result<(Vec<u8>, Vec<NodeId>), String> {
     let mut layout = Layout {
         imported: 0,
         globals: 0,
@@ -354,8 +362,17 @@ fn twin_engine() -> Result<&'static wasmtime::Engine, String> {
 }
 
 /// The instrumented copy of `artifact`, compiled, and each counter's node.
-fn twin_module(artifact: &ScriptArtifact) -> Result<(wasmtime::Module, Vec<NodeId>), String> {
-    let (wasm, nodes) = instrument(artifact)?;
+fn twin_module(
+    artifact: &ScriptArtifact,
+    world: bool,
+) -> Result<(wasmtime::Module, Vec<NodeId>), String> {
+    let (wasm, nodes) = if world {
+        // A world script runs with its bulk operations in chunks: so does its twin.
+        let chunked = aether_host::world::chunk::prepare(&artifact.wasm_bytes)?;
+        instrument_bytes(artifact, &chunked)?
+    } else {
+        instrument(artifact)?
+    };
     let module = wasmtime::Module::new(twin_engine()?, &wasm)
         .map_err(|e| format!("the instrumented module does not load: {e:#}"))?;
     Ok((module, nodes))
@@ -370,7 +387,7 @@ pub fn profile_turn(
     seed: u64,
 ) -> Result<FuelProfile, String> {
     const REPLY: usize = 65536;
-    let (module, nodes) = twin_module(artifact)?;
+    let (module, nodes) = twin_module(artifact, false)?;
     let mut store = wasmtime::Store::new(module.engine(), ());
     store.set_fuel(u64::MAX / 2).map_err(|e| format!("{e:#}"))?;
     let instance = wasmtime::Instance::new(&mut store, &module, &[])
@@ -473,7 +490,7 @@ impl std::fmt::Debug for WorldProfiler {
 impl WorldProfiler {
     /// The twin of `artifact` (a compiled world-script graph), started (`init`).
     pub fn new(artifact: &ScriptArtifact) -> Result<Self, String> {
-        let (module, nodes) = twin_module(artifact)?;
+        let (module, nodes) = twin_module(artifact, true)?;
         let mut linker = wasmtime::Linker::new(module.engine());
         aether_host::world::imports::link(&mut linker).map_err(|e| format!("{e:#}"))?;
         let mut profiler = Self {

@@ -52,6 +52,17 @@ pub fn engine_features() -> wasmtime::wasmparser::WasmFeatures {
         | F::SIMD
 }
 
+/// Wasmtime's fuel costs, but for `table.grow`: a grow is charged nothing per element asked
+/// for. A refused grow did no work (wasmtime charged it the size asked, before refusing: a
+/// script asking for 60 million entries paid 60 million fuel a tick for nothing), and a
+/// granted one is bounded by the memory cap, which tables share (as `memory.grow` is, which
+/// wasmtime charges nothing per page either).
+fn operator_cost() -> wasmtime::OperatorCost {
+    let mut cost = wasmtime::OperatorCost::new();
+    cost.variable.table_grow_per_element = 0;
+    cost
+}
+
 /// The engine for `limits`: the proposals above, NaN canonicalisation, fuel when budgeted, the
 /// epoch deadline and the native stack bound.
 pub(crate) fn engine(limits: &ControllerLimits) -> Result<Engine, HostError> {
@@ -62,6 +73,7 @@ pub(crate) fn engine(limits: &ControllerLimits) -> Result<Engine, HostError> {
         .relaxed_simd_deterministic(true)
         .cranelift_nan_canonicalization(true)
         .consume_fuel(limits.fuel_per_turn.is_some())
+        .operator_cost(operator_cost())
         .epoch_interruption(true)
         .max_wasm_stack(limits.max_wasm_stack);
     if let Some(cache) = &limits.compile_cache {

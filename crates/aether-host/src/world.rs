@@ -39,6 +39,7 @@ use crate::instance::{GuestLimiter, trap_words};
 use crate::load::{func_type, signature};
 use crate::{LoadError, ModuleBounds};
 
+pub mod chunk;
 pub mod imports;
 pub mod meter;
 
@@ -157,7 +158,12 @@ impl ScriptRuntime {
         let bounds = ModuleBounds::default();
         let types = crate::load::validate(bytes, MAX_SCRIPT_BYTES, &bounds)?;
         check_shape(types.as_ref(), limits.max_memory_bytes)?;
-        let module = Module::new(engine, bytes).map_err(|e| LoadError::Compile {
+        // Bulk operations in chunks and a fuel check point in every long stretch, so each slice
+        // ends where its fuel does ([`chunk`]).
+        let bytes = chunk::prepare(bytes).map_err(|message| LoadError::Compile {
+            message: text::escape(&message).into_owned(),
+        })?;
+        let module = Module::new(engine, &bytes).map_err(|e| LoadError::Compile {
             message: text::escape(&format!("{e:#}")).into_owned(),
         })?;
         let mut linker: Linker<ScriptHost> = Linker::new(engine);
