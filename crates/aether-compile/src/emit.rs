@@ -36,6 +36,8 @@ use wasm_encoder::{
     TypeSection, ValType,
 };
 
+use aether_world_types::{EVENTS_SECTION, EventMask};
+
 use super::ir::{BinOp, Body, Expr, NodeFn, Program, Slot, Stmt};
 use super::linked::{InputLayout, LINKED_BASE, LINKED_INPUTS};
 use super::runtime::{Runtime, Ty};
@@ -353,6 +355,17 @@ pub(crate) fn emit(
     module.section(&globals).section(&exports).section(&code);
     if !linked {
         module.section(&data);
+    }
+    if world {
+        // The events it answers (contract 2.1): the world delivers it only those.
+        let mask = program
+            .events
+            .iter()
+            .fold(EventMask::NONE, |m, e| m.with(e.event));
+        module.section(&CustomSection {
+            name: EVENTS_SECTION.into(),
+            data: mask.to_bytes().to_vec().into(),
+        });
     }
     if names {
         let mut section = NameSection::new();

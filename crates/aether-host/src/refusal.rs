@@ -129,6 +129,14 @@ pub enum LoadError {
     #[error("init returned 0: the module reports it is not ready")]
     InitDeclined,
     /// The identity cells or string are out of memory bounds, not UTF-8, or badly formed.
+    /// A custom section the contract defines is malformed.
+    #[error("the `{name}` section {problem}")]
+    Section {
+        /// The section's name.
+        name: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
     #[error("bad identity: {problem}")]
     Identity {
         /// What is wrong.

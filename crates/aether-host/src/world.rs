@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use aether_world_types::WorldEvent;
+use aether_world_types::{EVENTS_SECTION, EventMask, WorldEvent};
 use wasmparser::ValType;
 use wasmparser::types::EntityType;
 use wasmtime::{Engine, InstancePre, Linker, Memory, Module, Store, Trap, TypedFunc};
@@ -61,6 +61,10 @@ const EXPORTS: [(&str, &str); 5] = [
 
 /// Largest world-script module accepted, in bytes.
 pub const MAX_SCRIPT_BYTES: usize = 8 * 1024 * 1024;
+
+/// Events a script's queue holds at most; when it is full the oldest is dropped (and counted),
+/// so a script that cannot keep up never makes the host hold more.
+pub const MAX_QUEUED_EVENTS: usize = 1024;
 
 const PAGE: u64 = 65536;
 
@@ -104,6 +108,12 @@ pub struct ScriptRuntime {
     meter: SharedMeter,
     /// What the host's work costs.
     costs: HostCosts,
+    /// The events it answers ([`EVENTS_SECTION`]; all without the section).
+    events: EventMask,
+    /// Events dropped from a full queue since the last slice reported them.
+    dropped: u32,
+    /// Disabled for good: it takes no more events.
+    closed: bool,
 }
 
 impl std::fmt::Debug for ScriptRuntime {
@@ -138,7 +148,8 @@ fn run_to_end<T>(mut future: Pin<Box<dyn Future<Output = T> + Send + '_>>) -> T 
 /// `limits`. What an export or a scan checks without a world.
 pub fn check_module(bytes: &[u8], limits: &ScriptResourceLimits) -> Result<(), LoadError> {
     let types = crate::load::validate(bytes, MAX_SCRIPT_BYTES, &ModuleBounds::default())?;
-    check_shape(types.as_ref(), limits.max_memory_bytes)
+    check_shape(types.as_ref(), limits.max_memory_bytes)?;
+    events_of(bytes).map(|_| ())
 }
 
 impl ScriptRuntime {
@@ -158,6 +169,7 @@ impl ScriptRuntime {
         let bounds = ModuleBounds::default();
         let types = crate::load::validate(bytes, MAX_SCRIPT_BYTES, &bounds)?;
         check_shape(types.as_ref(), limits.max_memory_bytes)?;
+        let events = events_of(bytes)?;
         // Bulk operations in chunks and a fuel check point in every long stretch, so each slice
         // ends where its fuel does ([`chunk`]).
         let bytes = chunk::prepare(bytes).map_err(|message| LoadError::Compile {
@@ -197,6 +209,9 @@ impl ScriptRuntime {
             queue: VecDeque::new(),
             meter: Arc::new(Mutex::new(Meter::new(slice, handler_fuel))),
             costs: policy.host_costs.clone(),
+            events,
+            dropped: 0,
+            closed: false,
         };
         runtime.identity = runtime.start()?;
         Ok(runtime)
@@ -294,11 +309,39 @@ impl ScriptRuntime {
         self.calls.lock().unwrap_or_else(|p| p.into_inner()).tick();
     }
 
-    /// Queues an event for the script.
+    /// Queues an event for the script, when it answers events of its kind.
     pub fn deliver(&mut self, event: &WorldEvent) {
-        if let Some(bytes) = encode(event) {
-            self.queue.push_back(bytes);
+        if self.events.answers(event)
+            && let Some(bytes) = encode(event)
+        {
+            self.enqueue(bytes);
         }
+    }
+
+    /// Queues encoded event bytes: dropping the oldest when the queue is full, nothing once
+    /// the script is closed.
+    fn enqueue(&mut self, bytes: Arc<[u8]>) {
+        if self.closed {
+            return;
+        }
+        if self.queue.len() >= MAX_QUEUED_EVENTS {
+            self.queue.pop_front();
+            self.dropped = self.dropped.saturating_add(1);
+        }
+        self.queue.push_back(bytes);
+    }
+
+    /// The script was disabled for good: its queue is emptied and it takes no more events, so
+    /// a long world never holds events for it.
+    pub fn close(&mut self) {
+        self.closed = true;
+        self.queue.clear();
+        self.running = None;
+    }
+
+    /// The events the script answers (every one, for a module that does not say).
+    pub fn events(&self) -> EventMask {
+        self.events
     }
 
     /// Events waiting (not counting a handler in flight).
@@ -319,14 +362,21 @@ impl ScriptRuntime {
         let started = Instant::now();
         let calls = self.calls.clone();
         let mut finished = 0u32;
+        let dropped = std::mem::take(&mut self.dropped);
         let outcome = |fuel_used, end, finished| SliceOutcome {
             fuel_used,
             wall_time: started.elapsed(),
             end,
-            refused: calls
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take_refused(),
+            refused: {
+                let mut refused = calls
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take_refused();
+                if dropped > 0 {
+                    refused.push(("events: dropped, the queue was full".into(), dropped));
+                }
+                refused
+            },
             finished,
         };
         let mut used = 0u64;
@@ -494,6 +544,37 @@ impl ScriptRuntime {
     }
 }
 
+/// The events a module answers: its [`EVENTS_SECTION`] (contract 2.1), or every event when it
+/// has none.
+pub fn events_of(wasm: &[u8]) -> Result<EventMask, LoadError> {
+    let mut found = None;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let Ok(wasmparser::Payload::CustomSection(section)) = payload else {
+            continue;
+        };
+        if section.name() != EVENTS_SECTION {
+            continue;
+        }
+        if found.is_some() {
+            return Err(LoadError::Section {
+                name: EVENTS_SECTION,
+                problem: "appears twice; a module lists the events it answers once".into(),
+            });
+        }
+        found = Some(
+            EventMask::from_bytes(section.data()).ok_or_else(|| LoadError::Section {
+                name: EVENTS_SECTION,
+                problem: format!(
+                    "holds {} bytes; it must hold 8: a little-endian bit mask of the events the \
+                 script answers (bit 1 for Tick, …; see the world-script contract)",
+                    section.data().len()
+                ),
+            })?,
+        );
+    }
+    Ok(found.unwrap_or(EventMask::ALL))
+}
+
 /// An event's postcard bytes. Encoding a `WorldEvent` cannot fail (no maps, no unsupported
 /// types); `None` would only mean the allocator failed.
 fn encode(event: &WorldEvent) -> Option<Arc<[u8]>> {
@@ -654,6 +735,15 @@ impl ScriptSet {
         self.scripts.get_mut(&id)
     }
 
+    /// Closes every script `disabled` says is disabled (see [`ScriptRuntime::close`]).
+    pub fn close_disabled(&mut self, disabled: impl Fn(ScriptId) -> bool) {
+        for (id, s) in &mut self.scripts {
+            if !s.closed && disabled(*id) {
+                s.close();
+            }
+        }
+    }
+
     /// A world tick begins for every script (rates refill).
     pub fn begin_tick(&mut self) {
         for s in self.scripts.values_mut() {
@@ -661,11 +751,13 @@ impl ScriptSet {
         }
     }
 
-    /// Queues `event` for every script (encoded once).
+    /// Queues `event` for every script that answers events of its kind (encoded once).
     pub fn deliver_all(&mut self, event: &WorldEvent) {
         if let Some(bytes) = encode(event) {
             for s in self.scripts.values_mut() {
-                s.queue.push_back(bytes.clone());
+                if s.events.answers(event) {
+                    s.enqueue(bytes.clone());
+                }
             }
         }
     }

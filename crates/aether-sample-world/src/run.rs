@@ -397,6 +397,13 @@ impl WorldRun {
             self.scripts.deliver_to(*to, e);
         }
         let usage = self.scheduler.tick(&mut self.scripts);
+        let scheduler = &self.scheduler;
+        self.scripts.close_disabled(|id| {
+            matches!(
+                scheduler.state(id),
+                Some(aether_world::ScriptState::Disabled { .. })
+            )
+        });
         let mut world = self.world();
         let log = world.end_tick()?;
         Ok(TickReport {

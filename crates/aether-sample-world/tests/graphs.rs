@@ -1134,3 +1134,102 @@ fn random_world_graphs_with_functions_make_the_same_calls() {
     }
     assert!(made >= 15, "only {made} functions made");
 }
+
+/// Subscriptions (contract 2.1): a compiled graph's module lists the events its event nodes
+/// answer, and the world delivers it those alone; a module that lists none (contract 2.0)
+/// still receives every event.
+#[test]
+fn a_graph_receives_only_the_events_it_answers_and_an_old_script_all() {
+    use aether_world_types::{EventMask, WorldEvent};
+    // The physics bumper answers collisions alone; the arena has them, and other events.
+    let graph = make_templates::world_templates()
+        .into_iter()
+        .find(|(file, _)| file.starts_with("bumper"))
+        .map(|(_, g)| g)
+        .unwrap();
+    let artifact = VisualScriptCompiler::compile(&graph).unwrap();
+    let answers: Vec<u8> = graph
+        .nodes()
+        .filter_map(|n| aether_lang::catalog::spec(&n.kind).and_then(|s| s.op.event()))
+        .collect();
+    let mask = answers.iter().fold(EventMask::NONE, |m, &e| m.with(e));
+    assert_eq!(
+        aether_host::world::events_of(&artifact.wasm_bytes).unwrap(),
+        mask
+    );
+    let old = wat::parse_str(
+        r#"(module
+             (memory (export "memory") 1)
+             (global (export "__ident_ptr") i32 (i32.const 16))
+             (global (export "__ident_len") i32 (i32.const 20))
+             (data (i32.const 16) "\20\00\00\00") (data (i32.const 20) "\09\00\00\00")
+             (data (i32.const 32) "old 2.0.0")
+             (func (export "init") (result i32) (i32.const 1))
+             (func (export "on_event") (param i32 i32) (result i32) (i32.const 0)))"#,
+    )
+    .unwrap();
+    let spec = |label: &str, bytes: Vec<u8>| aether_sample_world::ScriptSpec {
+        label: label.into(),
+        bytes,
+        priority: 10,
+        request: Default::default(),
+        identity: None,
+    };
+    let mut run = aether_sample_world::WorldRun::new(
+        &scene("arena"),
+        vec![spec("graph", artifact.wasm_bytes.clone()), spec("old", old)],
+        Storage::in_memory().unwrap(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<_> = run.scripts().iter().rev().take(2).map(|s| s.id).collect();
+    let (graph_id, old_id) = (ids[1], ids[0]);
+    for id in [graph_id, old_id] {
+        run.set_journal(id, true);
+    }
+    let kinds = |journal: Vec<aether_world::journal::JournalEntry>| -> Vec<u8> {
+        journal
+            .into_iter()
+            .filter_map(|e| match e {
+                aether_world::journal::JournalEntry::Event(bytes) => Some(bytes[0]),
+                _ => None,
+            })
+            .collect()
+    };
+    let (mut all, mut handled_by_graph, mut handled_by_old) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..120 {
+        let report = run.tick().unwrap();
+        all.extend(report.log.delivered.iter().map(|name| {
+            [
+                "start",
+                "tick",
+                "timer",
+                "entity_spawned",
+                "entity_destroyed",
+                "entered_area",
+                "collision",
+                "message",
+                "player_joined",
+                "player_left",
+                "script_message",
+            ]
+            .iter()
+            .position(|k| k == name)
+            .unwrap_or_else(|| panic!("an event named {name}")) as u8
+        }));
+        handled_by_graph.extend(kinds(run.take_journal(graph_id)));
+        handled_by_old.extend(kinds(run.take_journal(old_id)));
+    }
+    let expected: Vec<u8> = all.iter().copied().filter(|&k| mask.has(k)).collect();
+    assert!(
+        expected.len() > 10,
+        "the scene gave {} collisions",
+        expected.len()
+    );
+    assert!(all.len() > expected.len(), "other events happened too");
+    assert_eq!(
+        handled_by_graph, expected,
+        "the graph got exactly its events"
+    );
+    assert_eq!(handled_by_old, all, "the 2.0 script got every event");
+    assert!(!mask.has(WorldEvent::TICK));
+}

@@ -135,3 +135,45 @@ impl WorldEvent {
         }
     }
 }
+
+impl WorldEvent {
+    /// The variant index of [`WorldEvent::Start`] (each event's is its wire tag).
+    pub const START: u8 = 0;
+    /// The variant index of [`WorldEvent::Tick`].
+    pub const TICK: u8 = 1;
+    /// The variant index of [`WorldEvent::Timer`].
+    pub const TIMER: u8 = 2;
+    /// The variant index of [`WorldEvent::EntitySpawned`].
+    pub const ENTITY_SPAWNED: u8 = 3;
+    /// The variant index of [`WorldEvent::EntityDestroyed`].
+    pub const ENTITY_DESTROYED: u8 = 4;
+    /// The variant index of [`WorldEvent::EnteredArea`].
+    pub const ENTERED_AREA: u8 = 5;
+    /// The variant index of [`WorldEvent::Collision`].
+    pub const COLLISION: u8 = 6;
+    /// The variant index of [`WorldEvent::Message`].
+    pub const MESSAGE: u8 = 7;
+    /// The variant index of [`WorldEvent::PlayerJoined`].
+    pub const PLAYER_JOINED: u8 = 8;
+    /// The variant index of [`WorldEvent::PlayerLeft`].
+    pub const PLAYER_LEFT: u8 = 9;
+    /// The variant index of [`WorldEvent::ScriptMessage`].
+    pub const SCRIPT_MESSAGE: u8 = 10;
+
+    /// The event's variant index: its first byte on the wire.
+    pub fn index(&self) -> u8 {
+        match self {
+            WorldEvent::Start => Self::START,
+            WorldEvent::Tick { .. } => Self::TICK,
+            WorldEvent::Timer { .. } => Self::TIMER,
+            WorldEvent::EntitySpawned { .. } => Self::ENTITY_SPAWNED,
+            WorldEvent::EntityDestroyed { .. } => Self::ENTITY_DESTROYED,
+            WorldEvent::EnteredArea { .. } => Self::ENTERED_AREA,
+            WorldEvent::Collision { .. } => Self::COLLISION,
+            WorldEvent::Message { .. } => Self::MESSAGE,
+            WorldEvent::PlayerJoined { .. } => Self::PLAYER_JOINED,
+            WorldEvent::PlayerLeft { .. } => Self::PLAYER_LEFT,
+            WorldEvent::ScriptMessage { .. } => Self::SCRIPT_MESSAGE,
+        }
+    }
+}

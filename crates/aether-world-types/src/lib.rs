@@ -12,6 +12,9 @@
 //! `ScriptMessage` (index 10, sent only to the script it is addressed to) and imports for kinds,
 //! neighbours, velocities, rays, hit points, objectives, markers, broadcasts and messages between
 //! scripts. A script built against 1.x runs unchanged.
+//! Contract 2.1 (this crate 2.1) lets a script say which events it answers ([`EVENTS_SECTION`],
+//! [`EventMask`]): the world then delivers it only those. A script without the section receives
+//! every event, as under 2.0.
 //! * the values the `"aether"` imports exchange ([`EntityId`], [`PlayerId`], [`AreaId`],
 //!   [`TimerId`], [`Vec2`]) and their return codes ([`CallCode`]): every refused call tells the
 //!   script why, as a negative `i32`.
@@ -35,9 +38,11 @@ extern crate alloc;
 
 mod code;
 mod event;
+mod events;
 
 pub use code::CallCode;
 pub use event::{AreaId, EntityId, PlayerId, TimerId, Vec2, WorldEvent};
+pub use events::{EVENTS_SECTION, EventMask};
 
 /// The version of the world-script contract this crate speaks: a different major version
 /// changes the wire layout or the imports, and a host refuses a script built against a major

@@ -106,3 +106,26 @@ fn truncated_or_unknown_events_are_errors_not_panics() {
         "no event 10 in ABI 1"
     );
 }
+
+#[test]
+fn every_events_index_is_its_wire_tag_and_its_bit_in_the_section() {
+    use aether_world_types::{EVENTS_SECTION, EventMask};
+    for e in fixed_events() {
+        let bytes = postcard::to_allocvec(&e).unwrap();
+        assert_eq!(bytes[0], e.index(), "{e:?}");
+        let only = EventMask::NONE.with(e.index());
+        assert!(only.answers(&e));
+        assert_eq!(only.to_bytes(), (1u64 << e.index()).to_le_bytes());
+    }
+    // The contract's names and bytes, frozen: a Tick and Collision script's section.
+    assert_eq!(EVENTS_SECTION, "aether-events");
+    let tick_and_collision = EventMask::NONE
+        .with(WorldEvent::TICK)
+        .with(WorldEvent::COLLISION);
+    assert_eq!(tick_and_collision.to_bytes(), [0x42, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(
+        EventMask::from_bytes(&[0x42, 0, 0, 0, 0, 0, 0, 0]),
+        Some(tick_and_collision)
+    );
+    assert_eq!(EventMask::from_bytes(&[0x42]), None);
+}
