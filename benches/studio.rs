@@ -11,6 +11,8 @@ mod support;
 
 #[path = "studio/bounds.rs"]
 mod bounds;
+#[path = "studio/crowd.rs"]
+mod crowd;
 #[path = "studio/editor.rs"]
 mod editor;
 #[path = "studio/versus.rs"]
@@ -250,7 +252,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 13] = [
+    let sections: [(&str, fn()); 15] = [
         ("host", host_section),
         ("decoder", versus::decoder_section),
         ("bounds", bounds::bounds_section),
@@ -264,6 +266,8 @@ fn main() {
         ("batch", versus::duel_batch_section),
         ("editor", editor::editor_section),
         ("world", world::world_section),
+        ("charges", crowd::charges_section),
+        ("crowd", crowd::crowd_section),
     ];
     for (name, section) in sections {
         if only.is_empty() || only.iter().any(|o| o == name) {

@@ -39,8 +39,21 @@ pub struct FuelProfile {
     pub total: u64,
 }
 
-/// The cost wasmtime's default fuel table gives `op` (its flat part).
-fn cost(op: &Operator<'_>) -> i64 {
+/// The cost the host's fuel table gives `op` (its flat part): wasmtime's default for AI
+/// controllers; for world scripts, branches and calls cost more
+/// (`aether_host::engine::WORLD_BRANCH_COST`, `WORLD_CALL_COST`).
+fn cost(op: &Operator<'_>, world: bool) -> i64 {
+    if world {
+        match op {
+            Operator::Br { .. } | Operator::BrIf { .. } | Operator::BrTable { .. } => {
+                return i64::from(aether_host::engine::WORLD_BRANCH_COST);
+            }
+            Operator::Call { .. } | Operator::CallIndirect { .. } => {
+                return i64::from(aether_host::engine::WORLD_CALL_COST);
+            }
+            _ => {}
+        }
+    }
     match op {
         Operator::Nop | Operator::Drop => 0,
         Operator::Block { .. }
@@ -89,6 +102,8 @@ struct Instrument<'l> {
     layout: &'l Layout,
     /// The defined function being rewritten.
     func: u32,
+    /// A world script's module (its branches and calls cost more).
+    world: bool,
 }
 
 impl Instrument<'_> {
@@ -210,7 +225,7 @@ impl Reencode for Instrument<'_> {
         let mut reader = func.get_operators_reader()?;
         while !reader.eof() {
             let op = reader.read()?;
-            let c = cost(&op);
+            let c = cost(&op, self.world);
             if per_byte(&op) {
                 f.instruction(&Instruction::LocalTee(len));
                 f.instruction(&Instruction::LocalGet(len));
@@ -277,7 +292,7 @@ impl Instrument<'_> {
 /// The instrumented copy of `artifact`'s module (see the module documentation), and each
 /// counter's node.
 pub fn instrument(artifact: &ScriptArtifact) -> Result<(Vec<u8>, Vec<NodeId>), String> {
-    instrument_bytes(artifact, &artifact.wasm_bytes)
+    instrument_bytes(artifact, &artifact.wasm_bytes, false)
 }
 
 /// [`instrument`] of `wasm`, which is `artifact`'s module or a form of it the host runs (a world
@@ -285,6 +300,7 @@ pub fn instrument(artifact: &ScriptArtifact) -> Result<(Vec<u8>, Vec<NodeId>), S
 fn instrument_bytes(
     artifact: &ScriptArtifact,
     wasm: &[u8],
+    world: bool,
 ) -> Result<(Vec<u8>, Vec<NodeId>), String> {
     let mut layout = Layout {
         imported: 0,
@@ -335,6 +351,7 @@ fn instrument_bytes(
     let mut instrument = Instrument {
         layout: &layout,
         func: 0,
+        world,
     };
     instrument
         .parse_core_module(&mut module, wasmparser::Parser::new(0), wasm)
@@ -369,7 +386,7 @@ fn twin_module(
     let (wasm, nodes) = if world {
         // A world script runs with its bulk operations in chunks: so does its twin.
         let chunked = aether_host::world::chunk::prepare(&artifact.wasm_bytes)?;
-        instrument_bytes(artifact, &chunked)?
+        instrument_bytes(artifact, &chunked, true)?
     } else {
         instrument(artifact)?
     };

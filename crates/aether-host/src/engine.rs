@@ -63,9 +63,44 @@ fn operator_cost() -> wasmtime::OperatorCost {
     cost
 }
 
+/// What a branch (`br`, `br_if`, `br_table`) costs a world script.
+pub const WORLD_BRANCH_COST: u8 = 6;
+
+/// What a call (`call`, `call_indirect`) costs a world script, beside the one fuel of the
+/// function it enters.
+pub const WORLD_CALL_COST: u8 = 16;
+
+/// World scripts' fuel costs: a world's budget is CPU time, so fuel must follow time, and a
+/// branch or a call costs far more time than one operator does (the loop header a branch goes
+/// back to checks the fuel and the epoch; a call sets up a frame and its entry checks them
+/// too). Measured here (BENCHMARKS.md, "What a host call costs"): a loop of a single branch
+/// runs an iteration in about 1.8 ns and a call of an empty function in about 6 ns, against
+/// [`DEFAULT_FUEL_PER_MS`](aether_world::DEFAULT_FUEL_PER_MS)'s 0.25 ns a fuel; at one fuel
+/// each, such loops ran up to four times longer than their fuel said. AI controllers keep one
+/// fuel an operator: their budget is the contract's count of operators.
+fn world_operator_cost() -> wasmtime::OperatorCost {
+    let mut cost = operator_cost();
+    cost.Br = WORLD_BRANCH_COST;
+    cost.BrIf = WORLD_BRANCH_COST;
+    cost.BrTable = WORLD_BRANCH_COST;
+    cost.Call = WORLD_CALL_COST;
+    cost.CallIndirect = WORLD_CALL_COST;
+    cost
+}
+
+/// The engine world scripts run on: the controllers' engine (the proposals, NaN
+/// canonicalisation, fuel, the epoch) with world scripts' operator costs.
+pub fn world_engine(limits: &ControllerLimits) -> Result<Engine, HostError> {
+    build(limits, world_operator_cost())
+}
+
 /// The engine for `limits`: the proposals above, NaN canonicalisation, fuel when budgeted, the
 /// epoch deadline and the native stack bound.
 pub(crate) fn engine(limits: &ControllerLimits) -> Result<Engine, HostError> {
+    build(limits, operator_cost())
+}
+
+fn build(limits: &ControllerLimits, cost: wasmtime::OperatorCost) -> Result<Engine, HostError> {
     let mut config = Config::new();
     config
         .wasm_features(wasmtime::wasmparser::WasmFeatures::all(), false)
@@ -73,7 +108,7 @@ pub(crate) fn engine(limits: &ControllerLimits) -> Result<Engine, HostError> {
         .relaxed_simd_deterministic(true)
         .cranelift_nan_canonicalization(true)
         .consume_fuel(limits.fuel_per_turn.is_some())
-        .operator_cost(operator_cost())
+        .operator_cost(cost)
         .epoch_interruption(true)
         .max_wasm_stack(limits.max_wasm_stack);
     if let Some(cache) = &limits.compile_cache {

@@ -705,7 +705,7 @@ fn check_shape(types: wasmparser::types::TypesRef<'_>, memory_cap: u64) -> Resul
 /// The engine world scripts run on: the controllers' configuration (WebAssembly 2.0, canonical
 /// NaNs, fuel, epochs), used through wasmtime's async calls so handlers can be suspended.
 pub fn world_engine() -> Result<Engine, crate::HostError> {
-    crate::engine::engine(&crate::ControllerLimits::default())
+    crate::engine::world_engine(&crate::ControllerLimits::default())
 }
 
 /// The scripts of a world, by id: the [`SliceRunner`] the scheduler drives.

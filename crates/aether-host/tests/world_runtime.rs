@@ -154,9 +154,10 @@ fn in_a_world_the_worker_finishes_its_handlers_within_its_share() {
         usage[0].script(ScriptId(1)).unwrap().state,
         ScriptState::Suspended { .. }
     ));
-    // Each handler (about 24M fuel at 8M a tick) finishes within four ticks, the last partly
-    // shared with the next handler (its suspension count starts over each time), though a new
-    // event arrives every tick: the worker is never cancelled.
+    // Each handler (about 39M fuel at 8M a tick: thirteen a turn of its loop, the branch back
+    // six) finishes within six ticks, the last partly shared with the next handler (its
+    // suspension count starts over each time), though a new event arrives every tick: the
+    // worker is never cancelled.
     let longest = usage
         .iter()
         .filter_map(|u| match u.script(ScriptId(1)).unwrap().state {
@@ -164,7 +165,7 @@ fn in_a_world_the_worker_finishes_its_handlers_within_its_share() {
             _ => None,
         })
         .max();
-    assert!(matches!(longest, Some(2..=4)), "{longest:?}");
+    assert!(matches!(longest, Some(3..=6)), "{longest:?}");
 }
 
 #[test]

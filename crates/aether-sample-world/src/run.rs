@@ -229,8 +229,18 @@ impl WorldRun {
         specs: Vec<ScriptSpec>,
         storage: Storage,
     ) -> Result<WorldRun, WorldError> {
+        WorldRun::with_policy(scene, specs, storage, SchedulerPolicy::default())
+    }
+
+    /// [`with_scripts`](Self::with_scripts) under another scheduling policy (for comparisons:
+    /// the benchmark runs a crowd with and without the host's charges).
+    pub fn with_policy(
+        scene: &Scene,
+        specs: Vec<ScriptSpec>,
+        storage: Storage,
+        policy: SchedulerPolicy,
+    ) -> Result<WorldRun, WorldError> {
         let limits = WorldScriptLimits::default();
-        let policy = SchedulerPolicy::default();
         if specs.len() > limits.max_scripts {
             return Err(WorldError::Script {
                 label: scene.name.clone(),

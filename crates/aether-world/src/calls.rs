@@ -40,8 +40,9 @@ pub struct ScriptCalls {
     ui_bytes: RateLimiter,
     sounds: RateLimiter,
     quota: u64,
-    /// Refusals since the last [`take_refused`](Self::take_refused), by `"<import>: <code>"`.
-    refused: BTreeMap<String, u32>,
+    /// Refusals since the last [`take_refused`](Self::take_refused): import, code, count (a
+    /// few kinds at most; a flood of one kind allocates nothing after its first).
+    refused: Vec<(Box<str>, CallCode, u32)>,
     /// What the script did, while journaling is on (see [`super::journal`]).
     journal: Option<Vec<JournalEntry>>,
 }
@@ -69,7 +70,7 @@ impl ScriptCalls {
             ui_bytes: RateLimiter::new(limits.max_ui_bytes_per_second),
             sounds: RateLimiter::new(limits.max_sounds_per_second),
             quota: limits.max_storage_bytes,
-            refused: BTreeMap::new(),
+            refused: Vec::new(),
             journal: None,
         }
     }
@@ -119,7 +120,11 @@ impl ScriptCalls {
 
     /// The refusals counted since the last call, by `"<import>: <code>"`.
     pub fn take_refused(&mut self) -> Vec<(String, u32)> {
-        std::mem::take(&mut self.refused).into_iter().collect()
+        let mut out: BTreeMap<String, u32> = BTreeMap::new();
+        for (import, code, n) in self.refused.drain(..) {
+            *out.entry(format!("{import}: {}", code.name())).or_default() += n;
+        }
+        out.into_iter().collect()
     }
 
     fn world(&self) -> MutexGuard<'_, dyn WorldApi + Send + 'static> {
@@ -131,10 +136,14 @@ impl ScriptCalls {
         match result {
             Ok(v) => v,
             Err(code) => {
-                *self
+                match self
                     .refused
-                    .entry(format!("{import}: {}", code.name()))
-                    .or_default() += 1;
+                    .iter_mut()
+                    .find(|(i, c, _)| *c == code && &**i == import)
+                {
+                    Some((_, _, n)) => *n = n.saturating_add(1),
+                    None => self.refused.push((import.into(), code, 1)),
+                }
                 i64::from(code.as_i32())
             }
         }

@@ -329,14 +329,29 @@ pub struct HostCosts {
     pub per_call: u64,
     /// Each KiB copied between the script's memory and the host (pointer arguments, answers).
     pub per_kib_copied: u64,
+    /// The share of the world's own work for a call that is charged, in percent (100: all of
+    /// what the world reports).
+    pub world_work_percent: u64,
+}
+
+impl HostCosts {
+    /// Nothing charged beside the script's own operators (how worlds accounted before these
+    /// charges; for comparisons).
+    pub const NONE: HostCosts = HostCosts {
+        per_event: 0,
+        per_call: 0,
+        per_kib_copied: 0,
+        world_work_percent: 0,
+    };
 }
 
 impl Default for HostCosts {
     fn default() -> Self {
         Self {
             per_event: 3_000,
-            per_call: 600,
+            per_call: 1_200,
             per_kib_copied: 400,
+            world_work_percent: 100,
         }
     }
 }

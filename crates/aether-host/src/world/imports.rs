@@ -92,7 +92,10 @@ where
             c.data_mut().copied = 0;
             let out = body(&mut c, params);
             let host = c.data();
-            let work = lock(&host.calls).take_work();
+            let work = lock(&host.calls)
+                .take_work()
+                .saturating_mul(host.costs.world_work_percent)
+                / 100;
             let cost = meter::host_cost(&host.costs, host.copied).saturating_add(work);
             if meter::charge(&mut c, cost) {
                 YieldOnce::default().await;
