@@ -16,7 +16,6 @@
 //! Its imports are the `"aether"` functions of [`imports`], each with its exact signature; any
 //! other import is refused at load, by name.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -42,9 +41,11 @@ use crate::{LoadError, ModuleBounds};
 pub mod chunk;
 pub mod imports;
 pub mod meter;
+pub mod queue;
 
 use imports::{IMPORTS, ScriptHost};
 use meter::{Meter, SharedMeter};
+use queue::{Batch, Encoded, EventQueue};
 
 fn lock_meter(m: &SharedMeter) -> std::sync::MutexGuard<'_, Meter> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -103,7 +104,7 @@ pub struct ScriptRuntime {
     live: Option<Live>,
     running: Option<Running>,
     /// Encoded events waiting; one encoding is shared by every script that receives it.
-    queue: VecDeque<Arc<[u8]>>,
+    queue: EventQueue,
     /// Where the handler in flight stands in its slice, shared with the store's imports.
     meter: SharedMeter,
     /// What the host's work costs.
@@ -114,6 +115,8 @@ pub struct ScriptRuntime {
     dropped: u32,
     /// Disabled for good: it takes no more events.
     closed: bool,
+    /// Whether the journal is on (kept here too, so a slice asks no lock when it is off).
+    journaling: bool,
 }
 
 impl std::fmt::Debug for ScriptRuntime {
@@ -206,12 +209,13 @@ impl ScriptRuntime {
             handler_fuel,
             live: None,
             running: None,
-            queue: VecDeque::new(),
+            queue: EventQueue::new(MAX_QUEUED_EVENTS),
             meter: Arc::new(Mutex::new(Meter::new(slice, handler_fuel))),
             costs: policy.host_costs.clone(),
             events,
             dropped: 0,
             closed: false,
+            journaling: false,
         };
         runtime.identity = runtime.start()?;
         Ok(runtime)
@@ -320,15 +324,25 @@ impl ScriptRuntime {
 
     /// Queues encoded event bytes: dropping the oldest when the queue is full, nothing once
     /// the script is closed.
-    fn enqueue(&mut self, bytes: Arc<[u8]>) {
-        if self.closed {
-            return;
+    fn enqueue(&mut self, bytes: Encoded) {
+        if !self.closed {
+            let dropped = self.queue.push(bytes);
+            self.count_dropped(dropped);
         }
-        if self.queue.len() >= MAX_QUEUED_EVENTS {
-            self.queue.pop_front();
-            self.dropped = self.dropped.saturating_add(1);
+    }
+
+    /// Queues a tick's events already filtered for the script's subscriptions (one push).
+    fn enqueue_batch(&mut self, batch: Batch) {
+        if !self.closed {
+            let dropped = self.queue.push_batch(batch);
+            self.count_dropped(dropped);
         }
-        self.queue.push_back(bytes);
+    }
+
+    fn count_dropped(&mut self, n: usize) {
+        self.dropped = self
+            .dropped
+            .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
     }
 
     /// The script was disabled for good: its queue is emptied and it takes no more events, so
@@ -495,10 +509,21 @@ impl ScriptRuntime {
             ..Meter::new(self.slice, budget)
         };
         live.store.data_mut().limiter.clear_denied();
-        let on_event = live.on_event.clone();
         self.running = Some(Running {
             future: Box::pin(async move {
-                let result = on_event.call_async(&mut live.store, (ptr, len)).await;
+                let Live {
+                    mut store,
+                    memory,
+                    on_event,
+                    region,
+                } = live;
+                let result = on_event.call_async(&mut store, (ptr, len)).await;
+                let live = Live {
+                    store,
+                    memory,
+                    on_event,
+                    region,
+                };
                 (live, result)
             }),
             budget,
@@ -522,6 +547,7 @@ impl ScriptRuntime {
     /// called with the world's answer, each handler's end, each restart
     /// (`aether_world::journal`). Off by default; costs a little per call when on.
     pub fn set_journal(&mut self, on: bool) {
+        self.journaling = on;
         self.calls
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -537,6 +563,9 @@ impl ScriptRuntime {
     }
 
     fn journal(&self, entry: JournalEntry) {
+        if !self.journaling {
+            return;
+        }
         self.calls
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -577,7 +606,7 @@ pub fn events_of(wasm: &[u8]) -> Result<EventMask, LoadError> {
 
 /// An event's postcard bytes. Encoding a `WorldEvent` cannot fail (no maps, no unsupported
 /// types); `None` would only mean the allocator failed.
-fn encode(event: &WorldEvent) -> Option<Arc<[u8]>> {
+fn encode(event: &WorldEvent) -> Option<Encoded> {
     postcard::to_allocvec(event).ok().map(Arc::from)
 }
 
@@ -753,12 +782,36 @@ impl ScriptSet {
 
     /// Queues `event` for every script that answers events of its kind (encoded once).
     pub fn deliver_all(&mut self, event: &WorldEvent) {
-        if let Some(bytes) = encode(event) {
-            for s in self.scripts.values_mut() {
-                if s.events.answers(event) {
-                    s.enqueue(bytes.clone());
+        self.deliver_each(std::slice::from_ref(event));
+    }
+
+    /// Queues each of `events`, in order, for every script that answers events of its kind.
+    /// Each event is encoded once and filtered once for each distinct set of subscriptions;
+    /// each script then takes its share in one push ([`queue`]).
+    pub fn deliver_each(&mut self, events: &[WorldEvent]) {
+        let encoded: Vec<(u8, Encoded)> = events
+            .iter()
+            .filter_map(|e| Some((e.index(), encode(e)?)))
+            .collect();
+        if encoded.is_empty() {
+            return;
+        }
+        let mut batches: Vec<(EventMask, Batch)> = Vec::new();
+        for s in self.scripts.values_mut() {
+            let mask = s.events;
+            let batch = match batches.iter().find(|(m, _)| *m == mask) {
+                Some((_, b)) => b.clone(),
+                None => {
+                    let b: Batch = encoded
+                        .iter()
+                        .filter(|(i, _)| mask.has(*i))
+                        .map(|(_, e)| e.clone())
+                        .collect();
+                    batches.push((mask, b.clone()));
+                    b
                 }
-            }
+            };
+            s.enqueue_batch(batch);
         }
     }
 

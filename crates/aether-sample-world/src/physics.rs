@@ -25,6 +25,8 @@ pub struct Physics {
     events: Collector,
     /// Bodies given a force since the last step (their forces are cleared after it).
     pushed: Vec<RigidBodyHandle>,
+    /// Discs added since the last step (centre, radius): not in the broad phase yet.
+    fresh: Vec<((f32, f32), f32)>,
 }
 
 impl std::fmt::Debug for Physics {
@@ -120,6 +122,7 @@ impl Physics {
             world,
             events: Collector::default(),
             pushed: Vec::new(),
+            fresh: Vec::new(),
         }
     }
 
@@ -142,12 +145,38 @@ impl Physics {
         }
         .translation(Vector::new(at.0, at.1))
         .user_data(u128::from(id));
+        self.fresh.push((at, radius));
         let collider = ColliderBuilder::ball(radius)
             .user_data(u128::from(id))
             .restitution(0.4)
             .friction(0.2)
             .active_events(ActiveEvents::COLLISION_EVENTS);
         self.world.insert(body, collider).0
+    }
+
+    /// How many entity discs a disc of `radius` at `at` would overlap: those of the last step
+    /// and those added since. Each is a contact the next steps must resolve (a pile of crates
+    /// spawned on one spot costs the physics far more than the crates themselves).
+    pub fn overlapping(&self, at: (f32, f32), radius: f32) -> usize {
+        let ball = Ball::new(radius);
+        let stepped = self
+            .world
+            .intersect_shape(
+                Pose::from_translation(Vector::new(at.0, at.1)),
+                &ball,
+                QueryFilter::default(),
+            )
+            .filter(|(_, c)| c.user_data != MAP)
+            .count();
+        let fresh = self
+            .fresh
+            .iter()
+            .filter(|((x, y), r)| {
+                let (dx, dy) = (x - at.0, y - at.1);
+                dx * dx + dy * dy < (r + radius) * (r + radius)
+            })
+            .count();
+        stepped + fresh
     }
 
     /// Removes a body and its collider.
@@ -214,6 +243,7 @@ impl Physics {
     /// touching, sorted and without repeats. Forces added before the step are then cleared.
     pub fn step(&mut self) -> Vec<(u32, u32)> {
         self.world.step_with_events(&(), &self.events);
+        self.fresh.clear();
         for body in self.pushed.drain(..) {
             if let Some(b) = self.world.bodies.get_mut(body) {
                 b.reset_forces(false);

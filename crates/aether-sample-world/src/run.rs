@@ -399,9 +399,7 @@ impl WorldRun {
         let started = Instant::now();
         let events = self.world().begin_tick();
         self.scripts.begin_tick();
-        for e in &events {
-            self.scripts.deliver_all(e);
-        }
+        self.scripts.deliver_each(&events);
         let addressed = self.world().take_script_messages();
         for (to, e) in &addressed {
             self.scripts.deliver_to(*to, e);

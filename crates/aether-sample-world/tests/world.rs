@@ -477,3 +477,65 @@ fn rays_neighbours_velocities_objectives_and_markers_in_the_sample_world() {
         Some("Reach the well!")
     );
 }
+
+/// A script that spawns five crates when the world starts, at the points `xs` on row 8.5.
+fn spawner(name: &str, xs: [f32; 5]) -> Vec<u8> {
+    let ident = format!("{name} 1.0.0");
+    let spawns: String = xs
+        .iter()
+        .map(|x| {
+            format!(
+                "(drop (call $spawn (i32.const 64) (i32.const 5) (f32.const {x}) (f32.const 8.5)))"
+            )
+        })
+        .collect();
+    wat::parse_str(format!(
+        r#"(module
+  (import "aether" "entity_spawn" (func $spawn (param i32 i32 f32 f32) (result i64)))
+  (memory (export "memory") 1)
+  (global (export "__ident_ptr") i32 (i32.const 16))
+  (global (export "__ident_len") i32 (i32.const 20))
+  (data (i32.const 16) "\20\00\00\00")
+  (data (i32.const 20) "\{:02x}\00\00\00")
+  (data (i32.const 32) "{ident}")
+  (data (i32.const 64) "crate")
+  (func (export "init") (result i32) (i32.const 1))
+  (func (export "on_event") (param i32 i32) (result i32)
+    ;; 0: Start
+    (if (i32.eqz (i32.load8_u (local.get 0))) (then {spawns}))
+    (i32.const 0)))"#,
+        ident.len()
+    ))
+    .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn a_script_that_piles_spawned_entities_on_one_spot_pays_for_each_overlap() {
+    let row = format!("\"{}\"", ".".repeat(16));
+    let text = format!(
+        r#"{{"name": "Plain", "description": "", "format": 1, "ticks": 2,
+  "map": [{}], "entities": [], "players": []}}"#,
+        vec![row; 16].join(", ")
+    );
+    let scene = Scene::parse(&text, PathBuf::from(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let spec = |label: &str, bytes| ScriptSpec {
+        label: label.into(),
+        bytes,
+        priority: 10,
+        request: Default::default(),
+        identity: None,
+    };
+    let scripts = vec![
+        spec("piler", spawner("piler", [8.5; 5])),
+        spec("spreader", spawner("spreader", [1.5, 4.5, 7.5, 10.5, 13.5])),
+    ];
+    let mut run = WorldRun::new(&scene, scripts, Storage::in_memory().unwrap()).unwrap();
+    let report = run.tick().unwrap();
+    assert_eq!(report.log.spawned.len(), 10, "every crate spawned");
+    let fuel = |i: usize| report.usage.scripts[i].fuel_used;
+    // The same code, the same calls; the piler's crates overlap 0 + 1 + 2 + 3 + 4 others.
+    assert_eq!(
+        fuel(0) - fuel(1),
+        10 * aether_sample_world::world::work::PER_OVERLAP
+    );
+}

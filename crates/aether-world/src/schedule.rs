@@ -40,7 +40,8 @@
 //! Everything here is a function of the registered scripts, the limits and the fuel each slice
 //! reports: no clock is read, so a world's schedule replays tick for tick.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::time::Duration;
 
 use super::limits::{
@@ -297,7 +298,7 @@ impl WorldScriptScheduler {
     }
 
     /// Runs one tick through `runner` and says what every script used.
-    pub fn tick(&mut self, runner: &mut impl SliceRunner) -> TickUsageResult {
+    pub fn tick<R: SliceRunner>(&mut self, runner: &mut R) -> TickUsageResult {
         let now = self.now;
         let fuel_per_ms = self.policy.fuel_per_ms;
         let budget = ms_to_fuel(self.limits.max_total_cpu_ms, fuel_per_ms);
@@ -368,22 +369,26 @@ impl WorldScriptScheduler {
             }
         }
         let mut used = 0u64;
+        // Whether script `i` may be given a slice now: it has work and room under its cap.
+        let eligible = |i: usize, scripts: &[Entry], usage: &[ScriptUsage], runner: &R| {
+            runnable(&scripts[i])
+                && slices[i] > 0
+                && usage[i].fuel_used + slices[i] <= caps[i]
+                && runner.has_work(scripts[i].desc.id)
+        };
         'levels: for &level in &levels {
-            loop {
+            // The group's members that may run, least served first (ties: the lower id). Only
+            // the script just run can change its place or leave (a slice delivers no event to
+            // another script), so one heap per group serves every choice in O(log n).
+            let mut queue: BinaryHeap<Reverse<(u64, usize)>> = (0..self.scripts.len())
+                .filter(|&i| had_work[i] && effective[i] == level)
+                .filter(|&i| eligible(i, &self.scripts, &usage, runner))
+                .map(|i| Reverse((self.scripts[i].served, i)))
+                .collect();
+            while let Some(Reverse((_, i))) = queue.pop() {
                 if used >= budget {
                     break 'levels;
                 }
-                // The member with work and room under its cap that was served least (ties: the
-                // lower id): one slice, then choose again.
-                let next = (0..self.scripts.len())
-                    .filter(|&i| had_work[i] && effective[i] == level)
-                    .filter(|&i| runnable(&self.scripts[i]))
-                    .filter(|&i| slices[i] > 0 && usage[i].fuel_used + slices[i] <= caps[i])
-                    .filter(|&i| runner.has_work(self.scripts[i].desc.id))
-                    .min_by_key(|&i| (self.scripts[i].served, i));
-                let Some(i) = next else {
-                    break;
-                };
                 let id = self.scripts[i].desc.id;
                 let resumed_ticks = match self.scripts[i].state {
                     ScriptState::Suspended { ticks } => ticks,
@@ -412,6 +417,9 @@ impl WorldScriptScheduler {
                         usage[i].faults.push(reason.clone());
                         self.fault(i, reason, runner);
                     }
+                }
+                if eligible(i, &self.scripts, &usage, runner) {
+                    queue.push(Reverse((self.scripts[i].served, i)));
                 }
             }
         }
