@@ -210,12 +210,24 @@ fn bad_input_gets_a_clear_error_and_exit_status_1() {
         "assets/worlds/village.json",
         hostile.to_str().unwrap(),
     ]);
+    // The refused script is named with why, the village's own scripts still run (as a game
+    // server would), and the command ends in an error.
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.contains(&hostile.display().to_string()) && err.contains("env.clock_ms"),
+        err.contains(&format!(
+            "refused at load, the world runs without it: {}: refused: the module imports \"env.clock_ms\"",
+            hostile.display()
+        )),
         "{err}"
     );
+    assert!(
+        err.contains(
+            "1 script(s) refused at load (named before the first tick); the world ran without them"
+        ),
+        "{err}"
+    );
+    assert!(text(&out.stdout).contains("Welcome, Ada!"));
 
     let junk = dir.join("junk.redb");
     std::fs::write(&junk, b"not a database at all, just words").unwrap();
@@ -447,4 +459,87 @@ fn world_run_trace_shows_a_graph_from_inside() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn a_world_script_mod_says_which_contract_it_needs_and_validate_says_so() {
+    let dir = scratch("versions");
+    let folder = dir.join("hill");
+    let out = studio(&[
+        "export",
+        "examples/graphs/hill-scoreboard.mcgraph.json",
+        "--out",
+        folder.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let manifest = folder.join("manifest.json");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    let declare = |version: &str| {
+        std::fs::write(
+            &manifest,
+            original.replace(
+                &format!(
+                    "\"aether_world_types\": \"{}\"",
+                    aether_world_types::CRATE_VERSION
+                ),
+                &format!("\"aether_world_types\": \"{version}\""),
+            ),
+        )
+        .unwrap()
+    };
+
+    // A newer contract than this world serves: said as such, not as a controller's problems.
+    declare("3.0.0");
+    let out = studio(&["validate", folder.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains(&format!(
+            "manifest.json: `aether_world_types` says the module was built against \
+             aether-world-types 3.0.0, but this world serves versions 1 to {}",
+            aether_world_types::CRATE_VERSION
+        )),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("controller_id") && !shown.contains("mc_tactical_types"),
+        "{shown}"
+    );
+
+    // Version 1 did not have the imports from entity_kind on: a module using them must say 2.
+    declare("1.0.0");
+    let out = studio(&["validate", folder.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains(
+            "manifest.json: `aether_world_types` is 1.0.0, but hill-scoreboard.wasm imports \
+             \"aether.entity_kind\""
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("which came with version 2 of the contract"),
+        "{shown}"
+    );
+    // In a world it is refused the same way, and the scene's own scripts run.
+    let out = studio(&[
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        folder.to_str().unwrap(),
+        "--ticks",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("refused at load, the world runs without it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("which came with version 2 of the contract"),
+        "{err}"
+    );
+    assert!(text(&out.stdout).contains("Welcome, Ada!"));
 }

@@ -216,8 +216,19 @@ fn describe(m: &LoadedMod) -> String {
 
 /// `validate MOD_DIR`: the report, and whether the mod passed.
 pub fn validate(folder: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, bool)> {
-    if let Ok(m) = read_world_script_mod(folder) {
-        return validate_world_script(&m);
+    // A folder that says it holds a world script is checked as one, and only as one: its
+    // problems are a world script's (a newer contract, a limit), never a controller's.
+    if aether_mods::declares_world_script(folder) {
+        return match read_world_script_mod(folder) {
+            Ok(m) => validate_world_script(&m),
+            Err(e) => {
+                let mut out = format!("refused: {}\n", escape_path(folder));
+                for p in &e.problems {
+                    let _ = writeln!(out, "  {p}");
+                }
+                Ok((out, false))
+            }
+        };
     }
     let host = super::guarded_host()?;
     let loader = ModLoader {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use aether_sample_world::{Scene, ScriptSpec, Storage, WorldRun, WorldSetup, report};
+use aether_sample_world::{Scene, ScriptSpec, Storage, WorldError, WorldRun, WorldSetup, report};
 
 /// What `world run` was asked.
 #[derive(Debug)]
@@ -25,32 +25,36 @@ pub struct RunArgs {
 
 /// Runs the world, printing each tick as it ends, then a summary (text mode).
 pub fn run(args: &RunArgs, emit: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> anyhow::Result<()> {
-    let extra = args
+    // A script that cannot be read or is refused at load is left out and reported, and the
+    // world runs the others, as a game server would; the command still ends in an error.
+    let extra: Vec<Result<ScriptSpec, WorldError>> = args
         .scripts
         .iter()
         .map(|p| ScriptSpec::from_path(p))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
     let (scene, specs) = if args
         .scene
         .to_string_lossy()
         .ends_with(aether_sample_world::setup::EXTENSION)
     {
         let (scene, specs) = setup_world(&args.scene)?;
-        (scene, Some(specs))
+        (scene, specs.into_iter().map(Ok).collect())
     } else {
-        (Scene::load(&args.scene)?, None)
+        let scene = Scene::load(&args.scene)?;
+        let specs = aether_sample_world::run::scene_scripts(&scene);
+        (scene, specs)
     };
     let storage = match &args.storage {
         Some(path) => Storage::open(path)?,
         None => Storage::in_memory()?,
     };
-    let mut run = match specs {
-        Some(mut specs) => {
-            specs.extend(extra);
-            WorldRun::with_scripts(&scene, specs, storage)?
-        }
-        None => WorldRun::new(&scene, extra, storage)?,
-    };
+    let specs: Vec<_> = specs.into_iter().chain(extra).collect();
+    let mut run = WorldRun::running_what_loads(&scene, specs, storage)?;
+    // Said on stderr before the first tick, so it is seen at once and never mixed into the
+    // JSON lines.
+    for e in run.refused() {
+        eprintln!("refused at load, the world runs without it: {e}");
+    }
     let mut watched = if args.trace {
         let paths: Vec<&Path> = args.scripts.iter().map(PathBuf::as_path).collect();
         super::world_trace::watch(&mut run, &paths)?
@@ -130,6 +134,13 @@ pub fn run(args: &RunArgs, emit: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> 
             ));
         }
         emit(&out)?;
+    }
+    let refused = run.refused().len();
+    if refused > 0 {
+        anyhow::bail!(
+            "{refused} script(s) refused at load (named before the first tick); the world ran \
+             without them"
+        );
     }
     Ok(())
 }

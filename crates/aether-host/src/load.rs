@@ -208,8 +208,9 @@ fn invalid(offset: u64, message: &str) -> LoadError {
         || message.contains("multiple memories")
     {
         message.push_str(
-            " (controllers may use WebAssembly 2.0 with SIMD; multi-memory, memory64, relaxed SIMD, \
-             threads, exceptions, GC and tail calls are refused: see the host's documentation)",
+            " (AI controllers and world scripts may use WebAssembly 2.0 with SIMD; multi-memory, \
+             memory64, relaxed SIMD, threads, exceptions, GC and tail calls are refused: see \
+             docs/controller-host.md and docs/world-script-abi.md)",
         );
     }
     LoadError::Invalid { offset, message }

@@ -573,6 +573,31 @@ impl ScriptRuntime {
     }
 }
 
+/// How many of [`IMPORTS`] (the first ones) contract version 1 has; the rest came with 2.
+pub const VERSION_1_IMPORTS: usize = 9;
+
+/// The `"aether"` imports of `wasm` that came after contract version `major` (a module built
+/// against 1.x cannot know them), in the module's order. A module that does not parse has none
+/// here: loading it says what is wrong.
+pub fn imports_after_version(wasm: &[u8], major: u64) -> Vec<String> {
+    if major >= 2 {
+        return Vec::new();
+    }
+    let later = &IMPORTS[VERSION_1_IMPORTS..];
+    let mut found = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let Ok(wasmparser::Payload::ImportSection(reader)) = payload else {
+            continue;
+        };
+        for import in reader.into_imports().flatten() {
+            if import.module == "aether" && later.iter().any(|(n, _, _)| *n == import.name) {
+                found.push(import.name.to_owned());
+            }
+        }
+    }
+    found
+}
+
 /// The events a module answers: its [`EVENTS_SECTION`] (contract 2.1), or every event when it
 /// has none.
 pub fn events_of(wasm: &[u8]) -> Result<EventMask, LoadError> {
@@ -696,6 +721,18 @@ fn check_shape(types: wasmparser::types::TypesRef<'_>, memory_cap: u64) -> Resul
             ("memory", EntityType::Memory(m)) => {
                 if m.memory64 || m.shared {
                     return Err(wrong("a 64-bit or shared memory".into()));
+                }
+                if let Some(max) = m.maximum
+                    && max <= m.initial
+                {
+                    return Err(LoadError::Memory {
+                        problem: format!(
+                            "declares a maximum of {max} pages, no more than the {} it starts \
+                             with, so it cannot grow and the host has nowhere to place \
+                             events above it; declare no maximum, or one above the initial size",
+                            m.initial
+                        ),
+                    });
                 }
                 if m.initial.saturating_mul(PAGE).saturating_add(PAGE) > memory_cap {
                     return Err(LoadError::Memory {

@@ -468,3 +468,69 @@ fn a_rust_script_written_from_the_abi_page_runs_in_a_world() {
     assert_eq!(crates, [(0.5, 2.5), (1.5, 2.5), (2.5, 2.5)]);
     assert_eq!(world.sounds.len(), 3);
 }
+
+/// A minimal world script whose memory is declared as `memory` (e.g. "1 2"): it answers every
+/// event with 0.
+fn with_memory(memory: &str) -> Vec<u8> {
+    wat::parse_str(format!(
+        r#"(module
+  (memory (export "memory") {memory})
+  (global (export "__ident_ptr") i32 (i32.const 16))
+  (global (export "__ident_len") i32 (i32.const 20))
+  (data (i32.const 16) "\20\00\00\00")
+  (data (i32.const 20) "\0b\00\00\00")
+  (data (i32.const 32) "fixed 1.0.0")
+  (func (export "init") (result i32) (i32.const 1))
+  (func (export "on_event") (param i32 i32) (result i32) (i32.const 0)))"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_memory_that_cannot_grow_is_refused_at_load_and_one_that_can_runs() {
+    let engine = world_engine().unwrap();
+    let load = |bytes: Vec<u8>| {
+        ScriptRuntime::load(
+            &engine,
+            &bytes,
+            ScriptId(1),
+            MapWorld::shared().0,
+            &ScriptResourceLimits::default(),
+            &SchedulerPolicy::default(),
+        )
+    };
+    let err = load(with_memory("1 1")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the module's memory declares a maximum of 1 pages, no more than the 1 it starts with, \
+         so it cannot grow and the host has nowhere to place events above it; declare no \
+         maximum, or one above the initial size"
+    );
+    let mut w = load(with_memory("1 2")).unwrap();
+    w.deliver(&WorldEvent::Tick { tick: 0 });
+    w.deliver(&WorldEvent::Tick { tick: 1 });
+    let out = w.run_slice();
+    assert_eq!((out.end, out.finished), (SliceEnd::Finished, 2));
+}
+
+#[test]
+fn a_world_script_using_a_refused_proposal_is_told_what_world_scripts_may_use() {
+    let err = ScriptRuntime::load(
+        &world_engine().unwrap(),
+        &with_memory("i64 1 2"),
+        ScriptId(1),
+        MapWorld::shared().0,
+        &ScriptResourceLimits::default(),
+        &SchedulerPolicy::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("memory64"), "{err}");
+    assert!(
+        err.contains(
+            "AI controllers and world scripts may use WebAssembly 2.0 with SIMD; multi-memory, \
+             memory64, relaxed SIMD, threads, exceptions, GC and tail calls are refused"
+        ),
+        "{err}"
+    );
+}

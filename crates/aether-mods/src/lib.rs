@@ -27,7 +27,7 @@ pub mod world_script;
 pub use export::{ExportError, Exported, default_mods_dir, export, export_world_script};
 pub use folder::ModError;
 pub use manifest::{ModManifest, Sandbox, slug};
-pub use scan::{LoadedMod, ModLoader, ScanReport};
+pub use scan::{LoadedMod, ModLoader, ScanReport, declares_world_script};
 pub use sign::{PublisherKey, PublisherSecret};
 pub use world_script::{WorldScriptManifest, WorldScriptMod, read_world_script_mod};
 

@@ -216,7 +216,7 @@ pub struct ScanReport {
 
 /// Whether the folder's manifest says `"kind": "world_script"` (read leniently: the kind only
 /// picks which reader checks the manifest, and that reader names every problem).
-fn declares_world_script(folder: &Path) -> bool {
+pub fn declares_world_script(folder: &Path) -> bool {
     read_manifest(folder)
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())

@@ -26,7 +26,7 @@ use serde_json::Value;
 use super::folder::{ModError, fail, find_module, read_manifest};
 use super::manifest::Sandbox;
 use super::manifest::{ManifestProblem, is_slug, json_object, string};
-use aether_host::world::MAX_SCRIPT_BYTES;
+use aether_host::world::{MAX_SCRIPT_BYTES, imports_after_version};
 use aether_lang::identity::{is_semver, semver_major};
 use aether_world::LimitRequest;
 
@@ -262,6 +262,24 @@ pub fn read_world_script_mod(folder: &Path) -> Result<WorldScriptMod, ModError> 
         .unwrap_or_default();
     let bytes = aether_base::fsutil::read_regular_file(&module, MAX_SCRIPT_BYTES as u64)
         .map_err(|e| fail(folder, vec![format!("{name}: {e}")]))?;
+    let major = semver_major(&manifest.aether_world_types).unwrap_or(0);
+    let later = imports_after_version(&bytes, major);
+    if let Some(first) = later.first() {
+        return Err(fail(
+            folder,
+            vec![format!(
+                "manifest.json: `aether_world_types` is {}, but {name} imports \"aether.{first}\"{}, \
+                 which came with version 2 of the contract; declare \"aether_world_types\": \"{}\"",
+                manifest.aether_world_types,
+                if later.len() > 1 {
+                    format!(" and {} more", later.len() - 1)
+                } else {
+                    String::new()
+                },
+                aether_world_types::CRATE_VERSION
+            )],
+        ));
+    }
     Ok(WorldScriptMod {
         folder: folder.to_path_buf(),
         manifest,

@@ -184,6 +184,9 @@ pub struct WorldRun {
     info: Vec<ScriptInfo>,
     /// Scripts whose journal is on (kept across [`WorldRun::replace_script`]).
     journaled: std::collections::BTreeSet<ScriptId>,
+    /// Scripts that could not be loaded, when the world runs without them
+    /// ([`WorldRun::running_what_loads`]).
+    refused: Vec<WorldError>,
 }
 
 impl std::fmt::Debug for WorldRun {
@@ -203,24 +206,30 @@ impl WorldRun {
         extra: Vec<ScriptSpec>,
         storage: Storage,
     ) -> Result<WorldRun, WorldError> {
-        let mut specs = Vec::new();
-        for (i, s) in scene.scripts.iter().enumerate() {
-            let path = scene.base.join(&s.module);
-            let mut spec = ScriptSpec::from_path(&path).map_err(|e| match e {
-                WorldError::Script { message, .. } => WorldError::Script {
-                    label: format!("scripts[{i}] ({})", path.display()),
-                    message,
-                },
-                other => other,
-            })?;
-            spec.label = format!("scripts[{i}] ({})", path.display());
-            spec.priority = s.priority;
-            // The scene's request narrows the mod's own, field by field.
-            spec.request = narrow(&spec.request, &s.limits);
-            specs.push(spec);
-        }
+        let mut specs = scene_scripts(scene)
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
         specs.extend(extra);
         WorldRun::with_scripts(scene, specs, storage)
+    }
+
+    /// The world of `scene` with exactly `specs`, as a game server starts one: every script
+    /// that can be read, checked and started runs; each that cannot (an `Err` here, or a
+    /// module the host refuses) is left out, its id unused, and listed in
+    /// [`refused`](Self::refused). Only what stops the world itself (more scripts than it
+    /// takes, no engine) is an error.
+    pub fn running_what_loads(
+        scene: &Scene,
+        specs: Vec<Result<ScriptSpec, WorldError>>,
+        storage: Storage,
+    ) -> Result<WorldRun, WorldError> {
+        WorldRun::build(scene, specs, storage, SchedulerPolicy::default(), true)
+    }
+
+    /// The scripts that could not be loaded, each naming the script and why (empty unless the
+    /// world was made by [`running_what_loads`](Self::running_what_loads)).
+    pub fn refused(&self) -> &[WorldError] {
+        &self.refused
     }
 
     /// The world of `scene` with exactly `specs` (the scene's own script list is not read).
@@ -239,6 +248,24 @@ impl WorldRun {
         specs: Vec<ScriptSpec>,
         storage: Storage,
         policy: SchedulerPolicy,
+    ) -> Result<WorldRun, WorldError> {
+        WorldRun::build(
+            scene,
+            specs.into_iter().map(Ok).collect(),
+            storage,
+            policy,
+            false,
+        )
+    }
+
+    /// The world of `scene` with `specs` as scripts 1, 2, …: with `run_the_rest`, a script
+    /// that cannot be loaded is left out and listed; without, it is the error.
+    fn build(
+        scene: &Scene,
+        specs: Vec<Result<ScriptSpec, WorldError>>,
+        storage: Storage,
+        policy: SchedulerPolicy,
+        run_the_rest: bool,
     ) -> Result<WorldRun, WorldError> {
         let limits = WorldScriptLimits::default();
         if specs.len() > limits.max_scripts {
@@ -266,9 +293,15 @@ impl WorldRun {
             scripts: ScriptSet::new(),
             info: Vec::new(),
             journaled: std::collections::BTreeSet::new(),
+            refused: Vec::new(),
         };
         for (i, spec) in specs.into_iter().enumerate() {
-            run.load(ScriptId(i as u32 + 1), spec)?;
+            let loaded = spec.and_then(|spec| run.load(ScriptId(i as u32 + 1), spec));
+            match loaded {
+                Ok(()) => {}
+                Err(e @ WorldError::Script { .. }) if run_the_rest => run.refused.push(e),
+                Err(e) => return Err(e),
+            }
         }
         Ok(run)
     }
@@ -422,6 +455,33 @@ impl WorldRun {
             wall: started.elapsed(),
         })
     }
+}
+
+/// The scene's own scripts, read from beside it, each labelled `scripts[i] (path)`, with the
+/// scene's priority and its limits narrowing the mod's own; each one that cannot be read is
+/// an `Err` naming it.
+pub fn scene_scripts(scene: &Scene) -> Vec<Result<ScriptSpec, WorldError>> {
+    scene
+        .scripts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let path = scene.base.join(&s.module);
+            let label = format!("scripts[{i}] ({})", path.display());
+            let mut spec = ScriptSpec::from_path(&path).map_err(|e| match e {
+                WorldError::Script { message, .. } => WorldError::Script {
+                    label: label.clone(),
+                    message,
+                },
+                other => other,
+            })?;
+            spec.label = label;
+            spec.priority = s.priority;
+            // The scene's request narrows the mod's own, field by field.
+            spec.request = narrow(&spec.request, &s.limits);
+            Ok(spec)
+        })
+        .collect()
 }
 
 /// `base` with the fields `over` sets replaced: a scene or setup narrows a script's own request.

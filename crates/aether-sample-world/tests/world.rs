@@ -310,7 +310,7 @@ fn a_storage_file_that_cannot_be_read_is_refused_untouched() {
 }
 
 #[test]
-fn a_script_refused_at_load_stops_the_world_before_it_starts_naming_the_file() {
+fn a_script_refused_at_load_is_named_and_either_stops_the_world_or_is_left_out() {
     let dir = scratch("refused-script");
     let bad = dir.join("forbidden.wat");
     std::fs::write(
@@ -328,6 +328,20 @@ fn a_script_refused_at_load_stops_the_world_before_it_starts_naming_the_file() {
     let msg = err.to_string();
     assert!(msg.starts_with(&bad.display().to_string()), "{msg}");
     assert!(msg.contains("env.clock_ms"), "{msg}");
+    // As a game server: the others run, the refused one is listed and its id left unused.
+    let village = scene("village");
+    let mut specs = aether_sample_world::run::scene_scripts(&village);
+    let own = specs.len();
+    specs.insert(1, ScriptSpec::from_path(&bad));
+    let mut run = WorldRun::running_what_loads(&village, specs, Storage::in_memory().unwrap())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run.refused().len(), 1);
+    assert_eq!(run.refused()[0].to_string(), msg);
+    let ids: Vec<u32> = run.scripts().iter().map(|s| s.id.0).collect();
+    assert_eq!(ids, [1].into_iter().chain(3..=own as u32 + 1).collect::<Vec<_>>());
+    let first = run.tick().unwrap();
+    assert_eq!(first.usage.scripts.len(), own);
+    assert!(first.log.messages.iter().any(|(_, _, t)| t == "Welcome, Ada!"));
     let err = ScriptSpec::from_path(&dir.join("script.txt"))
         .unwrap_err()
         .to_string();
