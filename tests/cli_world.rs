@@ -543,3 +543,47 @@ fn a_world_script_mod_says_which_contract_it_needs_and_validate_says_so() {
     );
     assert!(text(&out.stdout).contains("Welcome, Ada!"));
 }
+
+#[test]
+fn the_json_of_a_tick_says_why_a_script_is_disabled_and_counts_slices_and_handlers_apart() {
+    let out = studio(&[
+        "world",
+        "run",
+        "assets/worlds/village.json",
+        "crates/aether-host/tests/fixtures/world/negative.wat",
+        "--ticks",
+        "61",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ticks: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let script = |tick: usize, name: &str| {
+        ticks[tick]["scripts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"].as_str().unwrap().starts_with(name))
+            .unwrap()
+            .clone()
+    };
+    // Faulting on every event: backing off with its fault, then disabled, saying why.
+    let s = script(0, "negative");
+    assert_eq!(s["state"], "backing_off");
+    assert_eq!(s["reason"], "on_event returned -1, an error");
+    assert_eq!(s["until"], 20);
+    let s = script(60, "negative");
+    assert_eq!(s["state"], "disabled");
+    assert_eq!(
+        s["reason"],
+        "3 faults within 400 ticks; the last: on_event returned -1, an error"
+    );
+    // A well-behaved script: its handlers (one per event) in the slices it was given.
+    let s = script(0, "welcome");
+    assert_eq!(s["state"], "ready");
+    assert!(s["reason"].is_null() && s["until"].is_null());
+    assert_eq!(s["slices"], 1, "{s}");
+    assert!(s["handlers"].as_u64().unwrap() >= 2, "{s}");
+}

@@ -534,3 +534,30 @@ fn a_world_script_using_a_refused_proposal_is_told_what_world_scripts_may_use() 
         "{err}"
     );
 }
+
+#[test]
+fn the_subscription_example_of_the_contract_page_subscribes_to_what_it_says() {
+    let page = std::fs::read_to_string(root().join("docs/world-script-abi.md")).unwrap();
+    let line = page
+        .lines()
+        .find(|l| l.starts_with("(@custom \"aether-events\""))
+        .expect("the page shows the section in WAT");
+    let section = line.split(";;").next().unwrap();
+    let wasm = wat::parse_str(format!(
+        r#"(module {section}
+  (memory (export "memory") 1)
+  (global (export "__ident_ptr") i32 (i32.const 16))
+  (global (export "__ident_len") i32 (i32.const 20))
+  (data (i32.const 16) "\20\00\00\00")
+  (data (i32.const 20) "\0c\00\00\00")
+  (data (i32.const 32) "subscr 1.0.0")
+  (func (export "init") (result i32) (i32.const 1))
+  (func (export "on_event") (param i32 i32) (result i32) (i32.const 0)))"#
+    ))
+    .unwrap();
+    let mask = aether_host::world::events_of(&wasm).unwrap();
+    let answers: Vec<u8> = (0..=WorldEvent::SCRIPT_MESSAGE)
+        .filter(|&i| mask.has(i))
+        .collect();
+    assert_eq!(answers, [WorldEvent::TICK, WorldEvent::COLLISION]);
+}

@@ -49,11 +49,12 @@ pub fn text(report: &TickReport, scripts: &[ScriptInfo]) -> String {
         .filter(|s| s.slices > 0)
         .map(|s| {
             format!(
-                "{} {} fuel = {} of CPU in {} slice(s), {:.3} ms wall",
+                "{} {} fuel = {} of CPU in {} slice(s), {} handler(s) finished, {:.3} ms wall",
                 name_of(scripts, s.id),
                 s.fuel_used,
                 fuel_time(s.cpu_ms),
                 s.slices,
+                s.handlers,
                 s.wall_time.as_secs_f64() * 1000.0
             )
         })
@@ -240,10 +241,20 @@ pub fn json(report: &TickReport, scripts: &[ScriptInfo]) -> Value {
             "cpu_ms": s.cpu_ms,
             "wall_ms": s.wall_time.as_secs_f64() * 1000.0,
             "slices": s.slices,
+            "handlers": s.handlers,
             "ticks_waited": s.ticks_waited,
             "refused": s.refused,
             "faults": s.faults,
             "state": s.state.name(),
+            "reason": match &s.state {
+                aether_world::ScriptState::Disabled { reason }
+                | aether_world::ScriptState::BackingOff { reason, .. } => Some(reason),
+                _ => None,
+            },
+            "until": match &s.state {
+                aether_world::ScriptState::BackingOff { until, .. } => Some(until.0),
+                _ => None,
+            },
         })).collect::<Vec<_>>(),
         "world": {
             "joined": l.joined.iter().map(|p| p.0).collect::<Vec<_>>(),

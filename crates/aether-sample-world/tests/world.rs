@@ -338,10 +338,21 @@ fn a_script_refused_at_load_is_named_and_either_stops_the_world_or_is_left_out()
     assert_eq!(run.refused().len(), 1);
     assert_eq!(run.refused()[0].to_string(), msg);
     let ids: Vec<u32> = run.scripts().iter().map(|s| s.id.0).collect();
-    assert_eq!(ids, [1].into_iter().chain(3..=own as u32 + 1).collect::<Vec<_>>());
+    assert_eq!(
+        ids,
+        [1].into_iter()
+            .chain(3..=own as u32 + 1)
+            .collect::<Vec<_>>()
+    );
     let first = run.tick().unwrap();
     assert_eq!(first.usage.scripts.len(), own);
-    assert!(first.log.messages.iter().any(|(_, _, t)| t == "Welcome, Ada!"));
+    assert!(
+        first
+            .log
+            .messages
+            .iter()
+            .any(|(_, _, t)| t == "Welcome, Ada!")
+    );
     let err = ScriptSpec::from_path(&dir.join("script.txt"))
         .unwrap_err()
         .to_string();
