@@ -21,8 +21,8 @@ pub fn text() -> String {
          {mem:.0} MiB of memory, {deadline} ms, modules up to {module} MiB, no imports\n\
          World scripts: aether-world-types {wt} (contract {abi}); {tps} ticks a second; each script \
          at most {wmem:.0} MiB, {cpu} ms of CPU a tick ({fpm} fuel a ms), {spawns} spawns, {rpcs} messages \
-         and {writes} storage writes a second, {quota} KiB of storage; a world at most {total} ms a tick \
-         for {scripts} scripts",
+         and {writes} storage writes a second, {ui} UI texts ({ui_bytes} bytes) and {sounds} sounds a \
+         second, {quota} KiB of storage; a world at most {total} ms a tick for {scripts} scripts",
         studio = env!("CARGO_PKG_VERSION"),
         mc = mc_tactical_types::CRATE_VERSION,
         schema = mc_tactical_types::SCHEMA_VERSION,
@@ -33,7 +33,12 @@ pub fn text() -> String {
         deadline = ai.deadline.as_millis(),
         module = ai.max_module_bytes / (1024 * 1024),
         wt = aether_world_types::CRATE_VERSION,
-        abi = aether_world_types::ABI_VERSION,
+        // The contract's major and minor versions (2.1: subscriptions added to 2).
+        abi = aether_world_types::CRATE_VERSION
+            .rsplit_once('.')
+            .map_or(aether_world_types::CRATE_VERSION, |(major_minor, _)| {
+                major_minor
+            }),
         tps = TICKS_PER_SECOND,
         wmem = mib(world.max_memory_bytes),
         cpu = world.max_cpu_ms_per_tick,
@@ -41,6 +46,9 @@ pub fn text() -> String {
         spawns = world.max_entity_spawns_per_second,
         rpcs = world.max_network_rpcs_per_second,
         writes = world.max_storage_writes_per_second,
+        ui = world.max_ui_messages_per_second,
+        ui_bytes = world.max_ui_bytes_per_second,
+        sounds = world.max_sounds_per_second,
         quota = world.max_storage_bytes / 1024,
         total = all.max_total_cpu_ms,
         scripts = all.max_scripts,

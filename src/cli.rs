@@ -486,7 +486,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let written = compile::run(&graph, output.as_deref(), wat, profile)?;
             for w in &written.compiled.warnings {
-                eprintln!("{w}");
+                say(&w.to_string());
             }
             match written.output {
                 Some(_) => emit(&compile::summary(&written))?,
@@ -497,7 +497,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                         other => other?,
                     }
-                    eprint!("{}", compile::summary(&written));
+                    eprint!(
+                        "{}",
+                        aether_base::text::escape_output(&compile::summary(&written))
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -597,9 +600,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Writes command output to stdout; a closed pipe (`| head`) ends the output quietly.
+/// Writes `text` and a newline to standard error, made safe for a terminal (every message and
+/// warning goes through here: text from a file can never drive the terminal).
+pub(crate) fn say(text: &str) {
+    eprintln!("{}", aether_base::text::escape_output(text));
+}
+
+/// Writes command output to stdout, made safe for a terminal
+/// ([`escape_output`](aether_base::text::escape_output)); a closed pipe (`| head`) ends the
+/// output quietly.
 fn emit(text: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
+    let text = aether_base::text::escape_output(text);
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -19,7 +19,10 @@ fn main() -> ExitCode {
         return match creator_studio::studio::run(opts) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!(
+                    "error: {}",
+                    aether_base::text::escape_output(&e.to_string())
+                );
                 ExitCode::FAILURE
             }
         };
@@ -29,10 +32,13 @@ fn main() -> ExitCode {
         Err(err) => {
             if let Some(graph) = err.downcast_ref::<cli::GraphErrors>() {
                 for line in graph.warnings.iter().chain(&graph.lines) {
-                    eprintln!("{line}");
+                    eprintln!("{}", aether_base::text::escape_output(line));
                 }
             }
-            eprintln!("error: {}", chain_words(&err));
+            eprintln!(
+                "error: {}",
+                aether_base::text::escape_output(&chain_words(&err))
+            );
             ExitCode::FAILURE
         }
     }

@@ -8,6 +8,9 @@
 //!   tree, the uses between sibling modules have no cycle (a module using its own parent's or
 //!   children's items does not count: it contains them, or they it).
 //!
+//! * every file the program reads is read by `aether_base::fsutil` (bounded, regular files
+//!   only): no other module of the program opens a file to read it.
+//!
 //! The module check reads `crate::…`, `super::…` and `use` lines with comments stripped, and
 //! follows the re-exports (`pub use a::X`) to the module that defines a name.
 
@@ -460,4 +463,69 @@ fn the_module_check_sees_a_cycle() {
     // Without the way back, none.
     std::fs::write(dir.join("b.rs"), "pub struct Thing;\n").unwrap();
     assert_eq!(module_cycles(&dir), Vec::<String>::new());
+}
+
+/// Every `.rs` file under `dir`.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The places in the program's code (the application and every crate's `src/`, comments and
+/// strings left out) that read a file some other way than `aether_base::fsutil`.
+fn file_reads_outside_the_reader() -> Vec<String> {
+    // Opening a folder to flush it to disk reads nothing.
+    const ALLOWED: [(&str, &str); 1] = [("crates/aether-mods/src/export.rs", "File::open(path)")];
+    let patterns = [
+        "fs::read(",
+        "fs::read_to_string(",
+        "File::open(",
+        "OpenOptions::new()",
+        "parse_file(",
+    ];
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    for krate in members() {
+        rust_files(&root().join("crates").join(krate).join("src"), &mut files);
+    }
+    let reader = root().join("crates/aether-base/src/fsutil.rs");
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| **f != reader) {
+        let code = code_of(&std::fs::read_to_string(file).unwrap());
+        let name = file
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        for (n, line) in code.lines().enumerate() {
+            for p in patterns {
+                let compact: String = line.split_whitespace().collect();
+                if compact.contains(p)
+                    && !ALLOWED
+                        .iter()
+                        .any(|(f, what)| *f == name && compact.contains(what))
+                {
+                    found.push(format!("{name}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_file_is_read_through_the_bounded_reader() {
+    let found = file_reads_outside_the_reader();
+    assert!(
+        found.is_empty(),
+        "read files with aether_base::fsutil::{{read_bounded, read_text_bounded, \
+         read_regular_file}} (bounded, regular files only) instead:\n{}",
+        found.join("\n")
+    );
 }

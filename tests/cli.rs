@@ -211,7 +211,7 @@ fn version_names_the_contracts_and_the_caps() {
         "{v}"
     );
     assert!(v.contains("100,000,000 fuel, 16 MiB of memory"), "{v}");
-    assert!(v.contains("aether-world-types 2.0.0 (contract 2)"), "{v}");
+    assert!(v.contains("aether-world-types 2.1.0 (contract 2.1)"), "{v}");
     assert!(
         v.contains("a world at most 8 ms a tick for 256 scripts"),
         "{v}"

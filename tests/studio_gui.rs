@@ -1242,7 +1242,7 @@ fn help_about_shows_versions_and_caps() {
             .is_some()
     );
     assert!(
-        h.query_by_label_contains("aether-world-types 2.0.0 (contract 2)")
+        h.query_by_label_contains("aether-world-types 2.1.0 (contract 2.1)")
             .is_some()
     );
 }

@@ -217,8 +217,9 @@ fn replay_seat(path: &Path, seat: &Seat, hash: u64) -> ReplaySeat {
 /// `replay FILE`: plays the recorded duel again (the scenario and modules from where the replay
 /// says they were) and compares every turn with the record. `Ok((text, matched))`.
 pub fn replay(file: &Path) -> anyhow::Result<(String, bool)> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("{}: cannot read the replay", file.display()))?;
+    let text =
+        aether_base::fsutil::read_text_bounded(file, aether_base::fsutil::MAX_DOCUMENT_BYTES)
+            .with_context(|| format!("{}: cannot read the replay", file.display()))?;
     let replay =
         Replay::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let scenario = Scenario::load(Path::new(&replay.scenario))?;

@@ -57,7 +57,7 @@ fn compile_with_manifest(
 ) -> anyhow::Result<(Manifest, Vec<u8>)> {
     let compiled = super::compile::compile_file(graph, CompilationProfile::Release)?;
     for w in &compiled.warnings {
-        eprintln!("{w}");
+        super::say(&w.to_string());
     }
     let g = &compiled.graph;
     if g.kind == ScriptKind::WorldScript {
@@ -328,8 +328,9 @@ pub fn scan(dir: &Path, key: Option<PublisherKey>) -> anyhow::Result<(String, Sc
 /// `sign BINARY --key FILE [--write-manifest]`: the signature, and the manifest updated if asked.
 pub fn sign(binary: &Path, key_file: &Path, write_manifest: bool) -> anyhow::Result<String> {
     let secret = PublisherSecret::load(key_file).map_err(|e| anyhow!(e))?;
-    let bytes = std::fs::read(binary)
-        .with_context(|| format!("{}: cannot read the binary", binary.display()))?;
+    let bytes =
+        aether_base::fsutil::read_bounded(binary, 4 * aether_base::fsutil::MAX_DOCUMENT_BYTES)
+            .with_context(|| format!("{}: cannot read the binary", binary.display()))?;
     let signature = secret.sign(&bytes);
     let mut out = format!(
         "{signature}\n  signature of {} ({} bytes) under public key {}\n",
@@ -339,8 +340,11 @@ pub fn sign(binary: &Path, key_file: &Path, write_manifest: bool) -> anyhow::Res
     );
     if write_manifest {
         let manifest = binary.with_file_name("manifest.json");
-        let text = std::fs::read_to_string(&manifest)
-            .with_context(|| format!("{}: cannot read", manifest.display()))?;
+        let text = aether_base::fsutil::read_text_bounded(
+            &manifest,
+            aether_base::fsutil::MAX_DOCUMENT_BYTES,
+        )
+        .with_context(|| format!("{}: cannot read", manifest.display()))?;
         // Put the signature in first: a native manifest is only valid with it.
         let mut v: serde_json::Value = serde_json::from_str(&text)
             .with_context(|| format!("{}: not valid JSON", manifest.display()))?;
@@ -401,7 +405,16 @@ fn run_world_check(
     scene: &aether_sample_world::Scene,
     spec: &ScriptSpec,
 ) -> anyhow::Result<WorldCheck> {
-    let mut run = WorldRun::with_scripts(scene, vec![spec.clone()], Storage::in_memory()?)?;
+    let options = aether_sample_world::WorldOptions {
+        compile_guard: super::world::compile_guard(),
+        ..Default::default()
+    };
+    let mut run = WorldRun::open(
+        scene,
+        vec![Ok(spec.clone())],
+        Storage::in_memory()?,
+        options,
+    )?;
     let mut out = WorldCheck {
         fuel: 0,
         refused: 0,

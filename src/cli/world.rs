@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use aether_sample_world::{Scene, ScriptSpec, Storage, WorldError, WorldRun, WorldSetup, report};
+use aether_sample_world::{
+    Scene, ScriptSpec, Storage, WorldError, WorldOptions, WorldRun, WorldSetup, report,
+};
 
 /// What `world run` was asked.
 #[derive(Debug)]
@@ -21,6 +23,14 @@ pub struct RunArgs {
     pub storage: Option<PathBuf>,
     /// Show the graphs among `scripts` from inside, event by event.
     pub trace: bool,
+}
+
+/// The guard world scripts from files compile under: in a worker process (this program, started
+/// again) under a deadline and a memory cap, as AI controllers from files do.
+pub fn compile_guard() -> Option<aether_host::CompileGuard> {
+    std::env::current_exe()
+        .ok()
+        .map(aether_host::CompileGuard::new)
 }
 
 /// Runs the world, printing each tick as it ends, then a summary (text mode).
@@ -49,11 +59,16 @@ pub fn run(args: &RunArgs, emit: &mut dyn FnMut(&str) -> anyhow::Result<()>) -> 
         None => Storage::in_memory()?,
     };
     let specs: Vec<_> = specs.into_iter().chain(extra).collect();
-    let mut run = WorldRun::running_what_loads(&scene, specs, storage)?;
+    let options = WorldOptions {
+        compile_guard: compile_guard(),
+        run_the_rest: true,
+        ..WorldOptions::default()
+    };
+    let mut run = WorldRun::open(&scene, specs, storage, options)?;
     // Said on stderr before the first tick, so it is seen at once and never mixed into the
     // JSON lines.
     for e in run.refused() {
-        eprintln!("refused at load, the world runs without it: {e}");
+        super::say(&format!("refused at load, the world runs without it: {e}"));
     }
     let mut watched = if args.trace {
         let paths: Vec<&Path> = args.scripts.iter().map(PathBuf::as_path).collect();

@@ -368,7 +368,9 @@ impl DuelLab {
     }
 
     fn read_replay(&self, path: &Path) -> Result<ShownDuel, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+        let text =
+            aether_base::fsutil::read_text_bounded(path, aether_base::fsutil::MAX_DOCUMENT_BYTES)
+                .map_err(|e| e.to_string())?;
         let replay = Replay::from_json(&text)?;
         let wanted = replay.scenario.replace('\\', "/");
         let builtin = self

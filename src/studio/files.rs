@@ -35,7 +35,10 @@ pub struct Session {
 impl Session {
     /// Reads `home/session.json`; a missing or unreadable file is an empty session.
     pub fn load(home: &Path) -> Session {
-        let Ok(text) = std::fs::read_to_string(home.join("session.json")) else {
+        let Ok(text) = aether_base::fsutil::read_text_bounded(
+            &home.join("session.json"),
+            aether_base::fsutil::MAX_DOCUMENT_BYTES,
+        ) else {
             return Session::default();
         };
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
@@ -116,11 +119,18 @@ impl Autosave {
 
     /// The autosave a session that did not close cleanly left behind, if any.
     pub fn find(home: &Path) -> Option<Autosave> {
-        let text = std::fs::read_to_string(autosave_path(home)).ok()?;
-        let meta: serde_json::Value = std::fs::read_to_string(autosave_meta(home))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default();
+        let text = aether_base::fsutil::read_text_bounded(
+            &autosave_path(home),
+            aether_base::fsutil::MAX_DOCUMENT_BYTES,
+        )
+        .ok()?;
+        let meta: serde_json::Value = aether_base::fsutil::read_text_bounded(
+            &autosave_meta(home),
+            aether_base::fsutil::MAX_DOCUMENT_BYTES,
+        )
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
         Some(Autosave {
             text,
             original: meta

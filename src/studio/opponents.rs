@@ -244,7 +244,11 @@ mod tests {
             let path = Opponent::Template(i)
                 .module_path(None)
                 .expect("a template has a file");
-            let on_disk = std::fs::read_to_string(root.join(&path)).expect("the file exists");
+            let on_disk = aether_base::fsutil::read_text_bounded(
+                &root.join(&path),
+                aether_base::fsutil::MAX_DOCUMENT_BYTES,
+            )
+            .expect("the file exists");
             assert_eq!(&on_disk, text, "{name}: {}", path.display());
         }
     }

@@ -1,5 +1,9 @@
-//! File-system helpers: saves are atomic ([`write_atomic`]); files from outside (mods) are read
-//! only when regular, unlinked and small enough ([`read_regular_file`]).
+//! File-system helpers: saves are atomic ([`write_atomic`]); every file the program reads is read
+//! here, bounded and only when it is a regular file: files inside a mod folder without following
+//! links ([`read_regular_file`]), files a user names by following links to a regular file
+//! ([`read_bounded`], [`read_text_bounded`]). A FIFO, a device or a link to one is refused
+//! unopened, so no read can block or run without end. `tests/architecture.rs` fails when a read
+//! of a file appears anywhere else.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -139,6 +143,32 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadRefusal
         });
     }
     Ok(bytes)
+}
+
+/// Largest document the program reads (a graph, a replay, a scene, a setup, a session): far
+/// above any it writes (a 5,000-node graph is about 2 MB).
+pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a file a user named, following links, as `std::fs::read` would, except that what the
+/// path leads to must be a regular file of at most `limit` bytes: a FIFO, a device (a link to
+/// `/dev/zero`) or a folder is refused unopened, and a file that grows is not read past the
+/// limit. The error is an `io::Error` whose message says why.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let target = std::fs::canonicalize(path)?;
+    read_regular_file(&target, limit).map_err(|e| match e {
+        ReadRefusal::Io(e) => e,
+        other => std::io::Error::new(std::io::ErrorKind::InvalidInput, other.to_string()),
+    })
+}
+
+/// [`read_bounded`], as UTF-8 text.
+pub fn read_text_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
+    String::from_utf8(read_bounded(path, limit)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "is not UTF-8 text".to_owned(),
+        )
+    })
 }
 
 /// An I/O failure on `path` in words a user can act on: which folder or file, and why

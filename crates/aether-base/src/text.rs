@@ -41,6 +41,28 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// What the command line prints, made safe for a terminal whatever it holds: every
+/// [unsafe](is_unsafe_char) character but a newline or a tab written as `\u001b` (JSON's own
+/// escape, so a line of JSON stays valid JSON). Every line the program writes to standard output
+/// or standard error passes through here, so text from a file (a scene's name, a key serde
+/// quotes, a source line a parser quotes) can never drive the terminal, even where a message
+/// forgot to [`escape`] it.
+pub fn escape_output(text: &str) -> Cow<'_, str> {
+    let unsafe_here = |c: char| is_unsafe_char(c) && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_here) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_here(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// A path as text, lossy for non-UTF-8 names and [escaped](escape).
 pub fn escape_path(path: &Path) -> String {
     escape(&path.to_string_lossy()).into_owned()
@@ -70,6 +92,18 @@ pub fn group_digits(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_keeps_lines_and_json_but_no_control_character() {
+        let text = "tick 1\tok\n\u{1b}[2J\u{9b}31m\u{202e}abc\r\n";
+        let out = escape_output(text);
+        assert_eq!(out, "tick 1\tok\n\\u001b[2J\\u009b31m\\u202eabc\\u000d\n");
+        let json = serde_json::json!({"name": "\u{9b}x\u{202e}"}).to_string();
+        let safe = escape_output(&json);
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["name"], "\u{9b}x\u{202e}");
+        assert!(matches!(escape_output("plain\n"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn controls_and_bidi_overrides_become_visible_escapes() {

@@ -63,8 +63,11 @@ pub fn read_contender(path: &Path) -> Result<ContenderModule, String> {
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&file)
-        .map_err(|e| format!("{}: cannot read the module: {e}", file.display()))?;
+    let bytes = aether_base::fsutil::read_bounded(
+        &file,
+        aether_host::ControllerLimits::default().max_module_bytes as u64 * 8,
+    )
+    .map_err(|e| format!("{}: cannot read the module: {e}", file.display()))?;
     if file.extension().is_some_and(|x| x == "wat") {
         let wasm = wat::parse_bytes(&bytes)
             .map_err(|e| format!("{}: not valid WebAssembly text: {e}", file.display()))?;

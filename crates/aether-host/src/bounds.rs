@@ -15,9 +15,10 @@ use wasmparser::{Operator, Parser, Payload};
 use super::limits::{FUNCTION_CONTROL_COST, ModuleBounds};
 use super::refusal::LoadError;
 
-/// Checks every bound of `bounds` on an already validated module; the error names the bound,
-/// the value found and, for a function, which one.
-pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError> {
+/// Checks every bound of `bounds` on an already validated module whose defined functions'
+/// deepest operand stacks are `stacks` (in function order); the error names the bound, the
+/// value found and, for a function, which one.
+pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds, stacks: &[u64]) -> Result<(), LoadError> {
     let over = |subject: String, found: u64, limit: u64| {
         if found > limit {
             Err(LoadError::Bound {
@@ -136,10 +137,18 @@ pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError
                     .and_then(|&t| params.get(t as usize))
                     .copied()
                     .unwrap_or(0);
-                let function_weight = (own_params + locals + 1).saturating_mul(size);
+                let stack = stacks.get(function as usize - 1).copied().unwrap_or(0);
+                over(
+                    format!("values on the operand stack at once in {}", place()),
+                    stack,
+                    bounds.max_operand_stack.into(),
+                )?;
+                // Values on the operand stack are live at once, as locals are: they weigh alike.
+                let function_weight = (own_params + locals + stack + 1).saturating_mul(size);
                 over(
                     format!(
-                        "units of compile weight ((parameters + locals + 1) × bytes) in {}",
+                        "units of compile weight ((parameters + locals + deepest operand stack \
+                         + 1) × bytes) in {}",
                         place()
                     ),
                     function_weight,
@@ -202,7 +211,9 @@ pub(crate) fn check(bytes: &[u8], bounds: &ModuleBounds) -> Result<(), LoadError
         bounds.max_code_bytes.into(),
     )?;
     over(
-        "units of compile weight ((parameters + locals + 1) × bytes) in total".into(),
+        "units of compile weight ((parameters + locals + deepest operand stack + 1) × bytes) in \
+         total"
+            .into(),
         weight,
         bounds.max_module_weight,
     )?;

@@ -138,7 +138,13 @@ impl ControllerHost {
         let facts = load::check_module(bytes, &self.limits)?;
         let started = Instant::now();
         let module = match &self.limits.compile_guard {
-            Some(guard) => worker::compile_guarded(&self.engine, &self.limits, guard, bytes)?,
+            Some(guard) => worker::compile_guarded(
+                &self.engine,
+                &self.limits,
+                worker::EngineKind::Controller,
+                guard,
+                bytes,
+            )?,
             None => Module::new(&self.engine, bytes).map_err(|e| LoadError::Compile {
                 message: text::escape(&format!("{e:#}")).into_owned(),
             })?,

@@ -43,9 +43,13 @@ pub struct ModuleBounds {
     pub max_code_bytes: u32,
     /// Locals of one function (parameters not counted).
     pub max_locals: u32,
-    /// Compile weight of one function: (parameters + locals + 1) × body bytes. Compile time
-    /// grows with the values live across a function's code, so a small body with many locals
-    /// can cost as much as a large one with few.
+    /// Values on a function's operand stack at once (its deepest point). Cranelift's time grows
+    /// with the square of it (20,000 values: 8 s for one function); it also counts in the
+    /// compile weight, as locals do.
+    pub max_operand_stack: u32,
+    /// Compile weight of one function: (parameters + locals + deepest operand stack + 1) × body
+    /// bytes. Compile time grows with the values live across a function's code, so a small body
+    /// with many locals (or a deep operand stack) can cost as much as a large one with few.
     pub max_function_weight: u64,
     /// Compile weight of all functions together.
     pub max_module_weight: u64,
@@ -81,6 +85,7 @@ impl ModuleBounds {
             max_function_bytes: u32::MAX,
             max_code_bytes: u32::MAX,
             max_locals: u32::MAX,
+            max_operand_stack: u32::MAX,
             max_function_weight: u64::MAX,
             max_module_weight: u64::MAX,
             max_function_control: u32::MAX,
@@ -103,6 +108,7 @@ impl Default for ModuleBounds {
             max_function_bytes: 256 * 1024,
             max_code_bytes: 4 * 1024 * 1024,
             max_locals: 2_000,
+            max_operand_stack: 2_000,
             max_function_weight: 10_000_000,
             max_module_weight: 24_000_000,
             max_function_control: 4_000,

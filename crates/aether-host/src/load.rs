@@ -52,11 +52,45 @@ pub(crate) fn validate(
                 .into(),
         });
     }
-    let types = Validator::new_with_features(validator_features())
-        .validate_all(bytes)
-        .map_err(|e| invalid(e.offset(), e.message()))?;
-    super::bounds::check(bytes, bounds)?;
+    let (types, stacks) =
+        validate_measuring(bytes).map_err(|e| invalid(e.offset(), e.message()))?;
+    let types = types.ok_or_else(|| invalid(bytes.len() as u64, "the module ends early"))?;
+    super::bounds::check(bytes, bounds, &stacks)?;
     Ok(types)
+}
+
+/// Validates `bytes` as wasmparser's `validate_all` does, one operator at a time, and measures
+/// each defined function's deepest operand stack (in function order): cranelift's time grows
+/// with the square of the values live on it, which no other bound counts.
+fn validate_measuring(
+    bytes: &[u8],
+) -> Result<(Option<wasmparser::types::Types>, Vec<u64>), wasmparser::BinaryReaderError> {
+    let mut validator = Validator::new_with_features(validator_features());
+    let mut functions = Vec::new();
+    let mut types = None;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match validator.payload(&payload?)? {
+            wasmparser::ValidPayload::Func(func, body) => functions.push((func, body)),
+            wasmparser::ValidPayload::End(t) => types = Some(t),
+            _ => {}
+        }
+    }
+    let mut allocs = wasmparser::FuncValidatorAllocations::default();
+    let mut stacks = Vec::with_capacity(functions.len());
+    for (func, body) in functions {
+        let mut v = func.into_validator(allocs);
+        let mut reader = body.get_binary_reader();
+        v.read_locals(&mut reader)?;
+        let mut deepest = 0u32;
+        while !reader.eof() {
+            reader.visit_operator(&mut v.visitor(reader.original_position()))??;
+            deepest = deepest.max(v.operand_stack_height());
+        }
+        reader.finish_expression(&v.visitor(reader.original_position()))?;
+        stacks.push(u64::from(deepest));
+        allocs = v.into_allocations();
+    }
+    Ok((types, stacks))
 }
 
 /// Validates `bytes` and checks the contract's shape; see [`LoadError`] for what is refused.

@@ -61,29 +61,41 @@ impl CompileGuard {
 /// The compile cache folder a worker uses, when the host has one (empty: none).
 pub const CACHE_ENV: &str = "AETHER_COMPILE_CACHE";
 
+/// Which engine compiles: a controller's, or a world script's (its own operator costs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EngineKind {
+    /// `engine::engine`.
+    Controller,
+    /// `engine::world_engine`.
+    World,
+}
+
 /// The engine settings a worker must share with the host, as [`WORKER_ENV`]'s value.
-fn settings(limits: &ControllerLimits) -> String {
+fn settings(limits: &ControllerLimits, kind: EngineKind) -> String {
     format!(
-        "fuel={},stack={},bytes={}",
+        "fuel={},stack={},bytes={},world={}",
         u8::from(limits.fuel_per_turn.is_some()),
         limits.max_wasm_stack,
-        limits.max_module_bytes
+        limits.max_module_bytes,
+        u8::from(kind == EngineKind::World)
     )
 }
 
-/// Limits whose engine matches `settings` (the inverse of [`settings`]).
-fn limits_from(settings: &str) -> Option<ControllerLimits> {
+/// Limits and the engine kind that `settings` describes (the inverse of [`settings`]).
+fn limits_from(settings: &str) -> Option<(ControllerLimits, EngineKind)> {
     let mut limits = ControllerLimits::default();
+    let mut kind = EngineKind::Controller;
     for part in settings.split(',') {
         match part.split_once('=')? {
-            ("fuel", "1") => {}
+            ("fuel", "1") | ("world", "0") => {}
             ("fuel", "0") => limits.fuel_per_turn = None,
+            ("world", "1") => kind = EngineKind::World,
             ("stack", n) => limits.max_wasm_stack = n.parse().ok()?,
             ("bytes", n) => limits.max_module_bytes = n.parse().ok()?,
             _ => return None,
         }
     }
-    Some(limits)
+    Some((limits, kind))
 }
 
 /// Call first thing in `main` of a program that may serve as a compile worker. When the program
@@ -111,7 +123,7 @@ pub fn serve_compile_worker() {
 }
 
 fn compile_here(settings: &str) -> Result<Vec<u8>, String> {
-    let mut limits = limits_from(settings)
+    let (mut limits, kind) = limits_from(settings)
         .ok_or_else(|| format!("the compile worker got unknown settings {settings:?}"))?;
     // The host's compile cache folder, when it has one: the worker reuses and fills it.
     if let Some(dir) = std::env::var_os(CACHE_ENV).filter(|d| !d.is_empty()) {
@@ -122,22 +134,28 @@ fn compile_here(settings: &str) -> Result<Vec<u8>, String> {
         .take((limits.max_module_bytes as u64).saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read the module: {e}"))?;
-    let engine = super::engine::engine(&limits).map_err(|e| e.to_string())?;
+    let engine = match kind {
+        EngineKind::Controller => super::engine::engine(&limits),
+        EngineKind::World => super::engine::world_engine(&limits),
+    }
+    .map_err(|e| e.to_string())?;
     engine
         .precompile_module(&bytes)
         .map_err(|e| format!("{e:#}"))
 }
 
-/// Compiles `bytes` in a worker under `guard` and loads the result into `engine`.
+/// Compiles `bytes` in a worker under `guard` and loads the result into `engine` (an engine of
+/// `kind`, built from `limits`).
 pub(crate) fn compile_guarded(
     engine: &Engine,
     limits: &ControllerLimits,
+    kind: EngineKind,
     guard: &CompileGuard,
     bytes: &[u8],
 ) -> Result<Module, LoadError> {
     let fail = |message: String| LoadError::Compile { message };
     let mut child = Command::new(&guard.program)
-        .env(WORKER_ENV, settings(limits))
+        .env(WORKER_ENV, settings(limits, kind))
         .env(
             CACHE_ENV,
             limits
@@ -256,11 +274,18 @@ mod tests {
     #[test]
     fn settings_round_trip() {
         let mut limits = ControllerLimits::default();
-        assert_eq!(limits_from(&settings(&limits)), Some(limits.clone()));
+        assert_eq!(
+            limits_from(&settings(&limits, EngineKind::Controller)),
+            Some((limits.clone(), EngineKind::Controller))
+        );
+        assert_eq!(
+            limits_from(&settings(&limits, EngineKind::World)),
+            Some((limits.clone(), EngineKind::World))
+        );
         limits.fuel_per_turn = None;
         limits.max_wasm_stack = 1 << 20;
         limits.max_module_bytes = usize::MAX;
-        let back = limits_from(&settings(&limits)).unwrap();
+        let (back, _) = limits_from(&settings(&limits, EngineKind::Controller)).unwrap();
         assert_eq!(
             (
                 back.fuel_per_turn,

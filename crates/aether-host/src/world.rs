@@ -36,7 +36,7 @@ use aether_world::{HostCosts, ScriptCalls, ScriptId, SharedWorld, SliceRunner};
 
 use crate::instance::{GuestLimiter, trap_words};
 use crate::load::{func_type, signature};
-use crate::{LoadError, ModuleBounds};
+use crate::{CompileGuard, LoadError, ModuleBounds};
 
 pub mod chunk;
 pub mod imports;
@@ -169,6 +169,21 @@ impl ScriptRuntime {
         limits: &ScriptResourceLimits,
         policy: &SchedulerPolicy,
     ) -> Result<ScriptRuntime, LoadError> {
+        ScriptRuntime::load_guarded(engine, None, bytes, id, world, limits, policy)
+    }
+
+    /// [`load`](Self::load), compiling in a worker process under `guard` (its deadline and
+    /// memory cap, as for AI controllers) when one is given: what a world does with modules
+    /// from elsewhere. `engine` must be [`world_engine`]'s.
+    pub fn load_guarded(
+        engine: &Engine,
+        guard: Option<&CompileGuard>,
+        bytes: &[u8],
+        id: ScriptId,
+        world: SharedWorld,
+        limits: &ScriptResourceLimits,
+        policy: &SchedulerPolicy,
+    ) -> Result<ScriptRuntime, LoadError> {
         let bounds = ModuleBounds::default();
         let types = crate::load::validate(bytes, MAX_SCRIPT_BYTES, &bounds)?;
         check_shape(types.as_ref(), limits.max_memory_bytes)?;
@@ -178,9 +193,25 @@ impl ScriptRuntime {
         let bytes = chunk::prepare(bytes).map_err(|message| LoadError::Compile {
             message: text::escape(&message).into_owned(),
         })?;
-        let module = Module::new(engine, &bytes).map_err(|e| LoadError::Compile {
-            message: text::escape(&format!("{e:#}")).into_owned(),
-        })?;
+        let module = match guard {
+            Some(guard) => {
+                let defaults = crate::ControllerLimits::default();
+                let limits = crate::ControllerLimits {
+                    max_module_bytes: bytes.len().max(defaults.max_module_bytes),
+                    ..defaults
+                };
+                crate::worker::compile_guarded(
+                    engine,
+                    &limits,
+                    crate::worker::EngineKind::World,
+                    guard,
+                    &bytes,
+                )?
+            }
+            None => Module::new(engine, &bytes).map_err(|e| LoadError::Compile {
+                message: text::escape(&format!("{e:#}")).into_owned(),
+            })?,
+        };
         let mut linker: Linker<ScriptHost> = Linker::new(engine);
         imports::link(&mut linker).map_err(|e| LoadError::Compile {
             message: format!("{e:#}"),

@@ -160,7 +160,7 @@ fn too_many_functions_too_deep_nesting_or_too_much_code_are_refused() {
     assert_eq!(
         (subject.as_str(), limit),
         (
-            "units of compile weight ((parameters + locals + 1) × bytes) in function 1 (`decide_turn`)",
+            "units of compile weight ((parameters + locals + deepest operand stack + 1) × bytes) in function 1 (`decide_turn`)",
             10_000_000
         )
     );
@@ -169,7 +169,7 @@ fn too_many_functions_too_deep_nesting_or_too_much_code_are_refused() {
     assert_eq!(
         (subject.as_str(), limit),
         (
-            "units of compile weight ((parameters + locals + 1) × bytes) in total",
+            "units of compile weight ((parameters + locals + deepest operand stack + 1) × bytes) in total",
             24_000_000
         )
     );
@@ -195,6 +195,26 @@ fn too_many_functions_too_deep_nesting_or_too_much_code_are_refused() {
     // Functions count too: 10,000 small functions and a few busy ones.
     let (subject, _, _) = bound(&hostile::crowd_with_loops(9_990, 3, 4, 790));
     assert!(subject.contains("control cost") && subject.ends_with("in total"));
+    // Values live at once on the operand stack: cranelift's time grows with their square
+    // (20,000 took 8 s to compile).
+    let (subject, found, limit) = bound(&hostile::deep_stack(20_000));
+    assert_eq!(
+        (subject.as_str(), found, limit),
+        (
+            "values on the operand stack at once in function 1 (`decide_turn`)",
+            20_000,
+            2_000
+        )
+    );
+    let (subject, found, limit) = bound(&hostile::deep_stack(1_900));
+    assert_eq!(
+        (subject.as_str(), limit),
+        (
+            "units of compile weight ((parameters + locals + deepest operand stack + 1) × bytes) in function 1 (`decide_turn`)",
+            10_000_000
+        )
+    );
+    assert!(found > limit);
     let (subject, found, limit) = bound(&hostile::deep_nesting(1_001));
     assert_eq!(
         (subject.as_str(), found, limit),
@@ -232,6 +252,10 @@ fn modules_at_the_bounds_load_and_play() {
         ),
         ("10,000 functions", hostile::many_functions(9_998)),
         ("1,000 levels of nesting", hostile::deep_nesting(1_000)),
+        (
+            "1,500 values on the operand stack",
+            hostile::deep_stack(1_500),
+        ),
         ("a 256 KiB body", hostile::long_body(255 * 1024)),
     ] {
         let c = host()

@@ -561,3 +561,76 @@ fn the_subscription_example_of_the_contract_page_subscribes_to_what_it_says() {
         .collect();
     assert_eq!(answers, [WorldEvent::TICK, WorldEvent::COLLISION]);
 }
+
+#[test]
+fn a_world_script_with_a_deep_operand_stack_is_refused_before_compiling() {
+    // 20,000 loads pushed, then added up: within every other bound, it took cranelift seconds.
+    let loads = "(i32.load (i32.const 0))\n".repeat(20_000);
+    let adds = "(i32.add)\n".repeat(19_999);
+    let wasm = wat::parse_str(format!(
+        r#"(module
+  (memory (export "memory") 1)
+  (global (export "__ident_ptr") i32 (i32.const 16))
+  (global (export "__ident_len") i32 (i32.const 20))
+  (data (i32.const 16) "\20\00\00\00")
+  (data (i32.const 20) "\0b\00\00\00")
+  (data (i32.const 32) "stack 1.0.0")
+  (func (export "init") (result i32) (i32.const 1))
+  (func (export "on_event") (param i32 i32) (result i32) {loads} {adds}))"#
+    ))
+    .unwrap();
+    let err = ScriptRuntime::load(
+        &world_engine().unwrap(),
+        &wasm,
+        ScriptId(1),
+        MapWorld::shared().0,
+        &ScriptResourceLimits::default(),
+        &SchedulerPolicy::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with(
+            "the module has 20000 values on the operand stack at once in function 1 \
+             (`on_event`); the host accepts at most 2000"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_world_script_compiles_in_the_worker_under_its_deadline_and_runs_the_same() {
+    let engine = world_engine().unwrap();
+    let guard = |deadline| aether_host::CompileGuard {
+        program: env!("CARGO_BIN_EXE_aether-compile-worker").into(),
+        deadline,
+        memory_bytes: 2 << 30,
+    };
+    let load = |guard: Option<&aether_host::CompileGuard>| {
+        ScriptRuntime::load_guarded(
+            &engine,
+            guard,
+            &script_bytes("worker"),
+            ScriptId(1),
+            MapWorld::shared().0,
+            &ScriptResourceLimits::default(),
+            &SchedulerPolicy::default(),
+        )
+    };
+    let run = |mut w: ScriptRuntime| {
+        w.deliver(&WorldEvent::Tick { tick: 0 });
+        let out = w.run_slice();
+        (out.fuel_used, out.end, out.finished)
+    };
+    let there = load(Some(&guard(std::time::Duration::from_secs(30)))).unwrap();
+    let here = load(None).unwrap();
+    assert_eq!(run(there), run(here));
+    // The deadline is the worker's: one too short for any compile stops it.
+    let err = load(Some(&guard(std::time::Duration::from_millis(1))))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("compiling took longer than 0.001 s and was stopped"),
+        "{err}"
+    );
+}

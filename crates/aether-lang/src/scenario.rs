@@ -343,10 +343,12 @@ impl Scenario {
 
     /// Reads and checks a scenario file; every error names the file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            aether_base::fsutil::read_text_bounded(path, aether_base::fsutil::MAX_DOCUMENT_BYTES)
+                .map_err(|source| ScenarioError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
         Scenario::from_json(&text).map_err(|e| e.with_path(path))
     }
 

@@ -199,10 +199,13 @@ fn check_destination(dest: &Path, id: &str, replace_other: bool) -> Result<bool,
     if replace_other {
         return Ok(true);
     }
-    let existing = std::fs::read_to_string(dest.join("manifest.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned));
+    let existing = aether_base::fsutil::read_text_bounded(
+        &dest.join("manifest.json"),
+        aether_base::fsutil::MAX_DOCUMENT_BYTES,
+    )
+    .ok()
+    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned));
     match existing {
         Some(other) if other == id => Ok(true),
         Some(other) => refuse(format!(

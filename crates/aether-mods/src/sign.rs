@@ -55,7 +55,7 @@ impl PublisherKey {
     pub fn from_arg(value: &str) -> Result<PublisherKey, String> {
         let path = Path::new(value);
         if path.is_file() {
-            let text = std::fs::read_to_string(path)
+            let text = aether_base::fsutil::read_text_bounded(path, 64 * 1024)
                 .map_err(|e| format!("{}: cannot read the key: {e}", path.display()))?;
             return Self::from_hex(&text).map_err(|e| format!("{}: {e}", path.display()));
         }
@@ -96,7 +96,7 @@ impl PublisherSecret {
 
     /// Reads a secret key file.
     pub fn load(path: &Path) -> Result<PublisherSecret, String> {
-        let text = std::fs::read_to_string(path)
+        let text = aether_base::fsutil::read_text_bounded(path, 64 * 1024)
             .map_err(|e| format!("{}: cannot read the key: {e}", path.display()))?;
         Self::from_hex(&text).map_err(|e| format!("{}: {e}", path.display()))
     }

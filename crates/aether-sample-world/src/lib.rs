@@ -39,7 +39,7 @@ pub mod setup;
 pub mod storage;
 pub mod world;
 
-pub use run::{ScriptInfo, ScriptSpec, TickReport, WorldError, WorldRun};
+pub use run::{ScriptInfo, ScriptSpec, TickReport, WorldError, WorldOptions, WorldRun};
 pub use scene::{Scene, SceneError};
 pub use setup::{SetupError, SetupScript, WorldSetup};
 pub use storage::{Storage, StorageError};

@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use aether_compile::{CompileError, VisualScriptCompiler};
+use aether_host::CompileGuard;
 use aether_host::world::{ScriptRuntime, ScriptSet, world_engine};
 use aether_lang::check::Severity;
 use aether_lang::graph::{ScriptKind, VisualScriptGraph};
@@ -185,8 +186,25 @@ pub struct WorldRun {
     /// Scripts whose journal is on (kept across [`WorldRun::replace_script`]).
     journaled: std::collections::BTreeSet<ScriptId>,
     /// Scripts that could not be loaded, when the world runs without them
-    /// ([`WorldRun::running_what_loads`]).
+    /// ([`WorldOptions::run_the_rest`]).
     refused: Vec<WorldError>,
+    /// Where modules are compiled, when not in this process.
+    guard: Option<CompileGuard>,
+}
+
+/// How a world is started ([`WorldRun::open`]). [`Default`]: the world's scheduling policy,
+/// modules compiled in this process, the first script that cannot load stops the world.
+#[derive(Clone, Debug, Default)]
+pub struct WorldOptions {
+    /// How the scheduler shares a tick.
+    pub policy: SchedulerPolicy,
+    /// Compile each module in a worker process under a deadline and a memory cap (as AI
+    /// controllers from files are): for modules from elsewhere, whose compilation must not
+    /// stall the world or exhaust its memory. Also used by [`WorldRun::replace_script`].
+    pub compile_guard: Option<CompileGuard>,
+    /// Start as a game server does: a script that cannot be loaded is left out (its id unused)
+    /// and listed in [`WorldRun::refused`], and the others run.
+    pub run_the_rest: bool,
 }
 
 impl std::fmt::Debug for WorldRun {
@@ -223,7 +241,11 @@ impl WorldRun {
         specs: Vec<Result<ScriptSpec, WorldError>>,
         storage: Storage,
     ) -> Result<WorldRun, WorldError> {
-        WorldRun::build(scene, specs, storage, SchedulerPolicy::default(), true)
+        let options = WorldOptions {
+            run_the_rest: true,
+            ..WorldOptions::default()
+        };
+        WorldRun::open(scene, specs, storage, options)
     }
 
     /// The scripts that could not be loaded, each naming the script and why (empty unless the
@@ -249,24 +271,26 @@ impl WorldRun {
         storage: Storage,
         policy: SchedulerPolicy,
     ) -> Result<WorldRun, WorldError> {
-        WorldRun::build(
-            scene,
-            specs.into_iter().map(Ok).collect(),
-            storage,
+        let options = WorldOptions {
             policy,
-            false,
-        )
+            ..WorldOptions::default()
+        };
+        WorldRun::open(scene, specs.into_iter().map(Ok).collect(), storage, options)
     }
 
-    /// The world of `scene` with `specs` as scripts 1, 2, …: with `run_the_rest`, a script
-    /// that cannot be loaded is left out and listed; without, it is the error.
-    fn build(
+    /// The world of `scene` with `specs` as scripts 1, 2, …, started as `options` say (see
+    /// [`WorldOptions`]); an `Err` among `specs` is a script that could not be read.
+    pub fn open(
         scene: &Scene,
         specs: Vec<Result<ScriptSpec, WorldError>>,
         storage: Storage,
-        policy: SchedulerPolicy,
-        run_the_rest: bool,
+        options: WorldOptions,
     ) -> Result<WorldRun, WorldError> {
+        let WorldOptions {
+            policy,
+            compile_guard,
+            run_the_rest,
+        } = options;
         let limits = WorldScriptLimits::default();
         if specs.len() > limits.max_scripts {
             return Err(WorldError::Script {
@@ -294,6 +318,7 @@ impl WorldRun {
             info: Vec::new(),
             journaled: std::collections::BTreeSet::new(),
             refused: Vec::new(),
+            guard: compile_guard,
         };
         for (i, spec) in specs.into_iter().enumerate() {
             let loaded = spec.and_then(|spec| run.load(ScriptId(i as u32 + 1), spec));
@@ -323,8 +348,9 @@ impl WorldRun {
                     p.join("; ")
                 ))
             })?;
-        let runtime = ScriptRuntime::load(
+        let runtime = ScriptRuntime::load_guarded(
             &self.engine,
+            self.guard.as_ref(),
             &spec.bytes,
             id,
             self.shared.clone(),

@@ -119,8 +119,9 @@ impl WorldSetup {
             path: path.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| fail(aether_base::fsutil::explain_io(path, "reading", &e)))?;
+        let text =
+            aether_base::fsutil::read_text_bounded(path, aether_base::fsutil::MAX_DOCUMENT_BYTES)
+                .map_err(|e| fail(aether_base::fsutil::explain_io(path, "reading", &e)))?;
         let json = |e: serde_json::Error| {
             fail(format!(
                 "line {}, column {}: {}",

@@ -13,7 +13,7 @@ use aether_world_types::CallCode;
 use wasmparser::ValType;
 use wasmtime::{Caller, Linker, WasmRet, WasmTyList};
 
-use super::meter::{self, SharedMeter, YieldOnce};
+use super::meter::{self, Metered, SharedMeter, YieldOnce};
 use crate::instance::GuestLimiter;
 
 const I32: ValType = ValType::I32;
@@ -56,6 +56,12 @@ pub struct ScriptHost {
     pub costs: HostCosts,
     /// Bytes the import in progress copied between the script's memory and the host.
     pub copied: u64,
+}
+
+impl Metered for ScriptHost {
+    fn meter(&self) -> &SharedMeter {
+        &self.meter
+    }
 }
 
 impl std::fmt::Debug for ScriptHost {

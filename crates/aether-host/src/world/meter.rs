@@ -26,7 +26,11 @@ use std::task::{Context, Poll};
 use aether_world::limits::HostCosts;
 use wasmtime::Caller;
 
-use super::imports::ScriptHost;
+/// A store's data that carries a meter (the imports' `ScriptHost`, the debugger's twin).
+pub trait Metered {
+    /// The meter of the handler in flight.
+    fn meter(&self) -> &SharedMeter;
+}
 
 /// Where the handler in flight stands in its slice (shared by the runtime and the imports).
 #[derive(Debug, Clone, Default)]
@@ -90,11 +94,11 @@ impl Future for YieldOnce {
 
 /// Before an import of base cost `cost`: whether the slice must end first (it has been used,
 /// and the call would not fit in what is left). When it must, the meter records where.
-pub fn must_end_before(caller: &mut Caller<'_, ScriptHost>, cost: u64) -> bool {
+pub fn must_end_before<T: Metered>(caller: &mut Caller<'_, T>, cost: u64) -> bool {
     let Ok(fuel) = caller.get_fuel() else {
         return false;
     };
-    let meter = caller.data().meter.clone();
+    let meter = caller.data().meter().clone();
     let mut m = lock(&meter);
     let used = m.slice_start.saturating_sub(fuel);
     if used == 0 || used + cost <= m.allowance {
@@ -106,7 +110,7 @@ pub fn must_end_before(caller: &mut Caller<'_, ScriptHost>, cost: u64) -> bool {
 
 /// After an import: takes `cost` from the store's fuel and sets the store's interval to what
 /// is left of the slice; returns whether the slice must end now.
-pub fn charge(caller: &mut Caller<'_, ScriptHost>, cost: u64) -> bool {
+pub fn charge<T: Metered>(caller: &mut Caller<'_, T>, cost: u64) -> bool {
     if cost == 0 {
         return false;
     }
@@ -114,7 +118,7 @@ pub fn charge(caller: &mut Caller<'_, ScriptHost>, cost: u64) -> bool {
         return false;
     };
     let fuel = fuel.saturating_sub(cost);
-    let meter = caller.data().meter.clone();
+    let meter = caller.data().meter().clone();
     let mut m = lock(&meter);
     m.charged += cost;
     let used = m.slice_start.saturating_sub(fuel);
@@ -139,7 +143,7 @@ pub fn charge(caller: &mut Caller<'_, ScriptHost>, cost: u64) -> bool {
 
 /// Ends the slice at `fuel`: the store's interval back to a whole slice from here, and the
 /// meter says where the slice ended.
-fn end_slice(caller: &mut Caller<'_, ScriptHost>, m: &mut Meter, fuel: u64) {
+fn end_slice<T>(caller: &mut Caller<'_, T>, m: &mut Meter, fuel: u64) {
     let _ = caller.set_fuel(fuel);
     let _ = caller.fuel_async_yield_interval(Some(m.slice));
     m.interval = m.slice;

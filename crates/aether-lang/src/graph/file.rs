@@ -244,11 +244,13 @@ impl VisualScriptGraph {
 
     /// Reads a graph file; every error names the file.
     pub fn load(path: &Path) -> Result<VisualScriptGraph, GraphFileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| GraphFileError::Io {
-            path: path.to_path_buf(),
-            action: "reading",
-            source,
-        })?;
+        let text =
+            aether_base::fsutil::read_text_bounded(path, aether_base::fsutil::MAX_DOCUMENT_BYTES)
+                .map_err(|source| GraphFileError::Io {
+                path: path.to_path_buf(),
+                action: "reading",
+                source,
+            })?;
         VisualScriptGraph::from_json(&text).map_err(|e| e.at(path))
     }
 
