@@ -44,7 +44,12 @@ fn studio(args: &[&str]) -> (Option<i32>, String) {
         if let Some(status) = child.try_wait().unwrap() {
             let mut err = String::new();
             use std::io::Read as _;
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
             return (status.code(), err);
         }
         if started.elapsed() > Duration::from_secs(60) {
@@ -159,7 +164,11 @@ fn fifos_and_links_to_dev_zero_are_refused_wherever_a_file_is_read() {
   "scene_scripts": false, "scripts": [{"path": "pipe.mcgraph.json", "priority": 10}]}"#,
     )
     .unwrap();
-    refused("setup graph", &["world", "run", &p("w.mcworld.json")], &[PIPE]);
+    refused(
+        "setup graph",
+        &["world", "run", &p("w.mcworld.json")],
+        &[PIPE],
+    );
     zero_link(&dir.join("zero.mcgraph.json"));
     std::fs::write(
         dir.join("scene.json"),

@@ -32,7 +32,7 @@ pub fn bounds_section() {
         ..ControllerLimits::default()
     })
     .expect("host");
-    let modules: [(&str, Vec<u8>); 10] = [
+    let modules: [(&str, Vec<u8>); 12] = [
         (
             "reference controller (learned-duel, 64 KB)",
             support::rust_controller("learned-duel"),
@@ -42,8 +42,8 @@ pub fn bounds_section() {
             hostile::live_across(430, 790, false),
         ),
         (
-            "3 × 370 locals live across 790 loops (the module's weight bound)",
-            hostile::live_across_functions(3, 370, 790),
+            "3 × 365 locals live across 790 loops (the module's weight bound)",
+            hostile::live_across_functions(3, 365, 790),
         ),
         (
             "9 × 100 locals live across 790 loops (the module's control bound)",
@@ -63,6 +63,14 @@ pub fn bounds_section() {
             hostile::crowd_with_loops(7_000, 3, 100, 790),
         ),
         ("1,000 nested blocks", hostile::deep_nesting(1_000)),
+        (
+            "1,500 values on the operand stack (one function at the weight bound)",
+            hostile::deep_stack(1_500),
+        ),
+        (
+            "4 × 990 loads on the operand stack (the module's weight bound)",
+            hostile::deep_stacks(4, 990),
+        ),
         ("16 bodies of 250 KiB (4 MB of code)", {
             hostile::many_long_functions(16, 250 * 1024)
         }),

@@ -308,6 +308,32 @@ pub fn deep_stack(height: u32) -> Vec<u8> {
     )
 }
 
+/// `count` functions, each loading `height` values from memory onto the operand stack, then
+/// adding them all up (the shape that took minutes to compile before the stack was bounded).
+pub fn deep_stacks(count: usize, height: u32) -> Vec<u8> {
+    let mut f = Function::new([]);
+    let mut ins = f.instructions();
+    for _ in 0..height {
+        ins.i32_const(0).i32_load(wasm_encoder::MemArg {
+            offset: 0,
+            align: 2,
+            target: wasm_encoder::MemArgTarget::Memory(0),
+            ordering: None,
+        });
+    }
+    for _ in 1..height {
+        ins.i32_add();
+    }
+    ins.drop().end();
+    contract(
+        "stackers 1.0.0",
+        Extras {
+            functions: vec![f; count],
+            ..Extras::default()
+        },
+    )
+}
+
 /// `decide_turn` with `locals` i64 locals and `loops` loops one after another, each of which
 /// reads and writes every local (all locals live across every loop).
 pub fn many_locals_loops(locals: u32, loops: u32) -> Vec<u8> {

@@ -206,6 +206,16 @@ fn too_many_functions_too_deep_nesting_or_too_much_code_are_refused() {
             2_000
         )
     );
+    // The review's module: 16 functions of 34,000 loads each, 4.1 MB, minutes to compile.
+    let (subject, found, limit) = bound(&hostile::deep_stacks(16, 34_000));
+    assert_eq!(
+        (subject.as_str(), found, limit),
+        (
+            "values on the operand stack at once in function 2",
+            34_000,
+            2_000
+        )
+    );
     let (subject, found, limit) = bound(&hostile::deep_stack(1_900));
     assert_eq!(
         (subject.as_str(), limit),
@@ -255,6 +265,10 @@ fn modules_at_the_bounds_load_and_play() {
         (
             "1,500 values on the operand stack",
             hostile::deep_stack(1_500),
+        ),
+        (
+            "3 functions of 1,000 loads on the operand stack",
+            hostile::deep_stacks(3, 1_000),
         ),
         ("a 256 KiB body", hostile::long_body(255 * 1024)),
     ] {

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
 
 /// The storage file format this crate reads and writes (the `format` entry of `meta`).
 pub const STORAGE_FORMAT: u64 = 1;
@@ -73,6 +73,55 @@ fn words(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+/// Opens a copy of the storage file at `path` (recovering the copy if it needs it), checks
+/// redb's integrity and reads every entry of every table, catching any panic inside redb: the
+/// reason the file cannot be used, if it cannot. The copy is removed; `path` is only read.
+fn check_a_copy(path: &Path) -> Result<(), String> {
+    static CHECKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let copy = std::env::temp_dir().join(format!(
+        "aether-storage-check-{}-{}.redb",
+        std::process::id(),
+        CHECKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::copy(path, &copy).map_err(|e| format!("it could not be copied to check it: {e}"))?;
+    let walk = || -> Result<(), String> {
+        let mut db = Database::create(&copy).map_err(words)?;
+        if !db.check_integrity().map_err(words)? {
+            return Err("its pages do not add up".into());
+        }
+        let read = db.begin_read().map_err(words)?;
+        for table in read.list_tables().map_err(words)? {
+            let name = table.name().to_owned();
+            if name == "meta" {
+                let t = read.open_table(META).map_err(words)?;
+                for entry in t.iter().map_err(words)? {
+                    let (k, v) = entry.map_err(words)?;
+                    let _ = (k.value().len(), v.value());
+                }
+            } else if name.starts_with("script:") {
+                let t = read
+                    .open_table(TableDefinition::<&[u8], &[u8]>::new(&name))
+                    .map_err(words)?;
+                for entry in t.iter().map_err(words)? {
+                    let (k, v) = entry.map_err(words)?;
+                    let _ = (k.value().len(), v.value().len());
+                }
+            }
+        }
+        Ok(())
+    };
+    // A panic inside redb is the damage's symptom: caught, and kept off the user's terminal.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(walk);
+    std::panic::set_hook(hook);
+    let _ = std::fs::remove_file(&copy);
+    match result {
+        Ok(r) => r,
+        Err(_) => Err("reading it stops inside the database".into()),
+    }
+}
+
 impl Storage {
     /// Storage that lives in memory and is gone when the world ends (the default for a run).
     pub fn in_memory() -> Result<Storage, StorageError> {
@@ -103,6 +152,15 @@ impl Storage {
         // recovers it to its last committed tick.
         let exists = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
         if exists {
+            // Damage redb would only find mid-run (some damaged pages make it panic after the
+            // world has started, and after it has written to the file) is found first, on a
+            // copy: the file itself is not touched unless it is whole.
+            check_a_copy(path).map_err(|why| {
+                open(format!(
+                    "it is not a world storage file, or it is damaged ({why}); it was left as \
+                     it was: restore a copy, or use another file"
+                ))
+            })?;
             match Database::builder().open_read_only(path) {
                 Ok(ro) => {
                     let format = ro

@@ -564,3 +564,72 @@ fn a_script_that_piles_spawned_entities_on_one_spot_pays_for_each_overlap() {
         10 * aether_sample_world::world::work::PER_OVERLAP
     );
 }
+
+/// Whether `f` panics (the panic's message kept off the test's output).
+fn panics(f: impl FnOnce()) -> bool {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err()
+}
+
+#[test]
+fn a_damaged_storage_file_is_refused_untouched_before_the_world_starts_or_recovered() {
+    let dir = scratch("damaged");
+    let file = dir.join("village.redb");
+    let village = scene("village");
+    run(&village, Storage::open(&file).unwrap(), 60);
+    let good = std::fs::read(&file).unwrap();
+    let mut outcomes = (0, 0);
+    // Every 4 KiB page zeroed in turn, and a bit flipped in each: the world either refuses
+    // the file (naming it, leaving it byte for byte as it was) or runs on it without a panic.
+    let pages = good.len() / 4096;
+    for damage in 0..pages * 2 {
+        let mut bad = good.clone();
+        let page = damage / 2;
+        if damage % 2 == 0 {
+            bad[page * 4096..(page + 1) * 4096].fill(0);
+        } else {
+            bad[page * 4096 + 100] ^= 0x10;
+        }
+        let damaged = dir.join(format!("damaged-{damage}.redb"));
+        std::fs::write(&damaged, &bad).unwrap();
+        let mut result = None;
+        let panicked = panics(|| {
+            result = Some(match Storage::open(&damaged) {
+                Err(e) => Err(e.to_string()),
+                Ok(storage) => {
+                    // Whatever opened must run: the village's scripts read what they stored.
+                    run(&village, storage, 60);
+                    Ok(())
+                }
+            });
+        });
+        assert!(!panicked, "damage {damage}: a panic reached the user");
+        match result.unwrap() {
+            Err(message) => {
+                outcomes.0 += 1;
+                assert!(
+                    message.starts_with(&format!(
+                        "{}: cannot open the world's storage",
+                        damaged.display()
+                    )),
+                    "damage {damage}: {message}"
+                );
+                assert!(
+                    std::fs::read(&damaged).unwrap() == bad,
+                    "damage {damage}: a refused file is left as it was"
+                );
+            }
+            Ok(()) => outcomes.1 += 1,
+        }
+    }
+    // The review's case: the page at 4096 zeroed.
+    let mut bad = good.clone();
+    bad[4096..8192].fill(0);
+    std::fs::write(&file, &bad).unwrap();
+    let err = Storage::open(&file).err().map(|e| e.to_string());
+    assert!(
+        err.as_deref().is_some_and(|e| e.contains("damaged")),
+        "{err:?}"
+    );
+    assert!(std::fs::read(&file).unwrap() == bad);
+    assert!(outcomes.0 > 0, "some damage is refused: {outcomes:?}");
+}
