@@ -182,3 +182,46 @@ fn fifos_and_links_to_dev_zero_are_refused_wherever_a_file_is_read() {
         &[DEVICE],
     );
 }
+
+/// `validate` of a world-script mod whose module is a link names the link, as a world script's
+/// problem; it once fell through to the controller reader and listed a controller manifest's
+/// missing fields instead.
+#[test]
+fn a_world_script_mod_whose_module_is_a_link_is_refused_for_the_link() {
+    let dir = scratch("world-link");
+    let real = dir.join("real.wasm");
+    std::fs::write(
+        &real,
+        wat::parse_str(
+            r#"(module (memory (export "memory") 1)
+  (func (export "init") (result i32) (i32.const 1))
+  (func (export "on_event") (param i32 i32) (result i32) (i32.const 0)))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let folder = dir.join("linked");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("manifest.json"),
+        r#"{"kind": "world_script", "id": "linked", "name": "linked", "author": "x",
+  "version": "1.0.0", "sandbox": "wasm", "aether_world_types": "2.1.0"}"#,
+    )
+    .unwrap();
+    for target in [real.as_path(), Path::new("/dev/zero")] {
+        let module = folder.join("linked.wasm");
+        let _ = std::fs::remove_file(&module);
+        std::os::unix::fs::symlink(target, &module).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_creator-studio"))
+            .args(["validate", folder.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains(&format!("linked.wasm: {LINK}")), "{said}");
+        assert!(
+            !said.contains("controller"),
+            "a controller's problems: {said}"
+        );
+    }
+}

@@ -71,9 +71,10 @@ pub fn bounds_section() {
             "4 × 990 loads on the operand stack (the module's weight bound)",
             hostile::deep_stacks(4, 990),
         ),
-        ("16 bodies of 250 KiB (4 MB of code)", {
-            hostile::many_long_functions(16, 250 * 1024)
-        }),
+        (
+            "16 bodies of 200 KiB (3.2 MB of code, at the module's weight bound)",
+            hostile::many_long_functions(16, 200 * 1024),
+        ),
     ];
     println!("## Loading modules at the host's bounds\n");
     println!(

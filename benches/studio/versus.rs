@@ -494,6 +494,50 @@ pub fn scaling_section() {
         );
     }
     println!();
+    println!(
+        "Chains of functions: On Turn calls the first, each calls the next; and the same chain \
+         closed into a loop (each call reported as recursion). Median of 3 runs. Both grew with \
+         the square of the chain until 2026-12-07 (20,000: 19.5 s to compile).\n"
+    );
+    println!("| functions | check (open chain) | check + emit (open chain) | check (loop) |");
+    println!("| ---: | ---: | ---: | ---: |");
+    for count in [2_000, 20_000] {
+        let open = support::chain_of_functions(count);
+        let mut closed = open.clone();
+        let ids: Vec<_> = closed.functions().map(|f| f.id).collect();
+        let (last, first) = (ids[ids.len() - 1], ids[0]);
+        let (inputs, _) = closed.function_ends(last);
+        let call = closed
+            .add_call(first, [0.0, 0.0], Some(last))
+            .expect("call");
+        closed.connect(
+            aether_lang::graph::PortRef::new(inputs.expect("inputs"), "then"),
+            aether_lang::graph::PortRef::new(call, "exec"),
+        );
+        let (mut c, mut ce, mut l) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..3 {
+            let t0 = Instant::now();
+            let checked = CheckedGraph::new(open.clone()).expect("clean");
+            c.push(t0.elapsed());
+            VisualScriptCompiler::compile_checked(&checked, CompilationProfile::Release)
+                .expect("compiles");
+            ce.push(t0.elapsed());
+            let t1 = Instant::now();
+            assert!(
+                CheckedGraph::new(closed.clone()).is_err(),
+                "the loop is refused"
+            );
+            l.push(t1.elapsed());
+        }
+        println!(
+            "| {} | {} | {} | {} |",
+            group_digits(count as u64),
+            ms(median(&mut c)),
+            ms(median(&mut ce)),
+            ms(median(&mut l)),
+        );
+    }
+    println!();
 }
 
 /// Whole duels, host and rules included, single-threaded; and the cost of fuel metering.

@@ -225,3 +225,30 @@ pub fn synthetic_graph(nodes: usize) -> aether_lang::VisualScriptGraph {
     }
     g
 }
+
+/// A graph whose On Turn calls the first of `count` functions, each of which calls the next:
+/// the longest chain of calls a creator can lay out (the compiler once took time growing with
+/// the square of its length).
+pub fn chain_of_functions(count: usize) -> aether_lang::VisualScriptGraph {
+    use aether_lang::graph::PortRef;
+    let mut g = aether_lang::VisualScriptGraph::new();
+    g.name = "chain".into();
+    g.version = "1.0.0".into();
+    let ids: Vec<_> = (0..count)
+        .map(|i| g.add_function(&format!("step {i}"), [0.0, 0.0]))
+        .collect();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let mut from = (turn, None);
+    for (i, &id) in ids.iter().enumerate() {
+        let call = g
+            .add_call(id, [200.0, 0.0], from.1)
+            .expect("the function exists");
+        g.connect(PortRef::new(from.0, "then"), PortRef::new(call, "exec"));
+        let (inputs, _) = g.function_ends(id);
+        from = (
+            inputs.expect("every function has its Inputs node"),
+            Some(ids[i]),
+        );
+    }
+    g
+}

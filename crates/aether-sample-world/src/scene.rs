@@ -33,7 +33,10 @@
 //!
 //! Positions are in world units: one unit is one tile, `x` grows east and `y` south, so the
 //! centre of tile (2, 3) is (2.5, 3.5). Times are world ticks (20 a second). An entity's optional
-//! `radius` (0.4), `fixed` (false) and `hp` (10) have those defaults. Script modules are paths
+//! `radius` (0.4), `fixed` (false) and `hp` (10) have those defaults. A scene places at most
+//! [`MAX_ENTITIES`] entities, and no entity may overlap more than [`MAX_OVERLAPS`] others (a
+//! pile of a thousand on one point takes the physics seconds and a gigabyte a tick: every pair
+//! in it touches). Script modules are paths
 //! relative to the scene file: a world-script graph, a `.wasm`, a `.wat` or a world-script mod
 //! folder.
 //!
@@ -57,6 +60,14 @@ pub const MAX_MAP_SIDE: usize = 256;
 
 /// Largest scene file, in bytes.
 pub const MAX_SCENE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Most entities a world holds: a scene may place this many, and a spawn past it is
+/// `quota_exceeded`.
+pub const MAX_ENTITIES: usize = 4096;
+
+/// Most entities one entity may overlap where a scene places it or a script spawns it (a spawn
+/// onto a spot more crowded is `not_permitted`).
+pub const MAX_OVERLAPS: usize = 8;
 
 /// Radius of an entity whose scene entry (or spawn) names none, in world units.
 pub const DEFAULT_RADIUS: f32 = 0.4;
@@ -467,6 +478,14 @@ impl Scene {
                 ));
             }
         }
+        if doc.entities.len() > MAX_ENTITIES {
+            problems.push(format!(
+                "entities: the scene places {} entities; a world holds at most {MAX_ENTITIES}",
+                doc.entities.len()
+            ));
+        } else {
+            crowded(&doc.entities, &mut problems);
+        }
         let mut ids = BTreeSet::new();
         for (i, p) in doc.players.iter().enumerate() {
             if p.id == 0 || !ids.insert(p.id) {
@@ -711,6 +730,39 @@ impl Scene {
         }
         let _ = writeln!(out, "Runs {} ticks by default.", self.ticks);
         out
+    }
+}
+
+/// A problem for each entity (the first five, then how many more) that overlaps more than
+/// [`MAX_OVERLAPS`] others. Every pair is compared: at most 4,096 entities, a few milliseconds.
+fn crowded(entities: &[SceneEntity], problems: &mut Vec<String>) {
+    let mut found = 0;
+    for (i, e) in entities.iter().enumerate() {
+        let overlapping = entities
+            .iter()
+            .enumerate()
+            .filter(|&(j, o)| {
+                let (dx, dy, r) = (o.x - e.x, o.y - e.y, o.radius + e.radius);
+                j != i && dx * dx + dy * dy < r * r
+            })
+            .count();
+        if overlapping > MAX_OVERLAPS {
+            found += 1;
+            if found <= 5 {
+                problems.push(format!(
+                    "entities[{i}] ({}): at ({}, {}) it overlaps {overlapping} other entities; \
+                     at most {MAX_OVERLAPS} may overlap one (a pile takes the physics a long \
+                     time every tick), so spread them out",
+                    e.kind, e.x, e.y
+                ));
+            }
+        }
+    }
+    if found > 5 {
+        problems.push(format!(
+            "entities: {} more entities overlap more than {MAX_OVERLAPS} others",
+            found - 5
+        ));
     }
 }
 

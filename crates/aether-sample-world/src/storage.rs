@@ -2,7 +2,9 @@
 //! committed together.
 //!
 //! A script's namespace is the table `script:<name>`, named by the script's announced name, so
-//! the same script finds its data again in the next run of a world kept on disk. Writes made
+//! the same script finds its data again in the next run of a world kept on disk. The name is the
+//! whole key: any script announcing it, from any file or mod, gets that table (documented in
+//! the world-script contract; a storage file is shared by every script run on it). Writes made
 //! during a tick wait in memory (reads see them at once) and are committed in one transaction
 //! when the tick ends, together with the tick's number in the `meta` table: a world killed at
 //! any moment reopens with every tick committed before, and nothing of the tick it was in.

@@ -27,8 +27,7 @@ use crate::physics::Physics;
 use crate::scene::{DEFAULT_RADIUS, Scene, SceneArea, ScenePlayer, SceneTimer, is_solid};
 use crate::storage::{Storage, StorageError};
 
-/// Most entities a world holds; a spawn past it is `quota_exceeded`.
-pub const MAX_ENTITIES: usize = 4096;
+pub use crate::scene::{MAX_ENTITIES, MAX_OVERLAPS};
 
 /// What an entity is (the word scripts see).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -514,8 +513,11 @@ impl EntityApi for SampleWorld {
         if self.ids.len() >= MAX_ENTITIES {
             return Err(CallCode::QuotaExceeded);
         }
-        let overlaps = self.physics.overlapping((at.x, at.y), DEFAULT_RADIUS) as u64;
-        self.worked(work::PER_SPAWN + work::PER_OVERLAP.saturating_mul(overlaps));
+        let overlaps = self.physics.overlapping((at.x, at.y), DEFAULT_RADIUS);
+        self.worked(work::PER_SPAWN + work::PER_OVERLAP.saturating_mul(overlaps as u64));
+        if overlaps > MAX_OVERLAPS {
+            return Err(CallCode::NotPermitted);
+        }
         let id = self.insert(
             kind,
             Some(script),

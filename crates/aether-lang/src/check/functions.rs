@@ -111,18 +111,15 @@ pub(super) fn check_functions(
         .iter()
         .filter_map(|(scope, list)| Some((*(scope.as_ref()?), list.iter().map(|c| c.1).collect())))
         .collect();
+    // A call leads back to its caller when both are in one strongly connected component of the
+    // call graph (found once, in time linear in the calls: a search from every call took time
+    // growing with the square of a long chain's length).
+    let component = components(&called);
     let leads_to = |from: FunctionId, to: FunctionId| {
-        let mut seen = BTreeSet::new();
-        let mut todo = vec![from];
-        while let Some(f) = todo.pop() {
-            if f == to {
-                return true;
-            }
-            if seen.insert(f) {
-                todo.extend(called.get(&f).into_iter().flatten().copied());
-            }
-        }
-        false
+        from == to
+            || component
+                .get(&from)
+                .is_some_and(|c| component.get(&to) == Some(c))
     };
     for (scope, list) in &calls {
         let Some(scope) = *scope else { continue };
@@ -149,6 +146,68 @@ pub(super) fn check_functions(
     roots
 }
 
+/// Each function's strongly connected component in the call graph `called` (Tarjan's
+/// algorithm, without recursion so a chain of any length cannot overflow the stack): two
+/// functions share a number exactly when each leads to the other.
+fn components(called: &BTreeMap<FunctionId, BTreeSet<FunctionId>>) -> BTreeMap<FunctionId, usize> {
+    let mut index: BTreeMap<FunctionId, (usize, usize)> = BTreeMap::new(); // (index, low link)
+    let mut on_stack = BTreeSet::new();
+    let mut stack = Vec::new();
+    let mut component = BTreeMap::new();
+    let mut next = 0;
+    let edges = |f: FunctionId| -> Vec<FunctionId> {
+        called.get(&f).into_iter().flatten().copied().collect()
+    };
+    for &start in called.keys() {
+        if index.contains_key(&start) {
+            continue;
+        }
+        // Each frame: a function and the callees of it still to visit.
+        let mut frames: Vec<(FunctionId, std::vec::IntoIter<FunctionId>)> = Vec::new();
+        index.insert(start, (next, next));
+        next += 1;
+        stack.push(start);
+        on_stack.insert(start);
+        frames.push((start, edges(start).into_iter()));
+        while let Some((f, rest)) = frames.last_mut() {
+            let f = *f;
+            if let Some(g) = rest.next() {
+                match index.get(&g) {
+                    None => {
+                        index.insert(g, (next, next));
+                        next += 1;
+                        stack.push(g);
+                        on_stack.insert(g);
+                        frames.push((g, edges(g).into_iter()));
+                    }
+                    Some(&(gi, _)) if on_stack.contains(&g) => {
+                        let e = index.get_mut(&f).expect("visited");
+                        e.1 = e.1.min(gi);
+                    }
+                    Some(_) => {}
+                }
+                continue;
+            }
+            frames.pop();
+            let (fi, fl) = index[&f];
+            if let Some((parent, _)) = frames.last() {
+                let p = index.get_mut(parent).expect("visited");
+                p.1 = p.1.min(fl);
+            }
+            if fi == fl {
+                while let Some(g) = stack.pop() {
+                    on_stack.remove(&g);
+                    component.insert(g, fi);
+                    if g == f {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    component
+}
+
 /// Whether a wire joins two canvases (a function's and another's).
 pub(super) fn crosses(graph: &VisualScriptGraph, link: &crate::graph::Link) -> bool {
     let scope = |id: NodeId| graph.node(id).map(|n| n.function);
@@ -167,10 +226,18 @@ pub(super) fn report_at_calls(graph: &VisualScriptGraph, out: &mut Vec<Diagnosti
         else {
             continue;
         };
-        let e = inside.entry(f).or_insert((0, d.plain(graph)));
+        let e = inside.entry(f).or_insert_with(|| (0, d.plain(graph)));
         e.0 += 1;
     }
-    // A function whose inside is wrong makes its callers wrong, and theirs.
+    // A function whose inside is wrong makes its callers wrong, and theirs. Every function's
+    // calls are listed once (asking the graph for each function's took time growing with the
+    // square of the number of functions).
+    let mut calls_of: BTreeMap<FunctionId, Vec<NodeId>> = BTreeMap::new();
+    for node in graph.nodes() {
+        if let Some((Role::Call, f)) = function::parse_kind(&node.kind) {
+            calls_of.entry(f).or_default().push(node.id);
+        }
+    }
     let mut more = Vec::new();
     let mut todo: Vec<FunctionId> = inside.keys().copied().collect();
     let mut done = BTreeSet::new();
@@ -182,7 +249,7 @@ pub(super) fn report_at_calls(graph: &VisualScriptGraph, out: &mut Vec<Diagnosti
             continue;
         };
         let name = graph.function(f).map_or("?", |x| x.name.as_str());
-        for call in graph.calls_of(f) {
+        for &call in calls_of.get(&f).into_iter().flatten() {
             let problems = if n == 1 {
                 "a problem".to_owned()
             } else {
