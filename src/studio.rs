@@ -387,7 +387,7 @@ impl Studio {
     /// The status line: the last thing that happened, and the graph's size and zoom.
     fn status_line(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            ui.label(RichText::new(&self.status).small());
+            ui.label(RichText::new(aether_base::text::escape_output(&self.status)).small());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(
                     RichText::new(format!(

@@ -130,6 +130,8 @@ fn floods() -> Vec<(&'static str, String)> {
 /// Runs the studio with `args` (output thrown away) and returns its exit code and its peak
 /// resident memory in MB (`wait4`'s own account of the child).
 #[allow(unsafe_code)]
+// The child is waited for by `wait4`, which also gives its peak memory.
+#[allow(clippy::zombie_processes)]
 fn peak_mb(args: &[&str]) -> (i32, f64) {
     let child = Command::new(env!("CARGO_BIN_EXE_creator-studio"))
         .args(args)

@@ -461,13 +461,21 @@ impl DuelLab {
                 let current = self
                     .samples
                     .get(self.sample)
-                    .map_or("(no duel maps)".to_owned(), |s| s.scenario.name.clone());
+                    .map_or("(no duel maps)".to_owned(), |s| {
+                        aether_base::text::escape_output(&s.scenario.name).into_owned()
+                    });
                 egui::ComboBox::from_id_salt("duel-scenario")
                     .selected_text(current)
                     .show_ui(ui, |ui| {
                         for (i, s) in self.samples.iter().enumerate() {
-                            ui.selectable_value(&mut self.sample, i, &s.scenario.name)
-                                .on_hover_text(&s.scenario.description);
+                            ui.selectable_value(
+                                &mut self.sample,
+                                i,
+                                aether_base::text::escape_output(&s.scenario.name).as_ref(),
+                            )
+                            .on_hover_text(
+                                aether_base::text::escape_output(&s.scenario.description).as_ref(),
+                            );
                         }
                     });
                 ui.end_row();
@@ -520,7 +528,10 @@ impl DuelLab {
             }
         });
         if let Some(e) = &self.error {
-            ui.colored_label(Color32::from_rgb(255, 110, 110), e);
+            ui.colored_label(
+                Color32::from_rgb(255, 110, 110),
+                aether_base::text::escape_output(e).as_ref(),
+            );
         }
         if let Some(n) = &self.note {
             ui.label(RichText::new(n).small());

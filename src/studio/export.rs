@@ -182,7 +182,7 @@ impl ExportDialog {
                             )
                             .labelled_by(label.id);
                             for p in problems.get(field).into_iter().flatten() {
-                                ui.colored_label(Color32::from_rgb(255, 110, 110), p);
+                                ui.colored_label(Color32::from_rgb(255, 110, 110), aether_base::text::escape_output(p).as_ref());
                             }
                         });
                         ui.end_row();
@@ -205,7 +205,7 @@ impl ExportDialog {
                             }
                         });
                         for p in problems.get("folder").into_iter().flatten() {
-                            ui.colored_label(Color32::from_rgb(255, 110, 110), p);
+                            ui.colored_label(Color32::from_rgb(255, 110, 110), aether_base::text::escape_output(p).as_ref());
                         }
                         ui.checkbox(&mut self.replace, "Replace the folder even if it holds another mod");
                     });
@@ -247,7 +247,7 @@ impl ExportDialog {
                     ui.colored_label(Color32::from_rgb(110, 210, 120), done);
                 }
                 Some(Err(e)) => {
-                    ui.colored_label(Color32::from_rgb(255, 110, 110), e);
+                    ui.colored_label(Color32::from_rgb(255, 110, 110), aether_base::text::escape_output(e).as_ref());
                 }
                 None => {}
             }

@@ -439,7 +439,7 @@ impl Pickers {
                     });
             }
             if let Some(e) = &prompt.error {
-                ui.colored_label(egui::Color32::from_rgb(255, 110, 110), e);
+                ui.colored_label(egui::Color32::from_rgb(255, 110, 110), aether_base::text::escape_output(e).as_ref());
             }
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.horizontal(|ui| {

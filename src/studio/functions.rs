@@ -154,7 +154,10 @@ impl FunctionsPanel {
             }
         });
         if let Some(e) = &self.error {
-            ui.colored_label(Color32::from_rgb(240, 120, 100), e);
+            ui.colored_label(
+                Color32::from_rgb(240, 120, 100),
+                aether_base::text::escape_output(e).as_ref(),
+            );
         }
         for outputs in [false, true] {
             let list = if outputs { &f.outputs } else { &f.inputs };

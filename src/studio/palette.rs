@@ -420,7 +420,10 @@ impl VariablesPanel {
             }
         });
         if let Some(e) = &self.error {
-            ui.colored_label(Color32::from_rgb(255, 110, 110), e);
+            ui.colored_label(
+                Color32::from_rgb(255, 110, 110),
+                aether_base::text::escape_output(e).as_ref(),
+            );
         }
         action
     }

@@ -68,7 +68,8 @@ pub fn sample_label(s: &Sample) -> String {
         .iter()
         .map(|p| state.units_of(p.slot).count().to_string())
         .collect();
-    format!("{} — {}", s.scenario.name, sides.join(" vs "))
+    let name = aether_base::text::escape_output(&s.scenario.name);
+    format!("{name} — {}", sides.join(" vs "))
 }
 
 /// The turn's fuel by node, largest first, with the runtime's own part.
@@ -312,7 +313,10 @@ impl Preview {
                             for (i, s) in self.samples.iter().enumerate() {
                                 if ui
                                     .selectable_label(i == self.sample, sample_label(s))
-                                    .on_hover_text(&s.scenario.description)
+                                    .on_hover_text(
+                                        aether_base::text::escape_output(&s.scenario.description)
+                                            .as_ref(),
+                                    )
                                     .clicked()
                                 {
                                     picked = Some(i);
@@ -412,7 +416,10 @@ impl Preview {
             ui.colored_label(Color32::from_rgb(240, 200, 90), plain_result(r));
         }
         if let Some(why) = &self.failure {
-            ui.colored_label(Color32::from_rgb(255, 110, 110), why);
+            ui.colored_label(
+                Color32::from_rgb(255, 110, 110),
+                aether_base::text::escape_output(why).as_ref(),
+            );
         }
         let Some((view, _)) = &self.shown else {
             // Nothing shown, so nothing is stale: say why there is no preview instead.
@@ -529,7 +536,10 @@ impl Preview {
             match &view.trace {
                 Some(Ok(t)) => fuel_table(ui, t),
                 Some(Err(why)) => {
-                    ui.colored_label(Color32::from_rgb(255, 110, 110), why);
+                    ui.colored_label(
+                        Color32::from_rgb(255, 110, 110),
+                        aether_base::text::escape_output(why).as_ref(),
+                    );
                 }
                 None if r.outcome.is_ok() => {
                     ui.label(RichText::new("Measuring…").small());

@@ -199,7 +199,10 @@ impl WorldInside {
                             super::preview::fuel_rows(ui, "world-fuel-table", rows, p.total);
                         }
                         Some(Err(why)) => {
-                            ui.colored_label(Color32::from_rgb(255, 110, 110), why);
+                            ui.colored_label(
+                                Color32::from_rgb(255, 110, 110),
+                                aether_base::text::escape_output(why).as_ref(),
+                            );
                         }
                         None => {
                             ui.label(RichText::new("Not measured.").small());

@@ -447,14 +447,21 @@ impl WorldView {
             let current = self
                 .scenes
                 .get(self.scene)
-                .map_or("(none)".into(), |(_, s)| s.name.clone());
+                .map_or("(none)".into(), |(_, s)| {
+                    aether_base::text::escape_output(&s.name).into_owned()
+                });
             egui::ComboBox::from_id_salt("world-scene")
                 .selected_text(current)
                 .show_ui(ui, |ui| {
                     for (i, (_, s)) in self.scenes.iter().enumerate() {
                         if ui
-                            .selectable_label(i == self.scene, &s.name)
-                            .on_hover_text(&s.description)
+                            .selectable_label(
+                                i == self.scene,
+                                aether_base::text::escape_output(&s.name).as_ref(),
+                            )
+                            .on_hover_text(
+                                aether_base::text::escape_output(&s.description).as_ref(),
+                            )
                             .clicked()
                         {
                             self.scene = i;
@@ -587,7 +594,10 @@ impl WorldView {
             ui.radio_value(&mut self.restart_on_edit, true, "restart the world");
         });
         if let Some(p) = &self.problem {
-            ui.colored_label(Color32::from_rgb(255, 140, 100), p);
+            ui.colored_label(
+                Color32::from_rgb(255, 140, 100),
+                aether_base::text::escape_output(p).as_ref(),
+            );
         }
         let Some(f) = self.latest.as_deref() else {
             ui.weak("Starting the world…");

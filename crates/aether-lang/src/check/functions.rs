@@ -181,8 +181,9 @@ fn components(called: &BTreeMap<FunctionId, BTreeSet<FunctionId>>) -> BTreeMap<F
                         frames.push((g, edges(g).into_iter()));
                     }
                     Some(&(gi, _)) if on_stack.contains(&g) => {
-                        let e = index.get_mut(&f).expect("visited");
-                        e.1 = e.1.min(gi);
+                        if let Some(e) = index.get_mut(&f) {
+                            e.1 = e.1.min(gi);
+                        }
                     }
                     Some(_) => {}
                 }
@@ -190,8 +191,9 @@ fn components(called: &BTreeMap<FunctionId, BTreeSet<FunctionId>>) -> BTreeMap<F
             }
             frames.pop();
             let (fi, fl) = index[&f];
-            if let Some((parent, _)) = frames.last() {
-                let p = index.get_mut(parent).expect("visited");
+            if let Some((parent, _)) = frames.last()
+                && let Some(p) = index.get_mut(parent)
+            {
                 p.1 = p.1.min(fl);
             }
             if fi == fl {
