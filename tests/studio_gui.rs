@@ -1274,6 +1274,40 @@ fn world_has_my_entities(s: &Studio) -> bool {
     s.world.edited.is_some() && f.entities.iter().any(|e| e.owner == s.world.edited)
 }
 
+/// A new world script after the start-up AI controller runs at once: the button offers Pause,
+/// and the world's clock moves on its own, with no edit to push it. (The AI controller's
+/// document once paused the world through the Play button, so the new world script sat at tick
+/// 0 under "▶ Play", one tick per edit.)
+#[test]
+fn a_new_world_script_runs_without_being_asked() {
+    let dir = temp_dir("world-runs");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    assert!(!h.state().is_world(), "the studio starts on an AI controller");
+    h.get_by_label("File").click();
+    step_until(&mut h, "the File menu", |_| true);
+    h.step();
+    h.get_by_role_and_label(Role::Button, "New ⏵").click();
+    h.step();
+    h.step();
+    h.get_by_label("Empty world script").click();
+    step_until(&mut h, "a new world script", |s| s.is_world());
+    assert!(h.state().world.playing, "the world plays unless the user paused it");
+    assert!(h.query_by_label("⏸ Pause").is_some());
+    assert!(h.query_by_label("▶ Play").is_none());
+    let tick = |s: &Studio| s.world.latest.as_ref().map_or(0, |f| f.tick);
+    // Twenty ticks (a second of world time) with no edit: only the world's own clock moves it.
+    assert!(
+        run_like_a_window(&mut h, |s| tick(s) >= 20),
+        "the world stayed at tick {}",
+        tick(h.state())
+    );
+    // Pausing is the user's choice, and it holds.
+    h.get_by_label("⏸ Pause").click();
+    step_until(&mut h, "paused", |s| !s.world.playing);
+    assert!(h.query_by_label("▶ Play").is_some());
+}
+
 /// A world script built from the palette: On Timer → Spawn Entity on a tile. The world on the
 /// right runs it; entities appear; a second spawner on every tick goes over the rate limit and
 /// the panel says the spawns are throttled; the script exports as a world-script mod.

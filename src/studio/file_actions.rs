@@ -163,7 +163,7 @@ impl Studio {
         if self.is_world() {
             self.start_world();
         } else {
-            self.world.set_playing(false);
+            self.world.hold();
         }
     }
 

@@ -266,6 +266,14 @@ impl WorldView {
         });
     }
 
+    /// Stops the world's clock while an AI controller is being edited, leaving the Play button
+    /// as the user left it: the next world script shown starts running again unless the user
+    /// paused it. (The clock's state was once the button's, so a new world script after an AI
+    /// controller sat at tick 0, moving one tick per edit, under a "▶ Play" button.)
+    pub fn hold(&mut self) {
+        self.worker.send(Command::Play(false));
+    }
+
     /// Play or pause.
     pub fn set_playing(&mut self, playing: bool) {
         self.playing = playing;
