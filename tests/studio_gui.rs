@@ -1274,7 +1274,7 @@ fn world_has_my_entities(s: &Studio) -> bool {
     s.world.edited.is_some() && f.entities.iter().any(|e| e.owner == s.world.edited)
 }
 
-/// A new world script after the start-up AI controller runs at once: the button offers Pause,
+/// A new world script after an AI controller runs at once: the button offers Pause,
 /// and the world's clock moves on its own, with no edit to push it. (The AI controller's
 /// document once paused the world through the Play button, so the new world script sat at tick
 /// 0 under "▶ Play", one tick per edit.)
@@ -1283,16 +1283,26 @@ fn a_new_world_script_runs_without_being_asked() {
     let dir = temp_dir("world-runs");
     let mut h = harness(options(&dir.join("home"), None));
     settle(&mut h);
-    assert!(!h.state().is_world(), "the studio starts on an AI controller");
-    h.get_by_label("File").click();
-    step_until(&mut h, "the File menu", |_| true);
-    h.step();
-    h.get_by_role_and_label(Role::Button, "New ⏵").click();
-    h.step();
-    h.step();
-    h.get_by_label("Empty world script").click();
-    step_until(&mut h, "a new world script", |s| s.is_world());
-    assert!(h.state().world.playing, "the world plays unless the user paused it");
+    assert!(
+        !h.state().is_world(),
+        "the studio starts on an AI controller"
+    );
+    // As a newcomer does after the AI walkthrough: a new AI controller, then a world script.
+    for (item, world) in [("Empty AI controller", false), ("Empty world script", true)] {
+        h.get_by_label("File").click();
+        step_until(&mut h, "the File menu", |_| true);
+        h.step();
+        h.get_by_role_and_label(Role::Button, "New ⏵").click();
+        h.step();
+        h.step();
+        h.get_by_label(item).click();
+        step_until(&mut h, item, |s| s.is_world() == world);
+        settle(&mut h);
+    }
+    assert!(
+        h.state().world.playing,
+        "the world plays unless the user paused it"
+    );
     assert!(h.query_by_label("⏸ Pause").is_some());
     assert!(h.query_by_label("▶ Play").is_none());
     let tick = |s: &Studio| s.world.latest.as_ref().map_or(0, |f| f.tick);
@@ -1305,6 +1315,7 @@ fn a_new_world_script_runs_without_being_asked() {
     // Pausing is the user's choice, and it holds.
     h.get_by_label("⏸ Pause").click();
     step_until(&mut h, "paused", |s| !s.world.playing);
+    h.step();
     assert!(h.query_by_label("▶ Play").is_some());
 }
 
