@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use aether_lang::edit::free_spot;
+use aether_lang::edit::free_spot_in;
 use aether_lang::graph::{FunctionId, NodeId, ScriptKind, VisualScriptGraph};
 use egui::RichText;
 
@@ -38,7 +38,7 @@ mod comments;
 mod dialogs;
 mod editing;
 mod file_actions;
-mod live;
+pub mod live;
 mod menu;
 mod navigation;
 mod problems;
@@ -84,6 +84,9 @@ pub struct Options {
     pub compile_worker: Option<PathBuf>,
     /// A replay to open in the duel lab at start.
     pub replay: Option<PathBuf>,
+    /// Where each edit's latency (edit to preview on screen) is appended as a JSON line: the
+    /// file `CREATOR_STUDIO_LATENCY_LOG` names, if any.
+    pub latency_log: Option<PathBuf>,
 }
 
 impl Options {
@@ -97,6 +100,7 @@ impl Options {
             screenshot: None,
             compile_worker: std::env::current_exe().ok(),
             replay: None,
+            latency_log: std::env::var_os(live::LATENCY_LOG).map(PathBuf::from),
         }
     }
 }
@@ -169,6 +173,7 @@ impl Studio {
     /// Opens the studio: the given file, else the last project, else the melee-rusher template;
     /// the preview of its first turn on the mid-size sample is ready before the first frame.
     pub fn new(opts: Options) -> Self {
+        live::started();
         let session = Session::load(&opts.home);
         let recovery = Autosave::find(&opts.home);
         let mut status = String::new();
@@ -213,7 +218,10 @@ impl Studio {
             debugger: debugger::Debugger::default(),
             find: find::FindBar::default(),
             carrying: None,
-            live: Live::new(Worker::spawn(cache(), opts.compile_worker.clone())),
+            live: Live::new(
+                Worker::spawn(cache(), opts.compile_worker.clone()),
+                opts.latency_log.clone(),
+            ),
             add_menu: None,
             session,
             export: None,
@@ -290,6 +298,12 @@ impl Studio {
     }
 
     /// Whether the preview is waiting for the worker or for the debounce.
+    /// Edits that reached the screen (the turn preview or the world), oldest first: when each
+    /// was made and the first frame that showed it.
+    pub fn latencies(&self) -> Vec<live::Latency> {
+        self.live.latencies().copied().collect()
+    }
+
     pub fn preview_pending(&self) -> bool {
         self.live.pending(&self.doc, &self.preview)
     }
@@ -325,6 +339,7 @@ impl Studio {
         self.world.set_context(&ctx);
         self.live.poll(&self.doc, &mut self.preview);
         self.world.poll();
+        self.live.note_shown(&self.doc, &self.preview, &self.world);
         self.keep_scope_valid();
         // A breakpoint reached in the running world: pause it on that event.
         let arrived = std::mem::take(&mut self.world.arrived);
@@ -472,7 +487,7 @@ impl Studio {
     /// Timers: the preview, the autosave, the title, the screenshot.
     fn tick(&mut self, ctx: &egui::Context) {
         self.live
-            .tick(ctx, &self.doc, &mut self.preview, &mut self.world);
+            .tick(&self.doc, &mut self.preview, &mut self.world);
         if self.doc.is_dirty()
             && self.doc.version() != self.autosaved.0
             && self.autosaved.1.elapsed() >= self.opts.autosave_every
@@ -510,7 +525,11 @@ impl Studio {
     fn left_ui(&mut self, ui: &mut egui::Ui) {
         match self.palette.ui(ui, self.doc.graph()) {
             Some(PaletteAction::Add(kind)) => {
-                let at = free_spot(self.doc.graph(), self.canvas.centre());
+                let at = free_spot_in(
+                    self.doc.graph(),
+                    self.canvas.centre(),
+                    self.canvas.visible_area(),
+                );
                 self.add_node(kind, at, None);
             }
             Some(PaletteAction::Call(f)) => {
@@ -715,7 +734,11 @@ impl Studio {
             A::Make => self.make_function(),
             A::FindUsages(name) => self.find_usages(&name),
             A::Call(f) => {
-                let at = free_spot(self.doc.graph(), self.canvas.centre());
+                let at = free_spot_in(
+                    self.doc.graph(),
+                    self.canvas.centre(),
+                    self.canvas.visible_area(),
+                );
                 let id = self
                     .doc
                     .edit("Add call", None, |g| g.add_call(f, at, scope));

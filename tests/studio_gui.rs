@@ -28,6 +28,7 @@ fn options(home: &Path, file: Option<PathBuf>) -> Options {
         screenshot: None,
         compile_worker: Some(PathBuf::from(env!("CARGO_BIN_EXE_creator-studio"))),
         replay: None,
+        latency_log: None,
     }
 }
 
@@ -1060,6 +1061,144 @@ fn keyboard_edits_refresh_the_preview_without_the_mouse() {
     }
 }
 
+/// Edit → preview on screen, in the window's own loop: every example graph (five AI
+/// controllers, four world scripts), fifteen keyboard edits each (delete an action, undo, redo,
+/// undo…). Each edit is sent in the frame that made it (a 250 ms debounce once held every one
+/// back: this fails on that code), and the studio's own record of each edit's latency (the
+/// edit's frame to the first frame showing its turn, or the world running it) is printed:
+/// `cargo test --release --test studio_gui -- edits_reach --nocapture` gives the figures
+/// BENCHMARKS.md records.
+#[test]
+fn edits_reach_the_previews_in_the_frame_they_are_made() {
+    use aether_lang::catalog::{self, PinType};
+    let dir = temp_dir("latency");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all: Vec<(&'static str, Duration)> = Vec::new();
+    for name in [
+        "melee-rusher",
+        "archer-skirmisher",
+        "mage-support",
+        "hill-defender",
+        "tactician",
+        "wave-spawner",
+        "announcer",
+        "bumper",
+        "hill-scoreboard",
+    ] {
+        let file = dir.join(format!("{name}.mcgraph.json"));
+        std::fs::copy(
+            root.join(format!("examples/graphs/{name}.mcgraph.json")),
+            &file,
+        )
+        .unwrap();
+        let log = dir.join(format!("{name}-latency.jsonl"));
+        let _ = std::fs::remove_file(&log);
+        let mut opts = options(&dir.join(format!("home-{name}")), Some(file));
+        opts.latency_log = Some(log.clone());
+        let mut h = harness(opts);
+        let world = h.state().is_world();
+        let shown = move |s: &Studio| {
+            let v = s.document().structure_version();
+            if world {
+                s.world.running == Some(v)
+            } else {
+                !s.preview_pending()
+                    && s.preview
+                        .shown
+                        .as_ref()
+                        .is_some_and(|(_, shown)| *shown == v)
+            }
+        };
+        step_until(&mut h, "the first preview", |s| shown(s));
+        // An action none of whose values is wired on: deleting it leaves no error.
+        let g = h.state().document().graph().clone();
+        let action = g
+            .nodes()
+            .filter(|n| {
+                catalog::spec(&n.kind).is_some_and(|s| {
+                    s.is_exec()
+                        && !s.op.is_entry()
+                        && n.function.is_none()
+                        && s.outputs
+                            .iter()
+                            .filter(|p| p.ty != PinType::Exec)
+                            .all(|p| g.links_from(&PortRef::new(n.id, p.key)).next().is_none())
+                })
+            })
+            .map(|n| n.id)
+            .last()
+            .unwrap_or_else(|| panic!("{name} has an action"));
+        let mut took = Vec::new();
+        let keys = [
+            (egui::Key::Delete, egui::Modifiers::NONE),
+            (egui::Key::Z, egui::Modifiers::COMMAND),
+            (
+                egui::Key::Z,
+                egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+            ),
+            (egui::Key::Z, egui::Modifiers::COMMAND),
+        ];
+        for (i, (key, modifiers)) in keys.iter().cycle().take(15).enumerate() {
+            let before = h.state().latencies().len();
+            let version = h.state().document().structure_version();
+            if *key == egui::Key::Delete {
+                h.state_mut().canvas_mut().select(&[action]);
+                h.step();
+            }
+            h.key_press_modifiers(*modifiers, *key);
+            h.step();
+            let s = h.state();
+            let v = s.document().structure_version();
+            assert_ne!(v, version, "{name}, edit {i} edited the graph");
+            let sent = if world {
+                s.world.sent == Some(v)
+            } else {
+                s.preview.waiting.is_some() || shown(s)
+            };
+            assert!(
+                sent,
+                "{name}, edit {i}: sent to the preview in the frame that made it"
+            );
+            assert!(
+                run_like_a_window(&mut h, |s| s.latencies().len() > before),
+                "{name}, edit {i}: never shown"
+            );
+            let l = *h.state().latencies().last().unwrap();
+            assert_eq!(l.kind, if world { "world" } else { "ai" });
+            took.push(l.took());
+            all.push((l.kind, l.took()));
+        }
+        // The log (CREATOR_STUDIO_LATENCY_LOG in the real window) has a line for each, as the
+        // studio measured it: milliseconds since it started.
+        let lines = std::fs::read_to_string(&log).unwrap();
+        let logged: Vec<serde_json::Value> = lines
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(logged.len() >= 15, "{name}: {lines}");
+        for l in &logged {
+            assert_eq!(l["kind"], if world { "world" } else { "ai" });
+            assert!(l["shown_ms"].as_f64().unwrap() >= l["edit_ms"].as_f64().unwrap());
+        }
+        took.sort();
+        println!(
+            "{name}: edit → on screen, median {:.1} ms (fastest {:.1}, slowest {:.1})",
+            took[took.len() / 2].as_secs_f64() * 1000.0,
+            took[0].as_secs_f64() * 1000.0,
+            took[took.len() - 1].as_secs_f64() * 1000.0
+        );
+    }
+    for kind in ["ai", "world"] {
+        let mut t: Vec<Duration> = all.iter().filter(|a| a.0 == kind).map(|a| a.1).collect();
+        t.sort();
+        println!(
+            "{kind}: median {:.1} ms over {} edits",
+            t[t.len() / 2].as_secs_f64() * 1000.0,
+            t.len()
+        );
+    }
+}
+
 /// Coming back to Find node selects its text, so what is typed replaces it.
 #[test]
 fn find_node_selects_its_text_when_focused_again() {
@@ -1272,6 +1411,109 @@ fn world_has_my_entities(s: &Studio) -> bool {
         return false;
     };
     s.world.edited.is_some() && f.entities.iter().any(|e| e.owner == s.world.edited)
+}
+
+/// Whether every node of the canvas shown is drawn inside the visible canvas.
+fn all_nodes_in_view(s: &Studio) -> Result<(), String> {
+    let view = s.canvas().view_rect();
+    let scope = s.canvas().scope();
+    for n in s.document().graph().nodes_in(scope) {
+        let r = s
+            .canvas()
+            .node_rect(n.id)
+            .ok_or_else(|| format!("node {:?} not drawn", n.id))?;
+        if !view.contains_rect(r) {
+            return Err(format!(
+                "node {:?} at {r:?} is outside the canvas {view:?}",
+                n.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The canvas is the visible area between the panels, and everything that places or shows a
+/// node uses it: at start-up (1600×1000) every node of the template is inside it; nodes added
+/// with Find node + Enter land inside it; a large graph opened is framed whole. (The start-up
+/// template once ran off under the preview, Frame all stopped zooming out at 0.8, and "the
+/// centre" placed new nodes in the first free cell however far out of view.)
+#[test]
+fn the_canvas_shows_what_it_places_and_frames_between_the_panels() {
+    let dir = temp_dir("canvas-area");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let view = h.state().canvas().view_rect();
+    let preview = h
+        .query_all_by_label("Turn preview")
+        .map(|n| n.rect())
+        .reduce(|a, b| a.union(b))
+        .expect("the preview's heading");
+    let palette = h.get_by_role_and_label(Role::TextInput, "Find node").rect();
+    assert!(
+        view.right() <= preview.left(),
+        "the canvas runs under the preview: {view:?}, {preview:?}"
+    );
+    assert!(
+        view.left() >= palette.right(),
+        "the canvas runs under the palette: {view:?}, {palette:?}"
+    );
+    step_until(&mut h, "the template framed", |s| {
+        all_nodes_in_view(s).is_ok()
+    });
+
+    // Six nodes added "at the centre", each where the user sees it.
+    for _ in 0..6 {
+        let before = h.state().document().graph().nodes().count();
+        h.get_by_role_and_label(Role::TextInput, "Find node")
+            .focus();
+        h.step();
+        h.get_by_role_and_label(Role::TextInput, "Find node")
+            .type_text("Attack");
+        h.step();
+        h.key_press(egui::Key::Enter);
+        step_until(&mut h, "the node added", |s| {
+            s.document().graph().nodes().count() > before
+        });
+        h.step();
+        h.step();
+        if let Err(e) = all_nodes_in_view(h.state()) {
+            // Only the new node counts here: the others may have been left where they were.
+            let added = h
+                .state()
+                .document()
+                .graph()
+                .nodes()
+                .map(|n| n.id)
+                .max()
+                .unwrap();
+            let r = h.state().canvas().node_rect(added).unwrap();
+            assert!(
+                h.state().canvas().view_rect().contains_rect(r),
+                "the added node is out of view: {e}"
+            );
+        }
+    }
+
+    // The largest template, 58 nodes, framed whole when opened.
+    let file = dir.join("mage-support.mcgraph.json");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("examples/graphs/mage-support.mcgraph.json"),
+        &file,
+    )
+    .unwrap();
+    let mut h = harness(options(&dir.join("home-2"), Some(file)));
+    settle(&mut h);
+    step_until(&mut h, "the large graph framed", |s| {
+        all_nodes_in_view(s).is_ok()
+    });
+    // Frame all (F) after panning away brings it all back.
+    h.state_mut().canvas_mut().focus_point([5_000.0, 5_000.0]);
+    h.step();
+    h.step();
+    assert!(all_nodes_in_view(h.state()).is_err());
+    h.key_press(egui::Key::F);
+    step_until(&mut h, "framed again", |s| all_nodes_in_view(s).is_ok());
 }
 
 /// A new world script after an AI controller runs at once: the button offers Pause,
@@ -2151,8 +2393,27 @@ fn a_breakpoint_pauses_the_turn_and_steps_show_the_values_so_far() {
             .on_path(&into_attack.from, &into_attack.to),
         "not the wire the turn never took"
     );
+    let paused = h.state().debugger.cursor;
     h.get_by_label("Continue").click();
-    step_until(&mut h, "the second pause", |s| {
+    step_until(&mut h, "the second pause", |s| s.debugger.cursor != paused);
+    // Where it paused is brought into view (the loop was being looked at).
+    step_until(&mut h, "the paused node in view", |s| {
+        let view = s.canvas().view_rect();
+        s.canvas()
+            .node_rect(scout)
+            .is_some_and(|r| view.contains_rect(r))
+    });
+    h.state_mut().canvas_mut().focus(each);
+    step_until(&mut h, "the loop in view again", |s| {
+        s.canvas().port_pos(each, "unit", true).is_some()
+    });
+    h.step();
+    let at = h
+        .state()
+        .canvas()
+        .port_pos(each, "unit", true)
+        .expect("drawn");
+    step_until(&mut h, "the second unit's value", |s| {
         s.canvas()
             .value_text_at(at)
             .is_some_and(|t| t.contains("#2 (hp "))

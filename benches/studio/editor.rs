@@ -71,6 +71,7 @@ impl Bench {
             screenshot: None,
             compile_worker: None,
             replay: None,
+            latency_log: None,
         });
         let mut b = Self {
             studio,

@@ -2,7 +2,16 @@
 //! gets a job (the graph, the sample, the seat, the seed) or the world preview gets the edited
 //! script; results of a graph since replaced are dropped; a graph with errors sends nothing and
 //! the preview says it shows the last version that worked.
+//!
+//! An edit is sent at once, in the frame that made it (the preview takes a few milliseconds;
+//! the worker drops a job a newer one has overtaken, so a burst of edits costs one compile at a
+//! time). How long each edit took to reach the screen is kept ([`Latency`]) and, with
+//! `CREATOR_STUDIO_LATENCY_LOG=FILE` set, appended to that file as a JSON line.
 
+use std::collections::VecDeque;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aether_lang::check::{self, Severity};
@@ -12,8 +21,47 @@ use super::opponents::Opponent;
 use super::preview::{self, Job, Preview, Worker};
 use super::world_view::WorldView;
 
-/// How long after the last edit the preview recompiles.
-const DEBOUNCE: Duration = Duration::from_millis(250);
+/// The environment variable naming the file latencies are appended to.
+pub const LATENCY_LOG: &str = "CREATOR_STUDIO_LATENCY_LOG";
+
+/// How many latencies are kept for [`Live::latencies`].
+const KEPT: usize = 256;
+
+/// When the studio started: the zero of the latency log's times.
+pub(super) fn started() -> Instant {
+    static STARTED: OnceLock<Instant> = OnceLock::new();
+    *STARTED.get_or_init(Instant::now)
+}
+
+/// One edit on its way to the screen: when it was made, and the first frame that showed its
+/// result (the turn preview's new turn, or the world's new script swapped in).
+#[derive(Clone, Copy, Debug)]
+pub struct Latency {
+    /// `"ai"` (the turn preview) or `"world"` (the world preview).
+    pub kind: &'static str,
+    /// When the edit was made (the input event's frame).
+    pub edit: Instant,
+    /// The first frame showing its result.
+    pub shown: Instant,
+}
+
+impl Latency {
+    /// Edit to screen.
+    pub fn took(&self) -> Duration {
+        self.shown - self.edit
+    }
+
+    /// The latency log's line: milliseconds since the studio started.
+    fn json(&self) -> String {
+        let ms = |t: Instant| t.duration_since(started()).as_secs_f64() * 1000.0;
+        format!(
+            "{{\"kind\": \"{}\", \"edit_ms\": {:.3}, \"shown_ms\": {:.3}}}",
+            self.kind,
+            ms(self.edit),
+            ms(self.shown)
+        )
+    }
+}
 
 /// What a preview shows: the graph's structure version, the sample, the seat, the seed, the
 /// turns stepped, whether fuel per node is measured. A preview is current when it was asked
@@ -28,18 +76,78 @@ pub(super) struct Live {
     replaced_after: u64,
     /// The key last asked for.
     requested: Option<Key>,
+    /// The first edit not yet on screen.
     edited_at: Option<Instant>,
+    /// Edits that reached the screen, newest last (the last [`KEPT`]).
+    latencies: VecDeque<Latency>,
+    /// Where latencies are appended, when [`LATENCY_LOG`] names a file.
+    log: Option<PathBuf>,
 }
 
 impl Live {
-    /// A worker compiling with `cache`, guarding file modules with `compile_worker`.
-    pub(super) fn new(worker: Worker) -> Self {
+    /// The preview's `worker`; latencies appended to `log` when given.
+    pub(super) fn new(worker: Worker, log: Option<PathBuf>) -> Self {
         Self {
             worker,
             jobs: 0,
             replaced_after: 0,
             requested: None,
             edited_at: None,
+            latencies: VecDeque::new(),
+            log,
+        }
+    }
+
+    /// Edits that reached the screen, oldest first.
+    pub(super) fn latencies(&self) -> impl Iterator<Item = &Latency> {
+        self.latencies.iter()
+    }
+
+    /// Once a frame, after the previews took in their results: if the first edit not yet shown
+    /// now is (the turn preview shows a turn of the graph as it is, or the world runs it), its
+    /// latency is kept and logged. An edit whose result will never show (the graph has errors,
+    /// the turn failed) is forgotten.
+    pub(super) fn note_shown(&mut self, doc: &Document, preview: &Preview, world: &WorldView) {
+        let Some(edit) = self.edited_at else {
+            return;
+        };
+        let version = doc.structure_version();
+        let is_world = doc.graph().kind == aether_lang::graph::ScriptKind::WorldScript;
+        if check::has_errors(doc.diagnostics()) {
+            self.edited_at = None;
+            return;
+        }
+        let shown = if is_world {
+            world.running == Some(version)
+        } else {
+            preview.shown.as_ref().is_some_and(|(_, v)| *v == version)
+        };
+        if !shown {
+            let answered = !is_world
+                && preview.waiting.is_none()
+                && self.requested == Some(Self::key(doc, preview));
+            if answered && preview.failure.is_some() {
+                self.edited_at = None;
+            }
+            return;
+        }
+        self.edited_at = None;
+        let l = Latency {
+            kind: if is_world { "world" } else { "ai" },
+            edit,
+            shown: Instant::now(),
+        };
+        if self.latencies.len() == KEPT {
+            self.latencies.pop_front();
+        }
+        self.latencies.push_back(l);
+        if let Some(path) = &self.log {
+            // A log that cannot be written is not the user's problem: the studio goes on.
+            let _ = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut f| writeln!(f, "{}", l.json()));
         }
     }
 
@@ -55,14 +163,15 @@ impl Live {
         )
     }
 
-    /// Whether the preview is waiting for the worker or for the debounce.
+    /// Whether the preview is waiting for the worker.
     pub(super) fn pending(&self, doc: &Document, preview: &Preview) -> bool {
         preview.waiting.is_some() || self.requested != Some(Self::key(doc, preview))
     }
 
-    /// A structural edit was made now.
+    /// A structural edit was made now (the first of several before the screen shows any
+    /// counts: the user has waited since then).
     pub(super) fn edited(&mut self) {
-        self.edited_at = Some(Instant::now());
+        self.edited_at.get_or_insert_with(Instant::now);
     }
 
     /// The document was replaced: nothing asked for it yet, and every job in flight is of the
@@ -164,33 +273,22 @@ impl Live {
         });
     }
 
-    /// Once a frame: sends what the preview should show when it changed (a structural edit
-    /// after the debounce, anything else at once); otherwise asks for a repaint when the
-    /// debounce ends.
-    pub(super) fn tick(
-        &mut self,
-        ctx: &egui::Context,
-        doc: &Document,
-        preview: &mut Preview,
-        world: &mut WorldView,
-    ) {
+    /// Once a frame: sends what the preview should show when it changed, at once. (A 250 ms
+    /// debounce once held every structural edit back, while the preview itself takes a few
+    /// milliseconds; the worker keeps only the newest job, which is all the coalescing a burst
+    /// of edits needs.)
+    pub(super) fn tick(&mut self, doc: &Document, preview: &mut Preview, world: &mut WorldView) {
         if self.requested == Some(Self::key(doc, preview)) {
             return;
         }
-        let graph_changed = self
+        if self
             .requested
-            .is_none_or(|r| r.0 != doc.structure_version());
-        let wait = if graph_changed {
-            self.edited_at
-                .map_or(Duration::ZERO, |t| DEBOUNCE.saturating_sub(t.elapsed()))
-        } else {
-            Duration::ZERO
-        };
-        if wait.is_zero() {
-            self.schedule(doc, preview, world, None);
-        } else {
-            ctx.request_repaint_after(wait);
+            .is_some_and(|r| r.0 != doc.structure_version())
+        {
+            // An edit that did not say so (every edit command does): it counts from now.
+            self.edited();
         }
+        self.schedule(doc, preview, world, None);
     }
 }
 

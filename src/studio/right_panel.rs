@@ -57,6 +57,7 @@ impl Studio {
         let debugger = &mut self.debugger;
         let selected = self.canvas.selection();
         let mut show = None;
+        let mut reveal = None;
         let a = self.world.ui(ui, graph, &mut |ui, event| {
             let trace = event.map(|e| e.trace.as_slice());
             let why = match (event, &selected[..]) {
@@ -70,6 +71,7 @@ impl Studio {
                 Some(a) => {
                     if let Some(t) = trace {
                         debugger.apply(a, graph, t);
+                        reveal = debugger.paused_at(t);
                     }
                 }
                 None => {}
@@ -77,6 +79,11 @@ impl Studio {
         });
         if let Some(n) = show {
             self.show_node(n);
+        }
+        // A step stops where the user can see it.
+        if let Some(n) = reveal {
+            self.go_to_canvas_of(n);
+            self.canvas.reveal(n);
         }
         if let Some(a) = a {
             self.world_action(a);
@@ -100,6 +107,11 @@ impl Studio {
             Some(a) => {
                 if let Some(t) = trace {
                     self.debugger.apply(a, self.doc.graph(), t);
+                    // A step stops where the user can see it.
+                    if let Some(n) = self.debugger.paused_at(t) {
+                        self.go_to_canvas_of(n);
+                        self.canvas.reveal(n);
+                    }
                 }
             }
             None => {}

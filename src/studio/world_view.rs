@@ -92,6 +92,8 @@ pub struct WorldView {
     pub updates: u64,
     /// The graph version last sent.
     pub sent: Option<u64>,
+    /// The graph version the world runs (swapped in or started with it).
+    pub running: Option<u64>,
     /// Scripts added to the world besides the scene's and the edited graph, each with its
     /// priority and limits.
     pub extra: Vec<SetupScript>,
@@ -142,6 +144,7 @@ impl WorldView {
             swapped: None,
             updates: 0,
             sent: None,
+            running: None,
             extra: Vec::new(),
             priority: EDITED_PRIORITY,
             inside: Default::default(),
@@ -241,11 +244,13 @@ impl WorldView {
         self.screens.clear();
         self.problem = trouble;
         self.sent = Some(version);
+        self.running = None;
         self.worker.send(Command::Start {
             scene: Box::new(scene.clone()),
             others,
             graph: graph.map(|g| Box::new(g.clone())),
             priority: self.priority,
+            version,
         });
         self.worker.send(Command::Speed(SPEEDS[self.speed].0));
         self.worker.send(Command::Play(self.playing));
@@ -263,6 +268,7 @@ impl WorldView {
             graph: Box::new(graph.clone()),
             restart: self.restart_on_edit,
             priority: self.priority,
+            version,
         });
     }
 
@@ -318,6 +324,7 @@ impl WorldView {
                 self.swapped = Some(took);
                 self.problem = None;
             }
+            Update::Running(version) => self.running = Some(version),
             Update::Problem(p) => self.problem = Some(p),
             Update::Frame(f) => self.take_frame(f),
         }

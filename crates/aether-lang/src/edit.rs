@@ -54,8 +54,19 @@ pub fn move_nodes(g: &mut VisualScriptGraph, nodes: &[NodeId], delta: [f32; 2]) 
 /// Where a node added from the palette goes: the free place nearest to `centre` on a grid of
 /// node-sized cells, so new nodes never cover each other.
 pub fn free_spot(g: &VisualScriptGraph, centre: [f32; 2]) -> [f32; 2] {
+    free_spot_in(g, centre, [f32::MIN, f32::MIN, f32::MAX, f32::MAX])
+}
+
+/// Like [`free_spot`], but only a spot where a node fits inside `area` (`[left, top, right,
+/// bottom]`, the part of the canvas in view) counts while there is one: a node added "at the
+/// centre" lands where the user sees it, never behind a panel.
+pub fn free_spot_in(g: &VisualScriptGraph, centre: [f32; 2], area: [f32; 4]) -> [f32; 2] {
     const CELL: [f32; 2] = [240.0, 150.0];
+    const NODE: [f32; 2] = [200.0, 120.0];
     let start = [centre[0] - 100.0, centre[1] - 60.0];
+    let inside = |p: [f32; 2]| {
+        p[0] >= area[0] && p[1] >= area[1] && p[0] + NODE[0] <= area[2] && p[1] + NODE[1] <= area[3]
+    };
     let taken = |p: [f32; 2]| {
         g.nodes().any(|n| {
             (n.pos[0] - p[0]).abs() < CELL[0] - 10.0 && (n.pos[1] - p[1]).abs() < CELL[1] - 10.0
@@ -71,7 +82,7 @@ pub fn free_spot(g: &VisualScriptGraph, centre: [f32; 2]) -> [f32; 2] {
                     start[0] + dx as f32 * CELL[0],
                     start[1] + dy as f32 * CELL[1],
                 ];
-                if !taken(p) {
+                if !taken(p) && inside(p) {
                     return p;
                 }
             }

@@ -30,6 +30,8 @@ pub enum Command {
         graph: Option<Box<VisualScriptGraph>>,
         /// Its priority.
         priority: u32,
+        /// The document's structure version of the graph.
+        version: u64,
     },
     /// The graph changed: swap its script in (or restart the scene, when `restart`).
     Edit {
@@ -39,6 +41,8 @@ pub enum Command {
         restart: bool,
         /// Its priority.
         priority: u32,
+        /// The document's structure version of the graph.
+        version: u64,
     },
     /// Play or pause.
     Play(bool),
@@ -96,6 +100,9 @@ pub enum Update {
         /// Compile + load time.
         took: Duration,
     },
+    /// The edited graph of this structure version runs in the world (swapped in, or started
+    /// with it): an edit has reached the world.
+    Running(u64),
     /// Something could not be done; the message says what, in plain words.
     Problem(String),
 }
@@ -320,6 +327,7 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                 others,
                 graph,
                 priority,
+                version,
             }) => {
                 live = start(
                     *scene,
@@ -328,6 +336,9 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                     fuel,
                     tx,
                 );
+                if live.as_ref().is_some_and(|l| l.edited.is_some()) {
+                    let _ = tx.send(Update::Running(version));
+                }
                 next = Instant::now();
                 // The first frame shows tick 0 at once, playing or not.
                 step = true;
@@ -336,6 +347,7 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                 graph,
                 restart,
                 priority,
+                version,
             }) => match live.as_mut() {
                 Some(l) if !restart && l.edited.is_some() => {
                     let began = Instant::now();
@@ -356,6 +368,7 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                                         scripts: l.run.scripts().to_vec(),
                                         edited: l.edited,
                                     });
+                                    let _ = tx.send(Update::Running(version));
                                 }
                                 Err(e) => {
                                     let _ = tx.send(Update::Problem(format!(
@@ -373,6 +386,9 @@ fn world_loop(rx: &Receiver<Command>, tx: &Sender<Update>, ctx: &OnceLock<egui::
                 Some(l) => {
                     let (scene, others) = (l.scene.clone(), l.others.clone());
                     live = start(scene, others, Some((&graph, priority)), fuel, tx);
+                    if live.as_ref().is_some_and(|l| l.edited.is_some()) {
+                        let _ = tx.send(Update::Running(version));
+                    }
                     step = true;
                 }
                 None => {}
