@@ -1199,6 +1199,59 @@ fn edits_reach_the_previews_in_the_frame_they_are_made() {
     }
 }
 
+/// The README's words are the window's: the New menu's entries it names, the unsaved-changes
+/// mark, the export dialog's fields. (It once said "Empty graph", "●" and "controller id"
+/// where the window said "Empty AI controller", "□" and "Game id".)
+#[test]
+fn the_readme_names_what_the_window_shows() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    // Words, whatever the line breaks.
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let dir = temp_dir("readme-words");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    h.get_by_label("File").click();
+    step_until(&mut h, "the File menu", |_| true);
+    h.step();
+    h.get_by_role_and_label(Role::Button, "New ⏵").click();
+    h.step();
+    h.step();
+    for entry in ["Empty AI controller", "Empty world script"] {
+        assert!(readme.contains(entry), "the README names {entry}");
+        assert!(h.query_by_label(entry).is_some(), "the menu has {entry}");
+    }
+    h.key_press(egui::Key::Escape);
+    h.step();
+    // An edit: the mark the README describes shows.
+    let node = h
+        .state()
+        .document()
+        .graph()
+        .nodes()
+        .map(|n| n.id)
+        .max()
+        .unwrap();
+    h.state_mut().canvas_mut().select(&[node]);
+    h.step();
+    h.key_press(egui::Key::Delete);
+    step_until(&mut h, "unsaved", |s| s.document().is_dirty());
+    h.step();
+    assert!(readme.contains("• unsaved changes"));
+    assert!(h.query_by_label("• unsaved changes").is_some());
+    // The export dialog's fields, in the README's order.
+    assert!(readme.contains("folder name, AI name, author, version and game id"));
+    h.state_mut().open_export();
+    h.step();
+    h.step();
+    for field in ["Folder name", "AI name", "Author", "Version", "Game id"] {
+        assert!(
+            h.query_by_label(field).is_some() || h.query_by_label_contains(field).is_some(),
+            "the dialog has {field}"
+        );
+    }
+}
+
 /// Coming back to Find node selects its text, so what is typed replaces it.
 #[test]
 fn find_node_selects_its_text_when_focused_again() {

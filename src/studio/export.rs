@@ -132,10 +132,14 @@ impl ExportDialog {
             });
             ui.label("The game loads the folder written here: manifest.json and the compiled module.");
             ui.label(
-                egui::RichText::new(
+                egui::RichText::new(if world {
+                    "Script name and version belong to the graph: changing them here renames the \
+                     script (saved with the graph, undone with Ctrl+Z). The other fields are this \
+                     export's."
+                } else {
                     "AI name and version belong to the graph: changing them here renames the AI \
-                     (saved with the graph, undone with Ctrl+Z). The other fields are this export's.",
-                )
+                     (saved with the graph, undone with Ctrl+Z). The other fields are this export's."
+                })
                 .small()
                 .weak(),
             );

@@ -9,7 +9,6 @@
 //! `CREATOR_STUDIO_LATENCY_LOG=FILE` set, appended to that file as a JSON line.
 
 use std::collections::VecDeque;
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -143,11 +142,7 @@ impl Live {
         self.latencies.push_back(l);
         if let Some(path) = &self.log {
             // A log that cannot be written is not the user's problem: the studio goes on.
-            let _ = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .and_then(|mut f| writeln!(f, "{}", l.json()));
+            let _ = aether_base::fsutil::append_line(path, &l.json());
         }
     }
 

@@ -88,7 +88,7 @@ impl Studio {
             ui.separator();
             ui.label(RichText::new(self.doc.title()).strong());
             if self.doc.is_dirty() {
-                ui.label(RichText::new("● unsaved changes").color(Color32::from_rgb(240, 190, 60)))
+                ui.label(RichText::new("• unsaved changes").color(Color32::from_rgb(240, 190, 60)))
                     .on_hover_text("Ctrl+S saves them");
             }
             let g = self.doc.graph();

@@ -171,6 +171,26 @@ pub fn read_text_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
     })
 }
 
+/// Appends `line` and a newline to the log file at `path`, creating it: a path that leads to
+/// anything but a regular file (a FIFO would block the program until something reads it) is
+/// refused unopened.
+pub fn append_line(path: &Path, line: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "is not a regular file",
+        ));
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(file, "{line}")
+}
+
 /// An I/O failure on `path` in words a user can act on: which folder or file, and why
 /// (`cannot save /x/y.json: the folder /x does not exist`), with the system's own words after.
 pub fn explain_io(path: &Path, action: &str, e: &std::io::Error) -> String {
