@@ -158,6 +158,8 @@ pub struct Studio {
     /// A breakpoint was reached in the running world: pause the debugger there once the event
     /// is on show.
     break_pending: bool,
+    /// What to do once "Save as…" in the unsaved-changes prompt has saved.
+    after_save: Option<file_actions::Then>,
 }
 
 impl std::fmt::Debug for Studio {
@@ -238,6 +240,7 @@ impl Studio {
             select_after_sync: None,
             marks_for: None,
             break_pending: false,
+            after_save: None,
             opts,
         };
         if studio.is_world() {
@@ -650,7 +653,12 @@ impl Studio {
             Some(DialogAction::SaveThen(then)) if self.save() => self.proceed(then),
             // The save failed (the error dialog says why): nothing else happens.
             Some(DialogAction::SaveThen(_)) => {}
-            Some(DialogAction::SaveAs) => self.save_as(),
+            Some(DialogAction::SaveAsThen(then)) => {
+                // What the user asked for (open another graph, a new one, quit) happens once
+                // the file is saved; it was once forgotten.
+                self.after_save = Some(then);
+                self.save_as();
+            }
             Some(DialogAction::Proceed(then)) => self.proceed(then),
             Some(DialogAction::Recover(found)) => self.recover(found),
             Some(DialogAction::Discard) => Autosave::discard(&self.opts.home),

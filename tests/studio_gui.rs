@@ -863,6 +863,70 @@ fn save_as_through_the_in_app_path_prompt() {
     );
 }
 
+/// Files: a first save starts in the user's documents (or home) folder, never the folder the
+/// program happened to start in; later ones where the last graph was saved; and "Save as…" in
+/// the unsaved-changes prompt saves, then does what the user asked for (here, open another
+/// graph), which it once forgot.
+#[test]
+fn save_prompts_start_in_the_users_folders_and_save_as_then_goes_on() {
+    let dir = temp_dir("save-folders");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let started_in = std::env::current_dir().unwrap();
+    assert_ne!(
+        h.state().start_dir(),
+        started_in,
+        "not the program's working folder"
+    );
+    let first = dir.join("first.mcgraph.json");
+    assert!(h.state_mut().save_to(&first));
+    // A new graph (no file yet): its save starts where the last one went.
+    h.get_by_label("File").click();
+    step_until(&mut h, "the File menu", |_| true);
+    h.step();
+    h.get_by_role_and_label(Role::Button, "New ⏵").click();
+    h.step();
+    h.step();
+    h.get_by_label("Empty AI controller").click();
+    step_until(&mut h, "a new graph", |s| s.document().path.is_none());
+    assert_eq!(h.state().start_dir(), std::fs::canonicalize(&dir).unwrap());
+    add_from_palette(&mut h, "Fortify");
+    assert!(h.state().document().is_dirty());
+    // Open the first graph again: the prompt asks about the unsaved one.
+    h.get_by_label("File").click();
+    step_until(&mut h, "the File menu", |_| true);
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Open recent ⏵")
+        .click();
+    h.step();
+    h.step();
+    let recent = std::fs::canonicalize(&first).unwrap().display().to_string();
+    h.get_by_label(recent.as_str()).click();
+    step_until(&mut h, "the unsaved-changes prompt", |_| true);
+    h.step();
+    h.get_by_label("Save as…").click();
+    h.step();
+    h.step();
+    let second = dir.join("second.mcgraph.json");
+    let prompt = "Type the file to save to:";
+    h.get_by_role_and_label(Role::TextInput, prompt).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, prompt)
+        .type_text(&second.display().to_string());
+    h.step();
+    h.get_by_label("OK").click();
+    step_until(&mut h, "the first graph open", |s| {
+        s.document()
+            .path
+            .as_ref()
+            .is_some_and(|p| p.ends_with("first.mcgraph.json"))
+    });
+    let saved = VisualScriptGraph::load(&second).expect("the new graph was saved first");
+    assert!(saved.nodes().any(|n| n.kind == "fortify"));
+}
+
 /// Dragging a node moves it in the core graph, as one undo step; a move touches neither the
 /// wiring nor the preview.
 #[test]

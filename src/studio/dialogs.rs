@@ -11,8 +11,8 @@ use super::files::{self, Autosave};
 pub(super) enum DialogAction {
     /// Save to the document's file, then do this if it saved.
     SaveThen(Then),
-    /// Ask where to save.
-    SaveAs,
+    /// Ask where to save, then do this if it saved.
+    SaveAsThen(Then),
     /// Do this without saving.
     Proceed(Then),
     /// Open the autosave as the document.
@@ -67,7 +67,7 @@ impl Dialogs {
                         }
                     } else if ui.button("Save as…").clicked() {
                         self.confirm = None;
-                        action = Some(DialogAction::SaveAs);
+                        action = Some(DialogAction::SaveAsThen(then.clone()));
                     }
                     if ui.button("Don't save").clicked() {
                         self.confirm = None;

@@ -245,17 +245,51 @@ impl Studio {
         let mut trial = self.doc.graph().clone();
         match aether_lang::make_function::make_function(&mut trial, &sel, "My function") {
             Err(why) => {
+                // Where the user looks, not only in the status line.
                 self.status = format!("Could not make a function: {why}.");
+                self.dialogs.error = Some(format!(
+                    "Could not make a function from the {} selected node(s): {why}. The graph \
+                     is unchanged.",
+                    sel.len()
+                ));
             }
             Ok(made) => {
                 let name = trial
                     .function(made.function)
                     .map(|f| f.name.clone())
                     .unwrap_or_default();
+                let names = |ids: &[NodeId]| {
+                    let g = self.doc.graph();
+                    ids.iter()
+                        .map(|n| {
+                            let kind = g
+                                .node(*n)
+                                .and_then(|n| aether_lang::catalog::spec(&n.kind))
+                                .map_or("a node", |s| s.name);
+                            format!("{kind} {n}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let mut also = String::new();
+                if !made.pulled_in.is_empty() {
+                    also.push_str(&format!(
+                        ", with {} it reads moved in too ({})",
+                        made.pulled_in.len(),
+                        names(&made.pulled_in)
+                    ));
+                }
+                if !made.copied_in.is_empty() {
+                    also.push_str(&format!(
+                        ", and a copy of {} it reads that is also read outside ({})",
+                        made.copied_in.len(),
+                        names(&made.copied_in)
+                    ));
+                }
                 self.doc.edit("Make function", None, |g| *g = trial);
                 self.select_after_sync = Some(vec![made.call]);
                 self.status = format!(
-                    "Made the function {name} from {} node(s); double-click its call to open it, rename it under Functions.",
+                    "Made the function {name} from the {} selected node(s){also}; double-click its call to open it, rename it under Functions.",
                     sel.len()
                 );
                 self.edited();

@@ -98,11 +98,23 @@ impl Studio {
         }
     }
 
-    pub(super) fn start_dir(&self) -> PathBuf {
+    pub fn start_dir(&self) -> PathBuf {
+        // The graph's own folder; else the last folder a graph was opened from or saved to;
+        // else the user's documents (never the folder the program happened to start in, where
+        // a newcomer's work would be lost).
         self.doc
             .path
             .as_ref()
             .and_then(|p| p.parent().map(Path::to_path_buf))
+            .or_else(|| {
+                self.session
+                    .recent
+                    .iter()
+                    .filter_map(|p| p.parent())
+                    .find(|d| d.is_dir())
+                    .map(Path::to_path_buf)
+            })
+            .or_else(files::documents_folder)
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_default()
     }
@@ -205,6 +217,8 @@ impl Studio {
 
     pub(super) fn picked(&mut self, picked: Picked) {
         let Picked::Path(purpose, path) = picked else {
+            // Cancelled: nothing saved, so nothing of what was to follow happens.
+            self.after_save = None;
             return;
         };
         match purpose {
@@ -215,7 +229,12 @@ impl Studio {
                 } else {
                     PathBuf::from(format!("{}.mcgraph.json", path.display()))
                 };
-                self.save_to(&path);
+                let then = self.after_save.take();
+                if self.save_to(&path)
+                    && let Some(then) = then
+                {
+                    self.proceed(then);
+                }
             }
             Purpose::OpenState => self.open_state(&path),
             Purpose::SaveFunctions => {

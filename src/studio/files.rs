@@ -25,6 +25,16 @@ pub fn default_home() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("creator-studio"))
 }
 
+/// The user's documents folder (`~/Documents` or what the desktop calls it), else their home
+/// folder: where a file dialog starts before the user has picked a folder.
+pub fn documents_folder() -> Option<PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    dirs.document_dir()
+        .filter(|d| d.is_dir())
+        .map(Path::to_path_buf)
+        .or_else(|| Some(dirs.home_dir().to_path_buf()))
+}
+
 /// Recent files and the last project, kept in `session.json`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Session {

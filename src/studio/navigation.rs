@@ -75,6 +75,9 @@ impl Studio {
             .map(|f| f.name.clone())
         {
             self.status = format!("Editing the function {name}: every call of it changes with it.");
+        } else if self.status.starts_with("Editing the function ") {
+            // Back on the graph's own canvas: the status no longer says a function is open.
+            self.status = "Back on the graph's own canvas.".into();
         }
     }
 

@@ -20,12 +20,17 @@ use crate::graph::function::{Function, FunctionId, Param, ParamType};
 use crate::graph::{NodeId, PortRef, VisualScriptGraph};
 
 /// What [`make_function`] made.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Made {
     /// The new function.
     pub function: FunctionId,
     /// The call that took the selection's place.
     pub call: NodeId,
+    /// Nodes the selection read that went into the function with it, though not selected.
+    pub pulled_in: Vec<NodeId>,
+    /// Nodes the selection read that are read outside it too: each stayed, and a copy of it went
+    /// into the function.
+    pub copied_in: Vec<NodeId>,
 }
 
 /// How a stretch of execution inside the selection ends, for the exit rule.
@@ -463,5 +468,14 @@ pub fn make_function(
     for (src, p) in in_sources.iter().zip(&function.inputs) {
         g.connect(src.clone(), PortRef::new(call, p.key.clone()));
     }
-    Ok(Made { function: id, call })
+    Ok(Made {
+        function: id,
+        call,
+        pulled_in: moved
+            .iter()
+            .copied()
+            .filter(|n| !selection.contains(n))
+            .collect(),
+        copied_in: copied.iter().copied().collect(),
+    })
 }
