@@ -607,7 +607,7 @@ impl Studio {
     /// studio's own (unsaved changes, recovery, errors, help).
     fn dialogs_ui(&mut self, ctx: &egui::Context) {
         if let Some(menu) = self.add_menu.as_mut() {
-            match menu.ui(ctx, self.doc.graph()) {
+            match menu.ui(ctx, self.doc.graph(), self.canvas.view_rect()) {
                 AddOutcome::Open => {}
                 AddOutcome::Cancel => self.add_menu = None,
                 AddOutcome::Add(kind) => {

@@ -488,6 +488,24 @@ fn a_wire_dropped_on_empty_canvas_offers_fitting_nodes() {
         (each, "unit"),
         (enemy, "unit")
     ));
+    // Dropped left of its source, it goes to the right of it, clear of the other nodes: the
+    // wire runs forward, never back behind the nodes.
+    let g = h.state().document().graph();
+    let pos = |n: NodeId| g.node(n).unwrap().pos;
+    assert!(
+        pos(enemy)[0] >= pos(each)[0] + 250.0,
+        "{:?} right of {:?}",
+        pos(enemy),
+        pos(each)
+    );
+    for other in g.nodes().filter(|n| n.id != enemy) {
+        let (a, b) = (pos(enemy), other.pos);
+        assert!(
+            (a[0] - b[0]).abs() >= 200.0 || (a[1] - b[1]).abs() >= 120.0,
+            "clear of {:?}",
+            other.id
+        );
+    }
 }
 
 /// The graph's functions are in that menu too: a Unit wire dropped on empty canvas offers the
@@ -1316,6 +1334,49 @@ fn the_readme_names_what_the_window_shows() {
     }
 }
 
+/// What the canvas says about a port (hovering it) is the turn on screen's: after three turns
+/// and Reset, every output's value is turn 1's again. (The marks followed the turn asked for,
+/// not the one shown: Reset rebuilt them from the later turn still on screen, and kept them.)
+#[test]
+fn after_reset_the_canvas_tells_turn_ones_story() {
+    let dir = temp_dir("reset-marks");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let outputs: Vec<(NodeId, &'static str)> = h
+        .state()
+        .document()
+        .graph()
+        .nodes()
+        .flat_map(|n| {
+            aether_lang::catalog::spec(&n.kind)
+                .map(|s| s.outputs.iter().map(|p| (n.id, p.key)).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+        .collect();
+    let story = |h: &mut Harness<'_, Studio>| -> Vec<Option<String>> {
+        h.step();
+        outputs
+            .iter()
+            .map(|(n, key)| {
+                let at = h.state().canvas().port_pos(*n, key, true)?;
+                h.state().canvas().value_text_at(at)
+            })
+            .collect()
+    };
+    let first = story(&mut h);
+    assert!(first.iter().any(Option::is_some), "values on the ports");
+    for _ in 0..3 {
+        h.get_by_label("Next turn ▶").click();
+        settle(&mut h);
+    }
+    let fourth = story(&mut h);
+    assert_ne!(first, fourth, "the fourth turn tells another story");
+    h.get_by_label("Reset").click();
+    settle(&mut h);
+    assert_eq!(h.state().preview.history.len(), 1);
+    assert_eq!(story(&mut h), first, "turn 1's values, as before the steps");
+}
+
 /// Coming back to Find node selects its text, so what is typed replaces it.
 #[test]
 fn find_node_selects_its_text_when_focused_again() {
@@ -2000,6 +2061,9 @@ fn duels_an_opponent_runs_200_seeds_and_opens_a_lost_game() {
         h.query_by_label_contains(&format!("won {} of 400 games", b.result.wins))
             .is_some()
     );
+    // A run too short for anyone to see its progress bar says how long it took.
+    let took = format!(" in {:.1} s", b.took.as_secs_f64());
+    assert!(h.query_by_label_contains(&took).is_some(), "{took}");
     assert!(
         h.query_by_label_contains("All 400 games played out the same")
             .is_some(),
@@ -2112,13 +2176,10 @@ fn duels_an_opponent_runs_200_seeds_and_opens_a_lost_game() {
     h.step();
     h.get_by_label("Run 100000 seeds").click();
     h.step();
-    wait_lab(&mut h, "progress", |s| {
-        s.duel_lab.busy()
-            && s.duel_lab
-                .batch
-                .as_ref()
-                .is_some_and(|b| b.result.games == 400)
-    });
+    wait_lab(&mut h, "progress", |s| s.duel_lab.busy());
+    // While it runs, the last run's summary is gone: only this run's progress shows. (An old
+    // summary of all games lost once stood there after a cancel, as if it were this run's.)
+    assert!(h.state().duel_lab.batch.is_none());
     step_until(&mut h, "some games done", |_| true);
     assert!(
         h.query_by_label_contains("of 200000 games").is_some(),
@@ -2126,6 +2187,11 @@ fn duels_an_opponent_runs_200_seeds_and_opens_a_lost_game() {
     );
     h.get_by_label("Cancel").click();
     h.step();
+    h.step();
+    assert!(
+        !h.state().duel_lab.busy() || h.query_by_label_contains("Cancelling…").is_some(),
+        "the bar says the run is being cancelled"
+    );
     wait_lab(&mut h, "the cancelled batch", |s| !s.duel_lab.busy());
     let b = h.state().duel_lab.batch.clone().expect("batch");
     assert!(

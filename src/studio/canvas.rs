@@ -190,6 +190,9 @@ pub struct NodeUi {
     /// Screen positions of the ports drawn this frame: (node, key, is output).
     ports: HashMap<(NodeId, String, bool), Pos2>,
     output_rows: Vec<(String, f32)>,
+    /// Whether the pointer is on a title widget that shows its own tooltip (a badge, the
+    /// breakpoint dot, the fuel share, "none ×n") this frame.
+    title_tip: bool,
 }
 
 /// A pending change of the view (frame all, pan to a node), applied when next drawn.
@@ -415,7 +418,9 @@ impl Canvas {
 
         // Wheel zooms about the pointer; Shift+wheel pans. (The library's own zoom is bypassed
         // so positions stay `core × zoom`.)
-        if in_canvas {
+        // Not while a menu or a dialog is over the canvas: the wheel is theirs then (it once
+        // zoomed the canvas behind the add menu instead of scrolling the menu's list).
+        if in_canvas && !self.covered {
             let (scroll, shift) = ui.input(|i| (i.smooth_scroll_delta, i.modifiers.shift));
             if scroll != Vec2::ZERO {
                 ui.ctx().input_mut(|i| i.smooth_scroll_delta = Vec2::ZERO);
@@ -431,6 +436,7 @@ impl Canvas {
         self.ui.spacing = ui.spacing().item_spacing.y * self.state.pan_zoom.zoom;
         self.ui.last_rects = std::mem::take(&mut self.ui.rects);
         self.ui.ports.clear();
+        self.ui.title_tip = false;
 
         let dragging_from = self.state.connection_in_progress;
         let box_selecting = self.state.ongoing_box_selection.is_some();

@@ -303,6 +303,9 @@ impl DuelLab {
             .total
             .store(self.seeds.saturating_mul(2), Ordering::Relaxed);
         self.error = None;
+        // The last run's summary goes: while this one runs (and after a cancel, until its games
+        // in flight end) the panel shows this run's progress, never the old run's result.
+        self.batch = None;
         self.running = Some(Running::Batch(progress.clone()));
         self.worker.send(Job::Batch {
             this: Self::this(graph, file),
@@ -746,10 +749,12 @@ impl DuelLab {
         });
         if let Some(Running::Batch(p)) = &self.running {
             let (done, total) = p.now();
-            ui.add(
-                egui::ProgressBar::new(done as f32 / total.max(1) as f32)
-                    .text(format!("{done} of {total} games")),
-            );
+            let text = if p.cancel.load(Ordering::Relaxed) {
+                format!("Cancelling… ({done} of {total} games; the games under way finish first)")
+            } else {
+                format!("{done} of {total} games")
+            };
+            ui.add(egui::ProgressBar::new(done as f32 / total.max(1) as f32).text(text));
         }
         let Some(b) = &self.batch else {
             return;
@@ -761,7 +766,7 @@ impl DuelLab {
             f64::from(r.wins) / f64::from(r.games)
         };
         ui.label(format!(
-            "{} against {} on {}: won {} of {} games ({:.1}%), {} drawn, {} lost{}",
+            "{} against {} on {}: won {} of {} games ({:.1}%), {} drawn, {} lost{} in {:.1} s",
             b.mine,
             b.theirs,
             b.scenario,
@@ -774,7 +779,8 @@ impl DuelLab {
                 " (cancelled early)"
             } else {
                 ""
-            }
+            },
+            b.took.as_secs_f64()
         ));
         ui.label(format!(
             "95% sure the true win rate is between {:.1}% and {:.1}% · {:.1} rounds a game · \

@@ -245,14 +245,21 @@ impl AddMenu {
             .collect()
     }
 
-    /// Draws the menu.
-    pub fn ui(&mut self, ctx: &egui::Context, graph: &VisualScriptGraph) -> AddOutcome {
+    /// Draws the menu inside `bounds` (the canvas: near its bottom edge the menu opens upward,
+    /// never over the Problems panel or off the window).
+    pub fn ui(
+        &mut self,
+        ctx: &egui::Context,
+        graph: &VisualScriptGraph,
+        bounds: egui::Rect,
+    ) -> AddOutcome {
         let mut outcome = AddOutcome::Open;
         let kinds = self.kinds(graph);
         let functions = self.functions(graph);
         let area = egui::Area::new(egui::Id::new("add-node-menu"))
             .order(egui::Order::Foreground)
             .fixed_pos(self.screen)
+            .constrain_to(bounds)
             .show(ctx, |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.set_width(240.0);

@@ -186,6 +186,10 @@ pub struct Preview {
     pub history: Vec<TacticalState>,
     /// The last turn played on a graph without errors.
     pub shown: Option<(TurnView, u64)>,
+    /// The id of the job whose turn `shown` holds: what the canvas's marks are keyed on, so
+    /// they follow the turn on screen (after Reset or Back the marks once kept the later
+    /// turn's story until something else changed).
+    pub shown_job: u64,
     /// Why the shown turn is not the current graph's, if it is not.
     pub stale: Option<String>,
     /// A failure of the compiler or host, in words.
@@ -218,6 +222,7 @@ impl Preview {
             others: vec![Opponent::ThisAi; 8],
             history,
             shown: None,
+            shown_job: 0,
             stale: None,
             failure: None,
             show_fuel: false,
@@ -275,6 +280,7 @@ impl Preview {
                 self.failure = None;
                 self.stale = (done.version != current_version)
                     .then(|| "The graph changed since; updating…".to_owned());
+                self.shown_job = done.id;
                 self.shown = Some((*view, done.version));
             }
             Outcome::GraphErrors(n) => {

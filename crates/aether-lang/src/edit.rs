@@ -51,6 +51,10 @@ pub fn move_nodes(g: &mut VisualScriptGraph, nodes: &[NodeId], delta: [f32; 2]) 
     }
 }
 
+/// How far apart, in canvas units, a wired node is placed from the node at the wire's other end
+/// (a node is about 200 wide).
+const SIDE_BY_SIDE: f32 = 260.0;
+
 /// Where a node added from the palette goes: the free place nearest to `centre` on a grid of
 /// node-sized cells, so new nodes never cover each other.
 pub fn free_spot(g: &VisualScriptGraph, centre: [f32; 2]) -> [f32; 2] {
@@ -149,6 +153,29 @@ pub fn add_node_wired(
         .as_ref()
         .and_then(|(_, _, ty)| variable_for(g, *ty))
         .or_else(|| g.variables.first().map(|v| v.name.clone()));
+    // A node fed by a wire goes to the right of its source (one that feeds a wire, to the left
+    // of where it goes), on a free spot: the first wire never runs backwards behind the nodes.
+    let at = match from
+        .as_ref()
+        .and_then(|(port, out, _)| Some((g.node(port.node)?.pos, *out)))
+    {
+        Some((source, true)) => free_spot_in(
+            g,
+            [at[0].max(source[0] + SIDE_BY_SIDE) + 100.0, at[1] + 60.0],
+            [source[0] + SIDE_BY_SIDE, f32::MIN, f32::MAX, f32::MAX],
+        ),
+        Some((target, false)) => free_spot_in(
+            g,
+            [at[0].min(target[0] - SIDE_BY_SIDE) + 100.0, at[1] + 60.0],
+            [
+                f32::MIN,
+                f32::MIN,
+                target[0] - SIDE_BY_SIDE + 200.0,
+                f32::MAX,
+            ],
+        ),
+        None => at,
+    };
     let id = g.add_node_in(kind, at, scope);
     if let Some(spec) = spec {
         if spec.settings.iter().any(|s| s.choices == Choices::Variable)

@@ -191,7 +191,7 @@ impl Canvas {
 
     /// After half a second over a node, its help (and its problems) appear beside the pointer.
     pub(super) fn hover_help(&mut self, ui: &egui::Ui, pointer: Option<Pos2>) {
-        let busy = ui.input(|i| i.pointer.any_down()) || self.covered;
+        let busy = ui.input(|i| i.pointer.any_down()) || self.covered || self.ui.title_tip;
         let over = pointer.filter(|_| !busy).and_then(|p| {
             self.state
                 .node_order

@@ -111,9 +111,11 @@ pub(super) fn type_words(ty: Option<PinType>) -> &'static str {
     }
 }
 
-pub(super) fn badge_ui(ui: &mut egui::Ui, badges: Option<&Vec<Badge>>) {
+/// Draws a node's or a port's problem badge; whether the pointer is on it (its own tooltip is
+/// then showing).
+pub(super) fn badge_ui(ui: &mut egui::Ui, badges: Option<&Vec<Badge>>) -> bool {
     let Some(badges) = badges.filter(|b| !b.is_empty()) else {
-        return;
+        return false;
     };
     let error = badges.iter().any(|b| b.severity == Severity::Error);
     let (icon, color) = if error {
@@ -123,7 +125,8 @@ pub(super) fn badge_ui(ui: &mut egui::Ui, badges: Option<&Vec<Badge>>) {
     };
     let text: Vec<&str> = badges.iter().map(|b| b.message.as_str()).collect();
     ui.label(egui::RichText::new(icon).color(color))
-        .on_hover_text(text.join("\n"));
+        .on_hover_text(text.join("\n"))
+        .hovered()
 }
 
 impl NodeUi {
@@ -211,7 +214,9 @@ impl ge::NodeDataTrait for NodeData {
         st: &mut NodeUi,
     ) -> Vec<ge::NodeResponse<NoResponse, NodeData>> {
         st.output_rows.clear();
-        badge_ui(ui, st.badges.get(&self.core));
+        // Each title widget with a tooltip of its own says when the pointer is on it, so the
+        // node's help does not show beside that tooltip.
+        st.title_tip |= badge_ui(ui, st.badges.get(&self.core));
         // The breakpoint dot: red when set; a faint ring on nodes that run, while the pointer
         // is over the node, to set one with a click.
         let set = st.breakpoints.contains(&self.core);
@@ -236,7 +241,9 @@ impl ge::NodeDataTrait for NodeData {
                 )
             };
             let dot = egui::Button::new(egui::RichText::new(dot).color(color)).frame(false);
-            if ui.add(dot).on_hover_text(help).clicked() {
+            let dot = ui.add(dot).on_hover_text(help);
+            st.title_tip |= dot.hovered();
+            if dot.clicked() {
                 st.events.push(Intent::ToggleBreakpoint(self.core));
             }
         }
@@ -248,7 +255,7 @@ impl ge::NodeDataTrait for NodeData {
             );
         }
         if let Some((fuel, share)) = st.heat.get(&self.core) {
-            ui.label(
+            let fuel_label = ui.label(
                 egui::RichText::new(format!("{:.0}%", share * 100.0))
                     .small()
                     .strong()
@@ -260,14 +267,16 @@ impl ge::NodeDataTrait for NodeData {
                 share * 100.0,
                 aether_base::text::group_digits(*fuel)
             ));
+            st.title_tip |= fuel_label.hovered();
         }
         if let Some(n) = st.found_nothing.get(&self.core) {
-            ui.label(egui::RichText::new(format!("none ×{n}")).small().color(Color32::from_rgb(150, 180, 255)))
+            let none = ui.label(egui::RichText::new(format!("none ×{n}")).small().color(Color32::from_rgb(150, 180, 255)))
                 .on_hover_text(format!(
                     "In the previewed turn this found nothing {n} time{} (for example no enemy in sight). \
                      Moves toward what it gives do nothing then: branch on their Done, or check Unit Exists first.",
                     if *n == 1 { "" } else { "s" }
                 ));
+            st.title_tip |= none.hovered();
         }
         Vec::new()
     }

@@ -115,6 +115,8 @@ pub struct BatchView {
     pub result: BatchResult,
     /// Whether it was stopped before every game was played.
     pub cancelled: bool,
+    /// How long the games took (a short run's progress bar is never seen).
+    pub took: std::time::Duration,
 }
 
 /// What became of a job.
@@ -205,6 +207,7 @@ fn run(loader: &mut SeatLoader, job: Job) -> Done {
                 .store((seeds.end - seeds.start) * 2, Ordering::Relaxed);
             progress.done.store(0, Ordering::Relaxed);
             let done = progress.done.clone();
+            let started = std::time::Instant::now();
             let result = play_batch(
                 &sample.scenario,
                 &mine,
@@ -214,8 +217,12 @@ fn run(loader: &mut SeatLoader, job: Job) -> Done {
                 &progress.cancel,
             )
             .map_err(|e| e.to_string())?;
-            let cancelled = u64::from(result.games) < progress.total.load(Ordering::Relaxed);
+            // Cancelled when the user asked and games were left unplayed (a game that failed
+            // to run is not a cancellation).
+            let cancelled = progress.cancel.load(Ordering::Relaxed)
+                && u64::from(result.games) < progress.total.load(Ordering::Relaxed);
             Ok(BatchView {
+                took: started.elapsed(),
                 mine: mine.name(),
                 theirs: theirs.name(),
                 opponent,

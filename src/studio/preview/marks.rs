@@ -8,8 +8,8 @@ use super::{Preview, described};
 use crate::studio::canvas::Canvas;
 use crate::studio::debugger::Debugger;
 
-/// Which turn (and pause) the canvas's values came from: the graph's version, the turns
-/// stepped, the loop iteration shown, the sample, the debugger's cursor. The values are set
+/// Which turn (and pause) the canvas's values came from: the graph's version, the preview job
+/// whose turn is on screen, the loop iteration shown, the sample, the debugger's cursor. The values are set
 /// again only when it changes.
 pub type MarksKey = (
     u64,
@@ -53,10 +53,11 @@ pub fn show(
     // Each port's values in the previewed turn, for hovering (set when they change);
     // while the debugger pauses the turn, the values so far.
     let turn = match (&preview.shown, &preview.stale) {
-        (Some((_, version)), None) => Some((*version, preview.history.len())),
+        (Some((_, version)), None) => Some((*version, preview.shown_job as usize)),
         _ => None,
     };
-    debugger.follow(turn);
+    // The debugger's pause belongs to a turn: the graph's version and the turns stepped.
+    debugger.follow(turn.map(|(version, _)| (version, preview.history.len())));
     let key = turn.map(|(version, steps)| {
         (
             version,
