@@ -1377,6 +1377,33 @@ fn after_reset_the_canvas_tells_turn_ones_story() {
     assert_eq!(story(&mut h), first, "turn 1's values, as before the steps");
 }
 
+/// "Iteration k of n" means one pass of the loop, the same on every port and in the panel: on
+/// the start-up template (For Each Unit over my units) the panel counts my units, no port has
+/// more values than that (a pure node read twice in a pass once gave 40 "iterations" for 20
+/// units), and asking past a short loop's end says so instead of silently showing its last.
+#[test]
+fn loop_iterations_count_the_loops_passes_everywhere() {
+    let dir = temp_dir("iterations");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let s = h.state();
+    let (view, _) = s.preview.shown.as_ref().expect("a turn");
+    let mine = view.before.units_of(s.preview.slot).count();
+    assert!(mine > 1);
+    assert_eq!(view.passes, mine, "one pass a unit");
+    for ((node, port), (_, values)) in &view.values {
+        assert!(
+            values.len() <= mine,
+            "{node:?}.{port}: {} values for {mine} passes",
+            values.len()
+        );
+    }
+    assert!(
+        h.query_by_label(&format!("of {mine}")).is_some(),
+        "the panel says of {mine}"
+    );
+}
+
 /// Coming back to Find node selects its text, so what is typed replaces it.
 #[test]
 fn find_node_selects_its_text_when_focused_again() {

@@ -514,12 +514,8 @@ impl Preview {
             "Fuel counts the work the AI does in a turn; the game stops an AI that uses it all \
              (its turn then does nothing)",
         );
-        let loops = view
-            .values
-            .values()
-            .map(|(_, v)| v.len())
-            .max()
-            .unwrap_or(1);
+        // The passes of the longest loop: what "iteration k" counts on every port.
+        let loops = view.passes.max(1);
         if loops > 1 {
             ui.horizontal(|ui| {
                 ui.label("Hover a port to see its value (W pins it); in loops, iteration");

@@ -90,6 +90,14 @@ impl Canvas {
         let i = self.iteration.min(last);
         Some(if values.len() == 1 {
             format!("{name} = {}", values[0])
+        } else if self.iteration > last {
+            // Said, not silently clamped: this loop ran fewer times than the iteration asked.
+            format!(
+                "{name} = {} (iteration {} asked, but this ran only {} times: its last shown)",
+                values[last],
+                self.iteration + 1,
+                values.len()
+            )
         } else {
             format!(
                 "{name} = {} (iteration {} of {}; pick another under the preview's actions)",

@@ -56,6 +56,9 @@ pub struct TurnView {
     /// port) → the port's name and each value, as a creator reads it, in order.
     pub values:
         std::collections::BTreeMap<(aether_lang::graph::NodeId, String), (String, Vec<String>)>,
+    /// The passes of the longest loop in this turn (1 without a loop): what "iteration k of n"
+    /// counts, in the panel and on every port alike.
+    pub passes: usize,
     /// The reference interpreter's trace of this turn (what the debugger steps through).
     pub run_trace: Vec<aether_lang::interp::TraceEvent>,
     /// For each node with execution pins that never ran in this turn, or an action node that
@@ -327,12 +330,19 @@ fn run_job(
             }
         })
     });
+    let passes = values
+        .iter()
+        .filter(|((node, port), _)| is_loop_element(&job.graph, *node, port))
+        .map(|(_, (_, v))| v.len())
+        .max()
+        .unwrap_or(1);
     done.outcome = Outcome::Turn(Box::new(TurnView {
         report,
         deterministic: verdict == Determinism::Same,
         before: state,
         found_nothing,
         values,
+        passes,
         why_not,
         run_trace,
         refused,
@@ -390,14 +400,48 @@ fn port_values(
         (aether_lang::graph::NodeId, String),
         Vec<aether_lang::interp::Val>,
     > = std::collections::BTreeMap::new();
+    // One value per port per pass of a loop: a pass begins each time a For Each gives its next
+    // element, and a port read twice in one pass (a pure node wired to two inputs) keeps the
+    // pass's last value, so "iteration k" means the same pass on every port and in the panel.
+    // (Every read was once kept: 20 units made 40 "iterations" on such a port.)
+    let mut pass = 0usize;
+    let mut pass_of: std::collections::BTreeMap<(aether_lang::graph::NodeId, String), usize> =
+        std::collections::BTreeMap::new();
     for event in &run.trace {
         if let aether_lang::interp::TraceEvent::Value(port, v) = event {
-            raw.entry((port.node, port.port.clone()))
-                .or_default()
-                .push(*v);
+            let key = (port.node, port.port.clone());
+            let element = is_loop_element(graph, port.node, &port.port);
+            if element {
+                pass += 1;
+            }
+            let values = raw.entry(key.clone()).or_default();
+            if !element
+                && pass_of.get(&key) == Some(&pass)
+                && let Some(last) = values.last_mut()
+            {
+                *last = *v;
+            } else {
+                values.push(*v);
+                pass_of.insert(key, pass);
+            }
         }
     }
     described_view(graph, &raw, view)
+}
+
+/// Whether `port` of `node` is a loop's element (For Each Unit's Unit, For Each Entity In
+/// Radius's Entity): each value it gives starts a pass.
+pub fn is_loop_element(
+    graph: &VisualScriptGraph,
+    node: aether_lang::graph::NodeId,
+    port: &str,
+) -> bool {
+    graph.node(node).is_some_and(|n| {
+        matches!(
+            (n.kind.as_str(), port),
+            ("for_each_unit", "unit") | ("for_each_entity_near", "entity")
+        )
+    })
 }
 
 /// Values by port as the canvas shows them, for the turn that began on `state` for `slot`.
