@@ -918,7 +918,12 @@ fn save_prompts_start_in_the_users_folders_and_save_as_then_goes_on() {
         .click();
     h.step();
     h.step();
-    let recent = std::fs::canonicalize(&first).unwrap().display().to_string();
+    // Open recent lists the file's name, then its folder.
+    let canonical = std::fs::canonicalize(&first).unwrap();
+    let recent = format!(
+        "first.mcgraph.json  —  {}",
+        canonical.parent().unwrap().display()
+    );
     h.get_by_label(recent.as_str()).click();
     step_until(&mut h, "the unsaved-changes prompt", |_| true);
     h.step();

@@ -28,7 +28,23 @@ impl Studio {
                         ui.weak("Nothing yet");
                     }
                     for p in self.session.recent.clone() {
-                        if ui.button(p.display().to_string()).clicked() {
+                        // One line each: the file's name first, its folder after (cut at the
+                        // menu's edge rather than wrapped in the middle of the path).
+                        let name = p.file_name().map_or_else(
+                            || p.display().to_string(),
+                            |n| n.to_string_lossy().into_owned(),
+                        );
+                        let folder = p
+                            .parent()
+                            .map(|d| d.display().to_string())
+                            .unwrap_or_default();
+                        let entry = egui::Button::new(format!("{name}  —  {folder}"))
+                            .wrap_mode(egui::TextWrapMode::Truncate);
+                        if ui
+                            .add(entry)
+                            .on_hover_text(p.display().to_string())
+                            .clicked()
+                        {
                             self.guarded(Then::Open(p));
                         }
                     }

@@ -59,6 +59,17 @@ pub fn builtin_samples() -> Vec<Sample> {
     }
 }
 
+/// A measure against its limit: the words, then a thin bar under them (words drawn inside the
+/// bar were covered by its fill's rounded start).
+pub fn meter(ui: &mut egui::Ui, fraction: f32, words: &str) -> egui::Response {
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 2.0;
+        ui.label(RichText::new(words).small());
+        ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_height(6.0));
+    })
+    .response
+}
+
 /// A sample as a creator reads it: its title and how many units each player has
 /// (`Skirmish — 5 vs 5`), not its file name.
 pub fn sample_label(s: &Sample) -> String {
@@ -503,12 +514,14 @@ impl Preview {
             map_ui(ui, view, stale, 1.0);
         }
         let fuel_limit = r.fuel_limit.unwrap_or(1).max(1);
-        ui.add(
-            egui::ProgressBar::new(r.fuel_used as f32 / fuel_limit as f32).text(format!(
+        meter(
+            ui,
+            r.fuel_used as f32 / fuel_limit as f32,
+            &format!(
                 "thinking budget used: {} of {} fuel",
                 group_digits(r.fuel_used),
                 group_digits(fuel_limit)
-            )),
+            ),
         )
         .on_hover_text(
             "Fuel counts the work the AI does in a turn; the game stops an AI that uses it all \
@@ -551,13 +564,13 @@ impl Preview {
                 }
             }
         }
-        ui.add(
-            egui::ProgressBar::new(r.memory_bytes as f32 / r.memory_limit.max(1) as f32).text(
-                format!(
-                    "memory used: {:.2} of {:.0} MiB",
-                    r.memory_bytes as f64 / 1048576.0,
-                    r.memory_limit as f64 / 1048576.0
-                ),
+        meter(
+            ui,
+            r.memory_bytes as f32 / r.memory_limit.max(1) as f32,
+            &format!(
+                "memory used: {:.2} of {:.0} MiB",
+                r.memory_bytes as f64 / 1048576.0,
+                r.memory_limit as f64 / 1048576.0
             ),
         )
         .on_hover_text("The memory the AI may use in the game; more is refused");

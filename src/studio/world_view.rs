@@ -711,19 +711,16 @@ impl WorldView {
                     });
             });
             let frac = per_tick as f32 / cap as f32;
-            ui.add(
-                egui::ProgressBar::new(frac.clamp(0.0, 1.0))
-                    .desired_height(8.0)
-                    .text(
-                        RichText::new(format!(
-                            "CPU {} fuel a tick of {} ({:.1}% of its cap, {:.2}% of the world's budget)",
-                            aether_base::text::group_digits(per_tick),
-                            aether_base::text::group_digits(cap),
-                            frac * 100.0,
-                            per_tick as f64 * 100.0 / budget as f64
-                        ))
-                        .small(),
-                    ),
+            crate::studio::preview::meter(
+                ui,
+                frac,
+                &format!(
+                    "CPU {} fuel a tick of {} ({:.1}% of its cap, {:.2}% of the world's budget)",
+                    aether_base::text::group_digits(per_tick),
+                    aether_base::text::group_digits(cap),
+                    frac * 100.0,
+                    per_tick as f64 * 100.0 / budget as f64
+                ),
             );
             ui.label(RichText::new(self.state_words(s.id)).small());
             if let Some((_, entries)) = f.storage.iter().find(|(n, _)| *n == s.name)

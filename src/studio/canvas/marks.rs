@@ -90,12 +90,13 @@ impl Canvas {
         let i = self.iteration.min(last);
         Some(if values.len() == 1 {
             format!("{name} = {}", values[0])
-        } else if self.iteration > last {
+        } else if self.iteration > last && self.iteration != usize::MAX {
+            // (usize::MAX: the latest value, asked for while the debugger pauses.)
             // Said, not silently clamped: this loop ran fewer times than the iteration asked.
             format!(
                 "{name} = {} (iteration {} asked, but this ran only {} times: its last shown)",
                 values[last],
-                self.iteration + 1,
+                self.iteration.saturating_add(1),
                 values.len()
             )
         } else {
