@@ -1409,6 +1409,54 @@ fn loop_iterations_count_the_loops_passes_everywhere() {
     );
 }
 
+/// The world's log shows whose lines the user picks: with "my script only", another script's
+/// lines (the village's welcome) are gone and the edited script's stay.
+#[test]
+fn the_world_log_shows_my_script_only_when_asked() {
+    use creator_studio::studio::world_view::LogFilter;
+    let dir = temp_dir("world-log");
+    let file = dir.join("waves.mcgraph.json");
+    creator_studio::studio::world_template(0)
+        .save(&file)
+        .expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    let both = |s: &Studio| {
+        let mine = s.world.edited;
+        s.world.log.iter().any(|l| l.by.is_some() && l.by == mine)
+            && s.world.log.iter().any(|l| l.by.is_some() && l.by != mine)
+    };
+    assert!(
+        run_like_a_window(&mut h, both) || {
+            step_until(&mut h, "lines from both scripts", both);
+            true
+        }
+    );
+    h.step();
+    let mine = h.state().world.edited;
+    let other = h
+        .state()
+        .world
+        .log
+        .iter()
+        .find(|l| l.by.is_some() && l.by != mine)
+        .map(|l| l.text.clone())
+        .unwrap();
+    let my_line = h
+        .state()
+        .world
+        .log
+        .iter()
+        .find(|l| l.by.is_some() && l.by == mine)
+        .map(|l| l.text.clone())
+        .unwrap();
+    assert!(h.query_by_label_contains(&other).is_some(), "{other}");
+    h.state_mut().world.log_filter = LogFilter::Mine;
+    h.step();
+    h.step();
+    assert!(h.query_by_label_contains(&other).is_none(), "{other}");
+    assert!(h.query_by_label_contains(&my_line).is_some(), "{my_line}");
+}
+
 /// Coming back to Find node selects its text, so what is typed replaces it.
 #[test]
 fn find_node_selects_its_text_when_focused_again() {

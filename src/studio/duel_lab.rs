@@ -911,8 +911,11 @@ impl DuelLab {
 fn hp_chart(ui: &mut egui::Ui, d: &ShownDuel, round_now: usize) {
     use egui_plot::{Legend, Line, Plot, VLine};
     let slots = d.hp.first().map_or(0, Vec::len);
+    // Tall enough to read, with an hp scale, the legend where the curves are not (they start
+    // high on the left and fall).
     Plot::new("duel-hp")
-        .height(130.0)
+        .height(200.0)
+        .y_axis_label("total hp")
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
@@ -920,7 +923,7 @@ fn hp_chart(ui: &mut egui::Ui, d: &ShownDuel, round_now: usize) {
         .allow_double_click_reset(false)
         .include_y(0.0)
         .x_axis_label("round")
-        .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
+        .legend(Legend::default().position(egui_plot::Corner::RightTop))
         .show(ui, |p| {
             for slot in 0..slots {
                 let points: Vec<[f64; 2]> =

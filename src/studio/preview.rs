@@ -596,8 +596,11 @@ impl Preview {
             ))
             .strong(),
         );
+        // The list keeps room for several actions however much the sections above take (with
+        // "Why not?" open it was squeezed to one line); the panel scrolls past it.
         egui::ScrollArea::vertical()
             .id_salt("preview-actions")
+            .min_scrolled_height(180.0)
             .show(ui, |ui| {
                 if r.actions.is_empty() {
                     ui.weak("No actions proposed.");

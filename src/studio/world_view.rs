@@ -49,8 +49,22 @@ pub enum WorldAction {
 pub struct LogLine {
     /// The tick.
     pub tick: u64,
+    /// The script it came from (none: the world's own, a player joining).
+    pub by: Option<ScriptId>,
     /// What happened, in words.
     pub text: String,
+}
+
+/// Whose lines the log shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFilter {
+    /// Every script's and the world's.
+    #[default]
+    All,
+    /// The edited graph's only.
+    Mine,
+    /// One script's.
+    Script(ScriptId),
 }
 
 /// The world preview's state: the panel's settings and what the world last showed.
@@ -82,6 +96,8 @@ pub struct WorldView {
     pub sounds: VecDeque<(u64, aether_world_types::Vec2, String)>,
     /// What happened, newest last (texts shown, messages sent, spawns…).
     pub log: VecDeque<LogLine>,
+    /// Whose lines the log shows (another script's flood of sounds once buried the user's).
+    pub log_filter: LogFilter,
     /// The text on each screen now: everyone's (`None`) and each player's, with its tick.
     pub screens: BTreeMap<Option<u32>, (u64, String)>,
     /// The latest problem, in words.
@@ -139,6 +155,7 @@ impl WorldView {
             fuel: VecDeque::new(),
             sounds: VecDeque::new(),
             log: VecDeque::new(),
+            log_filter: LogFilter::All,
             screens: BTreeMap::new(),
             problem: None,
             swapped: None,
@@ -363,46 +380,55 @@ impl WorldView {
         for (by, to, text) in &f.log.messages {
             self.screens.insert(to.map(|p| p.0), (tick, text.clone()));
             let to = to.map_or("everyone".into(), |p| format!("player {}", p.0));
-            lines.push(format!("{} shows {to}: “{text}”", name(*by)));
+            lines.push((Some(*by), format!("{} shows {to}: “{text}”", name(*by))));
         }
         for (by, to, body) in &f.log.rpcs {
-            lines.push(format!(
-                "{} sends player {}: “{}”",
-                name(*by),
-                to.0,
-                String::from_utf8_lossy(body)
+            lines.push((
+                Some(*by),
+                format!(
+                    "{} sends player {}: “{}”",
+                    name(*by),
+                    to.0,
+                    String::from_utf8_lossy(body)
+                ),
             ));
         }
         for (by, sound, at) in &f.log.sounds {
-            lines.push(format!(
-                "{} plays “{sound}” at ({:.1}, {:.1})",
-                name(*by),
-                at.x,
-                at.y
+            lines.push((
+                Some(*by),
+                format!(
+                    "{} plays “{sound}” at ({:.1}, {:.1})",
+                    name(*by),
+                    at.x,
+                    at.y
+                ),
             ));
         }
         for (id, kind, at, by) in &f.log.spawned {
-            lines.push(format!(
-                "{} spawns {kind} #{} at ({:.1}, {:.1})",
-                name(*by),
-                id.0,
-                at.x,
-                at.y
+            lines.push((
+                Some(*by),
+                format!(
+                    "{} spawns {kind} #{} at ({:.1}, {:.1})",
+                    name(*by),
+                    id.0,
+                    at.x,
+                    at.y
+                ),
             ));
         }
         for p in &f.log.joined {
-            lines.push(format!("player {} joins", p.0));
+            lines.push((None, format!("player {} joins", p.0)));
         }
         for p in &f.log.left {
-            lines.push(format!("player {} leaves", p.0));
+            lines.push((None, format!("player {} leaves", p.0)));
         }
         for s in &f.usage.scripts {
             for fault in &s.faults {
-                lines.push(format!("{} faulted: {fault}", name(s.id)));
+                lines.push((Some(s.id), format!("{} faulted: {fault}", name(s.id))));
             }
         }
-        for text in lines {
-            self.log.push_back(LogLine { tick, text });
+        for (by, text) in lines {
+            self.log.push_back(LogLine { tick, by, text });
         }
         while self.log.len() > LOG_LINES {
             self.log.pop_front();
@@ -657,17 +683,51 @@ impl WorldView {
             .id_salt("world-log")
             .default_open(true)
             .show(ui, |ui| {
-                if self.log.is_empty() {
+                let label = |filter: LogFilter| match filter {
+                    LogFilter::All => "every script".to_owned(),
+                    LogFilter::Mine => "my script only".to_owned(),
+                    LogFilter::Script(id) => f
+                        .scripts
+                        .iter()
+                        .find(|s| s.id == id)
+                        .map_or_else(|| format!("script {}", id.0), |s| s.name.clone()),
+                };
+                ui.horizontal(|ui| {
+                    ui.label("Show");
+                    egui::ComboBox::from_id_salt("world-log-filter")
+                        .selected_text(label(self.log_filter))
+                        .show_ui(ui, |ui| {
+                            let mut choices = vec![LogFilter::All, LogFilter::Mine];
+                            choices.extend(f.scripts.iter().map(|s| LogFilter::Script(s.id)));
+                            for c in choices {
+                                ui.selectable_value(&mut self.log_filter, c, label(c));
+                            }
+                        });
+                });
+                let shows = |l: &LogLine| match self.log_filter {
+                    LogFilter::All => true,
+                    LogFilter::Mine => l.by.is_some() && l.by == self.edited,
+                    LogFilter::Script(id) => l.by == Some(id),
+                };
+                if !self.log.iter().any(shows) {
                     ui.weak("Nothing yet.");
                 }
-                egui::ScrollArea::vertical()
-                    .id_salt("world-log-scroll")
-                    .max_height(160.0)
-                    .stick_to_bottom(true)
+                // Drag the bottom edge to give the log more room.
+                egui::Resize::default()
+                    .id_salt("world-log-size")
+                    .default_height(220.0)
+                    .min_height(80.0)
+                    .max_width(ui.available_width())
                     .show(ui, |ui| {
-                        for l in &self.log {
-                            ui.label(RichText::new(format!("{:>5}  {}", l.tick, l.text)).small());
-                        }
+                        egui::ScrollArea::vertical()
+                            .id_salt("world-log-scroll")
+                            .stick_to_bottom(true)
+                            .auto_shrink([false, false])
+                            .show(ui, |ui| {
+                                for l in self.log.iter().filter(|l| shows(l)) {
+                                    ui.label(format!("{:>5}  {}", l.tick, l.text));
+                                }
+                            });
                     });
             });
         action
@@ -722,7 +782,16 @@ impl WorldView {
                     per_tick as f64 * 100.0 / budget as f64
                 ),
             );
-            ui.label(RichText::new(self.state_words(s.id)).small());
+            // What the script is doing; a refusal or a fault stands out (it was small grey text).
+            let words = self.state_words(s.id);
+            let trouble = ["throttled", "refused", "fault", "disabled", "over its"]
+                .iter()
+                .any(|w| words.contains(w));
+            if trouble {
+                ui.colored_label(Color32::from_rgb(240, 190, 60), words);
+            } else {
+                ui.label(RichText::new(words).small());
+            }
             if let Some((_, entries)) = f.storage.iter().find(|(n, _)| *n == s.name)
                 && !entries.is_empty()
             {
