@@ -728,8 +728,11 @@ impl Studio {
         self.preview.slot = slot;
         self.preview.seed = seed;
         self.right_tab = RightTab::Preview;
+        let game_turn = self.preview.state().map_or(0, |s| s.turn);
         self.status = format!(
-            "Debugging turn {} of the duel: the preview plays it with your graph as player {slot}.",
+            "Debugging turn {} of the duel: the preview plays it with your graph as player {slot} \
+             (the game counts it as turn {game_turn}; seed {seed} is that turn's own, which the \
+             duel's seed gave it).",
             self.duel_lab.turn + 1
         );
     }

@@ -73,10 +73,14 @@ impl ShownDuel {
             scenario: aether_lang::Scenario {
                 name: format!("{} — turn {}", self.scenario.name, turn + 1),
                 description: format!(
-                    "Turn {} of the duel {}, as player {} saw it.",
+                    "Turn {} of the duel {}, as player {} saw it: the game counts it as its turn \
+                     {} (round {}), and the preview's seed is that turn's own seed, which the \
+                     duel's seed gave it.",
                     turn + 1,
                     self.title,
-                    f.slot
+                    f.slot,
+                    f.before.turn,
+                    f.round
                 ),
                 turn_limit: self.scenario.turn_limit,
                 state: f.before.clone(),

@@ -229,19 +229,27 @@ impl ge::NodeDataTrait for NodeData {
             let (dot, color, help) = if set {
                 (
                     "●",
-                    Color32::from_rgb(235, 70, 70),
+                    Color32::from_rgb(255, 40, 40),
                     "Breakpoint: the debugger pauses the turn before this node. Click (or F9) \
                      to remove it",
                 )
             } else {
                 (
                     "○",
-                    Color32::from_gray(150),
+                    Color32::from_gray(230),
                     "Click to set a breakpoint: the debugger pauses the turn before this node",
                 )
             };
-            let dot = egui::Button::new(egui::RichText::new(dot).color(color)).frame(false);
-            let dot = ui.add(dot).on_hover_text(help);
+            // A brighter red than before (a dark-red dot was lost on the orange of action
+            // titles), on a dark backing so it reads on every title colour.
+            let dot = egui::Button::new(
+                egui::RichText::new(dot)
+                    .color(color)
+                    .background_color(Color32::from_black_alpha(150)),
+            )
+            .frame(false);
+            let response = ui.add(dot);
+            let dot = response.on_hover_text(help);
             st.title_tip |= dot.hovered();
             if dot.clicked() {
                 st.events.push(Intent::ToggleBreakpoint(self.core));
