@@ -700,6 +700,19 @@ impl Studio {
             LabAction::AddEntrant => self.pickers.open(Purpose::AddEntrant, &dir, ""),
             LabAction::OpenReplay => self.pickers.open(Purpose::OpenReplay, &dir, ""),
             LabAction::SaveReplay => {
+                // A game the graph played before it was saved: named now, if the saved graph
+                // is the one that played.
+                if let (Some(d), Some(file)) = (self.duel_lab.shown.as_mut(), self.doc.path.clone())
+                    && d.replay.is_none()
+                    && !d.name_the_saved_graph(self.doc.graph(), &file)
+                {
+                    self.duel_lab.error = Some(
+                        "The graph changed since this game was played: play it again to save \
+                         its replay."
+                            .into(),
+                    );
+                    return;
+                }
                 let name = format!("{}.mcreplay", self.doc.graph().name);
                 self.pickers.open(Purpose::SaveReplay, &dir, &name);
             }

@@ -2046,6 +2046,49 @@ fn wait_lab(h: &mut Harness<'_, Studio>, what: &str, done: impl Fn(&Studio) -> b
     h.step();
 }
 
+/// A duel played by a graph not yet saved has no file to name in its replay; once the graph is
+/// saved (unchanged), Save replay works without playing the game again, and the replay names
+/// the file. (The button stayed disabled until the duel was played again.)
+#[test]
+fn a_duel_played_before_saving_saves_its_replay_once_the_graph_is_saved() {
+    let dir = temp_dir("replay-after-save");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    h.get_by_label("Duel lab").click();
+    h.step();
+    h.step();
+    h.get_by_label("Play duel").click();
+    wait_lab(&mut h, "the duel", |s| s.duel_lab.shown.is_some());
+    assert!(h.state().duel_lab.shown.as_ref().unwrap().replay.is_none());
+    let file = dir.join("unsaved-then-saved.mcgraph.json");
+    assert!(h.state_mut().save_to(&file));
+    h.step();
+    h.get_by_label("Save replay…").click();
+    h.step();
+    h.step();
+    let target = dir.join("game.mcreplay");
+    let prompt = "Type the file to save to:";
+    h.get_by_role_and_label(Role::TextInput, prompt).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, prompt)
+        .type_text(&target.display().to_string());
+    h.step();
+    h.get_by_label("OK").click();
+    step_until(&mut h, "the replay saved", |_| target.exists());
+    let replay =
+        aether_duel::Replay::from_json(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert!(
+        replay
+            .seats
+            .iter()
+            .any(|s| s.module.as_deref() == Some(file.display().to_string().as_str())),
+        "{:?}",
+        replay.seats
+    );
+}
+
 /// The duel lab as a designer uses it: pick an opponent, play a duel and walk its timeline,
 /// run 200 seeds from both seats, open a lost game, save its replay and open it again; a long
 /// batch shows its progress and stops when cancelled.

@@ -49,6 +49,10 @@ pub struct ShownDuel {
     pub end: TacticalState,
     /// The replay to save (when every controller has a file to name).
     pub replay: Option<Replay>,
+    /// The replay of a game the edited graph played before it had a file: it becomes savable
+    /// once the graph is saved, if the saved graph is the one that played
+    /// ([`ShownDuel::name_the_saved_graph`]).
+    pub unnamed: Option<Replay>,
     /// The scenario it was played on.
     pub scenario: aether_lang::Scenario,
     /// The folder of the replay file it was read from, if any.
@@ -58,6 +62,41 @@ pub struct ShownDuel {
 }
 
 impl ShownDuel {
+    /// Gives the replay of a game played by the unsaved graph its file: when the graph saved at
+    /// `file` compiles to the module that played (same hash), every seat that had no file names
+    /// it, and the replay can be saved (the Save replay button once stayed disabled after the
+    /// graph was saved, until the game was played again). False when it is not that graph.
+    pub fn name_the_saved_graph(
+        &mut self,
+        graph: &aether_lang::VisualScriptGraph,
+        file: &Path,
+    ) -> bool {
+        let Some(mut replay) = self.unnamed.clone() else {
+            return false;
+        };
+        let Ok(m) = aether_duel::compile_contender(graph, file) else {
+            return false;
+        };
+        let hash = format!("{:016x}", crate::studio::opponents::module_hash(&m.wasm));
+        let mut named = false;
+        for seat in replay
+            .seats
+            .iter_mut()
+            .filter(|s| s.module.is_none() && s.identity != "pass")
+        {
+            if seat.module_hash != hash {
+                return false;
+            }
+            seat.module = Some(file.display().to_string());
+            named = true;
+        }
+        if named {
+            self.replay = Some(replay);
+            self.unnamed = None;
+        }
+        named
+    }
+
     /// The turn `turn` (an index into the frames) as a state the turn preview can play: the
     /// authoritative state when the turn began, the player whose turn it was and its seed.
     pub fn turn_sample(&self, turn: usize) -> Option<(Sample, u8, u64)> {
@@ -422,6 +461,7 @@ impl DuelLab {
             frames,
             end,
             replay: Some(replay),
+            unnamed: None,
         })
     }
 
@@ -546,7 +586,7 @@ impl DuelLab {
         ui.separator();
         self.batch_ui(ui, graph, file, idle);
         ui.separator();
-        if let Some(a) = self.duel_ui(ui) {
+        if let Some(a) = self.duel_ui(ui, file.is_some()) {
             action = Some(a);
         }
         ui.separator();
@@ -556,7 +596,8 @@ impl DuelLab {
         action
     }
 
-    fn duel_ui(&mut self, ui: &mut egui::Ui) -> Option<LabAction> {
+    /// The game on show; `saved`: the edited graph has a file.
+    fn duel_ui(&mut self, ui: &mut egui::Ui, saved: bool) -> Option<LabAction> {
         let mut action = None;
         let mut again = None;
         let Some(d) = &self.shown else {
@@ -566,7 +607,10 @@ impl DuelLab {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(&d.title).strong());
             if ui
-                .add_enabled(d.replay.is_some(), egui::Button::new("Save replay…").small())
+                .add_enabled(
+                    d.replay.is_some() || (saved && d.unnamed.is_some()),
+                    egui::Button::new("Save replay…").small(),
+                )
                 .on_hover_text("Keep this game as a .mcreplay file, to watch or check again")
                 .on_disabled_hover_text(
                     "Save your graph first: a replay names each AI's file so it can be played again",

@@ -202,7 +202,10 @@ pub(crate) fn compile_guarded(
         });
         let status = loop {
             match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
+                // Finished within the deadline. (One that finished between two looks, after the
+                // deadline, is past it too: it once passed a 1 ms deadline on a quick machine
+                // because the loop looks only every 2 ms.)
+                Ok(Some(status)) if started.elapsed() <= guard.deadline => break Some(status),
                 Ok(None) if started.elapsed() < guard.deadline => {
                     std::thread::sleep(Duration::from_millis(2));
                 }

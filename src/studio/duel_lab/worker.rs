@@ -377,6 +377,7 @@ fn one_duel(
         hp: result.hp.clone(),
         frames,
         end,
+        unnamed: (!savable).then(|| replay.clone()),
         replay: savable.then_some(replay),
     })
 }
