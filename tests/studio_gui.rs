@@ -1772,6 +1772,21 @@ fn the_canvas_shows_what_it_places_and_frames_between_the_panels() {
     assert!(all_nodes_in_view(h.state()).is_err());
     h.key_press(egui::Key::F);
     step_until(&mut h, "framed again", |s| all_nodes_in_view(s).is_ok());
+
+    // A world script: its panel settles wider over the first frames, and the fit follows it.
+    let file = dir.join("waves.mcgraph.json");
+    std::fs::copy(
+        root.join("examples/graphs/wave-spawner.mcgraph.json"),
+        &file,
+    )
+    .unwrap();
+    let mut h = harness(options(&dir.join("home-3"), Some(file)));
+    run_like_a_window(&mut h, |s| {
+        s.world.latest.as_ref().is_some_and(|f| f.tick >= 20)
+    });
+    step_until(&mut h, "the world script framed", |s| {
+        all_nodes_in_view(s).is_ok()
+    });
 }
 
 /// A new world script after an AI controller runs at once: the button offers Pause,

@@ -31,6 +31,9 @@ pub use node_view::{category_color, pin_color};
 /// Node margin the editor library uses at zoom 1 (ports sit on the outer edge).
 const NODE_MARGIN: Vec2 = Vec2::new(15.0, 5.0);
 
+/// How many frames a fit of the whole graph is made again (see `Canvas::refit`).
+const REFIT_FRAMES: u8 = 30;
+
 /// The zoom's range.
 const MIN_ZOOM: f32 = 0.2;
 const MAX_ZOOM: f32 = 2.0;
@@ -216,6 +219,11 @@ pub struct Canvas {
     pub hidden_links: usize,
     rect: Rect,
     pending: Option<ViewOp>,
+    /// Frames left in which the whole graph is framed again (a graph just opened, a canvas just
+    /// shown, Frame all): the panels settle their widths and the nodes their sizes over the
+    /// first frames, and a fit made on the first alone left nodes under the world's panel.
+    /// Any pan, zoom or click by the user ends it.
+    refit: u8,
     hover: Option<(NodeId, std::time::Instant)>,
     /// A dialog is open over the canvas: no hover help (it drew over the dialog).
     pub covered: bool,
@@ -264,6 +272,7 @@ impl Canvas {
             hidden_links: 0,
             rect: Rect::from_min_size(Pos2::ZERO, Vec2::new(800.0, 600.0)),
             pending: Some(ViewOp::FrameAll),
+            refit: REFIT_FRAMES,
             hover: None,
             covered: false,
             values: std::collections::BTreeMap::new(),
@@ -288,6 +297,7 @@ impl Canvas {
             self.synced = None;
             self.state.selected_nodes.clear();
             self.pending = Some(ViewOp::FrameAll);
+            self.refit = REFIT_FRAMES;
         }
     }
 
@@ -315,20 +325,24 @@ impl Canvas {
     /// Fits every node in view at the next frame.
     pub fn frame_all(&mut self) {
         self.pending = Some(ViewOp::FrameAll);
+        self.refit = REFIT_FRAMES;
     }
 
     /// Centres `node` in view at the next frame.
     pub fn focus(&mut self, node: NodeId) {
+        self.refit = 0;
         self.pending = Some(ViewOp::Focus(node));
     }
 
     /// Brings canvas point `at` to the middle of the view at the next frame.
     pub fn focus_point(&mut self, at: [f32; 2]) {
+        self.refit = 0;
         self.pending = Some(ViewOp::FocusPoint(at));
     }
 
     /// Sets the zoom (0.2 to 2) at the next frame, keeping the centre of the view.
     pub fn zoom_to(&mut self, zoom: f32) {
+        self.refit = 0;
         self.pending = Some(ViewOp::ZoomTo(zoom));
     }
 
@@ -393,6 +407,20 @@ impl Canvas {
     /// Draws the canvas filling `ui`; returns what the user changed.
     pub fn show(&mut self, ui: &mut egui::Ui, comments: &[Comment]) -> Vec<Intent> {
         let rect = ui.max_rect();
+        let touched = ui.input(|i| {
+            i.pointer.any_pressed() || i.smooth_scroll_delta != Vec2::ZERO || i.zoom_delta() != 1.0
+        }) && ui
+            .input(|i| i.pointer.hover_pos())
+            .is_some_and(|p| rect.contains(p));
+        if touched {
+            self.refit = 0;
+        }
+        if self.refit > 0 {
+            self.refit -= 1;
+            if self.pending.is_none() {
+                self.pending = Some(ViewOp::FrameAll);
+            }
+        }
         self.rect = rect;
         ui.painter()
             .rect_filled(rect, 0.0, Color32::from_rgb(28, 30, 34));
