@@ -508,6 +508,43 @@ fn a_wire_dropped_on_empty_canvas_offers_fitting_nodes() {
     }
 }
 
+/// Near the canvas's bottom edge the add menu opens upward, all of it inside the canvas (it
+/// once ran over the Problems panel, two entries showing).
+#[test]
+fn the_add_menu_stays_inside_the_canvas_near_its_edge() {
+    let dir = temp_dir("menu-edge");
+    let file = dir.join("drop.mcgraph.json");
+    let (g, each) = each_unit_graph();
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    let view = h.state().canvas().view_rect();
+    let from = h
+        .state()
+        .canvas()
+        .port_pos(each, "unit", true)
+        .expect("drawn");
+    drag(
+        &mut h,
+        from,
+        egui::pos2(from.x + 100.0, view.bottom() - 8.0),
+    );
+    assert!(
+        h.query_by_label_contains("Add a node taking Unit")
+            .is_some()
+    );
+    h.step();
+    h.step();
+    let menu = h
+        .ctx
+        .memory(|m| m.area_rect(egui::Id::new("add-node-menu")))
+        .expect("the menu is shown");
+    assert!(
+        view.expand(1.0).contains_rect(menu),
+        "the menu {menu:?} is outside the canvas {view:?}"
+    );
+}
+
 /// The graph's functions are in that menu too: a Unit wire dropped on empty canvas offers the
 /// call of a function taking a Unit, and Enter on its name adds it, wired.
 #[test]
@@ -1455,6 +1492,60 @@ fn the_world_log_shows_my_script_only_when_asked() {
     h.step();
     assert!(h.query_by_label_contains(&other).is_none(), "{other}");
     assert!(h.query_by_label_contains(&my_line).is_some(), "{my_line}");
+}
+
+/// Make function says what went in beside the selection (a node the selection reads, moved in
+/// with it), shows a refusal where the user looks, and the status stops saying a function is
+/// open once the user is back on the graph.
+#[test]
+fn make_function_says_what_it_took_and_where_the_user_is() {
+    let dir = temp_dir("make-function-words");
+    let file = dir.join("f.mcgraph.json");
+    let mut g = VisualScriptGraph::new();
+    let turn = g.add_node("on_turn", [0.0, 0.0]);
+    let each = g.add_node("for_each_unit", [260.0, 0.0]);
+    let enemy = g.add_node("nearest_enemy", [520.0, 200.0]);
+    let attack = g.add_node("attack", [780.0, 0.0]);
+    g.connect(PortRef::new(turn, "then"), PortRef::new(each, "exec"));
+    g.connect(PortRef::new(each, "body"), PortRef::new(attack, "exec"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(attack, "unit"));
+    g.connect(PortRef::new(each, "unit"), PortRef::new(enemy, "unit"));
+    g.connect(PortRef::new(enemy, "enemy"), PortRef::new(attack, "target"));
+    g.save(&file).expect("save");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    // On Turn cannot go into a function: the refusal is a dialog, not only the status line.
+    h.state_mut().canvas_mut().select(&[turn]);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::G);
+    h.step();
+    h.step();
+    assert!(
+        h.state()
+            .error()
+            .is_some_and(|e| e.contains("Could not make a function"))
+    );
+    h.get_by_label("OK").click();
+    h.step();
+    // Attack alone: Nearest Enemy, which only Attack reads, goes in too, and the status says so.
+    h.state_mut().canvas_mut().select(&[attack]);
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::G);
+    step_until(&mut h, "the function made", |s| {
+        s.document().graph().functions().count() == 1
+    });
+    let status = h.state().status().to_owned();
+    assert!(
+        status.contains("from the 1 selected node(s), with 1 it reads moved in too (Nearest Enemy"),
+        "{status}"
+    );
+    let f = h.state().document().graph().functions().next().unwrap().id;
+    h.state_mut().open_function(Some(f));
+    h.step();
+    assert!(h.state().status().starts_with("Editing the function"));
+    h.state_mut().open_function(None);
+    h.step();
+    assert_eq!(h.state().status(), "Back on the graph's own canvas.");
 }
 
 /// Coming back to Find node selects its text, so what is typed replaces it.

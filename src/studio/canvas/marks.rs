@@ -147,13 +147,16 @@ impl Canvas {
             let text = self
                 .value_text(*node, key)
                 .map_or_else(|| format!("{key}: not computed"), |t| format!("👁 {t}"));
-            let offset = if out {
-                Vec2::new(14.0, -10.0)
+            // Outside the node, level with its port: right of an output, left of an input
+            // (one to the right of an input covered the node's own ports).
+            let (offset, pivot) = if out {
+                (Vec2::new(12.0, 0.0), egui::Align2::LEFT_CENTER)
             } else {
-                Vec2::new(-14.0, -30.0)
+                (Vec2::new(-12.0, 0.0), egui::Align2::RIGHT_CENTER)
             };
             egui::Area::new(egui::Id::new(("watch", node.0, key.as_str())))
                 .order(egui::Order::Foreground)
+                .pivot(pivot)
                 .fixed_pos(at + offset)
                 .interactable(false)
                 .show(ui.ctx(), |ui| {
