@@ -35,7 +35,13 @@ pub fn run(opts: Options) -> Result<(), String> {
     eframe::run_native(
         "Creator Studio",
         native,
-        Box::new(move |_cc| Ok(Box::new(App(Studio::new(opts))))),
+        Box::new(move |cc| {
+            // The studio's colours (node titles, wires, marks) are drawn for a dark canvas: it
+            // stays dark whatever the system's theme (under a light Windows theme node titles
+            // were white on white).
+            cc.egui_ctx.set_theme(egui::Theme::Dark);
+            Ok(Box::new(App(Studio::new(opts))))
+        }),
     )
     .map_err(|e| {
         format!(
