@@ -199,6 +199,29 @@ fn link_exists(g: &VisualScriptGraph, from: (NodeId, &str), to: (NodeId, &str)) 
         .any(|l| l.from == PortRef::new(from.0, from.1) && l.to == PortRef::new(to.0, to.1))
 }
 
+/// Opens File → New, through the menus (its entries are then on show).
+fn open_file_new(h: &mut Harness<'_, Studio>) {
+    h.get_by_label("File").click();
+    step_until(h, "the File menu", |_| true);
+    h.step();
+    h.get_by_role_and_label(Role::Button, "New ⏵").click();
+    h.step();
+    h.step();
+}
+
+/// Answers the in-app path prompt with `path` (replacing what it suggests) and presses OK.
+fn answer_path_prompt(h: &mut Harness<'_, Studio>, path: &Path) {
+    let prompt = "Type the file to save to:";
+    h.get_by_role_and_label(Role::TextInput, prompt).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, prompt)
+        .type_text(&path.display().to_string());
+    h.step();
+    h.get_by_label("OK").click();
+}
+
 #[test]
 fn builds_an_ai_from_the_palette_and_sees_it_play() {
     let dir = temp_dir("build");
@@ -883,15 +906,7 @@ fn save_as_through_the_in_app_path_prompt() {
     h.step();
     h.step();
     let target = dir.join("saved.mcgraph.json");
-    let prompt = "Type the file to save to:";
-    h.get_by_role_and_label(Role::TextInput, prompt).focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.step();
-    h.get_by_role_and_label(Role::TextInput, prompt)
-        .type_text(&target.display().to_string());
-    h.step();
-    h.get_by_label("OK").click();
+    answer_path_prompt(&mut h, &target);
     h.step();
     h.step();
     let saved = VisualScriptGraph::load(&target).unwrap_or_else(|e| {
@@ -936,12 +951,7 @@ fn save_prompts_start_in_the_users_folders_and_save_as_then_goes_on() {
     let first = dir.join("first.mcgraph.json");
     assert!(h.state_mut().save_to(&first));
     // A new graph (no file yet): its save starts where the last one went.
-    h.get_by_label("File").click();
-    step_until(&mut h, "the File menu", |_| true);
-    h.step();
-    h.get_by_role_and_label(Role::Button, "New ⏵").click();
-    h.step();
-    h.step();
+    open_file_new(&mut h);
     h.get_by_label("Empty AI controller").click();
     step_until(&mut h, "a new graph", |s| s.document().path.is_none());
     assert_eq!(h.state().start_dir(), std::fs::canonicalize(&dir).unwrap());
@@ -968,15 +978,7 @@ fn save_prompts_start_in_the_users_folders_and_save_as_then_goes_on() {
     h.step();
     h.step();
     let second = dir.join("second.mcgraph.json");
-    let prompt = "Type the file to save to:";
-    h.get_by_role_and_label(Role::TextInput, prompt).focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.step();
-    h.get_by_role_and_label(Role::TextInput, prompt)
-        .type_text(&second.display().to_string());
-    h.step();
-    h.get_by_label("OK").click();
+    answer_path_prompt(&mut h, &second);
     step_until(&mut h, "the first graph open", |s| {
         s.document()
             .path
@@ -1335,12 +1337,7 @@ fn the_readme_names_what_the_window_shows() {
     let dir = temp_dir("readme-words");
     let mut h = harness(options(&dir.join("home"), None));
     settle(&mut h);
-    h.get_by_label("File").click();
-    step_until(&mut h, "the File menu", |_| true);
-    h.step();
-    h.get_by_role_and_label(Role::Button, "New ⏵").click();
-    h.step();
-    h.step();
+    open_file_new(&mut h);
     for entry in ["Empty AI controller", "Empty world script"] {
         assert!(readme.contains(entry), "the README names {entry}");
         assert!(h.query_by_label(entry).is_some(), "the menu has {entry}");
@@ -1895,12 +1892,7 @@ fn a_new_world_script_runs_without_being_asked() {
     );
     // As a newcomer does after the AI walkthrough: a new AI controller, then a world script.
     for (item, world) in [("Empty AI controller", false), ("Empty world script", true)] {
-        h.get_by_label("File").click();
-        step_until(&mut h, "the File menu", |_| true);
-        h.step();
-        h.get_by_role_and_label(Role::Button, "New ⏵").click();
-        h.step();
-        h.step();
+        open_file_new(&mut h);
         h.get_by_label(item).click();
         step_until(&mut h, item, |s| s.is_world() == world);
         settle(&mut h);
@@ -1934,12 +1926,7 @@ fn builds_a_world_script_and_watches_the_world_react() {
     let mut h = harness(options(&dir.join("home"), None));
     settle(&mut h);
     // File > New > Empty world script, through the menus.
-    h.get_by_label("File").click();
-    step_until(&mut h, "the File menu", |_| true);
-    h.step();
-    h.get_by_role_and_label(Role::Button, "New ⏵").click();
-    h.step();
-    h.step();
+    open_file_new(&mut h);
     h.get_by_label("Empty world script").click();
     step_until(&mut h, "a new world script", |s| s.is_world());
     assert!(
@@ -2173,15 +2160,7 @@ fn a_duel_played_before_saving_saves_its_replay_once_the_graph_is_saved() {
     h.step();
     h.step();
     let target = dir.join("game.mcreplay");
-    let prompt = "Type the file to save to:";
-    h.get_by_role_and_label(Role::TextInput, prompt).focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.step();
-    h.get_by_role_and_label(Role::TextInput, prompt)
-        .type_text(&target.display().to_string());
-    h.step();
-    h.get_by_label("OK").click();
+    answer_path_prompt(&mut h, &target);
     step_until(&mut h, "the replay saved", |_| target.exists());
     let replay =
         aether_duel::Replay::from_json(&std::fs::read_to_string(&target).unwrap()).unwrap();
