@@ -5,7 +5,6 @@
 //! raw.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 /// ESC sequences (clear the screen, retitle the window, a hyperlink), a C1 CSI, a
 /// right-to-left override: as JSON escapes, so the parsed text holds the raw characters.
@@ -13,13 +12,9 @@ const HOSTILE_JSON: &str = r"\u001b[2J\u001b]0;owned\u0007\u009b31m\u202e";
 /// The same characters raw, for text files and names.
 const HOSTILE: &str = "\u{1b}[2J\u{1b}]0;owned\u{7}\u{9b}31m\u{202e}";
 
-fn studio(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_creator-studio"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::studio;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))

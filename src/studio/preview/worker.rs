@@ -396,36 +396,36 @@ fn port_values(
     run: &aether_lang::interp::Run,
     view: &TacticalState,
 ) -> std::collections::BTreeMap<(aether_lang::graph::NodeId, String), (String, Vec<String>)> {
-    let mut raw: std::collections::BTreeMap<
-        (aether_lang::graph::NodeId, String),
-        Vec<aether_lang::interp::Val>,
-    > = std::collections::BTreeMap::new();
     // One value per port per pass of a loop: a pass begins each time a For Each gives its next
     // element, and a port read twice in one pass (a pure node wired to two inputs) keeps the
     // pass's last value, so "iteration k" means the same pass on every port and in the panel.
-    // (Every read was once kept: 20 units made 40 "iterations" on such a port.)
+    // (Every read was once kept: 20 units made 40 "iterations" on such a port.) Each port keeps
+    // the pass of its last value beside its values.
+    let mut by_pass: std::collections::BTreeMap<
+        (aether_lang::graph::NodeId, String),
+        (usize, Vec<aether_lang::interp::Val>),
+    > = std::collections::BTreeMap::new();
     let mut pass = 0usize;
-    let mut pass_of: std::collections::BTreeMap<(aether_lang::graph::NodeId, String), usize> =
-        std::collections::BTreeMap::new();
     for event in &run.trace {
         if let aether_lang::interp::TraceEvent::Value(port, v) = event {
-            let key = (port.node, port.port.clone());
             let element = is_loop_element(graph, port.node, &port.port);
             if element {
                 pass += 1;
             }
-            let values = raw.entry(key.clone()).or_default();
-            if !element
-                && pass_of.get(&key) == Some(&pass)
-                && let Some(last) = values.last_mut()
-            {
-                *last = *v;
-            } else {
-                values.push(*v);
-                pass_of.insert(key, pass);
+            let (last_pass, values) = by_pass
+                .entry((port.node, port.port.clone()))
+                .or_insert((usize::MAX, Vec::new()));
+            match values.last_mut() {
+                Some(last) if !element && *last_pass == pass => *last = *v,
+                _ => values.push(*v),
             }
+            *last_pass = pass;
         }
     }
+    let raw = by_pass
+        .into_iter()
+        .map(|(k, (_, values))| (k, values))
+        .collect();
     described_view(graph, &raw, view)
 }
 
