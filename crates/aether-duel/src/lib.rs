@@ -29,6 +29,7 @@ use aether_host::{Controller, TurnOutcome};
 use aether_lang::scenario::Scenario;
 
 mod contender;
+pub mod corpus;
 mod frames;
 
 pub use contender::{
@@ -315,6 +316,26 @@ pub fn wilson(successes: u32, n: u32) -> (f64, f64) {
     ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
+/// The 95% interval of the difference of two win rates, `a_wins / a_n - b_wins / b_n`, built
+/// from each rate's Wilson interval (Newcombe's hybrid score interval, his method 10): (low,
+/// high), within -1..=1. It contains 0 when the data cannot tell the two rates apart.
+pub fn wilson_difference(a_wins: u32, a_n: u32, b_wins: u32, b_n: u32) -> (f64, f64) {
+    let rate = |w: u32, n: u32| {
+        if n == 0 {
+            0.5
+        } else {
+            f64::from(w) / f64::from(n)
+        }
+    };
+    let (p1, p2) = (rate(a_wins, a_n), rate(b_wins, b_n));
+    let (l1, u1) = wilson(a_wins, a_n);
+    let (l2, u2) = wilson(b_wins, b_n);
+    let d = p1 - p2;
+    let low = d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
+    let high = d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt();
+    (low.max(-1.0), high.min(1.0))
+}
+
 /// Plays `a` against `b` on `scenario` for every seed in `seeds`, from both seats (a two-player
 /// scenario), on all cores. `progress` is told each finished game (games done, games in all);
 /// setting `cancel` stops it early: the games not started are left out of the result. The
@@ -464,6 +485,20 @@ mod tests {
         let (lo, hi) = wilson(0, 20);
         assert!(lo == 0.0 && (hi - 0.1611).abs() < 1e-3, "{lo} {hi}");
         assert_eq!(wilson(0, 0), (0.0, 1.0));
+    }
+
+    #[test]
+    fn the_interval_of_a_difference_matches_newcombe() {
+        // Newcombe (1998), table II, example (a): 56/70 against 48/80 gives 0.2000 with the
+        // hybrid score interval (0.0524, 0.3339).
+        let (lo, hi) = wilson_difference(56, 70, 48, 80);
+        assert!(
+            (lo - 0.0524).abs() < 1e-3 && (hi - 0.3339).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+        // Equal rates: an interval around 0.
+        let (lo, hi) = wilson_difference(10, 20, 10, 20);
+        assert!(lo < 0.0 && hi > 0.0 && (lo + hi).abs() < 1e-9, "{lo} {hi}");
     }
 }
 

@@ -10,7 +10,7 @@
 //! from a trace ([`explain`]: why a node did not act, the debugger's cursor).
 //!
 //! Module order, lowest first (each uses only those before it): `identity`, `graph` →
-//! `catalog` → `value` → `wiring` → `check` → `imports` → `interp` → `edit`, `find`,
+//! `catalog` → `value` → `wiring` → `check` → `imports` → `interp` → `diff`, `edit`, `find`,
 //! `make_function`, `explain`, `scenario` (`tests/architecture.rs` keeps every crate's modules
 //! free of cycles).
 //!
@@ -20,6 +20,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod diff;
 pub mod edit;
 pub mod explain;
 pub mod find;
