@@ -106,7 +106,10 @@ fn duel_scenario(args: &DiffArgs, what: &str) -> anyhow::Result<(String, Scenari
 fn corpus_of(args: &DiffArgs) -> anyhow::Result<(Vec<Case>, Vec<String>)> {
     let mut cases = Vec::new();
     let mut parts = Vec::new();
-    let chosen = args.states.is_some() || args.replays.is_some() || args.duels.is_some();
+    let chosen = args.states.is_some()
+        || args.replays.is_some()
+        || args.duels.is_some()
+        || args.generated.is_some();
     if let Some(dir) = &args.states {
         let found = corpus::from_state_dir(dir, 0..SAMPLE_SEEDS).map_err(anyhow::Error::msg)?;
         parts.push(format!(
