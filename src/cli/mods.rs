@@ -252,6 +252,19 @@ pub fn validate(folder: &Path, key: Option<PublisherKey>) -> anyhow::Result<(Str
         );
         return Ok((out, true));
     }
+    match &m.manifest.fingerprint {
+        Some(f) => {
+            let _ = writeln!(
+                out,
+                "  fingerprint {f}: the module still replies as when it was exported ({} turns)",
+                aether_mods::fingerprint::corpus().len()
+            );
+        }
+        None => out.push_str(
+            "  no fingerprint in the manifest (made by hand or by an older studio): export it \
+             again to have one\n",
+        ),
+    }
     let runs = aether_mods::validate(&m, &samples()?);
     let _ = writeln!(
         out,

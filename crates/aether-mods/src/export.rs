@@ -87,7 +87,8 @@ pub struct Exported {
 ///
 /// Checks first, writing nothing if any check fails: the manifest is valid and says
 /// `sandbox: "wasm"`; the host accepts the module and its identity pairs with the manifest; `dest`
-/// is new, empty, or holds a mod with the same id (or `replace_other` is set).
+/// is new, empty, or holds a mod with the same id (or `replace_other` is set). The manifest
+/// written carries the module's behaviour fingerprint ([`crate::fingerprint`]).
 pub fn export(
     host: &ControllerHost,
     manifest: &ModManifest,
@@ -109,6 +110,9 @@ pub fn export(
     checked
         .check_identity(controller.identity())
         .map_err(|p| ExportError::Manifest(vec![p.to_string()]))?;
+    let mut checked = checked;
+    checked.fingerprint = Some(crate::fingerprint::fingerprint(&controller));
+    let text = checked.to_json();
     write_folder(
         &checked.id,
         &text,

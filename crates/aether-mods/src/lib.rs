@@ -5,6 +5,8 @@
 //!   `version`; the major version of `mc_tactical_types` must be the one this game serves.
 //! * [`world_script`]: world-script mods (`"kind": "world_script"`): their manifest and
 //!   module, read for a world to load.
+//! * [`fingerprint`]: the behaviour fingerprint an exported AI mod carries: a hash of its
+//!   replies over a fixed corpus, recomputed by `scan` and `validate`.
 //! * [`sign`]: ed25519 publisher signatures of native binaries.
 //! * [`folder`]: a folder's manifest text and its one module, each read as a regular file of
 //!   bounded size; [`ModError`], which names every problem of a folder.
@@ -18,6 +20,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod export;
+pub mod fingerprint;
 pub mod folder;
 pub mod manifest;
 pub mod scan;

@@ -6,6 +6,8 @@ use serde_json::{Map, Value};
 
 use aether_lang::identity::{Identity, is_semver, semver_major};
 
+use crate::fingerprint::Fingerprint;
+
 /// The `kind` every AI-controller mod declares.
 pub const AI_CONTROLLER: &str = "ai_controller";
 
@@ -52,6 +54,10 @@ pub struct ModManifest {
     pub signature: Option<String>,
     /// The `mc-tactical-types` version the module was built against.
     pub mc_tactical_types: String,
+    /// What the module replies on the built-in corpus ([`crate::fingerprint`]); written by
+    /// `export`, checked by `validate` and `scan`; optional (manifests made by hand or by older
+    /// studios have none).
+    pub fingerprint: Option<Fingerprint>,
 }
 
 /// One thing wrong with a manifest: the field and what to do about it.
@@ -130,6 +136,7 @@ impl ModManifest {
             sandbox: Sandbox::Wasm,
             signature: None,
             mc_tactical_types: mc_tactical_types::CRATE_VERSION.to_owned(),
+            fingerprint: None,
         }
     }
 
@@ -241,6 +248,16 @@ impl ModManifest {
                 None
             }
         };
+        let fingerprint = match map.get("fingerprint") {
+            None | Some(Value::Null) => None,
+            Some(value) => match parse_fingerprint(value) {
+                Ok(f) => Some(f),
+                Err(message) => {
+                    bad("fingerprint", message);
+                    None
+                }
+            },
+        };
         if sandbox == Some(Sandbox::Native) && signature.is_none() {
             bad(
                 "signature",
@@ -288,6 +305,7 @@ impl ModManifest {
                 sandbox,
                 signature,
                 mc_tactical_types,
+                fingerprint,
             }),
             _ => Err(vec![ManifestProblem {
                 field: "",
@@ -320,8 +338,16 @@ impl ModManifest {
     pub fn to_json(&self) -> String {
         let q = |s: &str| Value::String(s.to_owned()).to_string();
         let signature = self.signature.as_deref().map_or("null".into(), q);
+        let fingerprint = self.fingerprint.as_ref().map_or(String::new(), |f| {
+            format!(
+                ",\n  \"fingerprint\": {{ \"corpus\": {}, \"schema\": {}, \"hash\": {} }}",
+                f.corpus,
+                f.schema,
+                q(&f.hash)
+            )
+        });
         format!(
-            "{{\n  \"id\": {},\n  \"name\": {},\n  \"author\": {},\n  \"version\": {},\n  \"kind\": {},\n  \"controller_id\": {},\n  \"sandbox\": {},\n  \"signature\": {signature},\n  \"mc_tactical_types\": {}\n}}\n",
+            "{{\n  \"id\": {},\n  \"name\": {},\n  \"author\": {},\n  \"version\": {},\n  \"kind\": {},\n  \"controller_id\": {},\n  \"sandbox\": {},\n  \"signature\": {signature},\n  \"mc_tactical_types\": {}{fingerprint}\n}}\n",
             q(&self.id),
             q(&self.name),
             q(&self.author),
@@ -331,6 +357,32 @@ impl ModManifest {
             q(self.sandbox.name()),
             q(&self.mc_tactical_types),
         )
+    }
+}
+
+/// A manifest's `fingerprint` object: `{ "corpus": 1, "schema": 1, "hash": "<64 hex>" }`.
+fn parse_fingerprint(value: &Value) -> Result<Fingerprint, String> {
+    const SHAPE: &str = "must be { \"corpus\": 1, \"schema\": 1, \"hash\": \"<64 hex digits>\" } as \
+                         `creator-studio export` writes it, or null";
+    let Value::Object(map) = value else {
+        return Err(SHAPE.into());
+    };
+    let number = |key: &str| map.get(key).and_then(Value::as_u64);
+    let hash = map.get("hash").and_then(Value::as_str);
+    match (number("corpus"), number("schema"), hash) {
+        (Some(corpus), Some(schema), Some(hash))
+            if hash.len() == 64
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+        {
+            Ok(Fingerprint {
+                corpus: u32::try_from(corpus).map_err(|_| SHAPE.to_owned())?,
+                schema: u16::try_from(schema).map_err(|_| SHAPE.to_owned())?,
+                hash: hash.to_owned(),
+            })
+        }
+        _ => Err(SHAPE.into()),
     }
 }
 
@@ -409,6 +461,7 @@ mod tests {
             sandbox: Sandbox::Wasm,
             signature: None,
             mc_tactical_types: mc_tactical_types::CRATE_VERSION.into(),
+            fingerprint: None,
         }
     }
 

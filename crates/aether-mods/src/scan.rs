@@ -47,8 +47,9 @@ impl LoadedMod {
 }
 
 impl ModLoader<'_> {
-    /// Loads one mod folder: the manifest, its one module, the identity pairing, and for native
-    /// mods the signature. Reads only; nothing on disk changes.
+    /// Loads one mod folder: the manifest, its one module, the identity pairing, the behaviour
+    /// fingerprint when the manifest has one (the module is played on the corpus), and for
+    /// native mods the signature. Reads only; nothing on disk changes.
     pub fn load(&self, folder: &Path) -> Result<LoadedMod, ModError> {
         if !folder.is_dir() {
             return Err(fail(folder, vec!["is not a folder".into()]));
@@ -83,6 +84,11 @@ impl ModLoader<'_> {
                 manifest
                     .check_identity(controller.identity())
                     .map_err(|p| fail(folder, vec![format!("manifest.json: {p}")]))?;
+                if let Some(recorded) = &manifest.fingerprint {
+                    crate::fingerprint::check(recorded, &controller).map_err(|e| {
+                        fail(folder, vec![format!("manifest.json: `fingerprint`: {e}")])
+                    })?;
+                }
                 Some(controller)
             }
             Sandbox::Native => {

@@ -152,6 +152,7 @@ fn manifest_for(graph: &aether_lang::graph::VisualScriptGraph, id: &str) -> ModM
         sandbox: Sandbox::Wasm,
         signature: None,
         mc_tactical_types: mc_tactical_types::CRATE_VERSION.into(),
+        fingerprint: None,
     }
 }
 
@@ -310,4 +311,82 @@ fn an_export_never_replaces_another_mod_and_a_failed_one_writes_nothing() {
         })
         .collect();
     assert!(leftovers.is_empty(), "staging folders left behind");
+}
+
+#[test]
+fn a_module_rebuilt_from_an_edited_graph_is_refused_by_its_fingerprint() {
+    let dir = scratch("fingerprint");
+    let path = root().join("examples/graphs/archer-skirmisher.mcgraph.json");
+    let graph = aether_lang::graph::VisualScriptGraph::load(&path).unwrap();
+    let artifact = aether_compile::VisualScriptCompiler::compile(&graph).unwrap();
+    let folder = dir.join("archer");
+    let done = mods::export(
+        host(),
+        &manifest_for(&graph, "archer"),
+        &artifact.wasm_bytes,
+        &folder,
+        false,
+    )
+    .unwrap();
+    let written = std::fs::read_to_string(folder.join("manifest.json")).unwrap();
+    assert!(
+        written.contains("\"fingerprint\": { \"corpus\": 1"),
+        "{written}"
+    );
+    // An untouched export loads, its fingerprint checked.
+    let loaded = loader().load(&folder).unwrap();
+    let recorded = loaded.manifest.fingerprint.clone().unwrap();
+    assert_eq!(recorded.hash.len(), 64);
+
+    // The same behaviour built another way (the debug profile: other bytes) fingerprints alike.
+    let debug = aether_compile::VisualScriptCompiler::compile_with(
+        &graph,
+        aether_compile::CompilationProfile::Debug,
+    )
+    .unwrap();
+    assert_ne!(debug.wasm_bytes, artifact.wasm_bytes);
+    let again = mods::fingerprint::fingerprint(&host().load(&debug.wasm_bytes).unwrap());
+    assert_eq!(again, recorded);
+
+    // The graph edited (retreat at distance 3, not 1) and rebuilt under the same name and
+    // version, dropped over the exported module without exporting again.
+    let mut edited = graph.clone();
+    assert!(edited.set_value(
+        aether_lang::graph::NodeId(9),
+        "b",
+        aether_lang::graph::Value::Number(3)
+    ));
+    let rebuilt = aether_compile::VisualScriptCompiler::compile(&edited).unwrap();
+    std::fs::write(&done.module, &rebuilt.wasm_bytes).unwrap();
+    let before = snapshot(&dir);
+    let err = loader().load(&folder).unwrap_err().to_string();
+    assert!(
+        err.contains("`fingerprint`") && err.contains("export the mod again"),
+        "{err}"
+    );
+    let report = loader().scan(&dir).unwrap();
+    assert!(report.registered.is_empty());
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(snapshot(&dir), before, "checking changed nothing on disk");
+}
+
+#[test]
+fn a_malformed_fingerprint_is_named_in_the_manifest() {
+    let graph = aether_lang::graph::VisualScriptGraph::load(
+        &root().join("examples/graphs/melee-rusher.mcgraph.json"),
+    )
+    .unwrap();
+    let text = manifest_for(&graph, "rusher").to_json().replace(
+        "\"mc_tactical_types\"",
+        "\"fingerprint\": { \"corpus\": 1, \"schema\": 1, \"hash\": \"12ab\" },\n  \"mc_tactical_types\"",
+    );
+    let problems = ModManifest::parse(&text).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].field, "fingerprint");
+    // Null is the same as none.
+    let text = text.replace(
+        "{ \"corpus\": 1, \"schema\": 1, \"hash\": \"12ab\" }",
+        "null",
+    );
+    assert_eq!(ModManifest::parse(&text).unwrap().fingerprint, None);
 }
