@@ -19,6 +19,7 @@ use aether_lang::graph::{FunctionId, NodeId, ScriptKind, VisualScriptGraph};
 use egui::RichText;
 
 pub mod canvas;
+pub mod compare;
 pub mod debugger;
 pub mod document;
 pub mod duel_lab;
@@ -137,6 +138,8 @@ pub struct Studio {
     pub debugger: debugger::Debugger,
     /// Find (Ctrl+F).
     pub find: find::FindBar,
+    /// Compare with… (what the edits changed in what the AI does).
+    pub compare: compare::Compare,
     /// The frame being dragged and the nodes it carries (those inside it when the drag began).
     carrying: Option<(usize, Vec<NodeId>)>,
     /// The preview's worker and the jobs sent to it.
@@ -219,6 +222,7 @@ impl Studio {
             right_tab: RightTab::default(),
             debugger: debugger::Debugger::default(),
             find: find::FindBar::default(),
+            compare: compare::Compare::default(),
             carrying: None,
             live: Live::new(
                 Worker::spawn(cache(), opts.compile_worker.clone()),
@@ -631,6 +635,7 @@ impl Studio {
         if let Some(picked) = self.pickers.ui(ctx) {
             self.picked(picked);
         }
+        self.compare_ui(ctx);
         if let Some(dialog) = self.export.as_mut() {
             let errors = self
                 .doc

@@ -3760,3 +3760,107 @@ fn a_problem_inside_a_function_opens_its_canvas() {
             .is_some()
     );
 }
+
+#[test]
+fn compare_with_a_file_marks_the_nodes_that_behave_differently_and_shows_a_turn_side_by_side() {
+    let dir = temp_dir("compare");
+    // OLD: the archer template as shipped; NEW (opened): its retreat distance edited to 3.
+    let old = dir.join("archer-old.mcgraph.json");
+    std::fs::copy("examples/graphs/archer-skirmisher.mcgraph.json", &old).unwrap();
+    let mut g = VisualScriptGraph::load(&old).unwrap();
+    assert!(g.set_value(NodeId(9), "b", Value::Number(3)));
+    let new = dir.join("archer-new.mcgraph.json");
+    g.save(&new).unwrap();
+    let mut h = harness(options(&dir.join("home"), Some(new.clone())));
+    settle(&mut h);
+
+    h.get_by_label("File").click();
+    step_until(&mut h, "the File menu", |_| true);
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Compare with…")
+        .click();
+    step_until(&mut h, "the Compare window", |s| s.compare.open);
+    h.step();
+
+    // Against the saved file (the file opened, unchanged): nothing differs, nothing marked.
+    h.get_by_role_and_label(Role::Button, "The saved file")
+        .click();
+    step_until(&mut h, "the comparison with the saved file", |s| {
+        !s.compare.busy() && s.compare.result.is_some()
+    });
+    h.step();
+    assert!(h.state().compare.result.as_ref().unwrap().diff.is_same());
+    assert!(h.query_by_label_contains("no turn differs").is_some());
+    assert_eq!(h.state().canvas().changed(NodeId(9)), None);
+
+    // Against the old file, picked through the path prompt.
+    h.get_by_role_and_label(Role::Button, "A file…").click();
+    h.step();
+    h.step();
+    let prompt = "Type the path of the file:";
+    h.get_by_role_and_label(Role::TextInput, prompt).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_role_and_label(Role::TextInput, prompt)
+        .type_text(&old.display().to_string());
+    h.step();
+    h.get_by_label("OK").click();
+    step_until(&mut h, "the comparison with the old file", |s| {
+        s.compare
+            .result
+            .as_ref()
+            .is_some_and(|r| r.against == "archer-old.mcgraph.json")
+            && !s.compare.busy()
+    });
+    h.step();
+    let (differing, turns) = {
+        let r = h.state().compare.result.as_ref().unwrap();
+        (r.diff.differing.len(), r.diff.turns)
+    };
+    assert!(differing > 0, "retreating at 3 changes some turn");
+    assert!(
+        h.query_by_label_contains(&format!("{differing} of {turns} turns differ"))
+            .is_some()
+    );
+    assert!(
+        h.query_all_by_label_contains("Branch #12 now takes True")
+            .next()
+            .is_some(),
+        "the parting point is named"
+    );
+    // The edited node and the branch it decides are marked on the canvas; a node the edit
+    // cannot reach is not.
+    step_until(&mut h, "the changed marks", |s| {
+        s.canvas().changed(NodeId(9)).is_some()
+    });
+    assert!(h.state().canvas().changed(NodeId(12)).is_some());
+    assert_eq!(h.state().canvas().changed(NodeId(3)), None);
+
+    // A click on the first differing turn shows OLD and NEW side by side with what only each
+    // proposes.
+    let first = {
+        let r = h.state().compare.result.as_ref().unwrap();
+        r.cases[r.diff.differing[0].case].label.clone()
+    };
+    h.get_by_label_contains(&first).click();
+    step_until(&mut h, "the turn selected", |s| {
+        s.compare.selected == Some(0)
+    });
+    h.step();
+    assert!(h.query_by_label("OLD").is_some() && h.query_by_label("NEW").is_some());
+    assert!(
+        h.query_all_by_label_contains("only OLD: ").next().is_some()
+            || h.query_all_by_label_contains("only NEW: ").next().is_some()
+    );
+
+    // An edit makes the marks stale: they go, and the window says to compare again.
+    h.state_mut().canvas_mut().focus(NodeId(9));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.key_press(egui::Key::Delete);
+    step_until(&mut h, "the marks cleared", |s| {
+        s.canvas().changed(NodeId(12)).is_none()
+    });
+    assert!(h.query_by_label_contains("compare again").is_some());
+}

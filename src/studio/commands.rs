@@ -16,6 +16,7 @@ pub(super) enum Command {
     Save,
     SaveAs,
     Export,
+    Compare,
     Quit,
     Find,
     Undo,
@@ -111,6 +112,14 @@ pub(super) const KEYMAP: &[Binding] = &[
         shortcut: "Ctrl+E",
         label: "Export mod…",
         help: "writes a mod folder the game loads",
+        reach: Reach::Anywhere,
+    },
+    Binding {
+        command: Command::Compare,
+        keys: &[],
+        shortcut: "",
+        label: "Compare with…",
+        help: "shows what your edits changed in what the AI does, turn by turn, and marks the nodes that now behave differently",
         reach: Reach::Anywhere,
     },
     Binding {
@@ -296,6 +305,7 @@ impl Studio {
             }
             Command::SaveAs => self.save_as(),
             Command::Export => self.open_export(),
+            Command::Compare => self.open_compare(),
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             Command::Find => self.find.open(),
             Command::Undo => self.undo(),

@@ -172,6 +172,22 @@ impl Document {
         self.undo.last().map(|(_, w)| *w)
     }
 
+    /// The graph as last saved or opened, if it was (recovered work never saved has none).
+    pub fn saved_graph(&self) -> Option<&VisualScriptGraph> {
+        self.saved_graph.as_ref()
+    }
+
+    /// How many steps Undo can go back.
+    pub fn undo_steps(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// The graph as it was before the last `n` undoable steps (1: before the last edit).
+    pub fn graph_before(&self, n: usize) -> Option<&VisualScriptGraph> {
+        let at = self.undo.len().checked_sub(n)?;
+        self.undo.get(at).map(|(g, _)| g)
+    }
+
     /// The name of the step Redo would redo.
     pub fn redo_name(&self) -> Option<&'static str> {
         self.redo.last().map(|(_, w)| *w)

@@ -246,6 +246,7 @@ impl Studio {
                 self.save_functions(&path);
             }
             Purpose::LoadFunctions => self.load_functions(&path),
+            Purpose::CompareWith => self.compare_with(super::compare::Against::File(path)),
             Purpose::OpenSetup => self.open_setup(&path),
             Purpose::SaveSetup => {
                 let path = if path.to_string_lossy().ends_with(".json") {

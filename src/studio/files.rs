@@ -196,6 +196,8 @@ pub enum Purpose {
     SaveFunctions,
     /// Add the functions of a library file (any graph file).
     LoadFunctions,
+    /// A graph file to compare the open graph with.
+    CompareWith,
 }
 
 impl Purpose {
@@ -214,12 +216,13 @@ impl Purpose {
             Purpose::SaveReplay => "Save replay as",
             Purpose::SaveFunctions => "Save functions to a library",
             Purpose::LoadFunctions => "Add functions from a library",
+            Purpose::CompareWith => "Compare with a graph",
         }
     }
 
     fn extension(self) -> Option<&'static str> {
         match self {
-            Purpose::OpenGraph | Purpose::SaveGraph => Some(".mcgraph.json"),
+            Purpose::OpenGraph | Purpose::SaveGraph | Purpose::CompareWith => Some(".mcgraph.json"),
             Purpose::OpenState => Some(".json"),
             Purpose::OpenSetup | Purpose::SaveSetup => Some(".mcworld.json"),
             Purpose::OpenReplay | Purpose::SaveReplay => Some(".mcreplay"),
@@ -319,6 +322,7 @@ impl Pickers {
                         | Purpose::ChoosePreviewOpponent(_)
                         | Purpose::AddEntrant
                         | Purpose::LoadFunctions
+                        | Purpose::CompareWith
                         | Purpose::OpenReplay => dialog.pick_file(),
                         Purpose::SaveGraph
                         | Purpose::SaveSetup

@@ -54,6 +54,7 @@ impl Studio {
                 self.entry(ui, Command::SaveAs);
                 ui.separator();
                 self.entry(ui, Command::Export);
+                self.entry(ui, Command::Compare);
                 ui.separator();
                 self.entry(ui, Command::Quit);
             });

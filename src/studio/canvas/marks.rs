@@ -22,6 +22,20 @@ impl Canvas {
         }
     }
 
+    /// Marks the nodes that behave differently from the version compared with (*Compare
+    /// with…*): on how many turns, of how many (empty: no marks).
+    pub fn set_changed(&mut self, changed: std::collections::BTreeMap<NodeId, (u32, usize)>) {
+        if self.ui.changed != changed {
+            self.ui.changed = changed;
+        }
+    }
+
+    /// On how many turns (of how many) `node` behaves differently from the version compared
+    /// with, when it is marked.
+    pub fn changed(&self, node: NodeId) -> Option<(u32, usize)> {
+        self.ui.changed.get(&node).copied()
+    }
+
     /// Marks each node with its share of the previewed turn's fuel (empty: no marks).
     pub fn set_heat(&mut self, heat: std::collections::BTreeMap<NodeId, (u64, f32)>) {
         if self.ui.heat != heat {

@@ -277,6 +277,21 @@ impl ge::NodeDataTrait for NodeData {
             ));
             st.title_tip |= fuel_label.hovered();
         }
+        if let Some((turns, of)) = st.changed.get(&self.core) {
+            let changed = ui
+                .label(
+                    egui::RichText::new(format!("≠ {turns}/{of}"))
+                        .small()
+                        .strong()
+                        .color(Color32::from_rgb(255, 160, 60)),
+                )
+                .on_hover_text(format!(
+                    "This node behaves differently from the version compared with on {turns} of \
+                     the {of} turns played (what it computed, whether it ran, or what it sent), \
+                     edited or not. File > Compare with… lists the turns."
+                ));
+            st.title_tip |= changed.hovered();
+        }
         if let Some(n) = st.found_nothing.get(&self.core) {
             let none = ui.label(egui::RichText::new(format!("none ×{n}")).small().color(Color32::from_rgb(150, 180, 255)))
                 .on_hover_text(format!(
