@@ -30,6 +30,7 @@ use aether_lang::graph::{NodeId, ScriptKind, VisualScriptGraph};
 use aether_lang::identity::Identity;
 use aether_lang::interp::CheckedGraph;
 
+pub mod bound;
 mod emit;
 pub mod ir;
 mod linked;

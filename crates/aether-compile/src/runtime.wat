@@ -39,6 +39,16 @@
 ;;   22 alive u8 | 23 moved u8 | 24 acted u8
 ;; Player record (4 bytes): 0 slot u8 | 1 alive u8 | 2 mana u16
 ;; Action record (12 bytes): 0 tag u8 | 1 spell u8 | 4 unit id u32 | 8 target id or position
+;;
+;; Fuel bounds (`bound.rs`, which reads them from this file): every loop says how many rounds
+;; it can run on its line (`trips:` each time it is entered, `total:` over one call of its
+;; function, `turn:` over the whole turn), every memory.fill and memory.copy its length
+;; (`bytes:`), in terms of the state the turn is played on: U units (O the script's own, E the
+;; others), W x H = T tiles, P players, M / R / A the most moves / range / moves + range of any
+;; unit, S the farthest sight of the script's units. $reserve copies nothing: the working area is
+;; always the last thing in memory once it exists (only $reserve grows memory), so it grows in
+;; place. These run at most once a turn (a flag that only $rt_begin clears guards each):
+;; @once-per-turn $nf_build $erows_build
 (module
   (memory 1)
 
@@ -151,7 +161,7 @@
   ;; own limits: u16 takes 3 bytes ending at most 0x03, u32 5 bytes ending at most 0x0f).
   (func $varint (param $max i32) (param $last i32) (result i32)
     (local $i i32) (local $b i32) (local $out i32)
-    (loop $next
+    (loop $next ;; trips: 5
       (local.set $b (call $byte))
       (if (global.get $bad) (then (return (i32.const 0))))
       (local.set $out
@@ -228,7 +238,7 @@
       (i32.wrap_i64 (i64.shr_u (i64.add (local.get $need) (i64.const 65535)) (i64.const 16))))
     (local.set $old (memory.grow (local.get $pages)))
     (if (i32.eq (local.get $old) (i32.const -1)) (then (return (i32.const -3))))
-    (memory.copy (i32.shl (local.get $old) (i32.const 16)) (global.get $heap)
+    (memory.copy (i32.shl (local.get $old) (i32.const 16)) (global.get $heap) ;; bytes: 0
                  (global.get $heap_len))
     (global.set $heap (i32.shl (local.get $old) (i32.const 16)))
     (global.set $heap_len (i32.shl (local.get $pages) (i32.const 16)))
@@ -271,7 +281,7 @@
     (local.set $i (i32.const 0))
     (local.set $any (v128.const i64x2 0 0))
     (block $done
-      (loop $by64
+      (loop $by64 ;; trips: T/64+1
         (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 64)) (local.get $n)))
         (local.set $a (i32.add (local.get $p) (local.get $i)))
         (local.set $any
@@ -284,7 +294,7 @@
         (local.set $i (i32.add (local.get $i) (i32.const 64)))
         (br $by64)))
     (block $done
-      (loop $by1
+      (loop $by1 ;; trips: 65
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
         (if (i32.gt_u (i32.load8_u (i32.add (local.get $p) (local.get $i))) (i32.const 4))
           (then (local.set $any (v128.const i64x2 -1 -1)) (br $done)))
@@ -295,14 +305,14 @@
         ;; Some tile is not one plain byte: read them one by one.
         (local.set $i (i32.const 0))
         (block $end
-          (loop $next
+          (loop $next ;; trips: T+1
             (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
             (i32.store8 (i32.add (global.get $tiles) (local.get $i)) (call $variant (i32.const 5)))
             (if (global.get $bad) (then (return (i32.const -1))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $next))))
       (else
-        (memory.copy (global.get $tiles) (local.get $p) (local.get $n))
+        (memory.copy (global.get $tiles) (local.get $p) (local.get $n)) ;; bytes: T
         (global.set $in (i32.add (local.get $p) (local.get $n)))))
     ;; Units: the count, then every unit in its 32-byte record. A unit takes 13 bytes at least.
     (local.set $n (call $u32))
@@ -322,7 +332,7 @@
     (local.set $i (i32.const 0))
     (local.set $sorted (i32.const 1))
     (block $end
-      (loop $next
+      (loop $next ;; trips: U+1
         (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
         ;; The id: one or two bytes inline, else the varint reader.
         (if (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $end))
@@ -406,7 +416,7 @@
     (global.set $players (i32.add (global.get $heap) (i32.wrap_i64 (local.get $cells))))
     (local.set $i (i32.const 0))
     (block $end
-      (loop $next
+      (loop $next ;; trips: P+1
         (br_if $end (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $a (i32.add (global.get $players) (i32.shl (local.get $i) (i32.const 2))))
         (i32.store8 offset=0 (local.get $a) (call $byte))
@@ -518,31 +528,31 @@
     (local $i i32) (local $j i32) (local $id i32) (local $a i32)
     (local.set $i (i32.const 1))
     (block $done
-      (loop $outer
+      (loop $outer ;; trips: U+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
         (local.set $a (call $at (local.get $i)))
         (local.set $id (i32.load (local.get $a)))
         (if (i32.gt_u (i32.load (i32.sub (local.get $a) (i32.const 32))) (local.get $id))
           (then
-            (memory.copy (i32.const 32) (local.get $a) (i32.const 32))
+            (memory.copy (i32.const 32) (local.get $a) (i32.const 32)) ;; bytes: 32
             (local.set $j (local.get $i))
             (block $placed
-              (loop $shift
+              (loop $shift ;; trips: U+1
                 (br_if $placed (i32.eqz (local.get $j)))
                 (br_if $placed
                   (i32.le_u (i32.load (call $at (i32.sub (local.get $j) (i32.const 1))))
                             (local.get $id)))
-                (memory.copy (call $at (local.get $j))
+                (memory.copy (call $at (local.get $j)) ;; bytes: 32
                              (call $at (i32.sub (local.get $j) (i32.const 1)))
                              (i32.const 32))
                 (local.set $j (i32.sub (local.get $j) (i32.const 1)))
                 (br $shift)))
-            (memory.copy (call $at (local.get $j)) (i32.const 32) (i32.const 32))))
+            (memory.copy (call $at (local.get $j)) (i32.const 32) (i32.const 32)))) ;; bytes: 32
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $outer)))
     (local.set $i (i32.const 1))
     (block $done
-      (loop $next
+      (loop $next ;; trips: U+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
         (if (i32.eq (i32.load (call $at (local.get $i)))
                     (i32.load (call $at (i32.sub (local.get $i) (i32.const 1)))))
@@ -589,9 +599,9 @@
     (local $i i32) (local $a i32) (local $t i32) (local $x i32) (local $y i32) (local $k i64)
     (local $n i64) (local $cells i32)
     (local.set $cells (i32.mul (global.get $w) (global.get $h)))
-    (memory.fill (global.get $nf) (i32.const 0x7f) (i32.shl (local.get $cells) (i32.const 3)))
+    (memory.fill (global.get $nf) (i32.const 0x7f) (i32.shl (local.get $cells) (i32.const 3))) ;; bytes: 8*T
     (block $done
-      (loop $next
+      (loop $next ;; trips: U+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
         (local.set $a (call $at (local.get $i)))
         (if (i32.and (i32.load8_u offset=22 (local.get $a))
@@ -611,11 +621,11 @@
     (local.set $t (global.get $nf))
     (local.set $y (i32.const 0))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: H+1
         (br_if $rows_done (i32.ge_u (local.get $y) (global.get $h)))
         (local.set $x (i32.const 0))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: W+1
             (br_if $cols_done (i32.ge_u (local.get $x) (global.get $w)))
             (local.set $k (i64.load (local.get $t)))
             (if (local.get $x)
@@ -638,12 +648,12 @@
     ;; Backward.
     (local.set $y (global.get $h))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: H+1
         (br_if $rows_done (i32.eqz (local.get $y)))
         (local.set $y (i32.sub (local.get $y) (i32.const 1)))
         (local.set $x (global.get $w))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: W+1
             (br_if $cols_done (i32.eqz (local.get $x)))
             (local.set $x (i32.sub (local.get $x) (i32.const 1)))
             (local.set $t (i32.sub (local.get $t) (i32.const 8)))
@@ -668,13 +678,13 @@
   (func $erows_build
     (local $i i32) (local $a i32) (local $c i32) (local $k i32) (local $sum i32) (local $n i32)
     (local $t i32)
-    (memory.fill (global.get $ex) (i32.const 0) (i32.shl (i32.add (global.get $w) (i32.const 1))
+    (memory.fill (global.get $ex) (i32.const 0) (i32.shl (i32.add (global.get $w) (i32.const 1)) ;; bytes: 4*W+4
                                                          (i32.const 2)))
-    (memory.fill (global.get $ey) (i32.const 0) (i32.shl (i32.add (global.get $h) (i32.const 1))
+    (memory.fill (global.get $ey) (i32.const 0) (i32.shl (i32.add (global.get $h) (i32.const 1)) ;; bytes: 4*H+4
                                                          (i32.const 2)))
     ;; Count by column (at column + 1) and by row.
     (block $done
-      (loop $next
+      (loop $next ;; trips: U+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
         (local.set $a (call $at (local.get $i)))
         (if (i32.ne (i32.load8_u offset=16 (local.get $a)) (global.get $slot))
@@ -692,7 +702,7 @@
     (local.set $k (i32.const 0))
     (local.set $sum (i32.const 0))
     (block $done
-      (loop $next
+      (loop $next ;; trips: W+2
         (br_if $done (i32.gt_u (local.get $k) (global.get $w)))
         (local.set $c (i32.add (global.get $ex) (i32.shl (local.get $k) (i32.const 2))))
         (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $c))))
@@ -702,7 +712,7 @@
     (local.set $k (i32.const 0))
     (local.set $sum (i32.const 0))
     (block $done
-      (loop $next
+      (loop $next ;; trips: H+2
         (br_if $done (i32.gt_u (local.get $k) (global.get $h)))
         (local.set $c (i32.add (global.get $ey) (i32.shl (local.get $k) (i32.const 2))))
         (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $c))))
@@ -712,7 +722,7 @@
     ;; By column into $etmp (ids rising within a column), then by row into $elist.
     (local.set $i (i32.const 0))
     (block $done
-      (loop $next
+      (loop $next ;; trips: U+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
         (local.set $a (call $at (local.get $i)))
         (if (i32.ne (i32.load8_u offset=16 (local.get $a)) (global.get $slot))
@@ -727,7 +737,7 @@
         (br $next)))
     (local.set $i (i32.const 0))
     (block $done
-      (loop $next
+      (loop $next ;; trips: E+1
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
         (local.set $k (i32.load (i32.add (global.get $etmp) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $c (i32.add (global.get $ey)
@@ -771,14 +781,14 @@
     (if (i32.eqz (global.get $erows_ok)) (then (call $erows_build)))
     (local.set $bd (i32.const -1))
     (block $found
-      (loop $rows
+      (loop $rows ;; trips: H+2
         (br_if $found (i32.gt_u (local.get $k) (local.get $bd)))
         (br_if $found (i32.and (i32.lt_s (i32.sub (local.get $uy) (local.get $k)) (i32.const 0))
                                (i32.ge_s (i32.add (local.get $uy) (local.get $k)) (global.get $h))))
         ;; The row above ($side 0), then the row below ($side 1; the same row when $k is 0).
         (local.set $side (i32.const 0))
         (block $sides_done
-          (loop $sides
+          (loop $sides ;; trips: 3
             (br_if $sides_done (i32.gt_u (local.get $side) (i32.const 1)))
             (local.set $y (select (i32.sub (local.get $uy) (local.get $k))
                                   (i32.add (local.get $uy) (local.get $k))
@@ -799,7 +809,7 @@
                 (local.set $lo (local.get $s))
                 (local.set $hi (local.get $e))
                 (block $bs_done
-                  (loop $bs
+                  (loop $bs ;; trips: log(E)+2
                     (br_if $bs_done (i32.ge_u (local.get $lo) (local.get $hi)))
                     (local.set $mid (i32.shr_u (i32.add (local.get $lo) (local.get $hi)) (i32.const 1)))
                     (if (i32.lt_u
@@ -814,7 +824,7 @@
                 (local.set $j (local.get $lo))
                 (local.set $x (i32.const -1))
                 (block $east_done
-                  (loop $east
+                  (loop $east ;; total: E+2*H+4
                     (br_if $east_done (i32.ge_u (local.get $j) (local.get $e)))
                     (local.set $hd (i32.load (i32.add (global.get $elist)
                                                       (i32.shl (local.get $j) (i32.const 2)))))
@@ -839,7 +849,7 @@
                 (local.set $j (local.get $lo))
                 (local.set $x (i32.const -1))
                 (block $west_done
-                  (loop $west
+                  (loop $west ;; total: E+2*H+4
                     (br_if $west_done (i32.le_u (local.get $j) (local.get $s)))
                     (local.set $j (i32.sub (local.get $j) (i32.const 1)))
                     (local.set $hd (i32.load (i32.add (global.get $elist)
@@ -878,9 +888,9 @@
   ;; Files every unit in its bucket (each bucket in id order) and counts the living.
   (func $grid_build
     (local $i i32) (local $a i32) (local $b i32) (local $o i32)
-    (memory.fill (global.get $grid) (i32.const 0)
+    (memory.fill (global.get $grid) (i32.const 0) ;; bytes: 4*(W/8+1)*(H/8+1)
                  (i32.shl (i32.mul (global.get $gw) (global.get $gh)) (i32.const 2)))
-    (memory.fill (global.get $owners) (i32.const 0) (i32.const 1024))
+    (memory.fill (global.get $owners) (i32.const 0) (i32.const 1024)) ;; bytes: 1024
     (global.set $alive_all (global.get $n_units))
     (global.set $alive_mine (i32.const 0))
     (global.set $zombies (i32.const 0))
@@ -888,7 +898,7 @@
     (global.set $max_reach (i32.const 0))
     (local.set $i (global.get $n_units))
     (block $done
-      (loop $next
+      (loop $next ;; trips: U+1
         (br_if $done (i32.eqz (local.get $i)))
         (local.set $i (i32.sub (local.get $i) (i32.const 1)))
         (local.set $a (call $at (local.get $i)))
@@ -925,7 +935,7 @@
       (then (i32.store (local.get $ob) (i32.load offset=28 (local.get $a))))
       (else
         (block $done
-          (loop $next
+          (loop $next ;; trips: U+1
             (br_if $done (i32.eqz (local.get $cur)))
             (local.set $c (call $addr (local.get $cur)))
             (local.set $cur (i32.load offset=28 (local.get $c)))
@@ -975,7 +985,7 @@
 
   (func $put_varint (param $v i32)
     (block $done
-      (loop $more
+      (loop $more ;; trips: 5
         (br_if $done (i32.lt_u (local.get $v) (i32.const 0x80)))
         (call $put (i32.or (i32.and (local.get $v) (i32.const 0x7f)) (i32.const 0x80)))
         (local.set $v (i32.shr_u (local.get $v) (i32.const 7)))
@@ -995,7 +1005,7 @@
     (global.set $bad (i32.const 0))
     (call $put_varint (global.get $n_acts))
     (block $done
-      (loop $next
+      (loop $next ;; trips: 2*O+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_acts)))
         (local.set $a (i32.add (global.get $acts) (i32.mul (local.get $i) (i32.const 12))))
         (local.set $tag (i32.load8_u (local.get $a)))
@@ -1113,11 +1123,11 @@
                                (global.get $h)))
     (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: H/8+2
         (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
         (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: W/8+2
             (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
             (local.set $cur
               (i32.load (i32.add (global.get $grid)
@@ -1125,7 +1135,7 @@
                                                    (local.get $bx))
                                           (i32.const 2)))))
             (block $list_done
-              (loop $list
+              (loop $list ;; total: U+(W/8+2)*(H/8+2)
                 (br_if $list_done (i32.eqz (local.get $cur)))
                 (local.set $c (call $addr (local.get $cur)))
                 (if (i32.and (i32.load8_u offset=22 (local.get $c))
@@ -1161,11 +1171,11 @@
     (local.set $bh (i32.const -1))
     (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: H/8+2
         (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
         (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: W/8+2
             (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
             (local.set $cur
               (i32.load (i32.add (global.get $grid)
@@ -1173,7 +1183,7 @@
                                                    (local.get $bx))
                                           (i32.const 2)))))
             (block $list_done
-              (loop $list
+              (loop $list ;; total: U+(W/8+2)*(H/8+2)
                 (br_if $list_done (i32.eqz (local.get $cur)))
                 (local.set $c (call $addr (local.get $cur)))
                 (if (i32.and (i32.and (i32.load8_u offset=22 (local.get $c))
@@ -1206,7 +1216,7 @@
     (local.set $cur (i32.load (call $bucket (i32.and (local.get $p) (i32.const 0xffff))
                                             (i32.shr_u (local.get $p) (i32.const 16)))))
     (block $done
-      (loop $list
+      (loop $list ;; trips: U+1
         (br_if $done (i32.eqz (local.get $cur)))
         (local.set $c (call $addr (local.get $cur)))
         (if (i32.and (i32.and (i32.load8_u offset=22 (local.get $c))
@@ -1243,11 +1253,11 @@
     (if (i32.ge_s (local.get $x1) (global.get $w))
       (then (local.set $x1 (i32.sub (global.get $w) (i32.const 1)))))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: min(2*M+2, H+1)
         (br_if $rows_done (i32.gt_s (local.get $y) (local.get $y1)))
         (local.set $x (local.get $xa))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: min(2*M+2, W+1)
             (br_if $cols_done (i32.gt_s (local.get $x) (local.get $x1)))
             (local.set $p (i32.or (local.get $x) (i32.shl (local.get $y) (i32.const 16))))
             (local.set $t (call $terrain (local.get $p)))
@@ -1288,11 +1298,11 @@
                                (global.get $h)))
     (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: min(H/8+2, A/4+3)
         (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
         (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: min(W/8+2, A/4+3)
             (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
             (local.set $cur
               (i32.load (i32.add (global.get $grid)
@@ -1300,7 +1310,7 @@
                                                    (local.get $bx))
                                           (i32.const 2)))))
             (block $list_done
-              (loop $list
+              (loop $list ;; total: U+min(W/8+2, A/4+3)*min(H/8+2, A/4+3)
                 (br_if $list_done (i32.eqz (local.get $cur)))
                 (local.set $c (call $addr (local.get $cur)))
                 (if (i32.and (i32.load8_u offset=22 (local.get $c))
@@ -1325,7 +1335,7 @@
     (local $i i32) (local $a i32)
     (local.set $i (local.get $u))
     (block $done
-      (loop $next
+      (loop $next ;; trips: U+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
         (local.set $a (call $at (local.get $i)))
         (if (i32.and (i32.load8_u offset=22 (local.get $a))
@@ -1355,7 +1365,7 @@
                              (i32.gt_u (global.get $gw) (global.get $gh))))
     (local.set $bd (i32.const -1))
     (block $found
-      (loop $ring
+      (loop $ring ;; trips: max(W,H)/8+3
         (br_if $found (i32.gt_s (local.get $r) (local.get $maxr)))
         (br_if $found
           (i32.and (i32.gt_s (local.get $r) (i32.const 0))
@@ -1363,7 +1373,7 @@
                              (i32.shl (i32.sub (local.get $r) (i32.const 1)) (i32.const 3)))))
         (local.set $by (i32.sub (local.get $uby) (local.get $r)))
         (block $rows_done
-          (loop $row
+          (loop $row ;; total: (max(W,H)/8+2)*(max(W,H)/8+3)
             (br_if $rows_done (i32.gt_s (local.get $by) (i32.add (local.get $uby) (local.get $r))))
             (if (i32.and (i32.ge_s (local.get $by) (i32.const 0))
                          (i32.lt_s (local.get $by) (global.get $gh)))
@@ -1378,7 +1388,7 @@
                                                   (i32.add (local.get $uby) (local.get $r)))))))
                 (local.set $bx (i32.sub (local.get $ubx) (local.get $r)))
                 (block $cols_done
-                  (loop $col
+                  (loop $col ;; total: (max(W,H)/8+3)*(5*(max(W,H)/8)+9)
                     (br_if $cols_done
                       (i32.gt_s (local.get $bx) (i32.add (local.get $ubx) (local.get $r))))
                     (if (i32.and (i32.ge_s (local.get $bx) (i32.const 0))
@@ -1391,7 +1401,7 @@
                                                                (local.get $bx))
                                                       (i32.const 2)))))
                         (block $list_done
-                          (loop $list
+                          (loop $list ;; total: U+(max(W,H)/8+3)*(5*(max(W,H)/8)+9)
                             (br_if $list_done (i32.eqz (local.get $cur)))
                             (local.set $c (call $addr (local.get $cur)))
                             (if (i32.and (i32.load8_u offset=22 (local.get $c))
@@ -1434,11 +1444,11 @@
     (local.set $bh (i32.const -1))
     (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: min(H/8+2, R/4+3)
         (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
         (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: min(W/8+2, R/4+3)
             (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
             (local.set $cur
               (i32.load (i32.add (global.get $grid)
@@ -1446,7 +1456,7 @@
                                                    (local.get $bx))
                                           (i32.const 2)))))
             (block $list_done
-              (loop $list
+              (loop $list ;; total: U+min(W/8+2, R/4+3)*min(H/8+2, R/4+3)
                 (br_if $list_done (i32.eqz (local.get $cur)))
                 (local.set $c (i32.add (global.get $units)
                                        (i32.shl (i32.sub (local.get $cur) (i32.const 1))
@@ -1483,11 +1493,11 @@
                                (global.get $h)))
     (local.set $by (i32.and (local.get $ys) (i32.const 0xffff)))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: min(H/8+2, S/4+3)
         (br_if $rows_done (i32.gt_u (local.get $by) (i32.shr_u (local.get $ys) (i32.const 16))))
         (local.set $bx (i32.and (local.get $xs) (i32.const 0xffff)))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: min(W/8+2, S/4+3)
             (br_if $cols_done (i32.gt_u (local.get $bx) (i32.shr_u (local.get $xs) (i32.const 16))))
             (local.set $cur
               (i32.load (i32.add (global.get $grid)
@@ -1495,7 +1505,7 @@
                                                    (local.get $bx))
                                           (i32.const 2)))))
             (block $list_done
-              (loop $list
+              (loop $list ;; total: U+min(W/8+2, S/4+3)*min(H/8+2, S/4+3)
                 (br_if $list_done (i32.eqz (local.get $cur)))
                 (local.set $c (call $addr (local.get $cur)))
                 (if (i32.and
@@ -1516,9 +1526,9 @@
   (func $see
     (local $i i32) (local $a i32) (local $r i32) (local $vx i32) (local $vy i32) (local $y i32)
     (local $y1 i32) (local $reach i32) (local $x0 i32) (local $x1 i32)
-    (memory.fill (global.get $seen) (i32.const 0) (i32.mul (global.get $w) (global.get $h)))
+    (memory.fill (global.get $seen) (i32.const 0) (i32.mul (global.get $w) (global.get $h))) ;; bytes: T
     (block $done
-      (loop $next
+      (loop $next ;; trips: U+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
         (local.set $a (call $at (local.get $i)))
         (if (i32.and (i32.load8_u offset=22 (local.get $a))
@@ -1533,7 +1543,7 @@
             (if (i32.ge_s (local.get $y1) (global.get $h))
               (then (local.set $y1 (i32.sub (global.get $h) (i32.const 1)))))
             (block $rows_done
-              (loop $row
+              (loop $row ;; trips: min(2*S+2, H+1)
                 (br_if $rows_done (i32.gt_s (local.get $y) (local.get $y1)))
                 (local.set $reach
                   (i32.sub (local.get $r) (call $abs (i32.sub (local.get $y) (local.get $vy)))))
@@ -1542,7 +1552,7 @@
                 (local.set $x1 (i32.add (local.get $vx) (local.get $reach)))
                 (if (i32.ge_s (local.get $x1) (global.get $w))
                   (then (local.set $x1 (i32.sub (global.get $w) (i32.const 1)))))
-                (memory.fill
+                (memory.fill ;; bytes: min(2*S+1, W)
                   (i32.add (global.get $seen)
                            (i32.add (i32.mul (local.get $y) (global.get $w)) (local.get $x0)))
                   (i32.const 1)
@@ -1566,7 +1576,7 @@
   ;; around the unit, each in row-then-column order, so the first hidden tile found is the answer.
   (func $rt_nearest_hidden (param $u i32) (result i32)
     (local $a i32) (local $ux i32) (local $uy i32) (local $d i32) (local $dy i32) (local $y i32)
-    (local $rest i32) (local $x i32) (local $far i32)
+    (local $rest i32) (local $x i32) (local $far i32) (local $mx i32)
     (if (i32.eqz (call $rt_live (local.get $u))) (then (return (i32.const -1))))
     (if (i32.eqz (global.get $seen_ok))
       (then (call $see) (global.set $seen_ok (i32.const 1))))
@@ -1582,20 +1592,32 @@
         (select (local.get $uy) (i32.sub (i32.sub (global.get $h) (i32.const 1)) (local.get $uy))
                 (i32.gt_s (local.get $uy)
                           (i32.sub (i32.sub (global.get $h) (i32.const 1)) (local.get $uy))))))
+    ;; The farthest column of the map is this far from the unit's.
+    (local.set $mx
+      (select (local.get $ux) (i32.sub (i32.sub (global.get $w) (i32.const 1)) (local.get $ux))
+              (i32.gt_s (local.get $ux)
+                        (i32.sub (i32.sub (global.get $w) (i32.const 1)) (local.get $ux)))))
     (block $found
-      (loop $ring
+      (loop $ring ;; trips: W+H
         (br_if $found (i32.gt_s (local.get $d) (local.get $far)))
         ;; Rows of the ring that lie on the map.
         (local.set $dy (i32.sub (i32.const 0) (local.get $d)))
         (if (i32.lt_s (local.get $dy) (i32.sub (i32.const 0) (local.get $uy)))
           (then (local.set $dy (i32.sub (i32.const 0) (local.get $uy)))))
         (block $ring_done
-          (loop $row
+          (loop $row ;; total: T+2*(W+H)+2
             (br_if $ring_done (i32.gt_s (local.get $dy) (local.get $d)))
             (br_if $ring_done
               (i32.ge_s (i32.add (local.get $uy) (local.get $dy)) (global.get $h)))
             (local.set $y (i32.add (local.get $uy) (local.get $dy)))
             (local.set $rest (i32.sub (local.get $d) (call $abs (local.get $dy))))
+            ;; Both ends off the map (west and east): so are they on every row up to the one
+            ;; as far below as this is above; go there at once (the tiles looked at, and their
+            ;; order, are the same, and the rows looked at are at most the map's tiles).
+            (if (i32.gt_s (local.get $rest) (local.get $mx))
+              (then
+                (local.set $dy (i32.sub (local.get $d) (local.get $mx)))
+                (br $row)))
             ;; West end of the row first, then the east end.
             (local.set $x (i32.sub (local.get $ux) (local.get $rest)))
             (if (call $hidden (local.get $x) (local.get $y))
@@ -1667,18 +1689,18 @@
     (global.set $ww (i32.add (i32.sub (local.get $x1) (global.get $wx0)) (i32.const 1)))
     (global.set $wh (i32.add (i32.sub (local.get $y1) (global.get $wy0)) (i32.const 1)))
     ;; 0xffff: not reached; 0xfffe: another unit stands there.
-    (memory.fill (global.get $costs) (i32.const 0xff)
+    (memory.fill (global.get $costs) (i32.const 0xff) ;; bytes: 2*min(2*M+1, W)*min(2*M+1, H)
                  (i32.shl (i32.mul (global.get $ww) (global.get $wh)) (i32.const 1)))
     ;; Other living units in the window block it: only the window's buckets are searched.
     (local.set $xs (call $span (local.get $ux) (local.get $m) (global.get $w)))
     (local.set $ys (call $span (local.get $uy) (local.get $m) (global.get $h)))
     (local.set $gy (i32.and (local.get $ys) (i32.const 0xffff)))
     (block $rows_done
-      (loop $grow
+      (loop $grow ;; trips: min(H/8+2, M/4+3)
         (br_if $rows_done (i32.gt_u (local.get $gy) (i32.shr_u (local.get $ys) (i32.const 16))))
         (local.set $gx (i32.and (local.get $xs) (i32.const 0xffff)))
         (block $cols_done
-          (loop $gcol
+          (loop $gcol ;; trips: min(W/8+2, M/4+3)
             (br_if $cols_done (i32.gt_u (local.get $gx) (i32.shr_u (local.get $xs) (i32.const 16))))
             (local.set $cur
               (i32.load (i32.add (global.get $grid)
@@ -1686,7 +1708,7 @@
                                                    (local.get $gx))
                                           (i32.const 2)))))
             (block $list_done
-              (loop $list
+              (loop $list ;; total: U+min(W/8+2, M/4+3)*min(H/8+2, M/4+3)
                 (br_if $list_done (i32.eqz (local.get $cur)))
                 (local.set $b (call $addr (local.get $cur)))
                 (local.set $bx (i32.sub (i32.load16_u offset=4 (local.get $b)) (global.get $wx0)))
@@ -1717,19 +1739,19 @@
     ;; Settle tiles level by level: every step costs 1 or 2, so two empty levels in a row end it.
     (local.set $prev (i32.const 1))
     (block $settled
-      (loop $level
+      (loop $level ;; trips: M+2
         (br_if $settled (i32.gt_u (local.get $c) (local.get $m)))
         (local.set $found (i32.const 0))
         (local.set $i (i32.const 0))
         (local.set $wy (i32.const 0))
         (block $rows_done
-          (loop $row
+          (loop $row ;; trips: min(2*M+2, H+1)
             (br_if $rows_done (i32.ge_u (local.get $wy) (global.get $wh)))
             (local.set $wx (i32.const 0))
             (block $cols_done
-              (loop $col
+              (loop $col ;; trips: min(2*M+2, W+1)
                 (br_if $cols_done (i32.ge_u (local.get $wx) (global.get $ww)))
-                (if (i32.eq (i32.load16_u (i32.add (global.get $costs)
+                (if (i32.eq (i32.load16_u (i32.add (global.get $costs) ;; total: min(2*M+1, W)*min(2*M+1, H)
                                                    (i32.shl (local.get $i) (i32.const 1))))
                             (local.get $c))
                   (then
@@ -1759,11 +1781,11 @@
     (local.set $i (i32.const 0))
     (local.set $wy (i32.const 0))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: min(2*M+2, H+1)
         (br_if $rows_done (i32.ge_u (local.get $wy) (global.get $wh)))
         (local.set $wx (i32.const 0))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: min(2*M+2, W+1)
             (br_if $cols_done (i32.ge_u (local.get $wx) (global.get $ww)))
             (local.set $cost
               (i32.load16_u (i32.add (global.get $costs) (i32.shl (local.get $i) (i32.const 1)))))
@@ -1801,7 +1823,7 @@
   (func $player (result i32)
     (local $i i32) (local $a i32)
     (block $done
-      (loop $next
+      (loop $next ;; trips: P+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_players)))
         (local.set $a (i32.add (global.get $players) (i32.shl (local.get $i) (i32.const 2))))
         (if (i32.eq (i32.load8_u (local.get $a)) (global.get $slot))
@@ -1840,7 +1862,7 @@
     (if (global.get $zombies)
       (then
         (block $done
-          (loop $next
+          (loop $next ;; turn: U+1
             (br_if $done (i32.ge_u (local.get $i) (global.get $n_units)))
             (call $die_if_dead (call $at (local.get $i)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -1848,7 +1870,7 @@
         (global.set $zombies (i32.const 0))))
     (local.set $i (i32.const 0))
     (block $done
-      (loop $next
+      (loop $next ;; trips: P+1
         (br_if $done (i32.ge_u (local.get $i) (global.get $n_players)))
         (local.set $a (i32.add (global.get $players) (i32.shl (local.get $i) (i32.const 2))))
         (if (i32.and (i32.load8_u offset=1 (local.get $a))
@@ -1959,11 +1981,11 @@
                                (global.get $h)))
     (local.set $gy (i32.and (local.get $ys) (i32.const 0xffff)))
     (block $rows_done
-      (loop $row
+      (loop $row ;; trips: 3
         (br_if $rows_done (i32.gt_u (local.get $gy) (i32.shr_u (local.get $ys) (i32.const 16))))
         (local.set $gx (i32.and (local.get $xs) (i32.const 0xffff)))
         (block $cols_done
-          (loop $col
+          (loop $col ;; trips: 3
             (br_if $cols_done (i32.gt_u (local.get $gx) (i32.shr_u (local.get $xs) (i32.const 16))))
             (local.set $cur
               (i32.load (i32.add (global.get $grid)
@@ -1971,7 +1993,7 @@
                                                    (local.get $gx))
                                           (i32.const 2)))))
             (block $list_done
-              (loop $list
+              (loop $list ;; total: U+9
                 (br_if $list_done (i32.eqz (local.get $cur)))
                 (local.set $b (call $addr (local.get $cur)))
                 (if (i32.and (i32.load8_u offset=22 (local.get $b))
