@@ -229,6 +229,12 @@ enum Command {
         /// Print the compiler's intermediate form instead of writing a module.
         #[arg(long, conflicts_with_all = ["output", "wat"])]
         ir: bool,
+        /// Print the fuel bound of a turn as a formula over what the state holds (U units, O
+        /// the AI's own, E the others, W × H = T tiles, P players, M / R / A the most moves /
+        /// range / moves + range of any unit, S the farthest sight of its own), instead of
+        /// writing a module; the README explains it.
+        #[arg(long, conflicts_with_all = ["output", "wat", "ir"])]
+        fuel_formula: bool,
     },
     /// Compile a graph and write it as a mod folder: manifest.json and <id>.opt.wasm.
     ///
@@ -555,7 +561,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             wat,
             debug,
             ir,
+            fuel_formula,
         }) => {
+            if fuel_formula {
+                let g = aether_lang::VisualScriptGraph::load(&graph)?;
+                let checked = aether_lang::interp::CheckedGraph::new(g).map_err(|_| {
+                    anyhow::anyhow!(
+                        "{}: the graph has errors; `compile` lists them",
+                        graph.display()
+                    )
+                })?;
+                let bound = aether_compile::bound::fuel_bound(&checked)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", graph.display()))?;
+                emit(&format!("{}\n", bound.turn))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let profile = if debug {
                 aether_compile::CompilationProfile::Debug
             } else {

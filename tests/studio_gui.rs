@@ -3864,3 +3864,36 @@ fn compare_with_a_file_marks_the_nodes_that_behave_differently_and_shows_a_turn_
     });
     assert!(h.query_by_label_contains("compare again").is_some());
 }
+
+#[test]
+fn the_preview_shows_the_fuel_bound_and_marks_each_node_with_its_own() {
+    let dir = temp_dir("bound");
+    let mut h = harness(options(&dir.join("home"), None));
+    settle(&mut h);
+    let (fuel, bound) = {
+        let (view, _) = h.state().preview.shown.as_ref().expect("a turn on show");
+        let b = view.fuel_bound.as_ref().expect("the template has a bound");
+        (view.report.fuel_used, b.turn)
+    };
+    assert!(bound >= fuel, "bound {bound} below the turn's {fuel}");
+    assert!(
+        h.query_by_label_contains("fuel with 40 units").is_some(),
+        "the bound is said beside the fuel bar"
+    );
+    let attack = nodes_of(&h, "attack")[0];
+    assert_eq!(h.state().canvas().bound(attack), None, "not until asked");
+    h.get_by_label("Fuel bound per node").click();
+    step_until(&mut h, "each node marked with its bound", |s| {
+        s.canvas().bound(attack).is_some()
+    });
+    let on_turn = only(&h, "on_turn");
+    // The On Turn node runs everything: its bound is the largest, and within the turn's.
+    let all = h.state().canvas().bound(on_turn).expect("marked");
+    assert!(all >= h.state().canvas().bound(attack).expect("marked"));
+    assert!(all <= bound);
+    // Asked no more: the marks go.
+    h.get_by_label("Fuel bound per node").click();
+    step_until(&mut h, "the marks cleared", |s| {
+        s.canvas().bound(attack).is_none()
+    });
+}

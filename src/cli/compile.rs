@@ -162,12 +162,73 @@ pub fn summary(w: &Written) -> String {
         Some(p) => p.display().to_string(),
         None => "standard output".into(),
     };
-    format!(
+    let mut out = format!(
         "compiled \"{}\" ({}): {} of {} nodes run, {} bytes of WebAssembly -> {to}\n",
         a.identity,
         a.profile,
         a.node_code.len(),
         nodes,
         aether_base::text::group_digits(a.wasm_bytes.len() as u64),
-    )
+    );
+    out.push_str(&bound_summary(&w.compiled.graph));
+    out
+}
+
+/// The fuel bound of an AI controller's turn, for `compile`: the formula, its value on each
+/// built-in sample (the larger over the seats), and from how many units a side the game's cap
+/// could be passed on the largest sample's map. Empty for a world script.
+pub fn bound_summary(graph: &VisualScriptGraph) -> String {
+    use aether_base::text::group_digits;
+    if graph.kind != aether_lang::graph::ScriptKind::AiController {
+        return String::new();
+    }
+    let Ok(checked) = CheckedGraph::new(graph.clone()) else {
+        return String::new();
+    };
+    let bound = match aether_compile::bound::fuel_bound(&checked) {
+        Ok(b) => b,
+        Err(e) => return format!("fuel bound: {e}\n"),
+    };
+    let cap = aether_host::DEFAULT_FUEL_PER_TURN;
+    let mut out = String::from(
+        "fuel bound of a turn (no turn can burn more; `compile --fuel-formula` prints the formula):\n",
+    );
+    let samples = creator_studio::samples::scenarios().unwrap_or_default();
+    for (name, scenario) in &samples {
+        let st = &scenario.state;
+        let most = st
+            .players
+            .iter()
+            .map(|p| bound.at(&mc_tactical_types::rules::view_for(st, p.slot), p.slot))
+            .max()
+            .unwrap_or(0);
+        out.push_str(&format!(
+            "  {name} ({} units, {}×{} map): at most {}{}\n",
+            st.units.len(),
+            st.map.width,
+            st.map.height,
+            group_digits(most),
+            if most > cap {
+                ", over the game's cap"
+            } else {
+                ""
+            }
+        ));
+    }
+    // Where the cap is reached: more units a side on the default sample's map.
+    if let Some((name, scenario)) = samples.iter().find(|(n, _)| n == "states/battle") {
+        let view = mc_tactical_types::rules::view_for(&scenario.state, 0);
+        match bound.units_to_reach(&view, 0, cap) {
+            Some(n) => out.push_str(&format!(
+                "  on {name}'s map, a turn could pass the {} cap from {} units a side\n",
+                group_digits(cap),
+                group_digits(n)
+            )),
+            None => out.push_str(&format!(
+                "  on {name}'s map, no number of units can take a turn past the {} cap\n",
+                group_digits(cap)
+            )),
+        }
+    }
+    out
 }

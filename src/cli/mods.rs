@@ -91,6 +91,7 @@ fn compile_with_manifest(
     if let Some(c) = &flags.controller_id {
         manifest.controller_id = c.clone();
     }
+    manifest.fuel_bound = ModManifest::fuel_bound_of(g);
     // Every problem at once, before anything is written.
     if let Err(problems) = ModManifest::parse(&manifest.to_json()) {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();

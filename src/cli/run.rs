@@ -102,6 +102,9 @@ pub struct RunOutput {
     pub timings: Timings,
     /// The turn node by node, when asked for (`--trace`).
     pub trace: Option<(aether_debug::TurnTrace, mc_tactical_types::TacticalState)>,
+    /// For a graph: the compiler's bound of the turn's fuel on this state (a module's turns
+    /// have none: only a graph's compiler knows every loop).
+    pub fuel_bound: Option<u64>,
 }
 
 /// Loads `module`, checks `slot` against the state, plays one turn twice (determinism).
@@ -136,6 +139,19 @@ pub fn run(module: &Path, state_file: &Path, slot: u8, seed: u64) -> anyhow::Res
     };
     // Two more fresh runs say whether the module is deterministic.
     let (_, verdict) = check_determinism(&controller, &scenario.state, slot, seed);
+    let fuel_bound = if super::compile::is_graph(module) {
+        let graph = aether_lang::VisualScriptGraph::load(module)?;
+        let checked = aether_lang::interp::CheckedGraph::new(graph)
+            .map_err(|_| anyhow::anyhow!("{}: the graph has errors", module.display()))?;
+        let bound = aether_compile::bound::fuel_bound(&checked)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", module.display()))?;
+        Some(bound.at(
+            &mc_tactical_types::rules::view_for(&scenario.state, slot),
+            slot,
+        ))
+    } else {
+        None
+    };
     Ok(RunOutput {
         report,
         deterministic: verdict == Determinism::Same,
@@ -143,6 +159,7 @@ pub fn run(module: &Path, state_file: &Path, slot: u8, seed: u64) -> anyhow::Res
         state_file: state_file.to_path_buf(),
         timings,
         trace: None,
+        fuel_bound,
     })
 }
 
@@ -265,6 +282,13 @@ pub fn render_text(out: &RunOutput) -> String {
             let _ = writeln!(s, "Fuel:          not metered");
         }
     }
+    if let Some(bound) = out.fuel_bound {
+        let _ = writeln!(
+            s,
+            "Fuel bound:    at most {} on this state (the compiler's bound: no turn here can burn more)",
+            group_digits(bound)
+        );
+    }
     let _ = writeln!(
         s,
         "Memory:        {} of {}",
@@ -352,6 +376,7 @@ pub fn render_json(out: &RunOutput) -> serde_json::Value {
         "timings": out.timings.json(),
         "fuel_used": r.fuel_used,
         "fuel_limit": r.fuel_limit,
+        "fuel_bound": out.fuel_bound,
         "memory_bytes": r.memory_bytes,
         "memory_limit": r.memory_limit,
         "wall_time_ms": r.wall_time.as_secs_f64() * 1000.0,

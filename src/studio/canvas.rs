@@ -177,6 +177,8 @@ pub struct NodeUi {
     found_nothing: std::collections::BTreeMap<NodeId, u32>,
     /// Each node's fuel in the previewed turn and its share of the turn's, when measured.
     heat: std::collections::BTreeMap<NodeId, (u64, f32)>,
+    /// Each node's fuel bound (one run) on the previewed state, when asked for.
+    bounds: std::collections::BTreeMap<NodeId, u64>,
     /// Nodes that behave differently from the version compared with: on how many turns, of
     /// how many.
     changed: std::collections::BTreeMap<NodeId, (u32, usize)>,

@@ -294,9 +294,11 @@ pub fn write(graph: &VisualScriptGraph, dialog: &ExportDialog) -> Result<String,
         ));
     }
     let host = ControllerHost::new(ControllerLimits::default()).map_err(|e| e.to_string())?;
+    let mut manifest = dialog.manifest.clone();
+    manifest.fuel_bound = ModManifest::fuel_bound_of(graph);
     let done = aether_mods::export(
         &host,
-        &dialog.manifest,
+        &manifest,
         &artifact.wasm_bytes,
         &dest,
         dialog.replace,

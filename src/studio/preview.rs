@@ -207,6 +207,8 @@ pub struct Preview {
     pub failure: Option<String>,
     /// Whether to measure and show where the turn's fuel goes, node by node.
     pub show_fuel: bool,
+    /// Whether the canvas marks each node with its fuel bound.
+    pub show_bounds: bool,
     /// Which iteration of a loop hovering a port shows (from 0).
     pub iteration: usize,
     /// Timing of the last compile and load.
@@ -237,6 +239,7 @@ impl Preview {
             stale: None,
             failure: None,
             show_fuel: false,
+            show_bounds: false,
             iteration: 0,
             timings: (Duration::ZERO, Duration::ZERO),
             waiting: None,
@@ -527,6 +530,39 @@ impl Preview {
             "Fuel counts the work the AI does in a turn; the game stops an AI that uses it all \
              (its turn then does nothing)",
         );
+        if let Some(b) = &view.fuel_bound {
+            use aether_base::text::short_number;
+            let cap = match b.units_to_cap {
+                Some(n) => format!(
+                    "over the {} cap from {} units a side on this map",
+                    short_number(fuel_limit),
+                    group_digits(n)
+                ),
+                None => format!(
+                    "under the {} cap on this map with any number of units",
+                    short_number(fuel_limit)
+                ),
+            };
+            ui.label(
+                RichText::new(format!(
+                    "at most {} fuel with {} units; {cap}",
+                    short_number(b.turn),
+                    view.before.units.len()
+                ))
+                .small(),
+            )
+            .on_hover_text(
+                "The compiler's bound: no turn of this graph on a state like this one (as many \
+                 units, as large a map, stats no higher) can use more, whatever the units do. It \
+                 counts every loop at its longest and every query at its slowest, so real turns \
+                 use less. `creator-studio compile` prints it for every sample.",
+            );
+            ui.checkbox(&mut self.show_bounds, "Fuel bound per node")
+                .on_hover_text(
+                    "Mark each node with the most fuel one run of it can use on this state (the \
+                 queries it calls and the values it pulls included)",
+                );
+        }
         // The passes of the longest loop: what "iteration k" counts on every port.
         let loops = view.passes.max(1);
         if loops > 1 {

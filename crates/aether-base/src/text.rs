@@ -76,7 +76,19 @@ pub fn first_unsafe(text: &str) -> Option<(usize, char)> {
         .map(|(i, c)| (i + 1, c))
 }
 
-/// `1234567` as `"1,234,567"`: fuel figures in reports.
+/// `n` for a glance: up to 9,999 as it is, then `12.3k`, `6.2M`, `1.4G`.
+pub fn short_number(n: u64) -> String {
+    let (value, unit) = match n {
+        0..10_000 => return n.to_string(),
+        10_000..1_000_000 => (n as f64 / 1e3, "k"),
+        1_000_000..1_000_000_000 => (n as f64 / 1e6, "M"),
+        _ => (n as f64 / 1e9, "G"),
+    };
+    let text = format!("{value:.1}");
+    format!("{}{unit}", text.strip_suffix(".0").unwrap_or(&text))
+}
+
+/// `n` with a comma between groups of three digits: `1,234,567`.
 pub fn group_digits(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);

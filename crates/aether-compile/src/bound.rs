@@ -545,9 +545,21 @@ pub fn fuel_bound(checked: &CheckedGraph) -> Result<FuelBound, BoundError> {
     if checked.graph().kind == ScriptKind::WorldScript {
         return Err(BoundError::WorldScript);
     }
-    let program = ir::lower(checked);
     let artifact = VisualScriptCompiler::compile_checked(checked, CompilationProfile::Release)
         .map_err(|e| BoundError::Compile(e.to_string()))?;
+    fuel_bound_of(checked, &artifact)
+}
+
+/// The fuel bound of `checked`'s turns read from `artifact`, a module already compiled from it
+/// (either profile: the same code).
+pub fn fuel_bound_of(
+    checked: &CheckedGraph,
+    artifact: &crate::ScriptArtifact,
+) -> Result<FuelBound, BoundError> {
+    if checked.graph().kind == ScriptKind::WorldScript {
+        return Err(BoundError::WorldScript);
+    }
+    let program = ir::lower(checked);
     let wasm = &artifact.wasm_bytes;
     let unbounded = BoundError::Unbounded;
     let mut a = Analysis::new(wasm).map_err(unbounded)?;

@@ -58,6 +58,11 @@ pub struct ModManifest {
     /// `export`, checked by `validate` and `scan`; optional (manifests made by hand or by older
     /// studios have none).
     pub fingerprint: Option<Fingerprint>,
+    /// The compiler's bound of a turn's fuel, as a formula over what the state holds
+    /// (`aether_compile::bound::Poly`'s grammar; the README lists the variables), for a game
+    /// that refuses AIs it cannot prove fit its cap; optional (modules not built from a graph
+    /// have none).
+    pub fuel_bound: Option<String>,
 }
 
 /// One thing wrong with a manifest: the field and what to do about it.
@@ -137,6 +142,7 @@ impl ModManifest {
             signature: None,
             mc_tactical_types: mc_tactical_types::CRATE_VERSION.to_owned(),
             fingerprint: None,
+            fuel_bound: None,
         }
     }
 
@@ -258,6 +264,26 @@ impl ModManifest {
                 }
             },
         };
+        let fuel_bound = match map.get("fuel_bound") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(f)) => match aether_compile::bound::Poly::parse(f) {
+                Ok(_) => Some(f.clone()),
+                Err(e) => {
+                    bad(
+                        "fuel_bound",
+                        format!("must be a fuel formula as `creator-studio export` writes it: {e}"),
+                    );
+                    None
+                }
+            },
+            Some(_) => {
+                bad(
+                    "fuel_bound",
+                    "must be a formula in a string, or null".into(),
+                );
+                None
+            }
+        };
         if sandbox == Some(Sandbox::Native) && signature.is_none() {
             bad(
                 "signature",
@@ -306,12 +332,22 @@ impl ModManifest {
                 signature,
                 mc_tactical_types,
                 fingerprint,
+                fuel_bound,
             }),
             _ => Err(vec![ManifestProblem {
                 field: "",
                 message: "is incomplete".into(),
             }]),
         }
+    }
+
+    /// The fuel bound of `graph`'s turns as the manifest writes it, when the compiler can give
+    /// one (an AI controller without errors).
+    pub fn fuel_bound_of(graph: &aether_lang::VisualScriptGraph) -> Option<String> {
+        let checked = aether_lang::interp::CheckedGraph::new(graph.clone()).ok()?;
+        aether_compile::bound::fuel_bound(&checked)
+            .ok()
+            .map(|b| b.turn.to_string())
     }
 
     /// The identity the module must announce: `"<name> <version>"`.
@@ -346,8 +382,12 @@ impl ModManifest {
                 q(&f.hash)
             )
         });
+        let fuel_bound = self
+            .fuel_bound
+            .as_deref()
+            .map_or(String::new(), |f| format!(",\n  \"fuel_bound\": {}", q(f)));
         format!(
-            "{{\n  \"id\": {},\n  \"name\": {},\n  \"author\": {},\n  \"version\": {},\n  \"kind\": {},\n  \"controller_id\": {},\n  \"sandbox\": {},\n  \"signature\": {signature},\n  \"mc_tactical_types\": {}{fingerprint}\n}}\n",
+            "{{\n  \"id\": {},\n  \"name\": {},\n  \"author\": {},\n  \"version\": {},\n  \"kind\": {},\n  \"controller_id\": {},\n  \"sandbox\": {},\n  \"signature\": {signature},\n  \"mc_tactical_types\": {}{fingerprint}{fuel_bound}\n}}\n",
             q(&self.id),
             q(&self.name),
             q(&self.author),
@@ -462,6 +502,7 @@ mod tests {
             signature: None,
             mc_tactical_types: mc_tactical_types::CRATE_VERSION.into(),
             fingerprint: None,
+            fuel_bound: None,
         }
     }
 

@@ -153,6 +153,7 @@ fn manifest_for(graph: &aether_lang::graph::VisualScriptGraph, id: &str) -> ModM
         signature: None,
         mc_tactical_types: mc_tactical_types::CRATE_VERSION.into(),
         fingerprint: None,
+        fuel_bound: None,
     }
 }
 

@@ -36,6 +36,18 @@ impl Canvas {
         self.ui.changed.get(&node).copied()
     }
 
+    /// Marks each node with the most fuel one run of it can use (empty: no marks).
+    pub fn set_bounds(&mut self, bounds: std::collections::BTreeMap<NodeId, u64>) {
+        if self.ui.bounds != bounds {
+            self.ui.bounds = bounds;
+        }
+    }
+
+    /// The fuel bound shown on `node`, if any.
+    pub fn bound(&self, node: NodeId) -> Option<u64> {
+        self.ui.bounds.get(&node).copied()
+    }
+
     /// Marks each node with its share of the previewed turn's fuel (empty: no marks).
     pub fn set_heat(&mut self, heat: std::collections::BTreeMap<NodeId, (u64, f32)>) {
         if self.ui.heat != heat {

@@ -277,6 +277,20 @@ impl ge::NodeDataTrait for NodeData {
             ));
             st.title_tip |= fuel_label.hovered();
         }
+        if let Some(bound) = st.bounds.get(&self.core) {
+            let label = ui
+                .label(
+                    egui::RichText::new(format!("≤ {}", aether_base::text::short_number(*bound)))
+                        .small()
+                        .color(Color32::from_rgb(170, 200, 170)),
+                )
+                .on_hover_text(format!(
+                    "One run of this node uses at most {} fuel on the previewed state (the \
+                     queries it calls and the values it pulls included): the compiler's bound",
+                    aether_base::text::group_digits(*bound)
+                ));
+            st.title_tip |= label.hovered();
+        }
         if let Some((turns, of)) = st.changed.get(&self.core) {
             let changed = ui
                 .label(

@@ -43,6 +43,16 @@ pub fn show(
         _ => std::collections::BTreeMap::new(),
     };
     canvas.set_heat(heat);
+    // Each node's fuel bound on the previewed state, when asked for and current.
+    let bounds = match (&preview.shown, &preview.stale) {
+        (Some((view, _)), None) if preview.show_bounds => view
+            .fuel_bound
+            .as_ref()
+            .map(|b| b.nodes.clone())
+            .unwrap_or_default(),
+        _ => std::collections::BTreeMap::new(),
+    };
+    canvas.set_bounds(bounds);
     debugger.noun = "turn";
     let current = match (&preview.shown, &preview.stale) {
         (Some((v, _)), None) => debugger.paused_at(&v.run_trace),

@@ -39,9 +39,22 @@ pub struct Job {
     pub trace: bool,
 }
 
+/// The compiler's fuel bound, evaluated on a previewed turn's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FuelBoundView {
+    /// No turn on this state can burn more.
+    pub turn: u64,
+    /// From how many units a side the game's cap could be passed on this map (`None`: never).
+    pub units_to_cap: Option<u64>,
+    /// One run of each node, at most.
+    pub nodes: std::collections::BTreeMap<aether_lang::graph::NodeId, u64>,
+}
+
 /// A previewed turn.
 #[derive(Clone, Debug)]
 pub struct TurnView {
+    /// The compiler's bound of this turn's fuel (none for a graph it cannot bound).
+    pub fuel_bound: Option<FuelBoundView>,
     /// The host's report of the first run.
     pub report: TurnReport,
     /// Whether a second fresh instance gave the same reply bytes.
@@ -196,6 +209,7 @@ type Compiled = (
     Duration,
     Duration,
     aether_compile::ScriptArtifact,
+    Option<aether_compile::bound::FuelBound>,
 );
 
 /// Compiles (or reuses) the controller and plays the job's turn.
@@ -251,7 +265,19 @@ fn run_job(
                 *linked_state = linked.state.clone();
                 let hash = module_hash(&artifact.wasm_bytes);
                 let load = started.elapsed();
-                *cache = Some((job.graph.clone(), (c, hash), compile_time, load, artifact));
+                let bound = aether_lang::interp::CheckedGraph::new(job.graph.clone())
+                    .ok()
+                    .and_then(|checked| {
+                        aether_compile::bound::fuel_bound_of(&checked, &artifact).ok()
+                    });
+                *cache = Some((
+                    job.graph.clone(),
+                    (c, hash),
+                    compile_time,
+                    load,
+                    artifact,
+                    bound,
+                ));
             }
             Err(e) => {
                 done.outcome =
@@ -260,7 +286,7 @@ fn run_job(
             }
         }
     }
-    let Some((_, this, compile_time, load_time, artifact)) = cache.as_ref() else {
+    let Some((_, this, compile_time, load_time, artifact, bound)) = cache.as_ref() else {
         return done;
     };
     let controller = &this.0;
@@ -336,7 +362,21 @@ fn run_job(
         .map(|(_, (_, v))| v.len())
         .max()
         .unwrap_or(1);
+    let view = rules::view_for(&state, job.slot);
+    let fuel_bound = bound.as_ref().map(|b| {
+        let measures = aether_compile::bound::measures(&view, job.slot);
+        FuelBoundView {
+            turn: b.turn.eval(&measures),
+            units_to_cap: b.units_to_reach(&view, job.slot, aether_host::DEFAULT_FUEL_PER_TURN),
+            nodes: b
+                .nodes
+                .iter()
+                .map(|(n, p)| (*n, p.eval(&measures)))
+                .collect(),
+        }
+    });
     done.outcome = Outcome::Turn(Box::new(TurnView {
+        fuel_bound,
         report,
         deterministic: verdict == Determinism::Same,
         before: state,
