@@ -15,6 +15,8 @@ mod bounds;
 mod crowd;
 #[path = "studio/editor.rs"]
 mod editor;
+#[path = "studio/fuel_bound.rs"]
+mod fuel_bound;
 #[path = "studio/versus.rs"]
 mod versus;
 #[path = "studio/world.rs"]
@@ -252,7 +254,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 15] = [
+    let sections: [(&str, fn()); 16] = [
         ("host", host_section),
         ("decoder", versus::decoder_section),
         ("bounds", bounds::bounds_section),
@@ -268,6 +270,7 @@ fn main() {
         ("world", world::world_section),
         ("charges", crowd::charges_section),
         ("crowd", crowd::crowd_section),
+        ("fuelbound", fuel_bound::fuel_bound_section),
     ];
     for (name, section) in sections {
         if only.is_empty() || only.iter().any(|o| o == name) {

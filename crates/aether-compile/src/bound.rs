@@ -631,6 +631,54 @@ pub fn routine_bounds() -> Result<Vec<(String, Poly)>, String> {
     Ok(out)
 }
 
+/// The node kinds each AI runtime routine serves, for the documentation's table.
+const ROUTINE_NODES: [(&str, &str); 25] = [
+    (
+        "rt_begin",
+        "every turn: reading the state, sorting and indexing the units",
+    ),
+    ("rt_finish", "every turn: writing the reply"),
+    ("rt_next_unit", "For Each Unit (one round)"),
+    ("rt_live", "Unit Exists"),
+    ("rt_stat", "Unit HP, Unit Max HP, Unit Attack, Unit Range"),
+    ("rt_pos", "Unit Position"),
+    ("rt_kind_is", "Kind Is"),
+    ("rt_distance", "Distance"),
+    ("rt_count", "Count Units"),
+    ("rt_map_centre", "Map Centre"),
+    ("rt_turn", "Turn"),
+    ("rt_terrain_is", "Terrain At"),
+    ("rt_random", "Random Number"),
+    ("rt_div", "Divide"),
+    ("rt_nearest_enemy", "Nearest Enemy"),
+    ("rt_weakest_in_range", "Weakest Enemy In Range"),
+    ("rt_count_near", "Count Enemies Near"),
+    ("rt_weakest_friend", "Weakest Friend Near"),
+    ("rt_in_danger", "Is In Danger"),
+    ("rt_best_tile", "Best Tile"),
+    ("rt_nearest_hidden", "Nearest Hidden Tile"),
+    ("rt_attack", "Attack"),
+    ("rt_move", "Move Toward, Move Away From"),
+    ("rt_fortify", "Fortify"),
+    ("rt_cast", "Cast Fireball, Cast Heal"),
+];
+
+/// The documentation's table: what one run of each node kind's runtime routine can cost, as
+/// the analysis reads it from `runtime.wat` (the node's own code adds a few operators; the
+/// turn's bound counts those too).
+pub fn routine_table() -> Result<String, String> {
+    let bounds: BTreeMap<String, Poly> = routine_bounds()?.into_iter().collect();
+    let mut out =
+        String::from("| node | routine | fuel of one run, at most |\n| --- | --- | --- |\n");
+    for (routine, nodes) in ROUTINE_NODES {
+        let b = bounds
+            .get(routine)
+            .ok_or_else(|| format!("the runtime has no `{routine}`"))?;
+        out.push_str(&format!("| {nodes} | `{routine}` | `{b}` |\n"));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
