@@ -183,8 +183,9 @@ fn replay_cases(dir: &Path) -> anyhow::Result<Vec<Case>> {
     }
     let mut out = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("{}: cannot read the replay", file.display()))?;
+        let text =
+            aether_base::fsutil::read_text_bounded(&file, aether_base::fsutil::MAX_DOCUMENT_BYTES)
+                .with_context(|| format!("{}: cannot read the replay", file.display()))?;
         let replay =
             Replay::from_json(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         let scenario = Scenario::load(Path::new(&replay.scenario))

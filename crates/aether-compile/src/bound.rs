@@ -512,9 +512,12 @@ pub enum BoundError {
     Unbounded(String),
 }
 
-/// The functions of the AI runtime as the module holds them: (index, name, notes), and the
-/// once-a-turn ones' indices.
-fn runtime_functions() -> Result<(Vec<(u32, String, Notes)>, BTreeSet<u32>), String> {
+/// The AI runtime's functions as the module holds them: (index, name, notes).
+type RuntimeFunctions = Vec<(u32, String, Notes)>;
+
+/// The functions of the AI runtime as the module holds them, and the once-a-turn ones'
+/// indices.
+fn runtime_functions() -> Result<(RuntimeFunctions, BTreeSet<u32>), String> {
     let rt = crate::runtime::get()?;
     let notes = runtime_notes(crate::runtime::SOURCE)?;
     if notes.functions.len() != rt.bodies.len() {
