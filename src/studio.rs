@@ -727,16 +727,9 @@ impl Studio {
 
     /// Opens the duel lab's shown turn in the turn preview: its state becomes a sample (named
     /// after the turn), played by the edited graph as that turn's player with its seed.
-    pub fn debug_duel_turn(&mut self) {
-        let Some((sample, slot, seed)) = self
-            .duel_lab
-            .shown
-            .as_ref()
-            .and_then(|d| d.turn_sample(self.duel_lab.turn))
-        else {
-            return;
-        };
-        // The same turn opened twice is picked again, not added twice.
+    /// Shows `sample`'s state in the turn preview, played by `slot` with `seed` (the same turn
+    /// opened twice is picked again, not added twice).
+    pub(crate) fn open_turn_in_preview(&mut self, sample: preview::Sample, slot: u8, seed: u64) {
         match self.preview.samples.iter().position(|s| {
             s.path.is_none() && s.name == sample.name && s.scenario.state == sample.scenario.state
         }) {
@@ -746,6 +739,18 @@ impl Studio {
         self.preview.slot = slot;
         self.preview.seed = seed;
         self.right_tab = RightTab::Preview;
+    }
+
+    pub fn debug_duel_turn(&mut self) {
+        let Some((sample, slot, seed)) = self
+            .duel_lab
+            .shown
+            .as_ref()
+            .and_then(|d| d.turn_sample(self.duel_lab.turn))
+        else {
+            return;
+        };
+        self.open_turn_in_preview(sample, slot, seed);
         let game_turn = self.preview.state().map_or(0, |s| s.turn);
         self.status = format!(
             "Debugging turn {} of the duel: the preview plays it with your graph as player {slot} \

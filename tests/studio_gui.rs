@@ -3854,6 +3854,23 @@ fn compare_with_a_file_marks_the_nodes_that_behave_differently_and_shows_a_turn_
             || h.query_all_by_label_contains("only NEW: ").next().is_some()
     );
 
+    // And opens in the turn preview, played by the graph on the canvas.
+    let (slot, seed) = {
+        let r = h.state().compare.result.as_ref().unwrap();
+        let c = &r.cases[r.diff.differing[0].case];
+        (c.slot, c.seed)
+    };
+    h.get_by_label("Debug this turn in the preview").click();
+    step_until(&mut h, "the turn in the preview", |s| {
+        s.preview.samples[s.preview.sample].name == first
+    });
+    assert_eq!(
+        (h.state().preview.slot, h.state().preview.seed),
+        (slot, seed)
+    );
+    settle(&mut h);
+    assert!(h.state().preview.shown.is_some());
+
     // An edit makes the marks stale: they go, and the window says to compare again.
     h.state_mut().canvas_mut().focus(NodeId(9));
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);

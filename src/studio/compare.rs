@@ -41,6 +41,9 @@ pub enum CompareAction {
     Start(Against),
     /// Pick a graph file to compare with.
     PickFile,
+    /// Open differing turn `i` (of `result.diff.differing`) in the turn preview, played by the
+    /// graph on the canvas.
+    OpenInPreview(usize),
 }
 
 /// A finished comparison.
@@ -239,11 +242,11 @@ impl Compare {
         if !self.open {
             return None;
         }
+        let mut action = None;
         self.poll();
         if self.busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
-        let mut action = None;
         let mut open = self.open;
         egui::Window::new("Compare with…")
             .open(&mut open)
@@ -299,7 +302,9 @@ impl Compare {
                         self.cancel();
                     }
                 }
-                self.result_ui(ui, version);
+                if let Some(i) = self.result_ui(ui, version) {
+                    action = Some(CompareAction::OpenInPreview(i));
+                }
             });
         self.open = open;
         if !self.open {
@@ -308,9 +313,10 @@ impl Compare {
         action
     }
 
-    fn result_ui(&mut self, ui: &mut egui::Ui, version: u64) {
+    /// The comparison's result; `Some(i)` when differing turn `i` should open in the preview.
+    fn result_ui(&mut self, ui: &mut egui::Ui, version: u64) -> Option<usize> {
         let Some(r) = &self.result else {
-            return;
+            return None;
         };
         ui.separator();
         let d = &r.diff;
@@ -341,7 +347,7 @@ impl Compare {
             ));
         }
         if d.differing.is_empty() {
-            return;
+            return None;
         }
         ui.label(RichText::new("Differing turns (click one to see both on the map):").small());
         let mut clicked = None;
@@ -366,9 +372,8 @@ impl Compare {
         if clicked.is_some() {
             self.selected = clicked;
         }
-        let Some(t) = self.selected.and_then(|i| d.differing.get(i)) else {
-            return;
-        };
+        let selected = self.selected?;
+        let t = d.differing.get(selected)?;
         let case = &r.cases[t.case];
         ui.separator();
         ui.columns(2, |cols| {
@@ -393,6 +398,13 @@ impl Compare {
                 }
             }
         });
+        ui.button("Debug this turn in the preview")
+            .on_hover_text(
+                "Open this turn in the turn preview, played by the graph on the canvas (NEW): \
+                 hover its ports, ask Why not?, step through it",
+            )
+            .clicked()
+            .then_some(selected)
     }
 }
 
@@ -495,6 +507,31 @@ impl super::Studio {
                     .map_or_else(|| PathBuf::from("."), std::path::Path::to_path_buf);
                 self.pickers
                     .open(super::files::Purpose::CompareWith, &dir, "");
+            }
+            Some(CompareAction::OpenInPreview(i)) => {
+                let found = self.compare.result.as_ref().and_then(|r| {
+                    let t = r.diff.differing.get(i)?;
+                    let case = r.cases.get(t.case)?;
+                    Some(case.clone())
+                });
+                if let Some(case) = found {
+                    let sample = super::preview::Sample {
+                        name: case.label.clone(),
+                        path: None,
+                        scenario: aether_lang::Scenario {
+                            name: case.label.clone(),
+                            description: "A turn where the compared versions differ".into(),
+                            turn_limit: None,
+                            state: case.view.clone(),
+                        },
+                    };
+                    self.open_turn_in_preview(sample, case.slot, case.seed);
+                    self.status = format!(
+                        "Debugging a turn where the versions differ ({}): the preview plays it with \
+                         the graph on the canvas",
+                        case.label
+                    );
+                }
             }
             None => {}
         }
