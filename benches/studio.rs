@@ -17,6 +17,8 @@ mod crowd;
 mod editor;
 #[path = "studio/fuel_bound.rs"]
 mod fuel_bound;
+#[path = "studio/ladder.rs"]
+mod ladder;
 #[path = "studio/versus.rs"]
 mod versus;
 #[path = "studio/world.rs"]
@@ -254,7 +256,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 16] = [
+    let sections: [(&str, fn()); 17] = [
         ("host", host_section),
         ("decoder", versus::decoder_section),
         ("bounds", bounds::bounds_section),
@@ -271,6 +273,7 @@ fn main() {
         ("charges", crowd::charges_section),
         ("crowd", crowd::crowd_section),
         ("fuelbound", fuel_bound::fuel_bound_section),
+        ("ladder", ladder::ladder_section),
     ];
     for (name, section) in sections {
         if only.is_empty() || only.iter().any(|o| o == name) {

@@ -8,6 +8,7 @@ use clap::{CommandFactory as _, Parser, Subcommand};
 mod compile;
 mod diff;
 mod duel;
+mod ladder;
 mod mods;
 mod run;
 mod show;
@@ -165,6 +166,47 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         seeds: u64,
         /// Print one JSON object instead of the report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A ladder: every pair of contenders over the seeds from both seats, as `tournament`, played
+    /// as a timely dataflow on this machine's cores or on several machines (the same binary and
+    /// files on each, started with --processes, --process and --hostfile). Each game is appended
+    /// to the results file as it finishes; the same command started again skips the games
+    /// already there, so a stopped run resumes.
+    ///
+    /// Exit status: 0 when every game was played, 1 when a contender, the scenario, the host file
+    /// or a peer failed (the message says which and what to do).
+    Ladder {
+        /// Contenders: graphs, .wasm/.wat modules, mod folders, or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The duel scenario, e.g. assets/duels/crossing.json.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Seeds per pair (each played from both seats).
+        #[arg(long, default_value_t = 20)]
+        seeds: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        first_seed: u64,
+        /// The results file: one JSON object per game, in game order once the ladder is done.
+        #[arg(long, default_value = "ladder-results.jsonl")]
+        out: PathBuf,
+        /// Worker threads in this process (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Processes in the ladder, on this machine or others.
+        #[arg(long, default_value_t = 1)]
+        processes: usize,
+        /// This process's index, 0 to processes - 1 (process 0 keeps the table and the file).
+        #[arg(long, default_value_t = 0)]
+        process: usize,
+        /// The processes' addresses, one host:port a line, process 0 first (the same file
+        /// everywhere).
+        #[arg(long)]
+        hostfile: Option<PathBuf>,
+        /// Print one JSON object instead of the table.
         #[arg(long)]
         json: bool,
     },
@@ -517,6 +559,35 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(2))
                 }
             }
+        }
+        Some(Command::Ladder {
+            paths,
+            scenario,
+            seeds,
+            first_seed,
+            out,
+            workers,
+            processes,
+            process,
+            hostfile,
+            json,
+        }) => {
+            let workers = workers.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+            });
+            emit(&ladder::run(&ladder::LadderArgs {
+                paths,
+                scenario,
+                seeds,
+                first_seed,
+                out,
+                workers,
+                processes,
+                process,
+                hostfile,
+                json,
+            })?)?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Replay { file }) => {
             let (text, matched) = duel::replay(&file)?;

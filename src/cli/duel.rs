@@ -278,7 +278,7 @@ pub struct TournamentArgs {
 
 /// The controllers `paths` name: a graph, a module or a mod folder as it is; a folder of them
 /// by its entries in name order (world scripts and other files skipped). `(label, path)`.
-fn entrants(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub(super) fn entrants(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         let is_mod = p.join("manifest.json").is_file();

@@ -336,6 +336,42 @@ pub fn wilson_difference(a_wins: u32, a_n: u32, b_wins: u32, b_n: u32) -> (f64, 
     (low.max(-1.0), high.min(1.0))
 }
 
+/// One game of a batch: `a` in slot `seat` against `b` in the other, with duel seed `seed`,
+/// counted for `a`.
+pub fn play_game(
+    scenario: &Scenario,
+    a: &Seat,
+    b: &Seat,
+    seed: u64,
+    seat: u8,
+) -> Result<Game, DuelError> {
+    let seats = if seat == 0 {
+        [a.clone(), b.clone()]
+    } else {
+        [b.clone(), a.clone()]
+    };
+    let r = play_duel(scenario, &seats, seed)?;
+    let result = match r.winner {
+        Some(w) if w == seat => "win",
+        Some(_) => "loss",
+        None => "draw",
+    };
+    let (mine, theirs) = (usize::from(seat), usize::from(1 - seat));
+    let mut bytes = Vec::new();
+    for t in &r.turns {
+        bytes.extend_from_slice(&t.view_hash.to_le_bytes());
+        bytes.extend_from_slice(&t.reply);
+    }
+    Ok(Game {
+        seed,
+        seat,
+        result,
+        rounds: r.rounds,
+        failed_turns: [r.failed_turns[mine], r.failed_turns[theirs]],
+        fingerprint: format!("{:016x}", fnv(&bytes)),
+    })
+}
+
 /// Plays `a` against `b` on `scenario` for every seed in `seeds`, from both seats (a two-player
 /// scenario), on all cores. `progress` is told each finished game (games done, games in all);
 /// setting `cancel` stops it early: the games not started are left out of the result. The
@@ -366,33 +402,9 @@ pub fn play_batch(
             if cancel.load(Ordering::Relaxed) {
                 return None;
             }
-            let seats = if seat == 0 {
-                [a.clone(), b.clone()]
-            } else {
-                [b.clone(), a.clone()]
-            };
-            let r = play_duel(scenario, &seats, seed).ok()?;
-            let result = match r.winner {
-                Some(w) if w == seat => "win",
-                Some(_) => "loss",
-                None => "draw",
-            };
-            let (mine, theirs) = (usize::from(seat), usize::from(1 - seat));
-            let mut bytes = Vec::new();
-            for t in &r.turns {
-                bytes.extend_from_slice(&t.view_hash.to_le_bytes());
-                bytes.extend_from_slice(&t.reply);
-            }
-            let fingerprint = format!("{:016x}", fnv(&bytes));
+            let game = play_game(scenario, a, b, seed, seat).ok()?;
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            Some(Game {
-                seed,
-                seat,
-                result,
-                rounds: r.rounds,
-                failed_turns: [r.failed_turns[mine], r.failed_turns[theirs]],
-                fingerprint,
-            })
+            Some(game)
         })
         .collect();
     per_game.sort_by_key(|g| (g.seed, g.seat));

@@ -1,0 +1,310 @@
+//! `creator-studio ladder` as an organiser runs it: in one process it plays exactly the games of
+//! `tournament` and rates them the same; as 2 and as 3 processes on this machine (loopback) it
+//! writes the same results file byte for byte; a process killed mid-run stops the others with
+//! a clear message, and the same command started again resumes to the same final file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[path = "support/base.rs"]
+mod base;
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::studio;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cs-ladder-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const CROSSING: &str = "assets/duels/crossing.json";
+
+const THREE: [&str; 3] = [
+    "examples/graphs/melee-rusher.mcgraph.json",
+    "examples/graphs/archer-skirmisher.mcgraph.json",
+    "examples/graphs/hill-defender.mcgraph.json",
+];
+
+/// A hostfile of `n` loopback addresses on ports free a moment ago.
+fn hostfile(dir: &Path, n: usize) -> PathBuf {
+    let listeners: Vec<_> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let lines: Vec<String> = listeners
+        .iter()
+        .map(|l| format!("127.0.0.1:{}", l.local_addr().unwrap().port()))
+        .collect();
+    drop(listeners);
+    let path = dir.join(format!("hosts-{n}.txt"));
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+/// Starts process `i` of `n` of a ladder of `paths` writing `out`.
+fn spawn(paths: &[&str], seeds: &str, out: &Path, n: usize, i: usize, hosts: &Path) -> Child {
+    let mut args: Vec<String> = vec!["ladder".into()];
+    args.extend(paths.iter().map(|p| p.to_string()));
+    args.extend(
+        [
+            "--scenario",
+            CROSSING,
+            "--seeds",
+            seeds,
+            "--workers",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+            "--processes",
+            &n.to_string(),
+            "--process",
+            &i.to_string(),
+            "--hostfile",
+            hosts.to_str().unwrap(),
+        ]
+        .map(str::to_owned),
+    );
+    Command::new(env!("CARGO_BIN_EXE_creator-studio"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for every child (killing all after `limit`); their outputs.
+fn wait_all(children: Vec<Child>, limit: Duration) -> Vec<std::process::Output> {
+    let started = Instant::now();
+    let mut children = children;
+    loop {
+        if children
+            .iter_mut()
+            .all(|c| c.try_wait().ok().flatten().is_some())
+        {
+            break;
+        }
+        if started.elapsed() > limit {
+            for c in &mut children {
+                let _ = c.kill();
+            }
+            panic!("the ladder's processes did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect()
+}
+
+fn local_ladder(paths: &[&str], seeds: &str, out: &Path, workers: &str) -> serde_json::Value {
+    let mut args = vec!["ladder"];
+    args.extend_from_slice(paths);
+    args.extend_from_slice(&[
+        "--scenario",
+        CROSSING,
+        "--seeds",
+        seeds,
+        "--workers",
+        workers,
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let o = studio(&args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn in_one_process_it_is_the_tournament_game_for_game() {
+    let dir = scratch("tournament");
+    // The five AI templates and the reference controller, built for wasm32 from its Rust.
+    let reference = dir.join("learned-duel.wasm");
+    std::fs::write(&reference, base::rust_controller("learned-duel")).unwrap();
+    let reference = reference.to_str().unwrap();
+    let out = dir.join("results.jsonl");
+    let ladder = local_ladder(&["examples/graphs", reference], "3", &out, "2");
+    let mut args = vec!["tournament", "examples/graphs", reference];
+    args.extend_from_slice(&["--scenario", CROSSING, "--seeds", "3", "--json"]);
+    let o = studio(&args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let tournament: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // The same ranking, ratings, wins, draws and losses.
+    assert_eq!(ladder["ranking"], tournament["ranking"]);
+    assert_eq!(ladder["ranking"].as_array().unwrap().len(), 6);
+    // Every game: the pair totals of the file are the tournament's pairings.
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let pairings = tournament["pairings"].as_array().unwrap();
+    assert_eq!(lines.len() as u64, pairings.len() as u64 * 6);
+    for p in pairings {
+        let of_pair: Vec<&serde_json::Value> = lines
+            .iter()
+            .filter(|l| l["a"] == p["a"] && l["b"] == p["b"])
+            .collect();
+        let count = |r: &str| of_pair.iter().filter(|l| l["result"] == r).count() as u64;
+        assert_eq!(of_pair.len() as u64, p["games"].as_u64().unwrap(), "{p}");
+        assert_eq!(count("win"), p["wins"].as_u64().unwrap(), "{p}");
+        assert_eq!(count("draw"), p["draws"].as_u64().unwrap(), "{p}");
+        assert_eq!(count("loss"), p["losses"].as_u64().unwrap(), "{p}");
+    }
+}
+
+#[test]
+fn two_and_three_processes_write_the_same_results_as_one() {
+    let dir = scratch("processes");
+    let one = dir.join("one.jsonl");
+    local_ladder(&THREE, "4", &one, "2");
+    for n in [2usize, 3] {
+        let hosts = hostfile(&dir, n);
+        let out = dir.join(format!("{n}.jsonl"));
+        let children = (0..n)
+            .map(|i| spawn(&THREE, "4", &out, n, i, &hosts))
+            .collect();
+        for (i, o) in wait_all(children, Duration::from_secs(240))
+            .iter()
+            .enumerate()
+        {
+            assert!(
+                o.status.success(),
+                "process {i} of {n}: {}",
+                text(&o.stderr)
+            );
+        }
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            std::fs::read(&one).unwrap(),
+            "{n} processes"
+        );
+    }
+}
+
+#[test]
+fn a_killed_process_stops_the_others_and_the_same_command_resumes() {
+    let dir = scratch("killed");
+    let five = ["examples/graphs"];
+    let reference = dir.join("reference.jsonl");
+    local_ladder(&five, "100", &reference, "2");
+    let all = std::fs::read_to_string(&reference).unwrap().lines().count();
+    let out = dir.join("results.jsonl");
+    let hosts = hostfile(&dir, 2);
+    let keeper = spawn(&five, "100", &out, 2, 0, &hosts);
+    let mut other = spawn(&five, "100", &out, 2, 1, &hosts);
+    // Kill process 1 once some games are in the file.
+    let started = Instant::now();
+    while std::fs::read_to_string(&out).map_or(0, |t| t.lines().count()) < 20 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no game came in"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    other.kill().unwrap();
+    let _ = other.wait();
+    let o = wait_all(vec![keeper], Duration::from_secs(120)).remove(0);
+    let kept = std::fs::read_to_string(&out).unwrap().lines().count();
+    assert!(
+        !o.status.success(),
+        "the keeper went on without its peer ({kept} of {all} games)"
+    );
+    let said = text(&o.stderr);
+    assert!(
+        said.contains("another process of the ladder stopped"),
+        "{said}"
+    );
+    assert!(said.contains("start the same command again"), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+    assert!(kept > 0 && kept < all, "{kept} of {all} games kept");
+    // The same command again, both processes: it plays only what is missing and ends on the
+    // same file as a run that was never stopped.
+    let hosts = hostfile(&dir, 2);
+    let children = (0..2)
+        .map(|i| spawn(&five, "100", &out, 2, i, &hosts))
+        .collect();
+    for o in wait_all(children, Duration::from_secs(240)) {
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&reference).unwrap()
+    );
+}
+
+#[test]
+fn a_process_with_another_module_under_one_name_stops_the_ladder_naming_it() {
+    let dir = scratch("mismatch");
+    // Process 1 holds an edited archer under the archer's name and version.
+    let edited = dir.join("archer-skirmisher.mcgraph.json");
+    let mut g = aether_lang::VisualScriptGraph::load(Path::new(THREE[1])).unwrap();
+    assert!(g.set_value(
+        aether_lang::graph::NodeId(9),
+        "b",
+        aether_lang::graph::Value::Number(3)
+    ));
+    g.save(&edited).unwrap();
+    let hosts = hostfile(&dir, 2);
+    let out = dir.join("results.jsonl");
+    let zero = spawn(&THREE, "2", &out, 2, 0, &hosts);
+    let one = spawn(
+        &[THREE[0], edited.to_str().unwrap(), THREE[2]],
+        "2",
+        &out,
+        2,
+        1,
+        &hosts,
+    );
+    for o in wait_all(vec![zero, one], Duration::from_secs(120)) {
+        assert!(!o.status.success());
+        let said = text(&o.stderr);
+        assert!(
+            said.contains("archer-skirmisher 1.0.0") && said.contains("put the same files"),
+            "{said}"
+        );
+    }
+}
+
+#[test]
+fn bad_cluster_arguments_are_named() {
+    let dir = scratch("args");
+    let o = studio(&[
+        "ladder",
+        THREE[0],
+        THREE[1],
+        "--scenario",
+        CROSSING,
+        "--processes",
+        "2",
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("--hostfile"),
+        "{}",
+        text(&o.stderr)
+    );
+    let bad = dir.join("hosts.txt");
+    std::fs::write(&bad, "localhost\n").unwrap();
+    let o = studio(&[
+        "ladder",
+        THREE[0],
+        THREE[1],
+        "--scenario",
+        CROSSING,
+        "--processes",
+        "2",
+        "--hostfile",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("line 1"), "{}", text(&o.stderr));
+}
