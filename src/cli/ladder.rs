@@ -100,6 +100,7 @@ pub fn run(args: &LadderArgs) -> anyhow::Result<String> {
         )
     });
     bar.finish_and_clear();
+    let took = started.elapsed();
     let ladder = outcome?;
     let Some(ladder) = ladder else {
         return Ok(format!(
@@ -108,9 +109,9 @@ pub fn run(args: &LadderArgs) -> anyhow::Result<String> {
         ));
     };
     Ok(if args.json {
-        json(&ladder, &scenario, args)
+        json(&ladder, &scenario, args, took)
     } else {
-        table(&ladder, &scenario, args, &notes, started.elapsed())
+        table(&ladder, &scenario, args, &notes, took)
     })
 }
 
@@ -206,14 +207,16 @@ fn table(
     }
     let _ = writeln!(
         out,
-        "\nRatings: Bradley–Terry on the Elo scale (mean 1500), as `tournament`. This run took {:.1} s.",
+        "\nRatings: Bradley–Terry on the Elo scale (mean 1500), as `tournament`. Playing took {:.1} s \
+         (the contenders loaded before).",
         took.as_secs_f64()
     );
     out
 }
 
-fn json(l: &Ladder, scenario: &Scenario, args: &LadderArgs) -> String {
+fn json(l: &Ladder, scenario: &Scenario, args: &LadderArgs, took: std::time::Duration) -> String {
     let out = serde_json::json!({
+        "play_seconds": took.as_secs_f64(),
         "scenario": scenario.name,
         "first_seed": args.first_seed,
         "seeds": args.seeds,
