@@ -195,20 +195,20 @@ fn a_killed_process_stops_the_others_and_the_same_command_resumes() {
     let dir = scratch("killed");
     let five = ["examples/graphs"];
     let reference = dir.join("reference.jsonl");
-    local_ladder(&five, "100", &reference, "2");
+    local_ladder(&five, "500", &reference, "2");
     let all = std::fs::read_to_string(&reference).unwrap().lines().count();
     let out = dir.join("results.jsonl");
     let hosts = hostfile(&dir, 2);
-    let keeper = spawn(&five, "100", &out, 2, 0, &hosts);
-    let mut other = spawn(&five, "100", &out, 2, 1, &hosts);
-    // Kill process 1 once some games are in the file.
+    let keeper = spawn(&five, "500", &out, 2, 0, &hosts);
+    let mut other = spawn(&five, "500", &out, 2, 1, &hosts);
+    // Kill process 1 once some games are in the file (10,000 games: far from the end).
     let started = Instant::now();
     while std::fs::read_to_string(&out).map_or(0, |t| t.lines().count()) < 20 {
         assert!(
             started.elapsed() < Duration::from_secs(120),
             "no game came in"
         );
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(Duration::from_millis(1));
     }
     other.kill().unwrap();
     let _ = other.wait();
@@ -230,7 +230,7 @@ fn a_killed_process_stops_the_others_and_the_same_command_resumes() {
     // same file as a run that was never stopped.
     let hosts = hostfile(&dir, 2);
     let children = (0..2)
-        .map(|i| spawn(&five, "100", &out, 2, i, &hosts))
+        .map(|i| spawn(&five, "500", &out, 2, i, &hosts))
         .collect();
     for o in wait_all(children, Duration::from_secs(240)) {
         assert!(o.status.success(), "{}", text(&o.stderr));

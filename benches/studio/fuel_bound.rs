@@ -9,7 +9,7 @@ use aether_compile::bound::fuel_bound;
 use aether_compile::{CompilationProfile, VisualScriptCompiler};
 use aether_host::{ControllerHost, ControllerLimits};
 use aether_lang::interp::CheckedGraph;
-use aether_lang::scenario::generate::{GenParams, generate};
+use aether_lang::scenario::generate::two_armies;
 use mc_tactical_types::rules;
 
 use super::{group_digits, support};
@@ -23,20 +23,7 @@ const TEMPLATES: [&str; 5] = [
 ];
 
 fn armies(units: u32) -> mc_tactical_types::TacticalState {
-    generate(
-        &GenParams {
-            name: "armies".into(),
-            description: String::new(),
-            width: 64,
-            height: 64,
-            players: 2,
-            units_per_player: units / 2,
-            mana: 6,
-            turn_limit: None,
-        },
-        7,
-    )
-    .state
+    two_armies(64, units / 2, 7).state
 }
 
 pub fn fuel_bound_section() {

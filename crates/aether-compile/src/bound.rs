@@ -138,8 +138,10 @@ fn runtime_notes(source: &str) -> Result<RuntimeNotes, String> {
     Ok(out)
 }
 
-/// The cost of an operator in the host's fuel table (its flat part).
-fn flat_cost(op: &Operator<'_>) -> u64 {
+/// The cost of an operator in the host's fuel table for AI controllers (its flat part; bulk
+/// memory operators add their length): wasmtime 48's defaults. `aether_debug::profile` counts
+/// with the same table.
+pub fn flat_cost(op: &Operator<'_>) -> u64 {
     match op {
         Operator::Nop
         | Operator::Drop

@@ -54,16 +54,8 @@ fn cost(op: &Operator<'_>, world: bool) -> i64 {
             _ => {}
         }
     }
-    match op {
-        Operator::Nop | Operator::Drop => 0,
-        Operator::Block { .. }
-        | Operator::Loop { .. }
-        | Operator::Unreachable
-        | Operator::Return
-        | Operator::Else
-        | Operator::End => 0,
-        _ => 1,
-    }
+    // The same table the compiler's fuel bound reads a module with.
+    aether_compile::bound::flat_cost(op) as i64
 }
 
 /// Whether `op` also costs a fuel per unit of the length on top of the stack.

@@ -11,9 +11,9 @@ use mc_tactical_types::rules;
 
 use aether_lang::diff::Case;
 use aether_lang::scenario::Scenario;
-use aether_lang::scenario::generate::{GenParams, generate};
+use aether_lang::scenario::generate::two_armies;
 
-use super::{DuelError, Replay, Seat, play_duel, turn_seed};
+use super::{DuelError, Frame, Replay, Seat, play_duel, turn_seed};
 
 /// `scenario`'s state from each living player's seat, once per seed in `seeds` (the turn seed
 /// of round 0 for that duel seed).
@@ -41,17 +41,7 @@ pub fn generated(count: u32, first: u64) -> Vec<Case> {
     for i in 0..count {
         let (side, units) = SIZES[i as usize % SIZES.len()];
         let seed = first + u64::from(i);
-        let params = GenParams {
-            name: format!("generated {side}×{side}"),
-            description: String::new(),
-            width: side,
-            height: side,
-            players: 2,
-            units_per_player: units,
-            mana: 6,
-            turn_limit: None,
-        };
-        let scenario = generate(&params, seed);
+        let scenario = two_armies(side, units, seed);
         let name = format!("generated {side}×{side}, {units} units a side, map seed {seed}");
         out.extend(from_scenario(&name, &scenario, seed..seed + 1));
     }
@@ -66,13 +56,18 @@ pub fn from_replay(
     start: &TacticalState,
 ) -> Result<Vec<Case>, String> {
     let (frames, _) = replay.frames(start)?;
-    Ok(frames
+    Ok(turns(name, frames).collect())
+}
+
+/// The turns of a duel's frames that a controller played, as its seat saw each, with its seed.
+fn turns(label: &str, frames: Vec<Frame>) -> impl Iterator<Item = Case> + '_ {
+    frames
         .into_iter()
         .enumerate()
         .filter(|(_, f)| f.outcome != "pass")
-        .map(|(i, f)| Case {
+        .map(move |(i, f)| Case {
             label: format!(
-                "{name}, turn {} (round {}, player {})",
+                "{label}, turn {} (round {}, player {})",
                 i + 1,
                 f.round,
                 f.slot
@@ -81,7 +76,6 @@ pub fn from_replay(
             slot: f.slot,
             seed: f.seed,
         })
-        .collect())
 }
 
 /// Every turn of the duels `a` against `b` on `scenario`, one per seed from both seats, as the
@@ -105,17 +99,7 @@ pub fn from_duels(
                 continue;
             };
             let label = format!("{scenario_name}, duel seed {seed} ({first} contender in slot 0)");
-            out.extend(frames.into_iter().enumerate().map(|(i, f)| Case {
-                label: format!(
-                    "{label}, turn {} (round {}, player {})",
-                    i + 1,
-                    f.round,
-                    f.slot
-                ),
-                view: rules::view_for(&f.before, f.slot),
-                slot: f.slot,
-                seed: f.seed,
-            }));
+            out.extend(turns(&label, frames));
         }
     }
     Ok(out)

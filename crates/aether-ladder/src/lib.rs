@@ -512,8 +512,13 @@ pub fn run(
                     .probe_with(&probe);
             });
             if first && keeper {
-                for k in todo.iter() {
-                    input.send(*k);
+                // In small batches, so results (and the progress shown) come in as games
+                // finish rather than a worker's whole share at once.
+                for chunk in todo.chunks(32) {
+                    for k in chunk {
+                        input.send(*k);
+                    }
+                    input.flush();
                 }
             }
             input.close();

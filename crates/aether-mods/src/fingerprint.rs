@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use aether_host::Controller;
 use aether_lang::interp::Rng;
-use aether_lang::scenario::generate::{GenParams, generate};
+use aether_lang::scenario::generate::two_armies;
 
 /// The version of the built-in corpus; a new corpus (other states, other seeds) is a new
 /// version.
@@ -68,17 +68,7 @@ pub fn corpus() -> Vec<CorpusTurn> {
     let mut out = Vec::new();
     for map in 0..12u64 {
         let (side, units) = SIZES[map as usize % SIZES.len()];
-        let params = GenParams {
-            name: "fingerprint".into(),
-            description: String::new(),
-            width: side,
-            height: side,
-            players: 2,
-            units_per_player: units,
-            mana: 6,
-            turn_limit: None,
-        };
-        let start = generate(&params, 9001 + map).state;
+        let start = two_armies(side, units, 9001 + map).state;
         let battle = scattered(&start, 9101 + map);
         for (variant, state) in [start, battle].into_iter().enumerate() {
             for slot in 0..2u8 {

@@ -10,7 +10,7 @@ mod support;
 use aether_compile::bound::{FuelBound, fuel_bound};
 use aether_host::TurnOutcome;
 use aether_lang::interp::{CheckedGraph, Rng};
-use aether_lang::scenario::generate::{GenParams, generate};
+use aether_lang::scenario::generate::two_armies;
 use mc_tactical_types::TacticalState;
 use mc_tactical_types::rules;
 use rayon::prelude::*;
@@ -36,20 +36,7 @@ fn campaign() -> usize {
 
 /// A generated two-player 64×64 map with `units` in all.
 fn armies(units: u32, seed: u64) -> TacticalState {
-    generate(
-        &GenParams {
-            name: "armies".into(),
-            description: String::new(),
-            width: 64,
-            height: 64,
-            players: 2,
-            units_per_player: units / 2,
-            mana: 6,
-            turn_limit: None,
-        },
-        seed,
-    )
-    .state
+    two_armies(64, units / 2, seed).state
 }
 
 /// Plays every state from every seat with a graph and checks each turn against the bound;

@@ -42,6 +42,24 @@ fn below(rng: &mut Rng, n: u32) -> u32 {
     (((rng.next_u64() >> 32) * u64::from(n)) >> 32) as u32
 }
 
+/// Two armies of `units` each on a `side` × `side` map (mana 6, no turn limit), generated from
+/// `seed`: the maps the studio's corpora, fingerprints and benchmarks are made of.
+pub fn two_armies(side: u16, units: u32, seed: u64) -> Scenario {
+    generate(
+        &GenParams {
+            name: format!("{side}×{side}, {units} units a side"),
+            description: String::new(),
+            width: side,
+            height: side,
+            players: 2,
+            units_per_player: units,
+            mana: 6,
+            turn_limit: None,
+        },
+        seed,
+    )
+}
+
 /// Generates a scenario; see the module documentation.
 pub fn generate(params: &GenParams, seed: u64) -> Scenario {
     let width = params.width.max(8);
