@@ -308,3 +308,37 @@ fn bad_cluster_arguments_are_named() {
     assert!(!o.status.success());
     assert!(text(&o.stderr).contains("line 1"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn a_results_file_cut_mid_line_by_a_crash_resumes_to_the_same_file() {
+    let dir = scratch("cut");
+    let reference = dir.join("reference.jsonl");
+    local_ladder(&THREE, "4", &reference, "2");
+    let whole = std::fs::read_to_string(&reference).unwrap();
+    // Ten games written, the eleventh cut halfway.
+    let lines: Vec<&str> = whole.lines().collect();
+    let cut = format!(
+        "{}\n{}",
+        lines[..10].join("\n"),
+        &lines[10][..lines[10].len() / 2]
+    );
+    let out = dir.join("results.jsonl");
+    std::fs::write(&out, &cut).unwrap();
+    // The keeper mends the file before it plays anything: here it waits for a peer that never
+    // comes, and the cut line is already gone, so no game can be appended onto it.
+    let hosts = hostfile(&dir, 2);
+    let mut keeper = spawn(&THREE, "4", &out, 2, 0, &hosts);
+    let ten = format!("{}\n", lines[..10].join("\n"));
+    let started = Instant::now();
+    while std::fs::read_to_string(&out).unwrap() != ten {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the cut line was left in the file"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    keeper.kill().unwrap();
+    let _ = keeper.wait();
+    local_ladder(&THREE, "4", &out, "2");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), whole);
+}

@@ -8,22 +8,6 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Opens `path` to add to its end (created when missing); refuses anything but a regular file
-/// (a folder, a device, a pipe), so a results file cannot be pointed at something else.
-pub fn open_append(path: &Path) -> std::io::Result<std::fs::File> {
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    Ok(file)
-}
-
 /// Writes `bytes` to `path` atomically: into a temporary file beside it, flushed to disk, then
 /// renamed over `path`. A crash leaves either the old file or the new one, never a mix, and a
 /// failure leaves the old file untouched. A device or a pipe at `path` (`/dev/null`) is written

@@ -21,9 +21,8 @@
 //! same bytes however many processes and workers played it.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -387,15 +386,19 @@ pub fn run(
         .into_iter()
         .filter(|k| !before.contains_key(k))
         .collect();
+    // The keeper writes what it read back in game order first: a last line cut short by a
+    // crash is gone before anything is appended after it, and a file that cannot be written
+    // is said now, not after the games.
     let file = if keeper {
-        Some(Arc::new(Mutex::new(
-            aether_base::fsutil::open_append(results).map_err(|e| {
+        aether_base::fsutil::write_atomic(results, results_text(&before).as_bytes()).map_err(
+            |e| {
                 LadderError::Io(format!(
                     "{}: cannot write the results: {e}",
                     results.display()
                 ))
-            })?,
-        )))
+            },
+        )?;
+        Some(results.to_path_buf())
     } else {
         None
     };
@@ -498,10 +501,10 @@ pub fn run(
                 // Only the keeper's first worker receives results.
                 let keep = move |(k, line): &(GameKey, GameLine)| {
                     if let Some(file) = &file {
-                        let text = format!("{}\n", serde_json::to_string(line).unwrap_or_default());
-                        if let Ok(mut f) = file.lock() {
-                            let _ = f.write_all(text.as_bytes()).and_then(|()| f.flush());
-                        }
+                        // A line lost here is not a game lost: the finished file is written
+                        // whole from the games kept in memory.
+                        let text = serde_json::to_string(line).unwrap_or_default();
+                        let _ = aether_base::fsutil::append_line(file, &text);
                     }
                     if let Ok(mut c) = collected.lock() {
                         c.insert(*k, line.clone());
@@ -566,9 +569,4 @@ pub fn run(
         ))
     })?;
     Ok(Some(Ladder::from_games(names, games)))
-}
-
-/// The default results file for a scenario file: `ladder-results.jsonl` in the current folder.
-pub fn default_results() -> PathBuf {
-    PathBuf::from("ladder-results.jsonl")
 }
