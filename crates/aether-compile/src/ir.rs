@@ -1019,7 +1019,80 @@ impl fmt::Display for Program {
     }
 }
 
+/// `e` with every typed value set to 0 (see [`Program::shape`]).
+fn shape_expr(e: &Expr) -> Expr {
+    match e {
+        Expr::Inline(node, port, _) => Expr::Inline(*node, port, 0),
+        Expr::Call(r, args) => Expr::Call(*r, args.iter().map(shape_expr).collect()),
+        Expr::Binary(op, a, b) => {
+            Expr::Binary(*op, Box::new(shape_expr(a)), Box::new(shape_expr(b)))
+        }
+        Expr::Not(a) => Expr::Not(Box::new(shape_expr(a))),
+        Expr::Select(abc) => Expr::Select(Box::new([
+            shape_expr(&abc[0]),
+            shape_expr(&abc[1]),
+            shape_expr(&abc[2]),
+        ])),
+        Expr::Const(_) | Expr::Get(_) | Expr::Node(_) | Expr::Text(_) => e.clone(),
+    }
+}
+
+/// `stmts` with every typed value set to 0 (see [`Program::shape`]).
+fn shape_stmts(stmts: &[Stmt]) -> Vec<Stmt> {
+    stmts
+        .iter()
+        .map(|s| match s {
+            Stmt::If {
+                cond,
+                then,
+                otherwise,
+            } => Stmt::If {
+                cond: shape_expr(cond),
+                then: shape_stmts(then),
+                otherwise: shape_stmts(otherwise),
+            },
+            Stmt::ForEach { which, unit, body } => Stmt::ForEach {
+                which: *which,
+                unit: *unit,
+                body: shape_stmts(body),
+            },
+            Stmt::ForEachNear {
+                centre,
+                radius,
+                entity,
+                body,
+            } => Stmt::ForEachNear {
+                centre: shape_expr(centre),
+                radius: shape_expr(radius),
+                entity: *entity,
+                body: shape_stmts(body),
+            },
+            Stmt::Set(slot, e) => Stmt::Set(*slot, shape_expr(e)),
+            Stmt::Eval(e) => Stmt::Eval(shape_expr(e)),
+            Stmt::Run(_) => s.clone(),
+        })
+        .collect()
+}
+
 impl Program {
+    /// The program with every typed value (`Expr::Inline`) set to 0: what it does, not the
+    /// numbers it does it with. Two graphs with the same shape compile to the same code but for
+    /// the constants those values become, so they have the same fuel bound (a constant costs
+    /// one operator whatever its value): the preview works the bound out once per shape.
+    pub fn shape(&self) -> Program {
+        let mut out = self.clone();
+        for f in &mut out.functions {
+            f.body = match &f.body {
+                Body::Exec(stmts) => Body::Exec(shape_stmts(stmts)),
+                Body::Data(e) => Body::Data(shape_expr(e)),
+            };
+        }
+        for ev in &mut out.events {
+            ev.filter = ev.filter.as_ref().map(shape_expr);
+        }
+        out
+    }
+
     /// A global's name as listings show it (`#4.done`, `var:target`).
     pub fn slot_name(&self, slot: Slot) -> String {
         match slot {

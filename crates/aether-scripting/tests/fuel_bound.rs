@@ -18,13 +18,20 @@ use rayon::prelude::*;
 use support::{SAMPLES, host, random, state, template};
 
 /// The AI templates.
-const TEMPLATES: [&str; 5] = [
-    "melee-rusher",
-    "archer-skirmisher",
-    "hill-defender",
-    "mage-support",
-    "tactician",
-];
+/// The AI templates (`examples/graphs/`), each with its name.
+fn ai_templates() -> Vec<(String, aether_lang::VisualScriptGraph)> {
+    support::templates()
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            let name = name.trim_end_matches(".mcgraph.json").to_owned();
+            (
+                name,
+                aether_lang::VisualScriptGraph::load(p).expect("template loads"),
+            )
+        })
+        .collect()
+}
 
 fn campaign() -> usize {
     std::env::var("FUEL_BOUND_CAMPAIGN")
@@ -88,10 +95,11 @@ fn no_turn_ever_burns_more_than_its_bound() {
         states.push(state(s));
     }
     // The templates on all of them.
-    let mut jobs: Vec<(String, aether_lang::VisualScriptGraph, Vec<TacticalState>)> = TEMPLATES
-        .iter()
-        .map(|t| (t.to_string(), template(t), states.clone()))
-        .collect();
+    let mut jobs: Vec<(String, aether_lang::VisualScriptGraph, Vec<TacticalState>)> =
+        ai_templates()
+            .into_iter()
+            .map(|(t, g)| (t, g, states.clone()))
+            .collect();
     // Random graphs, each on its own random states.
     for g in 0..(80 * rounds) {
         let graph = random::random_graph(&mut rng, 6 + (g % 30) as i32);
@@ -123,8 +131,10 @@ fn no_turn_ever_burns_more_than_its_bound() {
 
 #[test]
 fn the_bound_is_useful_on_the_samples() {
-    for t in TEMPLATES {
-        let checked = CheckedGraph::new(template(t)).unwrap();
+    let templates = ai_templates();
+    assert!(templates.len() >= 5, "the five AI templates at least");
+    for (t, graph) in templates {
+        let checked = CheckedGraph::new(graph).unwrap();
         let bound = fuel_bound(&checked).unwrap();
         let wasm = aether_compile::VisualScriptCompiler::compile_checked(
             &checked,
@@ -170,4 +180,40 @@ fn show_terms() {
     for (name, p) in aether_compile::bound::routine_bounds().unwrap() {
         println!("{name}: {} = {}", p.eval(&m), p);
     }
+}
+
+#[test]
+fn typed_values_change_neither_the_shape_nor_the_bound() {
+    // The preview works a bound out once per shape (`ir::Program::shape`): a number typed on a
+    // node becomes a constant, which costs the same whatever its value.
+    let original = template("archer-skirmisher");
+    let mut edited = original.clone();
+    assert!(edited.set_value(
+        aether_lang::graph::NodeId(9),
+        "b",
+        aether_lang::graph::Value::Number(3)
+    ));
+    let (a, b) = (
+        CheckedGraph::new(original).unwrap(),
+        CheckedGraph::new(edited).unwrap(),
+    );
+    let (pa, pb) = (aether_compile::ir::lower(&a), aether_compile::ir::lower(&b));
+    assert_ne!(pa, pb, "the edit is in the program");
+    assert_eq!(pa.shape(), pb.shape());
+    assert_eq!(fuel_bound(&a).unwrap(), fuel_bound(&b).unwrap());
+    // A change of setting (which units a For Each walks) is another shape.
+    let mut mine = template("melee-rusher");
+    let each = mine.nodes().find(|n| n.kind == "for_each_unit").unwrap().id;
+    assert!(mine.set_value(
+        each,
+        "which",
+        aether_lang::graph::Value::Choice("all".into())
+    ));
+    let all = CheckedGraph::new(mine).unwrap();
+    let rusher = CheckedGraph::new(template("melee-rusher")).unwrap();
+    assert_ne!(
+        aether_compile::ir::lower(&all).shape(),
+        aether_compile::ir::lower(&rusher).shape()
+    );
+    assert_ne!(fuel_bound(&all).unwrap(), fuel_bound(&rusher).unwrap());
 }

@@ -187,11 +187,18 @@ fn worker_loop(
     // What the last compile left: where the graph's typed values are and the last whole linked
     // module, so the next edit compiles only the functions it changed and those calling them.
     let mut linked_state = aether_compile::LinkedState::default();
+    let mut bounds = Bounds::default();
     while let Ok(mut job) = jobs.recv() {
         while let Ok(newer) = jobs.try_recv() {
             job = newer;
         }
-        let finished = run_job(&host, &mut loader, &mut cache, &mut linked_state, job);
+        let finished = run_job(
+            &host,
+            &mut loader,
+            (&mut cache, &mut bounds),
+            &mut linked_state,
+            job,
+        );
         if results.send(finished).is_err() {
             return;
         }
@@ -212,11 +219,47 @@ type Compiled = (
     Option<aether_compile::bound::FuelBound>,
 );
 
+/// The fuel bounds of the graph shapes previewed last (`ir::Program::shape`: typed values do
+/// not change a bound), newest last: an edit of a number, or an undo back to a shape seen
+/// before, does not work the bound out again.
+#[derive(Default)]
+struct Bounds(
+    Vec<(
+        aether_compile::ir::Program,
+        Option<aether_compile::bound::FuelBound>,
+    )>,
+);
+
+impl Bounds {
+    /// Shapes kept.
+    const KEPT: usize = 8;
+
+    fn of(
+        &mut self,
+        checked: &aether_lang::interp::CheckedGraph,
+        artifact: &aether_compile::ScriptArtifact,
+    ) -> Option<aether_compile::bound::FuelBound> {
+        let shape = aether_compile::ir::lower(checked).shape();
+        if let Some(i) = self.0.iter().position(|(s, _)| *s == shape) {
+            let hit = self.0.remove(i);
+            let bound = hit.1.clone();
+            self.0.push(hit);
+            return bound;
+        }
+        let bound = aether_compile::bound::fuel_bound_of(checked, artifact).ok();
+        if self.0.len() >= Self::KEPT {
+            self.0.remove(0);
+        }
+        self.0.push((shape, bound.clone()));
+        bound
+    }
+}
+
 /// Compiles (or reuses) the controller and plays the job's turn.
 fn run_job(
     host: &ControllerHost,
     loader: &mut SeatLoader,
-    cache: &mut Option<Compiled>,
+    (cache, bounds): (&mut Option<Compiled>, &mut Bounds),
     linked_state: &mut aether_compile::LinkedState,
     job: Job,
 ) -> Finished {
@@ -267,9 +310,7 @@ fn run_job(
                 let load = started.elapsed();
                 let bound = aether_lang::interp::CheckedGraph::new(job.graph.clone())
                     .ok()
-                    .and_then(|checked| {
-                        aether_compile::bound::fuel_bound_of(&checked, &artifact).ok()
-                    });
+                    .and_then(|checked| bounds.of(&checked, &artifact));
                 *cache = Some((
                     job.graph.clone(),
                     (c, hash),
