@@ -12,6 +12,7 @@ mod ladder;
 mod mods;
 mod run;
 mod show;
+mod tune;
 mod world;
 mod world_trace;
 
@@ -207,6 +208,60 @@ enum Command {
         #[arg(long)]
         hostfile: Option<PathBuf>,
         /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Tune the numbers typed on a graph's nodes (each Number input with no wire into it) for
+    /// the best score against opponents: a particle swarm search, each setting played as a batch
+    /// of duels on the ladder's dataflow (this machine's cores, or several machines as
+    /// `ladder`). The best setting is then played on held-out seeds it never saw, with the
+    /// graph's own numbers beside it; the tuned graph is written to --out only when its win
+    /// rate's 95% lower bound there is higher.
+    ///
+    /// Exit status: 0 when the search ran (improved or not: the report says), 1 when the graph,
+    /// an opponent, the scenario or a peer failed.
+    Tune {
+        /// The graph to tune (*.mcgraph.json).
+        graph: PathBuf,
+        /// Opponents: graphs, .wasm/.wat modules, mod folders, or folders holding them.
+        #[arg(long, required = true, num_args = 1..)]
+        against: Vec<PathBuf>,
+        /// The duel scenario, e.g. assets/duels/crossing.json.
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Seeds the search plays (each from both seats, against each opponent).
+        #[arg(long, default_value_t = 10)]
+        seeds: u64,
+        /// Seeds the best setting is checked on, after the search seeds (default: 2 × --seeds).
+        #[arg(long)]
+        held_out: Option<u64>,
+        /// The first search seed.
+        #[arg(long, default_value_t = 0)]
+        first_seed: u64,
+        /// Duels the search may play (the held-out check comes on top).
+        #[arg(long, default_value_t = 2_000)]
+        budget: u64,
+        /// `generated`: each seed on its own map, generated like the scenario's (AIs that do
+        /// not use their seed would replay one game per seat on a fixed map); `scenario`: the
+        /// scenario's map every game.
+        #[arg(long, default_value = "generated", value_parser = ["generated", "scenario"])]
+        maps: String,
+        /// Where to write the tuned graph (only when it is better on the held-out seeds).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads in this process (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Processes, on this machine or others (as `ladder`).
+        #[arg(long, default_value_t = 1)]
+        processes: usize,
+        /// This process's index (process 0 runs the search).
+        #[arg(long, default_value_t = 0)]
+        process: usize,
+        /// The processes' addresses, one host:port a line, process 0 first.
+        #[arg(long)]
+        hostfile: Option<PathBuf>,
+        /// Print one JSON object instead of the report.
         #[arg(long)]
         json: bool,
     },
@@ -585,6 +640,49 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 processes,
                 process,
                 hostfile,
+                json,
+            })?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Tune {
+            graph,
+            against,
+            scenario,
+            seeds,
+            held_out,
+            first_seed,
+            budget,
+            maps,
+            out,
+            workers,
+            processes,
+            process,
+            hostfile,
+            json,
+        }) => {
+            let workers = workers.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+            });
+            emit(&tune::run(&tune::TuneArgs {
+                graph,
+                against,
+                scenario,
+                seeds,
+                held_out: held_out.unwrap_or(seeds.saturating_mul(2)),
+                first_seed,
+                budget,
+                maps: if maps == "scenario" {
+                    aether_ladder::tune::Maps::Scenario
+                } else {
+                    aether_ladder::tune::Maps::Generated
+                },
+                out,
+                cluster: ladder::Where {
+                    workers,
+                    processes,
+                    process,
+                    hostfile,
+                },
                 json,
             })?)?;
             Ok(ExitCode::SUCCESS)

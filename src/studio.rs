@@ -722,6 +722,34 @@ impl Studio {
                 self.pickers.open(Purpose::SaveReplay, &dir, &name);
             }
             LabAction::DebugTurn => self.debug_duel_turn(),
+            LabAction::ApplyTuning => self.apply_tuning(),
+        }
+    }
+
+    /// Writes the duel lab's tuned numbers into the graph as one undoable edit, and says which
+    /// numbers changed.
+    pub fn apply_tuning(&mut self) {
+        let tune = &mut self.duel_lab.tune;
+        match tune.changes_for(self.doc.graph()) {
+            Ok(changes) if !changes.is_empty() => {
+                self.doc.edit("Tune numbers", None, |g| {
+                    duel_lab::tune::TunePanel::apply(g, &changes);
+                });
+                let list: Vec<String> = changes
+                    .iter()
+                    .map(|c| format!("{}: {} → {}", c.label, c.old, c.new))
+                    .collect();
+                tune.applied = Some(format!(
+                    "Applied {} tuned number{} (Undo takes them back): {}.",
+                    changes.len(),
+                    if changes.len() == 1 { "" } else { "s" },
+                    list.join("; ")
+                ));
+                tune.report = None;
+                tune.tuned_from = None;
+            }
+            Ok(_) => tune.applied = Some("The tuning changed no number.".into()),
+            Err(e) => tune.error = Some(e),
         }
     }
 

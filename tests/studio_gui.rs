@@ -3914,3 +3914,104 @@ fn the_preview_shows_the_fuel_bound_and_marks_each_node_with_its_own() {
         s.canvas().bound(attack).is_none()
     });
 }
+
+/// Tune numbers in the duel lab: the tactician against the mage-support template on highlands
+/// maps; the search shows its progress, ends with the held-out check, and its numbers are
+/// applied as one undoable edit that lists each change; Ctrl+Z takes them all back. A long
+/// search stops when cancelled and leaves the graph as it was.
+#[test]
+fn tune_numbers_applies_the_tuned_numbers_as_one_undoable_edit() {
+    let dir = temp_dir("tune");
+    let file = dir.join("tactician.mcgraph.json");
+    let tactician = creator_studio::studio::template(4);
+    assert_eq!(tactician.name, "tactician");
+    tactician.save(&file).expect("save the template");
+    let mut h = harness(options(&dir.join("home"), Some(file)));
+    settle(&mut h);
+    h.get_by_label("Duel lab").click();
+    h.step();
+    h.step();
+    let highlands = h
+        .state()
+        .duel_lab
+        .samples
+        .iter()
+        .position(|s| s.scenario.name == "Highlands")
+        .expect("the highlands duel map");
+    h.state_mut().duel_lab.sample = highlands;
+    h.state_mut().duel_lab.opponent = creator_studio::studio::opponents::Opponent::Template(3);
+    h.get_by_label("Tune numbers…").click();
+    h.step();
+    h.step();
+    let lab = &mut h.state_mut().duel_lab.tune;
+    lab.settings.seeds = 6;
+    lab.settings.held_out = 20;
+    lab.settings.budget = 600;
+    h.step();
+    let before = h.state().document().graph().clone();
+    h.get_by_label("Start tuning").click();
+    h.step();
+    wait_lab(&mut h, "the tuning", |s| !s.duel_lab.tune.busy());
+    assert_eq!(h.state().duel_lab.tune.error, None);
+    let report = h.state().duel_lab.tune.report.clone().expect("a report");
+    assert!(report.duels > 0 && report.duels <= 600, "{}", report.duels);
+    assert!(
+        report.improved(),
+        "the tuned tactician does better on fresh seeds: {:?} then {:?}",
+        report.held_out_before,
+        report.held_out_after
+    );
+    assert!(h.query_by_label_contains("do better on fresh seeds").is_some());
+    assert_eq!(
+        h.state().document().graph(),
+        &before,
+        "nothing changes before Apply"
+    );
+
+    h.get_by_label("Apply tuned numbers").click();
+    h.step();
+    h.step();
+    let changes = report.changes();
+    assert!(!changes.is_empty());
+    for (t, _, new) in &changes {
+        assert_eq!(
+            h.state().document().graph().node(t.node).unwrap().values.get(&t.port),
+            Some(&aether_lang::graph::Value::Number(*new)),
+            "{}",
+            t.label
+        );
+        assert!(
+            h.query_by_label_contains(&format!("{}:", t.label)).is_some(),
+            "the applied note names {}",
+            t.label
+        );
+    }
+    assert_eq!(h.state().document().undo_name(), Some("Tune numbers"));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    step_until(&mut h, "one undo takes every tuned number back", |s| {
+        s.document().graph() == &before
+    });
+
+    // A long search shows its progress and the best so far, and stops when cancelled.
+    h.state_mut().duel_lab.tune.settings.budget = 1_000_000;
+    h.step();
+    h.get_by_label("Start tuning").click();
+    h.step();
+    step_until(&mut h, "the best so far", |s| {
+        s.duel_lab
+            .tune
+            .running
+            .as_ref()
+            .and_then(|r| r.progress.lock().unwrap().clone())
+            .is_some_and(|p| p.best.is_some())
+    });
+    h.step();
+    assert!(h.query_by_label_contains("of 1000000 duels").is_some());
+    assert!(h.query_by_label_contains("Best so far").is_some());
+    h.get_by_label("Cancel").click();
+    wait_lab(&mut h, "the cancelled tuning", |s| !s.duel_lab.tune.busy());
+    let error = h.state().duel_lab.tune.error.clone().unwrap_or_default();
+    assert!(error.contains("stopped"), "{error}");
+    assert!(h.state().duel_lab.tune.report.is_none());
+    assert_eq!(h.state().document().graph(), &before);
+}

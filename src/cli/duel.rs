@@ -278,7 +278,9 @@ pub struct TournamentArgs {
 
 /// The controllers `paths` name: a graph, a module or a mod folder as it is; a folder of them
 /// by its entries in name order (world scripts and other files skipped). `(label, path)`.
-pub(super) fn entrants(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+/// The controllers `paths` name (folders opened one level), at least `least` of them, else an
+/// error saying what `what` (`a tournament`) needs.
+pub(super) fn entrants(paths: &[PathBuf], what: &str, least: usize) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         let is_mod = p.join("manifest.json").is_file();
@@ -305,9 +307,10 @@ pub(super) fn entrants(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             out.push(p.clone());
         }
     }
-    if out.len() < 2 {
+    if out.len() < least {
         bail!(
-            "a tournament needs at least two controllers; found {}",
+            "{what} needs at least {least} controller{}; found {}",
+            if least == 1 { "" } else { "s" },
             out.len()
         );
     }
@@ -325,7 +328,7 @@ pub fn tournament(args: &TournamentArgs) -> anyhow::Result<String> {
         );
     }
     let mut seats = Vec::new();
-    for path in entrants(&args.paths)? {
+    for path in entrants(&args.paths, "a tournament", 2)? {
         let (seat, _) = seat(&path)?;
         let mut name = seat.name();
         let same = seats

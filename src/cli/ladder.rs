@@ -44,34 +44,13 @@ pub fn run(args: &LadderArgs) -> anyhow::Result<String> {
         .first_seed
         .checked_add(args.seeds)
         .context("--first-seed plus --seeds is past the largest seed")?;
-    let cluster = cluster(args)?;
-    let mut notes = Vec::new();
-    let mut contenders: Vec<Contender> = Vec::new();
-    for path in super::duel::entrants(&args.paths)? {
-        match super::duel::seat(&path) {
-            Ok((seat, hash)) => {
-                let mut name = seat.name();
-                let same = contenders
-                    .iter()
-                    .filter(|c| c.name.starts_with(&name))
-                    .count();
-                if same > 0 {
-                    name = format!("{name} ({})", same + 1);
-                }
-                contenders.push(Contender {
-                    name,
-                    hash: format!("{hash:016x}"),
-                    seat,
-                });
-            }
-            Err(e) => notes.push(format!("left out, refused: {}: {e:#}", path.display())),
-        }
-    }
-    for p in &args.paths {
-        if p.is_dir() && aether_mods::read_world_script_mod(p).is_ok() {
-            notes.push(format!("left out, a world script: {}", p.display()));
-        }
-    }
+    let cluster = cluster(&Where {
+        workers: args.workers,
+        processes: args.processes,
+        process: args.process,
+        hostfile: args.hostfile.clone(),
+    })?;
+    let (contenders, notes) = contenders(&args.paths, "a ladder", 2)?;
     let keeper = cluster.keeps_table();
     let bar = indicatif::ProgressBar::hidden();
     if keeper {
@@ -115,7 +94,57 @@ pub fn run(args: &LadderArgs) -> anyhow::Result<String> {
     })
 }
 
-fn cluster(args: &LadderArgs) -> anyhow::Result<Cluster> {
+/// Contenders from the command line (graphs, modules, mod folders, folders of them), each
+/// loaded, named by its identity (made unique); with a line for each left out, and why.
+pub(super) fn contenders(
+    paths: &[PathBuf],
+    what: &str,
+    least: usize,
+) -> anyhow::Result<(Vec<Contender>, Vec<String>)> {
+    let mut notes = Vec::new();
+    let mut contenders: Vec<Contender> = Vec::new();
+    for path in super::duel::entrants(paths, what, least)? {
+        match super::duel::seat(&path) {
+            Ok((seat, hash)) => {
+                let mut name = seat.name();
+                let same = contenders
+                    .iter()
+                    .filter(|c| c.name.starts_with(&name))
+                    .count();
+                if same > 0 {
+                    name = format!("{name} ({})", same + 1);
+                }
+                contenders.push(Contender {
+                    name,
+                    hash: format!("{hash:016x}"),
+                    seat,
+                });
+            }
+            Err(e) => notes.push(format!("left out, refused: {}: {e:#}", path.display())),
+        }
+    }
+    for p in paths {
+        if p.is_dir() && aether_mods::read_world_script_mod(p).is_ok() {
+            notes.push(format!("left out, a world script: {}", p.display()));
+        }
+    }
+    Ok((contenders, notes))
+}
+
+/// Timely's cluster arguments, as given.
+#[derive(Debug)]
+pub(super) struct Where {
+    /// Worker threads per process.
+    pub workers: usize,
+    /// Processes in all.
+    pub processes: usize,
+    /// This process's index.
+    pub process: usize,
+    /// The processes' addresses, one `host:port` a line.
+    pub hostfile: Option<PathBuf>,
+}
+
+pub(super) fn cluster(args: &Where) -> anyhow::Result<Cluster> {
     let workers = args.workers.max(1);
     if args.processes <= 1 {
         return Ok(Cluster::local(workers));
@@ -151,7 +180,7 @@ fn cluster(args: &LadderArgs) -> anyhow::Result<Cluster> {
 
 /// Runs `f` with the panics of timely's own threads kept off the terminal (a lost peer makes
 /// every thread panic; the ladder says it once, in words).
-fn quiet_peers<T>(f: impl FnOnce() -> T) -> T {
+pub(super) fn quiet_peers<T>(f: impl FnOnce() -> T) -> T {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|info| {
         let text = info.to_string();

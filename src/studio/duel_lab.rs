@@ -7,6 +7,7 @@
 //! Everything is played by the core (`aether_duel`) on the lab's worker thread; the
 //! panel only sends jobs and shows what comes back.
 
+pub mod tune;
 pub mod worker;
 
 use std::path::{Path, PathBuf};
@@ -167,6 +168,8 @@ pub enum LabAction {
     SaveReplay,
     /// Open the shown turn in the turn preview, to debug it.
     DebugTurn,
+    /// Write the tuned numbers into the graph, as one undoable edit.
+    ApplyTuning,
 }
 
 /// What is running on the worker.
@@ -176,6 +179,7 @@ enum Running {
     Again,
     Batch(Progress),
     Tournament(Progress),
+    Tune,
 }
 
 /// The lab's state.
@@ -214,6 +218,8 @@ pub struct DuelLab {
     pub error: Option<String>,
     /// A note about the last thing done (saved, opened).
     pub note: Option<String>,
+    /// Tune numbers.
+    pub tune: tune::TunePanel,
     running: Option<Running>,
     worker: Worker,
 }
@@ -253,6 +259,7 @@ impl DuelLab {
             tournament: None,
             error: None,
             note: None,
+            tune: tune::TunePanel::default(),
             running: None,
             worker: Worker::spawn(cache, compile_worker),
         }
@@ -279,12 +286,13 @@ impl DuelLab {
                         );
                     }
                 }
+                Done::Tune(result) => self.tune.finished(result),
                 Done::Duel(Err(e)) | Done::Batch(Err(e)) | Done::Tournament(Err(e)) => {
                     self.error = Some(e);
                 }
             }
         }
-        if let Some(Running::Batch(_) | Running::Tournament(_)) = &self.running {
+        if let Some(Running::Batch(_) | Running::Tournament(_) | Running::Tune) = &self.running {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
         if self.playing {
@@ -585,6 +593,9 @@ impl DuelLab {
         }
         ui.separator();
         self.batch_ui(ui, graph, file, idle);
+        if let Some(a) = self.tune_ui(ui, graph, file, idle) {
+            action = Some(a);
+        }
         ui.separator();
         if let Some(a) = self.duel_ui(ui, file.is_some()) {
             action = Some(a);
@@ -594,6 +605,45 @@ impl DuelLab {
             action = Some(a);
         }
         action
+    }
+
+    /// The *Tune numbers…* button and, once opened, its panel.
+    fn tune_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        graph: &aether_lang::VisualScriptGraph,
+        file: Option<&Path>,
+        idle: bool,
+    ) -> Option<LabAction> {
+        if !self.tune.open {
+            if ui
+                .add_enabled(!self.samples.is_empty(), egui::Button::new("Tune numbers…"))
+                .on_hover_text(
+                    "Search for better values of the numbers typed on your nodes against this opponent",
+                )
+                .clicked()
+            {
+                self.tune.open = true;
+            }
+            return None;
+        }
+        ui.separator();
+        match self.tune.ui(ui, idle)? {
+            tune::TuneIntent::Start(settings) => {
+                let sample = self.samples.get(self.sample).cloned()?;
+                let shared = self.tune.started(graph);
+                self.running = Some(Running::Tune);
+                self.worker.send(Job::Tune {
+                    this: Self::this(graph, file),
+                    opponent: self.opponent.clone(),
+                    sample,
+                    settings,
+                    shared,
+                });
+                None
+            }
+            tune::TuneIntent::Apply => Some(LabAction::ApplyTuning),
+        }
     }
 
     /// The game on show; `saved`: the edited graph has a file.

@@ -167,6 +167,11 @@ impl SeatLoader {
         }
     }
 
+    /// The host graphs are loaded through (none when it could not start).
+    pub fn host(&self) -> Option<&ControllerHost> {
+        self.plain.as_ref()
+    }
+
     /// Loads the edited graph (compiled now; the cache makes an unchanged runtime free).
     pub fn this_ai(&self, graph: &VisualScriptGraph) -> Result<(Controller, u64), String> {
         let m = aether_duel::compile_contender(graph, Path::new("this graph"))?;

@@ -1,4 +1,4 @@
-//! # aether-ladder — ladders on timely dataflow
+//! # aether-ladder — ladders and tuning on timely dataflow
 //!
 //! A ladder is every pair of contenders over a range of seeds, each seed from both seats: the
 //! games of `tournament`, played as a timely dataflow so that the same binary runs them on one
@@ -31,6 +31,8 @@ use timely::dataflow::operators::{Exchange, Inspect, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
 
 use aether_duel::{Seat, bradley_terry, play_game};
+
+pub mod tune;
 use aether_lang::scenario::Scenario;
 
 /// One game: contender `a` (by index) against `b`, the duel seed, and `a`'s slot.
@@ -181,6 +183,9 @@ pub enum LadderError {
     /// Writing the results file failed.
     #[error("{0}")]
     Io(String),
+    /// The run was stopped before it finished (a tuning run cancelled): nothing changed.
+    #[error("stopped before the end: nothing was changed")]
+    Stopped,
 }
 
 /// Every game of a ladder of `n` contenders over `seeds`, in the file's order: by pair (`a`
@@ -344,6 +349,91 @@ fn spread(k: &GameKey) -> u64 {
     h
 }
 
+/// Every worker sends its process's contenders (names and module hashes) to every worker, and
+/// compares them with its own: the first difference is a [`LadderError::Mismatch`].
+pub(crate) fn check_hashes(
+    worker: &mut timely::worker::Worker,
+    process: usize,
+    ours: &[(String, String)],
+) -> Result<(), LadderError> {
+    type Hashes = (usize, Vec<(String, String)>);
+    let mut hashes: InputHandleVec<u64, Hashes> = InputHandleVec::new();
+    let seen: std::rc::Rc<std::cell::RefCell<Vec<Hashes>>> = Default::default();
+    let probe = ProbeHandle::new();
+    {
+        let seen = seen.clone();
+        worker.dataflow::<u64, _, _>(|scope| {
+            let stream: timely::dataflow::StreamVec<'_, u64, Hashes> = hashes.to_stream(scope);
+            let keep = move |x: &Hashes| seen.borrow_mut().push(x.clone());
+            Inspect::<u64, Vec<Hashes>>::inspect(stream.broadcast(), keep).probe_with(&probe);
+        });
+    }
+    hashes.send((process, ours.to_vec()));
+    hashes.close();
+    while !probe.done() {
+        worker.step();
+    }
+    for (other, theirs) in seen.borrow().iter() {
+        let mismatch = ours
+            .iter()
+            .zip(theirs)
+            .find(|(o, t)| o != t)
+            .map(|(o, t)| (o.0.clone(), t.1.clone(), o.1.clone()));
+        let mismatch = mismatch.or_else(|| {
+            (ours.len() != theirs.len()).then(|| {
+                (
+                    "(the list)".to_owned(),
+                    format!("{} contenders", theirs.len()),
+                    format!("{} contenders", ours.len()),
+                )
+            })
+        });
+        if let Some((name, theirs, here)) = mismatch {
+            return Err(LadderError::Mismatch {
+                process: *other,
+                name,
+                theirs,
+                ours: here,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` on every worker of `cluster` and waits for all; returns why another process
+/// went away (the first line of what its loss made timely say), if one did. A peer that goes
+/// away makes timely's threads panic, the last of them as its guards are dropped: caught here,
+/// and said in words by the caller.
+pub(crate) fn execute(
+    cluster: &Cluster,
+    work: impl Fn(&mut timely::worker::Worker) + Send + Sync + 'static,
+) -> Result<Option<String>, LadderError> {
+    let config = cluster.config();
+    let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let guards = timely::execute(config, work)
+            .map_err(|e| LadderError::Input(format!("cannot start the dataflow: {e}")))?;
+        let mut lost = None;
+        for r in guards.join() {
+            if let Err(why) = r {
+                lost.get_or_insert(why);
+            }
+        }
+        Ok(lost)
+    }));
+    let lost = match joined {
+        Ok(Ok(lost)) => lost,
+        Ok(Err(e)) => return Err(e),
+        Err(panic) => Some(
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "its connection closed".into()),
+        ),
+    };
+    Ok(lost.map(|why| why.lines().next().unwrap_or_default().to_owned()))
+}
+
 /// What the keeper is told as games come in: games done (this run and before), games in all.
 pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
@@ -409,153 +499,86 @@ pub fn run(
     let todo = Arc::new(todo);
     let process = cluster.process;
     let shared = (collected.clone(), failure.clone());
-    let config = cluster.config();
-    // A peer that goes away makes timely's threads panic, the last of them as its guards are
-    // dropped here: caught, and said in words.
-    let joined = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-        let outcome = timely::execute(config, move |worker| {
-            let (collected, failure) = (shared.0.clone(), shared.1.clone());
-            let first = worker.index() == 0;
-            // 1. Every process's contenders to every worker.
-            let mut hashes: InputHandleVec<u64, Hashes> = InputHandleVec::new();
-            type Hashes = (usize, Vec<(String, String)>);
-            let seen: std::rc::Rc<std::cell::RefCell<Vec<Hashes>>> = Default::default();
-            let probe = ProbeHandle::new();
-            {
-                let seen = seen.clone();
-                worker.dataflow::<u64, _, _>(|scope| {
-                    let stream: timely::dataflow::StreamVec<'_, u64, Hashes> =
-                        hashes.to_stream(scope);
-                    let keep = move |x: &Hashes| seen.borrow_mut().push(x.clone());
-                    Inspect::<u64, Vec<Hashes>>::inspect(stream.broadcast(), keep)
-                        .probe_with(&probe);
-                });
+    let lost = execute(cluster, move |worker| {
+        let (collected, failure) = (shared.0.clone(), shared.1.clone());
+        let first = worker.index() == 0;
+        // 1. Every process's contenders to every worker.
+        if let Err(e) = check_hashes(worker, process, &ours) {
+            if let Ok(mut f) = failure.lock() {
+                f.get_or_insert(e);
             }
-            hashes.send((process, ours.clone()));
-            hashes.close();
-            while !probe.done() {
-                worker.step();
-            }
-            for (other, theirs) in seen.borrow().iter() {
-                let mismatch = ours
-                    .iter()
-                    .zip(theirs)
-                    .find(|(o, t)| o != t)
-                    .map(|(o, t)| (o.0.clone(), t.1.clone(), o.1.clone(), o.0 != t.0));
-                let mismatch = mismatch.or_else(|| {
-                    (ours.len() != theirs.len()).then(|| {
-                        (
-                            "(the list)".to_owned(),
-                            format!("{} contenders", theirs.len()),
-                            format!("{} contenders", ours.len()),
-                            false,
-                        )
-                    })
-                });
-                if let Some((name, theirs, here, _)) = mismatch {
-                    if let Ok(mut f) = failure.lock() {
-                        f.get_or_insert(LadderError::Mismatch {
-                            process: *other,
-                            name,
-                            theirs,
-                            ours: here,
-                        });
-                    }
-                    return;
-                }
-            }
-            // 2. The games.
-            let mut input: InputHandleVec<u64, GameKey> = InputHandleVec::new();
-            let probe = ProbeHandle::new();
-            let (contenders, scenario) = (contenders.clone(), scenario.clone());
-            let file = file.clone();
-            let progress = progress.clone();
-            worker.dataflow::<u64, _, _>(|scope| {
-                let keys: timely::dataflow::StreamVec<'_, u64, GameKey> = input.to_stream(scope);
-                let play = move |k: GameKey| {
-                    let (a, b) = (&contenders[k.a as usize], &contenders[k.b as usize]);
-                    let line = match play_game(&scenario, &a.seat, &b.seat, k.seed, k.seat) {
-                        Ok(g) => GameLine {
-                            a: a.name.clone(),
-                            b: b.name.clone(),
-                            seed: k.seed,
-                            seat: k.seat,
-                            result: g.result.to_owned(),
-                            rounds: g.rounds,
-                            fingerprint: g.fingerprint,
-                        },
-                        Err(e) => GameLine {
-                            a: a.name.clone(),
-                            b: b.name.clone(),
-                            seed: k.seed,
-                            seat: k.seat,
-                            result: format!("error: {e}"),
-                            rounds: 0,
-                            fingerprint: String::new(),
-                        },
-                    };
-                    (k, line)
+            return;
+        }
+        // 2. The games.
+        let mut input: InputHandleVec<u64, GameKey> = InputHandleVec::new();
+        let probe = ProbeHandle::new();
+        let (contenders, scenario) = (contenders.clone(), scenario.clone());
+        let file = file.clone();
+        let progress = progress.clone();
+        worker.dataflow::<u64, _, _>(|scope| {
+            let keys: timely::dataflow::StreamVec<'_, u64, GameKey> = input.to_stream(scope);
+            let play = move |k: GameKey| {
+                let (a, b) = (&contenders[k.a as usize], &contenders[k.b as usize]);
+                let line = match play_game(&scenario, &a.seat, &b.seat, k.seed, k.seat) {
+                    Ok(g) => GameLine {
+                        a: a.name.clone(),
+                        b: b.name.clone(),
+                        seed: k.seed,
+                        seat: k.seat,
+                        result: g.result.to_owned(),
+                        rounds: g.rounds,
+                        fingerprint: g.fingerprint,
+                    },
+                    Err(e) => GameLine {
+                        a: a.name.clone(),
+                        b: b.name.clone(),
+                        seed: k.seed,
+                        seat: k.seat,
+                        result: format!("error: {e}"),
+                        rounds: 0,
+                        fingerprint: String::new(),
+                    },
                 };
-                let played: timely::dataflow::StreamVec<'_, u64, (GameKey, GameLine)> =
-                    keys.exchange(spread).map(play);
-                // Only the keeper's first worker receives results.
-                let keep = move |(k, line): &(GameKey, GameLine)| {
-                    if let Some(file) = &file {
-                        // A line lost here is not a game lost: the finished file is written
-                        // whole from the games kept in memory.
-                        let text = serde_json::to_string(line).unwrap_or_default();
-                        let _ = aether_base::fsutil::append_line(file, &text);
-                    }
-                    if let Ok(mut c) = collected.lock() {
-                        c.insert(*k, line.clone());
-                        progress(c.len() as u64, total);
-                    }
-                };
-                Inspect::<u64, Vec<(GameKey, GameLine)>>::inspect(played.exchange(|_| 0), keep)
-                    .probe_with(&probe);
-            });
-            if first && keeper {
-                // In small batches, so results (and the progress shown) come in as games
-                // finish rather than a worker's whole share at once.
-                for chunk in todo.chunks(32) {
-                    for k in chunk {
-                        input.send(*k);
-                    }
-                    input.flush();
+                (k, line)
+            };
+            let played: timely::dataflow::StreamVec<'_, u64, (GameKey, GameLine)> =
+                keys.exchange(spread).map(play);
+            // Only the keeper's first worker receives results.
+            let keep = move |(k, line): &(GameKey, GameLine)| {
+                if let Some(file) = &file {
+                    // A line lost here is not a game lost: the finished file is written
+                    // whole from the games kept in memory.
+                    let text = serde_json::to_string(line).unwrap_or_default();
+                    let _ = aether_base::fsutil::append_line(file, &text);
                 }
-            }
-            input.close();
-            while !probe.done() {
-                worker.step();
-            }
+                if let Ok(mut c) = collected.lock() {
+                    c.insert(*k, line.clone());
+                    progress(c.len() as u64, total);
+                }
+            };
+            Inspect::<u64, Vec<(GameKey, GameLine)>>::inspect(played.exchange(|_| 0), keep)
+                .probe_with(&probe);
         });
-        let guards =
-            outcome.map_err(|e| LadderError::Input(format!("cannot start the dataflow: {e}")))?;
-        let mut lost = None;
-        for r in guards.join() {
-            if let Err(why) = r {
-                lost.get_or_insert(why);
+        if first && keeper {
+            // In small batches, so results (and the progress shown) come in as games
+            // finish rather than a worker's whole share at once.
+            for chunk in todo.chunks(32) {
+                for k in chunk {
+                    input.send(*k);
+                }
+                input.flush();
             }
         }
-        Ok(lost)
-    }));
-    let lost = match joined {
-        Ok(Ok(lost)) => lost,
-        Ok(Err(e)) => return Err(e),
-        Err(panic) => Some(
-            panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_else(|| "its connection closed".into()),
-        ),
-    };
+        input.close();
+        while !probe.done() {
+            worker.step();
+        }
+    })?;
     if let Some(e) = failure.lock().ok().and_then(|mut f| f.take()) {
         return Err(e);
     }
     if let Some(why) = lost {
-        let first_line = why.lines().next().unwrap_or_default().to_owned();
-        return Err(LadderError::PeerLost(first_line));
+        return Err(LadderError::PeerLost(why));
     }
     if !keeper {
         return Ok(None);

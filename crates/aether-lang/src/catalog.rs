@@ -954,7 +954,7 @@ pub static CATALOG: &[NodeSpec] = &[
             port("a", "From", PinType::Position),
             port("b", "To", PinType::Position),
         ],
-        outputs: &[port("value", "Tiles", PinType::Number)],
+        outputs: &[port("value", TILES, PinType::Number)],
         settings: &[],
         op: Op::Distance,
     },
@@ -1546,6 +1546,24 @@ pub static CATALOG: &[NodeSpec] = &[
 
 /// The seed of a world script's Random Number generator when it starts.
 pub const WORLD_SEED: u64 = 0x00C0_FFEE_5EED;
+
+/// The range a tuner searches an input of a node kind in, when the catalog knows a sensible
+/// one (`aether_lang::tune`): distances in tiles ([`TILES_RANGE`]), the bounds of a Random
+/// Number from 1 to 100.
+pub fn tuning_range(kind: &str, port: &str) -> Option<(i32, i32)> {
+    match (kind, port) {
+        ("count_enemies_near" | "weakest_friend_near", "within") => Some(TILES_RANGE),
+        ("random_number", "min" | "max") => Some((1, 100)),
+        _ => None,
+    }
+}
+
+/// The range a tuner searches a distance in, in tiles: 0 to 12 (duel maps are 16 to 24 tiles
+/// across). A number compared with an output named [`TILES`] is a distance too.
+pub const TILES_RANGE: (i32, i32) = (0, 12);
+
+/// The name of every output that is a distance in tiles.
+pub const TILES: &str = "Tiles";
 
 /// The node kind with this key (a hash lookup: the checker, the wiring and the editor ask for
 /// every node and every wire).

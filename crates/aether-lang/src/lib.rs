@@ -30,6 +30,7 @@ pub mod imports;
 pub mod interp;
 pub mod make_function;
 pub mod scenario;
+pub mod tune;
 pub mod value;
 pub mod wiring;
 

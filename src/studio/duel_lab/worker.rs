@@ -85,6 +85,19 @@ pub enum Job {
         /// The replay file's folder: module paths are tried there first.
         base: Option<PathBuf>,
     },
+    /// Tunes this AI's numbers against the opponent (`aether_ladder::tune`).
+    Tune {
+        /// The edited AI.
+        this: ThisAi,
+        /// The other side.
+        opponent: Opponent,
+        /// The duel scenario.
+        sample: Sample,
+        /// What the search is asked.
+        settings: super::tune::TuneSettings,
+        /// Shared progress and cancel flag.
+        shared: super::tune::TuneShared,
+    },
     /// A round robin among `entrants`.
     Tournament {
         /// The edited AI (when an entrant is [`Opponent::ThisAi`]).
@@ -130,6 +143,8 @@ pub enum Done {
     Tournament(Result<Tournament, String>),
     /// A replay played again: what was found, in words (an error when it could not be played).
     Again(Result<String, String>),
+    /// A tuning run's report.
+    Tune(Result<aether_ladder::tune::TuneReport, String>),
 }
 
 /// The worker's handle.
@@ -236,6 +251,13 @@ fn run(loader: &mut SeatLoader, job: Job) -> Done {
             scenario,
             base,
         } => Done::Again(play_again(loader, &replay, &scenario, base.as_deref())),
+        Job::Tune {
+            this,
+            opponent,
+            sample,
+            settings,
+            shared,
+        } => Done::Tune(tune(loader, &this, &opponent, &sample, settings, &shared)),
         Job::Tournament {
             this,
             entrants,
@@ -380,4 +402,52 @@ fn one_duel(
         unnamed: (!savable).then(|| replay.clone()),
         replay: savable.then_some(replay),
     })
+}
+
+/// Tunes this AI against the opponent on this machine's cores.
+fn tune(
+    loader: &mut SeatLoader,
+    this: &ThisAi,
+    opponent: &Opponent,
+    sample: &Sample,
+    settings: super::tune::TuneSettings,
+    shared: &super::tune::TuneShared,
+) -> Result<aether_ladder::tune::TuneReport, String> {
+    let me = loader.this_ai(&this.graph)?;
+    let (theirs, hash) = loader.seat(opponent, &me)?;
+    let host = loader
+        .host()
+        .ok_or("the studio's host could not start")?
+        .clone();
+    let first_held = settings.seeds;
+    let spec = aether_ladder::tune::TuneSpec {
+        graph: this.graph.clone(),
+        opponents: vec![aether_ladder::Contender {
+            name: theirs.name(),
+            hash: format!("{hash:016x}"),
+            seat: theirs,
+        }],
+        scenario: sample.scenario.clone(),
+        maps: settings.maps(),
+        seeds: 0..settings.seeds,
+        held_out: first_held..first_held + settings.held_out,
+        budget: settings.budget,
+        swarm_seed: 0,
+    };
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let progress = shared.progress.clone();
+    let tell: aether_ladder::tune::TuneProgressFn = Arc::new(move |p| {
+        if let Ok(mut slot) = progress.lock() {
+            *slot = Some(p.clone());
+        }
+    });
+    aether_ladder::tune::tune(
+        spec,
+        &host,
+        &aether_ladder::Cluster::local(workers),
+        tell,
+        shared.cancel.clone(),
+    )
+    .map_err(|e| e.to_string())?
+    .ok_or_else(|| "the search gave no report".to_owned())
 }

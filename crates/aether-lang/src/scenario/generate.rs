@@ -60,6 +60,26 @@ pub fn two_armies(side: u16, units: u32, seed: u64) -> Scenario {
     )
 }
 
+/// A map generated from `seed` like `scenario`'s: the same size, players, armies (units of
+/// slot 0), mana and turn limit, on fresh ground. Tuning plays each seed on its own map, so an
+/// AI is not tuned to one map's corners.
+pub fn like(scenario: &Scenario, seed: u64) -> Scenario {
+    let state = &scenario.state;
+    generate(
+        &GenParams {
+            name: format!("{}, map {seed}", scenario.name),
+            description: format!("Generated like {} from seed {seed}.", scenario.name),
+            width: state.map.width,
+            height: state.map.height,
+            players: state.players.len().min(255) as u8,
+            units_per_player: state.units_of(0).count().max(1) as u32,
+            mana: state.players.first().map_or(6, |p| p.mana),
+            turn_limit: scenario.turn_limit,
+        },
+        seed,
+    )
+}
+
 /// Generates a scenario; see the module documentation.
 pub fn generate(params: &GenParams, seed: u64) -> Scenario {
     let width = params.width.max(8);

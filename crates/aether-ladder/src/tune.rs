@@ -1,0 +1,689 @@
+//! # Tuning an AI's numbers
+//!
+//! `tune` searches a graph's typed numbers ([`aether_lang::tune::tunables`]) for the best score
+//! against a set of opponents, on the same timely dataflow as the ladder: every candidate is a
+//! batch of duels (each opponent, each search seed, both seats) fed to the workers at one
+//! epoch, exchanged by a hash of the game, played by `aether_duel::play_game` on the worker that
+//! gets it (which compiles the candidate's graph once and keeps it), and counted on the first
+//! worker of process 0, which runs the search.
+//!
+//! The search is particle swarm optimisation (`argmin`'s `ParticleSwarm`): a swarm of candidate
+//! settings moves through the ranges, each pulled toward its own best and the swarm's best. It
+//! suits this problem: it needs no gradient (a win rate over games has none: it moves in steps
+//! as numbers cross thresholds), it keeps every candidate inside its range, and each step is a
+//! whole population, evaluated as one batch of duels on every worker at once. The swarm starts
+//! from the graph's own numbers plus random settings; positions are rounded to whole numbers,
+//! and a setting already played is not played again. It stops when the budget of duels would
+//! be overspent, or when the swarm has brought nothing new for a while (it settled).
+//!
+//! The score the search climbs is wins plus half the draws over the games. The best setting is
+//! then checked against the graph's own on **held-out seeds** the search never saw (with
+//! generated maps, maps it never saw): the report gives both win rates with their Wilson
+//! intervals, and the setting counts as better only when its lower bound is above the
+//! original's.
+//!
+//! Same inputs, same report: the swarm's random numbers come from a seeded generator and the
+//! games are pure functions of their inputs, whatever the number of workers and processes.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use argmin::core::{CostFunction, Error as ArgminError, Executor};
+use argmin::solver::particleswarm::{Particle, ParticleSwarm};
+use argmin_math::ArgminRandom;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rand_xoshiro::rand_core::SeedableRng;
+use serde::{Deserialize, Serialize};
+use timely::dataflow::operators::vec::Map;
+use timely::dataflow::operators::{Exchange, Inspect, Probe};
+use timely::dataflow::{InputHandleVec, ProbeHandle};
+
+use aether_duel::{Seat, play_game, wilson};
+use aether_lang::VisualScriptGraph;
+use aether_lang::scenario::{Scenario, generate};
+use aether_lang::tune::{Tunable, tunables, with_values};
+
+use crate::{Cluster, Contender, LadderError, check_hashes, execute};
+
+/// Which maps the games are played on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Maps {
+    /// The scenario's own map, every game.
+    Scenario,
+    /// For each seed, a map generated from it like the scenario's (its size, armies, mana and
+    /// turn limit): AIs that do not use their seed play different games on each.
+    Generated,
+}
+
+/// What to tune, against whom, on what.
+#[derive(Clone, Debug)]
+pub struct TuneSpec {
+    /// The graph whose numbers are tuned (an AI controller without errors).
+    pub graph: VisualScriptGraph,
+    /// The opponents.
+    pub opponents: Vec<Contender>,
+    /// The duel scenario.
+    pub scenario: Scenario,
+    /// The maps played on.
+    pub maps: Maps,
+    /// The seeds the search plays (each from both seats, against each opponent).
+    pub seeds: Range<u64>,
+    /// The seeds the best setting is checked on; disjoint from `seeds`.
+    pub held_out: Range<u64>,
+    /// Duels the search may play (the held-out check comes on top).
+    pub budget: u64,
+    /// Seeds the swarm's random numbers.
+    pub swarm_seed: u64,
+}
+
+/// Wins, draws and losses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Record {
+    /// Games won.
+    pub wins: u32,
+    /// Games drawn.
+    pub draws: u32,
+    /// Games lost (a game that could not be played counts as lost).
+    pub losses: u32,
+}
+
+impl Record {
+    /// Games in all.
+    pub fn games(&self) -> u32 {
+        self.wins + self.draws + self.losses
+    }
+
+    /// What the search climbs: wins plus half the draws, over the games (0 for none).
+    pub fn score(&self) -> f64 {
+        if self.games() == 0 {
+            return 0.0;
+        }
+        (f64::from(self.wins) + f64::from(self.draws) / 2.0) / f64::from(self.games())
+    }
+
+    /// The 95% Wilson interval of the win rate (draws are not wins, as in `duel`).
+    pub fn wilson(&self) -> (f64, f64) {
+        wilson(self.wins, self.games())
+    }
+}
+
+/// A setting of the numbers and how it did on the search seeds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Scored {
+    /// One value per tunable number.
+    pub values: Vec<i32>,
+    /// Its games.
+    pub record: Record,
+}
+
+/// Where a tuning run stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TuneProgress {
+    /// False while searching; true while checking on the held-out seeds.
+    pub checking: bool,
+    /// Duels the search has played.
+    pub duels: u64,
+    /// Duels it may play.
+    pub budget: u64,
+    /// Settings tried.
+    pub candidates: u32,
+    /// The graph's own numbers on the search seeds, once played.
+    pub start: Option<Scored>,
+    /// The best setting so far.
+    pub best: Option<Scored>,
+}
+
+/// What the caller is told as games come in.
+pub type TuneProgressFn = Arc<dyn Fn(&TuneProgress) + Send + Sync>;
+
+/// Why the search stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// The next step would have played past the budget.
+    Budget,
+    /// Several steps in a row brought no setting not played before.
+    Settled,
+}
+
+/// A finished tuning run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TuneReport {
+    /// The numbers searched, with their ranges.
+    #[serde(skip)]
+    pub tunables: Vec<Tunable>,
+    /// The graph's own numbers on the search seeds.
+    pub start: Scored,
+    /// The best setting found, on the search seeds (the start when nothing beat it).
+    pub best: Scored,
+    /// Settings tried.
+    pub candidates: u32,
+    /// Duels the search played.
+    pub duels: u64,
+    /// Why it stopped.
+    pub stop: Stop,
+    /// The graph's own numbers on the held-out seeds.
+    pub held_out_before: Record,
+    /// The best setting on the held-out seeds.
+    pub held_out_after: Record,
+}
+
+impl TuneReport {
+    /// Whether the best setting's Wilson lower bound on the held-out seeds is above the
+    /// original's: the only case in which the tuned graph should replace it.
+    pub fn improved(&self) -> bool {
+        self.best.values != self.start.values
+            && self.held_out_after.wilson().0 > self.held_out_before.wilson().0
+    }
+
+    /// The numbers the best setting changes: (tunable, old, new).
+    pub fn changes(&self) -> Vec<(&Tunable, i32, i32)> {
+        aether_lang::tune::changes(&self.tunables, &self.best.values)
+    }
+
+    /// `graph` with the best setting written in.
+    pub fn tuned(&self, graph: &VisualScriptGraph) -> VisualScriptGraph {
+        with_values(graph, &self.tunables, &self.best.values)
+    }
+}
+
+/// One game of a tuning run: a setting against an opponent, the seed and the setting's slot.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct TuneGame {
+    values: Vec<i32>,
+    opponent: u32,
+    seed: u64,
+    seat: u8,
+}
+
+/// A game's outcome for the setting.
+const LOSS: u8 = 0;
+const DRAW: u8 = 1;
+const WIN: u8 = 2;
+/// Not played: the run was stopped.
+const SKIPPED: u8 = 3;
+
+/// Steps in a row with nothing new after which the swarm has settled.
+const SETTLED_AFTER: u32 = 8;
+
+fn spread(g: &TuneGame) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for v in &g.values {
+        eat(&v.to_le_bytes());
+    }
+    eat(&g.opponent.to_le_bytes());
+    eat(&g.seed.to_le_bytes());
+    eat(&[g.seat]);
+    h
+}
+
+/// Loads `graph` as a duel seat through `host`.
+fn load(host: &aether_host::ControllerHost, graph: &VisualScriptGraph) -> Result<Seat, String> {
+    let module = aether_duel::compile_contender(graph, Path::new(&graph.name))?;
+    host.load(&module.wasm)
+        .map(Seat::Controller)
+        .map_err(|e| format!("{}: refused: {e}", graph.name))
+}
+
+/// The games one setting plays on `seeds`: each opponent, each seed, both seats.
+fn games_of(values: &[i32], opponents: u32, seeds: Range<u64>) -> Vec<TuneGame> {
+    let mut out = Vec::new();
+    for opponent in 0..opponents {
+        for seed in seeds.clone() {
+            for seat in 0..2 {
+                out.push(TuneGame {
+                    values: values.to_vec(),
+                    opponent,
+                    seed,
+                    seat,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The module hash the cluster compares for the tuned graph: its own numbers compiled.
+fn graph_hash(graph: &VisualScriptGraph) -> Result<String, LadderError> {
+    let module = aether_duel::compile_contender(graph, Path::new(&graph.name))
+        .map_err(LadderError::Input)?;
+    let h = module.wasm.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    Ok(format!("{h:016x}"))
+}
+
+/// Tunes `spec.graph` on `cluster`; returns the report on process 0, `None` on the others.
+/// Setting `cancel` stops the run ([`LadderError::Stopped`]); `progress` is told where it
+/// stands as games come in.
+pub fn tune(
+    spec: TuneSpec,
+    host: &aether_host::ControllerHost,
+    cluster: &Cluster,
+    progress: TuneProgressFn,
+    cancel: Arc<AtomicBool>,
+) -> Result<Option<TuneReport>, LadderError> {
+    let scenario = &spec.scenario;
+    if scenario.turn_limit.is_none() || scenario.state.players.len() != 2 {
+        return Err(LadderError::Input(format!(
+            "\"{}\" is not a two-player duel scenario; tuning plays duels on assets/duels/*.json",
+            scenario.name
+        )));
+    }
+    if spec.opponents.is_empty() {
+        return Err(LadderError::Input(
+            "tuning needs at least one opponent (--against)".into(),
+        ));
+    }
+    if spec.seeds.is_empty() || spec.held_out.is_empty() {
+        return Err(LadderError::Input(
+            "tuning needs at least one search seed and one held-out seed".into(),
+        ));
+    }
+    let numbers = tunables(&spec.graph);
+    if numbers.is_empty() {
+        return Err(LadderError::Input(format!(
+            "\"{}\" has no numbers to tune: tuning changes the numbers typed on nodes (a Number \
+             input with no wire into it), and this graph has none",
+            spec.graph.name
+        )));
+    }
+    // The graph itself must play: said now, in words, rather than as games all lost.
+    load(host, &spec.graph).map_err(LadderError::Input)?;
+    let per_setting = spec.opponents.len() as u64 * (spec.seeds.end - spec.seeds.start) * 2;
+    if spec.budget < per_setting * 5 {
+        return Err(LadderError::Input(format!(
+            "a budget of {} duels is too small: each setting plays {per_setting} duels ({} \
+             opponent{} × {} seeds × 2 seats); give --budget {} or more, or fewer seeds",
+            spec.budget,
+            spec.opponents.len(),
+            if spec.opponents.len() == 1 { "" } else { "s" },
+            spec.seeds.end - spec.seeds.start,
+            per_setting * 5
+        )));
+    }
+    let mut ours: Vec<(String, String)> = vec![(spec.graph.name.clone(), graph_hash(&spec.graph)?)];
+    ours.extend(
+        spec.opponents
+            .iter()
+            .map(|c| (c.name.clone(), c.hash.clone())),
+    );
+    let report: Arc<Mutex<Option<TuneReport>>> = Arc::default();
+    let failure: Arc<Mutex<Option<LadderError>>> = Arc::default();
+    let shared = Arc::new(Shared {
+        spec,
+        numbers,
+        host: host.clone(),
+        process: cluster.process,
+        drives: cluster.keeps_table(),
+        ours,
+        progress,
+        cancel: cancel.clone(),
+        report: report.clone(),
+        failure: failure.clone(),
+    });
+    let lost = execute(cluster, move |worker| work(worker, &shared))?;
+    if let Some(e) = failure.lock().ok().and_then(|mut f| f.take()) {
+        return Err(e);
+    }
+    if let Some(why) = lost {
+        return Err(LadderError::PeerLost(why));
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(LadderError::Stopped);
+    }
+    Ok(report.lock().ok().and_then(|mut r| r.take()))
+}
+
+/// What every worker shares.
+struct Shared {
+    spec: TuneSpec,
+    numbers: Vec<Tunable>,
+    host: aether_host::ControllerHost,
+    process: usize,
+    drives: bool,
+    ours: Vec<(String, String)>,
+    progress: TuneProgressFn,
+    cancel: Arc<AtomicBool>,
+    report: Arc<Mutex<Option<TuneReport>>>,
+    failure: Arc<Mutex<Option<LadderError>>>,
+}
+
+/// One worker's part: check the modules, build the dataflow, then drive the search (the first
+/// worker of process 0) or play what comes (every worker).
+fn work(worker: &mut timely::worker::Worker, shared: &Arc<Shared>) {
+    if let Err(e) = check_hashes(worker, shared.process, &shared.ours) {
+        if let Ok(mut f) = shared.failure.lock() {
+            f.get_or_insert(e);
+        }
+        return;
+    }
+    let mut input: InputHandleVec<u64, TuneGame> = InputHandleVec::new();
+    let probe = ProbeHandle::new();
+    let results: Rc<RefCell<Vec<(TuneGame, u8)>>> = Rc::default();
+    {
+        let play_shared = shared.clone();
+        let seats: RefCell<HashMap<Vec<i32>, Option<Seat>>> = RefCell::default();
+        let maps: RefCell<HashMap<u64, Scenario>> = RefCell::default();
+        let play = move |g: TuneGame| {
+            let s = &play_shared;
+            if s.cancel.load(Ordering::Relaxed) {
+                return (g, SKIPPED);
+            }
+            let mut seats = seats.borrow_mut();
+            if seats.len() > 32 && !seats.contains_key(&g.values) {
+                seats.clear();
+            }
+            let seat = seats
+                .entry(g.values.clone())
+                .or_insert_with(|| {
+                    load(&s.host, &with_values(&s.spec.graph, &s.numbers, &g.values)).ok()
+                })
+                .clone();
+            let Some(seat) = seat else {
+                return (g, LOSS);
+            };
+            let mut maps = maps.borrow_mut();
+            let scenario = match s.spec.maps {
+                Maps::Scenario => &s.spec.scenario,
+                Maps::Generated => {
+                    if maps.len() > 256 {
+                        maps.clear();
+                    }
+                    maps.entry(g.seed)
+                        .or_insert_with(|| generate::like(&s.spec.scenario, g.seed))
+                }
+            };
+            let opponent = &s.spec.opponents[g.opponent as usize].seat;
+            let outcome = match play_game(scenario, &seat, opponent, g.seed, g.seat) {
+                Ok(game) if game.result == "win" => WIN,
+                Ok(game) if game.result == "draw" => DRAW,
+                _ => LOSS,
+            };
+            (g, outcome)
+        };
+        let results = results.clone();
+        worker.dataflow::<u64, _, _>(|scope| {
+            let games: timely::dataflow::StreamVec<'_, u64, TuneGame> = input.to_stream(scope);
+            let played: timely::dataflow::StreamVec<'_, u64, (TuneGame, u8)> =
+                games.exchange(spread).map(play);
+            let keep = move |r: &(TuneGame, u8)| results.borrow_mut().push(r.clone());
+            Inspect::<u64, Vec<(TuneGame, u8)>>::inspect(played.exchange(|_| 0), keep)
+                .probe_with(&probe);
+        });
+    }
+    if worker.index() == 0 && shared.drives {
+        let mut driver = Driver {
+            worker,
+            input,
+            probe,
+            results,
+            shared: shared.clone(),
+            epoch: 0,
+            known: HashMap::new(),
+            duels: 0,
+            candidates: 0,
+            start: None,
+            best: None,
+            idle: 0,
+            stop: None,
+        };
+        let report = driver.search();
+        let Driver {
+            worker,
+            input,
+            probe,
+            ..
+        } = driver;
+        input.close();
+        while !probe.done() {
+            worker.step();
+        }
+        if let Ok(mut r) = shared.report.lock() {
+            *r = report;
+        }
+    } else {
+        input.close();
+        while !probe.done() {
+            worker.step();
+        }
+    }
+}
+
+/// The search, on the first worker of process 0: feeds settings to the dataflow one batch an
+/// epoch, counts what comes back.
+struct Driver<'w> {
+    worker: &'w mut timely::worker::Worker,
+    input: InputHandleVec<u64, TuneGame>,
+    probe: ProbeHandle<u64>,
+    results: Rc<RefCell<Vec<(TuneGame, u8)>>>,
+    shared: Arc<Shared>,
+    epoch: u64,
+    /// Every setting played on the search seeds.
+    known: HashMap<Vec<i32>, Record>,
+    duels: u64,
+    candidates: u32,
+    start: Option<Scored>,
+    best: Option<Scored>,
+    idle: u32,
+    stop: Option<Stop>,
+}
+
+impl Driver<'_> {
+    fn tell(&self, checking: bool, playing: u64) {
+        (self.shared.progress)(&TuneProgress {
+            checking,
+            duels: self.duels + playing,
+            budget: self.shared.spec.budget,
+            candidates: self.candidates,
+            start: self.start.clone(),
+            best: self.best.clone(),
+        });
+    }
+
+    /// Plays `settings` on `seeds` as one epoch; their records, in order (`None`: stopped).
+    fn play(&mut self, settings: &[Vec<i32>], seeds: Range<u64>, checking: bool) -> Option<Vec<Record>> {
+        let opponents = self.shared.spec.opponents.len() as u32;
+        for s in settings {
+            for g in games_of(s, opponents, seeds.clone()) {
+                self.input.send(g);
+            }
+        }
+        self.input.flush();
+        self.epoch += 1;
+        self.input.advance_to(self.epoch);
+        let mut told = 0;
+        while self.probe.less_than(&self.epoch) {
+            self.worker.step();
+            let n = self.results.borrow().len();
+            if n >= told + 16 {
+                told = n;
+                self.tell(checking, if checking { 0 } else { n as u64 });
+            }
+        }
+        if self.shared.cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut by: HashMap<Vec<i32>, Record> = HashMap::new();
+        for (g, outcome) in self.results.borrow_mut().drain(..) {
+            let r = by.entry(g.values).or_default();
+            match outcome {
+                WIN => r.wins += 1,
+                DRAW => r.draws += 1,
+                LOSS => r.losses += 1,
+                _ => {}
+            }
+        }
+        Some(
+            settings
+                .iter()
+                .map(|s| by.get(s).copied().unwrap_or_default())
+                .collect(),
+        )
+    }
+
+    /// Scores a swarm step: each position rounded to whole numbers in range; settings not
+    /// played before are played as one batch. `Err` ends the search.
+    fn step(&mut self, positions: &[Vec<f64>]) -> Result<Vec<f64>, ArgminError> {
+        let settings: Vec<Vec<i32>> = positions
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .zip(&self.shared.numbers)
+                    .map(|(x, t)| (x.round().clamp(f64::from(t.low), f64::from(t.high))) as i32)
+                    .collect()
+            })
+            .collect();
+        let mut new: Vec<Vec<i32>> = Vec::new();
+        for s in &settings {
+            if !self.known.contains_key(s) && !new.contains(s) {
+                new.push(s.clone());
+            }
+        }
+        let spec = &self.shared.spec;
+        let per = spec.opponents.len() as u64 * (spec.seeds.end - spec.seeds.start) * 2;
+        let cost = per * new.len() as u64;
+        if self.duels + cost > spec.budget {
+            self.stop = Some(Stop::Budget);
+            return Err(ArgminError::msg("the budget is spent"));
+        }
+        if new.is_empty() {
+            self.idle += 1;
+            if self.idle >= SETTLED_AFTER {
+                self.stop = Some(Stop::Settled);
+                return Err(ArgminError::msg("the swarm settled"));
+            }
+        } else {
+            self.idle = 0;
+            let seeds = spec.seeds.clone();
+            let Some(records) = self.play(&new, seeds, false) else {
+                return Err(ArgminError::msg("stopped"));
+            };
+            self.duels += cost;
+            for (s, r) in new.into_iter().zip(records) {
+                self.candidates += 1;
+                let scored = Scored {
+                    values: s.clone(),
+                    record: r,
+                };
+                if self.start.is_none() {
+                    self.start = Some(scored.clone());
+                }
+                if self
+                    .best
+                    .as_ref()
+                    .is_none_or(|b| r.score() > b.record.score())
+                {
+                    self.best = Some(scored);
+                }
+                self.known.insert(s, r);
+            }
+            self.tell(false, 0);
+        }
+        Ok(settings
+            .iter()
+            .map(|s| -self.known.get(s).map_or(0.0, Record::score))
+            .collect())
+    }
+
+    /// The whole run: the graph's own numbers, the swarm, the held-out check.
+    fn search(&mut self) -> Option<TuneReport> {
+        let numbers = self.shared.numbers.clone();
+        let spec = self.shared.spec.clone();
+        let own: Vec<f64> = numbers.iter().map(|t| f64::from(t.value)).collect();
+        // Half a step beyond each end, so that rounding gives the ends their fair share.
+        let low: Vec<f64> = numbers.iter().map(|t| f64::from(t.low) - 0.49).collect();
+        let high: Vec<f64> = numbers.iter().map(|t| f64::from(t.high) + 0.49).collect();
+        let per = spec.opponents.len() as u64 * (spec.seeds.end - spec.seeds.start) * 2;
+        let particles = ((spec.budget / per) / 5).clamp(4, 24) as usize;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(spec.swarm_seed);
+        let span: Vec<f64> = low.iter().zip(&high).map(|(l, h)| h - l).collect();
+        let back: Vec<f64> = span.iter().map(|s| -s).collect();
+        // The swarm starts at the graph's own numbers and at random settings.
+        let mut positions = vec![own];
+        while positions.len() < particles {
+            positions.push(Vec::<f64>::rand_from_range(&low, &high, &mut rng));
+        }
+        let costs = self.step(&positions).ok()?;
+        let swarm: Vec<Particle<Vec<f64>, f64>> = positions
+            .into_iter()
+            .zip(costs)
+            .map(|(p, c)| {
+                let v = Vec::<f64>::rand_from_range(&back, &span, &mut rng);
+                Particle::new(p, c, v)
+            })
+            .collect();
+        let solver = ParticleSwarm::new((low, high), particles).with_rng_generator(rng);
+        let problem = Swarm {
+            driver: RefCell::new(self),
+        };
+        let outcome = Executor::new(problem, solver)
+            .configure(|state| state.population(swarm).max_iters(u64::MAX))
+            .timer(false)
+            .run();
+        // The search ends by an error of the cost function: the budget, the swarm settled,
+        // or a stop (then there is no report).
+        drop(outcome);
+        let this = self;
+        if this.shared.cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let stop = this.stop.unwrap_or(Stop::Settled);
+        let (start, best) = (this.start.clone()?, this.best.clone()?);
+        // The held-out check: the graph's own numbers and the best, on seeds never played.
+        let settings = if best.values == start.values {
+            vec![start.values.clone()]
+        } else {
+            vec![start.values.clone(), best.values.clone()]
+        };
+        this.tell(true, 0);
+        let records = this.play(&settings, spec.held_out.clone(), true)?;
+        let before = records[0];
+        let after = *records.last().unwrap_or(&before);
+        Some(TuneReport {
+            tunables: numbers,
+            start,
+            best,
+            candidates: this.candidates,
+            duels: this.duels,
+            stop,
+            held_out_before: before,
+            held_out_after: after,
+        })
+    }
+}
+
+/// The swarm's view of the driver: the cost of a position is minus its score.
+struct Swarm<'d, 'w> {
+    driver: RefCell<&'d mut Driver<'w>>,
+}
+
+impl CostFunction for Swarm<'_, '_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, param: &Vec<f64>) -> Result<f64, ArgminError> {
+        let costs = self.driver.borrow_mut().step(std::slice::from_ref(param))?;
+        Ok(costs.first().copied().unwrap_or(0.0))
+    }
+
+    fn bulk_cost<P>(&self, params: &[P]) -> Result<Vec<f64>, ArgminError>
+    where
+        P: std::borrow::Borrow<Vec<f64>> + argmin::core::SyncAlias,
+        f64: argmin::core::SendAlias,
+        Self: argmin::core::SyncAlias,
+    {
+        let positions: Vec<Vec<f64>> = params.iter().map(|p| p.borrow().clone()).collect();
+        self.driver.borrow_mut().step(&positions)
+    }
+}
