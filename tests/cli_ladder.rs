@@ -4,7 +4,7 @@
 //! a clear message, and the same command started again resumes to the same final file.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 #[path = "support/base.rs"]
@@ -12,6 +12,9 @@ mod base;
 #[path = "support/cli.rs"]
 mod cli_support;
 use cli_support::studio;
+#[path = "support/cluster.rs"]
+mod cluster;
+use cluster::{hostfile, wait_all};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -31,21 +34,6 @@ const THREE: [&str; 3] = [
     "examples/graphs/archer-skirmisher.mcgraph.json",
     "examples/graphs/hill-defender.mcgraph.json",
 ];
-
-/// A hostfile of `n` loopback addresses on ports free a moment ago.
-fn hostfile(dir: &Path, n: usize) -> PathBuf {
-    let listeners: Vec<_> = (0..n)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
-        .collect();
-    let lines: Vec<String> = listeners
-        .iter()
-        .map(|l| format!("127.0.0.1:{}", l.local_addr().unwrap().port()))
-        .collect();
-    drop(listeners);
-    let path = dir.join(format!("hosts-{n}.txt"));
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    path
-}
 
 /// Starts process `i` of `n` of a ladder of `paths` writing `out`.
 fn spawn(paths: &[&str], seeds: &str, out: &Path, n: usize, i: usize, hosts: &Path) -> Child {
@@ -70,38 +58,7 @@ fn spawn(paths: &[&str], seeds: &str, out: &Path, n: usize, i: usize, hosts: &Pa
         ]
         .map(str::to_owned),
     );
-    Command::new(env!("CARGO_BIN_EXE_creator-studio"))
-        .args(&args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Waits for every child (killing all after `limit`); their outputs.
-fn wait_all(children: Vec<Child>, limit: Duration) -> Vec<std::process::Output> {
-    let started = Instant::now();
-    let mut children = children;
-    loop {
-        if children
-            .iter_mut()
-            .all(|c| c.try_wait().ok().flatten().is_some())
-        {
-            break;
-        }
-        if started.elapsed() > limit {
-            for c in &mut children {
-                let _ = c.kill();
-            }
-            panic!("the ladder's processes did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    children
-        .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
-        .collect()
+    cluster::spawn(&args)
 }
 
 fn local_ladder(paths: &[&str], seeds: &str, out: &Path, workers: &str) -> serde_json::Value {

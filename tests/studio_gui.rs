@@ -3961,7 +3961,10 @@ fn tune_numbers_applies_the_tuned_numbers_as_one_undoable_edit() {
         report.held_out_before,
         report.held_out_after
     );
-    assert!(h.query_by_label_contains("do better on fresh seeds").is_some());
+    assert!(
+        h.query_by_label_contains("do better on fresh seeds")
+            .is_some()
+    );
     assert_eq!(
         h.state().document().graph(),
         &before,
@@ -3975,13 +3978,20 @@ fn tune_numbers_applies_the_tuned_numbers_as_one_undoable_edit() {
     assert!(!changes.is_empty());
     for (t, _, new) in &changes {
         assert_eq!(
-            h.state().document().graph().node(t.node).unwrap().values.get(&t.port),
+            h.state()
+                .document()
+                .graph()
+                .node(t.node)
+                .unwrap()
+                .values
+                .get(&t.port),
             Some(&aether_lang::graph::Value::Number(*new)),
             "{}",
             t.label
         );
         assert!(
-            h.query_by_label_contains(&format!("{}:", t.label)).is_some(),
+            h.query_by_label_contains(&format!("{}:", t.label))
+                .is_some(),
             "the applied note names {}",
             t.label
         );

@@ -280,7 +280,11 @@ pub struct TournamentArgs {
 /// by its entries in name order (world scripts and other files skipped). `(label, path)`.
 /// The controllers `paths` name (folders opened one level), at least `least` of them, else an
 /// error saying what `what` (`a tournament`) needs.
-pub(super) fn entrants(paths: &[PathBuf], what: &str, least: usize) -> anyhow::Result<Vec<PathBuf>> {
+pub(super) fn entrants(
+    paths: &[PathBuf],
+    what: &str,
+    least: usize,
+) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         let is_mod = p.join("manifest.json").is_file();

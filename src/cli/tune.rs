@@ -59,10 +59,7 @@ pub fn run(args: &TuneArgs) -> anyhow::Result<String> {
     if opponents.is_empty() {
         bail!(
             "no opponent could be loaded from --against{}",
-            notes
-                .iter()
-                .map(|n| format!("\n  {n}"))
-                .collect::<String>()
+            notes.iter().map(|n| format!("\n  {n}")).collect::<String>()
         );
     }
     let names: Vec<String> = opponents.iter().map(|c| c.name.clone()).collect();
@@ -131,7 +128,15 @@ pub fn run(args: &TuneArgs) -> anyhow::Result<String> {
     Ok(if args.json {
         json(&report, &scenario, args, &names, written.as_ref())
     } else {
-        text(&report, &graph, &scenario, args, &names, &notes, written.as_ref())
+        text(
+            &report,
+            &graph,
+            &scenario,
+            args,
+            &names,
+            &notes,
+            written.as_ref(),
+        )
     })
 }
 
@@ -210,7 +215,11 @@ fn text(
         let _ = writeln!(out, "\n  No setting beat the graph's own numbers.");
     } else {
         let _ = writeln!(out, "\n  The best setting changes:");
-        let width = changes.iter().map(|(t, ..)| t.label.len()).max().unwrap_or(0);
+        let width = changes
+            .iter()
+            .map(|(t, ..)| t.label.len())
+            .max()
+            .unwrap_or(0);
         for (t, old, new) in &changes {
             let _ = writeln!(
                 out,

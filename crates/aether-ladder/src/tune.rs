@@ -290,6 +290,8 @@ pub fn tune(
             "tuning needs at least one search seed and one held-out seed".into(),
         ));
     }
+    // The graph itself must play: said now, in words, rather than as games all lost.
+    load(host, &spec.graph).map_err(LadderError::Input)?;
     let numbers = tunables(&spec.graph);
     if numbers.is_empty() {
         return Err(LadderError::Input(format!(
@@ -298,8 +300,6 @@ pub fn tune(
             spec.graph.name
         )));
     }
-    // The graph itself must play: said now, in words, rather than as games all lost.
-    load(host, &spec.graph).map_err(LadderError::Input)?;
     let per_setting = spec.opponents.len() as u64 * (spec.seeds.end - spec.seeds.start) * 2;
     if spec.budget < per_setting * 5 {
         return Err(LadderError::Input(format!(
@@ -492,7 +492,12 @@ impl Driver<'_> {
     }
 
     /// Plays `settings` on `seeds` as one epoch; their records, in order (`None`: stopped).
-    fn play(&mut self, settings: &[Vec<i32>], seeds: Range<u64>, checking: bool) -> Option<Vec<Record>> {
+    fn play(
+        &mut self,
+        settings: &[Vec<i32>],
+        seeds: Range<u64>,
+        checking: bool,
+    ) -> Option<Vec<Record>> {
         let opponents = self.shared.spec.opponents.len() as u32;
         for s in settings {
             for g in games_of(s, opponents, seeds.clone()) {

@@ -52,8 +52,9 @@ pub fn tunables(graph: &VisualScriptGraph) -> Vec<Tunable> {
                 Some(Value::Number(n)) => *n,
                 _ => default,
             };
-            let range = catalog::tuning_range(&node.kind, port.key)
-                .or_else(|| compared_with_tiles(graph, node, port.key).then_some(catalog::TILES_RANGE));
+            let range = catalog::tuning_range(&node.kind, port.key).or_else(|| {
+                compared_with_tiles(graph, node, port.key).then_some(catalog::TILES_RANGE)
+            });
             let (low, high) = range.unwrap_or_else(|| {
                 let half = (i64::from(value).abs() / 2).max(1);
                 (
@@ -138,7 +139,10 @@ mod tests {
             .find(|t| t.node == NodeId(9) && t.port == "within")
             .unwrap();
         assert_eq!(within.value, 4);
-        assert_eq!((within.low, within.high), catalog::tuning_range("count_enemies_near", "within").unwrap());
+        assert_eq!(
+            (within.low, within.high),
+            catalog::tuning_range("count_enemies_near", "within").unwrap()
+        );
         let add = t.iter().find(|t| t.node == NodeId(39)).unwrap();
         assert_eq!((add.value, add.low, add.high), (4, 2, 6));
         for t in &t {
@@ -162,6 +166,9 @@ mod tests {
         let changed = changes(&t, &values);
         assert_eq!(changed.len(), 1);
         assert_eq!((changed[0].1, changed[0].2), (4, 6));
-        assert_eq!(with_values(&g, &t, &t.iter().map(|t| t.value).collect::<Vec<_>>()), g);
+        assert_eq!(
+            with_values(&g, &t, &t.iter().map(|t| t.value).collect::<Vec<_>>()),
+            g
+        );
     }
 }

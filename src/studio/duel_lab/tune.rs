@@ -210,7 +210,9 @@ impl TunePanel {
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(idle && !busy, egui::Button::new("Start tuning"))
-                .on_hover_text("Search for better numbers (your graph is not changed until you apply)")
+                .on_hover_text(
+                    "Search for better numbers (your graph is not changed until you apply)",
+                )
                 .clicked()
             {
                 intent = Some(TuneIntent::Start(self.settings));
@@ -281,7 +283,10 @@ impl TunePanel {
                     ui.label(format!("  {}: {old} → {new}", t.label));
                 }
             }
-            ui.label(record_line("On fresh seeds, your numbers", &r.held_out_before));
+            ui.label(record_line(
+                "On fresh seeds, your numbers",
+                &r.held_out_before,
+            ));
             if !changes.is_empty() {
                 ui.label(record_line("On fresh seeds, tuned", &r.held_out_after));
             }
