@@ -243,6 +243,9 @@ fn text(
     if !changes.is_empty() {
         row(&mut out, "tuned", &r.held_out_after);
     }
+    if let Some(note) = r.repetition_note() {
+        let _ = writeln!(out, "  note: {note}");
+    }
     let verdict = match (r.improved(), written, &args.out) {
         (true, Some(path), _) => format!(
             "The tuned graph's lower bound is higher: written to {}.",
@@ -293,6 +296,8 @@ fn json(
         "search_score_after": r.best.record.score(),
         "held_out_before": record(&r.held_out_before),
         "held_out_after": record(&r.held_out_after),
+        "held_out_distinct_games": [r.held_out_distinct.0, r.held_out_distinct.1],
+        "repetition_note": r.repetition_note(),
         "improved": r.improved(),
         "written": written.map(|p| p.display().to_string()),
     });

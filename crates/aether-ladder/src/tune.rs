@@ -171,6 +171,9 @@ pub struct TuneReport {
     pub held_out_before: Record,
     /// The best setting on the held-out seeds.
     pub held_out_after: Record,
+    /// How many of the held-out games differ from each other, for the graph's own numbers and
+    /// for the best setting (by the games' fingerprints).
+    pub held_out_distinct: (u32, u32),
 }
 
 impl TuneReport {
@@ -178,7 +181,23 @@ impl TuneReport {
     /// original's: the only case in which the tuned graph should replace it.
     pub fn improved(&self) -> bool {
         self.best.values != self.start.values
+            && self.repetition_note().is_none()
             && self.held_out_after.wilson().0 > self.held_out_before.wilson().0
+    }
+
+    /// A warning in words when most held-out games repeat others (AIs that do not use their
+    /// seed, on a fixed map): the intervals assume games that vary, so they say nothing, and
+    /// the tuned graph is not called better.
+    pub fn repetition_note(&self) -> Option<String> {
+        let games = self.held_out_before.games();
+        let fewest = self.held_out_distinct.0.min(self.held_out_distinct.1);
+        (games > 2 && fewest * 2 <= games).then(|| {
+            format!(
+                "Only {fewest} of the {games} held-out games differ from each other: these AIs \
+                 do not use their seed on a fixed map, so more seeds replay the same games and \
+                 the 95% ranges say nothing. Tune on generated maps (a new map for each seed)."
+            )
+        })
     }
 
     /// The numbers the best setting changes: (tunable, old, new).
@@ -207,6 +226,9 @@ const DRAW: u8 = 1;
 const WIN: u8 = 2;
 /// Not played: the run was stopped.
 const SKIPPED: u8 = 3;
+
+/// A game played: the game, its outcome, its fingerprint (0 when it could not be played).
+type Played = (TuneGame, u8, u64);
 
 /// Steps in a row with nothing new after which the swarm has settled.
 const SETTLED_AFTER: u32 = 8;
@@ -370,7 +392,7 @@ fn work(worker: &mut timely::worker::Worker, shared: &Arc<Shared>) {
     }
     let mut input: InputHandleVec<u64, TuneGame> = InputHandleVec::new();
     let probe = ProbeHandle::new();
-    let results: Rc<RefCell<Vec<(TuneGame, u8)>>> = Rc::default();
+    let results: Rc<RefCell<Vec<Played>>> = Rc::default();
     {
         let play_shared = shared.clone();
         let seats: RefCell<HashMap<Vec<i32>, Option<Seat>>> = RefCell::default();
@@ -378,7 +400,7 @@ fn work(worker: &mut timely::worker::Worker, shared: &Arc<Shared>) {
         let play = move |g: TuneGame| {
             let s = &play_shared;
             if s.cancel.load(Ordering::Relaxed) {
-                return (g, SKIPPED);
+                return (g, SKIPPED, 0);
             }
             let mut seats = seats.borrow_mut();
             if seats.len() > 32 && !seats.contains_key(&g.values) {
@@ -391,7 +413,7 @@ fn work(worker: &mut timely::worker::Worker, shared: &Arc<Shared>) {
                 })
                 .clone();
             let Some(seat) = seat else {
-                return (g, LOSS);
+                return (g, LOSS, 0);
             };
             let mut maps = maps.borrow_mut();
             let scenario = match s.spec.maps {
@@ -405,21 +427,26 @@ fn work(worker: &mut timely::worker::Worker, shared: &Arc<Shared>) {
                 }
             };
             let opponent = &s.spec.opponents[g.opponent as usize].seat;
-            let outcome = match play_game(scenario, &seat, opponent, g.seed, g.seat) {
-                Ok(game) if game.result == "win" => WIN,
-                Ok(game) if game.result == "draw" => DRAW,
-                _ => LOSS,
-            };
-            (g, outcome)
+            match play_game(scenario, &seat, opponent, g.seed, g.seat) {
+                Ok(game) => {
+                    let outcome = match game.result {
+                        "win" => WIN,
+                        "draw" => DRAW,
+                        _ => LOSS,
+                    };
+                    let print = u64::from_str_radix(&game.fingerprint, 16).unwrap_or_default();
+                    (g, outcome, print)
+                }
+                Err(_) => (g, LOSS, 0),
+            }
         };
         let results = results.clone();
         worker.dataflow::<u64, _, _>(|scope| {
             let games: timely::dataflow::StreamVec<'_, u64, TuneGame> = input.to_stream(scope);
-            let played: timely::dataflow::StreamVec<'_, u64, (TuneGame, u8)> =
+            let played: timely::dataflow::StreamVec<'_, u64, Played> =
                 games.exchange(spread).map(play);
-            let keep = move |r: &(TuneGame, u8)| results.borrow_mut().push(r.clone());
-            Inspect::<u64, Vec<(TuneGame, u8)>>::inspect(played.exchange(|_| 0), keep)
-                .probe_with(&probe);
+            let keep = move |r: &Played| results.borrow_mut().push(r.clone());
+            Inspect::<u64, Vec<Played>>::inspect(played.exchange(|_| 0), keep).probe_with(&probe);
         });
     }
     if worker.index() == 0 && shared.drives {
@@ -466,7 +493,7 @@ struct Driver<'w> {
     worker: &'w mut timely::worker::Worker,
     input: InputHandleVec<u64, TuneGame>,
     probe: ProbeHandle<u64>,
-    results: Rc<RefCell<Vec<(TuneGame, u8)>>>,
+    results: Rc<RefCell<Vec<Played>>>,
     shared: Arc<Shared>,
     epoch: u64,
     /// Every setting played on the search seeds.
@@ -491,13 +518,14 @@ impl Driver<'_> {
         });
     }
 
-    /// Plays `settings` on `seeds` as one epoch; their records, in order (`None`: stopped).
+    /// Plays `settings` on `seeds` as one epoch; their records and how many of their games
+    /// differ, in order (`None`: stopped).
     fn play(
         &mut self,
         settings: &[Vec<i32>],
         seeds: Range<u64>,
         checking: bool,
-    ) -> Option<Vec<Record>> {
+    ) -> Option<Vec<(Record, u32)>> {
         let opponents = self.shared.spec.opponents.len() as u32;
         for s in settings {
             for g in games_of(s, opponents, seeds.clone()) {
@@ -519,9 +547,10 @@ impl Driver<'_> {
         if self.shared.cancel.load(Ordering::Relaxed) {
             return None;
         }
-        let mut by: HashMap<Vec<i32>, Record> = HashMap::new();
-        for (g, outcome) in self.results.borrow_mut().drain(..) {
-            let r = by.entry(g.values).or_default();
+        let mut by: HashMap<Vec<i32>, (Record, std::collections::HashSet<u64>)> = HashMap::new();
+        for (g, outcome, print) in self.results.borrow_mut().drain(..) {
+            let (r, prints) = by.entry(g.values).or_default();
+            prints.insert(print);
             match outcome {
                 WIN => r.wins += 1,
                 DRAW => r.draws += 1,
@@ -532,7 +561,10 @@ impl Driver<'_> {
         Some(
             settings
                 .iter()
-                .map(|s| by.get(s).copied().unwrap_or_default())
+                .map(|s| {
+                    by.get(s)
+                        .map_or((Record::default(), 0), |(r, p)| (*r, p.len() as u32))
+                })
                 .collect(),
         )
     }
@@ -575,7 +607,7 @@ impl Driver<'_> {
                 return Err(ArgminError::msg("stopped"));
             };
             self.duels += cost;
-            for (s, r) in new.into_iter().zip(records) {
+            for (s, (r, _)) in new.into_iter().zip(records) {
                 self.candidates += 1;
                 let scored = Scored {
                     values: s.clone(),
@@ -655,6 +687,7 @@ impl Driver<'_> {
         let records = this.play(&settings, spec.held_out.clone(), true)?;
         let before = records[0];
         let after = *records.last().unwrap_or(&before);
+        let (before, after, distinct) = (before.0, after.0, (before.1, after.1));
         Some(TuneReport {
             tunables: numbers,
             start,
@@ -664,6 +697,7 @@ impl Driver<'_> {
             stop,
             held_out_before: before,
             held_out_after: after,
+            held_out_distinct: distinct,
         })
     }
 }

@@ -290,6 +290,9 @@ impl TunePanel {
             if !changes.is_empty() {
                 ui.label(record_line("On fresh seeds, tuned", &r.held_out_after));
             }
+            if let Some(note) = r.repetition_note() {
+                ui.colored_label(Color32::from_rgb(240, 190, 60), note);
+            }
             if r.improved() {
                 ui.colored_label(
                     Color32::from_rgb(120, 220, 120),
