@@ -83,3 +83,34 @@ fn duel_scenarios_have_two_players_and_a_turn_limit() {
         assert_eq!(s.state.total_hp(0), s.state.total_hp(1));
     }
 }
+
+/// The maps tuning plays on: generated like a duel scenario, each keeps its size, its two
+/// armies, its mana and its turn limit, differs from seed to seed, and is the same for a seed.
+#[test]
+fn maps_generated_like_a_duel_scenario_keep_its_shape() {
+    for file in ["assets/duels/crossing.json", "assets/duels/highlands.json"] {
+        let s = load(file);
+        let a = aether_lang::scenario::generate::like(&s, 7);
+        let b = aether_lang::scenario::generate::like(&s, 8);
+        for g in [&a, &b] {
+            assert_eq!(
+                (g.state.map.width, g.state.map.height),
+                (s.state.map.width, s.state.map.height),
+                "{file}"
+            );
+            assert_eq!(g.turn_limit, s.turn_limit);
+            assert_eq!(g.state.players.len(), 2);
+            assert_eq!(g.state.players[0].mana, s.state.players[0].mana);
+            for slot in 0..2 {
+                assert_eq!(
+                    g.state.units_of(slot).count(),
+                    s.state.units_of(0).count(),
+                    "{file} slot {slot}"
+                );
+            }
+            assert_eq!(rules::check_state(&g.state), vec![], "{file}: a well-formed state");
+        }
+        assert_ne!(a.state.map, b.state.map, "{file}: another seed, another map");
+        assert_eq!(a, aether_lang::scenario::generate::like(&s, 7));
+    }
+}
