@@ -737,7 +737,7 @@ impl Studio {
                 });
                 let list: Vec<String> = changes
                     .iter()
-                    .map(|c| format!("{}: {} → {}", c.label, c.old, c.new))
+                    .map(|c| format!("{}: {} to {}", c.label, c.old, c.new))
                     .collect();
                 tune.applied = Some(format!(
                     "Applied {} tuned number{} (Undo takes them back): {}.",

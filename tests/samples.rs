@@ -108,9 +108,16 @@ fn maps_generated_like_a_duel_scenario_keep_its_shape() {
                     "{file} slot {slot}"
                 );
             }
-            assert_eq!(rules::check_state(&g.state), vec![], "{file}: a well-formed state");
+            assert_eq!(
+                rules::check_state(&g.state),
+                vec![],
+                "{file}: a well-formed state"
+            );
         }
-        assert_ne!(a.state.map, b.state.map, "{file}: another seed, another map");
+        assert_ne!(
+            a.state.map, b.state.map,
+            "{file}: another seed, another map"
+        );
         assert_eq!(a, aether_lang::scenario::generate::like(&s, 7));
     }
 }

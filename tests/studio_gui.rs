@@ -4016,7 +4016,7 @@ fn tune_numbers_applies_the_tuned_numbers_as_one_undoable_edit() {
             .is_some_and(|p| p.best.is_some())
     });
     h.step();
-    assert!(h.query_by_label_contains("of 1000000 duels").is_some());
+    assert!(h.query_by_label_contains("of 1,000,000 duels").is_some());
     assert!(h.query_by_label_contains("Best so far").is_some());
     h.get_by_label("Cancel").click();
     wait_lab(&mut h, "the cancelled tuning", |s| !s.duel_lab.tune.busy());

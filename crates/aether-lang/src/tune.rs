@@ -17,7 +17,7 @@ pub struct Tunable {
     pub node: NodeId,
     /// The input's key.
     pub port: String,
-    /// In words, for people: "Compare (node 9): B".
+    /// In words, for people: "Compare (node 9), B".
     pub label: String,
     /// Its value now.
     pub value: i32,
@@ -65,7 +65,7 @@ pub fn tunables(graph: &VisualScriptGraph) -> Vec<Tunable> {
             out.push(Tunable {
                 node: node.id,
                 port: port.key.to_owned(),
-                label: format!("{} (node {}): {}", spec.name, node.id.0, port.name),
+                label: format!("{} (node {}), {}", spec.name, node.id.0, port.name),
                 value,
                 low: low.min(value),
                 high: high.max(value),

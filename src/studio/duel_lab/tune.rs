@@ -7,6 +7,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use aether_base::text::group_digits;
 use aether_ladder::tune::{Maps, Record, TuneProgress, TuneReport};
 use aether_lang::VisualScriptGraph;
 use aether_lang::graph::{NodeId, Value};
@@ -72,7 +73,7 @@ pub struct NumberChange {
     pub node: NodeId,
     /// The input's key.
     pub port: String,
-    /// In words ("Compare (node 9): B").
+    /// In words ("Compare (node 9), B").
     pub label: String,
     /// Before.
     pub old: i32,
@@ -235,7 +236,9 @@ impl TunePanel {
                     } else {
                         format!(
                             "{} of {} duels, {} settings tried",
-                            p.duels, p.budget, p.candidates
+                            group_digits(p.duels),
+                            group_digits(p.budget),
+                            p.candidates
                         )
                     };
                     let fraction = if p.checking {
@@ -269,9 +272,10 @@ impl TunePanel {
         if let Some(r) = &self.report {
             let changes = r.changes();
             ui.label(format!(
-                "Tried {} settings in {} duels. Score on the seeds searched: {} with your numbers, {} with the best.",
+                "Tried {} settings in {} duels. On the seeds searched (draws count half), your \
+                 numbers scored {}, the best {}.",
                 r.candidates,
-                r.duels,
+                group_digits(r.duels),
                 percent(r.start.record.score()),
                 percent(r.best.record.score())
             ));
@@ -280,7 +284,7 @@ impl TunePanel {
             } else {
                 ui.label("The best setting changes:");
                 for (t, old, new) in &changes {
-                    ui.label(format!("  {}: {old} → {new}", t.label));
+                    ui.label(format!("  {}: {old} to {new}", t.label));
                 }
             }
             ui.label(record_line(
@@ -296,7 +300,7 @@ impl TunePanel {
             if r.improved() {
                 ui.colored_label(
                     Color32::from_rgb(120, 220, 120),
-                    "The tuned numbers do better on fresh seeds (their whole 95% range sits higher at the bottom).",
+                    "The tuned numbers do better on fresh seeds: the low end of their 95% range is above yours.",
                 );
                 if ui
                     .add_enabled(!busy, egui::Button::new("Apply tuned numbers"))
