@@ -194,19 +194,8 @@ enum Command {
         /// The results file: one JSON object per game, in game order once the ladder is done.
         #[arg(long, default_value = "ladder-results.jsonl")]
         out: PathBuf,
-        /// Worker threads in this process (default: one per core).
-        #[arg(long)]
-        workers: Option<usize>,
-        /// Processes in the ladder, on this machine or others.
-        #[arg(long, default_value_t = 1)]
-        processes: usize,
-        /// This process's index, 0 to processes - 1 (process 0 keeps the table and the file).
-        #[arg(long, default_value_t = 0)]
-        process: usize,
-        /// The processes' addresses, one host:port a line, process 0 first (the same file
-        /// everywhere).
-        #[arg(long)]
-        hostfile: Option<PathBuf>,
+        #[command(flatten)]
+        cluster: ladder::Where,
         /// Print one JSON object instead of the table.
         #[arg(long)]
         json: bool,
@@ -249,18 +238,8 @@ enum Command {
         /// Where to write the tuned graph (only when it is better on the held-out seeds).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Worker threads in this process (default: one per core).
-        #[arg(long)]
-        workers: Option<usize>,
-        /// Processes, on this machine or others (as `ladder`).
-        #[arg(long, default_value_t = 1)]
-        processes: usize,
-        /// This process's index (process 0 runs the search).
-        #[arg(long, default_value_t = 0)]
-        process: usize,
-        /// The processes' addresses, one host:port a line, process 0 first.
-        #[arg(long)]
-        hostfile: Option<PathBuf>,
+        #[command(flatten)]
+        cluster: ladder::Where,
         /// Print one JSON object instead of the report.
         #[arg(long)]
         json: bool,
@@ -621,25 +600,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seeds,
             first_seed,
             out,
-            workers,
-            processes,
-            process,
-            hostfile,
+            cluster,
             json,
         }) => {
-            let workers = workers.unwrap_or_else(|| {
-                std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-            });
             emit(&ladder::run(&ladder::LadderArgs {
                 paths,
                 scenario,
                 seeds,
                 first_seed,
                 out,
-                workers,
-                processes,
-                process,
-                hostfile,
+                cluster,
                 json,
             })?)?;
             Ok(ExitCode::SUCCESS)
@@ -654,15 +624,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             budget,
             maps,
             out,
-            workers,
-            processes,
-            process,
-            hostfile,
+            cluster,
             json,
         }) => {
-            let workers = workers.unwrap_or_else(|| {
-                std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-            });
             emit(&tune::run(&tune::TuneArgs {
                 graph,
                 against,
@@ -677,12 +641,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     aether_ladder::tune::Maps::Generated
                 },
                 out,
-                cluster: ladder::Where {
-                    workers,
-                    processes,
-                    process,
-                    hostfile,
-                },
+                cluster,
                 json,
             })?)?;
             Ok(ExitCode::SUCCESS)

@@ -11,20 +11,13 @@ use std::time::{Duration, Instant};
 mod base;
 #[path = "support/cli.rs"]
 mod cli_support;
-use cli_support::studio;
+use cli_support::{studio, text};
 #[path = "support/cluster.rs"]
 mod cluster;
 use cluster::{hostfile, wait_all};
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cs-ladder-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    cli_support::scratch("ladder", name)
 }
 
 const CROSSING: &str = "assets/duels/crossing.json";

@@ -9,22 +9,15 @@ use std::time::Duration;
 
 #[path = "support/cli.rs"]
 mod cli_support;
-use cli_support::studio;
+use cli_support::{studio, text};
 #[path = "support/cluster.rs"]
 mod cluster;
 
 use aether_lang::VisualScriptGraph;
 use aether_lang::graph::Value;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cs-tune-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    cli_support::scratch("tune", name)
 }
 
 const TACTICIAN: &str = "examples/graphs/tactician.mcgraph.json";
@@ -197,50 +190,27 @@ fn a_setting_that_does_not_do_better_leaves_the_file_at_out_as_it_was() {
     );
 }
 
+/// Runs `tune ARGS` expecting a refusal; what it said.
+fn refused(args: &[&str]) -> String {
+    let o = studio(args);
+    assert!(!o.status.success(), "{}", text(&o.stdout));
+    text(&o.stderr)
+}
+
 #[test]
-fn nothing_to_tune_and_a_budget_too_small_are_said() {
-    let o = studio(&[
-        "tune",
-        "examples/graphs/melee-rusher.mcgraph.json",
-        "--against",
-        MAGE,
-        "--scenario",
-        HIGHLANDS,
-    ]);
-    assert!(!o.status.success());
-    assert!(
-        text(&o.stderr).contains("has no numbers to tune"),
-        "{}",
-        text(&o.stderr)
-    );
-    let o = studio(&[
-        "tune",
-        TACTICIAN,
-        "--against",
-        MAGE,
-        "--scenario",
-        HIGHLANDS,
-        "--budget",
-        "50",
-    ]);
-    assert!(!o.status.success());
-    let e = text(&o.stderr);
+fn nothing_to_tune_a_world_script_and_a_budget_too_small_are_said() {
+    let tune = |graph: &str, more: &[&str]| {
+        let mut args = vec!["tune", graph, "--against", MAGE, "--scenario", HIGHLANDS];
+        args.extend_from_slice(more);
+        refused(&args)
+    };
+    let e = tune("examples/graphs/melee-rusher.mcgraph.json", &[]);
+    assert!(e.contains("has no numbers to tune"), "{e}");
+    let e = tune(TACTICIAN, &["--budget", "50"]);
     assert!(
         e.contains("budget of 50 duels is too small") && e.contains("--budget 100"),
         "{e}"
     );
-    let o = studio(&[
-        "tune",
-        "examples/graphs/wave-spawner.mcgraph.json",
-        "--against",
-        MAGE,
-        "--scenario",
-        HIGHLANDS,
-    ]);
-    assert!(!o.status.success());
-    assert!(
-        text(&o.stderr).contains("world script"),
-        "{}",
-        text(&o.stderr)
-    );
+    let e = tune("examples/graphs/wave-spawner.mcgraph.json", &[]);
+    assert!(e.contains("world script"), "{e}");
 }

@@ -25,14 +25,8 @@ pub struct LadderArgs {
     pub first_seed: u64,
     /// The results file.
     pub out: PathBuf,
-    /// Worker threads per process.
-    pub workers: usize,
-    /// Processes in all.
-    pub processes: usize,
-    /// This process's index.
-    pub process: usize,
-    /// The processes' addresses, one `host:port` a line.
-    pub hostfile: Option<PathBuf>,
+    /// Where it runs: timely's cluster arguments.
+    pub cluster: Where,
     /// One JSON object instead of the table.
     pub json: bool,
 }
@@ -44,12 +38,7 @@ pub fn run(args: &LadderArgs) -> anyhow::Result<String> {
         .first_seed
         .checked_add(args.seeds)
         .context("--first-seed plus --seeds is past the largest seed")?;
-    let cluster = cluster(&Where {
-        workers: args.workers,
-        processes: args.processes,
-        process: args.process,
-        hostfile: args.hostfile.clone(),
-    })?;
+    let cluster = cluster(&args.cluster)?;
     let (contenders, notes) = contenders(&args.paths, "a ladder", 2)?;
     let keeper = cluster.keeps_table();
     let bar = indicatif::ProgressBar::hidden();
@@ -84,7 +73,7 @@ pub fn run(args: &LadderArgs) -> anyhow::Result<String> {
     let Some(ladder) = ladder else {
         return Ok(format!(
             "process {} done: the table is kept by process 0\n",
-            args.process
+            args.cluster.process
         ));
     };
     Ok(if args.json {
@@ -131,21 +120,30 @@ pub(super) fn contenders(
     Ok((contenders, notes))
 }
 
-/// Timely's cluster arguments, as given.
-#[derive(Debug)]
-pub(super) struct Where {
-    /// Worker threads per process.
-    pub workers: usize,
-    /// Processes in all.
+/// Timely's cluster arguments, shared by `ladder` and `tune`.
+#[derive(Debug, clap::Args)]
+pub struct Where {
+    /// Worker threads in this process (default: one per core).
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Processes, on this machine or others (the same binary and files on each).
+    #[arg(long, default_value_t = 1)]
     pub processes: usize,
-    /// This process's index.
+    /// This process's index, 0 to processes - 1 (process 0 keeps the table, or runs the
+    /// search, and writes the files).
+    #[arg(long, default_value_t = 0)]
     pub process: usize,
-    /// The processes' addresses, one `host:port` a line.
+    /// The processes' addresses, one host:port a line, process 0 first (the same file
+    /// everywhere).
+    #[arg(long)]
     pub hostfile: Option<PathBuf>,
 }
 
 pub(super) fn cluster(args: &Where) -> anyhow::Result<Cluster> {
-    let workers = args.workers.max(1);
+    let workers = args
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+        .max(1);
     if args.processes <= 1 {
         return Ok(Cluster::local(workers));
     }
