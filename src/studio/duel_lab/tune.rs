@@ -321,3 +321,57 @@ impl TunePanel {
         intent
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aether_ladder::tune::{Scored, Stop};
+
+    fn report_for(graph: &VisualScriptGraph, bump: usize) -> TuneReport {
+        let tunables = aether_lang::tune::tunables(graph);
+        let start: Vec<i32> = tunables.iter().map(|t| t.value).collect();
+        let mut best = start.clone();
+        best[bump] = tunables[bump].high;
+        TuneReport {
+            tunables,
+            start: Scored {
+                values: start,
+                record: Record::default(),
+            },
+            best: Scored {
+                values: best,
+                record: Record::default(),
+            },
+            candidates: 2,
+            duels: 40,
+            stop: Stop::Budget,
+            held_out_before: Record::default(),
+            held_out_after: Record::default(),
+            held_out_distinct: (0, 0),
+        }
+    }
+
+    /// The numbers apply only to the graph that was tuned; an edit since is said, not
+    /// overwritten.
+    #[test]
+    fn tuned_numbers_apply_only_to_the_graph_that_was_tuned() {
+        let graph = crate::studio::template(4);
+        let mut panel = TunePanel::default();
+        let _ = panel.started(&graph);
+        panel.finished(Ok(report_for(&graph, 0)));
+        let changes = panel.changes_for(&graph).unwrap();
+        assert_eq!(changes.len(), 1);
+        let mut tuned = graph.clone();
+        TunePanel::apply(&mut tuned, &changes);
+        assert_eq!(
+            tuned.node(changes[0].node).unwrap().values.get(&changes[0].port),
+            Some(&Value::Number(changes[0].new))
+        );
+        let mut edited = graph.clone();
+        let first = edited.nodes().next().unwrap().id;
+        edited.remove_node(first);
+        let e = panel.changes_for(&edited).unwrap_err();
+        assert!(e.contains("changed since it was tuned"), "{e}");
+        assert!(TunePanel::default().changes_for(&graph).is_err());
+    }
+}
