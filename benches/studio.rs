@@ -19,6 +19,8 @@ mod editor;
 mod fuel_bound;
 #[path = "studio/ladder.rs"]
 mod ladder;
+#[path = "studio/tune.rs"]
+mod tune;
 #[path = "studio/versus.rs"]
 mod versus;
 #[path = "studio/world.rs"]
@@ -256,7 +258,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let sections: [(&str, fn()); 17] = [
+    let sections: [(&str, fn()); 18] = [
         ("host", host_section),
         ("decoder", versus::decoder_section),
         ("bounds", bounds::bounds_section),
@@ -274,6 +276,7 @@ fn main() {
         ("crowd", crowd::crowd_section),
         ("fuelbound", fuel_bound::fuel_bound_section),
         ("ladder", ladder::ladder_section),
+        ("tune", tune::tune_section),
     ];
     for (name, section) in sections {
         if only.is_empty() || only.iter().any(|o| o == name) {

@@ -18,7 +18,7 @@ const PATHS: [&str; 5] = [
 ];
 const SEEDS: &str = "200";
 
-fn bin() -> PathBuf {
+pub(super) fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_creator-studio"))
 }
 
@@ -46,7 +46,7 @@ fn ladder_args(out: &Path) -> Vec<String> {
 
 /// Runs the commands together: the whole time, and the keeper's (the first's) time playing
 /// (`play_seconds`, the contenders already loaded), when it says one.
-fn timed(mut commands: Vec<Command>) -> (Duration, Option<Duration>) {
+pub(super) fn timed(mut commands: Vec<Command>) -> (Duration, Option<Duration>) {
     let started = Instant::now();
     let children: Vec<_> = commands
         .iter_mut()
@@ -61,7 +61,7 @@ fn timed(mut commands: Vec<Command>) -> (Duration, Option<Duration>) {
     let mut play = None;
     for (i, c) in children.into_iter().enumerate() {
         let out = c.wait_with_output().expect("wait");
-        assert!(out.status.success(), "a ladder process failed");
+        assert!(out.status.success(), "a process failed");
         if i == 0 {
             // timely prints its connection progress on standard output: the JSON is the last line.
             let text = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -20,6 +20,8 @@
 //! skips the games already there, so a crashed or stopped run resumes; a finished file is the
 //! same bytes however many processes and workers played it.
 
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;

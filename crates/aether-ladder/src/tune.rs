@@ -4,8 +4,9 @@
 //! against a set of opponents, on the same timely dataflow as the ladder: every candidate is a
 //! batch of duels (each opponent, each search seed, both seats) fed to the workers at one
 //! epoch, exchanged by a hash of the game, played by `aether_duel::play_game` on the worker that
-//! gets it (which compiles the candidate's graph once and keeps it), and counted on the first
-//! worker of process 0, which runs the search.
+//! gets it (which loads the candidate once and keeps it: linked, so the graph's code compiles
+//! once per worker and a setting's numbers are data), and counted on the first worker of
+//! process 0, which runs the search.
 //!
 //! The search is particle swarm optimisation (`argmin`'s `ParticleSwarm`): a swarm of candidate
 //! settings moves through the ranges, each pulled toward its own best and the swarm's best. It
@@ -257,6 +258,27 @@ fn load(host: &aether_host::ControllerHost, graph: &VisualScriptGraph) -> Result
         .map_err(|e| format!("{}: refused: {e}", graph.name))
 }
 
+/// Loads a setting of the graph's numbers as a duel seat, linked: the graph's code and the
+/// runtime compiled once, its typed numbers as data (`aether_compile::compile_linked`, with the
+/// layout of the settings before, `state`), so a setting costs an instance, not a compile. Its
+/// turns and their fuel are those of the single module (`aether-scripting/tests/linked.rs`).
+fn load_setting(
+    host: &aether_host::ControllerHost,
+    graph: &VisualScriptGraph,
+    state: &mut Option<aether_compile::LinkedState>,
+) -> Option<Seat> {
+    let checked = aether_lang::interp::CheckedGraph::new(graph.clone()).ok()?;
+    let linked = aether_compile::compile_linked(
+        &checked,
+        aether_compile::CompilationProfile::Debug,
+        state.as_ref(),
+    )
+    .ok()?;
+    let seat = host.load_linked(&linked).ok().map(Seat::Controller)?;
+    *state = Some(linked.state);
+    Some(seat)
+}
+
 /// The games one setting plays on `seeds`: each opponent, each seed, both seats.
 fn games_of(values: &[i32], opponents: u32, seeds: Range<u64>) -> Vec<TuneGame> {
     let mut out = Vec::new();
@@ -396,6 +418,7 @@ fn work(worker: &mut timely::worker::Worker, shared: &Arc<Shared>) {
     {
         let play_shared = shared.clone();
         let seats: RefCell<HashMap<Vec<i32>, Option<Seat>>> = RefCell::default();
+        let layout: RefCell<Option<aether_compile::LinkedState>> = RefCell::default();
         let maps: RefCell<HashMap<u64, Scenario>> = RefCell::default();
         let play = move |g: TuneGame| {
             let s = &play_shared;
@@ -409,7 +432,8 @@ fn work(worker: &mut timely::worker::Worker, shared: &Arc<Shared>) {
             let seat = seats
                 .entry(g.values.clone())
                 .or_insert_with(|| {
-                    load(&s.host, &with_values(&s.spec.graph, &s.numbers, &g.values)).ok()
+                    let graph = with_values(&s.spec.graph, &s.numbers, &g.values);
+                    load_setting(&s.host, &graph, &mut layout.borrow_mut())
                 })
                 .clone();
             let Some(seat) = seat else {
@@ -724,5 +748,57 @@ impl CostFunction for Swarm<'_, '_> {
     {
         let positions: Vec<Vec<f64>> = params.iter().map(|p| p.borrow().clone()).collect();
         self.driver.borrow_mut().step(&positions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(text: &str) -> VisualScriptGraph {
+        VisualScriptGraph::from_json(text).unwrap()
+    }
+
+    /// A setting loaded linked (numbers as data) plays exactly the games of the same graph
+    /// compiled whole, turn for turn (the games' fingerprints hash every reply).
+    #[test]
+    fn a_setting_loaded_linked_plays_the_games_of_the_whole_module() {
+        let host =
+            aether_host::ControllerHost::new(aether_host::ControllerLimits::default()).unwrap();
+        let tactician = template(include_str!(
+            "../../../examples/graphs/tactician.mcgraph.json"
+        ));
+        let mage = load(
+            &host,
+            &template(include_str!(
+                "../../../examples/graphs/mage-support.mcgraph.json"
+            )),
+        )
+        .unwrap();
+        let numbers = tunables(&tactician);
+        let mut layout = None;
+        let scenario =
+            Scenario::from_json(include_str!("../../../assets/duels/highlands.json")).unwrap();
+        for shift in [0, 1, 3] {
+            let values: Vec<i32> = numbers
+                .iter()
+                .map(|t| (t.value + shift).clamp(t.low, t.high))
+                .collect();
+            let graph = with_values(&tactician, &numbers, &values);
+            let linked = load_setting(&host, &graph, &mut layout).unwrap();
+            let whole = load(&host, &graph).unwrap();
+            for seed in 0..3 {
+                let map = generate::like(&scenario, seed);
+                for seat in 0..2 {
+                    let a = play_game(&map, &linked, &mage, seed, seat).unwrap();
+                    let b = play_game(&map, &whole, &mage, seed, seat).unwrap();
+                    assert_eq!(
+                        (a.result, a.rounds, &a.fingerprint),
+                        (b.result, b.rounds, &b.fingerprint),
+                        "shift {shift}, seed {seed}, seat {seat}"
+                    );
+                }
+            }
+        }
     }
 }

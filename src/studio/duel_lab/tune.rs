@@ -323,6 +323,7 @@ impl TunePanel {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use aether_ladder::tune::{Scored, Stop};
@@ -364,7 +365,11 @@ mod tests {
         let mut tuned = graph.clone();
         TunePanel::apply(&mut tuned, &changes);
         assert_eq!(
-            tuned.node(changes[0].node).unwrap().values.get(&changes[0].port),
+            tuned
+                .node(changes[0].node)
+                .unwrap()
+                .values
+                .get(&changes[0].port),
             Some(&Value::Number(changes[0].new))
         );
         let mut edited = graph.clone();
