@@ -312,11 +312,12 @@ pub(super) fn entrants(
         }
     }
     if out.len() < least {
-        bail!(
-            "{what} needs at least {least} controller{}; found {}",
-            if least == 1 { "" } else { "s" },
-            out.len()
-        );
+        let needed = match least {
+            1 => "one controller".to_owned(),
+            2 => "two controllers".to_owned(),
+            n => format!("{n} controllers"),
+        };
+        bail!("{what} needs at least {needed}; found {}", out.len());
     }
     Ok(out)
 }
