@@ -38,19 +38,12 @@ fn spawn(paths: &[&str], seeds: &str, out: &Path, n: usize, i: usize, hosts: &Pa
             CROSSING,
             "--seeds",
             seeds,
-            "--workers",
-            "1",
             "--out",
             out.to_str().unwrap(),
-            "--processes",
-            &n.to_string(),
-            "--process",
-            &i.to_string(),
-            "--hostfile",
-            hosts.to_str().unwrap(),
         ]
         .map(str::to_owned),
     );
+    args.extend(cluster::process_args(n, i, hosts));
     cluster::spawn(&args)
 }
 

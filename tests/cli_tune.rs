@@ -133,19 +133,7 @@ fn the_same_run_gives_the_same_report_on_one_or_two_workers_and_two_processes() 
     let children = (0..2)
         .map(|i| {
             let mut args = small(TACTICIAN, MAGE, HIGHLANDS);
-            args.extend(
-                [
-                    "--workers",
-                    "1",
-                    "--processes",
-                    "2",
-                    "--process",
-                    &i.to_string(),
-                    "--hostfile",
-                    hosts.to_str().unwrap(),
-                ]
-                .map(str::to_owned),
-            );
+            args.extend(cluster::process_args(2, i, &hosts));
             cluster::spawn(&args)
         })
         .collect();

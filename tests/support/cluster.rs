@@ -20,6 +20,22 @@ pub fn hostfile(dir: &Path, n: usize) -> PathBuf {
     path
 }
 
+/// The arguments that make a command process `i` of `n` with one worker, addresses in `hosts`.
+pub fn process_args(n: usize, i: usize, hosts: &Path) -> Vec<String> {
+    [
+        "--workers",
+        "1",
+        "--processes",
+        &n.to_string(),
+        "--process",
+        &i.to_string(),
+        "--hostfile",
+        hosts.to_str().unwrap(),
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 /// Starts `creator-studio ARGS` from the repository's root, its output kept.
 pub fn spawn(args: &[String]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_creator-studio"))
