@@ -112,23 +112,7 @@ enum Command {
     ///
     /// Exit status: 0 when the games were played, 1 when a controller or the scenario could not
     /// be used (the file is named).
-    Tournament {
-        /// Controllers: graphs, .wasm/.wat modules, mod folders, or folders holding them.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// The duel scenario, e.g. assets/duels/crossing.json.
-        #[arg(long)]
-        scenario: PathBuf,
-        /// Seeds per pair (each played from both seats).
-        #[arg(long, default_value_t = 20)]
-        seeds: u64,
-        /// The first seed.
-        #[arg(long, default_value_t = 0)]
-        first_seed: u64,
-        /// Print one JSON object instead of the table.
-        #[arg(long)]
-        json: bool,
-    },
+    Tournament(duel::TournamentArgs),
     /// What an edit changed in what an AI does: play two versions of a graph on the same turns
     /// (by default the built-in samples from every seat and 100 generated maps) and report the
     /// turns whose actions differ, the actions only one version proposes, and the node where
@@ -178,28 +162,7 @@ enum Command {
     ///
     /// Exit status: 0 when every game was played, 1 when a contender, the scenario, the host file
     /// or a peer failed (the message says which and what to do).
-    Ladder {
-        /// Contenders: graphs, .wasm/.wat modules, mod folders, or folders holding them.
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// The duel scenario, e.g. assets/duels/crossing.json.
-        #[arg(long)]
-        scenario: PathBuf,
-        /// Seeds per pair (each played from both seats).
-        #[arg(long, default_value_t = 20)]
-        seeds: u64,
-        /// The first seed.
-        #[arg(long, default_value_t = 0)]
-        first_seed: u64,
-        /// The results file: one JSON object per game, in game order once the ladder is done.
-        #[arg(long, default_value = "ladder-results.jsonl")]
-        out: PathBuf,
-        #[command(flatten)]
-        cluster: ladder::Where,
-        /// Print one JSON object instead of the table.
-        #[arg(long)]
-        json: bool,
-    },
+    Ladder(ladder::LadderArgs),
     /// Tune the numbers typed on a graph's nodes (each Number input with no wire into it) for
     /// the best score against opponents: a particle swarm search, each setting played as a batch
     /// of duels on the ladder's dataflow (this machine's cores, or several machines as
@@ -536,20 +499,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Tournament {
-            paths,
-            scenario,
-            seeds,
-            first_seed,
-            json,
-        }) => {
-            emit(&duel::tournament(&duel::TournamentArgs {
-                paths,
-                scenario,
-                seeds,
-                first_seed,
-                json,
-            })?)?;
+        Some(Command::Tournament(args)) => {
+            emit(&duel::tournament(&args)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Diff {
@@ -594,24 +545,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Some(Command::Ladder {
-            paths,
-            scenario,
-            seeds,
-            first_seed,
-            out,
-            cluster,
-            json,
-        }) => {
-            emit(&ladder::run(&ladder::LadderArgs {
-                paths,
-                scenario,
-                seeds,
-                first_seed,
-                out,
-                cluster,
-                json,
-            })?)?;
+        Some(Command::Ladder(args)) => {
+            emit(&ladder::run(&args)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Tune {

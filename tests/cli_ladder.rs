@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Child;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[path = "support/base.rs"]
 mod base;
@@ -145,14 +145,9 @@ fn a_killed_process_stops_the_others_and_the_same_command_resumes() {
     let keeper = spawn(&five, "500", &out, 2, 0, &hosts);
     let mut other = spawn(&five, "500", &out, 2, 1, &hosts);
     // Kill process 1 once some games are in the file (10,000 games: far from the end).
-    let started = Instant::now();
-    while std::fs::read_to_string(&out).map_or(0, |t| t.lines().count()) < 20 {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "no game came in"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    cluster::wait_until("no game came in", Duration::from_secs(120), || {
+        std::fs::read_to_string(&out).map_or(0, |t| t.lines().count()) >= 20
+    });
     other.kill().unwrap();
     let _ = other.wait();
     let o = wait_all(vec![keeper], Duration::from_secs(120)).remove(0);
@@ -272,14 +267,11 @@ fn a_results_file_cut_mid_line_by_a_crash_resumes_to_the_same_file() {
     let hosts = hostfile(&dir, 2);
     let mut keeper = spawn(&THREE, "4", &out, 2, 0, &hosts);
     let ten = format!("{}\n", lines[..10].join("\n"));
-    let started = Instant::now();
-    while std::fs::read_to_string(&out).unwrap() != ten {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the cut line was left in the file"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    cluster::wait_until(
+        "the cut line was left in the file",
+        Duration::from_secs(60),
+        || std::fs::read_to_string(&out).unwrap() == ten,
+    );
     keeper.kill().unwrap();
     let _ = keeper.wait();
     local_ladder(&THREE, "4", &out, "2");

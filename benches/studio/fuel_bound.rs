@@ -14,21 +14,6 @@ use mc_tactical_types::rules;
 
 use super::{group_digits, support};
 
-/// The AI templates (`examples/graphs/`), each with its name.
-fn ai_templates() -> Vec<(String, aether_lang::VisualScriptGraph)> {
-    support::templates()
-        .iter()
-        .map(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy();
-            let name = name.trim_end_matches(".mcgraph.json").to_owned();
-            (
-                name,
-                aether_lang::VisualScriptGraph::load(p).expect("template loads"),
-            )
-        })
-        .collect()
-}
-
 fn armies(units: u32) -> mc_tactical_types::TacticalState {
     two_armies(64, units / 2, 7).state
 }
@@ -50,7 +35,7 @@ pub fn fuel_bound_section() {
         states.push((format!("armies of {units}"), armies(units)));
     }
     let mut analysis = Vec::new();
-    for (t, graph) in ai_templates() {
+    for (t, graph) in support::named_templates() {
         let checked = CheckedGraph::new(graph).expect("template checks");
         let started = Instant::now();
         let bound = fuel_bound(&checked).expect("bound");

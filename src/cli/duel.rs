@@ -39,13 +39,10 @@ pub fn seat(path: &Path) -> anyhow::Result<(Seat, u64)> {
     let controller = super::guarded_host()?
         .load(&bytes)
         .with_context(|| format!("{}: refused", file.display()))?;
-    Ok((Seat::Controller(controller), fnv(&bytes)))
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    Ok((
+        Seat::Controller(controller),
+        aether_base::fasthash::fnv1a(&bytes),
+    ))
 }
 
 /// Plays the batch and prints it (and writes the replay); returns the text or JSON to print.
@@ -261,18 +258,23 @@ pub fn replay(file: &Path) -> anyhow::Result<(String, bool)> {
     }
 }
 
-/// What `tournament` was asked.
-#[derive(Debug)]
+/// What `tournament` was asked; `ladder` is asked the same and more.
+#[derive(Debug, clap::Args)]
 pub struct TournamentArgs {
-    /// Controllers: graphs, modules, mod folders, or folders holding them.
+    /// Controllers: graphs, .wasm/.wat modules, mod folders, or folders holding them.
+    #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// The duel scenario.
+    /// The duel scenario, e.g. assets/duels/crossing.json.
+    #[arg(long)]
     pub scenario: PathBuf,
-    /// Seeds per pair.
+    /// Seeds per pair (each played from both seats).
+    #[arg(long, default_value_t = 20)]
     pub seeds: u64,
     /// The first seed.
+    #[arg(long, default_value_t = 0)]
     pub first_seed: u64,
-    /// One JSON object instead of the table.
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
     pub json: bool,
 }
 

@@ -12,34 +12,30 @@ use aether_ladder::{Cluster, Contender, Ladder};
 use aether_lang::Scenario;
 use anyhow::{Context as _, bail};
 
-/// What `ladder` was asked.
-#[derive(Debug)]
+/// What `ladder` was asked: the games of `tournament`, where to keep them, where to play them.
+#[derive(Debug, clap::Args)]
 pub struct LadderArgs {
-    /// Contenders: graphs, modules, mod folders, folders of them.
-    pub paths: Vec<PathBuf>,
-    /// The duel scenario.
-    pub scenario: PathBuf,
-    /// Seeds per pair.
-    pub seeds: u64,
-    /// The first seed.
-    pub first_seed: u64,
-    /// The results file.
+    /// The contenders, scenario and seeds, as `tournament` takes them.
+    #[command(flatten)]
+    pub games: super::duel::TournamentArgs,
+    /// The results file: one JSON object per game, in game order once the ladder is done.
+    #[arg(long, default_value = "ladder-results.jsonl")]
     pub out: PathBuf,
     /// Where it runs: timely's cluster arguments.
+    #[command(flatten)]
     pub cluster: Where,
-    /// One JSON object instead of the table.
-    pub json: bool,
 }
 
 /// The ladder's outcome in words (the table on the process that keeps it).
 pub fn run(args: &LadderArgs) -> anyhow::Result<String> {
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::load(&args.games.scenario)?;
     let last = args
+        .games
         .first_seed
-        .checked_add(args.seeds)
+        .checked_add(args.games.seeds)
         .context("--first-seed plus --seeds is past the largest seed")?;
     let cluster = cluster(&args.cluster)?;
-    let (contenders, notes) = contenders(&args.paths, "a ladder", 2)?;
+    let (contenders, notes) = contenders(&args.games.paths, "a ladder", 2)?;
     let keeper = cluster.keeps_table();
     let bar = indicatif::ProgressBar::hidden();
     if keeper {
@@ -61,7 +57,7 @@ pub fn run(args: &LadderArgs) -> anyhow::Result<String> {
         aether_ladder::run(
             contenders,
             scenario.clone(),
-            args.first_seed..last,
+            args.games.first_seed..last,
             &cluster,
             &args.out,
             progress,
@@ -76,7 +72,7 @@ pub fn run(args: &LadderArgs) -> anyhow::Result<String> {
             args.cluster.process
         ));
     };
-    Ok(if args.json {
+    Ok(if args.games.json {
         json(&ladder, &scenario, args, took)
     } else {
         table(&ladder, &scenario, args, &notes, took)
@@ -207,8 +203,8 @@ fn table(
         "Ladder on {}: {} contenders, every pair over seeds {} to {} from both seats: {} games in {}\n",
         scenario.name,
         l.names.len(),
-        args.first_seed,
-        args.first_seed + args.seeds.saturating_sub(1),
+        args.games.first_seed,
+        args.games.first_seed + args.games.seeds.saturating_sub(1),
         l.games.len(),
         args.out.display()
     );
@@ -245,8 +241,8 @@ fn json(l: &Ladder, scenario: &Scenario, args: &LadderArgs, took: std::time::Dur
     let out = serde_json::json!({
         "play_seconds": took.as_secs_f64(),
         "scenario": scenario.name,
-        "first_seed": args.first_seed,
-        "seeds": args.seeds,
+        "first_seed": args.games.first_seed,
+        "seeds": args.games.seeds,
         "results": args.out.display().to_string(),
         "games": l.games.len(),
         "rating": "Bradley-Terry, Elo scale (mean 1500)",

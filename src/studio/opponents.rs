@@ -136,9 +136,7 @@ impl std::fmt::Debug for SeatLoader {
 
 /// FNV-1a of a module's bytes (what a replay records to notice a changed module).
 pub fn module_hash(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    aether_base::fasthash::fnv1a(bytes)
 }
 
 impl SeatLoader {

@@ -194,6 +194,22 @@ pub fn templates() -> Vec<PathBuf> {
     out
 }
 
+/// The AI templates ([`templates`]), each loaded, with its name (the file name without
+/// `.mcgraph.json`).
+pub fn named_templates() -> Vec<(String, aether_lang::VisualScriptGraph)> {
+    templates()
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            let name = name.trim_end_matches(".mcgraph.json").to_owned();
+            (
+                name,
+                aether_lang::VisualScriptGraph::load(p).expect("template loads"),
+            )
+        })
+        .collect()
+}
+
 /// A graph of about `nodes` nodes: On Turn, then a chain of "count = count + n" steps (Set
 /// Variable, Add, Get Variable, Number: four nodes each). The benchmark's scaling graph, and the
 /// largest graph the host bounds must admit.

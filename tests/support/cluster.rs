@@ -1,6 +1,8 @@
 //! Several processes of the studio's binary on this machine, as a cluster on loopback: a host
 //! file of free ports, processes started with their output kept, and a bounded wait for all.
 
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -70,4 +72,13 @@ pub fn wait_all(children: Vec<Child>, limit: Duration) -> Vec<std::process::Outp
         .into_iter()
         .map(|c| c.wait_with_output().unwrap())
         .collect()
+}
+
+/// Polls `done` every few milliseconds until it holds; fails naming `what` after `limit`.
+pub fn wait_until(what: &str, limit: Duration, done: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }

@@ -9,7 +9,8 @@
 use mc_tactical_types::rules::{self, TurnLedger};
 use mc_tactical_types::{Action, TacticalState};
 
-use super::{TurnRecord, fnv};
+use super::TurnRecord;
+use aether_base::fasthash::fnv1a;
 use aether_host::ActionReport;
 
 /// One turn of a duel as a viewer shows it.
@@ -51,7 +52,7 @@ pub fn frames(
         while state.turn < t.round {
             rules::end_round(&mut state);
         }
-        let seen = postcard::to_allocvec(&rules::view_for(&state, t.slot)).map_or(0, |b| fnv(&b));
+        let seen = postcard::to_allocvec(&rules::view_for(&state, t.slot)).map_or(0, |b| fnv1a(&b));
         if seen != t.view_hash {
             return Err(format!(
                 "{at}: the state the AI saw is not the one recorded: the record is of another \

@@ -110,12 +110,6 @@ pub struct DuelResult {
     pub turns: Vec<TurnRecord>,
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 fn hp_totals(state: &TacticalState) -> Vec<u32> {
     let mut out = vec![0u32; state.players.len()];
     for u in &state.units {
@@ -184,8 +178,8 @@ pub fn play_duel(
                 continue;
             }
             let seed = turn_seed(duel_seed, round, slot);
-            let view_hash =
-                postcard::to_allocvec(&rules::view_for(&state, slot)).map_or(0, |b| fnv(&b));
+            let view_hash = postcard::to_allocvec(&rules::view_for(&state, slot))
+                .map_or(0, |b| aether_base::fasthash::fnv1a(&b));
             let record = match session {
                 Some(session) => {
                     let report = session.play_turn(&state, slot, seed);
@@ -368,7 +362,7 @@ pub fn play_game(
         result,
         rounds: r.rounds,
         failed_turns: [r.failed_turns[mine], r.failed_turns[theirs]],
-        fingerprint: format!("{:016x}", fnv(&bytes)),
+        fingerprint: format!("{:016x}", aether_base::fasthash::fnv1a(&bytes)),
     })
 }
 

@@ -336,19 +336,16 @@ pub fn results_text(games: &BTreeMap<GameKey, GameLine>) -> String {
 }
 
 fn spread(k: &GameKey) -> u64 {
-    // FNV-1a of the key's fields: the same worker for a game on every run and machine.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in [
-        &k.a.to_le_bytes()[..],
-        &k.b.to_le_bytes()[..],
-        &k.seed.to_le_bytes()[..],
-        &[k.seat][..],
-    ]
-    .concat()
-    {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    // The same worker for a game on every run and machine.
+    aether_base::fasthash::fnv1a(
+        &[
+            &k.a.to_le_bytes()[..],
+            &k.b.to_le_bytes()[..],
+            &k.seed.to_le_bytes()[..],
+            &[k.seat][..],
+        ]
+        .concat(),
+    )
 }
 
 /// Every worker sends its process's contenders (names and module hashes) to every worker, and

@@ -17,22 +17,6 @@ use rayon::prelude::*;
 
 use support::{SAMPLES, host, random, state, template};
 
-/// The AI templates.
-/// The AI templates (`examples/graphs/`), each with its name.
-fn ai_templates() -> Vec<(String, aether_lang::VisualScriptGraph)> {
-    support::templates()
-        .iter()
-        .map(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy();
-            let name = name.trim_end_matches(".mcgraph.json").to_owned();
-            (
-                name,
-                aether_lang::VisualScriptGraph::load(p).expect("template loads"),
-            )
-        })
-        .collect()
-}
-
 fn campaign() -> usize {
     std::env::var("FUEL_BOUND_CAMPAIGN")
         .ok()
@@ -96,7 +80,7 @@ fn no_turn_ever_burns_more_than_its_bound() {
     }
     // The templates on all of them.
     let mut jobs: Vec<(String, aether_lang::VisualScriptGraph, Vec<TacticalState>)> =
-        ai_templates()
+        support::named_templates()
             .into_iter()
             .map(|(t, g)| (t, g, states.clone()))
             .collect();
@@ -131,7 +115,7 @@ fn no_turn_ever_burns_more_than_its_bound() {
 
 #[test]
 fn the_bound_is_useful_on_the_samples() {
-    let templates = ai_templates();
+    let templates = support::named_templates();
     assert!(templates.len() >= 5, "the five AI templates at least");
     for (t, graph) in templates {
         let checked = CheckedGraph::new(graph).unwrap();
